@@ -12,6 +12,7 @@
 #   SWITCHBOARD_API_KEY   an API key of that user       (AgentService)
 #   SWITCHBOARD_BIN       the server binary (admin commands: `$SWITCHBOARD_BIN user create ...`)
 #   SWITCHBOARD_DATA_DIR  the server's data directory
+# The server also serves the web dashboard from clients/web/dist (or $SWITCHBOARD__WEB_DIR) at /.
 # The server binary defaults to target/debug/switchboard (build it first) or $SWITCHBOARD_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +34,7 @@ trap cleanup EXIT
 export SWITCHBOARD__DATA_DIR="$data_dir/data"
 export SWITCHBOARD__LISTEN="127.0.0.1:0"
 export SWITCHBOARD__LOG_FORMAT="${SWITCHBOARD__LOG_FORMAT:-compact}"
+export SWITCHBOARD__WEB_DIR="${SWITCHBOARD__WEB_DIR:-$root/clients/web/dist}"
 "$bin" serve >"$data_dir/stdout" 2>"$log" &
 server_pid=$!
 addr=""
