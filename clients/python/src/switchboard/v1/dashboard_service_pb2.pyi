@@ -1,0 +1,304 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from switchboard.v1 import model_pb2 as _model_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ListDirection(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LIST_DIRECTION_UNSPECIFIED: _ClassVar[ListDirection]
+    LIST_DIRECTION_FORWARD: _ClassVar[ListDirection]
+    LIST_DIRECTION_BACKWARD: _ClassVar[ListDirection]
+
+class InboxEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INBOX_EVENT_KIND_UNSPECIFIED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_SESSION_STARTED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_STATUS_CHANGED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_QUESTION_ASKED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_QUESTION_ANSWERED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_SESSION_ENDED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_SESSION_RENAMED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_SESSION_DELETED: _ClassVar[InboxEventKind]
+LIST_DIRECTION_UNSPECIFIED: ListDirection
+LIST_DIRECTION_FORWARD: ListDirection
+LIST_DIRECTION_BACKWARD: ListDirection
+INBOX_EVENT_KIND_UNSPECIFIED: InboxEventKind
+INBOX_EVENT_KIND_SESSION_STARTED: InboxEventKind
+INBOX_EVENT_KIND_STATUS_CHANGED: InboxEventKind
+INBOX_EVENT_KIND_QUESTION_ASKED: InboxEventKind
+INBOX_EVENT_KIND_QUESTION_ANSWERED: InboxEventKind
+INBOX_EVENT_KIND_SESSION_ENDED: InboxEventKind
+INBOX_EVENT_KIND_SESSION_RENAMED: InboxEventKind
+INBOX_EVENT_KIND_SESSION_DELETED: InboxEventKind
+
+class ListAgentsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAgentsResponse(_message.Message):
+    __slots__ = ("agents", "next_page_token")
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    agents: _containers.RepeatedCompositeFieldContainer[_model_pb2.Agent]
+    next_page_token: str
+    def __init__(self, agents: _Optional[_Iterable[_Union[_model_pb2.Agent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListSessionsRequest(_message.Message):
+    __slots__ = ("agent_id", "statuses", "page_size", "page_token")
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    agent_id: str
+    statuses: _containers.RepeatedScalarFieldContainer[_model_pb2.SessionStatus]
+    page_size: int
+    page_token: str
+    def __init__(self, agent_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_model_pb2.SessionStatus, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSessionsResponse(_message.Message):
+    __slots__ = ("sessions", "next_page_token")
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    sessions: _containers.RepeatedCompositeFieldContainer[_model_pb2.Session]
+    next_page_token: str
+    def __init__(self, sessions: _Optional[_Iterable[_Union[_model_pb2.Session, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class GetSessionResponse(_message.Message):
+    __slots__ = ("session", "open_questions")
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    OPEN_QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    session: _model_pb2.Session
+    open_questions: _containers.RepeatedCompositeFieldContainer[_model_pb2.Question]
+    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ..., open_questions: _Optional[_Iterable[_Union[_model_pb2.Question, _Mapping]]] = ...) -> None: ...
+
+class ListMessagesRequest(_message.Message):
+    __slots__ = ("session_id", "direction", "cursor_seq", "page_size", "page_token")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_SEQ_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    direction: ListDirection
+    cursor_seq: int
+    page_size: int
+    page_token: str
+    def __init__(self, session_id: _Optional[str] = ..., direction: _Optional[_Union[ListDirection, str]] = ..., cursor_seq: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListMessagesResponse(_message.Message):
+    __slots__ = ("messages", "next_page_token")
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[_model_pb2.Message]
+    next_page_token: str
+    def __init__(self, messages: _Optional[_Iterable[_Union[_model_pb2.Message, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetDiffRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class GetDiffResponse(_message.Message):
+    __slots__ = ("diff", "summary")
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    diff: str
+    summary: _model_pb2.DiffSummary
+    def __init__(self, diff: _Optional[str] = ..., summary: _Optional[_Union[_model_pb2.DiffSummary, _Mapping]] = ...) -> None: ...
+
+class AnswerQuestionRequest(_message.Message):
+    __slots__ = ("session_id", "question_id", "option_ids", "text")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    question_id: str
+    option_ids: _containers.RepeatedScalarFieldContainer[str]
+    text: str
+    def __init__(self, session_id: _Optional[str] = ..., question_id: _Optional[str] = ..., option_ids: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ...) -> None: ...
+
+class AnswerQuestionResponse(_message.Message):
+    __slots__ = ("answer", "seq")
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    answer: _model_pb2.Answer
+    seq: int
+    def __init__(self, answer: _Optional[_Union[_model_pb2.Answer, _Mapping]] = ..., seq: _Optional[int] = ...) -> None: ...
+
+class SendMessageRequest(_message.Message):
+    __slots__ = ("session_id", "text", "request_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    text: str
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., text: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SendMessageResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: _model_pb2.Message
+    def __init__(self, message: _Optional[_Union[_model_pb2.Message, _Mapping]] = ...) -> None: ...
+
+class StopSessionRequest(_message.Message):
+    __slots__ = ("session_id", "reason")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    reason: str
+    def __init__(self, session_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class StopSessionResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: _model_pb2.Session
+    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ...) -> None: ...
+
+class RenameSessionRequest(_message.Message):
+    __slots__ = ("session_id", "name")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    name: str
+    def __init__(self, session_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class RenameSessionResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: _model_pb2.Session
+    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ...) -> None: ...
+
+class DeleteSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSessionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateApiKeyRequest(_message.Message):
+    __slots__ = ("name", "expire_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateApiKeyResponse(_message.Message):
+    __slots__ = ("api_key", "secret")
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    api_key: _model_pb2.ApiKey
+    secret: str
+    def __init__(self, api_key: _Optional[_Union[_model_pb2.ApiKey, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class ListApiKeysRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "include_revoked")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_REVOKED_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    include_revoked: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., include_revoked: bool = ...) -> None: ...
+
+class ListApiKeysResponse(_message.Message):
+    __slots__ = ("api_keys", "next_page_token")
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    api_keys: _containers.RepeatedCompositeFieldContainer[_model_pb2.ApiKey]
+    next_page_token: str
+    def __init__(self, api_keys: _Optional[_Iterable[_Union[_model_pb2.ApiKey, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyRequest(_message.Message):
+    __slots__ = ("api_key_id",)
+    API_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    api_key_id: str
+    def __init__(self, api_key_id: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyResponse(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: _model_pb2.ApiKey
+    def __init__(self, api_key: _Optional[_Union[_model_pb2.ApiKey, _Mapping]] = ...) -> None: ...
+
+class WatchSessionRequest(_message.Message):
+    __slots__ = ("session_id", "after_seq")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    after_seq: int
+    def __init__(self, session_id: _Optional[str] = ..., after_seq: _Optional[int] = ...) -> None: ...
+
+class WatchSessionResponse(_message.Message):
+    __slots__ = ("message", "heartbeat")
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    message: _model_pb2.Message
+    heartbeat: _model_pb2.StreamHeartbeat
+    def __init__(self, message: _Optional[_Union[_model_pb2.Message, _Mapping]] = ..., heartbeat: _Optional[_Union[_model_pb2.StreamHeartbeat, _Mapping]] = ...) -> None: ...
+
+class InboxEvent(_message.Message):
+    __slots__ = ("cursor", "kind", "session_id", "agent_id", "agent_name", "session_name", "status", "seq", "question_id", "question_text", "open_question_count", "create_time")
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    SESSION_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_TEXT_FIELD_NUMBER: _ClassVar[int]
+    OPEN_QUESTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    cursor: int
+    kind: InboxEventKind
+    session_id: str
+    agent_id: str
+    agent_name: str
+    session_name: str
+    status: _model_pb2.SessionStatus
+    seq: int
+    question_id: str
+    question_text: str
+    open_question_count: int
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, cursor: _Optional[int] = ..., kind: _Optional[_Union[InboxEventKind, str]] = ..., session_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ..., status: _Optional[_Union[_model_pb2.SessionStatus, str]] = ..., seq: _Optional[int] = ..., question_id: _Optional[str] = ..., question_text: _Optional[str] = ..., open_question_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WatchInboxRequest(_message.Message):
+    __slots__ = ("after_cursor",)
+    AFTER_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    after_cursor: int
+    def __init__(self, after_cursor: _Optional[int] = ...) -> None: ...
+
+class WatchInboxResponse(_message.Message):
+    __slots__ = ("event", "heartbeat")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    event: InboxEvent
+    heartbeat: _model_pb2.StreamHeartbeat
+    def __init__(self, event: _Optional[_Union[InboxEvent, _Mapping]] = ..., heartbeat: _Optional[_Union[_model_pb2.StreamHeartbeat, _Mapping]] = ...) -> None: ...

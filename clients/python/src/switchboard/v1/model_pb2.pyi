@@ -1,0 +1,290 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SessionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SESSION_STATUS_UNSPECIFIED: _ClassVar[SessionStatus]
+    SESSION_STATUS_ACTIVE: _ClassVar[SessionStatus]
+    SESSION_STATUS_AWAITING_INPUT: _ClassVar[SessionStatus]
+    SESSION_STATUS_STOPPING: _ClassVar[SessionStatus]
+    SESSION_STATUS_COMPLETED: _ClassVar[SessionStatus]
+    SESSION_STATUS_FAILED: _ClassVar[SessionStatus]
+    SESSION_STATUS_STOPPED: _ClassVar[SessionStatus]
+    SESSION_STATUS_DISCONNECTED: _ClassVar[SessionStatus]
+
+class Sender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SENDER_UNSPECIFIED: _ClassVar[Sender]
+    SENDER_AGENT: _ClassVar[Sender]
+    SENDER_USER: _ClassVar[Sender]
+    SENDER_SYSTEM: _ClassVar[Sender]
+
+class ChoiceMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHOICE_MODE_UNSPECIFIED: _ClassVar[ChoiceMode]
+    CHOICE_MODE_SINGLE: _ClassVar[ChoiceMode]
+    CHOICE_MODE_MULTIPLE: _ClassVar[ChoiceMode]
+
+class SessionOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SESSION_OUTCOME_UNSPECIFIED: _ClassVar[SessionOutcome]
+    SESSION_OUTCOME_COMPLETED: _ClassVar[SessionOutcome]
+    SESSION_OUTCOME_FAILED: _ClassVar[SessionOutcome]
+SESSION_STATUS_UNSPECIFIED: SessionStatus
+SESSION_STATUS_ACTIVE: SessionStatus
+SESSION_STATUS_AWAITING_INPUT: SessionStatus
+SESSION_STATUS_STOPPING: SessionStatus
+SESSION_STATUS_COMPLETED: SessionStatus
+SESSION_STATUS_FAILED: SessionStatus
+SESSION_STATUS_STOPPED: SessionStatus
+SESSION_STATUS_DISCONNECTED: SessionStatus
+SENDER_UNSPECIFIED: Sender
+SENDER_AGENT: Sender
+SENDER_USER: Sender
+SENDER_SYSTEM: Sender
+CHOICE_MODE_UNSPECIFIED: ChoiceMode
+CHOICE_MODE_SINGLE: ChoiceMode
+CHOICE_MODE_MULTIPLE: ChoiceMode
+SESSION_OUTCOME_UNSPECIFIED: SessionOutcome
+SESSION_OUTCOME_COMPLETED: SessionOutcome
+SESSION_OUTCOME_FAILED: SessionOutcome
+
+class User(_message.Message):
+    __slots__ = ("id", "email", "display_name", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    email: str
+    display_name: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., display_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Usage(_message.Message):
+    __slots__ = ("input_tokens", "output_tokens", "cost_micros")
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_MICROS_FIELD_NUMBER: _ClassVar[int]
+    input_tokens: int
+    output_tokens: int
+    cost_micros: int
+    def __init__(self, input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_micros: _Optional[int] = ...) -> None: ...
+
+class DiffSummary(_message.Message):
+    __slots__ = ("files_changed", "additions", "deletions", "update_time")
+    FILES_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    ADDITIONS_FIELD_NUMBER: _ClassVar[int]
+    DELETIONS_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    files_changed: int
+    additions: int
+    deletions: int
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, files_changed: _Optional[int] = ..., additions: _Optional[int] = ..., deletions: _Optional[int] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Agent(_message.Message):
+    __slots__ = ("id", "name", "status_counts", "awaiting_input_count", "last_activity_time", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_INPUT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACTIVITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    status_counts: _containers.RepeatedCompositeFieldContainer[StatusCount]
+    awaiting_input_count: int
+    last_activity_time: _timestamp_pb2.Timestamp
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., status_counts: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., awaiting_input_count: _Optional[int] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StatusCount(_message.Message):
+    __slots__ = ("status", "count")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    status: SessionStatus
+    count: int
+    def __init__(self, status: _Optional[_Union[SessionStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
+class Session(_message.Message):
+    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACTIVITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQ_FIELD_NUMBER: _ClassVar[int]
+    OPEN_QUESTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    DIFF_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    agent_id: str
+    agent_name: str
+    name: str
+    metadata: _containers.ScalarMap[str, str]
+    status: SessionStatus
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    last_seen_time: _timestamp_pb2.Timestamp
+    last_activity_time: _timestamp_pb2.Timestamp
+    last_seq: int
+    open_question_count: int
+    usage: Usage
+    diff_summary: DiffSummary
+    summary: str
+    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class QuestionOption(_message.Message):
+    __slots__ = ("id", "label", "description")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    label: str
+    description: str
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class Question(_message.Message):
+    __slots__ = ("id", "text", "options", "choice_mode", "allow_free_text", "deadline_time", "default_option_ids", "default_text", "answer")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    CHOICE_MODE_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_FREE_TEXT_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_OPTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_TEXT_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    text: str
+    options: _containers.RepeatedCompositeFieldContainer[QuestionOption]
+    choice_mode: ChoiceMode
+    allow_free_text: bool
+    deadline_time: _timestamp_pb2.Timestamp
+    default_option_ids: _containers.RepeatedScalarFieldContainer[str]
+    default_text: str
+    answer: Answer
+    def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ..., options: _Optional[_Iterable[_Union[QuestionOption, _Mapping]]] = ..., choice_mode: _Optional[_Union[ChoiceMode, str]] = ..., allow_free_text: bool = ..., deadline_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., default_option_ids: _Optional[_Iterable[str]] = ..., default_text: _Optional[str] = ..., answer: _Optional[_Union[Answer, _Mapping]] = ...) -> None: ...
+
+class Answer(_message.Message):
+    __slots__ = ("question_id", "option_ids", "text", "answered_by", "answer_time")
+    QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_BY_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_TIME_FIELD_NUMBER: _ClassVar[int]
+    question_id: str
+    option_ids: _containers.RepeatedScalarFieldContainer[str]
+    text: str
+    answered_by: Sender
+    answer_time: _timestamp_pb2.Timestamp
+    def __init__(self, question_id: _Optional[str] = ..., option_ids: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ..., answered_by: _Optional[_Union[Sender, str]] = ..., answer_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Step(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...
+
+class UserMessage(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...
+
+class StatusChange(_message.Message):
+    __slots__ = ("from_status", "to_status", "reason")
+    FROM_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TO_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    from_status: SessionStatus
+    to_status: SessionStatus
+    reason: str
+    def __init__(self, from_status: _Optional[_Union[SessionStatus, str]] = ..., to_status: _Optional[_Union[SessionStatus, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DiffUpdate(_message.Message):
+    __slots__ = ("summary",)
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    summary: DiffSummary
+    def __init__(self, summary: _Optional[_Union[DiffSummary, _Mapping]] = ...) -> None: ...
+
+class UsageUpdate(_message.Message):
+    __slots__ = ("usage",)
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    usage: Usage
+    def __init__(self, usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+
+class Message(_message.Message):
+    __slots__ = ("session_id", "seq", "sender", "create_time", "step", "question", "answer", "user_message", "status_change", "diff_update", "usage_update")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
+    USER_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    DIFF_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    USAGE_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    seq: int
+    sender: Sender
+    create_time: _timestamp_pb2.Timestamp
+    step: Step
+    question: Question
+    answer: Answer
+    user_message: UserMessage
+    status_change: StatusChange
+    diff_update: DiffUpdate
+    usage_update: UsageUpdate
+    def __init__(self, session_id: _Optional[str] = ..., seq: _Optional[int] = ..., sender: _Optional[_Union[Sender, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., question: _Optional[_Union[Question, _Mapping]] = ..., answer: _Optional[_Union[Answer, _Mapping]] = ..., user_message: _Optional[_Union[UserMessage, _Mapping]] = ..., status_change: _Optional[_Union[StatusChange, _Mapping]] = ..., diff_update: _Optional[_Union[DiffUpdate, _Mapping]] = ..., usage_update: _Optional[_Union[UsageUpdate, _Mapping]] = ...) -> None: ...
+
+class StreamHeartbeat(_message.Message):
+    __slots__ = ("high_water", "server_time")
+    HIGH_WATER_FIELD_NUMBER: _ClassVar[int]
+    SERVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    high_water: int
+    server_time: _timestamp_pb2.Timestamp
+    def __init__(self, high_water: _Optional[int] = ..., server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ApiKey(_message.Message):
+    __slots__ = ("id", "name", "prefix", "create_time", "expire_time", "last_used_time", "revoke_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_USED_TIME_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    prefix: str
+    create_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    last_used_time: _timestamp_pb2.Timestamp
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
