@@ -1,0 +1,217 @@
+import type { Client, Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import type { AuthService, TokenPair } from "./gen/switchboard/v1/auth_service_pb.js";
+import type { User } from "./gen/switchboard/v1/model_pb.js";
+
+/** A token, or a function returning one (called on every request). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/**
+ * An interceptor adding `authorization: Bearer <token>` to every call: an API key
+ * (`sb_live_...`) for AgentService, an access token for DashboardService.
+ */
+export function bearerAuth(token: TokenSource): Interceptor {
+  return (next) => async (req) => {
+    const t = typeof token === "string" ? token : await token();
+    if (t) req.header.set("authorization", `Bearer ${t}`);
+    return await next(req);
+  };
+}
+
+/** What an AuthManager keeps between page loads. */
+export interface StoredAuth {
+  accessToken: string;
+  accessExpireMs: number;
+  refreshToken: string;
+  refreshExpireMs: number;
+  /** When the pair was received (to size the refresh margin for short-lived tokens). */
+  issuedMs?: number;
+  user: { id: string; email: string; displayName: string };
+}
+
+/** Where an AuthManager keeps its tokens (memory by default; sessionStorage in the web app). */
+export interface AuthStorage {
+  load(): StoredAuth | null;
+  save(value: StoredAuth | null): void;
+}
+
+export function memoryAuthStorage(): AuthStorage {
+  let v: StoredAuth | null = null;
+  return { load: () => v, save: (x) => void (v = x) };
+}
+
+/** Keeps tokens in a Web Storage area (sessionStorage: per tab, survives reloads). */
+export function webAuthStorage(area: Storage, key = "switchboard.auth"): AuthStorage {
+  return {
+    load() {
+      try {
+        const raw = area.getItem(key);
+        return raw ? (JSON.parse(raw) as StoredAuth) : null;
+      } catch {
+        return null;
+      }
+    },
+    save(v) {
+      if (v) area.setItem(key, JSON.stringify(v));
+      else area.removeItem(key);
+    },
+  };
+}
+
+export interface AuthManagerOptions {
+  storage?: AuthStorage;
+  /** Refresh this long before the access token expires (default 60 s, at most half its life). */
+  refreshSkewMs?: number;
+  /** Refresh in the background before expiry (default true). */
+  autoRefresh?: boolean;
+}
+
+/**
+ * Signs a person in with AuthService and keeps a valid access token: refreshes it silently
+ * before expiry (one refresh at a time, since refresh tokens rotate), and signs out when a
+ * refresh is refused.
+ */
+export class AuthManager {
+  private state: StoredAuth | null;
+  private inflight: Promise<StoredAuth> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private listeners = new Set<(signedIn: boolean) => void>();
+  private readonly storage: AuthStorage;
+  private readonly skew: number;
+  private readonly auto: boolean;
+
+  constructor(
+    private readonly client: Client<typeof AuthService>,
+    opts: AuthManagerOptions = {},
+  ) {
+    this.storage = opts.storage ?? memoryAuthStorage();
+    this.skew = opts.refreshSkewMs ?? 60_000;
+    this.auto = opts.autoRefresh ?? true;
+    this.state = this.storage.load();
+    if (this.state && this.state.refreshExpireMs <= Date.now()) this.clear();
+    this.schedule();
+  }
+
+  get signedIn(): boolean {
+    return this.state !== null;
+  }
+
+  get user(): StoredAuth["user"] | null {
+    return this.state?.user ?? null;
+  }
+
+  /** Subscribes to sign-in / sign-out changes; returns the unsubscribe function. */
+  onChange(fn: (signedIn: boolean) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async login(email: string, password: string): Promise<StoredAuth["user"]> {
+    const res = await this.client.login({ email, password });
+    this.set(res.tokens!, res.user);
+    return this.state!.user;
+  }
+
+  /** Revokes the refresh token (best effort) and forgets everything. */
+  async logout(): Promise<void> {
+    const rt = this.state?.refreshToken;
+    this.clear();
+    if (rt) {
+      try {
+        await this.client.logout({ refreshToken: rt });
+      } catch {
+        /* signed out locally anyway */
+      }
+    }
+  }
+
+  /** A valid access token, refreshed first when it is about to expire. */
+  async accessToken(): Promise<string> {
+    const s = this.state;
+    if (!s) throw new ConnectError("not signed in", Code.Unauthenticated);
+    if (s.accessExpireMs - Date.now() > this.skewFor(s)) return s.accessToken;
+    return (await this.refresh()).accessToken;
+  }
+
+  /** Exchanges the refresh token for a new pair now (single flight). */
+  refresh(): Promise<StoredAuth> {
+    if (this.inflight) return this.inflight;
+    const s = this.state;
+    if (!s) return Promise.reject(new ConnectError("not signed in", Code.Unauthenticated));
+    this.inflight = (async () => {
+      try {
+        const res = await this.client.refresh({ refreshToken: s.refreshToken });
+        if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
+        this.set(res.tokens!, res.user);
+        return this.state!;
+      } catch (e) {
+        const ce = ConnectError.from(e);
+        if (ce.code === Code.Unauthenticated || ce.code === Code.InvalidArgument) this.clear();
+        throw ce;
+      } finally {
+        this.inflight = null;
+      }
+    })();
+    return this.inflight;
+  }
+
+  /** Interceptor adding the current access token to every call. */
+  interceptor(): Interceptor {
+    return bearerAuth(() => this.accessToken());
+  }
+
+  private skewFor(s: StoredAuth): number {
+    // Never more than a third of the token's life, so short-lived tokens still get used.
+    if (!s.issuedMs) return this.skew;
+    return Math.min(this.skew, Math.max(1000, (s.accessExpireMs - s.issuedMs) / 3));
+  }
+
+  private set(tokens: TokenPair, user: User | undefined): void {
+    const now = Date.now();
+    const next: StoredAuth = {
+      accessToken: tokens.accessToken,
+      accessExpireMs: tokens.accessTokenExpireTime ? timestampMs(tokens.accessTokenExpireTime) : now + 5 * 60_000,
+      refreshToken: tokens.refreshToken,
+      refreshExpireMs: tokens.refreshTokenExpireTime ? timestampMs(tokens.refreshTokenExpireTime) : now + 86_400_000,
+      user: {
+        id: user?.id ?? this.state?.user.id ?? "",
+        email: user?.email ?? this.state?.user.email ?? "",
+        displayName: user?.displayName ?? this.state?.user.displayName ?? "",
+      },
+      issuedMs: now,
+    };
+    const was = this.state !== null;
+    this.state = next;
+    this.storage.save(next);
+    this.schedule();
+    if (!was) this.emit(true);
+  }
+
+  private clear(): void {
+    const was = this.state !== null;
+    this.state = null;
+    this.storage.save(null);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (was) this.emit(false);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const s = this.state;
+    if (!s || !this.auto) return;
+    const due = Math.max(0, s.accessExpireMs - Date.now() - this.skewFor(s));
+    this.timer = setTimeout(() => {
+      this.refresh().catch(() => {
+        /* a refused refresh signs out (listeners are told); a network error retries on use */
+      });
+    }, Math.min(due, 2_147_000_000));
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private emit(signedIn: boolean): void {
+    for (const fn of this.listeners) fn(signedIn);
+  }
+}

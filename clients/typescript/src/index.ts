@@ -1,0 +1,14 @@
+// Switchboard client: generated messages and services (protobuf-es v2) plus small helpers.
+// Transports live in "@switchboard/client/web" (gRPC-Web, browsers) and
+// "@switchboard/client/node" (gRPC over HTTP/2 for agents, gRPC-Web over HTTP/1.1).
+export * from "./gen/switchboard/v1/model_pb.js";
+export * from "./gen/switchboard/v1/auth_service_pb.js";
+export * from "./gen/switchboard/v1/agent_service_pb.js";
+export * from "./gen/switchboard/v1/dashboard_service_pb.js";
+export { Code, ConnectError, createClient } from "@connectrpc/connect";
+export type { Client, Interceptor, Transport, CallOptions } from "@connectrpc/connect";
+export * from "./retry.js";
+export * from "./stream.js";
+export * from "./auth.js";
+export * from "./agent.js";
+export * from "./dashboard.js";

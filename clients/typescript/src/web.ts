@@ -1,0 +1,35 @@
+// Browser entry point: gRPC-Web over fetch.
+import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { AuthService } from "./gen/switchboard/v1/auth_service_pb.js";
+import { DashboardService } from "./gen/switchboard/v1/dashboard_service_pb.js";
+import { AuthManager, bearerAuth, type AuthManagerOptions, type TokenSource } from "./auth.js";
+import type { DashboardClient } from "./dashboard.js";
+
+export * from "./index.js";
+
+/** A gRPC-Web transport (binary) to `baseUrl`, optionally sending a bearer token. */
+export function createWebTransport(baseUrl: string, token?: TokenSource, interceptors: Interceptor[] = []): Transport {
+  return createGrpcWebTransport({
+    baseUrl,
+    useBinaryFormat: true,
+    interceptors: token ? [bearerAuth(token), ...interceptors] : interceptors,
+  });
+}
+
+export interface Dashboard {
+  auth: AuthManager;
+  dashboard: DashboardClient;
+  transport: Transport;
+}
+
+/**
+ * Everything a dashboard needs: an AuthManager (login, silent refresh) and a DashboardService
+ * client that sends its current access token. `baseUrl` is the server's origin
+ * (window.location.origin when the server serves the app).
+ */
+export function createDashboard(baseUrl: string, opts: AuthManagerOptions = {}): Dashboard {
+  const auth = new AuthManager(createClient(AuthService, createWebTransport(baseUrl)), opts);
+  const transport = createWebTransport(baseUrl, () => auth.accessToken());
+  return { auth, dashboard: createClient(DashboardService, transport), transport };
+}

@@ -1,0 +1,192 @@
+// End-to-end tests against the live server started by scripts/with-server.sh.
+// The agent speaks gRPC over HTTP/2; the person (dashboard) speaks gRPC-Web over HTTP/1.1.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  AgentSession,
+  Code,
+  ConnectError,
+  SessionStatus,
+  Sender,
+  createAgentClient,
+  createNodeDashboard,
+  startSession,
+  watchSession,
+  type Message,
+} from "../src/node.js";
+
+const url = mustEnv("SWITCHBOARD_URL");
+const apiKey = mustEnv("SWITCHBOARD_API_KEY");
+const email = mustEnv("SWITCHBOARD_EMAIL");
+const password = mustEnv("SWITCHBOARD_PASSWORD");
+
+function mustEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run through scripts/with-server.sh`);
+  return v;
+}
+
+/** Collects an async iterator's items in the background; `until` waits for a matching item. */
+function collect<T>(it: AsyncIterable<T>) {
+  const items: T[] = [];
+  let wake: (() => void) | undefined;
+  let error: unknown;
+  let done = false;
+  const run = (async () => {
+    try {
+      for await (const x of it) {
+        items.push(x);
+        wake?.();
+      }
+    } catch (e) {
+      error = e;
+    } finally {
+      done = true;
+      wake?.();
+    }
+  })();
+  return {
+    items,
+    run,
+    async until(pred: (x: T) => boolean, what: string, ms = 15_000): Promise<T> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const hit = items.find(pred);
+        if (hit) return hit;
+        if (error) throw error;
+        if (done) throw new Error(`stream ended before ${what}`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, Math.min(left, 250));
+        });
+      }
+    },
+  };
+}
+
+async function signIn() {
+  const d = createNodeDashboard(url, { protocol: "grpc-web" });
+  await d.auth.login(email, password);
+  return d;
+}
+
+test("agent scenario: steps, question answered from the dashboard, user message, end", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e", name: "TypeScript e2e", metadata: { lang: "ts" } });
+  assert.match(agent.id, /^[0-9a-f-]{36}$/);
+  assert.equal(agent.resumed, false);
+
+  const ctl = new AbortController();
+  const watch = collect(watchSession(dashboard, agent.id, 0n, { signal: ctl.signal }));
+  const agentStream = collect(agent.messages({ signal: ctl.signal }));
+  try {
+    const s1 = await agent.step("reading the code");
+    const s2 = await agent.step("writing the fix");
+    assert.ok(s2.seq > s1.seq);
+
+    const asked = await agent.ask("Which database?", {
+      options: [
+        { id: "pg", label: "PostgreSQL" },
+        { id: "sqlite", label: "SQLite" },
+      ],
+    });
+    const questionId = asked.question!.id;
+    const waiting = agent.waitForAnswer(questionId, { timeoutMs: 20_000 });
+
+    // The person sees the question live on the gRPC-Web watch and answers it.
+    const qm = await watch.until((m) => m.body.case === "question", "the question on WatchSession");
+    assert.equal(qm.body.case === "question" && qm.body.value.id, questionId);
+    const got = await dashboard.getSession({ sessionId: agent.id });
+    assert.equal(got.session!.status, SessionStatus.AWAITING_INPUT);
+    assert.deepEqual(got.openQuestions.map((q) => q.id), [questionId]);
+    await dashboard.answerQuestion({ sessionId: agent.id, questionId, optionIds: ["pg"] });
+
+    const answer = await waiting;
+    assert.deepEqual(answer.optionIds, ["pg"]);
+    assert.equal(answer.answeredBy, Sender.USER);
+
+    // Answering again: someone else already answered.
+    await assert.rejects(
+      dashboard.answerQuestion({ sessionId: agent.id, questionId, optionIds: ["sqlite"] }),
+      (e: unknown) => ConnectError.from(e).code === Code.FailedPrecondition,
+    );
+
+    // The answer and a user message arrive on the agent's Subscribe stream.
+    await agentStream.until((m) => m.body.case === "answer" && m.body.value.questionId === questionId, "the answer on Subscribe");
+    await dashboard.sendMessage({ sessionId: agent.id, text: "also update the docs" });
+    const um = await agentStream.until((m) => m.body.case === "userMessage", "the user message on Subscribe");
+    assert.equal(um.body.case === "userMessage" && um.body.value.text, "also update the docs");
+    assert.equal(um.sender, Sender.USER);
+
+    await agent.reportDiff("diff --git a/x.txt b/x.txt\n--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-old\n+new\n");
+    await agent.reportUsage({ inputTokens: 1200, outputTokens: 300, costMicros: 4200 });
+    const diff = await dashboard.getDiff({ sessionId: agent.id });
+    assert.equal(diff.summary?.additions, 1);
+    assert.equal(diff.summary?.deletions, 1);
+
+    const ended = await agent.end("fixed it");
+    assert.equal(ended.status, SessionStatus.COMPLETED);
+    await watch.until(
+      (m) => m.body.case === "statusChange" && m.body.value.toStatus === SessionStatus.COMPLETED,
+      "COMPLETED on WatchSession",
+    );
+    // The agent's subscription ends by itself once the session is terminal.
+    await agentStream.run;
+
+    // WatchSession through gRPC-Web: every seq from 1, in order, once.
+    const seqs = watch.items.map((m: Message) => Number(m.seq));
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+    const listed = await dashboard.listMessages({ sessionId: agent.id });
+    assert.deepEqual(listed.messages.map((m) => Number(m.seq)).slice(0, seqs.length), seqs);
+  } finally {
+    ctl.abort();
+    await Promise.allSettled([watch.run, agentStream.run]);
+  }
+});
+
+test("watchSession resumes after a given seq without duplicates", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
+  for (const t of ["one", "two", "three"]) await agent.step(t);
+  const ctl = new AbortController();
+  const w = collect(watchSession(dashboard, agent.id, 1n, { signal: ctl.signal }));
+  try {
+    await w.until((m) => m.body.case === "step" && m.body.value.text === "three", "third step");
+    await agent.step("four");
+    await w.until((m) => m.body.case === "step" && m.body.value.text === "four", "live step");
+    const seqs = w.items.map((m) => Number(m.seq));
+    assert.equal(seqs[0], 2);
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 2));
+  } finally {
+    ctl.abort();
+    await w.run;
+  }
+  await agent.end("done");
+});
+
+test("a revoked API key is refused with Code.Unauthenticated", async () => {
+  const { dashboard } = await signIn();
+  const created = await dashboard.createApiKey({ name: "ts-revoke-test" });
+  assert.match(created.secret, /^sb_live_/);
+  const client = createAgentClient(url, created.secret);
+  const s = await AgentSession.start(client, { agentName: "ts-revoked" });
+  await s.step("works while the key is active");
+  await dashboard.revokeApiKey({ apiKeyId: created.apiKey!.id });
+  await assert.rejects(s.step("after revoke"), (e: unknown) => {
+    assert.ok(e instanceof ConnectError);
+    assert.equal(e.code, Code.Unauthenticated);
+    return true;
+  });
+});
+
+test("dashboard refuses an API key and the agent API refuses a user token", async () => {
+  const { auth } = await signIn();
+  const token = await auth.accessToken();
+  const asAgent = createAgentClient(url, token);
+  await assert.rejects(
+    asAgent.startSession({ agentName: "x", requestId: "r1" }),
+    (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated,
+  );
+});
