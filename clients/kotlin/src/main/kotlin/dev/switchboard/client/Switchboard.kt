@@ -1,0 +1,89 @@
+package dev.switchboard.client
+
+import dev.switchboard.v1.AgentServiceGrpcKt.AgentServiceCoroutineStub
+import dev.switchboard.v1.AuthServiceGrpcKt.AuthServiceCoroutineStub
+import dev.switchboard.v1.DashboardServiceGrpcKt.DashboardServiceCoroutineStub
+import io.grpc.CallCredentials
+import io.grpc.ManagedChannel
+import io.grpc.Metadata
+import io.grpc.Status
+import io.grpc.okhttp.OkHttpChannelBuilder
+import java.net.URI
+import java.util.UUID
+import java.util.concurrent.Executor
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.delay
+
+/** Entry points: channels, credentials and stubs for the three Switchboard services. */
+object Switchboard {
+    /**
+     * A channel to `http://host:port` (plaintext HTTP/2), `https://host[:port]` (TLS) or a bare
+     * `host:port` (plaintext). Close it with `shutdown()` when done.
+     */
+    fun channel(url: String): ManagedChannel {
+        val uri = URI(if ("://" in url) url else "http://$url")
+        val tls = uri.scheme == "https"
+        val port = if (uri.port != -1) uri.port else if (tls) 443 else 80
+        val builder = OkHttpChannelBuilder.forAddress(uri.host, port)
+        if (tls) builder.useTransportSecurity() else builder.usePlaintext()
+        return builder.build()
+    }
+
+    /** AgentService stub authenticated with an API key (`sb_live_...`). */
+    fun agentStub(channel: io.grpc.Channel, apiKey: String): AgentServiceCoroutineStub =
+        AgentServiceCoroutineStub(channel).withCallCredentials(BearerToken { apiKey })
+
+    /** DashboardService stub authenticated with a user access token (from AuthService.Login). */
+    fun dashboardStub(channel: io.grpc.Channel, token: () -> String): DashboardServiceCoroutineStub =
+        DashboardServiceCoroutineStub(channel).withCallCredentials(BearerToken(token))
+
+    /** AuthService stub (needs no credentials). */
+    fun authStub(channel: io.grpc.Channel): AuthServiceCoroutineStub = AuthServiceCoroutineStub(channel)
+
+    /** A fresh idempotency key; reuse it when retrying the same logical call. */
+    fun newRequestId(): String = UUID.randomUUID().toString()
+}
+
+/** Adds `authorization: Bearer <token>` to every call; [token] is read per call (refreshable). */
+class BearerToken(private val token: () -> String) : CallCredentials() {
+    override fun applyRequestMetadata(info: RequestInfo, executor: Executor, applier: MetadataApplier) {
+        try {
+            applier.apply(Metadata().apply { put(AUTHORIZATION, "Bearer ${token()}") })
+        } catch (e: Exception) {
+            applier.fail(Status.UNAUTHENTICATED.withDescription("no token").withCause(e))
+        }
+    }
+
+    companion object {
+        val AUTHORIZATION: Metadata.Key<String> = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)
+    }
+}
+
+/** Retries of calls failing with UNAVAILABLE, with capped exponential backoff. */
+data class RetryPolicy(
+    val maxAttempts: Int = 5,
+    val initialBackoff: Duration = 200.milliseconds,
+    val maxBackoff: Duration = 5.seconds,
+) {
+    fun backoff(attempt: Int): Duration =
+        (initialBackoff * (1 shl (attempt - 1).coerceIn(0, 16))).coerceAtMost(maxBackoff)
+
+    /** Runs [call] (which must reuse the same request, hence the same request_id) until it succeeds or fails otherwise. */
+    suspend fun <T> run(call: suspend () -> T): T {
+        var attempt = 0
+        while (true) {
+            try {
+                return call()
+            } catch (e: Exception) {
+                if (!isUnavailable(e) || ++attempt >= maxAttempts) throw e
+                delay(backoff(attempt))
+            }
+        }
+    }
+
+    companion object {
+        fun isUnavailable(e: Throwable): Boolean = Status.fromThrowable(e).code == Status.Code.UNAVAILABLE
+    }
+}

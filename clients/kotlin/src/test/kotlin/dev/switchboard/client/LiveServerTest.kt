@@ -1,0 +1,117 @@
+package dev.switchboard.client
+
+import dev.switchboard.v1.AgentServiceGrpc
+import dev.switchboard.v1.LogStepRequest
+import dev.switchboard.v1.Sender
+import dev.switchboard.v1.SessionOutcome
+import dev.switchboard.v1.SessionStatus
+import io.grpc.ManagedChannel
+import io.grpc.Status
+import io.grpc.StatusException
+import io.grpc.StatusRuntimeException
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.async
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+
+/** End-to-end tests against the server started by scripts/with-server.sh (SWITCHBOARD_* variables). */
+class LiveServerTest {
+    companion object {
+        private fun env(name: String): String =
+            System.getenv(name) ?: error("$name is not set: run through scripts/with-server.sh clients/kotlin/test.sh")
+
+        lateinit var channel: ManagedChannel
+
+        @BeforeAll @JvmStatic
+        fun open() { channel = Switchboard.channel(env("SWITCHBOARD_URL")) }
+
+        @AfterAll @JvmStatic
+        fun close() { if (::channel.isInitialized) channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS) }
+    }
+
+    private suspend fun dashboard() = Dashboard.login(channel, env("SWITCHBOARD_EMAIL"), env("SWITCHBOARD_PASSWORD"))
+
+    @Test
+    fun `agent session end to end`() = runBlocking {
+        withTimeout(60.seconds) {
+            val person = dashboard()
+            val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-e2e", name = "kotlin e2e", metadata = mapOf("lang" to "kotlin"))
+            assertEquals(SessionStatus.SESSION_STATUS_ACTIVE, s.session.status)
+            assertEquals("kotlin e2e", s.session.name)
+
+            val first = s.step("cloned the repository")
+            val second = s.step("ran the tests")
+            assertTrue(second.seq > first.seq, "step seqs increase")
+            val diff = s.reportDiff("diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1,2 @@\n-old\n+new\n+more\n")
+            assertEquals(1, diff.summary.filesChanged)
+            assertEquals(2, diff.summary.additions)
+            assertEquals(1, diff.summary.deletions)
+            s.reportUsage(inputTokens = 1200, outputTokens = 300, costMicros = 4500)
+
+            // A question with options: the agent waits, the person sees it on WatchSession and answers.
+            val seen = async { person.watch(s.id).first { it.hasQuestion() } }
+            val answer = async { s.ask("Deploy to staging?", listOf(option("yes", "Yes"), option("no", "No")), allowFreeText = false) }
+            val asked = seen.await()
+            assertEquals(Sender.SENDER_AGENT, asked.sender)
+            assertEquals(listOf("yes", "no"), asked.question.optionsList.map { it.id })
+            person.answer(s.id, asked.question.id, listOf("yes"))
+            val got = answer.await()
+            assertEquals(asked.question.id, got.questionId)
+            assertEquals(listOf("yes"), got.optionIdsList)
+            assertEquals(Sender.SENDER_USER, got.answeredBy)
+
+            // A user message arrives live on the agent's subscription, and once on the next step.
+            val live = async { s.messages(afterSeq = asked.seq).first { it.hasUserMessage() } }
+            val sent = person.sendMessage(s.id, "please also run the linter")
+            val received = live.await()
+            assertEquals(sent.seq, received.seq)
+            assertEquals("please also run the linter", received.userMessage.text)
+            assertEquals(Sender.SENDER_USER, received.sender)
+            val next = s.step("running the linter")
+            assertEquals(listOf(sent.seq), next.queuedMessagesList.map { it.seq })
+            assertEquals(0, s.step("linter clean").queuedMessagesCount)
+
+            val ended = s.end(SessionOutcome.SESSION_OUTCOME_COMPLETED, "deployed to staging")
+            assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, ended.status)
+            assertEquals("deployed to staging", ended.summary)
+
+            // The subscription replays and then completes (OK) because the session is terminal.
+            val all = s.messages().toList()
+            assertTrue(all.any { it.hasAnswer() && it.answer.questionId == asked.question.id }, "answer replayed")
+            assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, all.last { it.hasStatusChange() }.statusChange.toStatus)
+
+            val afterEnd = assertThrows<StatusException> { runBlocking { s.step("too late") } }
+            assertEquals(Status.Code.FAILED_PRECONDITION, afterEnd.status.code)
+        }
+    }
+
+    @Test
+    fun `revoked api key is UNAUTHENTICATED`() = runBlocking {
+        withTimeout(30.seconds) {
+            val person = dashboard()
+            val key = person.createApiKey("kotlin-revoke-test")
+            assertTrue(key.secret.startsWith("sb_live_"), "secret prefix")
+            val s = AgentSession.start(channel, key.secret, "kotlin-revoke")
+            s.step("works while the key is active")
+            val revoked = person.revokeApiKey(key.apiKey.id)
+            assertTrue(revoked.hasRevokeTime())
+
+            val e = assertThrows<StatusException> { runBlocking { s.step("after revoke") } }
+            assertEquals(Status.Code.UNAUTHENTICATED, e.status.code)
+            // The plain grpc-java blocking stub maps it to StatusRuntimeException.
+            val blocking = AgentServiceGrpc.newBlockingStub(channel).withCallCredentials(BearerToken { key.secret })
+            val req = LogStepRequest.newBuilder().setSessionId(s.id).setText("x").setRequestId(Switchboard.newRequestId()).build()
+            val e2 = assertThrows<StatusRuntimeException> { blocking.logStep(req) }
+            assertEquals(Status.Code.UNAUTHENTICATED, e2.status.code)
+        }
+    }
+}
