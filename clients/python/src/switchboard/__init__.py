@@ -1,0 +1,21 @@
+"""Switchboard client: generated gRPC stubs (switchboard.v1) and helpers for agents.
+
+    from switchboard import Agent
+    with Agent("my-agent") as agent, agent.start_session("nightly run") as session:
+        session.step("cloned the repo")
+        answer = session.ask("Deploy?", options=["Ship it", "Wait"])
+
+asyncio: switchboard.aio.AsyncAgent. The person's side: switchboard.Dashboard.
+"""
+from switchboard._common import (
+    AnswerTimeout, BearerAuthInterceptor, RetryPolicy, SessionEnded, StopRequested, SwitchboardError,
+    build_options, connect, new_request_id, parse_url)
+from switchboard.agent import Agent, Session
+from switchboard.dashboard import Dashboard
+
+__all__ = [
+    "Agent", "Session", "Dashboard", "RetryPolicy", "connect", "new_request_id", "parse_url",
+    "build_options", "BearerAuthInterceptor", "SwitchboardError", "StopRequested", "SessionEnded",
+    "AnswerTimeout",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,270 @@
+"""asyncio (grpc.aio) agent helper: AsyncAgent and AsyncSession, mirroring switchboard.agent."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Optional, TypeVar
+
+import grpc
+import grpc.aio
+
+from switchboard._common import (
+    ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
+    RetryPolicy, SessionEnded, StopRequested, _with_auth, build_ask, env_or, failure_summary,
+    new_request_id, outcome_of, parse_url, to_seconds)
+from switchboard.v1 import agent_service_pb2 as agent_pb
+from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
+from switchboard.v1 import model_pb2 as model
+
+T = TypeVar("T")
+
+DEFAULT_CALL_TIMEOUT = 30.0
+
+
+class _AioAuth(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
+    """Adds `authorization: Bearer <token>` to every unary and server-streaming call."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def _details(self, d):
+        return grpc.aio.ClientCallDetails(d.method, d.timeout, grpc.aio.Metadata(*_with_auth(d.metadata, self._token)),
+                                          d.credentials, d.wait_for_ready)
+
+    async def intercept_unary_unary(self, continuation, client_call_details, request):
+        return await continuation(self._details(client_call_details), request)
+
+    async def intercept_unary_stream(self, continuation, client_call_details, request):
+        return await continuation(self._details(client_call_details), request)
+
+
+def connect_aio(url: Optional[str] = None, token: Optional[str] = None, *,
+                interceptors: Iterable[Any] = (), options=()) -> grpc.aio.Channel:
+    """A grpc.aio channel to `url` (default $SWITCHBOARD_URL) with bearer auth, like connect()."""
+    target, secure = parse_url(env_or(url, ENV_URL))
+    chain = ([_AioAuth(token)] if token else []) + list(interceptors)
+    if secure:
+        return grpc.aio.secure_channel(target, grpc.ssl_channel_credentials(), options=list(options),
+                                       interceptors=chain or None)
+    return grpc.aio.insecure_channel(target, options=list(options), interceptors=chain or None)
+
+
+async def _call_with_retry(policy: RetryPolicy, fn: Callable[[], Awaitable[T]]) -> T:
+    attempt = 0
+    while True:
+        try:
+            return await fn()
+        except grpc.RpcError as err:
+            if not policy.should_retry(err, attempt):
+                raise
+            await asyncio.sleep(policy.backoff(attempt))
+            attempt += 1
+
+
+class AsyncAgent:
+    """asyncio twin of switchboard.Agent (`async with AsyncAgent("name") as agent:`)."""
+
+    def __init__(self, name: str, *, url: Optional[str] = None, api_key: Optional[str] = None,
+                 retry: RetryPolicy = RetryPolicy(), interceptors: Iterable[Any] = (),
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, channel: Optional[grpc.aio.Channel] = None):
+        self.name = name
+        self.retry = retry
+        self.call_timeout = call_timeout
+        self._owns_channel = channel is None
+        self.channel = channel or connect_aio(env_or(url, ENV_URL), env_or(api_key, ENV_API_KEY),
+                                              interceptors=interceptors)
+        self.stub = agent_grpc.AgentServiceStub(self.channel)
+
+    async def start_session(self, name: str = "", *, metadata: Optional[Mapping[str, str]] = None,
+                            session_id: Optional[str] = None) -> "AsyncSession":
+        """Starts (or resumes) a session; `async with await agent.start_session(...) as s:`."""
+        sid = session_id or new_request_id()
+        req = agent_pb.StartSessionRequest(session_id=sid, agent_name=self.name, name=name,
+                                           metadata=dict(metadata or {}), request_id=new_request_id())
+        resp = await _call_with_retry(self.retry, lambda: self.stub.StartSession(req, timeout=self.call_timeout))
+        return AsyncSession(self, resp.session, resumed=resp.resumed)
+
+    async def close(self) -> None:
+        if self._owns_channel:
+            await self.channel.close()
+
+    async def __aenter__(self) -> "AsyncAgent":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+
+class AsyncSession:
+    """asyncio twin of switchboard.Session: same methods, awaited; messages() is an async iterator."""
+
+    def __init__(self, agent: AsyncAgent, session: model.Session, *, resumed: bool = False):
+        self.agent = agent
+        self.stub = agent.stub
+        self.id: str = session.id
+        self.info: model.Session = session
+        self.resumed = resumed
+        self.status: int = session.status
+        self.ended: Optional[model.Session] = None
+        self._last_seen_seq = 0
+        self._end_lock = asyncio.Lock()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.status in (model.SESSION_STATUS_STOPPING, model.SESSION_STATUS_STOPPED)
+
+    @property
+    def last_seen_seq(self) -> int:
+        return self._last_seen_seq
+
+    def _note_status(self, status: int) -> None:
+        if status:
+            self.status = status
+
+    async def _write(self, fn: Callable[[str], Awaitable[T]], request_id: Optional[str]) -> T:
+        rid = request_id or new_request_id()
+        return await _call_with_retry(self.agent.retry, lambda: fn(rid))
+
+    async def step(self, text: str, *, request_id: Optional[str] = None) -> agent_pb.LogStepResponse:
+        resp = await self._write(lambda rid: self.stub.LogStep(
+            agent_pb.LogStepRequest(session_id=self.id, text=text, request_id=rid),
+            timeout=self.agent.call_timeout), request_id)
+        self._note_status(resp.status)
+        return resp
+
+    async def ask_question(self, question: str, options=None, *, multiple: bool = False,
+                           allow_free_text: bool = False, timeout=None, default=None, default_text: str = "",
+                           request_id: Optional[str] = None) -> agent_pb.AskQuestionResponse:
+        def call(rid):
+            req = build_ask(self.id, question, options, multiple=multiple, allow_free_text=allow_free_text,
+                            timeout=timeout, default=default, default_text=default_text, request_id=rid)
+            return self.stub.AskQuestion(req, timeout=self.agent.call_timeout)
+        resp = await self._write(call, request_id)
+        self._note_status(model.SESSION_STATUS_AWAITING_INPUT)
+        return resp
+
+    async def ask(self, question: str, options=None, *, multiple: bool = False, allow_free_text: bool = False,
+                  timeout=None, default=None, default_text: str = "", wait_timeout=None,
+                  request_id: Optional[str] = None) -> model.Answer:
+        """Asks and waits for the answer; arguments as switchboard.Session.ask()."""
+        asked = await self.ask_question(question, options, multiple=multiple, allow_free_text=allow_free_text,
+                                        timeout=timeout, default=default, default_text=default_text,
+                                        request_id=request_id)
+        return await self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout)
+
+    async def wait_for_answer(self, question_id: str, *, wait_timeout=None) -> model.Answer:
+        loop = asyncio.get_running_loop()
+        limit = to_seconds(wait_timeout)
+        deadline = None if limit is None else loop.time() + limit
+        attempt = 0
+        while True:
+            chunk = WAIT_CHUNK_SECONDS
+            if deadline is not None:
+                chunk = min(chunk, deadline - loop.time())
+                if chunk <= 0:
+                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
+            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+            try:
+                resp = await self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                    await asyncio.sleep(self.agent.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise
+            attempt = 0
+            self._note_status(resp.status)
+            if resp.answered:
+                return resp.answer
+            if resp.status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
+            if resp.status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+
+    async def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
+        return await self._write(lambda rid: self.stub.ReportDiff(
+            agent_pb.ReportDiffRequest(session_id=self.id, diff=diff, request_id=rid),
+            timeout=self.agent.call_timeout), request_id)
+
+    async def report_usage(self, input_tokens: int = 0, output_tokens: int = 0, cost_micros: int = 0, *,
+                           request_id: Optional[str] = None) -> agent_pb.ReportUsageResponse:
+        usage = model.Usage(input_tokens=input_tokens, output_tokens=output_tokens, cost_micros=cost_micros)
+        return await self._write(lambda rid: self.stub.ReportUsage(
+            agent_pb.ReportUsageRequest(session_id=self.id, usage=usage, request_id=rid),
+            timeout=self.agent.call_timeout), request_id)
+
+    async def heartbeat(self) -> agent_pb.HeartbeatResponse:
+        resp = await _call_with_retry(self.agent.retry, lambda: self.stub.Heartbeat(
+            agent_pb.HeartbeatRequest(session_id=self.id), timeout=self.agent.call_timeout))
+        self._note_status(resp.status)
+        return resp
+
+    async def end(self, outcome="completed", summary: str = "", *,
+                  request_id: Optional[str] = None) -> model.Session:
+        async with self._end_lock:
+            if self.ended is not None:
+                return self.ended
+            out = outcome_of(outcome)
+            resp = await self._write(lambda rid: self.stub.EndSession(
+                agent_pb.EndSessionRequest(session_id=self.id, outcome=out, summary=summary, request_id=rid),
+                timeout=self.agent.call_timeout), request_id)
+            self.ended = resp.session
+            self._note_status(resp.session.status)
+            return resp.session
+
+    async def messages(self, after_seq: Optional[int] = None, *, timeout=None,
+                       heartbeats: bool = False) -> AsyncIterator[Any]:
+        """Async iterator over user messages, answers and status changes (Subscribe), resuming
+        from the last sequence number after a dropped stream; see Session.messages()."""
+        loop = asyncio.get_running_loop()
+        seq = self._last_seen_seq if after_seq is None else after_seq
+        limit = to_seconds(timeout)
+        deadline = None if limit is None else loop.time() + limit
+        attempt = 0
+        while True:
+            remaining = None
+            if deadline is not None:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return
+            call = self.stub.Subscribe(agent_pb.SubscribeRequest(session_id=self.id, after_seq=seq),
+                                       timeout=remaining)
+            try:
+                async for item in call:
+                    attempt = 0
+                    if item.HasField("message"):
+                        msg = item.message
+                        if msg.seq <= seq:
+                            continue
+                        seq = msg.seq
+                        self._last_seen_seq = max(self._last_seen_seq, seq)
+                        if msg.HasField("status_change"):
+                            self._note_status(msg.status_change.to_status)
+                        yield msg
+                    elif heartbeats and item.HasField("heartbeat"):
+                        yield item.heartbeat
+                return
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED and deadline is not None:
+                    return
+                if not self.agent.retry.should_retry(err, attempt):
+                    raise
+                await asyncio.sleep(self.agent.retry.backoff(attempt))
+                attempt += 1
+            finally:
+                call.cancel()
+
+    async def __aenter__(self) -> "AsyncSession":
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        if self.ended is not None:
+            return
+        try:
+            if exc is None:
+                await self.end("completed")
+            else:
+                await self.end("failed", failure_summary(exc))
+        except grpc.RpcError as err:
+            if exc is None and err.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise

@@ -1,0 +1,142 @@
+"""A minimal person-side helper (AuthService + DashboardService): sign in, answer, send messages,
+manage API keys. The tests use it as "the person"; scripts can too."""
+from __future__ import annotations
+
+import os
+from typing import Iterator, List, Optional, Sequence
+
+import grpc
+
+from switchboard._common import ENV_URL, SwitchboardError, connect, env_or, new_request_id
+from switchboard.v1 import auth_service_pb2 as auth_pb
+from switchboard.v1 import auth_service_pb2_grpc as auth_grpc
+from switchboard.v1 import dashboard_service_pb2 as dash_pb
+from switchboard.v1 import dashboard_service_pb2_grpc as dash_grpc
+from switchboard.v1 import model_pb2 as model
+
+DEFAULT_CALL_TIMEOUT = 30.0
+
+
+class Dashboard:
+    """DashboardService with a person's access token. Build it with Dashboard.login()."""
+
+    def __init__(self, access_token: str, *, url: Optional[str] = None, call_timeout: float = DEFAULT_CALL_TIMEOUT):
+        self.url = env_or(url, ENV_URL)
+        self.call_timeout = call_timeout
+        self.channel = connect(self.url, access_token)
+        self.stub = dash_grpc.DashboardServiceStub(self.channel)
+        self.user: Optional[model.User] = None
+        self.tokens: Optional[auth_pb.TokenPair] = None
+
+    @classmethod
+    def login(cls, email: Optional[str] = None, password: Optional[str] = None, *,
+              url: Optional[str] = None) -> "Dashboard":
+        """Signs in with AuthService.Login (defaults: $SWITCHBOARD_EMAIL / $SWITCHBOARD_PASSWORD)."""
+        url = env_or(url, ENV_URL)
+        email = env_or(email, "SWITCHBOARD_EMAIL")
+        password = password if password is not None else os.environ.get("SWITCHBOARD_PASSWORD", "")
+        with connect(url) as channel:
+            resp = auth_grpc.AuthServiceStub(channel).Login(
+                auth_pb.LoginRequest(email=email, password=password), timeout=DEFAULT_CALL_TIMEOUT)
+        dash = cls(resp.tokens.access_token, url=url)
+        dash.user, dash.tokens = resp.user, resp.tokens
+        return dash
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> "Dashboard":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- sessions ----------------------------------------------------------------------------
+
+    def get_session(self, session_id: str) -> dash_pb.GetSessionResponse:
+        """The session and its open questions."""
+        return self.stub.GetSession(dash_pb.GetSessionRequest(session_id=session_id), timeout=self.call_timeout)
+
+    def list_sessions(self, agent_id: str = "") -> List[model.Session]:
+        out, token = [], ""
+        while True:
+            resp = self.stub.ListSessions(dash_pb.ListSessionsRequest(agent_id=agent_id, page_token=token),
+                                          timeout=self.call_timeout)
+            out.extend(resp.sessions)
+            token = resp.next_page_token
+            if not token:
+                return out
+
+    def list_messages(self, session_id: str) -> List[model.Message]:
+        """Every message of the session, in sequence order."""
+        out, token = [], ""
+        while True:
+            resp = self.stub.ListMessages(dash_pb.ListMessagesRequest(
+                session_id=session_id, page_size=500, page_token=token), timeout=self.call_timeout)
+            out.extend(resp.messages)
+            token = resp.next_page_token
+            if not token:
+                return out
+
+    def watch(self, session_id: str, after_seq: int = 0, *, timeout: Optional[float] = None) -> Iterator[model.Message]:
+        """The session's messages after `after_seq`, then live ones (WatchSession), for at most
+        `timeout` seconds."""
+        call = self.stub.WatchSession(dash_pb.WatchSessionRequest(session_id=session_id, after_seq=after_seq),
+                                      timeout=timeout)
+        try:
+            for item in call:
+                if item.HasField("message"):
+                    yield item.message
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise
+        finally:
+            call.cancel()
+
+    def wait_for_question(self, session_id: str, *, timeout: float = 30.0) -> model.Question:
+        """The oldest open question of the session, waiting (WatchSession, no polling) for one to
+        be asked if there is none yet."""
+        got = self.get_session(session_id)
+        if got.open_questions:
+            return got.open_questions[0]
+        for msg in self.watch(session_id, got.session.last_seq, timeout=timeout):
+            if msg.HasField("question"):
+                return msg.question
+        raise SwitchboardError(f"no question asked in session {session_id} within {timeout} s")
+
+    def answer(self, session_id: str, question_id: str, option_ids: Sequence[str] = (),
+               text: str = "") -> dash_pb.AnswerQuestionResponse:
+        """Answers an open question with option ids and/or free text."""
+        return self.stub.AnswerQuestion(dash_pb.AnswerQuestionRequest(
+            session_id=session_id, question_id=question_id, option_ids=list(option_ids), text=text),
+            timeout=self.call_timeout)
+
+    def send_message(self, session_id: str, text: str, *, request_id: Optional[str] = None) -> model.Message:
+        """Sends a message to the agent (pushed on its subscription, queued for its next step)."""
+        return self.stub.SendMessage(dash_pb.SendMessageRequest(
+            session_id=session_id, text=text, request_id=request_id or new_request_id()),
+            timeout=self.call_timeout).message
+
+    def stop_session(self, session_id: str, reason: str = "") -> model.Session:
+        return self.stub.StopSession(dash_pb.StopSessionRequest(session_id=session_id, reason=reason),
+                                     timeout=self.call_timeout).session
+
+    # ---- API keys ----------------------------------------------------------------------------
+
+    def create_api_key(self, name: str) -> dash_pb.CreateApiKeyResponse:
+        """Creates an API key; `.secret` is the sb_live_... value (shown this once), `.api_key.id` its id."""
+        return self.stub.CreateApiKey(dash_pb.CreateApiKeyRequest(name=name), timeout=self.call_timeout)
+
+    def revoke_api_key(self, api_key_id: str) -> model.ApiKey:
+        return self.stub.RevokeApiKey(dash_pb.RevokeApiKeyRequest(api_key_id=api_key_id),
+                                      timeout=self.call_timeout).api_key
+
+    def list_api_keys(self, include_revoked: bool = False) -> List[model.ApiKey]:
+        out, token = [], ""
+        while True:
+            resp = self.stub.ListApiKeys(dash_pb.ListApiKeysRequest(include_revoked=include_revoked,
+                                                                    page_token=token), timeout=self.call_timeout)
+            out.extend(resp.api_keys)
+            token = resp.next_page_token
+            if not token:
+                return out

@@ -1,0 +1,60 @@
+"""The asyncio helper, same loop as the sync test: the person acts from a worker thread."""
+import asyncio
+
+import grpc
+import pytest
+
+from switchboard.aio import AsyncAgent
+from switchboard.v1 import model_pb2 as model
+
+
+def test_async_agent_session_end_to_end(person, agent_name):
+    asyncio.run(_scenario(person, agent_name))
+
+
+async def _scenario(person, agent_name):
+    async with AsyncAgent(agent_name) as agent:
+        async with await agent.start_session("async e2e") as s:
+            step = await s.step("planning")
+            assert step.seq > 0
+
+            def person_answers():
+                q = person.wait_for_question(s.id, timeout=30)
+                person.answer(s.id, q.id, option_ids=[q.options[0].id, q.options[2].id])
+            answering = asyncio.create_task(asyncio.to_thread(person_answers))
+            answer = await s.ask("Which checks should run?", options={"lint": "Lint", "unit": "Unit tests",
+                                                                      "e2e": "End to end"},
+                                 multiple=True, wait_timeout=30)
+            await answering
+            assert list(answer.option_ids) == ["lint", "e2e"]
+            assert answer.answered_by == model.SENDER_USER
+
+            sending = asyncio.create_task(asyncio.to_thread(person.send_message, s.id, "hello from the person"))
+            text = None
+            async for msg in s.messages(timeout=20):
+                if msg.HasField("user_message"):
+                    text = msg.user_message.text
+                    break
+            await sending
+            assert text == "hello from the person"
+
+            diff = await s.report_diff("")
+            assert diff.summary.files_changed == 0
+            await s.report_usage(input_tokens=10, output_tokens=5, cost_micros=7)
+        assert s.ended.status == model.SESSION_STATUS_COMPLETED
+
+    got = (await asyncio.to_thread(person.get_session, s.id)).session
+    assert got.status == model.SESSION_STATUS_COMPLETED
+    assert got.usage.cost_micros == 7
+
+
+def test_async_revoked_key_is_unauthenticated(person, agent_name):
+    async def run():
+        created = await asyncio.to_thread(person.create_api_key, "aio-revoke")
+        async with AsyncAgent(agent_name, api_key=created.secret) as agent:
+            s = await agent.start_session()
+            await asyncio.to_thread(person.revoke_api_key, created.api_key.id)
+            with pytest.raises(grpc.RpcError) as err:
+                await s.step("refused")
+            assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    asyncio.run(run())
