@@ -12,3 +12,7 @@ export * from "./stream.js";
 export * from "./auth.js";
 export * from "./agent.js";
 export * from "./dashboard.js";
+// Re-exported so that apps use the same protobuf runtime as the generated code.
+export { create, clone, toJson, fromJson } from "@bufbuild/protobuf";
+export { timestampDate, timestampMs, timestampFromDate, timestampFromMs, durationFromMs, durationMs } from "@bufbuild/protobuf/wkt";
+export type { Timestamp, Duration } from "@bufbuild/protobuf/wkt";

@@ -1,0 +1,38 @@
+// The one connection to the server: gRPC-Web to the page's own origin.
+import {
+  Code,
+  ConnectError,
+  createDashboard,
+  webAuthStorage,
+  type ConnectError as CE,
+} from "@switchboard/client/web";
+
+const origin = typeof window !== "undefined" ? window.location.origin : "http://localhost";
+
+// Tokens live in sessionStorage: per tab, kept across reloads, gone when the tab closes.
+export const { auth, dashboard: api } = createDashboard(origin, {
+  storage: typeof sessionStorage !== "undefined" ? webAuthStorage(sessionStorage) : undefined,
+});
+
+/** Reconnect rule for live streams: an UNAUTHENTICATED stream refreshes the token and retries. */
+export function streamRetry(err: CE): boolean {
+  if (err.code === Code.Unauthenticated) {
+    if (!auth.signedIn) return false;
+    auth.refresh().catch(() => {});
+    return true;
+  }
+  return ![Code.PermissionDenied, Code.NotFound, Code.InvalidArgument, Code.FailedPrecondition, Code.Unimplemented, Code.Canceled].includes(err.code);
+}
+
+/** A person-readable error message. */
+export function errorText(e: unknown): string {
+  const ce = ConnectError.from(e);
+  switch (ce.code) {
+    case Code.Unavailable:
+      return "The server can't be reached. Check your connection and try again.";
+    case Code.Unauthenticated:
+      return ce.rawMessage || "Please sign in again.";
+    default:
+      return ce.rawMessage || String(e);
+  }
+}

@@ -1,0 +1,144 @@
+import { useState } from "preact/hooks";
+import { SessionStatus, formatCost, isTerminal, type Session } from "@switchboard/client/web";
+import { inbox } from "../inbox";
+import { useStore } from "../store";
+import { ConnState, Link, Spinner, StatusBadge, useNow } from "../ui";
+import { relTime, tsDate } from "../format";
+import { dismissNotificationOffer, requestNotifications, shouldOfferNotifications } from "../notify";
+
+const statusFilters: { value: string; label: string; match: (s: Session) => boolean }[] = [
+  { value: "", label: "All statuses", match: () => true },
+  { value: "input", label: "Needs input", match: (s) => s.status === SessionStatus.AWAITING_INPUT || s.openQuestionCount > 0 },
+  { value: "active", label: "Active", match: (s) => s.status === SessionStatus.ACTIVE },
+  { value: "running", label: "Not ended", match: (s) => !isTerminal(s.status) },
+  { value: "disconnected", label: "Disconnected", match: (s) => s.status === SessionStatus.DISCONNECTED },
+  { value: "ended", label: "Ended", match: (s) => isTerminal(s.status) },
+];
+
+export function Home() {
+  const box = useStore(inbox())!;
+  const now = useNow(30_000);
+  const [agent, setAgent] = useState(new URLSearchParams(location.search).get("agent") ?? "");
+  const [status, setStatus] = useState(new URLSearchParams(location.search).get("status") ?? "");
+  const [offer, setOffer] = useState(shouldOfferNotifications());
+
+  const filter = statusFilters.find((f) => f.value === status) ?? statusFilters[0];
+  const list = box.list.filter((s) => (!agent || s.agentId === agent) && filter.match(s));
+  const agents = box.agents();
+  const waiting = box.openQuestionTotal;
+
+  const setParam = (k: string, v: string) => {
+    const p = new URLSearchParams(location.search);
+    if (v) p.set(k, v);
+    else p.delete(k);
+    history.replaceState(null, "", `${location.pathname}${p.toString() ? `?${p}` : ""}`);
+  };
+
+  return (
+    <main class="page">
+      <div class="page-head">
+        <div>
+          <h1>Sessions</h1>
+          <p class="muted small">
+            {waiting > 0 ? (
+              <strong class="attn-text">
+                {waiting} open question{waiting === 1 ? "" : "s"}
+              </strong>
+            ) : (
+              "Nothing needs your input"
+            )}
+          </p>
+        </div>
+        <ConnState state={box.conn} />
+      </div>
+
+      {offer && (
+        <div class="banner" data-testid="notify-offer">
+          <span>Get a notification when an agent asks you something while this tab is in the background?</span>
+          <div class="banner-actions">
+            <button class="btn btn-primary" onClick={async () => (await requestNotifications(), setOffer(false))}>
+              Turn on
+            </button>
+            <button class="btn btn-ghost" onClick={() => (dismissNotificationOffer(), setOffer(false))}>
+              Not now
+            </button>
+          </div>
+        </div>
+      )}
+
+      <div class="filters">
+        <label class="field">
+          <span class="sr-only">Agent</span>
+          <select aria-label="Filter by agent" value={agent} onChange={(e) => (setAgent(e.currentTarget.value), setParam("agent", e.currentTarget.value))}>
+            <option value="">All agents</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span class="sr-only">Status</span>
+          <select aria-label="Filter by status" value={status} onChange={(e) => (setStatus(e.currentTarget.value), setParam("status", e.currentTarget.value))}>
+            {statusFilters.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+
+      {box.error && (
+        <p class="error" role="alert">
+          {box.error}
+        </p>
+      )}
+      {!box.loaded ? (
+        <Spinner label="Loading sessions…" />
+      ) : list.length === 0 ? (
+        <div class="empty card">
+          {box.sessions.size === 0 ? (
+            <>
+              <h2>No sessions yet</h2>
+              <p class="muted">
+                Create an <Link href="/keys">API key</Link>, then start an agent with it. Its sessions show up here live.
+              </p>
+            </>
+          ) : (
+            <p class="muted">No session matches these filters.</p>
+          )}
+        </div>
+      ) : (
+        <ul class="session-list" data-testid="session-list">
+          {list.map((s) => (
+            <li key={s.id}>
+              <Link href={`/sessions/${s.id}`} class={`session-row card${s.openQuestionCount > 0 ? " needs-input" : ""}`} data-testid="session-row">
+                <div class="row-top">
+                  <StatusBadge status={s.status} />
+                  {s.openQuestionCount > 0 && (
+                    <span class="pill-attn" data-testid="open-count">
+                      {s.openQuestionCount} question{s.openQuestionCount === 1 ? "" : "s"}
+                    </span>
+                  )}
+                  <span class="muted small push">{relTime(tsDate(s.lastActivityTime), now)}</span>
+                </div>
+                <div class="row-name">{s.name}</div>
+                <div class="row-meta muted small">
+                  <span>{s.agentName}</span>
+                  <span aria-label="cost">{formatCost(s.usage?.costMicros ?? 0n)}</span>
+                </div>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {box.nextPageToken && (
+        <button class="btn btn-block" onClick={() => box.loadMore()} disabled={box.loadingMore}>
+          {box.loadingMore ? "Loading…" : "Load more sessions"}
+        </button>
+      )}
+    </main>
+  );
+}

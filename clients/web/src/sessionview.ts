@@ -1,0 +1,169 @@
+// One session page's live state: GetSession + latest history page + WatchSession tail.
+import {
+  ListDirection,
+  watchSession,
+  type Answer,
+  type DiffSummary,
+  type GetDiffResponse,
+  type Message,
+  type Question,
+  type Session,
+  type StreamState,
+} from "@switchboard/client/web";
+import { api, errorText, streamRetry } from "./api";
+import { Feed } from "./feed";
+import { Store } from "./store";
+import { inbox } from "./inbox";
+
+export class SessionView extends Store {
+  session: Session | null = null;
+  open = new Map<string, Question>();
+  answers = new Map<string, Answer>();
+  feed = new Feed<Message>();
+  conn: StreamState = "connecting";
+  error = "";
+  notFound = false;
+  loadingOlder = false;
+  diff: GetDiffResponse | null = null;
+  diffLoading = false;
+  /** Bumped when live messages arrive (the page scrolls down if it was at the bottom). */
+  liveTick = 0;
+  private ctl = new AbortController();
+
+  constructor(readonly id: string) {
+    super();
+  }
+
+  get openQuestions(): Question[] {
+    return [...this.open.values()];
+  }
+
+  async start(): Promise<void> {
+    const signal = this.ctl.signal;
+    try {
+      const got = await api.getSession({ sessionId: this.id }, { signal });
+      this.session = got.session ?? null;
+      for (const q of got.openQuestions) this.open.set(q.id, q);
+      const page = await api.listMessages(
+        { sessionId: this.id, direction: ListDirection.BACKWARD, pageSize: 50 },
+        { signal },
+      );
+      this.absorb(this.feed.addOlderPage(page.messages, page.nextPageToken), false);
+      this.changed();
+      if (this.session?.diffSummary) void this.loadDiff();
+    } catch (e) {
+      if (signal.aborted) return;
+      this.error = errorText(e);
+      this.notFound = /not.?found/i.test(this.error) || (e as { code?: number }).code === 5;
+      this.changed();
+      return;
+    }
+    void this.watch();
+  }
+
+  stop(): void {
+    this.ctl.abort();
+  }
+
+  private async watch(): Promise<void> {
+    try {
+      for await (const m of watchSession(api, this.id, this.feed.highSeq, {
+        signal: this.ctl.signal,
+        retryIf: streamRetry,
+        onState: (s) => {
+          this.conn = s;
+          this.changed();
+        },
+      })) {
+        const fresh = this.feed.add([m]);
+        if (fresh.length) {
+          this.absorb(fresh, true);
+          this.liveTick++;
+          this.changed();
+        }
+      }
+    } catch (e) {
+      if (this.ctl.signal.aborted) return;
+      this.error = errorText(e);
+      this.notFound = (e as { code?: number }).code === 5;
+      this.conn = "closed";
+      this.changed();
+    }
+  }
+
+  /** Updates derived state from new messages (live ones also update the session). */
+  private absorb(msgs: Message[], live: boolean): void {
+    for (const m of msgs) {
+      const b = m.body;
+      if (b.case === "answer") {
+        this.answers.set(b.value.questionId, b.value);
+        this.open.delete(b.value.questionId);
+      }
+      if (!live || !this.session) continue;
+      const s = this.session;
+      if (m.createTime) s.lastActivityTime = m.createTime;
+      if (m.seq > s.lastSeq) s.lastSeq = m.seq;
+      switch (b.case) {
+        case "question":
+          if (!this.answers.has(b.value.id)) this.open.set(b.value.id, b.value);
+          break;
+        case "statusChange":
+          s.status = b.value.toStatus;
+          if (b.value.toStatus >= 4 && b.value.toStatus <= 6) this.open.clear();
+          break;
+        case "usageUpdate":
+          s.usage = b.value.usage;
+          break;
+        case "diffUpdate":
+          s.diffSummary = b.value.summary as DiffSummary | undefined;
+          void this.loadDiff();
+          break;
+      }
+      s.openQuestionCount = this.open.size;
+    }
+    if (live && this.session) inbox().put({ ...this.session });
+  }
+
+  async loadOlder(): Promise<void> {
+    if (this.loadingOlder || !this.feed.hasOlder || !this.feed.olderToken) return;
+    this.loadingOlder = true;
+    this.changed();
+    try {
+      const page = await api.listMessages(
+        { sessionId: this.id, direction: ListDirection.BACKWARD, pageSize: 50, pageToken: this.feed.olderToken },
+        { signal: this.ctl.signal },
+      );
+      this.absorb(this.feed.addOlderPage(page.messages, page.nextPageToken), false);
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      this.loadingOlder = false;
+      this.changed();
+    }
+  }
+
+  async loadDiff(): Promise<void> {
+    this.diffLoading = true;
+    this.changed();
+    try {
+      this.diff = await api.getDiff({ sessionId: this.id }, { signal: this.ctl.signal });
+    } catch (e) {
+      if (!this.ctl.signal.aborted) this.error = errorText(e);
+    } finally {
+      this.diffLoading = false;
+      this.changed();
+    }
+  }
+
+  setSession(s: Session | undefined): void {
+    if (!s) return;
+    this.session = s;
+    inbox().put({ ...s });
+    this.changed();
+  }
+
+  dropQuestion(id: string): void {
+    this.open.delete(id);
+    this.changed();
+  }
+}
