@@ -20,9 +20,7 @@ T = TypeVar("T")
 DEFAULT_CALL_TIMEOUT = 30.0
 
 
-class _AioAuth(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    """Adds `authorization: Bearer <token>` to every unary and server-streaming call."""
-
+class _AioAuthBase:
     def __init__(self, token: str):
         self._token = token
 
@@ -30,9 +28,14 @@ class _AioAuth(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientI
         return grpc.aio.ClientCallDetails(d.method, d.timeout, grpc.aio.Metadata(*_with_auth(d.metadata, self._token)),
                                           d.credentials, d.wait_for_ready)
 
+
+# grpc.aio files each interceptor under its first matching kind only, hence one class per kind.
+class _AioAuthUnary(_AioAuthBase, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
+
+class _AioAuthServerStream(_AioAuthBase, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
@@ -41,7 +44,7 @@ def connect_aio(url: Optional[str] = None, token: Optional[str] = None, *,
                 interceptors: Iterable[Any] = (), options=()) -> grpc.aio.Channel:
     """A grpc.aio channel to `url` (default $SWITCHBOARD_URL) with bearer auth, like connect()."""
     target, secure = parse_url(env_or(url, ENV_URL))
-    chain = ([_AioAuth(token)] if token else []) + list(interceptors)
+    chain = ([_AioAuthUnary(token), _AioAuthServerStream(token)] if token else []) + list(interceptors)
     if secure:
         return grpc.aio.secure_channel(target, grpc.ssl_channel_credentials(), options=list(options),
                                        interceptors=chain or None)
