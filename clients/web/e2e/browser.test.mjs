@@ -1,0 +1,273 @@
+// Browser end-to-end test: Debian's Chromium driven by playwright-core against the live server
+// (scripts/with-server.sh), which serves clients/web/dist. The agent side runs in this process
+// with the generated client over gRPC (HTTP/2).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import {
+  AgentSession,
+  Code,
+  ConnectError,
+  SessionStatus,
+  createAgentClient,
+  startSession,
+} from "@switchboard/client/node";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = process.env.SWITCHBOARD_ARTIFACTS ?? join(here, "../../../test-artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+const url = must("SWITCHBOARD_URL");
+const apiKey = must("SWITCHBOARD_API_KEY");
+const email = must("SWITCHBOARD_EMAIL");
+const password = must("SWITCHBOARD_PASSWORD");
+function must(n) {
+  if (!process.env[n]) throw new Error(`${n} is not set: run through scripts/with-server.sh`);
+  return process.env[n];
+}
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let browser;
+let page;
+let agent;
+let agentStream;
+const ctl = new AbortController();
+
+/** Collects an async iterator in the background; until() waits for a matching item. */
+function collect(it) {
+  const items = [];
+  let error;
+  let done = false;
+  const run = (async () => {
+    try {
+      for await (const x of it) items.push(x);
+    } catch (e) {
+      error = e;
+    } finally {
+      done = true;
+    }
+  })();
+  return {
+    items,
+    run,
+    async until(pred, what, ms = 15000) {
+      const end = Date.now() + ms;
+      for (;;) {
+        const hit = items.find(pred);
+        if (hit) return hit;
+        if (error) throw error;
+        if (done) throw new Error(`stream ended before ${what}`);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+async function shot(name, viewport) {
+  if (viewport) await page.setViewportSize(viewport);
+  await page.waitForTimeout(150);
+  const file = join(artifacts, `web-${name}-${(viewport ?? page.viewportSize()).width}x${(viewport ?? page.viewportSize()).height}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+/** At phone size: no horizontal scroll, tap targets at least 44px tall, text at least 12px. */
+async function checkPhoneLayout(where) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(150);
+  const r = await page.evaluate(() => {
+    const overflow = document.documentElement.scrollWidth - window.innerWidth;
+    const small = [];
+    for (const el of document.querySelectorAll("button, a, input, select, textarea, label.check")) {
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue; // hidden
+      if (el.closest(".event")) continue; // inline links inside feed notes
+      if (el.matches("input[type=checkbox]")) continue; // the whole label is the target
+      if (b.height < 43.5) small.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 30)}" ${Math.round(b.height)}px`);
+    }
+    const tiny = [];
+    for (const el of document.querySelectorAll("p, span, a, button, dd, li, label, h1, h2, code")) {
+      const fs = parseFloat(getComputedStyle(el).fontSize);
+      if (el.getBoundingClientRect().height > 0 && fs < 11.5) tiny.push(`${el.tagName} ${fs}px`);
+    }
+    return { overflow, small, tiny };
+  });
+  assert.ok(r.overflow <= 0, `${where}: page scrolls horizontally by ${r.overflow}px at 390px`);
+  assert.deepEqual(r.small, [], `${where}: tap targets under 44px`);
+  assert.deepEqual(r.tiny, [], `${where}: text under 12px`);
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: url });
+  page = await context.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+after(async () => {
+  ctl.abort();
+  await browser?.close();
+});
+
+test("dashboard end to end in Chromium", async (t) => {
+  await t.test("sign in", async () => {
+    await page.goto("/");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(wrongPassword());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    await shot("login-error", DESKTOP);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Sessions" }).waitFor();
+    await page.getByText("Live", { exact: true }).first().waitFor();
+  });
+
+  await t.test("a new session and its question appear live; the title counts open questions", async () => {
+    agent = await startSession(url, apiKey, { agentName: "e2e-agent", name: "Refactor the auth module" });
+    await agent.step("Reading server/auth and its tests");
+    await agent.step("Found 3 places that parse the Authorization header by hand");
+    await agent.reportUsage({ inputTokens: 18200, outputTokens: 2300, costMicros: 187_500 });
+    await agent.reportDiff(sampleDiff);
+    agentStream = collect(agent.messages({ signal: ctl.signal }));
+    await page.getByText("Refactor the auth module").waitFor();
+
+    const asked = await agent.ask("The old helper is used by two plugins. How should I proceed?", {
+      options: [
+        { id: "keep", label: "Keep the old helper", description: "Deprecate it, migrate later" },
+        { id: "rewrite", label: "Rewrite both plugins now", description: "Bigger diff, no legacy left" },
+      ],
+      allowFreeText: true,
+      timeoutMs: 30 * 60_000,
+      defaultOptionIds: ["keep"],
+    });
+    agent.pendingAnswer = agent.waitForAnswer(asked.question.id, { timeoutMs: 60_000 });
+    agent.questionId = asked.question.id;
+    await page.getByTestId("open-count").first().waitFor();
+    await page.waitForFunction(() => document.title === "(1) Switchboard");
+    await shot("home", DESKTOP);
+    await checkPhoneLayout("home");
+    await shot("home", PHONE);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("the person answers with one tap and the waiting agent gets it", async () => {
+    await page.getByText("Refactor the auth module").click();
+    await page.getByTestId("question").waitFor();
+    await page.getByTestId("diff").waitFor();
+    await page.getByText("Live", { exact: true }).waitFor();
+    await shot("session-question", DESKTOP);
+    await checkPhoneLayout("session");
+    await shot("session-question", PHONE);
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole("button", { name: /Rewrite both plugins now/ }).click();
+    const answer = await agent.pendingAnswer;
+    assert.deepEqual(answer.optionIds, ["rewrite"]);
+    await page.getByTestId("question").waitFor({ state: "detached" });
+    await page.waitForFunction(() => document.title === "Switchboard");
+    await agentStream.until((m) => m.body.case === "answer", "the answer on Subscribe");
+  });
+
+  await t.test("a message typed in the page reaches the agent's stream", async () => {
+    await page.getByLabel("Message to the agent").fill("Please keep the public API unchanged.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    const m = await agentStream.until((x) => x.body.case === "userMessage", "the user message on Subscribe");
+    assert.equal(m.body.value.text, "Please keep the public API unchanged.");
+    await agent.step("Rewriting plugin A and plugin B");
+    await page.getByText("Rewriting plugin A and plugin B").waitFor();
+    await shot("session-feed", DESKTOP);
+    await shot("session-feed", PHONE);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("stopping the session reaches the agent", async () => {
+    await page.getByRole("button", { name: "Stop session" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(/Reason/).fill("Enough for today");
+    await shot("stop-dialog", PHONE);
+    await page.setViewportSize(DESKTOP);
+    await dialog.getByRole("button", { name: "Stop session" }).click();
+    const m = await agentStream.until(
+      (x) => x.body.case === "statusChange" && x.body.value.toStatus === SessionStatus.STOPPING,
+      "STOPPING on Subscribe",
+    );
+    assert.equal(m.body.value.toStatus, SessionStatus.STOPPING);
+    const ended = await agent.end("Stopped at the person's request");
+    assert.equal(ended.status, SessionStatus.STOPPED);
+    await page.getByTestId("status").getByText("Stopped").waitFor();
+  });
+
+  await t.test("an API key created in the UI works for an agent, then is refused once revoked", async () => {
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByLabel("New key name").fill("e2e-ui-key");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.getByTestId("secret-value").textContent()).trim();
+    assert.match(secret, /^sb_live_/);
+    await shot("keys-created", DESKTOP);
+    await checkPhoneLayout("keys");
+    await shot("keys-created", PHONE);
+    await page.setViewportSize(DESKTOP);
+
+    const client = createAgentClient(url, secret);
+    const s = await AgentSession.start(client, { agentName: "e2e-key-agent" });
+    await s.step("hello with the new key");
+
+    await page.getByRole("button", { name: "Done" }).click();
+    const row = page.locator('[data-testid="key-row"][data-key-name="e2e-ui-key"]');
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-key-name="e2e-ui-key"] button'));
+
+    await assert.rejects(s.step("after revoke"), (e) => {
+      assert.equal(ConnectError.from(e).code, Code.Unauthenticated);
+      return true;
+    });
+  });
+
+  await t.test("sign out returns to the login page", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await shot("login", PHONE);
+  });
+});
+
+function wrongPassword() {
+  return "definitely-not-the-password";
+}
+
+const sampleDiff = `diff --git a/server/auth/header.rs b/server/auth/header.rs
+index 3b18e51..a1f0c2d 100644
+--- a/server/auth/header.rs
++++ b/server/auth/header.rs
+@@ -10,9 +10,8 @@ use crate::error::AuthError;
+ /// Extracts the bearer token from the request metadata.
+-pub fn bearer(meta: &MetadataMap) -> Option<String> {
+-    let raw = meta.get("authorization")?.to_str().ok()?;
+-    raw.strip_prefix("Bearer ").map(|s| s.to_string())
++pub fn bearer(meta: &MetadataMap) -> Result<&str, AuthError> {
++    let raw = meta.get("authorization").ok_or(AuthError::Missing)?;
++    let raw = raw.to_str().map_err(|_| AuthError::Malformed)?;
++    raw.strip_prefix("Bearer ").ok_or(AuthError::Malformed)
+ }
+ 
+ #[cfg(test)]
+`;
