@@ -19,6 +19,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${SWITCHBOARD_BIN:-$root/target/debug/switchboard}"
 [ -x "$bin" ] || { echo "with-server: $bin missing; run 'cargo build' first" >&2; exit 2; }
 data_dir="$(mktemp -d -t switchboard-data.XXXXXX)"
+# The embedded Postgres runs as the `postgres` user when we are root: it must reach the directory.
+chmod 711 "$data_dir"
 log="$data_dir/server.log"
 server_pid=""
 cleanup() {

@@ -1,0 +1,400 @@
+//! AgentService: what agents call, authenticated by API key.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio_stream::{Stream, StreamExt};
+use tonic::{Request, Response, Status};
+
+use super::status::{OrStatus, to_status};
+use super::{AppState, caller, convert};
+use crate::domain::validate::{self, NewQuestion};
+use crate::domain::{
+    AgentCaller, ChoiceMode, DomainError, QuestionId, QuestionOption, SessionId, Usage, diff,
+};
+use crate::feed::stream::{FeedConfig, FeedItem, Presence, session_feed};
+use crate::proto::agent_service_server::AgentService;
+use crate::proto::*;
+use crate::store::{EndOutcome, StartSession};
+
+const DEFAULT_WAIT: Duration = Duration::from_secs(60);
+const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+
+pub struct AgentApi {
+    state: AppState,
+}
+
+impl AgentApi {
+    pub fn new(state: AppState) -> AgentApi {
+        AgentApi { state }
+    }
+
+    fn feed_config(&self) -> FeedConfig {
+        FeedConfig {
+            heartbeat: self.state.settings.feed.heartbeat(),
+            shutdown: self.state.shutdown.clone(),
+        }
+    }
+}
+
+fn session_id(value: &str) -> Result<SessionId, Status> {
+    validate::uuid("session_id", value)
+        .map(SessionId)
+        .or_status()
+}
+
+/// The call's own deadline from the `grpc-timeout` header, if the client set one.
+fn call_deadline<T>(request: &Request<T>) -> Option<Duration> {
+    let raw = request.metadata().get("grpc-timeout")?.to_str().ok()?;
+    let (num, unit) = raw.split_at(raw.len().checked_sub(1)?);
+    let n: u64 = num.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+type SubscribeStream = Pin<Box<dyn Stream<Item = Result<SubscribeResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl AgentService for AgentApi {
+    #[tracing::instrument(skip_all, fields(rpc = "StartSession"))]
+    async fn start_session(
+        &self,
+        request: Request<StartSessionRequest>,
+    ) -> Result<Response<StartSessionResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let cmd = StartSession {
+            session_id: if req.session_id.is_empty() {
+                None
+            } else {
+                Some(session_id(&req.session_id)?)
+            },
+            agent_name: validate::agent_name(&req.agent_name).or_status()?,
+            name: Some(
+                validate::optional_text("name", req.name.trim(), validate::MAX_SESSION_NAME_CHARS)
+                    .or_status()?,
+            ),
+            metadata: validate::metadata(&req.metadata).or_status()?,
+            request_id: validate::request_id(&req.request_id).or_status()?,
+        };
+        let started = self
+            .state
+            .store
+            .start_session(caller, cmd)
+            .await
+            .or_status()?;
+        tracing::info!(session_id = %started.session.id, resumed = started.resumed, "session started");
+        Ok(Response::new(StartSessionResponse {
+            session: Some(convert::session(started.session)),
+            resumed: started.resumed,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "LogStep"))]
+    async fn log_step(
+        &self,
+        request: Request<LogStepRequest>,
+    ) -> Result<Response<LogStepResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let text =
+            validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS).or_status()?;
+        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let r = self
+            .state
+            .store
+            .log_step(caller, id, text, &request_id)
+            .await
+            .or_status()?;
+        Ok(Response::new(LogStepResponse {
+            seq: r.seq,
+            queued_messages: r.queued.iter().map(convert::message).collect(),
+            status: convert::status(r.status) as i32,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "AskQuestion"))]
+    async fn ask_question(
+        &self,
+        request: Request<AskQuestionRequest>,
+    ) -> Result<Response<AskQuestionResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let choice_mode = match ChoiceModeProto::try_from(req.choice_mode) {
+            Ok(ChoiceModeProto::Unspecified) | Ok(ChoiceModeProto::Single) => ChoiceMode::Single,
+            Ok(ChoiceModeProto::Multiple) => ChoiceMode::Multiple,
+            Err(_) => {
+                return Err(to_status(DomainError::invalid(
+                    "choice_mode",
+                    "is not a known choice mode",
+                )));
+            }
+        };
+        let question = NewQuestion {
+            text: req.text,
+            options: req
+                .options
+                .into_iter()
+                .map(|o| QuestionOption {
+                    id: o.id,
+                    label: o.label,
+                    description: o.description,
+                })
+                .collect(),
+            choice_mode,
+            allow_free_text: req.allow_free_text,
+            timeout: req
+                .timeout
+                .as_ref()
+                .map(|d| convert::duration("timeout", d))
+                .transpose()
+                .or_status()?,
+            default_option_ids: req.default_option_ids,
+            default_text: req.default_text,
+        }
+        .validate()
+        .or_status()?;
+        let (q, seq) = self
+            .state
+            .store
+            .ask_question(caller, id, question, &request_id)
+            .await
+            .or_status()?;
+        tracing::info!(session_id = %id, question_id = %q.id, "question asked");
+        Ok(Response::new(AskQuestionResponse {
+            question: Some(convert::question(q)),
+            seq,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "WaitForAnswer"))]
+    async fn wait_for_answer(
+        &self,
+        request: Request<WaitForAnswerRequest>,
+    ) -> Result<Response<WaitForAnswerResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let deadline = call_deadline(&request);
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let question_id = QuestionId(validate::uuid("question_id", &req.question_id).or_status()?);
+        let mut wait = match &req.timeout {
+            Some(d) => convert::duration("timeout", d).or_status()?.min(MAX_WAIT),
+            None => DEFAULT_WAIT,
+        };
+        if let Some(d) = deadline {
+            // Answer "not yet" just before the caller's own deadline rather than let it expire.
+            wait = wait.min(d.saturating_sub(Duration::from_millis(100)));
+        }
+        let until = tokio::time::Instant::now() + wait;
+        // Subscribe before the first read so that an answer committed in between wakes us.
+        let channel = self.state.hub.session(id);
+        let mut marks = channel.subscribe();
+        let mut shutdown = self.state.shutdown.clone();
+        let presence_every = self.state.settings.feed.presence_interval();
+        let mut next_touch = tokio::time::Instant::now();
+        loop {
+            if tokio::time::Instant::now() >= next_touch {
+                self.state
+                    .store
+                    .touch_session(caller.user_id, id)
+                    .await
+                    .or_status()?;
+                next_touch = tokio::time::Instant::now() + presence_every;
+            }
+            let (answer, status) = self
+                .state
+                .store
+                .question_answer(caller.user_id, id, question_id)
+                .await
+                .or_status()?;
+            if let Some(a) = answer {
+                return Ok(Response::new(WaitForAnswerResponse {
+                    answered: true,
+                    answer: Some(convert::answer(a)),
+                    status: convert::status(status) as i32,
+                }));
+            }
+            if status.is_terminal() || tokio::time::Instant::now() >= until {
+                return Ok(Response::new(WaitForAnswerResponse {
+                    answered: false,
+                    answer: None,
+                    status: convert::status(status) as i32,
+                }));
+            }
+            tokio::select! {
+                changed = marks.changed() => if changed.is_err() { return Err(Status::unavailable("feed closed; retry")) },
+                _ = tokio::time::sleep_until(until) => {}
+                _ = tokio::time::sleep_until(next_touch) => {}
+                _ = shutdown.changed() => return Err(Status::unavailable("the server is shutting down; call again (any replica)")),
+            }
+        }
+    }
+
+    type SubscribeStream = SubscribeStream;
+
+    #[tracing::instrument(skip_all, fields(rpc = "Subscribe"))]
+    async fn subscribe(
+        &self,
+        request: Request<SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        if req.after_seq < 0 {
+            return Err(to_status(DomainError::invalid(
+                "after_seq",
+                "must not be negative",
+            )));
+        }
+        // Ownership check (also refuses deleted sessions) before streaming anything.
+        self.state
+            .store
+            .get_session(caller.user_id, id)
+            .await
+            .or_status()?;
+        let presence = Presence {
+            user_id: caller.user_id,
+            every: self.state.settings.feed.presence_interval(),
+        };
+        let feed = session_feed(
+            self.state.store.clone(),
+            self.state.hub.session(id),
+            req.after_seq,
+            |m| m.body.is_for_agent(),
+            self.feed_config(),
+            Some(presence),
+        );
+        let out = feed.map(|item| match item {
+            Ok(FeedItem::Item(m)) => Ok(SubscribeResponse {
+                item: Some(subscribe_response::Item::Message(convert::message(&m))),
+            }),
+            Ok(FeedItem::Heartbeat { high_water }) => Ok(SubscribeResponse {
+                item: Some(subscribe_response::Item::Heartbeat(convert::heartbeat(
+                    high_water,
+                ))),
+            }),
+            Err(e) => Err(to_status(e)),
+        });
+        Ok(Response::new(Box::pin(out)))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "Heartbeat"))]
+    async fn heartbeat(
+        &self,
+        request: Request<HeartbeatRequest>,
+    ) -> Result<Response<HeartbeatResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let id = session_id(&request.get_ref().session_id)?;
+        let (status, unread) = self.state.store.heartbeat(caller, id).await.or_status()?;
+        Ok(Response::new(HeartbeatResponse {
+            status: convert::status(status) as i32,
+            unread_message_count: unread,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "ReportDiff"))]
+    async fn report_diff(
+        &self,
+        request: Request<ReportDiffRequest>,
+    ) -> Result<Response<ReportDiffResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let counts =
+            diff::analyze(&req.diff, self.state.settings.limits.max_diff_bytes).or_status()?;
+        let (seq, summary) = self
+            .state
+            .store
+            .report_diff(caller, id, req.diff, counts, &request_id)
+            .await
+            .or_status()?;
+        Ok(Response::new(ReportDiffResponse {
+            seq,
+            summary: Some(convert::diff_summary(summary)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "ReportUsage"))]
+    async fn report_usage(
+        &self,
+        request: Request<ReportUsageRequest>,
+    ) -> Result<Response<ReportUsageResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let u = req
+            .usage
+            .ok_or_else(|| to_status(DomainError::invalid("usage", "is required")))?;
+        for (field, v) in [
+            ("usage.input_tokens", u.input_tokens),
+            ("usage.output_tokens", u.output_tokens),
+            ("usage.cost_micros", u.cost_micros),
+        ] {
+            if v < 0 {
+                return Err(to_status(DomainError::invalid(
+                    field,
+                    "must not be negative",
+                )));
+            }
+        }
+        let usage = Usage {
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+            cost_micros: u.cost_micros,
+        };
+        let seq = self
+            .state
+            .store
+            .report_usage(caller, id, usage, &request_id)
+            .await
+            .or_status()?;
+        Ok(Response::new(ReportUsageResponse { seq }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "EndSession"))]
+    async fn end_session(
+        &self,
+        request: Request<EndSessionRequest>,
+    ) -> Result<Response<EndSessionResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let outcome = match SessionOutcome::try_from(req.outcome) {
+            Ok(SessionOutcome::Completed) => EndOutcome::Completed,
+            Ok(SessionOutcome::Failed) => EndOutcome::Failed,
+            _ => {
+                return Err(to_status(DomainError::invalid(
+                    "outcome",
+                    "is required: COMPLETED or FAILED",
+                )));
+            }
+        };
+        let summary = validate::optional_text("summary", &req.summary, validate::MAX_TEXT_CHARS)
+            .or_status()?;
+        let session = self
+            .state
+            .store
+            .end_session(caller, id, outcome, &summary, &request_id)
+            .await
+            .or_status()?;
+        tracing::info!(session_id = %id, status = session.status.name(), "session ended");
+        Ok(Response::new(EndSessionResponse {
+            session: Some(convert::session(session)),
+        }))
+    }
+}
+
+use crate::proto::ChoiceMode as ChoiceModeProto;

@@ -1,0 +1,238 @@
+//! Conversions between domain types and protobuf messages.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{self, DomainError, DomainResult, SessionStatus};
+use crate::proto as pb;
+
+pub fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos() as i32,
+    }
+}
+
+pub fn from_ts(field: &'static str, t: &prost_types::Timestamp) -> DomainResult<DateTime<Utc>> {
+    DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32)
+        .ok_or_else(|| DomainError::invalid(field, "is not a valid timestamp"))
+}
+
+pub fn status(s: SessionStatus) -> pb::SessionStatus {
+    match s {
+        SessionStatus::Active => pb::SessionStatus::Active,
+        SessionStatus::AwaitingInput => pb::SessionStatus::AwaitingInput,
+        SessionStatus::Stopping => pb::SessionStatus::Stopping,
+        SessionStatus::Completed => pb::SessionStatus::Completed,
+        SessionStatus::Failed => pb::SessionStatus::Failed,
+        SessionStatus::Stopped => pb::SessionStatus::Stopped,
+        SessionStatus::Disconnected => pb::SessionStatus::Disconnected,
+    }
+}
+
+pub fn status_from_pb(field: &'static str, v: i32) -> DomainResult<SessionStatus> {
+    match pb::SessionStatus::try_from(v) {
+        Ok(pb::SessionStatus::Active) => Ok(SessionStatus::Active),
+        Ok(pb::SessionStatus::AwaitingInput) => Ok(SessionStatus::AwaitingInput),
+        Ok(pb::SessionStatus::Stopping) => Ok(SessionStatus::Stopping),
+        Ok(pb::SessionStatus::Completed) => Ok(SessionStatus::Completed),
+        Ok(pb::SessionStatus::Failed) => Ok(SessionStatus::Failed),
+        Ok(pb::SessionStatus::Stopped) => Ok(SessionStatus::Stopped),
+        Ok(pb::SessionStatus::Disconnected) => Ok(SessionStatus::Disconnected),
+        Ok(pb::SessionStatus::Unspecified) | Err(_) => Err(DomainError::invalid(
+            field,
+            format!("{v} is not a session status"),
+        )),
+    }
+}
+
+pub fn sender(s: domain::Sender) -> pb::Sender {
+    match s {
+        domain::Sender::Agent => pb::Sender::Agent,
+        domain::Sender::User => pb::Sender::User,
+        domain::Sender::System => pb::Sender::System,
+    }
+}
+
+pub fn usage(u: domain::Usage) -> pb::Usage {
+    pb::Usage {
+        input_tokens: u.input_tokens,
+        output_tokens: u.output_tokens,
+        cost_micros: u.cost_micros,
+    }
+}
+
+pub fn diff_summary(d: domain::DiffSummary) -> pb::DiffSummary {
+    pb::DiffSummary {
+        files_changed: d.files_changed,
+        additions: d.additions,
+        deletions: d.deletions,
+        update_time: Some(ts(d.updated_at)),
+    }
+}
+
+pub fn session(s: domain::Session) -> pb::Session {
+    pb::Session {
+        id: s.id.to_string(),
+        agent_id: s.agent_id.to_string(),
+        agent_name: s.agent_name,
+        name: s.name,
+        metadata: s.metadata.into_iter().collect(),
+        status: status(s.status) as i32,
+        start_time: Some(ts(s.started_at)),
+        end_time: s.ended_at.map(ts),
+        last_seen_time: Some(ts(s.last_seen_at)),
+        last_activity_time: Some(ts(s.last_activity_at)),
+        last_seq: s.last_seq,
+        open_question_count: s.open_questions,
+        usage: Some(usage(s.usage)),
+        diff_summary: s.diff_summary.map(diff_summary),
+        summary: s.summary,
+    }
+}
+
+pub fn answer(a: domain::Answer) -> pb::Answer {
+    pb::Answer {
+        question_id: a.question_id.to_string(),
+        option_ids: a.option_ids,
+        text: a.text,
+        answered_by: sender(a.answered_by) as i32,
+        answer_time: Some(ts(a.answered_at)),
+    }
+}
+
+pub fn question(q: domain::Question) -> pb::Question {
+    pb::Question {
+        id: q.id.to_string(),
+        text: q.text,
+        options: q
+            .options
+            .into_iter()
+            .map(|o| pb::QuestionOption {
+                id: o.id,
+                label: o.label,
+                description: o.description,
+            })
+            .collect(),
+        choice_mode: match q.choice_mode {
+            domain::ChoiceMode::Single => pb::ChoiceMode::Single,
+            domain::ChoiceMode::Multiple => pb::ChoiceMode::Multiple,
+        } as i32,
+        allow_free_text: q.allow_free_text,
+        deadline_time: q.deadline.map(ts),
+        default_option_ids: q.default_option_ids,
+        default_text: q.default_text,
+        answer: q.answer.map(answer),
+    }
+}
+
+pub fn message(m: &domain::Message) -> pb::Message {
+    use pb::message::Body;
+    let body = match m.body.clone() {
+        domain::MessageBody::Step { text } => Body::Step(pb::Step { text }),
+        domain::MessageBody::Question(q) => Body::Question(question(q)),
+        domain::MessageBody::Answer(a) => Body::Answer(answer(a)),
+        domain::MessageBody::UserMessage { text } => Body::UserMessage(pb::UserMessage { text }),
+        domain::MessageBody::StatusChange { from, to, reason } => {
+            Body::StatusChange(pb::StatusChange {
+                from_status: status(from) as i32,
+                to_status: status(to) as i32,
+                reason,
+            })
+        }
+        domain::MessageBody::DiffUpdate(d) => Body::DiffUpdate(pb::DiffUpdate {
+            summary: Some(diff_summary(d)),
+        }),
+        domain::MessageBody::UsageUpdate(u) => Body::UsageUpdate(pb::UsageUpdate {
+            usage: Some(usage(u)),
+        }),
+    };
+    pb::Message {
+        session_id: m.session_id.to_string(),
+        seq: m.seq,
+        sender: sender(m.sender) as i32,
+        create_time: Some(ts(m.created_at)),
+        body: Some(body),
+    }
+}
+
+pub fn agent(a: domain::Agent) -> pb::Agent {
+    pb::Agent {
+        id: a.id.to_string(),
+        name: a.name,
+        status_counts: a
+            .status_counts
+            .into_iter()
+            .map(|(s, n)| pb::StatusCount {
+                status: status(s) as i32,
+                count: n,
+            })
+            .collect(),
+        awaiting_input_count: a.awaiting_input_count,
+        last_activity_time: a.last_activity_at.map(ts),
+        create_time: Some(ts(a.created_at)),
+    }
+}
+
+pub fn api_key(k: domain::ApiKey) -> pb::ApiKey {
+    pb::ApiKey {
+        id: k.id.to_string(),
+        name: k.name,
+        prefix: k.prefix,
+        create_time: Some(ts(k.created_at)),
+        expire_time: k.expires_at.map(ts),
+        last_used_time: k.last_used_at.map(ts),
+        revoke_time: k.revoked_at.map(ts),
+    }
+}
+
+pub fn user(u: domain::User) -> pb::User {
+    pb::User {
+        id: u.id.to_string(),
+        email: u.email,
+        display_name: u.display_name,
+        create_time: Some(ts(u.created_at)),
+    }
+}
+
+pub fn inbox_event(e: domain::InboxEvent) -> pb::InboxEvent {
+    use domain::InboxEventKind as K;
+    pb::InboxEvent {
+        cursor: e.cursor,
+        kind: match e.kind {
+            K::SessionStarted => pb::InboxEventKind::SessionStarted,
+            K::StatusChanged => pb::InboxEventKind::StatusChanged,
+            K::QuestionAsked => pb::InboxEventKind::QuestionAsked,
+            K::QuestionAnswered => pb::InboxEventKind::QuestionAnswered,
+            K::SessionEnded => pb::InboxEventKind::SessionEnded,
+            K::SessionRenamed => pb::InboxEventKind::SessionRenamed,
+            K::SessionDeleted => pb::InboxEventKind::SessionDeleted,
+        } as i32,
+        session_id: e.session_id.to_string(),
+        agent_id: e.agent_id.to_string(),
+        agent_name: e.agent_name,
+        session_name: e.session_name,
+        status: status(e.status) as i32,
+        seq: e.seq,
+        question_id: e.question_id.map(|q| q.to_string()).unwrap_or_default(),
+        question_text: e.question_text,
+        open_question_count: e.open_question_count,
+        create_time: Some(ts(e.created_at)),
+    }
+}
+
+pub fn heartbeat(high_water: i64) -> pb::StreamHeartbeat {
+    pb::StreamHeartbeat {
+        high_water,
+        server_time: Some(ts(Utc::now())),
+    }
+}
+
+pub fn duration(
+    field: &'static str,
+    d: &prost_types::Duration,
+) -> DomainResult<std::time::Duration> {
+    if d.seconds < 0 || d.nanos < 0 {
+        return Err(DomainError::invalid(field, "must not be negative"));
+    }
+    Ok(std::time::Duration::new(d.seconds as u64, d.nanos as u32))
+}

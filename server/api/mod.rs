@@ -1,0 +1,41 @@
+//! The gRPC surface: thin handlers that validate, read the caller, call the store/domain and
+//! convert back. Nothing below this module knows protobuf or tonic.
+
+pub mod agent_service;
+pub mod auth_service;
+pub mod convert;
+pub mod dashboard_service;
+pub mod pagination;
+pub mod status;
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::auth::Authenticator;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::feed::Hub;
+use crate::store::Store;
+
+/// What every handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub hub: Arc<Hub>,
+    pub auth: Arc<Authenticator>,
+    pub login_throttle: Arc<LoginThrottle>,
+    pub settings: Arc<Settings>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Reads the caller the auth layer put into the request's extensions.
+pub fn caller<T: Clone + Send + Sync + 'static, R>(
+    request: &tonic::Request<R>,
+) -> Result<T, tonic::Status> {
+    request
+        .extensions()
+        .get::<T>()
+        .cloned()
+        .ok_or_else(|| tonic::Status::unauthenticated("no credentials were resolved for this call"))
+}

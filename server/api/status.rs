@@ -1,0 +1,80 @@
+//! The one mapping from domain errors to gRPC statuses. It is an exhaustive match: a new error
+//! variant does not compile until its status is decided here.
+
+use tonic::{Code, Status};
+
+use crate::domain::DomainError;
+
+pub fn to_status(err: DomainError) -> Status {
+    match err {
+        DomainError::InvalidArgument { field, message } => {
+            Status::invalid_argument(format!("{field}: {message}"))
+        }
+        DomainError::NotFound(what) => Status::not_found(format!("{what} not found")),
+        DomainError::AlreadyExists(m) => Status::already_exists(m),
+        DomainError::FailedPrecondition(m) => Status::failed_precondition(m),
+        DomainError::Unauthenticated(m) => Status::unauthenticated(m),
+        DomainError::PermissionDenied(m) => Status::permission_denied(m),
+        DomainError::ResourceExhausted {
+            message,
+            retry_after,
+        } => {
+            let mut status = Status::resource_exhausted(message);
+            if let Some(wait) = retry_after {
+                if let Ok(v) = wait.as_millis().max(1).to_string().parse() {
+                    status.metadata_mut().insert("retry-after-ms", v);
+                }
+            }
+            status
+        }
+        DomainError::Unavailable(m) => Status::unavailable(m),
+        DomainError::Internal(detail) => {
+            let id = uuid::Uuid::new_v4();
+            tracing::error!(error_id = %id, %detail, "internal error");
+            Status::new(
+                Code::Internal,
+                format!("internal error (id {id}); it has been logged"),
+            )
+        }
+    }
+}
+
+/// `?`-friendly conversion for handlers.
+pub trait OrStatus<T> {
+    fn or_status(self) -> Result<T, Status>;
+}
+
+impl<T> OrStatus<T> for Result<T, DomainError> {
+    fn or_status(self) -> Result<T, Status> {
+        self.map_err(to_status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_do_not_leak() {
+        let s = to_status(DomainError::Internal("password=hunter2 in SQL".into()));
+        assert_eq!(s.code(), Code::Internal);
+        assert!(!s.message().contains("hunter2"));
+    }
+
+    #[test]
+    fn invalid_argument_names_the_field() {
+        let s = to_status(DomainError::invalid("text", "is too long"));
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert_eq!(s.message(), "text: is too long");
+    }
+
+    #[test]
+    fn rate_limits_carry_a_retry_hint() {
+        let s = to_status(DomainError::ResourceExhausted {
+            message: "slow down".into(),
+            retry_after: Some(std::time::Duration::from_millis(250)),
+        });
+        assert_eq!(s.code(), Code::ResourceExhausted);
+        assert_eq!(s.metadata().get("retry-after-ms").unwrap(), "250");
+    }
+}

@@ -1,0 +1,209 @@
+//! The tower layer that authenticates every request before it reaches a handler and puts the
+//! caller (`AgentCaller` or `UserCaller`) into the request's extensions. Handlers only read it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use chrono::Utc;
+use tower::{Layer, Service};
+
+use super::rate_limit::RateLimiter;
+use super::secrets::{API_KEY_PREFIX, hash_secret, looks_like_api_key};
+use super::tokens::AccessTokens;
+use crate::api::status::to_status;
+use crate::domain::{AgentCaller, DomainError, DomainResult, UserCaller};
+use crate::store::{ApiKeyAuth, Store};
+
+const AGENT_SERVICE: &str = "/switchboard.v1.AgentService/";
+const DASHBOARD_SERVICE: &str = "/switchboard.v1.DashboardService/";
+
+/// Resolves credentials to callers.
+pub struct Authenticator {
+    pub store: Store,
+    pub access_tokens: AccessTokens,
+    pub rate_limiter: RateLimiter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Agent,
+    Dashboard,
+    Public,
+}
+
+fn audience(path: &str) -> Audience {
+    if path.starts_with(AGENT_SERVICE) {
+        Audience::Agent
+    } else if path.starts_with(DASHBOARD_SERVICE) {
+        Audience::Dashboard
+    } else {
+        Audience::Public
+    }
+}
+
+fn bearer(headers: &http::HeaderMap) -> DomainResult<&str> {
+    let value = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
+        DomainError::Unauthenticated("missing `authorization: Bearer <token>` metadata".into())
+    })?;
+    let value = value.to_str().map_err(|_| {
+        DomainError::Unauthenticated("the authorization metadata is not valid ASCII".into())
+    })?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            DomainError::Unauthenticated(
+                "malformed authorization metadata: expected `Bearer <token>`".into(),
+            )
+        })?
+        .trim();
+    if token.is_empty() {
+        return Err(DomainError::Unauthenticated(
+            "the bearer token is empty".into(),
+        ));
+    }
+    Ok(token)
+}
+
+impl Authenticator {
+    pub async fn agent(&self, headers: &http::HeaderMap) -> DomainResult<AgentCaller> {
+        let token = bearer(headers)?;
+        if !token.starts_with(API_KEY_PREFIX) {
+            return Err(DomainError::Unauthenticated(if token.starts_with("eyJ") {
+                "AgentService takes an API key (sb_live_...), not a user access token".into()
+            } else {
+                "malformed API key: expected sb_live_ followed by 43 characters".into()
+            }));
+        }
+        if !looks_like_api_key(token) {
+            return Err(DomainError::Unauthenticated(
+                "malformed API key: expected sb_live_ followed by 43 characters".into(),
+            ));
+        }
+        match self.store.authenticate_api_key(&hash_secret(token)).await? {
+            ApiKeyAuth::Valid {
+                key_id,
+                user_id,
+                last_used_at,
+            } => {
+                if let Err(wait) = self.rate_limiter.take(key_id) {
+                    return Err(DomainError::ResourceExhausted {
+                        message: format!(
+                            "this API key is over its rate limit of {}; retry in {} ms",
+                            self.rate_limiter.describe(),
+                            wait.as_millis().max(1)
+                        ),
+                        retry_after: Some(wait),
+                    });
+                }
+                // Record use at most once a minute: a write per call would double the load.
+                if last_used_at.is_none_or(|t| Utc::now() - t > chrono::Duration::seconds(60)) {
+                    let store = self.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_api_key(key_id).await {
+                            tracing::debug!(error = %e, "recording API key use failed");
+                        }
+                    });
+                }
+                Ok(AgentCaller {
+                    user_id,
+                    api_key_id: key_id,
+                })
+            }
+            ApiKeyAuth::Unknown => Err(DomainError::Unauthenticated("unknown API key".into())),
+            ApiKeyAuth::Revoked => Err(DomainError::Unauthenticated(
+                "this API key was revoked".into(),
+            )),
+            ApiKeyAuth::Expired => Err(DomainError::Unauthenticated(
+                "this API key has expired".into(),
+            )),
+        }
+    }
+
+    pub fn user(&self, headers: &http::HeaderMap) -> DomainResult<UserCaller> {
+        let token = bearer(headers)?;
+        if token.starts_with(API_KEY_PREFIX) {
+            return Err(DomainError::Unauthenticated(
+                "DashboardService takes a user access token from AuthService.Login, not an API key"
+                    .into(),
+            ));
+        }
+        Ok(UserCaller {
+            user_id: self.access_tokens.verify(token)?,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthLayer {
+    auth: Arc<Authenticator>,
+}
+
+impl AuthLayer {
+    pub fn new(auth: Arc<Authenticator>) -> AuthLayer {
+        AuthLayer { auth }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = AuthMiddleware<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthMiddleware {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthMiddleware<S> {
+    inner: S,
+    auth: Arc<Authenticator>,
+}
+
+impl<S, B> Service<http::Request<B>> for AuthMiddleware<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        let audience = audience(req.uri().path());
+        if audience == Audience::Public {
+            return Box::pin(self.inner.call(req));
+        }
+        // The ready inner service is the one we must call; leave a fresh clone in its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            let resolved = match audience {
+                Audience::Agent => auth.agent(req.headers()).await.map(|c| {
+                    req.extensions_mut().insert(c);
+                }),
+                Audience::Dashboard => auth.user(req.headers()).map(|c| {
+                    req.extensions_mut().insert(c);
+                }),
+                Audience::Public => Ok(()),
+            };
+            if let Err(e) = resolved {
+                return Ok(to_status(e).into_http());
+            }
+            inner.call(req).await
+        })
+    }
+}

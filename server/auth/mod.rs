@@ -1,0 +1,11 @@
+//! Authentication: password hashing, access and refresh tokens, API keys, the tower layer that
+//! resolves the caller of every request, and the per-key rate limit.
+
+pub mod layer;
+pub mod passwords;
+pub mod rate_limit;
+pub mod secrets;
+pub mod throttle;
+pub mod tokens;
+
+pub use layer::{AuthLayer, Authenticator};

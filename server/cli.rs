@@ -1,0 +1,219 @@
+//! The `switchboard` command: `serve`, and the admin commands a new user needs to get in
+//! without the web UI.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::passwords::hash_password;
+use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
+use crate::config::Settings;
+use crate::domain::validate;
+use crate::runtime::{database, server};
+use crate::store::NewApiKey;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Hub between long-running AI agents and their people"
+)]
+struct Cli {
+    /// TOML settings file (layered over the defaults, under SWITCHBOARD__* environment variables).
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve gRPC, gRPC-Web and the dashboard (starts the embedded database when no URL is set).
+    Serve,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user who can sign in to the dashboard.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The password (prefer --password-stdin: arguments show up in `ps`).
+        #[arg(long, conflicts_with = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key for a user's agents and print its secret (shown only this once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "default")]
+        name: String,
+        /// Print only the secret.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("switchboard: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(&settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("switchboard: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli.command, settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchboard: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let _db = database::open(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    password,
+                    password_stdin,
+                    display_name,
+                },
+        } => {
+            let password = match (password, password_stdin) {
+                (Some(p), _) => p,
+                (None, true) => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s.trim_end_matches(['\n', '\r']).to_owned()
+                }
+                (None, false) => return Err("give --password-stdin (or --password)".into()),
+            };
+            let email = validate::required_text("email", email.trim(), 320)?;
+            if !email.contains('@') {
+                return Err("email: must contain @".into());
+            }
+            if password.chars().count() < 8 {
+                return Err("password: must be at least 8 characters".into());
+            }
+            let db = database::open(&settings).await?;
+            let hash = hash_password(&password)?;
+            let user = db.store.create_user(&email, &display_name, &hash).await?;
+            println!("created user {} ({})", user.email, user.id);
+            Ok(())
+        }
+        Command::Key {
+            command: KeyCommand::Create { email, name, quiet },
+        } => {
+            let db = database::open(&settings).await?;
+            let user_id = db
+                .store
+                .user_id_by_email(&email)
+                .await
+                .map_err(|_| format!("no user with email {email}"))?;
+            let secret = new_api_key();
+            let key = NewApiKey {
+                name,
+                prefix: secret[..DISPLAYED_KEY_CHARS].to_owned(),
+                hash: hash_secret(&secret),
+                expires_at: None,
+            };
+            let created = db
+                .store
+                .create_api_key(user_id, key, settings.limits.max_api_keys_per_user)
+                .await?;
+            if quiet {
+                println!("{secret}");
+            } else {
+                println!(
+                    "API key {:?} ({}) for {email}:\n\n    {secret}\n\nIt is shown only this once. Agents send it as `authorization: Bearer <key>`.",
+                    created.name, created.id
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), BoxError> {
+    tracing::info!(?settings, "starting");
+    let (running, mut embedded) = server::start(settings).await?;
+    let addr = running.addr;
+    // Machine-readable first line (scripts wait for it), then a hint for people.
+    println!("switchboard listening on http://{addr}");
+    println!("  dashboard:  http://{addr}/");
+    println!("  grpcurl:    grpcurl -plaintext {addr} list");
+    println!("  first user: switchboard user create --email you@example.com --password-stdin");
+    println!("  API key:    switchboard key create --email you@example.com --name my-agent");
+    let stop = running.shutdown_handle();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: ending streams with UNAVAILABLE, finishing calls in flight");
+        let _ = stop.send(true);
+    });
+    let result = running.wait().await;
+    if let Some(pg) = embedded.as_mut() {
+        tokio::task::block_in_place(|| pg.stop());
+    }
+    result
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,87 @@
+//! Unified diff validation and counting.
+
+use super::{DomainError, DomainResult};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiffCounts {
+    pub files_changed: i32,
+    pub additions: i32,
+    pub deletions: i32,
+}
+
+/// Checks that `diff` looks like a unified diff (as `git diff` or `diff -u` prints it) and
+/// counts files and lines. An empty diff (a clean tree) is valid.
+pub fn analyze(diff: &str, max_bytes: usize) -> DomainResult<DiffCounts> {
+    if diff.len() > max_bytes {
+        return Err(DomainError::invalid(
+            "diff",
+            format!("is {} bytes; the limit is {max_bytes} bytes", diff.len()),
+        ));
+    }
+    let mut counts = DiffCounts::default();
+    if diff.trim().is_empty() {
+        return Ok(counts);
+    }
+    let mut saw_hunk = false;
+    let mut in_hunk = false;
+    for line in diff.lines() {
+        if line.starts_with("diff --git ") {
+            counts.files_changed += 1;
+            in_hunk = false;
+        } else if line.starts_with("+++ ") {
+            if !diff.contains("diff --git ") {
+                counts.files_changed += 1;
+            }
+            in_hunk = false;
+        } else if line.starts_with("--- ") && !in_hunk {
+            // file header
+        } else if line.starts_with("@@ ") {
+            saw_hunk = true;
+            in_hunk = true;
+        } else if in_hunk && line.starts_with('+') {
+            counts.additions += 1;
+        } else if in_hunk && line.starts_with('-') {
+            counts.deletions += 1;
+        }
+    }
+    // A git diff of only renames, mode changes or binaries has file headers but no hunks.
+    if !saw_hunk && counts.files_changed == 0 {
+        return Err(DomainError::invalid(
+            "diff",
+            "is not a unified diff: expected `diff --git` headers or `@@` hunks (send the output of `git diff`)",
+        ));
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIT_DIFF: &str = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,3 +1,3 @@\n fn a() {}\n-fn b() {}\n+fn b() { todo!() }\n+// new\ndiff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n--- old title\n+++ new title\n";
+
+    #[test]
+    fn counts_files_and_lines() {
+        let c = analyze(GIT_DIFF, 1 << 20).unwrap();
+        assert_eq!(
+            c,
+            DiffCounts {
+                files_changed: 2,
+                additions: 3,
+                deletions: 2
+            }
+        );
+    }
+
+    #[test]
+    fn empty_is_a_clean_tree() {
+        assert_eq!(analyze("", 10).unwrap(), DiffCounts::default());
+    }
+
+    #[test]
+    fn rejects_prose_and_oversize() {
+        assert!(analyze("hello world\nnot a diff\n", 1 << 20).is_err());
+        let err = analyze(GIT_DIFF, 10).unwrap_err().to_string();
+        assert!(err.contains("limit is 10 bytes"), "{err}");
+    }
+}

@@ -1,0 +1,52 @@
+//! The one error type every layer below the API speaks. `api::status` maps it to gRPC codes.
+
+use std::time::Duration;
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// A request field breaks a rule; `field` names it and the message says the limit.
+    #[error("{field}: {message}")]
+    InvalidArgument {
+        field: &'static str,
+        message: String,
+    },
+    /// The thing does not exist for this caller (another user's ids look exactly the same).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The request is valid but the state does not allow it (terminal session, answered question).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// A limit or rate was hit; `retry_after` says when trying again makes sense.
+    #[error("{message}")]
+    ResourceExhausted {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The database cannot be reached right now; retrying later may work.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure: logged with an id, never shown to the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        DomainError::InvalidArgument {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        DomainError::Internal(context.to_string())
+    }
+}

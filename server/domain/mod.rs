@@ -1,0 +1,11 @@
+//! The domain: types, rules and the one error enum. Knows neither tonic nor sqlx.
+
+pub mod diff;
+pub mod error;
+pub mod model;
+pub mod status;
+pub mod validate;
+
+pub use error::{DomainError, DomainResult};
+pub use model::*;
+pub use status::SessionStatus;

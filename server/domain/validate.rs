@@ -1,0 +1,380 @@
+//! Field rules and the validated commands the API hands to the store. Every limit lives here so
+//! that the proto comments, the errors and the checks agree.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::{ChoiceMode, DomainError, DomainResult, QuestionOption};
+
+pub const MAX_TEXT_CHARS: usize = 16_384;
+pub const MAX_AGENT_NAME_CHARS: usize = 100;
+pub const MAX_SESSION_NAME_CHARS: usize = 200;
+pub const MAX_KEY_NAME_CHARS: usize = 100;
+pub const MAX_REQUEST_ID_CHARS: usize = 128;
+pub const MAX_METADATA_ENTRIES: usize = 32;
+pub const MAX_METADATA_KEY_CHARS: usize = 64;
+pub const MAX_METADATA_VALUE_CHARS: usize = 1_024;
+pub const MAX_OPTIONS: usize = 20;
+pub const MAX_OPTION_ID_CHARS: usize = 64;
+pub const MAX_OPTION_LABEL_CHARS: usize = 200;
+pub const MAX_OPTION_DESCRIPTION_CHARS: usize = 2_000;
+pub const MAX_REASON_CHARS: usize = 2_000;
+pub const MIN_QUESTION_TIMEOUT: Duration = Duration::from_secs(1);
+pub const MAX_QUESTION_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 500;
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A required string of 1..=max characters (surrounding whitespace is not content).
+pub fn required_text(field: &'static str, value: &str, max: usize) -> DomainResult<String> {
+    if value.trim().is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            "is required and must not be blank",
+        ));
+    }
+    optional_text(field, value, max)
+}
+
+/// An optional string of at most max characters.
+pub fn optional_text(field: &'static str, value: &str, max: usize) -> DomainResult<String> {
+    let n = chars(value);
+    if n > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("is {n} characters; the limit is {max}"),
+        ));
+    }
+    if value.contains('\0') {
+        return Err(DomainError::invalid(
+            field,
+            "must not contain NUL characters",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn uuid(field: &'static str, value: &str) -> DomainResult<Uuid> {
+    if value.is_empty() {
+        return Err(DomainError::invalid(field, "is required (a UUID)"));
+    }
+    Uuid::parse_str(value)
+        .map_err(|_| DomainError::invalid(field, format!("must be a UUID, got {value:?}")))
+}
+
+pub fn request_id(value: &str) -> DomainResult<String> {
+    if value.is_empty() {
+        return Err(DomainError::invalid(
+            "request_id",
+            "is required: send a unique id per logical call (e.g. a UUID) and reuse it on retries",
+        ));
+    }
+    optional_text("request_id", value, MAX_REQUEST_ID_CHARS)
+}
+
+/// Optional request id (dashboard writes): empty means none.
+pub fn optional_request_id(value: &str) -> DomainResult<Option<String>> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        request_id(value).map(Some)
+    }
+}
+
+pub fn agent_name(value: &str) -> DomainResult<String> {
+    let name = required_text("agent_name", value.trim(), MAX_AGENT_NAME_CHARS)?;
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-'))
+    {
+        return Err(DomainError::invalid(
+            "agent_name",
+            "may contain only letters, digits, spaces and . _ -",
+        ));
+    }
+    Ok(name)
+}
+
+pub fn metadata(
+    map: &std::collections::HashMap<String, String>,
+) -> DomainResult<BTreeMap<String, String>> {
+    if map.len() > MAX_METADATA_ENTRIES {
+        return Err(DomainError::invalid(
+            "metadata",
+            format!(
+                "has {} entries; the limit is {MAX_METADATA_ENTRIES}",
+                map.len()
+            ),
+        ));
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        required_text("metadata key", k, MAX_METADATA_KEY_CHARS).map_err(|_| {
+            DomainError::invalid(
+                "metadata",
+                format!("key {k:?} must be 1..{MAX_METADATA_KEY_CHARS} characters"),
+            )
+        })?;
+        optional_text("metadata value", v, MAX_METADATA_VALUE_CHARS).map_err(|_| {
+            DomainError::invalid(
+                "metadata",
+                format!("value of {k:?} exceeds {MAX_METADATA_VALUE_CHARS} characters"),
+            )
+        })?;
+        out.insert(k.clone(), v.clone());
+    }
+    Ok(out)
+}
+
+/// Page size: 0 means the default, negatives are refused, large values are capped.
+pub fn page_size(value: i32) -> DomainResult<i64> {
+    match value {
+        v if v < 0 => Err(DomainError::invalid("page_size", "must not be negative")),
+        0 => Ok(DEFAULT_PAGE_SIZE),
+        v => Ok(i64::from(v).min(MAX_PAGE_SIZE)),
+    }
+}
+
+/// A question as the agent asked it, validated.
+#[derive(Debug, Clone)]
+pub struct NewQuestion {
+    pub text: String,
+    pub options: Vec<QuestionOption>,
+    pub choice_mode: ChoiceMode,
+    pub allow_free_text: bool,
+    pub timeout: Option<Duration>,
+    pub default_option_ids: Vec<String>,
+    pub default_text: String,
+}
+
+impl NewQuestion {
+    pub fn validate(mut self) -> DomainResult<Self> {
+        self.text = required_text("text", &self.text, MAX_TEXT_CHARS)?;
+        if self.options.len() > MAX_OPTIONS {
+            return Err(DomainError::invalid(
+                "options",
+                format!(
+                    "has {} options; the limit is {MAX_OPTIONS}",
+                    self.options.len()
+                ),
+            ));
+        }
+        let mut ids = HashSet::new();
+        for o in &self.options {
+            if o.id.is_empty()
+                || chars(&o.id) > MAX_OPTION_ID_CHARS
+                || !o
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            {
+                return Err(DomainError::invalid(
+                    "options.id",
+                    format!(
+                        "{:?} must be 1..{MAX_OPTION_ID_CHARS} characters of A-Z a-z 0-9 _ . -",
+                        o.id
+                    ),
+                ));
+            }
+            if !ids.insert(o.id.as_str()) {
+                return Err(DomainError::invalid(
+                    "options.id",
+                    format!("{:?} is used twice", o.id),
+                ));
+            }
+            required_text("options.label", &o.label, MAX_OPTION_LABEL_CHARS)?;
+            optional_text(
+                "options.description",
+                &o.description,
+                MAX_OPTION_DESCRIPTION_CHARS,
+            )?;
+        }
+        if self.options.is_empty() {
+            self.allow_free_text = true;
+            self.choice_mode = ChoiceMode::Single;
+        }
+        if let Some(t) = self.timeout {
+            if t < MIN_QUESTION_TIMEOUT || t > MAX_QUESTION_TIMEOUT {
+                return Err(DomainError::invalid(
+                    "timeout",
+                    "must be between 1 second and 7 days",
+                ));
+            }
+        }
+        self.default_text = optional_text("default_text", &self.default_text, MAX_TEXT_CHARS)?;
+        let has_default = !self.default_option_ids.is_empty() || !self.default_text.is_empty();
+        if self.timeout.is_none() && has_default {
+            return Err(DomainError::invalid(
+                "default_option_ids",
+                "a default answer needs a timeout",
+            ));
+        }
+        if self.timeout.is_some() {
+            if !has_default {
+                return Err(DomainError::invalid(
+                    "default_option_ids",
+                    "a timeout needs a default answer (default_option_ids, or default_text where free text is allowed)",
+                ));
+            }
+            check_choice(
+                &self.options,
+                self.choice_mode,
+                self.allow_free_text,
+                &self.default_option_ids,
+                &self.default_text,
+                "default_option_ids",
+            )?;
+        }
+        Ok(self)
+    }
+}
+
+/// Checks an answer (or a default answer) against a question's options and rules.
+pub fn check_choice(
+    options: &[QuestionOption],
+    mode: ChoiceMode,
+    allow_free_text: bool,
+    option_ids: &[String],
+    text: &str,
+    field: &'static str,
+) -> DomainResult<()> {
+    optional_text("text", text, MAX_TEXT_CHARS)?;
+    if !text.is_empty() && !allow_free_text {
+        return Err(DomainError::invalid(
+            "text",
+            "this question does not accept free text; pick option ids",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for id in option_ids {
+        if !options.iter().any(|o| &o.id == id) {
+            return Err(DomainError::invalid(
+                field,
+                format!("{id:?} is not one of the question's options"),
+            ));
+        }
+        if !seen.insert(id) {
+            return Err(DomainError::invalid(
+                field,
+                format!("{id:?} is chosen twice"),
+            ));
+        }
+    }
+    if mode == ChoiceMode::Single && option_ids.len() > 1 {
+        return Err(DomainError::invalid(
+            field,
+            "this is a single-choice question: pick at most one option",
+        ));
+    }
+    if option_ids.is_empty() && text.trim().is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            "the answer is empty: pick an option or write text",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opt(id: &str) -> QuestionOption {
+        QuestionOption {
+            id: id.into(),
+            label: format!("Label {id}"),
+            description: String::new(),
+        }
+    }
+
+    fn question() -> NewQuestion {
+        NewQuestion {
+            text: "Deploy?".into(),
+            options: vec![opt("yes"), opt("no")],
+            choice_mode: ChoiceMode::Single,
+            allow_free_text: false,
+            timeout: None,
+            default_option_ids: vec![],
+            default_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn free_text_question_forces_free_text() {
+        let q = NewQuestion {
+            options: vec![],
+            ..question()
+        }
+        .validate()
+        .unwrap();
+        assert!(q.allow_free_text);
+    }
+
+    #[test]
+    fn rejects_duplicate_and_too_many_options() {
+        let q = NewQuestion {
+            options: vec![opt("a"), opt("a")],
+            ..question()
+        };
+        assert!(q.validate().unwrap_err().to_string().contains("used twice"));
+        let q = NewQuestion {
+            options: (0..21).map(|i| opt(&i.to_string())).collect(),
+            ..question()
+        };
+        assert!(
+            q.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("limit is 20")
+        );
+    }
+
+    #[test]
+    fn timeout_needs_a_valid_default() {
+        let q = NewQuestion {
+            timeout: Some(Duration::from_secs(5)),
+            ..question()
+        };
+        assert!(q.validate().is_err());
+        let q = NewQuestion {
+            timeout: Some(Duration::from_secs(5)),
+            default_option_ids: vec!["maybe".into()],
+            ..question()
+        };
+        assert!(q.validate().unwrap_err().to_string().contains("not one of"));
+        let q = NewQuestion {
+            timeout: Some(Duration::from_secs(5)),
+            default_option_ids: vec!["no".into()],
+            ..question()
+        };
+        assert!(q.validate().is_ok());
+    }
+
+    #[test]
+    fn answers_respect_choice_mode_and_free_text() {
+        let opts = [opt("a"), opt("b")];
+        let two = vec!["a".to_string(), "b".to_string()];
+        assert!(check_choice(&opts, ChoiceMode::Single, false, &two, "", "option_ids").is_err());
+        assert!(check_choice(&opts, ChoiceMode::Multiple, false, &two, "", "option_ids").is_ok());
+        assert!(check_choice(&opts, ChoiceMode::Single, false, &[], "hi", "option_ids").is_err());
+        assert!(check_choice(&opts, ChoiceMode::Single, true, &[], "hi", "option_ids").is_ok());
+        assert!(check_choice(&opts, ChoiceMode::Single, true, &[], " ", "option_ids").is_err());
+    }
+
+    #[test]
+    fn text_limits_name_the_field() {
+        let long = "x".repeat(MAX_TEXT_CHARS + 1);
+        let err = required_text("text", &long, MAX_TEXT_CHARS)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("text:") && err.contains("16384"), "{err}");
+        assert!(page_size(-1).is_err());
+        assert_eq!(page_size(0).unwrap(), DEFAULT_PAGE_SIZE);
+        assert_eq!(page_size(10_000).unwrap(), MAX_PAGE_SIZE);
+    }
+}

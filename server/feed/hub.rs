@@ -1,0 +1,286 @@
+//! In-memory fan-out: one channel per watched session and per watching user, each holding the
+//! highest sequence number (or inbox cursor) known to be committed, plus a small cache of the
+//! newest session messages so that N watchers of one session cost one store read per event.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, Weak};
+
+use tokio::sync::watch;
+
+use crate::domain::{DomainResult, Message, SessionId, UserId};
+use crate::store::Store;
+
+/// How many recent messages a session channel keeps for its watchers.
+const CACHE_CAPACITY: usize = 1024;
+/// Most messages read from the store in one go.
+pub const READ_BATCH: i64 = 500;
+
+/// What a watcher learns when it wakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub high_water: i64,
+    /// The session was deleted.
+    pub deleted: bool,
+}
+
+pub struct SessionChannel {
+    pub id: SessionId,
+    mark: watch::Sender<Mark>,
+    cache: Mutex<VecDeque<Arc<Message>>>,
+    /// Single flight for filling the cache from the store.
+    fill: tokio::sync::Mutex<()>,
+}
+
+pub struct InboxChannel {
+    pub user_id: UserId,
+    mark: watch::Sender<Mark>,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    sessions: Mutex<HashMap<SessionId, Weak<SessionChannel>>>,
+    inboxes: Mutex<HashMap<UserId, Weak<InboxChannel>>>,
+}
+
+fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
+    tx.send_if_modified(|m| {
+        if high_water > m.high_water {
+            m.high_water = high_water;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+impl SessionChannel {
+    pub fn subscribe(&self) -> watch::Receiver<Mark> {
+        self.mark.subscribe()
+    }
+
+    pub fn mark(&self) -> Mark {
+        *self.mark.borrow()
+    }
+
+    pub fn raise(&self, high_water: i64) {
+        raise(&self.mark, high_water)
+    }
+
+    /// Messages after `cursor`, oldest first, at most `READ_BATCH`: from the cache when it
+    /// covers them, otherwise from the store (filling the cache when reading the newest
+    /// messages, so that the other watchers find them there).
+    pub async fn read_after(&self, store: &Store, cursor: i64) -> DomainResult<Vec<Arc<Message>>> {
+        let high = self.mark().high_water;
+        if cursor >= high {
+            return Ok(Vec::new());
+        }
+        if let Some(hit) = self.from_cache(cursor) {
+            return Ok(hit);
+        }
+        let _flight = self.fill.lock().await;
+        // Another watcher may have filled the cache while we waited.
+        if let Some(hit) = self.from_cache(cursor) {
+            return Ok(hit);
+        }
+        let cache_last = self.cache.lock().expect("cache lock").back().map(|m| m.seq);
+        match cache_last {
+            // The cache ends at or before our cursor: extend it with what follows.
+            Some(last) if last <= cursor => self
+                .extend_cache(store, last)
+                .await
+                .map(|_| self.from_cache(cursor).unwrap_or_default()),
+            None => self
+                .extend_cache(store, cursor)
+                .await
+                .map(|_| self.from_cache(cursor).unwrap_or_default()),
+            // The cursor is older than the cache: read the store directly, uncached.
+            Some(_) => Ok(store
+                .messages_after(self.id, cursor, READ_BATCH)
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect()),
+        }
+    }
+
+    fn from_cache(&self, cursor: i64) -> Option<Vec<Arc<Message>>> {
+        let cache = self.cache.lock().expect("cache lock");
+        let first = cache.front()?.seq;
+        let last = cache.back()?.seq;
+        if cursor + 1 < first || cursor >= last {
+            return None;
+        }
+        let start = (cursor + 1 - first) as usize;
+        Some(
+            cache
+                .iter()
+                .skip(start)
+                .take(READ_BATCH as usize)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    async fn extend_cache(&self, store: &Store, after: i64) -> DomainResult<()> {
+        let fresh = store.messages_after(self.id, after, READ_BATCH).await?;
+        let mut cache = self.cache.lock().expect("cache lock");
+        if cache.back().is_some_and(|m| m.seq != after) {
+            cache.clear();
+        }
+        for m in fresh {
+            cache.push_back(Arc::new(m));
+        }
+        while cache.len() > CACHE_CAPACITY {
+            cache.pop_front();
+        }
+        Ok(())
+    }
+
+    fn mark_deleted(&self) {
+        self.mark.send_modify(|m| m.deleted = true);
+    }
+}
+
+impl InboxChannel {
+    pub fn subscribe(&self) -> watch::Receiver<Mark> {
+        self.mark.subscribe()
+    }
+
+    pub fn mark(&self) -> Mark {
+        *self.mark.borrow()
+    }
+
+    pub fn raise(&self, high_water: i64) {
+        raise(&self.mark, high_water)
+    }
+}
+
+impl Hub {
+    pub fn new() -> Hub {
+        Hub::default()
+    }
+
+    /// The channel of a session, created on first use; it lives while someone holds it.
+    pub fn session(&self, id: SessionId) -> Arc<SessionChannel> {
+        let mut map = self.sessions.lock().expect("hub lock");
+        if let Some(ch) = map.get(&id).and_then(Weak::upgrade) {
+            return ch;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let (mark, _) = watch::channel(Mark {
+            high_water: 0,
+            deleted: false,
+        });
+        let ch = Arc::new(SessionChannel {
+            id,
+            mark,
+            cache: Mutex::new(VecDeque::new()),
+            fill: tokio::sync::Mutex::new(()),
+        });
+        map.insert(id, Arc::downgrade(&ch));
+        ch
+    }
+
+    pub fn inbox(&self, user_id: UserId) -> Arc<InboxChannel> {
+        let mut map = self.inboxes.lock().expect("hub lock");
+        if let Some(ch) = map.get(&user_id).and_then(Weak::upgrade) {
+            return ch;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let (mark, _) = watch::channel(Mark {
+            high_water: 0,
+            deleted: false,
+        });
+        let ch = Arc::new(InboxChannel { user_id, mark });
+        map.insert(user_id, Arc::downgrade(&ch));
+        ch
+    }
+
+    fn live_session(&self, id: SessionId) -> Option<Arc<SessionChannel>> {
+        self.sessions
+            .lock()
+            .expect("hub lock")
+            .get(&id)
+            .and_then(Weak::upgrade)
+    }
+
+    fn live_inbox(&self, user_id: UserId) -> Option<Arc<InboxChannel>> {
+        self.inboxes
+            .lock()
+            .expect("hub lock")
+            .get(&user_id)
+            .and_then(Weak::upgrade)
+    }
+
+    /// Applies one NOTIFY payload (see `store::NOTIFY_CHANNEL`). Unknown lines are ignored.
+    pub fn apply_notification(&self, payload: &str) {
+        for line in payload.lines() {
+            let mut parts = line.split(' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("m"), Some(id), Some(seq)) => {
+                    if let (Ok(id), Ok(seq)) = (id.parse(), seq.parse()) {
+                        if let Some(ch) = self.live_session(SessionId(id)) {
+                            ch.raise(seq);
+                        }
+                    }
+                }
+                (Some("i"), Some(user), Some(cursor)) => {
+                    if let (Ok(user), Ok(cursor)) = (user.parse(), cursor.parse()) {
+                        if let Some(ch) = self.live_inbox(UserId(user)) {
+                            ch.raise(cursor);
+                        }
+                    }
+                }
+                (Some("d"), Some(id), _) => {
+                    if let Ok(id) = id.parse() {
+                        if let Some(ch) = self.live_session(SessionId(id)) {
+                            ch.mark_deleted();
+                        }
+                    }
+                }
+                _ => tracing::debug!(line, "ignoring unknown feed notification"),
+            }
+        }
+    }
+
+    /// After the listener reconnects: notifications sent meanwhile are lost, so re-read every
+    /// watched high-water mark from the store.
+    pub async fn resync(&self, store: &Store) {
+        let sessions: Vec<Arc<SessionChannel>> = self
+            .sessions
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for ch in sessions {
+            match store.session_high_water(ch.id).await {
+                Ok(Some(hw)) => ch.raise(hw),
+                Ok(None) => ch.mark_deleted(),
+                Err(e) => tracing::warn!(error = %e, "resync of a session feed failed"),
+            }
+        }
+        let inboxes: Vec<Arc<InboxChannel>> = self
+            .inboxes
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for ch in inboxes {
+            match store.inbox_high_water(ch.user_id).await {
+                Ok(hw) => ch.raise(hw),
+                Err(e) => tracing::warn!(error = %e, "resync of an inbox feed failed"),
+            }
+        }
+    }
+
+    pub fn watched_sessions(&self) -> usize {
+        self.sessions
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter(|w| w.strong_count() > 0)
+            .count()
+    }
+}

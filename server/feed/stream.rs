@@ -1,0 +1,182 @@
+//! The catch-up-then-tail loop behind every live stream. Each stream subscribes to its channel
+//! first, then reads from its cursor until it is caught up, then sleeps until the mark moves.
+//! Sending waits while the client is slow (HTTP/2 flow control pushes back), and the cursor
+//! only moves past what was sent, so nothing is skipped and nothing is dropped.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::hub::{InboxChannel, READ_BATCH, SessionChannel};
+use crate::domain::{DomainError, InboxEvent, Message, UserId};
+use crate::store::Store;
+
+#[derive(Debug, Clone)]
+pub enum FeedItem<T> {
+    Item(T),
+    Heartbeat { high_water: i64 },
+}
+
+pub type FeedStream<T> = ReceiverStream<Result<FeedItem<T>, DomainError>>;
+
+#[derive(Clone)]
+pub struct FeedConfig {
+    pub heartbeat: Duration,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// For the agent's own subscription: keep the session's last-seen time fresh while open.
+pub struct Presence {
+    pub user_id: UserId,
+    pub every: Duration,
+}
+
+const SHUTDOWN_MESSAGE: &str = "the server is shutting down; reconnect (to any replica) and resume from your last sequence number";
+
+/// Ends a stream with UNAVAILABLE so the client knows to resume (a plain end would read as OK).
+async fn end_for_shutdown<T>(tx: &mpsc::Sender<Result<FeedItem<T>, DomainError>>) {
+    let _ = tokio::time::timeout(
+        Duration::from_secs(2),
+        tx.send(Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into()))),
+    )
+    .await;
+}
+
+/// Streams a session's messages after `after_seq` (only those `keep` accepts), then tails.
+pub fn session_feed(
+    store: Store,
+    channel: Arc<SessionChannel>,
+    after_seq: i64,
+    keep: fn(&Message) -> bool,
+    config: FeedConfig,
+    presence: Option<Presence>,
+) -> FeedStream<Arc<Message>> {
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        let mut shutdown = config.shutdown.clone();
+        let mut marks = channel.subscribe();
+        match store.session_high_water(channel.id).await {
+            Ok(Some(hw)) => channel.raise(hw),
+            Ok(None) => {
+                let _ = tx.send(Err(DomainError::NotFound("session"))).await;
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        }
+        let mut cursor = after_seq;
+        let mut last_touch = Instant::now() - Duration::from_secs(3600);
+        loop {
+            if *shutdown.borrow() {
+                end_for_shutdown(&tx).await;
+                return;
+            }
+            if let Some(p) = &presence {
+                if last_touch.elapsed() >= p.every {
+                    last_touch = Instant::now();
+                    if let Err(e) = store.touch_session(p.user_id, channel.id).await {
+                        tracing::debug!(error = %e, "presence touch failed");
+                    }
+                }
+            }
+            let batch = match channel.read_after(&store, cursor).await {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            if !batch.is_empty() {
+                for m in batch {
+                    let seq = m.seq;
+                    if keep(&m) {
+                        tokio::select! {
+                            sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
+                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                        }
+                    }
+                    cursor = seq;
+                }
+                continue;
+            }
+            if channel.mark().deleted {
+                let _ = tx
+                    .send(Err(DomainError::NotFound("session (it was deleted)")))
+                    .await;
+                return;
+            }
+            tokio::select! {
+                changed = marks.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(config.heartbeat) => {
+                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water.max(cursor) };
+                    if tx.send(Ok(hb)).await.is_err() { return }
+                }
+                _ = shutdown.changed() => {}
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+/// Streams a user's inbox events after `after_cursor`, then tails.
+pub fn inbox_feed(
+    store: Store,
+    channel: Arc<InboxChannel>,
+    after_cursor: i64,
+    config: FeedConfig,
+) -> FeedStream<InboxEvent> {
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        let mut shutdown = config.shutdown.clone();
+        let mut marks = channel.subscribe();
+        match store.inbox_high_water(channel.user_id).await {
+            Ok(hw) => channel.raise(hw),
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        }
+        let mut cursor = after_cursor;
+        loop {
+            if *shutdown.borrow() {
+                end_for_shutdown(&tx).await;
+                return;
+            }
+            if cursor < channel.mark().high_water {
+                let batch = match store.inbox_after(channel.user_id, cursor, READ_BATCH).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                if !batch.is_empty() {
+                    for event in batch {
+                        let c = event.cursor;
+                        tokio::select! {
+                            sent = tx.send(Ok(FeedItem::Item(event))) => if sent.is_err() { return },
+                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                        }
+                        cursor = c;
+                    }
+                    continue;
+                }
+            }
+            tokio::select! {
+                changed = marks.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(config.heartbeat) => {
+                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water.max(cursor) };
+                    if tx.send(Ok(hb)).await.is_err() { return }
+                }
+                _ = shutdown.changed() => {}
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}

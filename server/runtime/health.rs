@@ -1,0 +1,56 @@
+//! Keeps the gRPC health status in step with the database: NOT_SERVING while it is unreachable.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::store::Store;
+
+pub const SERVICES: [&str; 4] = [
+    "",
+    "switchboard.v1.AgentService",
+    "switchboard.v1.DashboardService",
+    "switchboard.v1.AuthService",
+];
+
+pub async fn run(
+    store: Store,
+    reporter: HealthReporter,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut last = None;
+    loop {
+        let ok = tokio::time::timeout(Duration::from_secs(2), store.ping())
+            .await
+            .map(|r| r.is_ok())
+            .unwrap_or(false);
+        let status = if ok {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        if last != Some(ok) {
+            if !ok {
+                tracing::warn!("database unreachable: health is NOT_SERVING");
+            } else if last.is_some() {
+                tracing::info!("database reachable again: health is SERVING");
+            }
+            for service in SERVICES {
+                reporter.set_service_status(service, status).await;
+            }
+            last = Some(ok);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {
+                for service in SERVICES {
+                    reporter.set_service_status(service, ServingStatus::NotServing).await;
+                }
+                return;
+            }
+        }
+    }
+}

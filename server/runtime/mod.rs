@@ -1,0 +1,7 @@
+//! Process wiring: the database (embedded or external), the gRPC server, background tasks.
+
+pub mod database;
+pub mod embedded_pg;
+pub mod health;
+pub mod server;
+pub mod sweeper;

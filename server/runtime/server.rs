@@ -1,0 +1,290 @@
+//! Builds the service stack and serves it: gRPC (HTTP/2) and gRPC-Web (HTTP/1.1) on one port,
+//! plus reflection, health and the web dashboard's static files.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_stream::wrappers::TcpListenerStream;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+use super::database::{self, Database};
+use super::{health, sweeper};
+use crate::api::AppState;
+use crate::api::agent_service::AgentApi;
+use crate::api::auth_service::AuthApi;
+use crate::api::dashboard_service::DashboardApi;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::secrets::random_bytes;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::AccessTokens;
+use crate::auth::{AuthLayer, Authenticator};
+use crate::config::Settings;
+use crate::feed::{Hub, listener};
+use crate::proto::FILE_DESCRIPTOR_SET;
+use crate::proto::agent_service_server::AgentServiceServer;
+use crate::proto::auth_service_server::AuthServiceServer;
+use crate::proto::dashboard_service_server::DashboardServiceServer;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A running server: its address and the handle that stops it.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), BoxError>>,
+}
+
+impl RunningServer {
+    /// Ends every stream with UNAVAILABLE, finishes in-flight calls, stops background tasks.
+    pub async fn shutdown(self) -> Result<(), BoxError> {
+        let _ = self.shutdown.send(true);
+        self.task.await?
+    }
+
+    /// Resolves when the server stops on its own (an error).
+    pub async fn wait(self) -> Result<(), BoxError> {
+        self.task.await?
+    }
+
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// The HMAC key for access tokens: configured, or generated once into the data directory.
+fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, BoxError> {
+    if let Some(secret) = &settings.auth.jwt_secret {
+        let bytes = secret.expose_secret().as_bytes().to_vec();
+        if bytes.len() < 32 {
+            return Err("auth.jwt_secret must be at least 32 bytes".into());
+        }
+        return Ok(bytes);
+    }
+    let path: PathBuf = settings.data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read(&path) {
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    if settings.database_url.is_some() {
+        tracing::warn!(
+            path = %path.display(),
+            "no auth.jwt_secret configured: generating one in the data directory; replicas must share it (set SWITCHBOARD__AUTH__JWT_SECRET)"
+        );
+    }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let secret = hex::encode(random_bytes(32)).into_bytes();
+    std::fs::write(&path, &secret)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(secret)
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    let expose = [
+        "grpc-status",
+        "grpc-message",
+        "grpc-status-details-bin",
+        "retry-after-ms",
+    ]
+    .map(HeaderName::from_static);
+    let origin = match settings.cors_origin_list() {
+        None => AllowOrigin::any(),
+        Some(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
+    };
+    CorsLayer::new()
+        .allow_origin(origin)
+        .allow_methods([http::Method::POST, http::Method::GET, http::Method::OPTIONS])
+        .allow_headers(Any)
+        .expose_headers(expose)
+        .max_age(Duration::from_secs(3600))
+}
+
+/// Serves static files of the dashboard for everything that is not gRPC; unknown gRPC paths
+/// answer UNIMPLEMENTED as gRPC clients expect.
+fn web_fallback(web_dir: PathBuf) -> axum_like::Fallback {
+    axum_like::Fallback::new(web_dir)
+}
+
+mod axum_like {
+    //! The router's fallback: gRPC → UNIMPLEMENTED, anything else → the dashboard's files
+    //! (index.html for unknown paths, so client-side routes survive a reload).
+
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::path::PathBuf;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tower::{Service, ServiceExt};
+    use tower_http::services::{ServeDir, ServeFile};
+
+    #[derive(Clone)]
+    pub struct Fallback {
+        files: ServeDir<ServeFile>,
+        present: bool,
+    }
+
+    impl Fallback {
+        pub fn new(dir: PathBuf) -> Fallback {
+            let present = dir.join("index.html").exists();
+            Fallback {
+                files: ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))),
+                present,
+            }
+        }
+    }
+
+    const NOT_BUILT: &str = "<!doctype html><title>Switchboard</title><p>The web dashboard is not built. \
+        Run <code>clients/web/build.sh</code> (the README's run command does it for you) and reload.</p>";
+
+    impl Service<http::Request<axum::body::Body>> for Fallback {
+        type Response = http::Response<axum::body::Body>;
+        type Error = Infallible;
+        type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, req: http::Request<axum::body::Body>) -> Self::Future {
+            let is_grpc = req
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("application/grpc"));
+            if is_grpc {
+                let status =
+                    tonic::Status::unimplemented(format!("no such method: {}", req.uri().path()));
+                return Box::pin(async move { Ok(status.into_http::<axum::body::Body>()) });
+            }
+            if !self.present {
+                return Box::pin(async move {
+                    Ok(http::Response::builder()
+                        .status(http::StatusCode::SERVICE_UNAVAILABLE)
+                        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+                        .body(axum::body::Body::from(NOT_BUILT))
+                        .expect("static response"))
+                });
+            }
+            let files = self.files.clone();
+            Box::pin(async move {
+                let resp = files.oneshot(req).await.unwrap_or_else(|e| match e {});
+                Ok(resp.map(axum::body::Body::new))
+            })
+        }
+    }
+}
+
+/// Opens the database and starts serving. Returns once the port is bound.
+pub async fn start(
+    settings: Settings,
+) -> Result<(RunningServer, Option<super::embedded_pg::EmbeddedPostgres>), BoxError> {
+    let Database { store, embedded } = database::open(&settings).await?;
+    let running = start_with_store(settings, store).await?;
+    Ok((running, embedded))
+}
+
+/// Starts serving on an already-opened store (tests share one cluster this way).
+pub async fn start_with_store(
+    settings: Settings,
+    store: crate::store::Store,
+) -> Result<RunningServer, BoxError> {
+    let settings = Arc::new(settings);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let hub = Arc::new(Hub::new());
+    let auth = Arc::new(Authenticator {
+        store: store.clone(),
+        access_tokens: AccessTokens::new(&jwt_secret(&settings)?, settings.auth.access_token_ttl()),
+        rate_limiter: RateLimiter::new(
+            settings.limits.agent_calls_per_second,
+            settings.limits.agent_calls_burst,
+        ),
+    });
+    let state = AppState {
+        store: store.clone(),
+        hub: hub.clone(),
+        auth: auth.clone(),
+        login_throttle: Arc::new(LoginThrottle::default()),
+        settings: settings.clone(),
+        shutdown: shutdown_rx.clone(),
+    };
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let mut builder = tonic::service::Routes::builder();
+    builder
+        .add_service(AuthServiceServer::new(AuthApi::new(state.clone())))
+        .add_service(AgentServiceServer::new(AgentApi::new(state.clone())))
+        .add_service(DashboardServiceServer::new(DashboardApi::new(
+            state.clone(),
+        )))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
+    let routes = builder.routes();
+    let router = routes
+        .into_axum_router()
+        .fallback_service(web_fallback(settings.web_dir.clone()));
+    let routes = tonic::service::Routes::from(router);
+
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let addr = listener.local_addr()?;
+
+    tokio::spawn(listener::run(
+        store.clone(),
+        hub.clone(),
+        shutdown_rx.clone(),
+    ));
+    tokio::spawn(sweeper::run(
+        store.clone(),
+        settings.sessions.clone(),
+        shutdown_rx.clone(),
+    ));
+    tokio::spawn(health::run(
+        store.clone(),
+        health_reporter,
+        Duration::from_millis(500),
+        shutdown_rx.clone(),
+    ));
+
+    let mut stop = shutdown_rx.clone();
+    let server = tonic::transport::Server::builder()
+        .accept_http1(true)
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+        .layer(cors(&settings))
+        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(AuthLayer::new(auth))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            let _ = stop.wait_for(|s| *s).await;
+            // Let streams send their UNAVAILABLE before connections are told to go away.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        });
+    let task = tokio::spawn(async move { server.await.map_err(|e| Box::new(e) as BoxError) });
+    Ok(RunningServer {
+        addr,
+        shutdown: shutdown_tx,
+        task,
+    })
+}

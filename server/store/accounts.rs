@@ -1,0 +1,311 @@
+//! Users, refresh tokens and API keys. Secrets arrive here already hashed.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::errors::{is_unique_violation, map_sqlx_error};
+use super::rows::{API_KEY_COLUMNS, ApiKeyRow, UserRow};
+use super::{ApiKeyCursor, Store};
+use crate::domain::*;
+
+/// What the auth layer learns from an API key hash.
+#[derive(Debug, Clone)]
+pub enum ApiKeyAuth {
+    Valid {
+        key_id: ApiKeyId,
+        user_id: UserId,
+        last_used_at: Option<DateTime<Utc>>,
+    },
+    Unknown,
+    Revoked,
+    Expired,
+}
+
+pub struct NewApiKey {
+    pub name: String,
+    pub prefix: String,
+    pub hash: Vec<u8>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Result of presenting a refresh token.
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    Rotated {
+        user: User,
+        family_id: Uuid,
+    },
+    /// Unknown, expired or revoked.
+    Invalid,
+    /// Already rotated once: probably stolen; the whole family is now revoked.
+    Reused,
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> DomainResult<User> {
+        let row = sqlx::query_as::<_, UserRow>(
+            "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, lower($2), $3, $4) \
+             RETURNING id, email, display_name, created_at",
+        )
+        .bind(Uuid::new_v4())
+        .bind(email)
+        .bind(display_name)
+        .bind(password_hash)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e, "users_email_lower_key") {
+                DomainError::AlreadyExists(format!("a user with email {email} already exists"))
+            } else {
+                map_sqlx_error(e)
+            }
+        })?;
+        Ok(row.into())
+    }
+
+    /// The user and their password hash, for login.
+    pub async fn user_credentials(&self, email: &str) -> DomainResult<Option<(User, String)>> {
+        let row: Option<(Uuid, String, String, DateTime<Utc>, String)> = sqlx::query_as(
+            "SELECT id, email, display_name, created_at, password_hash FROM users WHERE lower(email) = lower($1)",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(row.map(|(id, email, display_name, created_at, hash)| {
+            (
+                User {
+                    id: UserId(id),
+                    email,
+                    display_name,
+                    created_at,
+                },
+                hash,
+            )
+        }))
+    }
+
+    pub async fn user_id_by_email(&self, email: &str) -> DomainResult<UserId> {
+        let id: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        id.map(UserId).ok_or(DomainError::NotFound("user"))
+    }
+
+    pub async fn insert_refresh_token(
+        &self,
+        user_id: UserId,
+        family_id: Uuid,
+        hash: &[u8],
+        expires_at: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        sqlx::query("INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(Uuid::new_v4())
+            .bind(user_id.0)
+            .bind(family_id)
+            .bind(hash)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        Ok(())
+    }
+
+    /// Marks the presented token rotated (once) and reports whose it was; a second
+    /// presentation revokes the family. The caller then issues the family's next token.
+    pub async fn rotate_refresh_token(&self, hash: &[u8]) -> DomainResult<RefreshOutcome> {
+        let mut tx = self.pool.begin().await.map_err(map_sqlx_error)?;
+        let row: Option<(
+            Uuid,
+            Uuid,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        )> = sqlx::query_as(
+            "SELECT user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens \
+             WHERE token_hash = $1 FOR UPDATE",
+        )
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_sqlx_error)?;
+        let Some((user_id, family_id, expires_at, rotated_at, revoked_at)) = row else {
+            return Ok(RefreshOutcome::Invalid);
+        };
+        if rotated_at.is_some() {
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1")
+                .bind(family_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx_error)?;
+            tx.commit().await.map_err(map_sqlx_error)?;
+            return Ok(RefreshOutcome::Reused);
+        }
+        if revoked_at.is_some() || expires_at <= Utc::now() {
+            return Ok(RefreshOutcome::Invalid);
+        }
+        sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
+            .bind(hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_sqlx_error)?;
+        let user: UserRow =
+            sqlx::query_as("SELECT id, email, display_name, created_at FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx_error)?;
+        tx.commit().await.map_err(map_sqlx_error)?;
+        Ok(RefreshOutcome::Rotated {
+            user: user.into(),
+            family_id,
+        })
+    }
+
+    /// Revokes the family the token belongs to (logout). Unknown tokens are ignored.
+    pub async fn revoke_refresh_family(&self, hash: &[u8]) -> DomainResult<()> {
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) \
+             WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+        )
+        .bind(hash)
+        .execute(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(())
+    }
+
+    /// Creates a key unless the user already has `max_active` active keys.
+    pub async fn create_api_key(
+        &self,
+        user_id: UserId,
+        key: NewApiKey,
+        max_active: i64,
+    ) -> DomainResult<ApiKey> {
+        let mut tx = self.pool.begin().await.map_err(map_sqlx_error)?;
+        // Serialise key creation per user so the cap holds under concurrency.
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_sqlx_error)?;
+        let active: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > now())",
+        )
+        .bind(user_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx_error)?;
+        if active >= max_active {
+            return Err(DomainError::ResourceExhausted {
+                message: format!(
+                    "you have {active} active API keys, the limit is {max_active}: revoke one first"
+                ),
+                retry_after: None,
+            });
+        }
+        let row: ApiKeyRow = sqlx::query_as(&format!(
+            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             RETURNING {API_KEY_COLUMNS}"
+        ))
+        .bind(Uuid::new_v4())
+        .bind(user_id.0)
+        .bind(&key.name)
+        .bind(&key.prefix)
+        .bind(&key.hash)
+        .bind(key.expires_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx_error)?;
+        tx.commit().await.map_err(map_sqlx_error)?;
+        Ok(row.into())
+    }
+
+    pub async fn list_api_keys(
+        &self,
+        user_id: UserId,
+        include_revoked: bool,
+        after: Option<ApiKeyCursor>,
+        limit: i64,
+    ) -> DomainResult<Page<ApiKey, ApiKeyCursor>> {
+        let (after_time, after_id) = match after {
+            Some(c) => (Some(c.created_at), Some(c.id)),
+            None => (None, None),
+        };
+        let rows: Vec<ApiKeyRow> = sqlx::query_as(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND ($2 OR revoked_at IS NULL) \
+             AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4)) \
+             ORDER BY created_at DESC, id DESC LIMIT $5"
+        ))
+        .bind(user_id.0)
+        .bind(include_revoked)
+        .bind(after_time)
+        .bind(after_id)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        let mut items: Vec<ApiKey> = rows.into_iter().map(Into::into).collect();
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|k| ApiKeyCursor {
+                created_at: k.created_at,
+                id: k.id.0,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub async fn revoke_api_key(&self, user_id: UserId, key_id: ApiKeyId) -> DomainResult<ApiKey> {
+        let row: Option<ApiKeyRow> = sqlx::query_as(&format!(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 \
+             RETURNING {API_KEY_COLUMNS}"
+        ))
+        .bind(key_id.0)
+        .bind(user_id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        row.map(Into::into).ok_or(DomainError::NotFound("API key"))
+    }
+
+    /// Looks a key up by its hash. Checked on every call, so a revocation applies at once.
+    pub async fn authenticate_api_key(&self, hash: &[u8]) -> DomainResult<ApiKeyAuth> {
+        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        Ok(match row {
+            None => ApiKeyAuth::Unknown,
+            Some((_, _, _, Some(_), _)) => ApiKeyAuth::Revoked,
+            Some((_, _, Some(exp), _, _)) if exp <= Utc::now() => ApiKeyAuth::Expired,
+            Some((id, user_id, _, _, last_used_at)) => ApiKeyAuth::Valid {
+                key_id: ApiKeyId(id),
+                user_id: UserId(user_id),
+                last_used_at,
+            },
+        })
+    }
+
+    pub async fn touch_api_key(&self, key_id: ApiKeyId) -> DomainResult<()> {
+        sqlx::query("UPDATE api_keys SET last_used_at = now() WHERE id = $1")
+            .bind(key_id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        Ok(())
+    }
+}

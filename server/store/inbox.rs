@@ -1,0 +1,71 @@
+//! The per-user inbox: home-screen events with a gapless per-user cursor.
+
+use sqlx::{Postgres, Transaction};
+
+use super::Store;
+use super::errors::map_sqlx_error;
+use crate::domain::*;
+
+/// Hands out the user's next cursor under the user row's lock (held to commit), so cursors are
+/// gapless and in commit order.
+pub(super) async fn next_cursor(
+    tx: &mut Transaction<'static, Postgres>,
+    user_id: UserId,
+) -> DomainResult<i64> {
+    sqlx::query_scalar(
+        "UPDATE users SET inbox_cursor = inbox_cursor + 1 WHERE id = $1 RETURNING inbox_cursor",
+    )
+    .bind(user_id.0)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_sqlx_error)
+}
+
+pub(super) async fn insert(
+    tx: &mut Transaction<'static, Postgres>,
+    user_id: UserId,
+    event: &InboxEvent,
+) -> DomainResult<()> {
+    sqlx::query("INSERT INTO inbox_events (user_id, cursor, kind, session_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(user_id.0)
+        .bind(event.cursor)
+        .bind(event.kind as i16)
+        .bind(event.session_id.0)
+        .bind(sqlx::types::Json(event))
+        .bind(event.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_sqlx_error)?;
+    Ok(())
+}
+
+impl Store {
+    /// Inbox events with a cursor greater than `after`, oldest first.
+    pub async fn inbox_after(
+        &self,
+        user_id: UserId,
+        after: i64,
+        limit: i64,
+    ) -> DomainResult<Vec<InboxEvent>> {
+        let rows: Vec<(sqlx::types::Json<InboxEvent>,)> = sqlx::query_as(
+            "SELECT body FROM inbox_events WHERE user_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+        )
+        .bind(user_id.0)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(rows.into_iter().map(|r| r.0.0).collect())
+    }
+
+    /// The user's newest inbox cursor.
+    pub async fn inbox_high_water(&self, user_id: UserId) -> DomainResult<i64> {
+        sqlx::query_scalar("SELECT inbox_cursor FROM users WHERE id = $1")
+            .bind(user_id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_sqlx_error)
+            .map(|c| c.unwrap_or(0))
+    }
+}

@@ -1,0 +1,274 @@
+//! Read queries for the dashboard and the feeds. Keyset pagination everywhere.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Store;
+use super::errors::map_sqlx_error;
+use super::rows::{MESSAGE_COLUMNS, MessageRow, SESSION_COLUMNS, SessionRow, messages};
+use crate::domain::*;
+
+/// Position after the last agent of a page (awaiting first, then most recent activity).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgentCursor {
+    pub awaiting: bool,
+    pub activity: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Position after the last session of a page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionCursor {
+    pub awaiting: bool,
+    pub activity: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ApiKeyCursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    pub agent_id: Option<AgentId>,
+    pub statuses: Vec<SessionStatus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageDirection {
+    Forward,
+    Backward,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    awaiting: bool,
+    activity: DateTime<Utc>,
+    last_activity: Option<DateTime<Utc>>,
+    awaiting_count: i64,
+    counts: Option<sqlx::types::Json<Vec<(i16, i64)>>>,
+}
+
+impl Store {
+    pub async fn list_agents(
+        &self,
+        user_id: UserId,
+        after: Option<AgentCursor>,
+        limit: i64,
+    ) -> DomainResult<Page<Agent, AgentCursor>> {
+        let (a_awaiting, a_activity, a_id) = match &after {
+            Some(c) => (Some(c.awaiting), Some(c.activity), Some(c.id)),
+            None => (None, None, None),
+        };
+        let rows: Vec<AgentRow> = sqlx::query_as(
+            "WITH stats AS ( \
+               SELECT a.id, a.name, a.created_at, \
+                 count(s.id) FILTER (WHERE s.status = 2) AS awaiting_count, \
+                 max(s.last_activity_at) AS last_activity, \
+                 (SELECT json_agg(json_build_array(c.status, c.n)) FROM \
+                    (SELECT status, count(*) AS n FROM sessions WHERE agent_id = a.id GROUP BY status ORDER BY status) c) AS counts \
+               FROM agents a LEFT JOIN sessions s ON s.agent_id = a.id \
+               WHERE a.user_id = $1 GROUP BY a.id), \
+             keyed AS (SELECT *, awaiting_count > 0 AS awaiting, coalesce(last_activity, created_at) AS activity FROM stats) \
+             SELECT id, name, created_at, awaiting, activity, last_activity, awaiting_count, counts FROM keyed \
+             WHERE $2::bool IS NULL OR (awaiting, activity, id) < ($2, $3, $4) \
+             ORDER BY awaiting DESC, activity DESC, id DESC LIMIT $5",
+        )
+        .bind(user_id.0)
+        .bind(a_awaiting)
+        .bind(a_activity)
+        .bind(a_id)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        let more = rows.len() as i64 > limit;
+        let mut items = Vec::new();
+        let mut next = None;
+        for r in rows.into_iter().take(limit as usize) {
+            next = Some(AgentCursor {
+                awaiting: r.awaiting,
+                activity: r.activity,
+                id: r.id,
+            });
+            let mut status_counts = Vec::new();
+            for (status, n) in r.counts.map(|j| j.0).unwrap_or_default() {
+                status_counts.push((SessionStatus::from_i16(status)?, n as i32));
+            }
+            items.push(Agent {
+                id: AgentId(r.id),
+                name: r.name,
+                status_counts,
+                awaiting_input_count: r.awaiting_count as i32,
+                last_activity_at: r.last_activity,
+                created_at: r.created_at,
+            });
+        }
+        Ok(Page {
+            items,
+            next: if more { next } else { None },
+        })
+    }
+
+    pub async fn list_sessions(
+        &self,
+        user_id: UserId,
+        filter: &SessionFilter,
+        after: Option<SessionCursor>,
+        limit: i64,
+    ) -> DomainResult<Page<Session, SessionCursor>> {
+        let (a_awaiting, a_activity, a_id) = match &after {
+            Some(c) => (Some(c.awaiting), Some(c.activity), Some(c.id)),
+            None => (None, None, None),
+        };
+        let statuses: Vec<i16> = filter.statuses.iter().map(|s| *s as i16).collect();
+        let rows: Vec<SessionRow> = sqlx::query_as(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id \
+             WHERE s.user_id = $1 AND ($2::uuid IS NULL OR s.agent_id = $2) \
+             AND (cardinality($3::smallint[]) = 0 OR s.status = ANY($3)) \
+             AND ($4::bool IS NULL OR ((s.status = 2), s.last_activity_at, s.id) < ($4, $5, $6)) \
+             ORDER BY (s.status = 2) DESC, s.last_activity_at DESC, s.id DESC LIMIT $7"
+        ))
+        .bind(user_id.0)
+        .bind(filter.agent_id.map(|a| a.0))
+        .bind(&statuses)
+        .bind(a_awaiting)
+        .bind(a_activity)
+        .bind(a_id)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        let more = rows.len() as i64 > limit;
+        let items: Vec<Session> = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(SessionRow::into_domain)
+            .collect::<DomainResult<_>>()?;
+        let next = if more {
+            items.last().map(|s| SessionCursor {
+                awaiting: s.status == SessionStatus::AwaitingInput,
+                activity: s.last_activity_at,
+                id: s.id.0,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub async fn open_questions(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> DomainResult<Vec<Question>> {
+        let rows: Vec<(sqlx::types::Json<Question>,)> = sqlx::query_as(
+            "SELECT q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
+             WHERE q.session_id = $1 AND s.user_id = $2 AND q.answered_at IS NULL ORDER BY q.seq",
+        )
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(rows.into_iter().map(|r| r.0.0).collect())
+    }
+
+    /// A page of messages of a session the caller owns. `from` is exclusive: FORWARD reads
+    /// seq > from, BACKWARD reads seq < from (None = from the newest).
+    pub async fn list_messages(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        direction: MessageDirection,
+        from: Option<i64>,
+        limit: i64,
+    ) -> DomainResult<Page<Message, i64>> {
+        let owned: Option<i64> =
+            sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(session_id.0)
+                .bind(user_id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        owned.ok_or(DomainError::NotFound("session"))?;
+        let sql = match direction {
+            MessageDirection::Forward => format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+            ),
+            MessageDirection::Backward => format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+            ),
+        };
+        let from = from.unwrap_or(match direction {
+            MessageDirection::Forward => 0,
+            MessageDirection::Backward => i64::MAX,
+        });
+        let rows: Vec<MessageRow> = sqlx::query_as(&sql)
+            .bind(session_id.0)
+            .bind(from)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        let more = rows.len() as i64 > limit;
+        let items = messages(rows.into_iter().take(limit as usize).collect())?;
+        let next = if more {
+            items.last().map(|m| m.seq)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Messages after `after_seq`, oldest first, for the feeds (ownership is checked when the
+    /// stream opens).
+    pub async fn messages_after(
+        &self,
+        session_id: SessionId,
+        after_seq: i64,
+        limit: i64,
+    ) -> DomainResult<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+        ))
+        .bind(session_id.0)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        messages(rows)
+    }
+
+    /// The session's newest sequence number, or None if the session is gone.
+    pub async fn session_high_water(&self, session_id: SessionId) -> DomainResult<Option<i64>> {
+        sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = $1")
+            .bind(session_id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_sqlx_error)
+    }
+
+    pub async fn get_diff(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> DomainResult<(String, Option<DiffSummary>)> {
+        let session = self.get_session(user_id, session_id).await?;
+        let diff: Option<String> =
+            sqlx::query_scalar("SELECT diff FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(session_id.0)
+                .bind(user_id.0)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        Ok((diff.unwrap_or_default(), session.diff_summary))
+    }
+}

@@ -1,0 +1,145 @@
+//! Row shapes and their conversion into domain types.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::*;
+
+/// Columns of `SESSION_COLUMNS`, in order.
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub agent_id: Uuid,
+    pub agent_name: String,
+    pub name: String,
+    pub metadata: sqlx::types::Json<BTreeMap<String, String>>,
+    pub status: i16,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub last_seen_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub last_seq: i64,
+    pub open_questions: i32,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_micros: i64,
+    pub diff_files: i32,
+    pub diff_additions: i32,
+    pub diff_deletions: i32,
+    pub diff_updated_at: Option<DateTime<Utc>>,
+    pub summary: String,
+}
+
+pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
+    s.status, s.started_at, s.ended_at, s.last_seen_at, s.last_activity_at, s.last_seq, \
+    s.open_questions, s.input_tokens, s.output_tokens, s.cost_micros, s.diff_files, s.diff_additions, \
+    s.diff_deletions, s.diff_updated_at, s.summary";
+
+impl SessionRow {
+    pub fn into_domain(self) -> DomainResult<Session> {
+        Ok(Session {
+            id: SessionId(self.id),
+            user_id: UserId(self.user_id),
+            agent_id: AgentId(self.agent_id),
+            agent_name: self.agent_name,
+            name: self.name,
+            metadata: self.metadata.0,
+            status: SessionStatus::from_i16(self.status)?,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            last_seen_at: self.last_seen_at,
+            last_activity_at: self.last_activity_at,
+            last_seq: self.last_seq,
+            open_questions: self.open_questions,
+            usage: Usage {
+                input_tokens: self.input_tokens,
+                output_tokens: self.output_tokens,
+                cost_micros: self.cost_micros,
+            },
+            diff_summary: self.diff_updated_at.map(|updated_at| DiffSummary {
+                files_changed: self.diff_files,
+                additions: self.diff_additions,
+                deletions: self.diff_deletions,
+                updated_at,
+            }),
+            summary: self.summary,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MessageRow {
+    pub session_id: Uuid,
+    pub seq: i64,
+    pub sender: i16,
+    pub body: sqlx::types::Json<MessageBody>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(super) const MESSAGE_COLUMNS: &str = "session_id, seq, sender, body, created_at";
+
+impl MessageRow {
+    pub fn into_domain(self) -> DomainResult<Message> {
+        Ok(Message {
+            session_id: SessionId(self.session_id),
+            seq: self.seq,
+            sender: Sender::from_i16(self.sender)?,
+            created_at: self.created_at,
+            body: self.body.0,
+        })
+    }
+}
+
+pub(super) fn messages(rows: Vec<MessageRow>) -> DomainResult<Vec<Message>> {
+    rows.into_iter().map(MessageRow::into_domain).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ApiKeyRow {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub(super) const API_KEY_COLUMNS: &str =
+    "id, name, prefix, created_at, expires_at, last_used_at, revoked_at";
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> ApiKey {
+        ApiKey {
+            id: ApiKeyId(r.id),
+            name: r.name,
+            prefix: r.prefix,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            id: UserId(r.id),
+            email: r.email,
+            display_name: r.display_name,
+            created_at: r.created_at,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Queries for the background sweeper: due question deadlines, expired stop grace periods and
+//! silent agents. The sweeper then applies each through the normal write path.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Store;
+use super::errors::map_sqlx_error;
+use crate::domain::*;
+
+impl Store {
+    /// Open questions whose deadline has passed: (user, session, question, default answer).
+    pub async fn due_questions(
+        &self,
+        limit: i64,
+    ) -> DomainResult<Vec<(UserId, SessionId, Question)>> {
+        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<Question>)> = sqlx::query_as(
+            "SELECT s.user_id, q.session_id, q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
+             WHERE q.answered_at IS NULL AND q.deadline_at <= now() AND s.status NOT IN (4, 5, 6) \
+             ORDER BY q.deadline_at LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, s, q)| (UserId(u), SessionId(s), q.0))
+            .collect())
+    }
+
+    /// The earliest pending deadline, so the sweeper can sleep until then.
+    pub async fn next_deadline(&self) -> DomainResult<Option<DateTime<Utc>>> {
+        sqlx::query_scalar(
+            "SELECT min(q.deadline_at) FROM questions q JOIN sessions s ON s.id = q.session_id \
+             WHERE q.answered_at IS NULL AND q.deadline_at IS NOT NULL AND s.status NOT IN (4, 5, 6)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_sqlx_error)
+    }
+
+    /// STOPPING sessions whose grace period has run out.
+    pub async fn expired_stops(
+        &self,
+        grace: std::time::Duration,
+        limit: i64,
+    ) -> DomainResult<Vec<(UserId, SessionId)>> {
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT user_id, id FROM sessions WHERE status = 3 AND stop_requested_at <= now() - $1::interval LIMIT $2",
+        )
+        .bind(interval(grace))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, s)| (UserId(u), SessionId(s)))
+            .collect())
+    }
+
+    /// Live sessions whose agent has been silent for longer than `after`.
+    pub async fn silent_sessions(
+        &self,
+        after: std::time::Duration,
+        limit: i64,
+    ) -> DomainResult<Vec<(UserId, SessionId, SessionStatus)>> {
+        let rows: Vec<(Uuid, Uuid, i16)> = sqlx::query_as(
+            "SELECT user_id, id, status FROM sessions WHERE status IN (1, 2) AND last_seen_at <= now() - $1::interval LIMIT $2",
+        )
+        .bind(interval(after))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        rows.into_iter()
+            .map(|(u, s, st)| Ok((UserId(u), SessionId(s), SessionStatus::from_i16(st)?)))
+            .collect()
+    }
+}
+
+fn interval(d: std::time::Duration) -> String {
+    format!("{} milliseconds", d.as_millis())
+}
