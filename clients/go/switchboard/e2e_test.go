@@ -328,3 +328,22 @@ func (s *sendRecorder) SendMsg(m any) error {
 	s.record(m)
 	return s.ClientStream.SendMsg(m)
 }
+
+func TestStopRequestIsSeenAndEndsStopped(t *testing.T) {
+	ctx := context.Background()
+	dash := person(t)
+	sess := must(newAgent(t, "").StartSession(ctx, switchboard.StartOptions{Name: "to be stopped"}))(t)
+	must(sess.Step(ctx, "long task"))(t)
+	must(dash.StopSession(ctx, sess.ID, "enough for today"))(t)
+	if sess.StopRequested() {
+		t.Fatal("stop seen before any contact")
+	}
+	must(sess.Step(ctx, "noticed?"))(t)
+	if !sess.StopRequested() {
+		t.Fatalf("status after a step: %v", sess.Status())
+	}
+	ended := must(sess.Finish(ctx, nil))(t)
+	if ended.GetStatus() != pb.SessionStatus_SESSION_STATUS_STOPPED {
+		t.Fatalf("ended as %v", ended.GetStatus())
+	}
+}

@@ -233,3 +233,17 @@ def test_messages_resume_after_dropped_stream(person, agent_name):
         assert seqs == sorted(set(seqs))  # nothing repeated after the reconnect
         # The stream was reopened after the last sequence number delivered before the drop.
         assert dropper.after_seqs[:2] == [0, delivered[0].seq]
+
+
+def test_stop_request_is_seen_and_ends_stopped(person, agent_name):
+    with Agent(agent_name) as agent:
+        with agent.start_session("to be stopped") as s:
+            s.step("long task")
+            person.stop_session(s.id, "enough for today")
+            assert not s.stop_requested
+            s.step("noticed?")
+            assert s.stop_requested
+            stop = next(m for m in s.messages(timeout=10) if m.HasField("status_change")
+                        and m.status_change.to_status == model.SESSION_STATUS_STOPPING)
+            assert stop.status_change.reason == "enough for today"
+        assert s.ended.status == model.SESSION_STATUS_STOPPED
