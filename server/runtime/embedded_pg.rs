@@ -96,6 +96,15 @@ fn is_root() -> bool {
 impl EmbeddedPostgres {
     /// Initialises the cluster on first use and starts it unless it is already running.
     pub fn start(data_dir: &Path, bin_dir: PathBuf) -> Result<EmbeddedPostgres, EmbeddedError> {
+        Self::start_with(data_dir, bin_dir, "")
+    }
+
+    /// `start` with extra server options (`-c name=value ...`), e.g. for throwaway test clusters.
+    pub fn start_with(
+        data_dir: &Path,
+        bin_dir: PathBuf,
+        extra_options: &str,
+    ) -> Result<EmbeddedPostgres, EmbeddedError> {
         std::fs::create_dir_all(data_dir)?;
         let root = std::fs::canonicalize(data_dir)?;
         let data = root.join("postgres");
@@ -148,7 +157,7 @@ impl EmbeddedPostgres {
         }
         let log = pg.data.join("server.log");
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=200",
+            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=300 {extra_options}",
             pg.socket_dir.display()
         );
         let mut cmd = pg.tool("pg_ctl");
@@ -208,6 +217,93 @@ impl EmbeddedPostgres {
             .port(5432)
             .username(SUPERUSER)
             .database(database)
+    }
+
+    /// The directory holding the server's unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
+    }
+
+    /// A connection URL for `database` over the unix socket.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://{SUPERUSER}@localhost:5432/{database}?host={}",
+            self.socket_dir.display()
+        )
+    }
+
+    /// Stops the cluster now (fast shutdown), even if this process did not start it.
+    pub fn force_stop(&mut self) -> Result<(), EmbeddedError> {
+        let mut cmd = self.tool("pg_ctl");
+        cmd.args([
+            "stop",
+            "-m",
+            "fast",
+            "-w",
+            "-D",
+            &self.data.to_string_lossy(),
+        ]);
+        self.started_here = false;
+        self.run(&mut cmd, "pg_ctl stop")
+    }
+
+    /// Starts a stopped cluster again (after `force_stop`).
+    pub fn restart(&mut self) -> Result<(), EmbeddedError> {
+        let log = self.data.join("server.log");
+        let options = format!(
+            "-c listen_addresses='' -c unix_socket_directories='{}'",
+            self.socket_dir.display()
+        );
+        let mut cmd = self.tool("pg_ctl");
+        cmd.args([
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            &self.data.to_string_lossy(),
+            "-l",
+            &log.to_string_lossy(),
+            "-o",
+            &options,
+        ]);
+        self.run(&mut cmd, "pg_ctl start")?;
+        self.started_here = true;
+        Ok(())
+    }
+
+    /// Leaves the cluster running after this value is gone, and has a watchdog stop it (and
+    /// remove `remove_dir`) once process `pid` exits. For test clusters that outlive no test run.
+    pub fn stop_when_process_exits(
+        mut self,
+        pid: u32,
+        remove_dir: &Path,
+    ) -> Result<(), EmbeddedError> {
+        let pg_ctl = self.bin_dir.join("pg_ctl");
+        let stop = match &self.run_as {
+            Some(user) => format!(
+                "runuser -u {user} -- {} stop -m immediate -D '{}'",
+                pg_ctl.display(),
+                self.data.display()
+            ),
+            None => format!(
+                "{} stop -m immediate -D '{}'",
+                pg_ctl.display(),
+                self.data.display()
+            ),
+        };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf '{}'",
+            remove_dir.display()
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        self.started_here = false;
+        Ok(())
     }
 
     pub fn stop(&mut self) {
