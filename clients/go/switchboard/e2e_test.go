@@ -42,14 +42,20 @@ index 3b18e51..a042389 100644
 +everyone
 `
 
+var (
+	personOnce sync.Once
+	personDash *switchboard.Dashboard
+	loginErr   error
+)
+
+// person is the signed-in user at the dashboard, shared by the tests (one Login per run).
 func person(t *testing.T) *switchboard.Dashboard {
 	t.Helper()
-	d, err := switchboard.LoginFromEnv(context.Background())
-	if err != nil {
-		t.Fatalf("login: %v", err)
+	personOnce.Do(func() { personDash, loginErr = switchboard.LoginFromEnv(context.Background()) })
+	if loginErr != nil {
+		t.Fatalf("login: %v", loginErr)
 	}
-	t.Cleanup(func() { d.Close() })
-	return d
+	return personDash
 }
 
 func newAgent(t *testing.T, apiKey string, opts ...grpc.DialOption) *switchboard.Agent {
