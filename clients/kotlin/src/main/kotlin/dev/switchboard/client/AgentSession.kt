@@ -34,6 +34,7 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.retryWhen
+import kotlinx.coroutines.flow.transformWhile
 
 /**
  * One agent session. Writes carry a fresh request_id that is reused when a call is retried after
@@ -137,7 +138,7 @@ class AgentSession private constructor(
     /**
      * User messages, answers and status changes after [afterSeq], live. A stream dropped with
      * UNAVAILABLE is resumed from the last sequence number seen (no gap, no duplicate); the flow
-     * completes when the session becomes terminal. Heartbeats are not emitted.
+     * completes after the status change to a terminal status (or when the server ends the stream). Heartbeats are not emitted.
      */
     fun messages(afterSeq: Long = 0): Flow<Message> = flow {
         var last = afterSeq
@@ -156,7 +157,9 @@ class AgentSession private constructor(
             if (again) delay(retry.backoff(failures))
             again
         }
-        upstream.collect { emit(it) }
+        // Nothing follows a terminal status change: complete without waiting for the server to close.
+        upstream.transformWhile { emit(it); !(it.hasStatusChange() && it.statusChange.toStatus.isTerminal()) }
+            .collect { emit(it) }
     }
 }
 

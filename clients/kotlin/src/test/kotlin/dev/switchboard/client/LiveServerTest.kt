@@ -5,6 +5,7 @@ import dev.switchboard.v1.LogStepRequest
 import dev.switchboard.v1.Sender
 import dev.switchboard.v1.SessionOutcome
 import dev.switchboard.v1.SessionStatus
+import dev.switchboard.v1.SubscribeRequest
 import io.grpc.ManagedChannel
 import io.grpc.Status
 import io.grpc.StatusException
@@ -12,6 +13,7 @@ import io.grpc.StatusRuntimeException
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
@@ -38,6 +40,8 @@ class LiveServerTest {
         fun close() { if (::channel.isInitialized) channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS) }
     }
 
+    private fun stage(what: String) = println("[kotlin-e2e] $what")
+
     private suspend fun dashboard() = Dashboard.login(channel, env("SWITCHBOARD_EMAIL"), env("SWITCHBOARD_PASSWORD"))
 
     @Test
@@ -61,10 +65,12 @@ class LiveServerTest {
             val seen = async { person.watch(s.id).first { it.hasQuestion() } }
             val answer = async { s.ask("Deploy to staging?", listOf(option("yes", "Yes"), option("no", "No")), allowFreeText = false) }
             val asked = seen.await()
+            stage("question seen by the person")
             assertEquals(Sender.SENDER_AGENT, asked.sender)
             assertEquals(listOf("yes", "no"), asked.question.optionsList.map { it.id })
             person.answer(s.id, asked.question.id, listOf("yes"))
             val got = answer.await()
+            stage("answer received by the agent")
             assertEquals(asked.question.id, got.questionId)
             assertEquals(listOf("yes"), got.optionIdsList)
             assertEquals(Sender.SENDER_USER, got.answeredBy)
@@ -73,6 +79,7 @@ class LiveServerTest {
             val live = async { s.messages(afterSeq = asked.seq).first { it.hasUserMessage() } }
             val sent = person.sendMessage(s.id, "please also run the linter")
             val received = live.await()
+            stage("user message received on messages()")
             assertEquals(sent.seq, received.seq)
             assertEquals("please also run the linter", received.userMessage.text)
             assertEquals(Sender.SENDER_USER, received.sender)
@@ -80,17 +87,34 @@ class LiveServerTest {
             assertEquals(listOf(sent.seq), next.queuedMessagesList.map { it.seq })
             assertEquals(0, s.step("linter clean").queuedMessagesCount)
 
+            // messages() replays, then completes after the terminal status change.
+            val tail = async { s.messages().toList() }
+            delay(300) // let the subscription open; it replays from seq 0 anyway
+            stage("ending")
             val ended = s.end(SessionOutcome.SESSION_OUTCOME_COMPLETED, "deployed to staging")
             assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, ended.status)
             assertEquals("deployed to staging", ended.summary)
-
-            // The subscription replays and then completes (OK) because the session is terminal.
-            val all = s.messages().toList()
+            val all = tail.await()
+            stage("subscription completed after end")
             assertTrue(all.any { it.hasAnswer() && it.answer.questionId == asked.question.id }, "answer replayed")
             assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, all.last { it.hasStatusChange() }.statusChange.toStatus)
 
             val afterEnd = assertThrows<StatusException> { runBlocking { s.step("too late") } }
             assertEquals(Status.Code.FAILED_PRECONDITION, afterEnd.status.code)
+        }
+    }
+
+    @Test
+    fun `Subscribe ends with OK when the session becomes terminal`() = runBlocking {
+        withTimeout(30.seconds) {
+            val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-subscribe-end")
+            s.step("working")
+            // The raw stream (no helper logic): it must end by itself once the session is terminal.
+            val raw = async { s.stub.subscribe(SubscribeRequest.newBuilder().setSessionId(s.id).build()).toList() }
+            delay(300)
+            s.end(SessionOutcome.SESSION_OUTCOME_FAILED, "gave up")
+            val items = withTimeout(10.seconds) { raw.await() }
+            assertEquals(SessionStatus.SESSION_STATUS_FAILED, items.last { it.hasMessage() }.message.statusChange.toStatus)
         }
     }
 
