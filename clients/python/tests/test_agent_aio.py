@@ -58,3 +58,26 @@ def test_async_revoked_key_is_unauthenticated(person, agent_name):
                 await s.step("refused")
             assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
     asyncio.run(run())
+
+
+def test_async_stop_request_interrupts_a_waiting_ask(person, agent_name):
+    from switchboard import StopRequested
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        async with AsyncAgent(agent_name) as agent:
+            with pytest.raises(StopRequested):
+                async with await agent.start_session("stopped while asking") as s:
+                    def person_stops():
+                        q = person.wait_for_question(s.id, timeout=30)
+                        person.stop_session(s.id, "never mind")
+                    stopping = asyncio.create_task(asyncio.to_thread(person_stops))
+                    t0 = loop.time()
+                    try:
+                        await s.ask("Shall I go on?", options=["Yes", "No"], wait_timeout=30)
+                    finally:
+                        waited = loop.time() - t0
+                        await stopping
+            assert waited < 10, f"the stop was noticed only after {waited:.1f} s"
+            assert s.ended.status == model.SESSION_STATUS_STOPPED
+    asyncio.run(run())

@@ -247,3 +247,25 @@ def test_stop_request_is_seen_and_ends_stopped(person, agent_name):
                         and m.status_change.to_status == model.SESSION_STATUS_STOPPING)
             assert stop.status_change.reason == "enough for today"
         assert s.ended.status == model.SESSION_STATUS_STOPPED
+
+
+def test_stop_request_interrupts_a_waiting_ask(person, agent_name):
+    import time
+
+    from switchboard import StopRequested
+    with Agent(agent_name) as agent:
+        with pytest.raises(StopRequested):
+            with agent.start_session("stopped while asking") as s:
+                def person_stops():
+                    q = person.wait_for_question(s.id, timeout=30)
+                    person.stop_session(s.id, "never mind")
+                    return q
+                stopped = run_in_thread(person_stops)
+                t0 = time.monotonic()
+                try:
+                    s.ask("Shall I go on?", options=["Yes", "No"], wait_timeout=30)
+                finally:
+                    waited = time.monotonic() - t0
+                    stopped()
+        assert waited < 10, f"the stop was noticed only after {waited:.1f} s"
+        assert s.ended.status == model.SESSION_STATUS_STOPPED

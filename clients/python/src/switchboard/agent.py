@@ -137,38 +137,58 @@ class Session:
         asked = self.ask_question(question, options, multiple=multiple, allow_free_text=allow_free_text,
                                   timeout=timeout, default=default, default_text=default_text,
                                   request_id=request_id)
-        return self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout)
+        return self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout, after_seq=asked.seq)
 
-    def wait_for_answer(self, question_id: str, *, wait_timeout=None) -> model.Answer:
+    def wait_for_answer(self, question_id: str, *, wait_timeout=None, after_seq: int = 0) -> model.Answer:
         """Waits for the answer to `question_id` with WaitForAnswer, calling again while the server
-        says answered=false, and riding out UNAVAILABLE with backoff."""
+        says answered=false, and riding out UNAVAILABLE with backoff.
+
+        Meanwhile a Subscribe stream (from `after_seq`, the question's seq when called by ask())
+        watches for a stop request or the session's end, so that StopRequested / SessionEnded are
+        raised at once rather than when the current WaitForAnswer call times out."""
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else time.monotonic() + limit
-        attempt = 0
-        while True:
-            chunk = WAIT_CHUNK_SECONDS
-            if deadline is not None:
-                chunk = min(chunk, deadline - time.monotonic())
-                if chunk <= 0:
-                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-            try:
-                resp = self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
-            except grpc.RpcError as err:
-                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                    time.sleep(self.agent.retry.backoff(attempt))
-                    attempt += 1
-                    continue
-                raise
+        watcher = _StopWatcher(self, after_seq)
+        try:
             attempt = 0
-            self._note_status(resp.status)
-            if resp.answered:
-                return resp.answer
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+            while True:
+                chunk = WAIT_CHUNK_SECONDS
+                if deadline is not None:
+                    chunk = min(chunk, deadline - time.monotonic())
+                    if chunk <= 0:
+                        raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
+                watcher.check()
+                req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+                req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+                call = self.stub.WaitForAnswer.future(req, timeout=chunk + WAIT_GRACE_SECONDS)
+                watcher.current = call
+                if watcher.stopped_as is not None:  # the stop came before the call was visible
+                    call.cancel()
+                try:
+                    resp = call.result()
+                except grpc.FutureCancelledError:
+                    watcher.check()
+                    raise
+                except grpc.RpcError as err:
+                    if err.code() == grpc.StatusCode.CANCELLED:
+                        watcher.check()
+                    if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                        time.sleep(self.agent.retry.backoff(attempt))
+                        attempt += 1
+                        continue
+                    raise
+                finally:
+                    watcher.current = None
+                attempt = 0
+                self._note_status(resp.status)
+                if resp.answered:
+                    return resp.answer
+                if resp.status in TERMINAL_STATUSES:
+                    raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
+                if resp.status == model.SESSION_STATUS_STOPPING:
+                    raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+        finally:
+            watcher.close()
 
     def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         """Reports the current unified diff of the working tree (replaces the previous one)."""
@@ -284,6 +304,49 @@ class Session:
             if exc is None and err.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
             # Already terminal (e.g. stopped by the grace period), or we are unwinding an error.
+
+
+class _StopWatcher:
+    """Follows the session's Subscribe stream in a thread during a wait; on a change to STOPPING
+    or to a terminal status it cancels the current WaitForAnswer call. Best effort: if the
+    stream fails, the wait goes on and the status in WaitForAnswer's reply still tells."""
+
+    def __init__(self, session: "Session", after_seq: int):
+        self._session = session
+        self.stopped_as: Optional[int] = None
+        self.current = None  # the WaitForAnswer call in flight
+        self._stream = session.stub.Subscribe(agent_pb.SubscribeRequest(session_id=session.id, after_seq=after_seq))
+        self._thread = threading.Thread(target=self._run, name="switchboard-stop-watcher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for item in self._stream:
+                change = item.message.status_change if item.HasField("message") else None
+                if change is None or not item.message.HasField("status_change"):
+                    continue
+                if change.to_status == model.SESSION_STATUS_STOPPING or change.to_status in TERMINAL_STATUSES:
+                    self._stop(change.to_status)
+                    return
+        except grpc.RpcError:
+            return
+
+    def _stop(self, status: int) -> None:
+        self.stopped_as = status
+        self._session._note_status(status)
+        call = self.current
+        if call is not None:
+            call.cancel()
+
+    def check(self) -> None:
+        if self.stopped_as is None:
+            return
+        if self.stopped_as in TERMINAL_STATUSES:
+            raise SessionEnded(f"session {self._session.id} is {model.SessionStatus.Name(self.stopped_as)}")
+        raise StopRequested(f"session {self._session.id}: a person asked the agent to stop")
+
+    def close(self) -> None:
+        self._stream.cancel()
 
 
 def _call_with_retry(policy: RetryPolicy, fn: Callable[[], T]) -> T:

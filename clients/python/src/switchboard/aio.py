@@ -152,37 +152,76 @@ class AsyncSession:
         asked = await self.ask_question(question, options, multiple=multiple, allow_free_text=allow_free_text,
                                         timeout=timeout, default=default, default_text=default_text,
                                         request_id=request_id)
-        return await self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout)
+        return await self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout, after_seq=asked.seq)
 
-    async def wait_for_answer(self, question_id: str, *, wait_timeout=None) -> model.Answer:
+    async def wait_for_answer(self, question_id: str, *, wait_timeout=None, after_seq: int = 0) -> model.Answer:
+        """Waits for the answer (WaitForAnswer, again while answered=false), while a Subscribe
+        stream from `after_seq` watches for a stop request or the session's end; see
+        switchboard.Session.wait_for_answer()."""
         loop = asyncio.get_running_loop()
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else loop.time() + limit
-        attempt = 0
-        while True:
-            chunk = WAIT_CHUNK_SECONDS
-            if deadline is not None:
-                chunk = min(chunk, deadline - loop.time())
-                if chunk <= 0:
-                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-            try:
-                resp = await self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
-            except grpc.RpcError as err:
-                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                    await asyncio.sleep(self.agent.retry.backoff(attempt))
-                    attempt += 1
-                    continue
-                raise
+        watcher = asyncio.ensure_future(self._watch_for_stop(after_seq))
+        waiting = None
+        try:
             attempt = 0
-            self._note_status(resp.status)
-            if resp.answered:
-                return resp.answer
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+            while True:
+                chunk = WAIT_CHUNK_SECONDS
+                if deadline is not None:
+                    chunk = min(chunk, deadline - loop.time())
+                    if chunk <= 0:
+                        raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
+                req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+                req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+                waiting = asyncio.ensure_future(self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS))
+                pending = {waiting} | ({watcher} if watcher is not None else set())
+                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if watcher is not None and watcher.done():
+                    stopped_as = None if watcher.cancelled() or watcher.exception() else watcher.result()
+                    watcher = None
+                    if stopped_as is not None:
+                        waiting.cancel()
+                        self._note_status(stopped_as)
+                        if stopped_as in TERMINAL_STATUSES:
+                            raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(stopped_as)}")
+                        raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+                try:
+                    resp = await waiting
+                except grpc.RpcError as err:
+                    if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                        await asyncio.sleep(self.agent.retry.backoff(attempt))
+                        attempt += 1
+                        continue
+                    raise
+                attempt = 0
+                self._note_status(resp.status)
+                if resp.answered:
+                    return resp.answer
+                if resp.status in TERMINAL_STATUSES:
+                    raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
+                if resp.status == model.SESSION_STATUS_STOPPING:
+                    raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            if waiting is not None and not waiting.done():
+                waiting.cancel()
+
+    async def _watch_for_stop(self, after_seq: int) -> Optional[int]:
+        """Returns the status when the session changes to STOPPING or a terminal status; None if
+        the stream ends or fails first (the wait then goes on without it)."""
+        call = self.stub.Subscribe(agent_pb.SubscribeRequest(session_id=self.id, after_seq=after_seq))
+        try:
+            async for item in call:
+                if item.HasField("message") and item.message.HasField("status_change"):
+                    to = item.message.status_change.to_status
+                    if to == model.SESSION_STATUS_STOPPING or to in TERMINAL_STATUSES:
+                        return to
+        except grpc.RpcError:
+            return None
+        finally:
+            call.cancel()
+        return None
 
     async def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         return await self._write(lambda rid: self.stub.ReportDiff(
