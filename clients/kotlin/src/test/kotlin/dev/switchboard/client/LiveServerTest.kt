@@ -2,6 +2,7 @@ package dev.switchboard.client
 
 import dev.switchboard.v1.AgentServiceGrpc
 import dev.switchboard.v1.LogStepRequest
+import dev.switchboard.v1.Message
 import dev.switchboard.v1.Sender
 import dev.switchboard.v1.SessionOutcome
 import dev.switchboard.v1.SessionStatus
@@ -10,9 +11,12 @@ import io.grpc.ManagedChannel
 import io.grpc.Status
 import io.grpc.StatusException
 import io.grpc.StatusRuntimeException
+import java.net.InetSocketAddress
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.toList
@@ -101,6 +105,34 @@ class LiveServerTest {
 
             val afterEnd = assertThrows<StatusException> { runBlocking { s.step("too late") } }
             assertEquals(Status.Code.FAILED_PRECONDITION, afterEnd.status.code)
+        }
+    }
+
+    @Test
+    fun `messages() resumes from the last seq after a dropped stream`() = runBlocking {
+        withTimeout(45.seconds) {
+            val addr = env("SWITCHBOARD_ADDR")
+            DropProxy(InetSocketAddress(addr.substringBeforeLast(':'), addr.substringAfterLast(':').toInt())).use { proxy ->
+                val proxied = Switchboard.channel(proxy.url)
+                try {
+                    val person = dashboard()
+                    val s = AgentSession.start(proxied, env("SWITCHBOARD_API_KEY"), "kotlin-resume")
+                    val inbox = Channel<Message>(Channel.UNLIMITED)
+                    val reader = launch { s.messages().collect { inbox.send(it) } }
+                    val first = person.sendMessage(s.id, "first")
+                    assertEquals(first.seq, inbox.receive().seq)
+                    proxy.dropAll() // the Subscribe stream fails with UNAVAILABLE; messages() resubscribes
+                    val second = person.sendMessage(s.id, "second")
+                    val next = inbox.receive()
+                    assertEquals(second.seq, next.seq, "no duplicate, no gap after the drop")
+                    assertEquals("second", next.userMessage.text)
+                    s.end(summary = "done")
+                    reader.join() // completes after the terminal status change
+                    assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, inbox.receive().statusChange.toStatus)
+                } finally {
+                    proxied.shutdownNow()
+                }
+            }
         }
     }
 
