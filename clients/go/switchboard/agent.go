@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -252,12 +253,50 @@ func (s *Session) Ask(ctx context.Context, q Question, opts ...WriteOption) (*pb
 	if err != nil {
 		return nil, err
 	}
-	return s.WaitForAnswer(ctx, asked.GetQuestion().GetId())
+	return s.WaitForAnswerAfter(ctx, asked.GetQuestion().GetId(), asked.GetSeq())
 }
 
 // WaitForAnswer waits for the answer to a question: WaitForAnswer calls of up to a minute each,
 // repeated while the server says answered=false, riding out UNAVAILABLE. ctx bounds the wait.
+// Meanwhile a Subscribe stream watches the session, so that a stop request (ErrStopRequested)
+// or the session's end (ErrSessionEnded) interrupts the wait at once.
 func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Answer, error) {
+	return s.WaitForAnswerAfter(ctx, questionID, 0)
+}
+
+// WaitForAnswerAfter is WaitForAnswer with the stop watch starting after afterSeq (Ask passes
+// the question's sequence number).
+func (s *Session) WaitForAnswerAfter(ctx context.Context, questionID string, afterSeq int64) (*pb.Answer, error) {
+	wctx, cancelWait := context.WithCancel(ctx)
+	defer cancelWait()
+	var stoppedAs atomic.Int32
+	go func() { // best effort: if the stream fails, WaitForAnswer's replies still carry the status
+		stream, err := s.agent.Client.Subscribe(wctx, &pb.SubscribeRequest{SessionId: s.ID, AfterSeq: afterSeq})
+		if err != nil {
+			return
+		}
+		for {
+			item, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			if sc := item.GetMessage().GetStatusChange(); sc != nil && (sc.GetToStatus() == pb.SessionStatus_SESSION_STATUS_STOPPING || terminal(sc.GetToStatus())) {
+				stoppedAs.Store(int32(sc.GetToStatus()))
+				s.setStatus(sc.GetToStatus())
+				cancelWait()
+				return
+			}
+		}
+	}()
+	interrupted := func() error {
+		if st := pb.SessionStatus(stoppedAs.Load()); terminal(st) {
+			return ErrSessionEnded
+		} else if st == pb.SessionStatus_SESSION_STATUS_STOPPING {
+			return ErrStopRequested
+		}
+		return ctxErr(ctx)
+	}
+
 	p := s.agent.Retry.withDefaults()
 	for attempt := 0; ; {
 		chunk := waitChunk
@@ -266,20 +305,20 @@ func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Ans
 				chunk = left
 			}
 		}
-		if chunk <= 0 || ctx.Err() != nil {
-			return nil, ctxErr(ctx)
+		if chunk <= 0 || wctx.Err() != nil {
+			return nil, interrupted()
 		}
-		cctx, cancel := context.WithTimeout(ctx, chunk+waitGrace)
+		cctx, cancel := context.WithTimeout(wctx, chunk+waitGrace)
 		resp, err := s.agent.Client.WaitForAnswer(cctx, &pb.WaitForAnswerRequest{
 			SessionId: s.ID, QuestionId: questionID, Timeout: durationpb.New(chunk)})
 		cancel()
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctxErr(ctx)
+			if wctx.Err() != nil {
+				return nil, interrupted()
 			}
 			if status.Code(err) == codes.DeadlineExceeded || p.retryable(err, attempt) {
-				if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
-					return nil, ctxErr(ctx)
+				if serr := sleep(wctx, p.backoff(attempt)); serr != nil {
+					return nil, interrupted()
 				}
 				attempt++
 				continue
@@ -291,13 +330,18 @@ func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Ans
 		if resp.GetAnswered() {
 			return resp.GetAnswer(), nil
 		}
-		switch resp.GetStatus() {
-		case pb.SessionStatus_SESSION_STATUS_COMPLETED, pb.SessionStatus_SESSION_STATUS_FAILED, pb.SessionStatus_SESSION_STATUS_STOPPED:
+		switch {
+		case terminal(resp.GetStatus()):
 			return nil, ErrSessionEnded
-		case pb.SessionStatus_SESSION_STATUS_STOPPING:
+		case resp.GetStatus() == pb.SessionStatus_SESSION_STATUS_STOPPING:
 			return nil, ErrStopRequested
 		}
 	}
+}
+
+func terminal(st pb.SessionStatus) bool {
+	return st == pb.SessionStatus_SESSION_STATUS_COMPLETED || st == pb.SessionStatus_SESSION_STATUS_FAILED ||
+		st == pb.SessionStatus_SESSION_STATUS_STOPPED
 }
 
 func ctxErr(ctx context.Context) error {

@@ -353,3 +353,31 @@ func TestStopRequestIsSeenAndEndsStopped(t *testing.T) {
 		t.Fatalf("ended as %v", ended.GetStatus())
 	}
 }
+
+func TestStopRequestInterruptsAWaitingAsk(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dash := person(t)
+	sess := must(newAgent(t, "").StartSession(ctx, switchboard.StartOptions{Name: "stopped while asking"}))(t)
+	stopErr := make(chan error, 1)
+	go func() {
+		_, err := dash.WaitForQuestion(ctx, sess.ID)
+		if err == nil {
+			_, err = dash.StopSession(ctx, sess.ID, "never mind")
+		}
+		stopErr <- err
+	}()
+	start := time.Now()
+	_, err := sess.Ask(ctx, switchboard.Question{Text: "Shall I go on?", Options: switchboard.Options("Yes", "No")})
+	waited := time.Since(start)
+	if err := <-stopErr; err != nil {
+		t.Fatalf("person: %v", err)
+	}
+	if !errors.Is(err, switchboard.ErrStopRequested) || waited > 10*time.Second {
+		t.Fatalf("ask returned %v after %v, want ErrStopRequested at once", err, waited)
+	}
+	ended := must(sess.Finish(ctx, err))(t)
+	if ended.GetStatus() != pb.SessionStatus_SESSION_STATUS_STOPPED {
+		t.Fatalf("ended as %v", ended.GetStatus())
+	}
+}
