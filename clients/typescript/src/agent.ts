@@ -25,6 +25,8 @@ import type { ConnectError } from "@connectrpc/connect";
 
 export type AgentClient = Client<typeof AgentService>;
 
+const terminal = new Set<SessionStatus>([SessionStatus.COMPLETED, SessionStatus.FAILED, SessionStatus.STOPPED]);
+
 export interface StartOptions {
   /** The agent's name ("claude-code"); created on first use. */
   agentName: string;
@@ -175,7 +177,7 @@ export class AgentSession {
   /**
    * Everything the agent must react to (user messages, answers, status changes) as an async
    * iterator over Subscribe. Reconnects with backoff and resumes after the last seq seen, so no
-   * event is lost or repeated; ends when the session becomes terminal or the signal aborts.
+   * event is lost or repeated; ends after the status change that makes the session terminal, or when the signal aborts.
    */
   messages(opts: MessagesOptions = {}): AsyncGenerator<Message, void, undefined> {
     const self = this;
@@ -196,6 +198,8 @@ export class AgentSession {
         if (m.seq > self.lastSeq) self.lastSeq = m.seq;
         if (m.body.case === "statusChange") self.session.status = m.body.value.toStatus;
         yield m;
+        // A terminal session has nothing more to say: end even if the server keeps the stream open.
+        if (m.body.case === "statusChange" && terminal.has(m.body.value.toStatus)) return;
       }
     })();
   }

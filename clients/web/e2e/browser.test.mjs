@@ -13,6 +13,7 @@ import {
   ConnectError,
   SessionStatus,
   createAgentClient,
+  createNodeDashboard,
   startSession,
 } from "@switchboard/client/node";
 
@@ -197,6 +198,42 @@ test("dashboard end to end in Chromium", async (t) => {
     await shot("session-feed", DESKTOP);
     await shot("session-feed", PHONE);
     await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("multiple choice, and a clear message when someone else answered first", async () => {
+    // Hold this page's live feed back so that the other person's answer is not seen live.
+    await page.route("**/switchboard.v1.DashboardService/WatchSession", (r) => r.abort());
+    const asked = await agent.ask("Which plugins should get integration tests?", {
+      options: [
+        { id: "a", label: "Plugin A" },
+        { id: "b", label: "Plugin B" },
+        { id: "c", label: "Both CLI wrappers" },
+      ],
+      multiple: true,
+    });
+    await page.reload();
+    const card = page.getByTestId("question");
+    await card.waitFor();
+    await page.getByText("Reconnecting…").waitFor();
+    // Someone else (another tab, the phone app) answers first.
+    const other = createNodeDashboard(url, { protocol: "grpc-web" });
+    await other.auth.login(email, password);
+    await other.dashboard.answerQuestion({ sessionId: agent.id, questionId: asked.question.id, optionIds: ["a"] });
+    await card.getByText("Plugin B").click();
+    await card.getByText("Both CLI wrappers").click();
+    await shot("session-multiple", PHONE);
+    await card.getByRole("button", { name: "Send answer" }).click();
+    await page.getByTestId("banner").getByText(/Someone else answered first/).waitFor();
+    await shot("session-conflict", PHONE);
+    await page.setViewportSize(DESKTOP);
+    await page.unroute("**/switchboard.v1.DashboardService/WatchSession");
+    await page.getByText("Live", { exact: true }).waitFor({ timeout: 20000 });
+    await page.getByTestId("question").waitFor({ state: "detached" });
+    const ans = await agentStream.until(
+      (x) => x.body.case === "answer" && x.body.value.questionId === asked.question.id,
+      "the other answer on Subscribe",
+    );
+    assert.deepEqual(ans.body.value.optionIds, ["a"]);
   });
 
   await t.test("stopping the session reaches the agent", async () => {
