@@ -83,7 +83,7 @@ impl AuthService for AuthApi {
             .unwrap_or_else(|| dummy_hash().to_owned());
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
-            .map_err(|e| DomainError::internal(e))
+            .map_err(DomainError::internal)
             .or_status()?;
         let user = match (found, ok) {
             (Some((user, _)), true) => user,

@@ -74,12 +74,12 @@ impl SessionChannel {
         if cursor >= high {
             return Ok(Vec::new());
         }
-        if let Some(hit) = self.from_cache(cursor) {
+        if let Some(hit) = self.cached_after(cursor) {
             return Ok(hit);
         }
         let _flight = self.fill.lock().await;
         // Another watcher may have filled the cache while we waited.
-        if let Some(hit) = self.from_cache(cursor) {
+        if let Some(hit) = self.cached_after(cursor) {
             return Ok(hit);
         }
         let cache_last = self.cache.lock().expect("cache lock").back().map(|m| m.seq);
@@ -88,11 +88,11 @@ impl SessionChannel {
             Some(last) if last <= cursor => self
                 .extend_cache(store, last)
                 .await
-                .map(|_| self.from_cache(cursor).unwrap_or_default()),
+                .map(|_| self.cached_after(cursor).unwrap_or_default()),
             None => self
                 .extend_cache(store, cursor)
                 .await
-                .map(|_| self.from_cache(cursor).unwrap_or_default()),
+                .map(|_| self.cached_after(cursor).unwrap_or_default()),
             // The cursor is older than the cache: read the store directly, uncached.
             Some(_) => Ok(store
                 .messages_after(self.id, cursor, READ_BATCH)
@@ -103,7 +103,7 @@ impl SessionChannel {
         }
     }
 
-    fn from_cache(&self, cursor: i64) -> Option<Vec<Arc<Message>>> {
+    fn cached_after(&self, cursor: i64) -> Option<Vec<Arc<Message>>> {
         let cache = self.cache.lock().expect("cache lock");
         let first = cache.front()?.seq;
         let last = cache.back()?.seq;

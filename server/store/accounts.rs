@@ -41,6 +41,24 @@ pub enum RefreshOutcome {
     Reused,
 }
 
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    user_id: Uuid,
+    family_id: Uuid,
+    expires_at: DateTime<Utc>,
+    rotated_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyAuthRow {
+    id: Uuid,
+    user_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -123,13 +141,7 @@ impl Store {
     /// presentation revokes the family. The caller then issues the family's next token.
     pub async fn rotate_refresh_token(&self, hash: &[u8]) -> DomainResult<RefreshOutcome> {
         let mut tx = self.pool.begin().await.map_err(map_sqlx_error)?;
-        let row: Option<(
-            Uuid,
-            Uuid,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-        )> = sqlx::query_as(
+        let row: Option<RefreshRow> = sqlx::query_as(
             "SELECT user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens \
              WHERE token_hash = $1 FOR UPDATE",
         )
@@ -137,7 +149,14 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
-        let Some((user_id, family_id, expires_at, rotated_at, revoked_at)) = row else {
+        let Some(RefreshRow {
+            user_id,
+            family_id,
+            expires_at,
+            rotated_at,
+            revoked_at,
+        }) = row
+        else {
             return Ok(RefreshOutcome::Invalid);
         };
         if rotated_at.is_some() {
@@ -282,7 +301,7 @@ impl Store {
 
     /// Looks a key up by its hash. Checked on every call, so a revocation applies at once.
     pub async fn authenticate_api_key(&self, hash: &[u8]) -> DomainResult<ApiKeyAuth> {
-        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+        let row: Option<KeyAuthRow> =
             sqlx::query_as("SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
@@ -290,9 +309,20 @@ impl Store {
                 .map_err(map_sqlx_error)?;
         Ok(match row {
             None => ApiKeyAuth::Unknown,
-            Some((_, _, _, Some(_), _)) => ApiKeyAuth::Revoked,
-            Some((_, _, Some(exp), _, _)) if exp <= Utc::now() => ApiKeyAuth::Expired,
-            Some((id, user_id, _, _, last_used_at)) => ApiKeyAuth::Valid {
+            Some(KeyAuthRow {
+                revoked_at: Some(_),
+                ..
+            }) => ApiKeyAuth::Revoked,
+            Some(KeyAuthRow {
+                expires_at: Some(exp),
+                ..
+            }) if exp <= Utc::now() => ApiKeyAuth::Expired,
+            Some(KeyAuthRow {
+                id,
+                user_id,
+                last_used_at,
+                ..
+            }) => ApiKeyAuth::Valid {
                 key_id: ApiKeyId(id),
                 user_id: UserId(user_id),
                 last_used_at,

@@ -210,10 +210,11 @@ async fn got_seq(user: &mut TestUser, session: &str, kind: &str) -> i64 {
     page.messages
         .iter()
         .rev()
-        .find(|m| match (&m.body, kind) {
-            (Some(message::Body::Answer(_)), "answer") => true,
-            (Some(message::Body::Step(_)), "step") => true,
-            _ => false,
+        .find(|m| {
+            matches!(
+                (&m.body, kind),
+                (Some(message::Body::Answer(_)), "answer") | (Some(message::Body::Step(_)), "step")
+            )
         })
         .map(|m| m.seq)
         .expect("message of that kind")

@@ -165,10 +165,7 @@ fn dechunk(body: &[u8], chunked: bool) -> Vec<u8> {
     }
     let mut out = Vec::new();
     let mut rest = body;
-    loop {
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
             .unwrap_or(0);
         if size == 0 {

@@ -164,10 +164,6 @@ impl TestApp {
         start_with_store(test_settings(), store).await.unwrap()
     }
 
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
     pub async fn channel(&self) -> Channel {
         channel_to(self.addr).await
     }
@@ -246,6 +242,7 @@ pub async fn channel_to(addr: SocketAddr) -> Channel {
 pub type AgentClient = AgentServiceClient<InterceptedService<Channel, Bearer>>;
 pub type DashboardClient = DashboardServiceClient<InterceptedService<Channel, Bearer>>;
 
+#[allow(dead_code)] // not every test reads every field
 pub struct TestUser {
     pub user_id: String,
     pub email: String,

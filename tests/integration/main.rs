@@ -1,6 +1,10 @@
 //! Integration tests: real PostgreSQL, the real server on port 0, the generated Rust client.
 
+// Test code: a large tonic::Status in figment's Jail closure and step-by-step settings are fine.
+#![allow(clippy::result_large_err, clippy::field_reassign_with_default)]
+
 mod agent_loop;
+mod feeds;
 mod foundation;
 mod harness;
 mod identity;
