@@ -179,6 +179,7 @@ class Session:
                     raise
                 finally:
                     watcher.current = None
+                    call.cancel()  # no-op once finished; ends the call on KeyboardInterrupt
                 attempt = 0
                 self._note_status(resp.status)
                 if resp.answered:
