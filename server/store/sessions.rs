@@ -58,6 +58,10 @@ struct Locked {
     last_seq: i64,
     agent_read_seq: i64,
     open_questions: i32,
+    /// Seq of the message an earlier call with this transaction's request id wrote.
+    replay_seq: Option<i64>,
+    replay_checked: bool,
+    has_unread: bool,
     notify_seq: bool,
     notify_inbox: Option<i64>,
 }
@@ -73,17 +77,36 @@ struct LockedRow {
     last_seq: i64,
     agent_read_seq: i64,
     open_questions: i32,
+    replay_seq: Option<i64>,
+    has_unread: bool,
 }
 
 impl Locked {
     async fn lock(tx: &mut Tx, user_id: UserId, session_id: SessionId) -> DomainResult<Locked> {
+        Self::lock_for(tx, user_id, session_id, None).await
+    }
+
+    /// Locks the session row and, in the same round trip, learns whether `request_id` was
+    /// already used in it and whether the agent has unread user messages (the hot write path
+    /// pays for one query instead of three).
+    async fn lock_for(
+        tx: &mut Tx,
+        user_id: UserId,
+        session_id: SessionId,
+        request_id: Option<&str>,
+    ) -> DomainResult<Locked> {
         let row: Option<LockedRow> = sqlx::query_as(
             "SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
-             s.agent_read_seq, s.open_questions FROM sessions s JOIN agents a ON a.id = s.agent_id \
+             s.agent_read_seq, s.open_questions, \
+             (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = $3) AS replay_seq, \
+             EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = $4) AS has_unread \
+             FROM sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE s.id = $1 AND s.user_id = $2 FOR UPDATE OF s",
         )
         .bind(session_id.0)
         .bind(user_id.0)
+        .bind(request_id)
+        .bind(MessageKind::UserMessage as i16)
         .fetch_optional(&mut **tx)
         .await
         .map_err(map_sqlx_error)?;
@@ -98,6 +121,9 @@ impl Locked {
             last_seq: r.last_seq,
             agent_read_seq: r.agent_read_seq,
             open_questions: r.open_questions,
+            replay_seq: r.replay_seq,
+            replay_checked: request_id.is_some(),
+            has_unread: r.has_unread,
             notify_seq: false,
             notify_inbox: None,
         })
@@ -109,6 +135,9 @@ impl Locked {
         tx: &mut Tx,
         request_id: &str,
     ) -> DomainResult<Option<(Message, Option<serde_json::Value>)>> {
+        if self.replay_checked && self.replay_seq.is_none() {
+            return Ok(None);
+        }
         let row: Option<(MessageRow, Option<sqlx::types::Json<serde_json::Value>>)> = sqlx::query_as::<_, (Uuid, i64, i16, sqlx::types::Json<MessageBody>, DateTime<Utc>, Option<sqlx::types::Json<serde_json::Value>>)>(
             &format!("SELECT {MESSAGE_COLUMNS}, meta FROM messages WHERE session_id = $1 AND request_id = $2"),
         )
@@ -208,55 +237,47 @@ impl Locked {
 
     /// Writes the counters back and queues the wake-up hints (delivered at commit).
     async fn save(&self, tx: &mut Tx, agent_contact: bool) -> DomainResult<()> {
-        sqlx::query(
-            "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
-             last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
-             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1",
-        )
-        .bind(self.id)
-        .bind(self.status as i16)
-        .bind(self.last_seq)
-        .bind(self.agent_read_seq)
-        .bind(self.open_questions)
-        .bind(self.notify_seq)
-        .bind(agent_contact)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
-        notify(
-            tx,
+        // The wake-up hint rides on the UPDATE (one round trip less on every write); Postgres
+        // delivers it at commit, never before.
+        let payload = notify_payload(
             self.notify_seq.then_some((self.id, self.last_seq)),
             self.notify_inbox.map(|c| (self.user_id, c)),
-        )
-        .await
+        );
+        let sql = if payload.is_some() {
+            "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
+             last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
+             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1 \
+             RETURNING pg_notify($8, $9)"
+        } else {
+            "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
+             last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
+             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1"
+        };
+        let mut query = sqlx::query(sql)
+            .bind(self.id)
+            .bind(self.status as i16)
+            .bind(self.last_seq)
+            .bind(self.agent_read_seq)
+            .bind(self.open_questions)
+            .bind(self.notify_seq)
+            .bind(agent_contact);
+        if let Some(payload) = payload {
+            query = query.bind(NOTIFY_CHANNEL).bind(payload);
+        }
+        query.execute(&mut **tx).await.map_err(map_sqlx_error)?;
+        Ok(())
     }
 }
 
-pub(super) async fn notify(
-    tx: &mut Tx,
-    session: Option<(Uuid, i64)>,
-    inbox: Option<(Uuid, i64)>,
-) -> DomainResult<()> {
-    let mut payload = String::new();
+fn notify_payload(session: Option<(Uuid, i64)>, inbox: Option<(Uuid, i64)>) -> Option<String> {
+    let mut lines = Vec::new();
     if let Some((id, seq)) = session {
-        payload.push_str(&format!("m {id} {seq}"));
+        lines.push(format!("m {id} {seq}"));
     }
     if let Some((user, cursor)) = inbox {
-        if !payload.is_empty() {
-            payload.push('\n');
-        }
-        payload.push_str(&format!("i {user} {cursor}"));
+        lines.push(format!("i {user} {cursor}"));
     }
-    if payload.is_empty() {
-        return Ok(());
-    }
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(NOTIFY_CHANNEL)
-        .bind(payload)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
-    Ok(())
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
@@ -400,7 +421,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<StepResult> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
         if let Some((message, meta)) = locked.replayed(&mut tx, request_id).await? {
             let (after, through) = meta
                 .map(|m| {
@@ -421,7 +443,11 @@ impl Store {
         let to = locked.status.after_agent_contact(locked.open_questions);
         locked.change_status(&mut tx, to, Sender::Agent, "").await?;
         let read_after = locked.agent_read_seq;
-        let queued = user_messages_between(&mut tx, locked.id, read_after, i64::MAX).await?;
+        let queued = if locked.has_unread {
+            user_messages_between(&mut tx, locked.id, read_after, i64::MAX).await?
+        } else {
+            Vec::new()
+        };
         let read_through = queued.last().map(|m| m.seq).unwrap_or(read_after);
         locked.agent_read_seq = read_through;
         let meta = serde_json::json!({ "read_after": read_after, "read_through": read_through });
@@ -451,7 +477,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<(Question, i64)> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
         if let Some((message, _)) = locked.replayed(&mut tx, request_id).await? {
             if let MessageBody::Question(q) = message.body {
                 return Ok((q, message.seq));
@@ -753,7 +780,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<(i64, DiffSummary)> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
         if let Some((message, _)) = locked.replayed(&mut tx, request_id).await? {
             if let MessageBody::DiffUpdate(summary) = message.body {
                 return Ok((message.seq, summary));
@@ -806,7 +834,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<i64> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
         if let Some((message, _)) = locked.replayed(&mut tx, request_id).await? {
             return Ok(message.seq);
         }
@@ -863,7 +892,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
         if locked.replayed(&mut tx, request_id).await?.is_some() {
             drop(tx);
             return self.get_session(caller.user_id, session_id).await;
