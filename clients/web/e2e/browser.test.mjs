@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { dashboardOrigin } from "./origin.mjs";
 import {
   AgentSession,
   Code,
@@ -35,6 +36,7 @@ const PHONE = { width: 390, height: 844 };
 
 let browser;
 let page;
+let site;
 let agent;
 let agentStream;
 const ctl = new AbortController();
@@ -119,7 +121,9 @@ before(async () => {
       "--disable-quic",
     ],
   });
-  const context = await browser.newContext({ viewport: DESKTOP, baseURL: url });
+  site = await dashboardOrigin(url, join(here, "../dist"));
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: site.origin });
+  context.setDefaultTimeout(15000);
   page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
 });
@@ -127,9 +131,24 @@ before(async () => {
 after(async () => {
   ctl.abort();
   await browser?.close();
+  await site?.close();
 });
 
-test("dashboard end to end in Chromium", async (t) => {
+test("dashboard end to end in Chromium", async (root) => {
+  let broken = false;
+  // Steps depend on each other: after a failure the rest are skipped, not timed out one by one.
+  const t = {
+    test: (name, fn) =>
+      root.test(name, { skip: broken && "an earlier step failed" }, async (tt) => {
+        try {
+          await fn(tt);
+        } catch (e) {
+          broken = true;
+          await shot(`failed-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
+          throw e;
+        }
+      }),
+  };
   await t.test("sign in", async () => {
     await page.goto("/");
     await page.getByLabel("Email").fill(email);
@@ -139,7 +158,7 @@ test("dashboard end to end in Chromium", async (t) => {
     await shot("login-error", DESKTOP);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Sessions" }).waitFor();
+    await page.getByRole("heading", { name: "Sessions", exact: true }).waitFor();
     await page.getByText("Live", { exact: true }).first().waitFor();
   });
 
@@ -162,6 +181,7 @@ test("dashboard end to end in Chromium", async (t) => {
       defaultOptionIds: ["keep"],
     });
     agent.pendingAnswer = agent.waitForAnswer(asked.question.id, { timeoutMs: 60_000 });
+    agent.pendingAnswer.catch(() => {}); // awaited (and checked) in the next step
     agent.questionId = asked.question.id;
     await page.getByTestId("open-count").first().waitFor();
     await page.waitForFunction(() => document.title === "(1) Switchboard");
