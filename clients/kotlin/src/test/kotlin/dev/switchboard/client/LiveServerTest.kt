@@ -22,12 +22,14 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.fail
 
 /** End-to-end tests against the server started by scripts/with-server.sh (SWITCHBOARD_* variables). */
 class LiveServerTest {
@@ -49,7 +51,7 @@ class LiveServerTest {
     private suspend fun dashboard() = Dashboard.login(channel, env("SWITCHBOARD_EMAIL"), env("SWITCHBOARD_PASSWORD"))
 
     @Test
-    fun `agent session end to end`() = runBlocking {
+    fun `agent session end to end`() = runBlocking<Unit> {
         withTimeout(60.seconds) {
             val person = dashboard()
             val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-e2e", name = "kotlin e2e", metadata = mapOf("lang" to "kotlin"))
@@ -109,7 +111,7 @@ class LiveServerTest {
     }
 
     @Test
-    fun `messages() resumes from the last seq after a dropped stream`() = runBlocking {
+    fun `messages() resumes from the last seq after a dropped stream`() = runBlocking<Unit> {
         withTimeout(45.seconds) {
             val addr = env("SWITCHBOARD_ADDR")
             DropProxy(InetSocketAddress(addr.substringBeforeLast(':'), addr.substringAfterLast(':').toInt())).use { proxy ->
@@ -137,7 +139,20 @@ class LiveServerTest {
     }
 
     @Test
-    fun `Subscribe ends with OK when the session becomes terminal`() = runBlocking {
+    fun `a retried write with the same request_id returns the first result`() = runBlocking<Unit> {
+        withTimeout(30.seconds) {
+            val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-idempotency")
+            val req = LogStepRequest.newBuilder().setSessionId(s.id).setText("once").setRequestId(Switchboard.newRequestId()).build()
+            val first = s.stub.logStep(req)
+            val retried = s.stub.logStep(req)
+            assertEquals(first.seq, retried.seq)
+            assertEquals(first.seq + 1, s.step("next").seq, "the retry wrote nothing")
+            s.end()
+        }
+    }
+
+    @Test
+    fun `Subscribe ends with OK when the session becomes terminal`() = runBlocking<Unit> {
         withTimeout(30.seconds) {
             val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-subscribe-end")
             s.step("working")
@@ -145,13 +160,14 @@ class LiveServerTest {
             val raw = async { s.stub.subscribe(SubscribeRequest.newBuilder().setSessionId(s.id).build()).toList() }
             delay(300)
             s.end(SessionOutcome.SESSION_OUTCOME_FAILED, "gave up")
-            val items = withTimeout(10.seconds) { raw.await() }
+            val items = withTimeoutOrNull(10.seconds) { raw.await() }
+                ?: fail("Subscribe still open 10 s after EndSession (agent_service.proto: it ends with OK when the session becomes terminal)")
             assertEquals(SessionStatus.SESSION_STATUS_FAILED, items.last { it.hasMessage() }.message.statusChange.toStatus)
         }
     }
 
     @Test
-    fun `revoked api key is UNAUTHENTICATED`() = runBlocking {
+    fun `revoked api key is UNAUTHENTICATED`() = runBlocking<Unit> {
         withTimeout(30.seconds) {
             val person = dashboard()
             val key = person.createApiKey("kotlin-revoke-test")
