@@ -10,7 +10,8 @@ use super::status::{OrStatus, to_status};
 use super::{AppState, caller, convert};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
-    AgentCaller, ChoiceMode, DomainError, QuestionId, QuestionOption, SessionId, Usage, diff,
+    self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, SessionId,
+    Usage, diff,
 };
 use crate::feed::stream::{FeedConfig, FeedItem, Presence, session_feed};
 use crate::proto::agent_service_server::AgentService;
@@ -224,7 +225,12 @@ impl AgentService for AgentApi {
                     status: convert::status(status) as i32,
                 }));
             }
-            if status.is_terminal() || tokio::time::Instant::now() >= until {
+            // A stop request or the end of the session ends the wait at once: the agent must
+            // react to it rather than keep waiting for an answer that will not come.
+            if status.is_terminal()
+                || status == domain::SessionStatus::Stopping
+                || tokio::time::Instant::now() >= until
+            {
                 return Ok(Response::new(WaitForAnswerResponse {
                     answered: false,
                     answer: None,
@@ -274,10 +280,22 @@ impl AgentService for AgentApi {
             self.feed_config(),
             Some(presence),
         );
-        let out = feed.map(|item| match item {
-            Ok(FeedItem::Item(m)) => Ok(SubscribeResponse {
-                item: Some(subscribe_response::Item::Message(convert::message(&m))),
-            }),
+        let store = self.state.store.clone();
+        let out = feed.map(move |item| match item {
+            Ok(FeedItem::Item(m)) => {
+                if matches!(m.body, MessageBody::UserMessage { .. }) {
+                    // Delivered here, so LogStep must not return it again.
+                    let (store, seq) = (store.clone(), m.seq);
+                    tokio::spawn(async move {
+                        if let Err(e) = store.mark_agent_read(caller.user_id, id, seq).await {
+                            tracing::warn!(error = %e, "recording a delivered message failed");
+                        }
+                    });
+                }
+                Ok(SubscribeResponse {
+                    item: Some(subscribe_response::Item::Message(convert::message(&m))),
+                })
+            }
             Ok(FeedItem::Heartbeat { high_water }) => Ok(SubscribeResponse {
                 item: Some(subscribe_response::Item::Heartbeat(convert::heartbeat(
                     high_water,

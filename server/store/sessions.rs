@@ -756,6 +756,24 @@ impl Store {
         Ok((locked.status, unread as i32))
     }
 
+    /// Records that the agent received user messages up to `seq` on its subscription, so
+    /// LogStep does not hand them out a second time.
+    pub async fn mark_agent_read(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        seq: i64,
+    ) -> DomainResult<()> {
+        sqlx::query("UPDATE sessions SET agent_read_seq = GREATEST(agent_read_seq, $3) WHERE id = $1 AND user_id = $2")
+            .bind(session_id.0)
+            .bind(user_id.0)
+            .bind(seq)
+            .execute(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        Ok(())
+    }
+
     /// Marks the agent as seen without writing a message (open subscription, waiting call).
     /// A DISCONNECTED session comes back.
     pub async fn touch_session(&self, user_id: UserId, session_id: SessionId) -> DomainResult<()> {

@@ -1081,3 +1081,101 @@ async fn another_users_session_is_not_found_everywhere() {
         .into_inner();
     assert!(listed.sessions.is_empty());
 }
+
+#[tokio::test]
+async fn a_waiting_agent_learns_of_a_stop_at_once() {
+    let app = TestApp::spawn_with(|s| s.sessions.stop_grace_secs = 600).await;
+    let mut una = app.user("una@example.com").await;
+    let session = una.start("waiter").await;
+    let q = una.ask(&session, "go on?", &["y"]).await;
+    let mut agent = una.agent.clone();
+    let (sid, qid) = (session.clone(), q.id.clone());
+    let waiter = tokio::spawn(async move {
+        agent
+            .wait_for_answer(WaitForAnswerRequest {
+                session_id: sid,
+                question_id: qid,
+                timeout: Some(prost_types::Duration {
+                    seconds: 600,
+                    nanos: 0,
+                }),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    una.dashboard
+        .stop_session(StopSessionRequest {
+            session_id: session,
+            reason: "stop".into(),
+        })
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(20), waiter)
+        .await
+        .expect("the wait ends with the stop, not the 600 s timeout")
+        .unwrap();
+    assert!(!got.answered);
+    assert_eq!(got.status, SessionStatus::Stopping as i32);
+}
+
+#[tokio::test]
+async fn a_message_delivered_on_the_subscription_is_not_queued_again() {
+    let app = TestApp::spawn().await;
+    let mut val = app.user("val@example.com").await;
+    let session = val.start("listener").await;
+    let mut sub = val
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session.clone(),
+            after_seq: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    val.dashboard
+        .send_message(SendMessageRequest {
+            session_id: session.clone(),
+            text: "via stream".into(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap();
+    loop {
+        let item = sub.message().await.unwrap().unwrap();
+        if let Some(subscribe_response::Item::Message(m)) = item.item {
+            assert!(matches!(m.body, Some(message::Body::UserMessage(_))));
+            break;
+        }
+    }
+    let mut agent = val.agent.clone();
+    let sid = session.clone();
+    eventually("delivery recorded", || {
+        let mut agent = agent.clone();
+        let sid = sid.clone();
+        async move {
+            agent
+                .heartbeat(HeartbeatRequest { session_id: sid })
+                .await
+                .unwrap()
+                .into_inner()
+                .unread_message_count
+                == 0
+        }
+    })
+    .await;
+    let step = agent
+        .log_step(LogStepRequest {
+            session_id: session,
+            text: "step".into(),
+            request_id: rid(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        step.queued_messages.is_empty(),
+        "already delivered on the stream"
+    );
+}

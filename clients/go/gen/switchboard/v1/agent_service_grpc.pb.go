@@ -52,14 +52,18 @@ type AgentServiceClient interface {
 	// a session of another agent).
 	StartSession(ctx context.Context, in *StartSessionRequest, opts ...grpc.CallOption) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
-	// read yet, in order, exactly once (they are marked read in the same transaction).
+	// read yet, in order, exactly once (they are marked read in the same transaction). A user
+	// message already delivered on the agent's Subscribe stream counts as read and is not returned
+	// again, so an agent using both sees each message once.
 	LogStep(ctx context.Context, in *LogStepRequest, opts ...grpc.CallOption) (*LogStepResponse, error)
 	// Asks the person a question; the session becomes AWAITING_INPUT until every open question is
 	// answered. Returns at once; use WaitForAnswer or Subscribe to receive the answer.
 	AskQuestion(ctx context.Context, in *AskQuestionRequest, opts ...grpc.CallOption) (*AskQuestionResponse, error)
 	// Waits until the question is answered, or `timeout` passes, or the call's own deadline
 	// passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-	// commits; nothing polls.
+	// commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+	// stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+	// not come. A waiting call counts as the agent being connected.
 	// Errors: NOT_FOUND (no such question in this session).
 	WaitForAnswer(ctx context.Context, in *WaitForAnswerRequest, opts ...grpc.CallOption) (*WaitForAnswerResponse, error)
 	// Live stream of what the agent must react to: user messages, answers and status changes
@@ -211,14 +215,18 @@ type AgentServiceServer interface {
 	// a session of another agent).
 	StartSession(context.Context, *StartSessionRequest) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
-	// read yet, in order, exactly once (they are marked read in the same transaction).
+	// read yet, in order, exactly once (they are marked read in the same transaction). A user
+	// message already delivered on the agent's Subscribe stream counts as read and is not returned
+	// again, so an agent using both sees each message once.
 	LogStep(context.Context, *LogStepRequest) (*LogStepResponse, error)
 	// Asks the person a question; the session becomes AWAITING_INPUT until every open question is
 	// answered. Returns at once; use WaitForAnswer or Subscribe to receive the answer.
 	AskQuestion(context.Context, *AskQuestionRequest) (*AskQuestionResponse, error)
 	// Waits until the question is answered, or `timeout` passes, or the call's own deadline
 	// passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-	// commits; nothing polls.
+	// commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+	// stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+	// not come. A waiting call counts as the agent being connected.
 	// Errors: NOT_FOUND (no such question in this session).
 	WaitForAnswer(context.Context, *WaitForAnswerRequest) (*WaitForAnswerResponse, error)
 	// Live stream of what the agent must react to: user messages, answers and status changes

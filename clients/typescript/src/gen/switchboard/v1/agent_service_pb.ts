@@ -673,7 +673,9 @@ export const AgentService: GenService<{
   },
   /**
    * Logs a progress step. Returns its sequence number and every user message the agent has not
-   * read yet, in order, exactly once (they are marked read in the same transaction).
+   * read yet, in order, exactly once (they are marked read in the same transaction). A user
+   * message already delivered on the agent's Subscribe stream counts as read and is not returned
+   * again, so an agent using both sees each message once.
    *
    * @generated from rpc switchboard.v1.AgentService.LogStep
    */
@@ -696,7 +698,9 @@ export const AgentService: GenService<{
   /**
    * Waits until the question is answered, or `timeout` passes, or the call's own deadline
    * passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-   * commits; nothing polls.
+   * commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+   * stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+   * not come. A waiting call counts as the agent being connected.
    * Errors: NOT_FOUND (no such question in this session).
    *
    * @generated from rpc switchboard.v1.AgentService.WaitForAnswer

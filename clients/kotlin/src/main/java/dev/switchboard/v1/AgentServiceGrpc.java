@@ -382,7 +382,9 @@ public final class AgentServiceGrpc {
     /**
      * <pre>
      * Logs a progress step. Returns its sequence number and every user message the agent has not
-     * read yet, in order, exactly once (they are marked read in the same transaction).
+     * read yet, in order, exactly once (they are marked read in the same transaction). A user
+     * message already delivered on the agent's Subscribe stream counts as read and is not returned
+     * again, so an agent using both sees each message once.
      * </pre>
      */
     default void logStep(dev.switchboard.v1.LogStepRequest request,
@@ -405,7 +407,9 @@ public final class AgentServiceGrpc {
      * <pre>
      * Waits until the question is answered, or `timeout` passes, or the call's own deadline
      * passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-     * commits; nothing polls.
+     * commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+     * stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+     * not come. A waiting call counts as the agent being connected.
      * Errors: NOT_FOUND (no such question in this session).
      * </pre>
      */
@@ -541,7 +545,9 @@ public final class AgentServiceGrpc {
     /**
      * <pre>
      * Logs a progress step. Returns its sequence number and every user message the agent has not
-     * read yet, in order, exactly once (they are marked read in the same transaction).
+     * read yet, in order, exactly once (they are marked read in the same transaction). A user
+     * message already delivered on the agent's Subscribe stream counts as read and is not returned
+     * again, so an agent using both sees each message once.
      * </pre>
      */
     public void logStep(dev.switchboard.v1.LogStepRequest request,
@@ -566,7 +572,9 @@ public final class AgentServiceGrpc {
      * <pre>
      * Waits until the question is answered, or `timeout` passes, or the call's own deadline
      * passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-     * commits; nothing polls.
+     * commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+     * stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+     * not come. A waiting call counts as the agent being connected.
      * Errors: NOT_FOUND (no such question in this session).
      * </pre>
      */
@@ -684,7 +692,9 @@ public final class AgentServiceGrpc {
     /**
      * <pre>
      * Logs a progress step. Returns its sequence number and every user message the agent has not
-     * read yet, in order, exactly once (they are marked read in the same transaction).
+     * read yet, in order, exactly once (they are marked read in the same transaction). A user
+     * message already delivered on the agent's Subscribe stream counts as read and is not returned
+     * again, so an agent using both sees each message once.
      * </pre>
      */
     public dev.switchboard.v1.LogStepResponse logStep(dev.switchboard.v1.LogStepRequest request) {
@@ -707,7 +717,9 @@ public final class AgentServiceGrpc {
      * <pre>
      * Waits until the question is answered, or `timeout` passes, or the call's own deadline
      * passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-     * commits; nothing polls.
+     * commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+     * stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+     * not come. A waiting call counts as the agent being connected.
      * Errors: NOT_FOUND (no such question in this session).
      * </pre>
      */
@@ -821,7 +833,9 @@ public final class AgentServiceGrpc {
     /**
      * <pre>
      * Logs a progress step. Returns its sequence number and every user message the agent has not
-     * read yet, in order, exactly once (they are marked read in the same transaction).
+     * read yet, in order, exactly once (they are marked read in the same transaction). A user
+     * message already delivered on the agent's Subscribe stream counts as read and is not returned
+     * again, so an agent using both sees each message once.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.switchboard.v1.LogStepResponse> logStep(
@@ -846,7 +860,9 @@ public final class AgentServiceGrpc {
      * <pre>
      * Waits until the question is answered, or `timeout` passes, or the call's own deadline
      * passes (DEADLINE_EXCEEDED). The answer is pushed by the store's notification the moment it
-     * commits; nothing polls.
+     * commits; nothing polls. Returns at once with answered=false when a person asks the agent to
+     * stop (status STOPPING) or the session ends, so the agent never waits for an answer that will
+     * not come. A waiting call counts as the agent being connected.
      * Errors: NOT_FOUND (no such question in this session).
      * </pre>
      */
