@@ -52,6 +52,7 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
                 SessionStatus::Stopping,
                 SessionStatus::Stopped,
                 &reason,
+                None,
             )
             .await
         {
@@ -68,7 +69,14 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
             settings.disconnect_after_secs
         );
         match store
-            .system_transition(user, session, status, SessionStatus::Disconnected, &reason)
+            .system_transition(
+                user,
+                session,
+                status,
+                SessionStatus::Disconnected,
+                &reason,
+                Some(settings.disconnect_after()),
+            )
             .await
         {
             Ok(_) | Err(DomainError::NotFound(_)) => {}

@@ -952,11 +952,26 @@ impl Store {
         only_from: SessionStatus,
         to: SessionStatus,
         reason: &str,
+        silent_for: Option<std::time::Duration>,
     ) -> DomainResult<bool> {
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
         if locked.status != only_from {
             return Ok(false);
+        }
+        if let Some(silence) = silent_for {
+            // The agent may have made contact between the sweep's query and this lock.
+            let silent: bool = sqlx::query_scalar(
+                "SELECT last_seen_at <= now() - make_interval(secs => $2) FROM sessions WHERE id = $1",
+            )
+            .bind(locked.id)
+            .bind(silence.as_secs_f64())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_sqlx_error)?;
+            if !silent {
+                return Ok(false);
+            }
         }
         locked
             .change_status(&mut tx, to, Sender::System, reason)
