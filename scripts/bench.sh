@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the release server and the benchmark tool, then runs the benchmark against a fresh
+# server process with its own embedded Postgres (see BENCHMARKS.md).
+#
+#   scripts/bench.sh            full run (a few minutes on 2 cores), writes bench-results.json
+#   scripts/bench.sh --smoke    seconds, tiny numbers; fails on any lost event or error (CI)
+#
+# Any other argument goes to switchboard-bench (try `--help`), e.g. `--only fanout`.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# PostgreSQL server binaries (initdb, pg_ctl; pgbench and psql for the baseline).
+if ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/psql >/dev/null 2>&1; then
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-client-15 >/dev/null
+fi
+
+# 10,000 watch streams over 100 connections plus 1,000 one-per-connection need file
+# descriptors on both sides (the server inherits this limit).
+hard="$(ulimit -Hn)"
+want=65536
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi
+ulimit -n "$want" 2>/dev/null || true
+
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+cargo build --locked --release --bin switchboard --bin switchboard-bench
+exec "$target_dir/release/switchboard-bench" --server-bin "$target_dir/release/switchboard" "$@"

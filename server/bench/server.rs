@@ -1,0 +1,265 @@
+//! The server under test as a separate process: start `switchboard serve` on a fresh data
+//! directory (embedded Postgres) or against a shared database, run the admin commands, read
+//! its memory and CPU from /proc, and stop it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A `switchboard serve` child process; stopped (SIGTERM, then SIGKILL) on drop.
+pub struct ServerProc {
+    pub bin: PathBuf,
+    pub child: Child,
+    pub pid: u32,
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl ServerProc {
+    /// Starts the server with `env` on top of the bench's own environment and waits for its
+    /// "switchboard listening on http://ADDR" line.
+    pub fn start(
+        bin: &Path,
+        data_dir: &Path,
+        env: Vec<(String, String)>,
+    ) -> Result<ServerProc, BoxError> {
+        std::fs::create_dir_all(data_dir)?;
+        let stdout_path = data_dir.join("server.stdout");
+        let stderr_path = data_dir.join("server.log");
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout_path)?)
+            .stderr(std::fs::File::create(&stderr_path)?);
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let pid = child.id();
+        let mut server = ServerProc {
+            bin: bin.to_owned(),
+            child,
+            pid,
+            addr: String::new(),
+            data_dir: data_dir.to_owned(),
+            env,
+        };
+        let started = Instant::now();
+        loop {
+            let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+            if let Some(line) = out
+                .lines()
+                .find(|l| l.starts_with("switchboard listening on http://"))
+            {
+                server.addr = line
+                    .trim_start_matches("switchboard listening on http://")
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                return Ok(server);
+            }
+            if let Some(status) = server.child.try_wait()? {
+                let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                return Err(
+                    format!("the server exited ({status}) before listening:\n{log}").into(),
+                );
+            }
+            if started.elapsed() > Duration::from_secs(90) {
+                return Err("the server did not start listening within 90 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs an admin command (`switchboard user create ...`) with the server's settings.
+    pub fn admin(&self, args: &[&str], stdin: Option<&str>) -> Result<String, BoxError> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(args)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn()?;
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(input.as_bytes())?;
+        }
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "`switchboard {}` failed ({}): {}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    pub fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Resident memory of a process in KiB (VmRSS).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// CPU time (user + system) a process has used so far.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 of `rest` (0-based 11, 12).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64))
+}
+
+fn clock_ticks() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100)
+    })
+}
+
+/// CPU used between two readings, as a percentage of one core.
+pub struct CpuMeter {
+    pid: u32,
+    start_cpu: Duration,
+    start: Instant,
+}
+
+impl CpuMeter {
+    pub fn start(pid: u32) -> CpuMeter {
+        CpuMeter {
+            pid,
+            start_cpu: cpu_time(pid).unwrap_or_default(),
+            start: Instant::now(),
+        }
+    }
+
+    /// (CPU seconds used, percentage of one core).
+    pub fn read(&self) -> (f64, f64) {
+        let used = cpu_time(self.pid)
+            .unwrap_or_default()
+            .saturating_sub(self.start_cpu);
+        let wall = self.start.elapsed().as_secs_f64().max(1e-9);
+        (used.as_secs_f64(), used.as_secs_f64() / wall * 100.0)
+    }
+}
+
+/// Percent-encodes a path for the host part of a postgres:// URL (a unix socket directory).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A temporary directory the embedded Postgres (which runs as `postgres` when we are root) can
+/// traverse; removed on drop unless kept.
+pub struct TempDir {
+    pub path: PathBuf,
+    pub keep: bool,
+}
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Result<TempDir, BoxError> {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir();
+        let name = format!("{prefix}-{}", uuid::Uuid::new_v4().simple());
+        let path = base.join(name);
+        std::fs::create_dir_all(&path)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o711))?;
+        Ok(TempDir { path, keep: false })
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if self.keep {
+            eprintln!("switchboard-bench: kept {}", self.path.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_a_socket_dir() {
+        assert_eq!(url_encode("/tmp/a b/run"), "%2Ftmp%2Fa%20b%2Frun");
+    }
+
+    #[test]
+    fn reads_own_cpu_and_rss() {
+        let pid = std::process::id();
+        assert!(rss_kib(pid).unwrap() > 0);
+        assert!(cpu_time(pid).is_some());
+    }
+}
