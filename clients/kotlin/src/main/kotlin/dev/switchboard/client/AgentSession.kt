@@ -25,7 +25,6 @@ import dev.switchboard.v1.SubscribeRequest
 import dev.switchboard.v1.Usage
 import dev.switchboard.v1.WaitForAnswerRequest
 import io.grpc.Channel
-import io.grpc.Status
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
@@ -89,7 +88,8 @@ class AgentSession private constructor(
 
     /**
      * Waits for the answer to [questionId], calling WaitForAnswer again each time its [pollTimeout]
-     * passes unanswered. Fails with FAILED_PRECONDITION if the session ends meanwhile.
+     * passes unanswered. Throws [SessionStoppingException] when a person asks the agent to stop
+     * (STOPPING) or the session ends before an answer comes: the agent should wrap up and [end].
      */
     suspend fun awaitAnswer(questionId: String, pollTimeout: Duration = 60.seconds): Answer {
         val req = WaitForAnswerRequest.newBuilder().setSessionId(id).setQuestionId(questionId)
@@ -99,8 +99,8 @@ class AgentSession private constructor(
                 stub.withDeadlineAfter((pollTimeout + 30.seconds).inWholeMilliseconds, TimeUnit.MILLISECONDS).waitForAnswer(req)
             }
             if (res.answered) return res.answer
-            if (res.status.isTerminal()) {
-                throw Status.FAILED_PRECONDITION.withDescription("session is ${res.status}; question unanswered").asException()
+            if (res.status == SessionStatus.SESSION_STATUS_STOPPING || res.status.isTerminal()) {
+                throw SessionStoppingException(res.status)
             }
         }
     }
@@ -162,6 +162,10 @@ class AgentSession private constructor(
             .collect { emit(it) }
     }
 }
+
+/** The question will not be answered: the session is STOPPING (a person asked the agent to stop) or ended. */
+class SessionStoppingException(val status: SessionStatus) :
+    IllegalStateException("session is $status; the question will not be answered")
 
 fun SessionStatus.isTerminal(): Boolean = this == SessionStatus.SESSION_STATUS_COMPLETED ||
     this == SessionStatus.SESSION_STATUS_FAILED || this == SessionStatus.SESSION_STATUS_STOPPED

@@ -11,6 +11,8 @@ import dev.switchboard.v1.Message
 import dev.switchboard.v1.RevokeApiKeyRequest
 import dev.switchboard.v1.ApiKey
 import dev.switchboard.v1.SendMessageRequest
+import dev.switchboard.v1.Session
+import dev.switchboard.v1.StopSessionRequest
 import dev.switchboard.v1.WatchSessionRequest
 import io.grpc.Channel
 import kotlinx.coroutines.flow.Flow
@@ -36,6 +38,9 @@ class Dashboard private constructor(val login: LoginResponse, channel: Channel) 
         stub.sendMessage(
             SendMessageRequest.newBuilder().setSessionId(sessionId).setText(text).setRequestId(Switchboard.newRequestId()).build(),
         ).message
+
+    suspend fun stop(sessionId: String, reason: String = ""): Session =
+        stub.stopSession(StopSessionRequest.newBuilder().setSessionId(sessionId).setReason(reason).build()).session
 
     suspend fun createApiKey(name: String): CreateApiKeyResponse =
         stub.createApiKey(CreateApiKeyRequest.newBuilder().setName(name).build())

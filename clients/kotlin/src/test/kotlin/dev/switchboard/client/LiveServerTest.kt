@@ -81,7 +81,8 @@ class LiveServerTest {
             assertEquals(listOf("yes"), got.optionIdsList)
             assertEquals(Sender.SENDER_USER, got.answeredBy)
 
-            // A user message arrives live on the agent's subscription, and once on the next step.
+            // A user message arrives live on the agent's subscription; having been delivered there,
+            // it is not returned again by the next step (each message is seen once).
             val live = async { s.messages(afterSeq = asked.seq).first { it.hasUserMessage() } }
             val sent = person.sendMessage(s.id, "please also run the linter")
             val received = live.await()
@@ -89,9 +90,11 @@ class LiveServerTest {
             assertEquals(sent.seq, received.seq)
             assertEquals("please also run the linter", received.userMessage.text)
             assertEquals(Sender.SENDER_USER, received.sender)
-            val next = s.step("running the linter")
-            assertEquals(listOf(sent.seq), next.queuedMessagesList.map { it.seq })
-            assertEquals(0, s.step("linter clean").queuedMessagesCount)
+            assertEquals(0, s.step("running the linter").queuedMessagesCount)
+            // Without a subscription, the next step returns a message exactly once.
+            val queued = person.sendMessage(s.id, "and update the changelog")
+            assertEquals(listOf(queued.seq), s.step("updating the changelog").queuedMessagesList.map { it.seq })
+            assertEquals(0, s.step("changelog updated").queuedMessagesCount)
 
             // messages() replays, then completes after the terminal status change.
             val tail = async { s.messages().toList() }
@@ -148,6 +151,24 @@ class LiveServerTest {
             assertEquals(first.seq, retried.seq)
             assertEquals(first.seq + 1, s.step("next").seq, "the retry wrote nothing")
             s.end()
+        }
+    }
+
+    @Test
+    fun `a stop request ends the wait for an answer`() = runBlocking<Unit> {
+        withTimeout(30.seconds) {
+            val person = dashboard()
+            val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-stop")
+            val question = s.askQuestion("Keep going?")
+            val waiting = async { runCatching { s.awaitAnswer(question.id) } }
+            val statuses = async { s.messages().first { it.hasStatusChange() && it.statusChange.toStatus == SessionStatus.SESSION_STATUS_STOPPING } }
+            delay(300)
+            assertEquals(SessionStatus.SESSION_STATUS_STOPPING, person.stop(s.id, "enough for today").status)
+            val stopped = waiting.await().exceptionOrNull()
+            assertTrue(stopped is SessionStoppingException, "awaitAnswer throws SessionStoppingException, got $stopped")
+            assertEquals(SessionStatus.SESSION_STATUS_STOPPING, (stopped as SessionStoppingException).status)
+            assertEquals("enough for today", statuses.await().statusChange.reason)
+            assertEquals(SessionStatus.SESSION_STATUS_STOPPED, s.end(summary = "stopped as asked").status)
         }
     }
 
