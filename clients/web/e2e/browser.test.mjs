@@ -194,12 +194,18 @@ test("dashboard end to end in Chromium", async (root) => {
   await t.test("the person answers with one tap and the waiting agent gets it", async () => {
     await page.getByText("Refactor the auth module").click();
     await page.getByTestId("question").waitFor();
-    await page.getByTestId("diff").waitFor();
     await page.getByText("Live", { exact: true }).waitFor();
     await shot("session-question", DESKTOP);
     await checkPhoneLayout("session");
     await shot("session-question", PHONE);
+    await page.locator("#changes summary").click();
+    await page.getByTestId("diff").waitFor();
+    await checkPhoneLayout("session with diff");
+    await page.locator("#changes").scrollIntoViewIfNeeded();
+    await shot("session-diff", PHONE);
     await page.setViewportSize(DESKTOP);
+    await page.locator("#changes").scrollIntoViewIfNeeded();
+    await shot("session-diff", DESKTOP);
     await page.getByRole("button", { name: /Rewrite both plugins now/ }).click();
     const answer = await agent.pendingAnswer;
     assert.deepEqual(answer.optionIds, ["rewrite"]);
@@ -243,7 +249,7 @@ test("dashboard end to end in Chromium", async (root) => {
     await card.getByText("Both CLI wrappers").click();
     await shot("session-multiple", PHONE);
     await card.getByRole("button", { name: "Send answer" }).click();
-    await page.getByTestId("banner").getByText(/Someone else answered first/).waitFor();
+    await page.getByTestId("banner").getByText(/answered this question first/).waitFor();
     await shot("session-conflict", PHONE);
     await page.setViewportSize(DESKTOP);
     await page.unroute("**/switchboard.v1.DashboardService/WatchSession");

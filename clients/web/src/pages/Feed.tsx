@@ -82,7 +82,7 @@ export function FeedItem({ m, questions, answers }: { m: Message; questions: Map
       const s = b.value.summary;
       return (
         <li class="item event" data-seq={String(m.seq)}>
-          <a href="#changes">
+          <a href="#changes" onClick={() => document.getElementById("changes")?.setAttribute("open", "")}>
             Changes updated: {s?.filesChanged ?? 0} file{s?.filesChanged === 1 ? "" : "s"}, <span class="plus">+{s?.additions ?? 0}</span>{" "}
             <span class="minus">−{s?.deletions ?? 0}</span>
           </a>{" "}

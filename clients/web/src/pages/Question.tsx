@@ -25,7 +25,8 @@ export function QuestionCard(props: { sessionId: string; q: Question; onConflict
     } catch (e) {
       const ce = ConnectError.from(e);
       if (ce.code === Code.FailedPrecondition) {
-        props.onConflict(`Someone else answered first. ${ce.rawMessage}`.trim());
+        const rest = ce.rawMessage.replace(/^this question was already answered\s*/i, "").trim();
+        props.onConflict(`Someone answered this question first${rest ? ` (${rest})` : ""}. The answer is in the activity above.`);
         props.onAnswered();
       } else {
         setError(errorText(e));

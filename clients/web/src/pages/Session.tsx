@@ -20,6 +20,7 @@ export function SessionPage({ id }: { id: string }) {
   const [banner, setBanner] = useState("");
   const [renaming, setRenaming] = useState(false);
   const [stopping, setStopping] = useState(false);
+  const [diffOpen, setDiffOpen] = useState(false);
   const s = view.session;
 
   // Scroll: start at the bottom; follow live messages while at the bottom; keep the position
@@ -127,19 +128,16 @@ export function SessionPage({ id }: { id: string }) {
             <dt>Cost</dt>
             <dd data-testid="cost">{formatCost(s.usage?.costMicros ?? 0n)}</dd>
           </div>
-          <div>
+          <div title={`${s.usage?.inputTokens ?? 0n} input, ${s.usage?.outputTokens ?? 0n} output tokens`}>
             <dt>Tokens</dt>
-            <dd>
-              {tokens(s.usage?.inputTokens ?? 0n)} in · {tokens(s.usage?.outputTokens ?? 0n)} out
-            </dd>
+            <dd>{tokens((s.usage?.inputTokens ?? 0n) + (s.usage?.outputTokens ?? 0n))}</dd>
           </div>
           <div>
             <dt>Changes</dt>
             <dd>
               {diffSummary ? (
-                <a href="#changes">
-                  {diffSummary.filesChanged} file{diffSummary.filesChanged === 1 ? "" : "s"} <span class="plus">+{diffSummary.additions}</span>{" "}
-                  <span class="minus">−{diffSummary.deletions}</span>
+                <a href="#changes" onClick={() => setDiffOpen(true)} aria-label={`${diffSummary.filesChanged} files changed, ${diffSummary.additions} additions, ${diffSummary.deletions} deletions`}>
+                  <span class="plus">+{diffSummary.additions}</span> <span class="minus">−{diffSummary.deletions}</span>
                 </a>
               ) : (
                 "none"
@@ -157,23 +155,19 @@ export function SessionPage({ id }: { id: string }) {
         )}
       </header>
 
-      {banner && (
-        <div class="banner banner-warn" role="alert" data-testid="banner">
-          <span>{banner}</span>
-          <button class="btn btn-ghost" onClick={() => setBanner("")}>
-            Dismiss
-          </button>
-        </div>
+      {diffSummary && (
+        <details id="changes" class="card changes" open={diffOpen} onToggle={(e) => setDiffOpen((e.currentTarget as HTMLDetailsElement).open)}>
+          <summary>
+            <span class="changes-title">Changes</span>
+            <span class="muted small">
+              {diffSummary.filesChanged} file{diffSummary.filesChanged === 1 ? "" : "s"}
+            </span>
+            <span class="plus">+{diffSummary.additions}</span>
+            <span class="minus">−{diffSummary.deletions}</span>
+          </summary>
+          {view.diff?.diff ? <DiffView text={view.diff.diff} /> : view.diffLoading ? <Spinner /> : <p class="muted">Clean working tree.</p>}
+        </details>
       )}
-      {view.error && (
-        <p class="error" role="alert">
-          {view.error}
-        </p>
-      )}
-
-      {view.openQuestions.map((q) => (
-        <QuestionCard key={q.id} sessionId={s.id} q={q} onConflict={setBanner} onAnswered={() => view.dropQuestion(q.id)} />
-      ))}
 
       <section class="feed-wrap" aria-label="Activity">
         <div ref={top} class="feed-top">
@@ -192,15 +186,23 @@ export function SessionPage({ id }: { id: string }) {
         </ol>
       </section>
 
-      {diffSummary && (
-        <section id="changes" class="card changes">
-          <h2>
-            Changes <span class="muted small">{diffSummary.filesChanged} files</span> <span class="plus">+{diffSummary.additions}</span>{" "}
-            <span class="minus">−{diffSummary.deletions}</span>
-          </h2>
-          {view.diff?.diff ? <DiffView text={view.diff.diff} /> : view.diffLoading ? <Spinner /> : <p class="muted">Clean working tree.</p>}
-        </section>
+      {banner && (
+        <div class="banner banner-warn" role="alert" data-testid="banner">
+          <span>{banner}</span>
+          <button class="btn btn-ghost" onClick={() => setBanner("")}>
+            Dismiss
+          </button>
+        </div>
       )}
+      {view.error && (
+        <p class="error" role="alert">
+          {view.error}
+        </p>
+      )}
+
+      {view.openQuestions.map((q) => (
+        <QuestionCard key={q.id} sessionId={s.id} q={q} onConflict={setBanner} onAnswered={() => view.dropQuestion(q.id)} />
+      ))}
 
       {!terminal && <Composer sessionId={s.id} />}
 
