@@ -3,17 +3,17 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use tokio_stream::{Stream, StreamExt};
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert};
+use super::{AppState, caller, convert, feed_response};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
     self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, SessionId,
     Usage, diff,
 };
-use crate::feed::stream::{FeedConfig, FeedItem, Presence, session_feed};
+use crate::feed::stream::{FeedConfig, Presence, session_feed};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
 use crate::store::{EndOutcome, StartSession};
@@ -281,29 +281,25 @@ impl AgentService for AgentApi {
             Some(presence),
         );
         let store = self.state.store.clone();
-        let out = feed.map(move |item| match item {
-            Ok(FeedItem::Item(m)) => {
-                if matches!(m.body, MessageBody::UserMessage { .. }) {
-                    // Delivered here, so LogStep must not return it again.
-                    let (store, seq) = (store.clone(), m.seq);
-                    tokio::spawn(async move {
-                        if let Err(e) = store.mark_agent_read(caller.user_id, id, seq).await {
-                            tracing::warn!(error = %e, "recording a delivered message failed");
-                        }
-                    });
-                }
-                Ok(SubscribeResponse {
-                    item: Some(subscribe_response::Item::Message(convert::message(&m))),
-                })
+        let deliver = move |m: std::sync::Arc<crate::domain::Message>| {
+            if matches!(m.body, MessageBody::UserMessage { .. }) {
+                // Delivered here, so LogStep must not return it again.
+                let (store, seq) = (store.clone(), m.seq);
+                tokio::spawn(async move {
+                    if let Err(e) = store.mark_agent_read(caller.user_id, id, seq).await {
+                        tracing::warn!(error = %e, "recording a delivered message failed");
+                    }
+                });
             }
-            Ok(FeedItem::Heartbeat { high_water }) => Ok(SubscribeResponse {
-                item: Some(subscribe_response::Item::Heartbeat(convert::heartbeat(
-                    high_water,
-                ))),
-            }),
-            Err(e) => Err(to_status(e)),
-        });
-        Ok(Response::new(Box::pin(out)))
+            SubscribeResponse {
+                item: Some(subscribe_response::Item::Message(convert::message(&m))),
+            }
+        };
+        Ok(Response::new(feed_response(feed, deliver, |hb| {
+            SubscribeResponse {
+                item: Some(subscribe_response::Item::Heartbeat(hb)),
+            }
+        })))
     }
 
     #[tracing::instrument(skip_all, fields(rpc = "Heartbeat"))]

@@ -3,16 +3,16 @@
 use std::pin::Pin;
 
 use chrono::Utc;
-use tokio_stream::{Stream, StreamExt};
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert, pagination};
+use super::{AppState, caller, convert, feed_response, pagination};
 use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
 use crate::domain::{
     AgentId, ApiKeyId, DomainError, QuestionId, Sender, SessionId, UserCaller, validate,
 };
-use crate::feed::stream::{FeedConfig, FeedItem, inbox_feed, session_feed};
+use crate::feed::stream::{FeedConfig, inbox_feed, session_feed};
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
 use crate::store::{
@@ -428,18 +428,15 @@ impl DashboardService for DashboardApi {
             self.feed_config(),
             None,
         );
-        let out = feed.map(|item| match item {
-            Ok(FeedItem::Item(m)) => Ok(WatchSessionResponse {
+        Ok(Response::new(feed_response(
+            feed,
+            |m| WatchSessionResponse {
                 item: Some(watch_session_response::Item::Message(convert::message(&m))),
-            }),
-            Ok(FeedItem::Heartbeat { high_water }) => Ok(WatchSessionResponse {
-                item: Some(watch_session_response::Item::Heartbeat(convert::heartbeat(
-                    high_water,
-                ))),
-            }),
-            Err(e) => Err(to_status(e)),
-        });
-        Ok(Response::new(Box::pin(out)))
+            },
+            |hb| WatchSessionResponse {
+                item: Some(watch_session_response::Item::Heartbeat(hb)),
+            },
+        )))
     }
 
     type WatchInboxStream = WatchInboxStream;
@@ -463,17 +460,14 @@ impl DashboardService for DashboardApi {
             after,
             self.feed_config(),
         );
-        let out = feed.map(|item| match item {
-            Ok(FeedItem::Item(e)) => Ok(WatchInboxResponse {
+        Ok(Response::new(feed_response(
+            feed,
+            |e| WatchInboxResponse {
                 item: Some(watch_inbox_response::Item::Event(convert::inbox_event(e))),
-            }),
-            Ok(FeedItem::Heartbeat { high_water }) => Ok(WatchInboxResponse {
-                item: Some(watch_inbox_response::Item::Heartbeat(convert::heartbeat(
-                    high_water,
-                ))),
-            }),
-            Err(e) => Err(to_status(e)),
-        });
-        Ok(Response::new(Box::pin(out)))
+            },
+            |hb| WatchInboxResponse {
+                item: Some(watch_inbox_response::Item::Heartbeat(hb)),
+            },
+        )))
     }
 }

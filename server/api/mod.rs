@@ -29,6 +29,22 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
+/// A live feed as a gRPC response stream: `item` converts each delivered item, heartbeats
+/// carry the high-water mark, and domain errors become statuses.
+pub fn feed_response<T: Send + 'static, R: Send + 'static>(
+    feed: crate::feed::stream::FeedStream<T>,
+    item: impl Fn(T) -> R + Send + 'static,
+    heartbeat: impl Fn(crate::proto::StreamHeartbeat) -> R + Send + 'static,
+) -> std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<R, tonic::Status>> + Send>> {
+    use crate::feed::stream::FeedItem;
+    use tokio_stream::StreamExt;
+    Box::pin(feed.map(move |delivered| match delivered {
+        Ok(FeedItem::Item(x)) => Ok(item(x)),
+        Ok(FeedItem::Heartbeat { high_water }) => Ok(heartbeat(convert::heartbeat(high_water))),
+        Err(e) => Err(status::to_status(e)),
+    }))
+}
+
 /// Reads the caller the auth layer put into the request's extensions.
 pub fn caller<T: Clone + Send + Sync + 'static, R>(
     request: &tonic::Request<R>,
