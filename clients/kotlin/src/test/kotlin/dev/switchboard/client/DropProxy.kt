@@ -11,13 +11,15 @@ class DropProxy(private val target: InetSocketAddress) : AutoCloseable {
     private val listener = ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())
     private val open = CopyOnWriteArrayList<Socket>()
     val url = "http://127.0.0.1:${listener.localPort}"
+    @Volatile var accepted = 0
+        private set
 
     init {
         thread(isDaemon = true, name = "drop-proxy") {
             while (!listener.isClosed) {
                 val client = runCatching { listener.accept() }.getOrNull() ?: break
                 val upstream = Socket(target.hostString, target.port)
-                open += client; open += upstream
+                open += client; open += upstream; accepted++
                 pump(client, upstream); pump(upstream, client)
             }
         }

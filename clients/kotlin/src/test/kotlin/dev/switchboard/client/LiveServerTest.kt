@@ -131,6 +131,7 @@ class LiveServerTest {
                     val next = inbox.receive()
                     assertEquals(second.seq, next.seq, "no duplicate, no gap after the drop")
                     assertEquals("second", next.userMessage.text)
+                    assertEquals(2, proxy.accepted, "one reconnection through the proxy")
                     s.end(summary = "done")
                     reader.join() // completes after the terminal status change
                     assertEquals(SessionStatus.SESSION_STATUS_COMPLETED, inbox.receive().statusChange.toStatus)
