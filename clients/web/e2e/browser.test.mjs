@@ -249,7 +249,7 @@ test("dashboard end to end in Chromium", async (root) => {
     await card.getByText("Both CLI wrappers").click();
     await shot("session-multiple", PHONE);
     await card.getByRole("button", { name: "Send answer" }).click();
-    await page.getByTestId("banner").getByText(/answered this question first/).waitFor();
+    await page.getByTestId("banner").getByText(/already answered|answered this question first/).waitFor();
     await shot("session-conflict", PHONE);
     await page.setViewportSize(DESKTOP);
     await page.unroute("**/switchboard.v1.DashboardService/WatchSession");
@@ -304,6 +304,23 @@ test("dashboard end to end in Chromium", async (root) => {
       assert.equal(ConnectError.from(e).code, Code.Unauthenticated);
       return true;
     });
+  });
+
+  await t.test("older activity loads when scrolling up (ListMessages backward)", async () => {
+    const long = await startSession(url, apiKey, { agentName: "e2e-agent", name: "Long session" });
+    for (let i = 1; i <= 70; i++) await long.step(`Step number ${i}`);
+    await page.goto(`/sessions/${long.id}`);
+    await page.getByText("Step number 70", { exact: true }).waitFor();
+    assert.equal(await page.getByText("Step number 1", { exact: true }).count(), 0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByText("Step number 1", { exact: true }).waitFor();
+    const seqs = await page.$$eval("[data-seq]", (els) => els.map((e) => Number(e.getAttribute("data-seq"))));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "feed in seq order");
+    assert.equal(new Set(seqs).size, seqs.length, "no duplicate seq");
+    assert.equal(seqs[0], 1);
+    assert.equal(seqs.at(-1) - seqs[0] + 1, seqs.length, "no gap");
+    await long.end("done");
+    await page.getByTestId("status").getByText("Completed").waitFor();
   });
 
   await t.test("sign out returns to the login page", async () => {

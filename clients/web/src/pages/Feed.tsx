@@ -6,7 +6,7 @@ function answerText(q: Question | undefined, a: Answer): string {
   return [...labels, a.text].filter(Boolean).join(" · ");
 }
 
-export function FeedItem({ m, questions, answers }: { m: Message; questions: Map<string, Question>; answers: Map<string, Answer> }) {
+export function FeedItem({ m, questions, answers, open }: { m: Message; questions: Map<string, Question>; answers: Map<string, Answer>; open: Map<string, Question> }) {
   const when = tsDate(m.createTime);
   const time = (
     <time class="time" dateTime={when?.toISOString()} title={fullTime(when)}>
@@ -27,6 +27,13 @@ export function FeedItem({ m, questions, answers }: { m: Message; questions: Map
       );
     case "question": {
       const a = answers.get(b.value.id);
+      if (!a && open.has(b.value.id)) {
+        return (
+          <li class="item event" data-seq={String(m.seq)}>
+            <span class="attn-text">Asked a question · waiting for your answer below</span> · {clockTime(when)}
+          </li>
+        );
+      }
       return (
         <li class="item asked" data-seq={String(m.seq)}>
           <div class="bubble">

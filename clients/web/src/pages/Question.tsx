@@ -25,8 +25,11 @@ export function QuestionCard(props: { sessionId: string; q: Question; onConflict
     } catch (e) {
       const ce = ConnectError.from(e);
       if (ce.code === Code.FailedPrecondition) {
-        const rest = ce.rawMessage.replace(/^this question was already answered\s*/i, "").trim();
-        props.onConflict(`Someone answered this question first${rest ? ` (${rest})` : ""}. The answer is in the activity above.`);
+        const rest = ce.rawMessage
+          .replace(/^this question was already answered\s*/i, "")
+          .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))
+          .trim();
+        props.onConflict(rest ? `This question was already answered ${rest}.` : "Someone answered this question first.");
         props.onAnswered();
       } else {
         setError(errorText(e));

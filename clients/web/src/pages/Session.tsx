@@ -181,7 +181,7 @@ export function SessionPage({ id }: { id: string }) {
         </div>
         <ol class="feed" data-testid="feed">
           {view.feed.messages.map((m) => (
-            <FeedItem key={String(m.seq)} m={m} questions={questions} answers={view.answers} />
+            <FeedItem key={String(m.seq)} m={m} questions={questions} answers={view.answers} open={view.open} />
           ))}
         </ol>
       </section>
