@@ -263,11 +263,16 @@ impl AgentService for AgentApi {
             )));
         }
         // Ownership check (also refuses deleted sessions) before streaming anything.
-        self.state
+        let session = self
+            .state
             .store
             .get_session(caller.user_id, id)
             .await
             .or_status()?;
+        if session.status.is_terminal() && req.after_seq >= session.last_seq {
+            // Nothing left to deliver, and nothing will ever come: end at once, with OK.
+            return Ok(Response::new(Box::pin(tokio_stream::empty())));
+        }
         let presence = Presence {
             user_id: caller.user_id,
             every: self.state.settings.feed.presence_interval(),
@@ -295,10 +300,12 @@ impl AgentService for AgentApi {
                 item: Some(subscribe_response::Item::Message(convert::message(&m))),
             }
         };
-        Ok(Response::new(feed_response(feed, deliver, |hb| {
-            SubscribeResponse {
-                item: Some(subscribe_response::Item::Heartbeat(hb)),
-            }
+        let stream = feed_response(feed, deliver, |hb| SubscribeResponse {
+            item: Some(subscribe_response::Item::Heartbeat(hb)),
+        });
+        Ok(Response::new(Box::pin(UntilTerminal {
+            inner: stream,
+            done: false,
         })))
     }
 
@@ -412,3 +419,43 @@ impl AgentService for AgentApi {
 }
 
 use crate::proto::ChoiceMode as ChoiceModeProto;
+
+/// Ends the agent's subscription (with OK) right after it delivers the change to a terminal
+/// status: nothing more can happen in that session.
+struct UntilTerminal<S> {
+    inner: S,
+    done: bool,
+}
+
+impl<S> Stream for UntilTerminal<S>
+where
+    S: Stream<Item = Result<SubscribeResponse, Status>> + Unpin,
+{
+    type Item = Result<SubscribeResponse, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.done {
+            return std::task::Poll::Ready(None);
+        }
+        let next = std::task::ready!(Pin::new(&mut self.inner).poll_next(cx));
+        if let Some(Ok(SubscribeResponse {
+            item: Some(subscribe_response::Item::Message(m)),
+        })) = &next
+        {
+            if let Some(message::Body::StatusChange(change)) = &m.body {
+                let terminal = [
+                    SessionStatus::Completed,
+                    SessionStatus::Failed,
+                    SessionStatus::Stopped,
+                ];
+                if terminal.iter().any(|s| *s as i32 == change.to_status) {
+                    self.done = true;
+                }
+            }
+        }
+        std::task::Poll::Ready(next)
+    }
+}

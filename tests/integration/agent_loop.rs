@@ -1179,3 +1179,69 @@ async fn a_message_delivered_on_the_subscription_is_not_queued_again() {
         "already delivered on the stream"
     );
 }
+
+#[tokio::test]
+async fn the_subscription_ends_with_ok_when_the_session_ends() {
+    let app = TestApp::spawn().await;
+    let mut wes = app.user("wes@example.com").await;
+    let session = wes.start("finisher").await;
+    let mut sub = wes
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session.clone(),
+            after_seq: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let ended = wes
+        .agent
+        .end_session(EndSessionRequest {
+            session_id: session.clone(),
+            outcome: SessionOutcome::Failed as i32,
+            summary: "gave up".into(),
+            request_id: rid(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap();
+    let mut last = None;
+    while let Some(item) = tokio::time::timeout(Duration::from_secs(10), sub.message())
+        .await
+        .expect("the stream ends by itself")
+        .expect("and with OK")
+    {
+        last = item.item;
+    }
+    assert!(
+        matches!(&last, Some(subscribe_response::Item::Message(m)) if matches!(&m.body, Some(message::Body::StatusChange(c)) if c.to_status == SessionStatus::Failed as i32)),
+        "the terminal status change is the last item: {last:?}"
+    );
+    // Subscribing afterwards: nothing left after the last seq → ends at once; from 0 → replay, then end.
+    let mut late = wes
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session.clone(),
+            after_seq: ended.last_seq,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(late.message().await.unwrap().is_none());
+    let mut replay = wes
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session,
+            after_seq: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut n = 0;
+    while replay.message().await.unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 1, "only the terminal status change is for the agent");
+}

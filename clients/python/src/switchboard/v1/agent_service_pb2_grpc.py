@@ -151,7 +151,10 @@ class AgentServiceServicer(object):
         (a stop request is a change to STOPPING), each with its sequence number. Replays every such
         event after `after_seq` first, then tails; resume with the last sequence number seen.
         An open subscription counts as the agent being connected. Ends with UNAVAILABLE when the
-        server shuts down (reconnect to any replica) and OK when the session becomes terminal.
+        server shuts down (reconnect to any replica), and with OK right after delivering the change
+        to a terminal status (at once when the session has already ended and nothing is left after
+        `after_seq`). A user message written to this stream counts as read for LogStep; if the
+        stream drops before the agent saw it, resuming from the last seq seen delivers it again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
