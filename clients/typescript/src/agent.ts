@@ -39,6 +39,20 @@ export interface StartOptions {
   retry?: RetryOptions;
 }
 
+/**
+ * Thrown by waitForAnswer / askAndWait when the session is STOPPING or has ended before the
+ * question was answered: a person asked the agent to stop, so it should wrap up and call end().
+ */
+export class SessionStoppingError extends Error {
+  constructor(
+    readonly status: SessionStatus,
+    readonly questionId: string,
+  ) {
+    super(`session is ${SessionStatus[status]}: no answer to question ${questionId} will come`);
+    this.name = "SessionStoppingError";
+  }
+}
+
 /** An option of a question: an id and a label, or just a label (its id is then "1", "2", ...). */
 export type OptionInit = string | { id: string; label: string; description?: string };
 
@@ -147,7 +161,10 @@ export class AgentSession {
     );
   }
 
-  /** Waits for the answer to a question (in rounds of WaitForAnswer; nothing polls in between). */
+  /**
+   * Waits for the answer to a question (in rounds of WaitForAnswer; nothing polls in between).
+   * Throws SessionStoppingError when the session is stopping or ended first.
+   */
   async waitForAnswer(questionId: string, opts: WaitOptions = {}): Promise<Answer> {
     const until = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
     const round = opts.roundMs ?? 60_000;
@@ -164,6 +181,10 @@ export class AgentSession {
         { ...this.retry, signal: opts.signal },
       );
       if (res.answered && res.answer) return res.answer;
+      if (res.status) this.session.status = res.status;
+      if (res.status === SessionStatus.STOPPING || terminal.has(res.status)) {
+        throw new SessionStoppingError(res.status, questionId);
+      }
     }
   }
 

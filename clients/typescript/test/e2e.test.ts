@@ -7,6 +7,7 @@ import {
   Code,
   ConnectError,
   SessionStatus,
+  SessionStoppingError,
   Sender,
   createAgentClient,
   createNodeDashboard,
@@ -189,4 +190,17 @@ test("dashboard refuses an API key and the agent API refuses a user token", asyn
     asAgent.startSession({ agentName: "x", requestId: "r1" }),
     (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated,
   );
+});
+
+test("waitForAnswer gives up with SessionStoppingError when the person stops the session", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
+  const asked = await agent.ask("Proceed?", { options: ["yes", "no"] });
+  const waiting = agent.waitForAnswer(asked.question!.id, { timeoutMs: 20_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  await dashboard.stopSession({ sessionId: agent.id, reason: "enough" });
+  await assert.rejects(waiting, (e: unknown) => e instanceof SessionStoppingError && e.status === SessionStatus.STOPPING);
+  assert.equal(agent.stopRequested, true);
+  const ended = await agent.end("stopped as asked");
+  assert.equal(ended.status, SessionStatus.STOPPED);
 });
