@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { dashboardOrigin } from "./origin.mjs";
+import { checkServedPage, dashboardOrigin } from "./origin.mjs";
 import {
   AgentSession,
   Code,
@@ -132,6 +132,15 @@ after(async () => {
   ctl.abort();
   await browser?.close();
   await site?.close();
+});
+
+test("the server serves the dashboard at / and unknown paths over HTTP/1.1 (SPA fallback)", async () => {
+  const problem = await checkServedPage(url);
+  assert.equal(
+    problem,
+    "",
+    "browsers speak HTTP/1.1 to http:// URLs; a server that wraps every route in tonic_web::GrpcWebLayer answers 400 to non-gRPC-Web HTTP/1.1 requests",
+  );
 });
 
 test("dashboard end to end in Chromium", async (root) => {

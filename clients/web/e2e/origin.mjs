@@ -8,15 +8,22 @@ import { extname, join, normalize } from "node:path";
 
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".map": "application/json" };
 
-export async function dashboardOrigin(serverUrl, distDir) {
+/** What GET / over HTTP/1.1 (what a browser uses for http://) returns: "" when it is the app. */
+export async function checkServedPage(serverUrl) {
   try {
-    const res = await fetch(serverUrl + "/", { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(serverUrl + "/sessions/x", { signal: AbortSignal.timeout(5000) });
     const body = await res.text();
-    if (res.ok && body.includes('id="app"')) return { origin: serverUrl, close: async () => {} };
-    console.warn(`# WARNING: ${serverUrl}/ answered ${res.status} instead of the dashboard; serving dist/ from a loopback stand-in that forwards gRPC-Web to the server`);
+    if (res.ok && body.includes('id="app"')) return "";
+    return `GET ${serverUrl}/sessions/x over HTTP/1.1 answered ${res.status} instead of index.html`;
   } catch (e) {
-    console.warn(`# WARNING: ${serverUrl}/ failed (${e}); using a loopback stand-in for the static files`);
+    return `GET ${serverUrl}/ failed: ${e}`;
   }
+}
+
+export async function dashboardOrigin(serverUrl, distDir) {
+  const problem = await checkServedPage(serverUrl);
+  if (!problem) return { origin: serverUrl, standIn: false, close: async () => {} };
+  console.warn(`# WARNING: ${problem}; the rest of the scenario uses a loopback stand-in that serves dist/ and forwards gRPC-Web unchanged to the server`);
   const upstream = new URL(serverUrl);
   const server = createServer(async (req, res) => {
     if (req.url.startsWith("/switchboard.v1.") || req.headers["content-type"]?.startsWith("application/grpc")) {
@@ -48,6 +55,7 @@ export async function dashboardOrigin(serverUrl, distDir) {
   const { port } = server.address();
   return {
     origin: `http://127.0.0.1:${port}`,
+    standIn: true,
     close: () => new Promise((r) => (server.closeAllConnections?.(), server.close(() => r()))),
   };
 }
