@@ -1,7 +1,10 @@
 //! Scenarios 3 and 4: fan-out. W people watch one session (WatchSession), spread over HTTP/2
 //! connections, while its agent logs steps at a steady rate (on the same server, or on another
-//! replica sharing the database). Every step carries its send time; each watcher records the
-//! delay to its receipt and checks that it sees every sequence number exactly once, in order.
+//! replica sharing the database). Each watcher checks that it sees every sequence number
+//! exactly once, in order, and records when each step arrived. Delivery latency is measured
+//! from the moment the writer got LogStep's response (the commit is acknowledged; a watcher
+//! may see the step slightly before that, counted as 0) and, for reference, from the moment
+//! the writer sent it (the send time is stamped into the step's text).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,15 +14,16 @@ use switchboard::proto::{LogStepRequest, WatchSessionRequest, message, watch_ses
 use tokio::sync::{Semaphore, watch};
 
 use crate::client::{self, Dashboard};
-use crate::server::{BoxError, CpuMeter, rss_kib};
+use crate::server::{BoxError, CpuMeter, CpuUse, Pids, rss_kib};
 use crate::stats::Samples;
 
 pub struct FanoutConfig {
     /// Server the agent writes to.
     pub writer_addr: String,
-    /// Server the watchers are connected to, and its pid (for RSS and CPU).
+    /// Server the watchers are connected to.
     pub watch_addr: String,
-    pub watch_pid: Option<u32>,
+    /// The watchers' server and the database, for memory and CPU.
+    pub pids: Pids,
     pub api_key: String,
     pub access_token: String,
     pub watchers: usize,
@@ -30,7 +34,9 @@ pub struct FanoutConfig {
 
 #[derive(Default)]
 pub struct WatcherTally {
-    pub latency: Samples,
+    /// (step index, receipt time in ns since the epoch).
+    pub arrivals: Vec<(u32, u64)>,
+    pub latency_from_send: Samples,
     pub received: u64,
     pub lost: u64,
     pub duplicates: u64,
@@ -45,13 +51,14 @@ pub struct FanoutResult {
     pub steps: u64,
     pub expected: u64,
     pub tally: WatcherTally,
+    /// From LogStep's response to receipt.
+    pub latency: Samples,
     pub open_secs: f64,
     pub write_secs: f64,
     pub rss_before_kib: Option<u64>,
     pub rss_idle_kib: Option<u64>,
     pub rss_peak_kib: Option<u64>,
-    pub cpu_secs: f64,
-    pub cpu_percent: f64,
+    pub cpu: CpuUse,
     pub log_step: Samples,
 }
 
@@ -61,25 +68,34 @@ impl FanoutResult {
     }
 }
 
-fn now_ns() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos()
+fn now_ns() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as u64
 }
 
-/// What one watcher does: read its stream until it has seen `final_seq`, or the run is
-/// cancelled.
+/// Parses "fan-out step <i> sent at <ns>".
+fn parse_step(text: &str) -> Option<(u32, u64)> {
+    let mut it = text.split(' ');
+    let (_, _, i, _, _, ns) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    Some((i.parse().ok()?, ns.parse().ok()?))
+}
+
+/// What one watcher does: read its stream until it has seen the writer's last seq, or the run
+/// is cancelled.
 async fn watch_one(
     mut dash: Dashboard,
     session: String,
     after_seq: i64,
+    expected_steps: usize,
     opened: Arc<AtomicUsize>,
     open_gate: Arc<Semaphore>,
     mut final_seq: watch::Receiver<i64>,
     mut cancel: watch::Receiver<bool>,
 ) -> WatcherTally {
-    let mut t = WatcherTally::default();
+    let mut t = WatcherTally {
+        arrivals: Vec::with_capacity(expected_steps),
+        latency_from_send: Samples::with_capacity(expected_steps),
+        ..Default::default()
+    };
     let permit = open_gate.acquire_owned().await;
     let stream = dash
         .watch_session(WatchSessionRequest {
@@ -88,16 +104,15 @@ async fn watch_one(
         })
         .await;
     drop(permit);
+    opened.fetch_add(1, Ordering::Relaxed);
     let mut stream = match stream {
         Ok(s) => s.into_inner(),
         Err(e) => {
             t.errors += 1;
             t.first_error = Some(format!("WatchSession: {e}"));
-            opened.fetch_add(1, Ordering::Relaxed);
             return t;
         }
     };
-    opened.fetch_add(1, Ordering::Relaxed);
     let mut next = after_seq + 1;
     loop {
         if next > *final_seq.borrow_and_update() {
@@ -112,18 +127,16 @@ async fn watch_one(
             Ok(Some(i)) => i,
             Ok(None) => {
                 t.errors += 1;
-                t.first_error
-                    .get_or_insert_with(|| "the stream ended early".into());
+                t.first_error.get_or_insert_with(|| "the stream ended early".into());
                 break;
             }
             Err(e) => {
                 t.errors += 1;
-                t.first_error
-                    .get_or_insert_with(|| format!("stream error: {e}"));
+                t.first_error.get_or_insert_with(|| format!("stream error: {e}"));
                 break;
             }
         };
-        let received_ns = now_ns();
+        let received = now_ns();
         let Some(watch_session_response::Item::Message(m)) = item.item else {
             continue;
         };
@@ -138,14 +151,9 @@ async fn watch_one(
         next = m.seq + 1;
         t.received += 1;
         if let Some(message::Body::Step(step)) = &m.body {
-            if let Some(sent) = step
-                .text
-                .rsplit(' ')
-                .next()
-                .and_then(|v| v.parse::<u128>().ok())
-            {
-                t.latency
-                    .push_us((received_ns.saturating_sub(sent) / 1000) as u64);
+            if let Some((i, sent)) = parse_step(&step.text) {
+                t.latency_from_send.push_us(received.saturating_sub(sent) / 1000);
+                t.arrivals.push((i, received));
             }
         }
     }
@@ -156,25 +164,72 @@ async fn watch_one(
     t
 }
 
+struct Written {
+    last_seq: i64,
+    log_step: Samples,
+    /// Per step: when its LogStep response arrived (ns since the epoch).
+    acked_ns: Vec<u64>,
+    error: Option<String>,
+}
+
+/// The steady writer, on its own thread and runtime so that thousands of watcher tasks in the
+/// main runtime do not delay its calls.
+fn spawn_writer(addr: String, api_key: String, session: String, steps: u64, per_sec: f64, base_seq: i64) -> std::thread::JoinHandle<Written> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("writer runtime");
+        rt.block_on(async move {
+            let mut w = Written {
+                last_seq: base_seq,
+                log_step: Samples::with_capacity(steps as usize),
+                acked_ns: Vec::with_capacity(steps as usize),
+                error: None,
+            };
+            let mut writer = match client::connect(&addr).await.and_then(|c| client::agent(c, &api_key)) {
+                Ok(a) => a,
+                Err(e) => {
+                    w.error = Some(format!("writer: {e}"));
+                    return w;
+                }
+            };
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_sec));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            for i in 0..steps {
+                tick.tick().await;
+                let req = LogStepRequest {
+                    session_id: session.clone(),
+                    text: format!("fan-out step {i} sent at {}", now_ns()),
+                    request_id: client::request_id(),
+                };
+                let t0 = Instant::now();
+                match writer.log_step(req).await {
+                    Ok(r) => {
+                        w.acked_ns.push(now_ns());
+                        w.last_seq = r.into_inner().seq;
+                        w.log_step.push(t0.elapsed());
+                    }
+                    Err(e) => {
+                        w.error = Some(format!("LogStep: {e}"));
+                        break;
+                    }
+                }
+            }
+            w
+        })
+    })
+}
+
 pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
-    let mut writer = client::agent(client::connect(&cfg.writer_addr).await?, &cfg.api_key)?;
-    let (session, base_seq) = client::start_session(
-        &mut writer,
-        "bench-fanout",
-        &format!("fan-out to {} watchers", cfg.watchers),
-    )
-    .await?;
-    let rss_before = cfg.watch_pid.and_then(rss_kib);
+    let mut agent = client::agent(client::connect(&cfg.writer_addr).await?, &cfg.api_key)?;
+    let (session, base_seq) =
+        client::start_session(&mut agent, "bench-fanout", &format!("fan-out to {} watchers", cfg.watchers)).await?;
+    let rss_before = cfg.pids.server.and_then(rss_kib);
 
     // Connections, then streams spread over them.
     let per_conn = cfg.streams_per_connection.max(1);
     let connections = cfg.watchers.div_ceil(per_conn);
     let mut dashes = Vec::with_capacity(connections);
     for _ in 0..connections {
-        dashes.push(client::dashboard(
-            client::connect(&cfg.watch_addr).await?,
-            &cfg.access_token,
-        )?);
+        dashes.push(client::dashboard(client::connect(&cfg.watch_addr).await?, &cfg.access_token)?);
     }
     let opened = Arc::new(AtomicUsize::new(0));
     let open_gate = Arc::new(Semaphore::new(256));
@@ -187,6 +242,7 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
             dashes[w / per_conn].clone(),
             session.clone(),
             base_seq,
+            cfg.steps as usize,
             opened.clone(),
             open_gate.clone(),
             final_rx.clone(),
@@ -210,57 +266,41 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     let open_secs = t_open.elapsed().as_secs_f64();
     // Let every stream's server task reach its idle wait, then read the idle footprint.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let rss_idle = cfg.watch_pid.and_then(rss_kib);
+    let rss_idle = cfg.pids.server.and_then(rss_kib);
 
-    // The steady writer.
-    let cpu = cfg.watch_pid.map(CpuMeter::start);
+    let cpu = CpuMeter::start(cfg.pids);
     let t_write = Instant::now();
+    let writer = spawn_writer(cfg.writer_addr.clone(), cfg.api_key.clone(), session.clone(), cfg.steps, cfg.steps_per_sec, base_seq);
     let mut rss_peak = rss_idle;
-    let mut log_step = Samples::with_capacity(cfg.steps as usize);
-    let mut last_seq = base_seq;
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.steps_per_sec));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut write_error = None;
-    for i in 0..cfg.steps {
-        tick.tick().await;
-        let req = LogStepRequest {
-            session_id: session.clone(),
-            text: format!("fan-out step {i} sent at {}", now_ns()),
-            request_id: client::request_id(),
-        };
-        let t0 = Instant::now();
-        match writer.log_step(req).await {
-            Ok(r) => {
-                last_seq = r.into_inner().seq;
-                log_step.push(t0.elapsed());
-            }
-            Err(e) => {
-                write_error = Some(format!("LogStep: {e}"));
-                break;
-            }
+    while !writer.is_finished() {
+        if let Some(r) = cfg.pids.server.and_then(rss_kib) {
+            rss_peak = Some(rss_peak.unwrap_or(0).max(r));
         }
-        if i % 10 == 0 {
-            if let Some(r) = cfg.watch_pid.and_then(rss_kib) {
-                rss_peak = Some(rss_peak.unwrap_or(0).max(r));
-            }
-        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = final_tx.send(last_seq);
-    // Watchers already past the end are done; the rest finish when they read last_seq.
+    let written = writer.join().map_err(|_| "the writer thread panicked")?;
+    let _ = final_tx.send(written.last_seq);
+    // Watchers already past the end are done; the rest finish when they read the last seq.
     let drain_deadline = Instant::now() + Duration::from_secs(60);
     while tasks.iter().any(|t| !t.is_finished()) && Instant::now() < drain_deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let write_secs = t_write.elapsed().as_secs_f64();
-    let (cpu_secs, cpu_percent) = cpu.map(|c| c.read()).unwrap_or((0.0, 0.0));
-    if let Some(r) = cfg.watch_pid.and_then(rss_kib) {
+    let cpu_use = cpu.read();
+    if let Some(r) = cfg.pids.server.and_then(rss_kib) {
         rss_peak = Some(rss_peak.unwrap_or(0).max(r));
     }
     let _ = cancel_tx.send(true);
     let mut tally = WatcherTally::default();
+    let mut latency = Samples::with_capacity(cfg.watchers * cfg.steps as usize);
     for t in tasks {
         let w = t.await?;
-        tally.latency.extend(w.latency);
+        for (i, received) in &w.arrivals {
+            if let Some(acked) = written.acked_ns.get(*i as usize) {
+                latency.push_us(received.saturating_sub(*acked) / 1000);
+            }
+        }
+        tally.latency_from_send.extend(w.latency_from_send);
         tally.received += w.received;
         tally.lost += w.lost;
         tally.duplicates += w.duplicates;
@@ -270,24 +310,32 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
             tally.first_error = w.first_error;
         }
     }
-    if let Some(e) = write_error {
+    if let Some(e) = written.error {
         tally.errors += 1;
         tally.first_error.get_or_insert(e);
     }
-    let steps = (last_seq - base_seq) as u64;
+    let steps = (written.last_seq - base_seq) as u64;
     Ok(FanoutResult {
         watchers: cfg.watchers,
         connections,
         steps,
         expected: steps * cfg.watchers as u64,
         tally,
+        latency,
         open_secs,
         write_secs,
         rss_before_kib: rss_before,
         rss_idle_kib: rss_idle,
         rss_peak_kib: rss_peak,
-        cpu_secs,
-        cpu_percent,
-        log_step,
+        cpu: cpu_use,
+        log_step: written.log_step,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_the_stamp() {
+        assert_eq!(super::parse_step("fan-out step 7 sent at 123456"), Some((7, 123456)));
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use switchboard::proto::LogStepRequest;
 
 use crate::client;
-use crate::server::BoxError;
+use crate::server::{BoxError, CpuMeter, CpuUse, Pids};
 use crate::stats::Samples;
 
 pub struct IngestResult {
@@ -21,37 +21,30 @@ pub struct IngestResult {
     pub secs: f64,
     pub latency: Samples,
     pub first_error: Option<String>,
+    pub cpu: CpuUse,
 }
 
 impl IngestResult {
     pub fn per_sec(&self) -> f64 {
         self.ops as f64 / self.secs
     }
+
+    /// Microseconds of CPU per operation.
+    pub fn us_per_op(&self, secs: Option<f64>) -> f64 {
+        secs.map(|s| s * 1e6 / self.ops.max(1) as f64).unwrap_or(f64::NAN)
+    }
 }
 
 /// A step text of realistic size (about 120 bytes).
 fn step_text(agent: usize, i: u64) -> String {
-    format!(
-        "agent {agent} step {i}: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module"
-    )
+    format!("agent {agent} step {i}: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module")
 }
 
-pub async fn run_ours(
-    addr: &str,
-    api_key: &str,
-    agents: usize,
-    warmup: Duration,
-    measure: Duration,
-) -> Result<IngestResult, BoxError> {
+pub async fn run_ours(addr: &str, api_key: &str, pids: Pids, agents: usize, warmup: Duration, measure: Duration) -> Result<IngestResult, BoxError> {
     let mut clients = Vec::with_capacity(agents);
     for i in 0..agents {
         let mut agent = client::agent(client::connect(addr).await?, api_key)?;
-        let (session, _) = client::start_session(
-            &mut agent,
-            "bench-ingest",
-            &format!("ingest {agents}x #{i}"),
-        )
-        .await?;
+        let (session, _) = client::start_session(&mut agent, "bench-ingest", &format!("ingest {agents}x #{i}")).await?;
         clients.push((agent, session));
     }
     let measuring = Arc::new(AtomicBool::new(false));
@@ -95,16 +88,19 @@ pub async fn run_ours(
     }
     tokio::time::sleep(warmup).await;
     measuring.store(true, Ordering::Relaxed);
+    let cpu = CpuMeter::start(pids);
     let t0 = Instant::now();
     tokio::time::sleep(measure).await;
     stop.store(true, Ordering::Relaxed);
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu.read();
     let mut result = IngestResult {
         ops: 0,
         errors: 0,
         secs,
         latency: Samples::default(),
         first_error: None,
+        cpu,
     };
     for t in tasks {
         let (ops, errors, lat, err) = t.await?;
@@ -187,7 +183,7 @@ impl Pg {
 
     /// Runs pgbench with `clients` connections for `secs` seconds; returns tps and the
     /// per-transaction latencies from its log.
-    pub fn run(&self, clients: usize, secs: u64) -> Result<IngestResult, BoxError> {
+    pub fn run(&self, clients: usize, secs: u64, pids: Pids) -> Result<IngestResult, BoxError> {
         let script = self.work_dir.join("ingest.sql");
         std::fs::write(
             &script,
@@ -201,11 +197,8 @@ impl Pg {
         let log_dir = self.work_dir.join(format!("pgbench-{clients}"));
         let _ = std::fs::remove_dir_all(&log_dir);
         std::fs::create_dir_all(&log_dir)?;
-        let threads = clients.min(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-        );
+        let threads = clients.min(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+        let cpu = CpuMeter::start(Pids { server: None, ..pids });
         let out = Command::new(self.bin_dir.join("pgbench"))
             .args(self.conn_args().into_iter().take(4))
             .args([
@@ -227,13 +220,12 @@ impl Pg {
             ])
             .current_dir(&self.work_dir)
             .output()?;
+        let mut cpu = cpu.read();
+        // pgbench's own connection set-up is outside its measured window; scale to -T.
+        cpu.wall_secs = cpu.wall_secs.max(secs as f64);
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            return Err(format!(
-                "pgbench failed: {stdout}{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
+            return Err(format!("pgbench failed: {stdout}{}", String::from_utf8_lossy(&out.stderr)).into());
         }
         let tps: f64 = stdout
             .lines()
@@ -253,11 +245,7 @@ impl Pg {
             let text = std::fs::read_to_string(entry.path())?;
             for line in text.lines() {
                 // client_id transaction_no time_us script_no time_epoch time_us
-                if let Some(us) = line
-                    .split_whitespace()
-                    .nth(2)
-                    .and_then(|v| v.parse::<u64>().ok())
-                {
+                if let Some(us) = line.split_whitespace().nth(2).and_then(|v| v.parse::<u64>().ok()) {
                     latency.push_us(us);
                 }
             }
@@ -269,6 +257,7 @@ impl Pg {
             secs: secs as f64,
             latency,
             first_error: None,
+            cpu,
         })
     }
 }

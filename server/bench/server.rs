@@ -22,11 +22,7 @@ pub struct ServerProc {
 impl ServerProc {
     /// Starts the server with `env` on top of the bench's own environment and waits for its
     /// "switchboard listening on http://ADDR" line.
-    pub fn start(
-        bin: &Path,
-        data_dir: &Path,
-        env: Vec<(String, String)>,
-    ) -> Result<ServerProc, BoxError> {
+    pub fn start(bin: &Path, data_dir: &Path, env: Vec<(String, String)>) -> Result<ServerProc, BoxError> {
         std::fs::create_dir_all(data_dir)?;
         let stdout_path = data_dir.join("server.stdout");
         let stderr_path = data_dir.join("server.log");
@@ -53,10 +49,7 @@ impl ServerProc {
         let started = Instant::now();
         loop {
             let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
-            if let Some(line) = out
-                .lines()
-                .find(|l| l.starts_with("switchboard listening on http://"))
-            {
+            if let Some(line) = out.lines().find(|l| l.starts_with("switchboard listening on http://")) {
                 server.addr = line
                     .trim_start_matches("switchboard listening on http://")
                     .split_whitespace()
@@ -67,9 +60,7 @@ impl ServerProc {
             }
             if let Some(status) = server.child.try_wait()? {
                 let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-                return Err(
-                    format!("the server exited ({status}) before listening:\n{log}").into(),
-                );
+                return Err(format!("the server exited ({status}) before listening:\n{log}").into());
             }
             if started.elapsed() > Duration::from_secs(90) {
                 return Err("the server did not start listening within 90 s".into());
@@ -82,11 +73,7 @@ impl ServerProc {
     pub fn admin(&self, args: &[&str], stdin: Option<&str>) -> Result<String, BoxError> {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -94,11 +81,7 @@ impl ServerProc {
         }
         let mut child = cmd.spawn()?;
         if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("piped stdin")
-                .write_all(input.as_bytes())?;
+            child.stdin.take().expect("piped stdin").write_all(input.as_bytes())?;
         }
         let out = child.wait_with_output()?;
         if !out.status.success() {
@@ -156,15 +139,61 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+fn stat_fields(pid: u32) -> Option<Vec<i64>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (in parentheses, may contain spaces): state, ppid, ...
+    let rest = &stat[stat.rfind(')')? + 2..];
+    Some(
+        rest.split_whitespace()
+            .map(|f| f.parse::<i64>().unwrap_or(0))
+            .collect(),
+    )
+}
+
+fn ticks_to_duration(ticks: i64) -> Duration {
+    Duration::from_secs_f64(ticks.max(0) as f64 / clock_ticks() as f64)
+}
+
 /// CPU time (user + system) a process has used so far.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which is in parentheses and may contain spaces).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 of `rest` (0-based 11, 12).
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64))
+    let f = stat_fields(pid)?;
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 after the command name.
+    Some(ticks_to_duration(f.get(11)? + f.get(12)?))
+}
+
+/// CPU time of a process plus that of its children, live (utime + stime) and reaped
+/// (cutime + cstime): for the postmaster this is the whole Postgres cluster, for this process
+/// it includes pgbench and psql once they have exited.
+pub fn cpu_time_with_children(pid: u32, live_children: bool) -> Option<Duration> {
+    let f = stat_fields(pid)?;
+    let mut ticks = f.get(11)? + f.get(12)? + f.get(13)? + f.get(14)?;
+    if !live_children {
+        return Some(ticks_to_duration(ticks));
+    }
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            if let Some(cf) = stat_fields(child) {
+                if cf.get(1).copied() == Some(pid as i64) && child != pid {
+                    ticks += cf.get(11).unwrap_or(&0) + cf.get(12).unwrap_or(&0);
+                }
+            }
+        }
+    }
+    Some(ticks_to_duration(ticks))
+}
+
+/// The postmaster's pid, from `<data_dir>/postgres/postmaster.pid`.
+pub fn postmaster_pid(data_dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(data_dir.join("postgres").join("postmaster.pid"))
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn clock_ticks() -> u64 {
@@ -179,29 +208,57 @@ fn clock_ticks() -> u64 {
     })
 }
 
-/// CPU used between two readings, as a percentage of one core.
+/// Which processes to account CPU to.
+#[derive(Clone, Copy, Default)]
+pub struct Pids {
+    pub server: Option<u32>,
+    pub postmaster: Option<u32>,
+}
+
+/// CPU used between two readings by the server, the Postgres cluster and this bench process
+/// (with its reaped children, e.g. pgbench; not the live server processes).
 pub struct CpuMeter {
-    pid: u32,
-    start_cpu: Duration,
+    pids: Pids,
+    server: Option<Duration>,
+    pg: Option<Duration>,
+    bench: Option<Duration>,
     start: Instant,
 }
 
+#[derive(Clone, Copy, Default, Debug)]
+pub struct CpuUse {
+    pub wall_secs: f64,
+    pub server_secs: Option<f64>,
+    pub pg_secs: Option<f64>,
+    pub bench_secs: Option<f64>,
+}
+
+impl CpuUse {
+    /// Percentage of one core.
+    pub fn pct(&self, secs: Option<f64>) -> f64 {
+        secs.map(|s| s / self.wall_secs.max(1e-9) * 100.0).unwrap_or(f64::NAN)
+    }
+}
+
 impl CpuMeter {
-    pub fn start(pid: u32) -> CpuMeter {
+    pub fn start(pids: Pids) -> CpuMeter {
         CpuMeter {
-            pid,
-            start_cpu: cpu_time(pid).unwrap_or_default(),
+            pids,
+            server: pids.server.and_then(cpu_time),
+            pg: pids.postmaster.and_then(|p| cpu_time_with_children(p, true)),
+            bench: cpu_time_with_children(std::process::id(), false),
             start: Instant::now(),
         }
     }
 
-    /// (CPU seconds used, percentage of one core).
-    pub fn read(&self) -> (f64, f64) {
-        let used = cpu_time(self.pid)
-            .unwrap_or_default()
-            .saturating_sub(self.start_cpu);
-        let wall = self.start.elapsed().as_secs_f64().max(1e-9);
-        (used.as_secs_f64(), used.as_secs_f64() / wall * 100.0)
+    pub fn read(&self) -> CpuUse {
+        let d = |a: Option<Duration>, b: Option<Duration>| Some(b?.saturating_sub(a?).as_secs_f64());
+        CpuUse {
+            wall_secs: self.start.elapsed().as_secs_f64(),
+            server_secs: d(self.server, self.pids.server.and_then(cpu_time)),
+            pg_secs: d(self.pg, self.pids.postmaster.and_then(|p| cpu_time_with_children(p, true))),
+            bench_secs: d(self.bench, cpu_time_with_children(std::process::id(), false)),
+        }
     }
 }
 
