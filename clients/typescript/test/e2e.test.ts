@@ -196,11 +196,36 @@ test("waitForAnswer gives up with SessionStoppingError when the person stops the
   const { dashboard } = await signIn();
   const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
   const asked = await agent.ask("Proceed?", { options: ["yes", "no"] });
-  const waiting = agent.waitForAnswer(asked.question!.id, { timeoutMs: 20_000 });
+  const waiting = assert.rejects(
+    agent.waitForAnswer(asked.question!.id, { timeoutMs: 20_000 }),
+    (e: unknown) => e instanceof SessionStoppingError && e.status === SessionStatus.STOPPING,
+  );
   await new Promise((r) => setTimeout(r, 300));
   await dashboard.stopSession({ sessionId: agent.id, reason: "enough" });
-  await assert.rejects(waiting, (e: unknown) => e instanceof SessionStoppingError && e.status === SessionStatus.STOPPING);
+  await waiting;
   assert.equal(agent.stopRequested, true);
   const ended = await agent.end("stopped as asked");
   assert.equal(ended.status, SessionStatus.STOPPED);
+});
+
+test("AuthManager refreshes tokens; a reused refresh token signs the person out", async () => {
+  const { auth, dashboard } = await signIn();
+  const first = await auth.accessToken();
+  const stored = (auth as unknown as { state: { refreshToken: string } }).state.refreshToken;
+  const renewed = await auth.refresh();
+  assert.notEqual(renewed.refreshToken, stored);
+  assert.ok(first.length > 0 && renewed.accessToken.length > 0);
+  await dashboard.listSessions({}); // works with the new access token
+
+  // Presenting the rotated token again is treated as theft: the whole family is revoked.
+  const thief = createNodeDashboard(url, { protocol: "grpc-web" });
+  (thief.auth as unknown as { state: unknown }).state = { ...renewed, refreshToken: stored };
+  await assert.rejects(thief.auth.refresh(), (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated);
+  assert.equal(thief.auth.signedIn, false);
+
+  let signedOut = false;
+  auth.onChange((v) => (signedOut = !v));
+  await assert.rejects(auth.refresh(), (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated);
+  assert.equal(auth.signedIn, false);
+  assert.equal(signedOut, true);
 });

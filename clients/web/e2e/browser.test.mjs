@@ -332,6 +332,66 @@ test("dashboard end to end in Chromium", async (root) => {
     await page.getByTestId("status").getByText("Completed").waitFor();
   });
 
+  await t.test("a browser notification when a question arrives while the tab is hidden", async () => {
+    await page.context().grantPermissions(["notifications"], { origin: site.origin });
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Sessions", exact: true }).waitFor();
+    await page.getByText("Live", { exact: true }).first().waitFor();
+    // Pretend the tab is in the background and record what the page shows.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      const Real = window.Notification;
+      window.__notes = [];
+      window.Notification = class extends Real {
+        constructor(title, opts) {
+          super(title, opts);
+          window.__notes.push({ title, body: opts?.body });
+        }
+      };
+      Object.defineProperty(window.Notification, "permission", { get: () => Real.permission });
+    });
+    const s = await startSession(url, apiKey, { agentName: "notify-agent", name: "Background question" });
+    await s.ask("Ship it tonight?", { options: ["Yes", "No"] });
+    await page.waitForFunction(() => window.__notes.length > 0);
+    const notes = await page.evaluate(() => window.__notes);
+    assert.equal(notes[0].title, "notify-agent needs your input");
+    assert.equal(notes[0].body, "Ship it tonight?");
+    await s.end("never mind");
+    await page.reload();
+  });
+
+  await t.test("an expired access token is refreshed silently; a refused refresh returns to sign-in", async () => {
+    await page.goto("/keys");
+    await page.getByRole("heading", { name: "API keys" }).waitFor();
+    const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("switchboard.auth")));
+    await page.evaluate(() => {
+      const a = JSON.parse(sessionStorage.getItem("switchboard.auth"));
+      a.accessExpireMs = Date.now() - 1000;
+      sessionStorage.setItem("switchboard.auth", JSON.stringify(a));
+    });
+    await page.reload();
+    await page.getByTestId("key-list").waitFor();
+    const afterRefresh = await page.evaluate(() => JSON.parse(sessionStorage.getItem("switchboard.auth")));
+    assert.notEqual(afterRefresh.refreshToken, before.refreshToken, "the refresh token rotated");
+    assert.ok(afterRefresh.accessExpireMs > Date.now());
+
+    // Save the session, break the refresh token, force a refresh: back to the sign-in page.
+    await page.evaluate(() => {
+      const a = JSON.parse(sessionStorage.getItem("switchboard.auth"));
+      window.__saved = JSON.stringify(a);
+      a.accessExpireMs = Date.now() - 1000;
+      a.refreshToken = "not-a-valid-refresh-token";
+      sessionStorage.setItem("switchboard.auth", JSON.stringify(a));
+    });
+    const saved = await page.evaluate(() => window.__saved);
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    // Restore the valid sign-in for the last step.
+    await page.evaluate((v) => sessionStorage.setItem("switchboard.auth", v), saved);
+    await page.reload();
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+  });
+
   await t.test("sign out returns to the login page", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
