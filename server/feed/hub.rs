@@ -84,12 +84,16 @@ impl SessionChannel {
         }
         let cache_last = self.cache.lock().expect("cache lock").back().map(|m| m.seq);
         match cache_last {
-            // The cache ends at or before our cursor: extend it with what follows.
-            Some(last) if last <= cursor => self
-                .extend_cache(store, last)
+            // The cache is empty or ends at or before our cursor: continue it from our cursor.
+            // (`extend_cache` restarts the cache there when it ended earlier. Extending from
+            // the cache's old end instead could read a whole batch that lies before our cursor
+            // and come back empty-handed: the stream would then idle, behind, until the next
+            // notification or heartbeat, one batch per wake-up.)
+            None => self
+                .extend_cache(store, cursor)
                 .await
                 .map(|_| self.cached_after(cursor).unwrap_or_default()),
-            None => self
+            Some(last) if last <= cursor => self
                 .extend_cache(store, cursor)
                 .await
                 .map(|_| self.cached_after(cursor).unwrap_or_default()),
