@@ -8,3 +8,4 @@ mod feeds;
 mod foundation;
 mod harness;
 mod identity;
+mod reads;
