@@ -271,6 +271,13 @@ test("dashboard end to end in Chromium", async (root) => {
     assert.deepEqual(ans.body.value.optionIds, ["a"]);
   });
 
+  await t.test("rename the session", async () => {
+    await page.getByRole("button", { name: "Rename session" }).click();
+    await page.getByLabel("Session name").fill("Refactor auth (plugins too)");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("session-name").getByText("Refactor auth (plugins too)").waitFor();
+  });
+
   await t.test("stopping the session reaches the agent", async () => {
     await page.getByRole("button", { name: "Stop session" }).click();
     const dialog = page.getByRole("dialog");
