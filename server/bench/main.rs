@@ -83,6 +83,9 @@ struct Report {
 
 impl Report {
     fn row(&mut self, scenario: &'static str, case: &str, metric: &str, unit: &'static str, ours: f64, baseline: Option<f64>, baseline_name: &'static str) {
+        if ours.is_nan() && baseline.is_none_or(|b| b.is_nan()) {
+            return; // not measurable here (e.g. no pid with --target)
+        }
         self.rows.push(Row {
             scenario,
             case: case.to_owned(),
