@@ -3,7 +3,7 @@
 // with the generated client over gRPC (HTTP/2).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -21,6 +21,7 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = process.env.SWITCHBOARD_ARTIFACTS ?? join(here, "../../../test-artifacts");
 mkdirSync(artifacts, { recursive: true });
+for (const f of readdirSync(artifacts)) if (f.startsWith("web-failed-")) rmSync(join(artifacts, f));
 
 const url = must("SWITCHBOARD_URL");
 const apiKey = must("SWITCHBOARD_API_KEY");

@@ -11,14 +11,14 @@ import { Keys } from "./pages/Keys";
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(auth.signedIn);
-  useEffect(
-    () =>
-      auth.onChange((v) => {
-        if (!v) resetInbox();
-        setSignedIn(v);
-      }),
-    [],
-  );
+  useEffect(() => {
+    const off = auth.onChange((v) => {
+      if (!v) resetInbox();
+      setSignedIn(v);
+    });
+    setSignedIn(auth.signedIn); // a change may have happened before this subscription
+    return off;
+  }, []);
   return signedIn;
 }
 
