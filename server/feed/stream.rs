@@ -70,6 +70,9 @@ pub fn session_feed(
         }
         let mut cursor = after_seq;
         let mut last_touch = Instant::now() - Duration::from_secs(3600);
+        // Heartbeats are due a period after the last thing *sent*: a session busy with messages
+        // this stream filters out (the agent's own steps on its subscription) is silence too.
+        let mut last_sent = tokio::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 end_for_shutdown(&tx).await;
@@ -98,8 +101,18 @@ pub fn session_feed(
                             sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
                             _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
                         }
+                        last_sent = tokio::time::Instant::now();
                     }
                     cursor = seq;
+                }
+                if last_sent.elapsed() >= config.heartbeat {
+                    let hb = FeedItem::Heartbeat {
+                        high_water: channel.mark().high_water.max(cursor),
+                    };
+                    if tx.send(Ok(hb)).await.is_err() {
+                        return;
+                    }
+                    last_sent = tokio::time::Instant::now();
                 }
                 continue;
             }
@@ -111,9 +124,10 @@ pub fn session_feed(
             }
             tokio::select! {
                 changed = marks.changed() => if changed.is_err() { return },
-                _ = tokio::time::sleep(config.heartbeat) => {
+                _ = tokio::time::sleep_until(last_sent + config.heartbeat) => {
                     let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water.max(cursor) };
                     if tx.send(Ok(hb)).await.is_err() { return }
+                    last_sent = tokio::time::Instant::now();
                 }
                 _ = shutdown.changed() => {}
                 _ = tx.closed() => return,
