@@ -912,3 +912,59 @@ async fn deleting_a_session_ends_its_watchers_with_not_found() {
     assert_eq!(code(r), tonic::Code::NotFound);
     replica.shutdown().await.ok();
 }
+
+/// The agent's subscription filters out the agent's own steps; a session busy with steps is
+/// still silence for the subscriber, so heartbeats keep coming (a client that watches for
+/// them must not think the stream is dead).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_gets_heartbeats_while_only_filtered_messages_are_written() {
+    const STEPS: i64 = 200;
+    let app = TestApp::spawn_with(fast_limits).await;
+    let mut user = app.user("busy-sub@example.com").await;
+    let session = user.start("busy").await;
+    let mut subscription = user
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session.clone(),
+            after_seq: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    // Steps every 50 ms (ten per 500 ms heartbeat period of the test server) until a
+    // heartbeat arrives or STEPS are written.
+    let (done_tx, mut done_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut writer = {
+        let mut agent = user.agent.clone();
+        let session = session.clone();
+        tokio::spawn(async move {
+            for i in 1..=STEPS {
+                log_step(&mut agent, &session, format!("busy {i}")).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    _ = &mut done_rx => return i,
+                }
+            }
+            STEPS
+        })
+    };
+    let h = loop {
+        let next = tokio::select! {
+            next = subscription.message() => next,
+            written = &mut writer => panic!(
+                "no heartbeat while {} filtered steps were written, 50 ms apart",
+                written.unwrap()
+            ),
+        };
+        match next.expect("subscription").expect("open").item {
+            Some(subscribe_response::Item::Heartbeat(h)) => break h,
+            Some(subscribe_response::Item::Message(m)) => {
+                panic!("the agent's own step reached its subscription: {m:?}")
+            }
+            None => panic!("empty item"),
+        }
+    };
+    let _ = done_tx.send(());
+    writer.await.unwrap();
+    assert!(h.high_water >= 1);
+}
