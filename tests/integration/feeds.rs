@@ -948,21 +948,17 @@ async fn a_subscription_gets_heartbeats_while_only_filtered_messages_are_written
             STEPS
         })
     };
-    let h = loop {
-        let next = tokio::select! {
-            next = subscription.message() => next,
-            written = &mut writer => panic!(
-                "no heartbeat while {} filtered steps were written, 50 ms apart",
-                written.unwrap()
-            ),
-        };
-        match next.expect("subscription").expect("open").item {
-            Some(subscribe_response::Item::Heartbeat(h)) => break h,
-            Some(subscribe_response::Item::Message(m)) => {
-                panic!("the agent's own step reached its subscription: {m:?}")
-            }
-            None => panic!("empty item"),
-        }
+    // The first item must be a heartbeat: the agent's own steps never reach it.
+    let next = tokio::select! {
+        next = subscription.message() => next,
+        written = &mut writer => panic!(
+            "no heartbeat while {} filtered steps were written, 50 ms apart",
+            written.unwrap()
+        ),
+    };
+    let h = match next.expect("subscription").expect("open").item {
+        Some(subscribe_response::Item::Heartbeat(h)) => h,
+        other => panic!("expected a heartbeat, got {other:?}"),
     };
     let _ = done_tx.send(());
     writer.await.unwrap();
