@@ -30,7 +30,9 @@ export function FeedItem({ m, questions, answers, open }: { m: Message; question
       if (!a && open.has(b.value.id)) {
         return (
           <li class="item event" data-seq={String(m.seq)}>
-            <span class="attn-text">Asked a question · waiting for your answer below</span> · {clockTime(when)}
+            <span>
+              <span class="attn-text">Asked a question · waiting for your answer below</span> · {clockTime(when)}
+            </span>
           </li>
         );
       }
@@ -89,11 +91,13 @@ export function FeedItem({ m, questions, answers, open }: { m: Message; question
       const s = b.value.summary;
       return (
         <li class="item event" data-seq={String(m.seq)}>
+          <span>
           <a href="#changes" onClick={() => document.getElementById("changes")?.setAttribute("open", "")}>
             Changes updated: {s?.filesChanged ?? 0} file{s?.filesChanged === 1 ? "" : "s"}, <span class="plus">+{s?.additions ?? 0}</span>{" "}
             <span class="minus">−{s?.deletions ?? 0}</span>
           </a>{" "}
           · {clockTime(when)}
+          </span>
         </li>
       );
     }
