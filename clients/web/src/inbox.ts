@@ -23,6 +23,8 @@ export function sortSessions(list: Session[]): Session[] {
 
 export class Inbox extends Store {
   sessions = new Map<string, Session>();
+  /** The latest open question's text per session (from QUESTION_ASKED events). */
+  questions = new Map<string, string>();
   loaded = false;
   loadingMore = false;
   error = "";
@@ -119,6 +121,8 @@ export class Inbox extends Store {
   private apply(ev: InboxEvent): void {
     const live = ev.createTime ? timestampMs(ev.createTime) >= this.startedMs - 5000 : true;
     const s = this.sessions.get(ev.sessionId);
+    if (ev.kind === InboxEventKind.QUESTION_ASKED) this.questions.set(ev.sessionId, ev.questionText);
+    else if (ev.openQuestionCount === 0 && ev.kind !== InboxEventKind.SESSION_RENAMED) this.questions.delete(ev.sessionId);
     if (ev.kind === InboxEventKind.SESSION_DELETED) {
       this.sessions.delete(ev.sessionId);
       this.changed();

@@ -125,6 +125,7 @@ export function Home() {
                   <span class="muted small push">{relTime(tsDate(s.lastActivityTime), now)}</span>
                 </div>
                 <div class="row-name">{s.name}</div>
+                {s.openQuestionCount > 0 && box.questions.get(s.id) && <div class="row-q">“{box.questions.get(s.id)}”</div>}
                 <div class="row-meta muted small">
                   <span>{s.agentName}</span>
                   <span aria-label="cost">{formatCost(s.usage?.costMicros ?? 0n)}</span>
