@@ -23,25 +23,36 @@ pub fn analyze(diff: &str, max_bytes: usize) -> DomainResult<DiffCounts> {
         return Ok(counts);
     }
     let mut saw_hunk = false;
-    let mut in_hunk = false;
+    let saw_git_header = diff.lines().any(|l| l.starts_with("diff --git "));
+    // Lines still expected in the current hunk (old side, new side), from its `@@` header:
+    // inside a hunk, "--- x" and "+++ x" are content, not file headers.
+    let (mut old_left, mut new_left) = (0u64, 0u64);
     for line in diff.lines() {
+        if old_left > 0 || new_left > 0 {
+            match line.as_bytes().first() {
+                Some(b'+') => {
+                    counts.additions += 1;
+                    new_left = new_left.saturating_sub(1);
+                }
+                Some(b'-') => {
+                    counts.deletions += 1;
+                    old_left = old_left.saturating_sub(1);
+                }
+                Some(b'\\') => {} // "\ No newline at end of file"
+                _ => {
+                    old_left = old_left.saturating_sub(1);
+                    new_left = new_left.saturating_sub(1);
+                }
+            }
+            continue;
+        }
         if line.starts_with("diff --git ") {
             counts.files_changed += 1;
-            in_hunk = false;
-        } else if line.starts_with("+++ ") {
-            if !diff.contains("diff --git ") {
-                counts.files_changed += 1;
-            }
-            in_hunk = false;
-        } else if line.starts_with("--- ") && !in_hunk {
-            // file header
-        } else if line.starts_with("@@ ") {
+        } else if line.starts_with("+++ ") && !saw_git_header {
+            counts.files_changed += 1;
+        } else if let Some((old, new)) = hunk_header(line) {
             saw_hunk = true;
-            in_hunk = true;
-        } else if in_hunk && line.starts_with('+') {
-            counts.additions += 1;
-        } else if in_hunk && line.starts_with('-') {
-            counts.deletions += 1;
+            (old_left, new_left) = (old, new);
         }
     }
     // A git diff of only renames, mode changes or binaries has file headers but no hunks.
@@ -54,11 +65,25 @@ pub fn analyze(diff: &str, max_bytes: usize) -> DomainResult<DiffCounts> {
     Ok(counts)
 }
 
+/// The line counts of a hunk header `@@ -a[,b] +c[,d] @@ ...` (a count defaults to 1).
+fn hunk_header(line: &str) -> Option<(u64, u64)> {
+    let rest = line.strip_prefix("@@ -")?;
+    let (ranges, _) = rest.split_once(" @@")?;
+    let (old, new) = ranges.split_once(" +")?;
+    let count = |r: &str| -> Option<u64> {
+        match r.split_once(',') {
+            Some((_, n)) => n.parse().ok(),
+            None => r.parse::<u64>().ok().map(|_| 1),
+        }
+    };
+    Some((count(old)?, count(new)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const GIT_DIFF: &str = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,3 +1,3 @@\n fn a() {}\n-fn b() {}\n+fn b() { todo!() }\n+// new\ndiff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n--- old title\n+++ new title\n";
+    const GIT_DIFF: &str = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,2 +1,3 @@\n fn a() {}\n-fn b() {}\n+fn b() { todo!() }\n+// new\ndiff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n--- old title\n+++ new title\n";
 
     #[test]
     fn counts_files_and_lines() {
