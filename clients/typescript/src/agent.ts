@@ -125,7 +125,7 @@ export class AgentSession {
   async step(text: string, call?: CallOptions): Promise<LogStepResponse> {
     const res = await withRetry(
       (requestId) => this.client.logStep({ sessionId: this.id, text, requestId }, call),
-      this.retry,
+      { ...this.retry, signal: call?.signal ?? this.retry.signal },
     );
     this.queued.push(...res.queuedMessages);
     if (res.status) this.session.status = res.status;

@@ -11,6 +11,9 @@ export interface WatchOptions {
   onState?: (state: StreamState, error?: ConnectError) => void;
   onHeartbeat?: (highWater: bigint) => void;
   retryIf?: (err: ConnectError) => boolean;
+  /** Reconnect backoff: first delay (default 250 ms), doubled up to maxDelayMs (default 10 s). */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
 }
 
 /**

@@ -14,11 +14,16 @@ export function newRequestId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Errors worth retrying for an idempotent call (the same request_id makes agent writes safe). */
+/**
+ * Errors worth retrying for an idempotent call (the same request_id makes agent writes safe).
+ * CANCELED is included because a dropped HTTP/2 connection resets streams with CANCEL; a call
+ * cancelled on purpose is never retried (withRetry checks its signal first).
+ */
 export function isTransient(err: unknown): boolean {
   const ce = ConnectError.from(err);
   return (
     ce.code === Code.Unavailable ||
+    ce.code === Code.Canceled ||
     ce.code === Code.ResourceExhausted ||
     ce.code === Code.Aborted ||
     ce.code === Code.DeadlineExceeded

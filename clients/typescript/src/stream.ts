@@ -37,8 +37,9 @@ const permanent = new Set<Code>([
   Code.InvalidArgument,
   Code.FailedPrecondition,
   Code.Unimplemented,
-  Code.Canceled,
 ]);
+// CANCELED is not permanent: a dropped HTTP/2 connection surfaces as a CANCEL stream reset.
+// Our own abort is told apart by the signal, not by the code.
 
 /** The default reconnect rule: retry anything a retry may fix (network, UNAVAILABLE, ...). */
 export function isReconnectable(err: ConnectError): boolean {

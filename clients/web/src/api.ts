@@ -21,7 +21,7 @@ export function streamRetry(err: CE): boolean {
     auth.refresh().catch(() => {});
     return true;
   }
-  return ![Code.PermissionDenied, Code.NotFound, Code.InvalidArgument, Code.FailedPrecondition, Code.Unimplemented, Code.Canceled].includes(err.code);
+  return ![Code.PermissionDenied, Code.NotFound, Code.InvalidArgument, Code.FailedPrecondition, Code.Unimplemented].includes(err.code);
 }
 
 /** A person-readable error message. */
