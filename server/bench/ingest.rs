@@ -29,6 +29,24 @@ impl IngestResult {
         self.ops as f64 / self.secs
     }
 
+    /// Adds another round's figures.
+    pub fn merge(&mut self, o: IngestResult) {
+        let add = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
+        self.ops += o.ops;
+        self.errors += o.errors;
+        self.secs += o.secs;
+        self.latency.extend(o.latency);
+        if self.first_error.is_none() {
+            self.first_error = o.first_error;
+        }
+        self.cpu = CpuUse {
+            wall_secs: self.cpu.wall_secs + o.cpu.wall_secs,
+            server_secs: add(self.cpu.server_secs, o.cpu.server_secs),
+            pg_secs: add(self.cpu.pg_secs, o.cpu.pg_secs),
+            bench_secs: add(self.cpu.bench_secs, o.cpu.bench_secs),
+        };
+    }
+
     /// Microseconds of CPU per operation.
     pub fn us_per_op(&self, secs: Option<f64>) -> f64 {
         secs.map(|s| s * 1e6 / self.ops.max(1) as f64).unwrap_or(f64::NAN)

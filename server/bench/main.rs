@@ -56,6 +56,9 @@ struct Args {
     /// Only these scenarios (comma-separated: ingest, answer, fanout, replicas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
+    #[arg(long, value_delimiter = ',')]
+    fanout_cases: Vec<String>,
     /// Keep the temporary data directories (server logs) after the run.
     #[arg(long)]
     keep_data: bool,
@@ -114,6 +117,9 @@ struct Plan {
     ingest_agents: Vec<usize>,
     ingest_warmup: Duration,
     ingest_secs: u64,
+    /// Ours and pgbench alternate this many times per concurrency (the machine's other load
+    /// then hits both alike).
+    ingest_rounds: usize,
     answer_round_trips: usize,
     /// (watchers, streams per connection)
     fanout_cases: Vec<(usize, usize)>,
@@ -129,6 +135,7 @@ impl Plan {
                 ingest_agents: vec![1, 4],
                 ingest_warmup: Duration::from_millis(300),
                 ingest_secs: 1,
+                ingest_rounds: 1,
                 answer_round_trips: 30,
                 fanout_cases: vec![(50, 10), (20, 1)],
                 replica_watchers: 50,
@@ -138,8 +145,9 @@ impl Plan {
         } else {
             Plan {
                 ingest_agents: vec![1, 16, 64],
-                ingest_warmup: Duration::from_secs(2),
-                ingest_secs: 10,
+                ingest_warmup: Duration::from_secs(1),
+                ingest_secs: 4,
+                ingest_rounds: 3,
                 answer_round_trips: 1000,
                 fanout_cases: vec![(1000, 100), (1000, 1), (10_000, 100)],
                 replica_watchers: 1000,
@@ -256,15 +264,31 @@ async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &st
         pg.prepare()?;
     }
     for &agents in &plan.ingest_agents {
-        eprintln!("  ingest: {agents} agent(s), {} s", plan.ingest_secs);
-        let mut ours = ingest::run_ours(&t.addr, &t.api_key, t.pids, agents, plan.ingest_warmup, Duration::from_secs(plan.ingest_secs)).await?;
-        let mut base = match &pg {
-            Some(pg) => {
-                eprintln!("  ingest: pgbench, {agents} client(s), {} s", plan.ingest_secs);
-                Some(pg.run(agents, plan.ingest_secs, t.pids)?)
+        let mut ours: Option<ingest::IngestResult> = None;
+        let mut base: Option<ingest::IngestResult> = None;
+        let mut ratios = Vec::new();
+        for round in 1..=plan.ingest_rounds {
+            eprintln!("  ingest: {agents} agent(s), {} s (round {round}/{})", plan.ingest_secs, plan.ingest_rounds);
+            let o = ingest::run_ours(&t.addr, &t.api_key, t.pids, agents, plan.ingest_warmup, Duration::from_secs(plan.ingest_secs)).await?;
+            let o_rate = o.per_sec();
+            match &mut ours {
+                Some(acc) => acc.merge(o),
+                None => ours = Some(o),
             }
-            None => None,
-        };
+            if let Some(pg) = &pg {
+                eprintln!("  ingest: pgbench, {agents} client(s), {} s (round {round}/{})", plan.ingest_secs, plan.ingest_rounds);
+                let b = pg.run(agents, plan.ingest_secs, t.pids)?;
+                ratios.push(format!("{:.2}", o_rate / b.per_sec()));
+                match &mut base {
+                    Some(acc) => acc.merge(b),
+                    None => base = Some(b),
+                }
+            }
+        }
+        let mut ours = ours.ok_or("no ingest round ran")?;
+        if ratios.len() > 1 {
+            report.notes.push(format!("ingest {agents} agent(s): throughput ratio per round {}", ratios.join(", ")));
+        }
         let case = format!("{agents} agent{}", if agents == 1 { "" } else { "s" });
         report.row("1 ingest", &case, "LogStep/s", "/s", ours.per_sec(), base.as_ref().map(|b| b.per_sec()), "pgbench tps");
         report.latency("1 ingest", &case, &mut ours.latency, base.as_mut().map(|b| &mut b.latency), "pgbench", P3);
@@ -315,6 +339,9 @@ fn fanout_rows(report: &mut Report, scenario: &'static str, case: &str, r: &mut 
         report.row(scenario, case, "KiB per idle stream", "KiB", k, None, "");
     }
     report.row(scenario, case, "server CPU", "% core", r.cpu.pct(r.cpu.server_secs), None, "");
+    let per_msg = |secs: Option<f64>| secs.map(|s| s * 1e6 / r.tally.received.max(1) as f64).unwrap_or(f64::NAN);
+    report.row(scenario, case, "server CPU/delivery", "us", per_msg(r.cpu.server_secs), None, "");
+    report.row(scenario, case, "client CPU/delivery", "us", per_msg(r.cpu.bench_secs), None, "");
     report.row(scenario, case, "Postgres CPU", "% core", r.cpu.pct(r.cpu.pg_secs), None, "");
     report.row(scenario, case, "bench client CPU", "% core", r.cpu.pct(r.cpu.bench_secs), None, "");
     report.row(scenario, case, "LogStep p50 (writer)", "ms", r.log_step.quantile_ms(0.5), None, "");
@@ -400,7 +427,17 @@ fn wants(args: &Args, name: &str) -> bool {
 }
 
 async fn run(args: Args) -> Result<Report, BoxError> {
-    let plan = Plan::new(args.smoke);
+    let mut plan = Plan::new(args.smoke);
+    if !args.fanout_cases.is_empty() {
+        plan.fanout_cases = args
+            .fanout_cases
+            .iter()
+            .map(|c| {
+                let (w, p) = c.split_once('x').ok_or("--fanout-cases takes WATCHERSxSTREAMS_PER_CONNECTION")?;
+                Ok::<_, BoxError>((w.parse()?, p.parse()?))
+            })
+            .collect::<Result<_, _>>()?;
+    }
     let mut report = Report::default();
     let mut raw_fanout = Vec::new();
     let mut work = TempDir::new("switchboard-bench")?;
