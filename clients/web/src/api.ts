@@ -31,8 +31,10 @@ export function errorText(e: unknown): string {
     case Code.Unavailable:
       return "The server can't be reached. Check your connection and try again.";
     case Code.Unauthenticated:
-      return ce.rawMessage || "Please sign in again.";
-    default:
-      return ce.rawMessage || String(e);
+      return ce.rawMessage ? ce.rawMessage.charAt(0).toUpperCase() + ce.rawMessage.slice(1) : "Please sign in again.";
+    default: {
+      const msg = ce.rawMessage || String(e);
+      return msg.charAt(0).toUpperCase() + msg.slice(1);
+    }
   }
 }

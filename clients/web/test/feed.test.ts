@@ -52,3 +52,35 @@ describe("Feed", () => {
     expect(f.gaps()).toEqual([2n]);
   });
 });
+
+describe("Feed with the client's resuming stream", async () => {
+  const { resumingStream, Code, ConnectError } = await import("@switchboard/client/web");
+  it("reopens WatchSession after the feed's high seq and drops the overlap", async () => {
+    const f = new Feed<ReturnType<typeof m>>();
+    f.addOlderPage([m(3), m(2), m(1)], ""); // the latest page
+    const opened: bigint[] = [];
+    let round = 0;
+    const open = (after: bigint) =>
+      (async function* () {
+        opened.push(after);
+        round++;
+        if (round === 1) {
+          yield m(4);
+          throw new ConnectError("connection reset", Code.Unavailable);
+        }
+        yield m(4); // replayed by a server that resumed one too early
+        yield m(5);
+      })();
+    for await (const x of resumingStream({
+      open,
+      after: f.highSeq,
+      initialDelayMs: 1,
+      classify: (x: ReturnType<typeof m>) => ({ kind: "item" as const, pos: x.seq, value: x }),
+    })) {
+      f.add([x]);
+    }
+    expect(opened).toEqual([3n, 4n]);
+    expect(f.messages.map((x) => Number(x.seq))).toEqual([1, 2, 3, 4, 5]);
+    expect(f.gaps()).toEqual([]);
+  });
+});
