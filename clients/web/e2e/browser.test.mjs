@@ -323,6 +323,23 @@ test("dashboard end to end in Chromium", async (root) => {
     });
   });
 
+  await t.test("home filters by agent and by status", async () => {
+    await page.getByRole("link", { name: "Sessions" }).click();
+    await page.getByTestId("session-list").waitFor();
+    await page.getByLabel("Filter by agent").selectOption({ label: "e2e-key-agent" });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="session-row"]').length === 1);
+    assert.match(await page.getByTestId("session-row").innerText(), /e2e-key-agent/);
+    await page.getByLabel("Filter by agent").selectOption({ label: "All agents" });
+    await page.getByLabel("Filter by status").selectOption({ label: "Ended" });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="session-row"]').length >= 1);
+    const statuses = await page.getByTestId("status").allInnerTexts();
+    assert.ok(statuses.every((x) => ["Completed", "Failed", "Stopped"].includes(x)), statuses.join(","));
+    assert.ok(statuses.includes("Stopped"));
+    await shot("home-filtered", PHONE);
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel("Filter by status").selectOption({ label: "All statuses" });
+  });
+
   await t.test("older activity loads when scrolling up (ListMessages backward)", async () => {
     const long = await startSession(url, apiKey, { agentName: "e2e-agent", name: "Long session" });
     for (let i = 1; i <= 70; i++) await long.step(`Step number ${i}`);
