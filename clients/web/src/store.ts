@@ -8,9 +8,16 @@ export class Store {
     this.subs.add(fn);
     return () => void this.subs.delete(fn);
   }
+  private queued = false;
+  /** Marks a change; subscribers hear of it once per task, so a replay of many events renders once. */
   protected changed(): void {
     this.version++;
-    this.subs.forEach((f) => f());
+    if (this.queued) return;
+    this.queued = true;
+    setTimeout(() => {
+      this.queued = false;
+      this.subs.forEach((f) => f());
+    }, 0);
   }
 }
 
