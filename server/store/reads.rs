@@ -261,14 +261,26 @@ impl Store {
         user_id: UserId,
         session_id: SessionId,
     ) -> DomainResult<(String, Option<DiffSummary>)> {
-        let session = self.get_session(user_id, session_id).await?;
-        let diff: Option<String> =
-            sqlx::query_scalar("SELECT diff FROM sessions WHERE id = $1 AND user_id = $2")
-                .bind(session_id.0)
-                .bind(user_id.0)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
-        Ok((diff.unwrap_or_default(), session.diff_summary))
+        // One read, so the text and its summary always belong to the same report (and a
+        // session deleted meanwhile is NOT_FOUND, not an internal error).
+        type DiffRow = (Option<String>, i32, i32, i32, Option<DateTime<Utc>>);
+        let row: Option<DiffRow> = sqlx::query_as(
+            "SELECT diff, diff_files, diff_additions, diff_deletions, diff_updated_at \
+             FROM sessions WHERE id = $1 AND user_id = $2",
+        )
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        let (diff, files_changed, additions, deletions, updated_at) =
+            row.ok_or(DomainError::NotFound("session"))?;
+        let summary = updated_at.map(|updated_at| DiffSummary {
+            files_changed,
+            additions,
+            deletions,
+            updated_at,
+        });
+        Ok((diff.unwrap_or_default(), summary))
     }
 }
