@@ -1145,3 +1145,57 @@ async fn another_users_session_is_not_found_on_every_read_and_stream() {
         "{item:?}"
     );
 }
+
+/// ReportDiff answers with the time it computed (nanoseconds) while the session row keeps
+/// microseconds, and the diff_update message (JSON) keeps the nanoseconds: the same report
+/// shows three different update_time values depending on where a client reads it.
+#[tokio::test]
+#[ignore = "bug: DiffSummary.update_time differs between ReportDiff / the diff_update message (ns) and GetSession / GetDiff (us)"]
+async fn a_diff_summary_is_the_same_wherever_it_is_read() {
+    let app = TestApp::spawn().await;
+    let mut user = app.user("diff-time@example.com").await;
+    let session = user.start("differ").await;
+    let mut reported = None;
+    // A report whose time happens to fall on a whole microsecond would hide the difference.
+    for _ in 0..5 {
+        let r = user
+            .agent
+            .report_diff(ReportDiffRequest {
+                session_id: session.clone(),
+                diff: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n".into(),
+                request_id: uuid::Uuid::new_v4().to_string(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let nanos = r.summary.as_ref().unwrap().update_time.unwrap().nanos;
+        reported = Some(r);
+        if nanos % 1_000 != 0 {
+            break;
+        }
+    }
+    let reported = reported.unwrap();
+    let from_answer = reported.summary.unwrap();
+    let from_session = user
+        .dashboard
+        .get_session(GetSessionRequest {
+            session_id: session.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .diff_summary
+        .unwrap();
+    let from_message = list_messages(&mut user, &session, ListDirection::Backward, 0, 1, "")
+        .await
+        .unwrap()
+        .messages
+        .remove(0);
+    let Some(message::Body::DiffUpdate(update)) = from_message.body else {
+        panic!("expected a diff update")
+    };
+    assert_eq!(from_session, from_answer);
+    assert_eq!(update.summary.unwrap(), from_session);
+}
