@@ -206,7 +206,8 @@ export class AgentSession {
       after: opts.afterSeq ?? this.lastSeq,
       signal: opts.signal,
       onState: opts.onState,
-      open: (after, signal) => this.client.subscribe({ sessionId: this.id, afterSeq: after }, { signal }),
+      open: (after, signal, onOpen) =>
+        this.client.subscribe({ sessionId: this.id, afterSeq: after }, { signal, onHeader: onOpen }),
       classify: (r) =>
         r.item.case === "message"
           ? { kind: "item" as const, pos: r.item.value.seq, value: r.item.value }

@@ -30,7 +30,7 @@ export function watchSession(
   return resumingStream<WatchSessionResponse, Message>({
     ...opts,
     after: afterSeq,
-    open: (after, signal) => client.watchSession({ sessionId, afterSeq: after }, { signal }),
+    open: (after, signal, onOpen) => client.watchSession({ sessionId, afterSeq: after }, { signal, onHeader: onOpen }),
     classify: (r) =>
       r.item.case === "message"
         ? { kind: "item", pos: r.item.value.seq, value: r.item.value }
@@ -49,7 +49,7 @@ export function watchInbox(
   return resumingStream<WatchInboxResponse, InboxEvent>({
     ...opts,
     after: afterCursor,
-    open: (after, signal) => client.watchInbox({ afterCursor: after }, { signal }),
+    open: (after, signal, onOpen) => client.watchInbox({ afterCursor: after }, { signal, onHeader: onOpen }),
     classify: (r) =>
       r.item.case === "event"
         ? { kind: "item", pos: r.item.value.cursor, value: r.item.value }

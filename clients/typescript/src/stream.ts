@@ -11,8 +11,12 @@ export type StreamItem<T> =
   | { kind: "skip" };
 
 export interface ResumingStreamOptions<R, T> {
-  /** Opens the server stream after position `after` (seq or cursor). */
-  open: (after: bigint, signal: AbortSignal) => AsyncIterable<R>;
+  /**
+   * Opens the server stream after position `after` (seq or cursor). Call `onOpen` when the
+   * response headers arrive (CallOptions.onHeader) so that the state turns "live" at once, not at
+   * the first message.
+   */
+  open: (after: bigint, signal: AbortSignal, onOpen: () => void) => AsyncIterable<R>;
   /** Tells items from heartbeats. */
   classify: (response: R) => StreamItem<T>;
   /** Resume after this position (default 0 = from the start). */
@@ -73,7 +77,10 @@ export async function* resumingStream<R, T>(opts: ResumingStreamOptions<R, T>): 
       const onAbort = () => ctl.abort();
       outer?.addEventListener("abort", onAbort, { once: true });
       try {
-        for await (const res of opts.open(after, ctl.signal)) {
+        const onOpen = () => {
+          if (!ctl.signal.aborted) setState("live");
+        };
+        for await (const res of opts.open(after, ctl.signal, onOpen)) {
           setState("live");
           delay = initial;
           const it = opts.classify(res);
