@@ -59,6 +59,12 @@ struct Args {
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
     #[arg(long, value_delimiter = ',')]
     fanout_cases: Vec<String>,
+    /// Fan-out: steps the agent writes (instead of the mode's).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Fan-out: the agent's steady rate in steps per second (instead of the mode's).
+    #[arg(long)]
+    steps_per_sec: Option<f64>,
     /// Keep the temporary data directories (server logs) after the run.
     #[arg(long)]
     keep_data: bool,
@@ -428,6 +434,12 @@ fn wants(args: &Args, name: &str) -> bool {
 
 async fn run(args: Args) -> Result<Report, BoxError> {
     let mut plan = Plan::new(args.smoke);
+    if let Some(n) = args.steps {
+        plan.steps = n.max(1);
+    }
+    if let Some(r) = args.steps_per_sec {
+        plan.steps_per_sec = r.max(0.01);
+    }
     if !args.fanout_cases.is_empty() {
         plan.fanout_cases = args
             .fanout_cases
