@@ -29,6 +29,8 @@ export class SessionView extends Store {
   /** Bumped when live messages arrive (the page scrolls down if it was at the bottom). */
   liveTick = 0;
   private ctl = new AbortController();
+  /** session.last_seq when GetSession answered: later messages update the session state. */
+  private snapSeq = 0n;
 
   constructor(readonly id: string) {
     super();
@@ -43,6 +45,7 @@ export class SessionView extends Store {
     try {
       const got = await api.getSession({ sessionId: this.id }, { signal });
       this.session = got.session ?? null;
+      this.snapSeq = this.session?.lastSeq ?? 0n;
       for (const q of got.openQuestions) this.open.set(q.id, q);
       const page = await api.listMessages(
         { sessionId: this.id, direction: ListDirection.BACKWARD, pageSize: 50 },
@@ -99,7 +102,8 @@ export class SessionView extends Store {
         this.answers.set(b.value.questionId, b.value);
         this.open.delete(b.value.questionId);
       }
-      if (!live || !this.session) continue;
+      // History newer than the GetSession snapshot counts as live (it raced the two calls).
+      if (!(live || m.seq > this.snapSeq) || !this.session) continue;
       const s = this.session;
       if (m.createTime) s.lastActivityTime = m.createTime;
       if (m.seq > s.lastSeq) s.lastSeq = m.seq;
@@ -121,7 +125,7 @@ export class SessionView extends Store {
       }
       s.openQuestionCount = this.open.size;
     }
-    if (live && this.session) inbox().put({ ...this.session });
+    if (live && this.session && msgs.length) inbox().put({ ...this.session });
   }
 
   async loadOlder(): Promise<void> {
