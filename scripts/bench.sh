@@ -15,7 +15,7 @@ if ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || ! ls /usr/lib/postg
   sudo_cmd=""
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-15 postgresql-client-15 >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null
 fi
 
 # 10,000 watch streams over 100 connections plus 1,000 one-per-connection need file
