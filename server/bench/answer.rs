@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use switchboard::proto::{
-    AnswerQuestionRequest, AskQuestionRequest, SubscribeRequest, SubscribeResponse, WaitForAnswerRequest, message,
-    subscribe_response,
+    AnswerQuestionRequest, AskQuestionRequest, SubscribeRequest, SubscribeResponse,
+    WaitForAnswerRequest, message, subscribe_response,
 };
 use tonic::Streaming;
 use tonic_health::pb::HealthCheckRequest;
@@ -51,7 +51,10 @@ fn answer_req(session: &str, question: &str) -> AnswerQuestionRequest {
 }
 
 /// Reads the subscription until `pred` matches an item.
-async fn until(stream: &mut Streaming<SubscribeResponse>, pred: impl Fn(&message::Body) -> bool) -> Result<(), BoxError> {
+async fn until(
+    stream: &mut Streaming<SubscribeResponse>,
+    pred: impl Fn(&message::Body) -> bool,
+) -> Result<(), BoxError> {
     let deadline = Instant::now() + STEP_TIMEOUT;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -77,7 +80,8 @@ pub async fn run(
     let person_channel = client::connect(addr).await?;
     let mut person: Dashboard = client::dashboard(person_channel.clone(), access_token)?;
     let mut health = HealthClient::new(person_channel);
-    let (session, last_seq) = client::start_session(&mut agent, "bench-answer", "answer latency").await?;
+    let (session, last_seq) =
+        client::start_session(&mut agent, "bench-answer", "answer latency").await?;
 
     let mut result = AnswerResult {
         via_subscribe: Samples::with_capacity(round_trips),
@@ -108,7 +112,11 @@ pub async fn run(
             let t = Instant::now();
             answering.answer_question(req).await.map(|_| t.elapsed())
         });
-        until(&mut stream, |b| matches!(b, message::Body::Answer(a) if a.question_id == qid)).await?;
+        until(
+            &mut stream,
+            |b| matches!(b, message::Body::Answer(a) if a.question_id == qid),
+        )
+        .await?;
         result.via_subscribe.push(t0.elapsed());
         result.answer_call.push(call.await??);
     }
@@ -121,7 +129,10 @@ pub async fn run(
         let req = WaitForAnswerRequest {
             session_id: session.clone(),
             question_id: qid.clone(),
-            timeout: Some(prost_types::Duration { seconds: 10, nanos: 0 }),
+            timeout: Some(prost_types::Duration {
+                seconds: 10,
+                nanos: 0,
+            }),
         };
         let wait = tokio::spawn(async move {
             let r = waiter.wait_for_answer(req).await;
@@ -133,7 +144,9 @@ pub async fn run(
         let t = Instant::now();
         person.answer_question(answer_req(&session, &qid)).await?;
         result.answer_call.push(t.elapsed());
-        let (r, done) = tokio::time::timeout(STEP_TIMEOUT, wait).await.map_err(|_| "WaitForAnswer timed out")??;
+        let (r, done) = tokio::time::timeout(STEP_TIMEOUT, wait)
+            .await
+            .map_err(|_| "WaitForAnswer timed out")??;
         let r = r?.into_inner();
         if !r.answered {
             return Err("WaitForAnswer returned without the answer".into());

@@ -46,7 +46,10 @@ fn bearer(token: &str) -> Result<Bearer, BoxError> {
 }
 
 pub fn agent(channel: Channel, api_key: &str) -> Result<Agent, BoxError> {
-    Ok(AgentServiceClient::with_interceptor(channel, bearer(api_key)?))
+    Ok(AgentServiceClient::with_interceptor(
+        channel,
+        bearer(api_key)?,
+    ))
 }
 
 pub fn dashboard(channel: Channel, access_token: &str) -> Result<Dashboard, BoxError> {
@@ -73,7 +76,11 @@ pub fn request_id() -> String {
 }
 
 /// Starts a fresh session and returns (session id, last seq).
-pub async fn start_session(agent: &mut Agent, agent_name: &str, name: &str) -> Result<(String, i64), BoxError> {
+pub async fn start_session(
+    agent: &mut Agent,
+    agent_name: &str,
+    name: &str,
+) -> Result<(String, i64), BoxError> {
     let s = agent
         .start_session(StartSessionRequest {
             session_id: String::new(),

@@ -69,13 +69,23 @@ impl FanoutResult {
 }
 
 fn now_ns() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64
 }
 
 /// Parses "fan-out step <i> sent at <ns>".
 fn parse_step(text: &str) -> Option<(u32, u64)> {
     let mut it = text.split(' ');
-    let (_, _, i, _, _, ns) = (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    let (_, _, i, _, _, ns) = (
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    );
     Some((i.parse().ok()?, ns.parse().ok()?))
 }
 
@@ -127,12 +137,14 @@ async fn watch_one(
             Ok(Some(i)) => i,
             Ok(None) => {
                 t.errors += 1;
-                t.first_error.get_or_insert_with(|| "the stream ended early".into());
+                t.first_error
+                    .get_or_insert_with(|| "the stream ended early".into());
                 break;
             }
             Err(e) => {
                 t.errors += 1;
-                t.first_error.get_or_insert_with(|| format!("stream error: {e}"));
+                t.first_error
+                    .get_or_insert_with(|| format!("stream error: {e}"));
                 break;
             }
         };
@@ -152,7 +164,8 @@ async fn watch_one(
         t.received += 1;
         if let Some(message::Body::Step(step)) = &m.body {
             if let Some((i, sent)) = parse_step(&step.text) {
-                t.latency_from_send.push_us(received.saturating_sub(sent) / 1000);
+                t.latency_from_send
+                    .push_us(received.saturating_sub(sent) / 1000);
                 t.arrivals.push((i, received));
             }
         }
@@ -174,9 +187,19 @@ struct Written {
 
 /// The steady writer, on its own thread and runtime so that thousands of watcher tasks in the
 /// main runtime do not delay its calls.
-fn spawn_writer(addr: String, api_key: String, session: String, steps: u64, per_sec: f64, base_seq: i64) -> std::thread::JoinHandle<Written> {
+fn spawn_writer(
+    addr: String,
+    api_key: String,
+    session: String,
+    steps: u64,
+    per_sec: f64,
+    base_seq: i64,
+) -> std::thread::JoinHandle<Written> {
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("writer runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("writer runtime");
         rt.block_on(async move {
             let mut w = Written {
                 last_seq: base_seq,
@@ -184,7 +207,10 @@ fn spawn_writer(addr: String, api_key: String, session: String, steps: u64, per_
                 acked_ns: Vec::with_capacity(steps as usize),
                 error: None,
             };
-            let mut writer = match client::connect(&addr).await.and_then(|c| client::agent(c, &api_key)) {
+            let mut writer = match client::connect(&addr)
+                .await
+                .and_then(|c| client::agent(c, &api_key))
+            {
                 Ok(a) => a,
                 Err(e) => {
                     w.error = Some(format!("writer: {e}"));
@@ -220,8 +246,12 @@ fn spawn_writer(addr: String, api_key: String, session: String, steps: u64, per_
 
 pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     let mut agent = client::agent(client::connect(&cfg.writer_addr).await?, &cfg.api_key)?;
-    let (session, base_seq) =
-        client::start_session(&mut agent, "bench-fanout", &format!("fan-out to {} watchers", cfg.watchers)).await?;
+    let (session, base_seq) = client::start_session(
+        &mut agent,
+        "bench-fanout",
+        &format!("fan-out to {} watchers", cfg.watchers),
+    )
+    .await?;
     let rss_before = cfg.pids.server.and_then(rss_kib);
 
     // Connections, then streams spread over them.
@@ -229,7 +259,10 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     let connections = cfg.watchers.div_ceil(per_conn);
     let mut dashes = Vec::with_capacity(connections);
     for _ in 0..connections {
-        dashes.push(client::dashboard(client::connect(&cfg.watch_addr).await?, &cfg.access_token)?);
+        dashes.push(client::dashboard(
+            client::connect(&cfg.watch_addr).await?,
+            &cfg.access_token,
+        )?);
     }
     let opened = Arc::new(AtomicUsize::new(0));
     let open_gate = Arc::new(Semaphore::new(256));
@@ -270,7 +303,14 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
 
     let cpu = CpuMeter::start(cfg.pids);
     let t_write = Instant::now();
-    let writer = spawn_writer(cfg.writer_addr.clone(), cfg.api_key.clone(), session.clone(), cfg.steps, cfg.steps_per_sec, base_seq);
+    let writer = spawn_writer(
+        cfg.writer_addr.clone(),
+        cfg.api_key.clone(),
+        session.clone(),
+        cfg.steps,
+        cfg.steps_per_sec,
+        base_seq,
+    );
     let mut rss_peak = rss_idle;
     while !writer.is_finished() {
         if let Some(r) = cfg.pids.server.and_then(rss_kib) {
@@ -336,6 +376,9 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
 mod tests {
     #[test]
     fn parses_the_stamp() {
-        assert_eq!(super::parse_step("fan-out step 7 sent at 123456"), Some((7, 123456)));
+        assert_eq!(
+            super::parse_step("fan-out step 7 sent at 123456"),
+            Some((7, 123456))
+        );
     }
 }

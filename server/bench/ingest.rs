@@ -49,20 +49,35 @@ impl IngestResult {
 
     /// Microseconds of CPU per operation.
     pub fn us_per_op(&self, secs: Option<f64>) -> f64 {
-        secs.map(|s| s * 1e6 / self.ops.max(1) as f64).unwrap_or(f64::NAN)
+        secs.map(|s| s * 1e6 / self.ops.max(1) as f64)
+            .unwrap_or(f64::NAN)
     }
 }
 
 /// A step text of realistic size (about 120 bytes).
 fn step_text(agent: usize, i: u64) -> String {
-    format!("agent {agent} step {i}: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module")
+    format!(
+        "agent {agent} step {i}: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module"
+    )
 }
 
-pub async fn run_ours(addr: &str, api_key: &str, pids: Pids, agents: usize, warmup: Duration, measure: Duration) -> Result<IngestResult, BoxError> {
+pub async fn run_ours(
+    addr: &str,
+    api_key: &str,
+    pids: Pids,
+    agents: usize,
+    warmup: Duration,
+    measure: Duration,
+) -> Result<IngestResult, BoxError> {
     let mut clients = Vec::with_capacity(agents);
     for i in 0..agents {
         let mut agent = client::agent(client::connect(addr).await?, api_key)?;
-        let (session, _) = client::start_session(&mut agent, "bench-ingest", &format!("ingest {agents}x #{i}")).await?;
+        let (session, _) = client::start_session(
+            &mut agent,
+            "bench-ingest",
+            &format!("ingest {agents}x #{i}"),
+        )
+        .await?;
         clients.push((agent, session));
     }
     let measuring = Arc::new(AtomicBool::new(false));
@@ -215,8 +230,15 @@ impl Pg {
         let log_dir = self.work_dir.join(format!("pgbench-{clients}"));
         let _ = std::fs::remove_dir_all(&log_dir);
         std::fs::create_dir_all(&log_dir)?;
-        let threads = clients.min(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-        let cpu = CpuMeter::start(Pids { server: None, ..pids });
+        let threads = clients.min(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        );
+        let cpu = CpuMeter::start(Pids {
+            server: None,
+            ..pids
+        });
         let out = Command::new(self.bin_dir.join("pgbench"))
             .args(self.conn_args().into_iter().take(4))
             .args([
@@ -243,7 +265,11 @@ impl Pg {
         cpu.wall_secs = cpu.wall_secs.max(secs as f64);
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            return Err(format!("pgbench failed: {stdout}{}", String::from_utf8_lossy(&out.stderr)).into());
+            return Err(format!(
+                "pgbench failed: {stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
         }
         let tps: f64 = stdout
             .lines()
@@ -263,7 +289,11 @@ impl Pg {
             let text = std::fs::read_to_string(entry.path())?;
             for line in text.lines() {
                 // client_id transaction_no time_us script_no time_epoch time_us
-                if let Some(us) = line.split_whitespace().nth(2).and_then(|v| v.parse::<u64>().ok()) {
+                if let Some(us) = line
+                    .split_whitespace()
+                    .nth(2)
+                    .and_then(|v| v.parse::<u64>().ok())
+                {
                     latency.push_us(us);
                 }
             }

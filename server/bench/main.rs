@@ -26,7 +26,10 @@ use server::{BoxError, ServerProc, TempDir};
 use stats::Samples;
 
 #[derive(Parser, Clone)]
-#[command(name = "switchboard-bench", about = "Benchmarks a real Switchboard server over gRPC")]
+#[command(
+    name = "switchboard-bench",
+    about = "Benchmarks a real Switchboard server over gRPC"
+)]
 struct Args {
     /// Seconds, tiny numbers (CI): still fails on any lost event or error.
     #[arg(long)]
@@ -91,7 +94,16 @@ struct Report {
 }
 
 impl Report {
-    fn row(&mut self, scenario: &'static str, case: &str, metric: &str, unit: &'static str, ours: f64, baseline: Option<f64>, baseline_name: &'static str) {
+    fn row(
+        &mut self,
+        scenario: &'static str,
+        case: &str,
+        metric: &str,
+        unit: &'static str,
+        ours: f64,
+        baseline: Option<f64>,
+        baseline_name: &'static str,
+    ) {
         if ours.is_nan() && baseline.is_none_or(|b| b.is_nan()) {
             return; // not measurable here (e.g. no pid with --target)
         }
@@ -106,11 +118,29 @@ impl Report {
         });
     }
 
-    fn latency(&mut self, scenario: &'static str, case: &str, ours: &mut Samples, base: Option<&mut Samples>, baseline_name: &'static str, qs: &[(&str, f64)]) {
+    fn latency(
+        &mut self,
+        scenario: &'static str,
+        case: &str,
+        ours: &mut Samples,
+        base: Option<&mut Samples>,
+        baseline_name: &'static str,
+        qs: &[(&str, f64)],
+    ) {
         let mut base = base;
         for (name, q) in qs {
-            let b = base.as_deref_mut().map(|b| if *q >= 1.0 { b.max_ms() } else { b.quantile_ms(*q) });
-            let o = if *q >= 1.0 { ours.max_ms() } else { ours.quantile_ms(*q) };
+            let b = base.as_deref_mut().map(|b| {
+                if *q >= 1.0 {
+                    b.max_ms()
+                } else {
+                    b.quantile_ms(*q)
+                }
+            });
+            let o = if *q >= 1.0 {
+                ours.max_ms()
+            } else {
+                ours.quantile_ms(*q)
+            };
             self.row(scenario, case, name, "ms", o, b, baseline_name);
         }
     }
@@ -165,7 +195,9 @@ impl Plan {
 }
 
 fn machine() -> serde_json::Value {
-    let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let mem_kib: u64 = meminfo
         .lines()
@@ -202,11 +234,19 @@ fn print_table(report: &Report) {
     let header = ["scenario", "case", "metric", "ours", "baseline", "ratio"];
     let mut lines: Vec<[String; 6]> = Vec::new();
     for r in &report.rows {
-        let unit = if r.unit.is_empty() { String::new() } else { format!(" {}", r.unit) };
+        let unit = if r.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", r.unit)
+        };
         let (base, ratio) = match r.baseline {
             Some(b) => (
                 format!("{}{unit} ({})", fmt_num(b), r.baseline_name),
-                if b > 0.0 && !b.is_nan() && !r.ours.is_nan() { format!("{:.2}", r.ours / b) } else { "-".into() },
+                if b > 0.0 && !b.is_nan() && !r.ours.is_nan() {
+                    format!("{:.2}", r.ours / b)
+                } else {
+                    "-".into()
+                },
             ),
             None => ("-".into(), "-".into()),
         };
@@ -229,16 +269,37 @@ fn print_table(report: &Report) {
         cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if i >= 3 { format!("{c:>w$}", w = widths[i]) } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i >= 3 {
+                    format!("{c:>w$}", w = widths[i])
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect::<Vec<_>>()
             .join(" | ")
     };
     println!("{}", fmt_line(header));
-    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-|-"));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-|-")
+    );
     let mut last_scenario = "";
     for (r, l) in report.rows.iter().zip(&lines) {
         if !last_scenario.is_empty() && r.scenario != last_scenario {
-            println!("{}", widths.iter().map(|w| " ".repeat(*w)).collect::<Vec<_>>().join(" | ").trim_end());
+            println!(
+                "{}",
+                widths
+                    .iter()
+                    .map(|w| " ".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+                    .trim_end()
+            );
         }
         last_scenario = r.scenario;
         println!("{}", fmt_line([&l[0], &l[1], &l[2], &l[3], &l[4], &l[5]]));
@@ -254,7 +315,12 @@ struct Target {
     pg_socket_dir: Option<PathBuf>,
 }
 
-async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &std::path::Path) -> Result<(), BoxError> {
+async fn scenario_ingest(
+    plan: &Plan,
+    t: &Target,
+    report: &mut Report,
+    work: &std::path::Path,
+) -> Result<(), BoxError> {
     let pg = match (&t.pg_socket_dir, ingest::find_pg_bin()) {
         (Some(socket_dir), Some(bin_dir)) => Some(ingest::Pg {
             bin_dir,
@@ -262,7 +328,9 @@ async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &st
             work_dir: work.to_owned(),
         }),
         _ => {
-            report.notes.push("ingest: no pgbench baseline (no Postgres binaries or socket directory)".into());
+            report.notes.push(
+                "ingest: no pgbench baseline (no Postgres binaries or socket directory)".into(),
+            );
             None
         }
     };
@@ -274,15 +342,29 @@ async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &st
         let mut base: Option<ingest::IngestResult> = None;
         let mut ratios = Vec::new();
         for round in 1..=plan.ingest_rounds {
-            eprintln!("  ingest: {agents} agent(s), {} s (round {round}/{})", plan.ingest_secs, plan.ingest_rounds);
-            let o = ingest::run_ours(&t.addr, &t.api_key, t.pids, agents, plan.ingest_warmup, Duration::from_secs(plan.ingest_secs)).await?;
+            eprintln!(
+                "  ingest: {agents} agent(s), {} s (round {round}/{})",
+                plan.ingest_secs, plan.ingest_rounds
+            );
+            let o = ingest::run_ours(
+                &t.addr,
+                &t.api_key,
+                t.pids,
+                agents,
+                plan.ingest_warmup,
+                Duration::from_secs(plan.ingest_secs),
+            )
+            .await?;
             let o_rate = o.per_sec();
             match &mut ours {
                 Some(acc) => acc.merge(o),
                 None => ours = Some(o),
             }
             if let Some(pg) = &pg {
-                eprintln!("  ingest: pgbench, {agents} client(s), {} s (round {round}/{})", plan.ingest_secs, plan.ingest_rounds);
+                eprintln!(
+                    "  ingest: pgbench, {agents} client(s), {} s (round {round}/{})",
+                    plan.ingest_secs, plan.ingest_rounds
+                );
                 let b = pg.run(agents, plan.ingest_secs, t.pids)?;
                 ratios.push(format!("{:.2}", o_rate / b.per_sec()));
                 match &mut base {
@@ -293,19 +375,81 @@ async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &st
         }
         let mut ours = ours.ok_or("no ingest round ran")?;
         if ratios.len() > 1 {
-            report.notes.push(format!("ingest {agents} agent(s): throughput ratio per round {}", ratios.join(", ")));
+            report.notes.push(format!(
+                "ingest {agents} agent(s): throughput ratio per round {}",
+                ratios.join(", ")
+            ));
         }
         let case = format!("{agents} agent{}", if agents == 1 { "" } else { "s" });
-        report.row("1 ingest", &case, "LogStep/s", "/s", ours.per_sec(), base.as_ref().map(|b| b.per_sec()), "pgbench tps");
-        report.latency("1 ingest", &case, &mut ours.latency, base.as_mut().map(|b| &mut b.latency), "pgbench", P3);
+        report.row(
+            "1 ingest",
+            &case,
+            "LogStep/s",
+            "/s",
+            ours.per_sec(),
+            base.as_ref().map(|b| b.per_sec()),
+            "pgbench tps",
+        );
+        report.latency(
+            "1 ingest",
+            &case,
+            &mut ours.latency,
+            base.as_mut().map(|b| &mut b.latency),
+            "pgbench",
+            P3,
+        );
         let b = base.as_ref();
-        report.row("1 ingest", &case, "Postgres CPU/op", "us", ours.us_per_op(ours.cpu.pg_secs), b.map(|b| b.us_per_op(b.cpu.pg_secs)), "pgbench");
-        report.row("1 ingest", &case, "Postgres CPU", "% core", ours.cpu.pct(ours.cpu.pg_secs), b.map(|b| b.cpu.pct(b.cpu.pg_secs)), "pgbench");
-        report.row("1 ingest", &case, "server CPU/op", "us", ours.us_per_op(ours.cpu.server_secs), None, "");
-        report.row("1 ingest", &case, "server CPU", "% core", ours.cpu.pct(ours.cpu.server_secs), None, "");
-        report.row("1 ingest", &case, "client CPU", "% core", ours.cpu.pct(ours.cpu.bench_secs), b.map(|b| b.cpu.pct(b.cpu.bench_secs)), "pgbench");
+        report.row(
+            "1 ingest",
+            &case,
+            "Postgres CPU/op",
+            "us",
+            ours.us_per_op(ours.cpu.pg_secs),
+            b.map(|b| b.us_per_op(b.cpu.pg_secs)),
+            "pgbench",
+        );
+        report.row(
+            "1 ingest",
+            &case,
+            "Postgres CPU",
+            "% core",
+            ours.cpu.pct(ours.cpu.pg_secs),
+            b.map(|b| b.cpu.pct(b.cpu.pg_secs)),
+            "pgbench",
+        );
+        report.row(
+            "1 ingest",
+            &case,
+            "server CPU/op",
+            "us",
+            ours.us_per_op(ours.cpu.server_secs),
+            None,
+            "",
+        );
+        report.row(
+            "1 ingest",
+            &case,
+            "server CPU",
+            "% core",
+            ours.cpu.pct(ours.cpu.server_secs),
+            None,
+            "",
+        );
+        report.row(
+            "1 ingest",
+            &case,
+            "client CPU",
+            "% core",
+            ours.cpu.pct(ours.cpu.bench_secs),
+            b.map(|b| b.cpu.pct(b.cpu.bench_secs)),
+            "pgbench",
+        );
         if ours.errors > 0 {
-            report.failures.push(format!("ingest {case}: {} errors, first: {}", ours.errors, ours.first_error.unwrap_or_default()));
+            report.failures.push(format!(
+                "ingest {case}: {} errors, first: {}",
+                ours.errors,
+                ours.first_error.unwrap_or_default()
+            ));
         }
     }
     if let Some(pg) = &pg {
@@ -314,44 +458,200 @@ async fn scenario_ingest(plan: &Plan, t: &Target, report: &mut Report, work: &st
     Ok(())
 }
 
-async fn scenario_answer(plan: &Plan, t: &Target, token: &str, report: &mut Report) -> Result<(), BoxError> {
-    eprintln!("  answer: {} round trips each via Subscribe and WaitForAnswer", plan.answer_round_trips);
+async fn scenario_answer(
+    plan: &Plan,
+    t: &Target,
+    token: &str,
+    report: &mut Report,
+) -> Result<(), BoxError> {
+    eprintln!(
+        "  answer: {} round trips each via Subscribe and WaitForAnswer",
+        plan.answer_round_trips
+    );
     let mut r = answer::run(&t.addr, &t.api_key, token, plan.answer_round_trips).await?;
     let n = plan.answer_round_trips;
-    report.latency("2 answer", &format!("Subscribe push, n={n}"), &mut r.via_subscribe, Some(&mut r.health), "health check", P3);
-    report.latency("2 answer", &format!("WaitForAnswer, n={n}"), &mut r.via_wait, Some(&mut r.health), "health check", P3);
+    report.latency(
+        "2 answer",
+        &format!("Subscribe push, n={n}"),
+        &mut r.via_subscribe,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+    report.latency(
+        "2 answer",
+        &format!("WaitForAnswer, n={n}"),
+        &mut r.via_wait,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
     let calls = r.answer_call.len();
-    report.latency("2 answer", &format!("AnswerQuestion call, n={calls}"), &mut r.answer_call, Some(&mut r.health), "health check", P3);
+    report.latency(
+        "2 answer",
+        &format!("AnswerQuestion call, n={calls}"),
+        &mut r.answer_call,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
     Ok(())
 }
 
-fn fanout_rows(report: &mut Report, scenario: &'static str, case: &str, r: &mut fanout::FanoutResult, base: Option<&mut fanout::FanoutResult>, baseline_name: &'static str) {
+fn fanout_rows(
+    report: &mut Report,
+    scenario: &'static str,
+    case: &str,
+    r: &mut fanout::FanoutResult,
+    base: Option<&mut fanout::FanoutResult>,
+    baseline_name: &'static str,
+) {
     let mut base = base;
-    report.latency(scenario, case, &mut r.latency, base.as_deref_mut().map(|b| &mut b.latency), baseline_name, PMAX);
-    let b = base.as_deref_mut().map(|b| b.tally.latency_from_send.quantile_ms(0.99));
-    report.row(scenario, case, "p99 from send", "ms", r.tally.latency_from_send.quantile_ms(0.99), b, baseline_name);
-    report.row(scenario, case, "delivered", "", r.tally.received as f64, Some(r.expected as f64), "expected");
+    report.latency(
+        scenario,
+        case,
+        &mut r.latency,
+        base.as_deref_mut().map(|b| &mut b.latency),
+        baseline_name,
+        PMAX,
+    );
+    let b = base
+        .as_deref_mut()
+        .map(|b| b.tally.latency_from_send.quantile_ms(0.99));
+    report.row(
+        scenario,
+        case,
+        "p99 from send",
+        "ms",
+        r.tally.latency_from_send.quantile_ms(0.99),
+        b,
+        baseline_name,
+    );
+    report.row(
+        scenario,
+        case,
+        "delivered",
+        "",
+        r.tally.received as f64,
+        Some(r.expected as f64),
+        "expected",
+    );
     report.row(scenario, case, "lost", "", r.tally.lost as f64, None, "");
-    report.row(scenario, case, "duplicates", "", r.tally.duplicates as f64, None, "");
-    report.row(scenario, case, "streams opened/s", "/s", r.watchers as f64 / r.open_secs.max(1e-9), None, "");
+    report.row(
+        scenario,
+        case,
+        "duplicates",
+        "",
+        r.tally.duplicates as f64,
+        None,
+        "",
+    );
+    report.row(
+        scenario,
+        case,
+        "streams opened/s",
+        "/s",
+        r.watchers as f64 / r.open_secs.max(1e-9),
+        None,
+        "",
+    );
     if let (Some(before), Some(idle)) = (r.rss_before_kib, r.rss_idle_kib) {
-        report.row(scenario, case, "RSS before", "MiB", before as f64 / 1024.0, None, "");
-        report.row(scenario, case, "RSS idle streams", "MiB", idle as f64 / 1024.0, None, "");
+        report.row(
+            scenario,
+            case,
+            "RSS before",
+            "MiB",
+            before as f64 / 1024.0,
+            None,
+            "",
+        );
+        report.row(
+            scenario,
+            case,
+            "RSS idle streams",
+            "MiB",
+            idle as f64 / 1024.0,
+            None,
+            "",
+        );
     }
     if let Some(peak) = r.rss_peak_kib {
-        report.row(scenario, case, "RSS during", "MiB", peak as f64 / 1024.0, None, "");
+        report.row(
+            scenario,
+            case,
+            "RSS during",
+            "MiB",
+            peak as f64 / 1024.0,
+            None,
+            "",
+        );
     }
     if let Some(k) = r.kib_per_stream() {
         report.row(scenario, case, "KiB per idle stream", "KiB", k, None, "");
     }
-    report.row(scenario, case, "server CPU", "% core", r.cpu.pct(r.cpu.server_secs), None, "");
-    let per_msg = |secs: Option<f64>| secs.map(|s| s * 1e6 / r.tally.received.max(1) as f64).unwrap_or(f64::NAN);
-    report.row(scenario, case, "server CPU/delivery", "us", per_msg(r.cpu.server_secs), None, "");
-    report.row(scenario, case, "client CPU/delivery", "us", per_msg(r.cpu.bench_secs), None, "");
-    report.row(scenario, case, "Postgres CPU", "% core", r.cpu.pct(r.cpu.pg_secs), None, "");
-    report.row(scenario, case, "bench client CPU", "% core", r.cpu.pct(r.cpu.bench_secs), None, "");
-    report.row(scenario, case, "LogStep p50 (writer)", "ms", r.log_step.quantile_ms(0.5), None, "");
-    if r.tally.lost > 0 || r.tally.duplicates > 0 || r.tally.errors > 0 || r.tally.received != r.expected {
+    report.row(
+        scenario,
+        case,
+        "server CPU",
+        "% core",
+        r.cpu.pct(r.cpu.server_secs),
+        None,
+        "",
+    );
+    let per_msg = |secs: Option<f64>| {
+        secs.map(|s| s * 1e6 / r.tally.received.max(1) as f64)
+            .unwrap_or(f64::NAN)
+    };
+    report.row(
+        scenario,
+        case,
+        "server CPU/delivery",
+        "us",
+        per_msg(r.cpu.server_secs),
+        None,
+        "",
+    );
+    report.row(
+        scenario,
+        case,
+        "client CPU/delivery",
+        "us",
+        per_msg(r.cpu.bench_secs),
+        None,
+        "",
+    );
+    report.row(
+        scenario,
+        case,
+        "Postgres CPU",
+        "% core",
+        r.cpu.pct(r.cpu.pg_secs),
+        None,
+        "",
+    );
+    report.row(
+        scenario,
+        case,
+        "bench client CPU",
+        "% core",
+        r.cpu.pct(r.cpu.bench_secs),
+        None,
+        "",
+    );
+    report.row(
+        scenario,
+        case,
+        "LogStep p50 (writer)",
+        "ms",
+        r.log_step.quantile_ms(0.5),
+        None,
+        "",
+    );
+    if r.tally.lost > 0
+        || r.tally.duplicates > 0
+        || r.tally.errors > 0
+        || r.tally.received != r.expected
+    {
         report.failures.push(format!(
             "{scenario} {case}: lost {}, duplicates {}, out of order {}, errors {}, delivered {} of {}; first error: {}",
             r.tally.lost,
@@ -376,7 +676,13 @@ fn fanout_json(r: &fanout::FanoutResult) -> serde_json::Value {
     })
 }
 
-async fn scenario_fanout(plan: &Plan, t: &Target, token: &str, report: &mut Report, raw: &mut Vec<serde_json::Value>) -> Result<Option<fanout::FanoutResult>, BoxError> {
+async fn scenario_fanout(
+    plan: &Plan,
+    t: &Target,
+    token: &str,
+    report: &mut Report,
+    raw: &mut Vec<serde_json::Value>,
+) -> Result<Option<fanout::FanoutResult>, BoxError> {
     let cfg = |watchers: usize, per_conn: usize| fanout::FanoutConfig {
         writer_addr: t.addr.clone(),
         watch_addr: t.addr.clone(),
@@ -388,9 +694,19 @@ async fn scenario_fanout(plan: &Plan, t: &Target, token: &str, report: &mut Repo
         steps: plan.steps,
         steps_per_sec: plan.steps_per_sec,
     };
-    eprintln!("  fan-out: baseline, 1 watcher, {} steps at {}/s", plan.steps, plan.steps_per_sec);
+    eprintln!(
+        "  fan-out: baseline, 1 watcher, {} steps at {}/s",
+        plan.steps, plan.steps_per_sec
+    );
     let mut base = fanout::run(&cfg(1, 1)).await?;
-    fanout_rows(report, "3 fan-out", "1 watcher (baseline)", &mut base, None, "");
+    fanout_rows(
+        report,
+        "3 fan-out",
+        "1 watcher (baseline)",
+        &mut base,
+        None,
+        "",
+    );
     raw.push(fanout_json(&base));
     let mut replica_base = None;
     for &(watchers, per_conn) in &plan.fanout_cases {
@@ -398,7 +714,14 @@ async fn scenario_fanout(plan: &Plan, t: &Target, token: &str, report: &mut Repo
         eprintln!("  fan-out: {watchers} watchers over {conns} connections");
         let mut r = fanout::run(&cfg(watchers, per_conn)).await?;
         let case = format!("{watchers} watchers / {conns} conns");
-        fanout_rows(report, "3 fan-out", &case, &mut r, Some(&mut base), "1 watcher");
+        fanout_rows(
+            report,
+            "3 fan-out",
+            &case,
+            &mut r,
+            Some(&mut base),
+            "1 watcher",
+        );
         raw.push(fanout_json(&r));
         if watchers == plan.replica_watchers && per_conn > 1 && replica_base.is_none() {
             replica_base = Some(r);
@@ -407,13 +730,32 @@ async fn scenario_fanout(plan: &Plan, t: &Target, token: &str, report: &mut Repo
     Ok(replica_base)
 }
 
-async fn scenario_replicas(plan: &Plan, a: &Target, b_addr: &str, b_pid: u32, token: &str, single: Option<&mut fanout::FanoutResult>, report: &mut Report, raw: &mut Vec<serde_json::Value>) -> Result<(), BoxError> {
-    let per_conn = if plan.replica_watchers >= 100 { 100 } else { 10 };
-    eprintln!("  replicas: {} watchers on B, writer on A", plan.replica_watchers);
+async fn scenario_replicas(
+    plan: &Plan,
+    a: &Target,
+    b_addr: &str,
+    b_pid: u32,
+    token: &str,
+    single: Option<&mut fanout::FanoutResult>,
+    report: &mut Report,
+    raw: &mut Vec<serde_json::Value>,
+) -> Result<(), BoxError> {
+    let per_conn = if plan.replica_watchers >= 100 {
+        100
+    } else {
+        10
+    };
+    eprintln!(
+        "  replicas: {} watchers on B, writer on A",
+        plan.replica_watchers
+    );
     let mut r = fanout::run(&fanout::FanoutConfig {
         writer_addr: a.addr.clone(),
         watch_addr: b_addr.to_owned(),
-        pids: server::Pids { server: Some(b_pid), postmaster: a.pids.postmaster },
+        pids: server::Pids {
+            server: Some(b_pid),
+            postmaster: a.pids.postmaster,
+        },
         api_key: a.api_key.clone(),
         access_token: token.to_owned(),
         watchers: plan.replica_watchers,
@@ -445,7 +787,9 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             .fanout_cases
             .iter()
             .map(|c| {
-                let (w, p) = c.split_once('x').ok_or("--fanout-cases takes WATCHERSxSTREAMS_PER_CONNECTION")?;
+                let (w, p) = c
+                    .split_once('x')
+                    .ok_or("--fanout-cases takes WATCHERSxSTREAMS_PER_CONNECTION")?;
                 Ok::<_, BoxError>((w.parse()?, p.parse()?))
             })
             .collect::<Result<_, _>>()?;
@@ -454,7 +798,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     let mut raw_fanout = Vec::new();
     let mut work = TempDir::new("switchboard-bench")?;
     work.keep = args.keep_data;
-    let jwt_secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let jwt_secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
     let mut servers: Vec<ServerProc> = Vec::new();
 
     let target = match &args.target {
@@ -476,12 +824,24 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             };
             let data_dir = work.path.join("a");
             let env = server_env(&data_dir, &jwt_secret, None);
-            eprintln!("starting {} (embedded Postgres in {})", bin.display(), data_dir.display());
+            eprintln!(
+                "starting {} (embedded Postgres in {})",
+                bin.display(),
+                data_dir.display()
+            );
             let a = ServerProc::start(&bin, &data_dir, env)?;
             let email = "bench@example.com".to_owned();
             let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
-            a.admin(&["user", "create", "--email", &email, "--password-stdin"], Some(&password))?;
-            let api_key = a.admin(&["key", "create", "--email", &email, "--name", "bench", "--quiet"], None)?;
+            a.admin(
+                &["user", "create", "--email", &email, "--password-stdin"],
+                Some(&password),
+            )?;
+            let api_key = a.admin(
+                &[
+                    "key", "create", "--email", &email, "--name", "bench", "--quiet",
+                ],
+                None,
+            )?;
             let t = Target {
                 addr: a.addr.clone(),
                 pids: server::Pids {
@@ -497,7 +857,12 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             t
         }
     };
-    let token = client::login(client::connect(&target.addr).await?, &target.email, &target.password).await?;
+    let token = client::login(
+        client::connect(&target.addr).await?,
+        &target.email,
+        &target.password,
+    )
+    .await?;
 
     if wants(&args, "ingest") {
         if let Err(e) = scenario_ingest(&plan, &target, &mut report, &work.path).await {
@@ -520,18 +885,38 @@ async fn run(args: Args) -> Result<Report, BoxError> {
         match (&args.target, &target.pg_socket_dir) {
             (None, Some(socket_dir)) => {
                 let data_dir = work.path.join("b");
-                let url = format!("postgres://switchboard@{}/switchboard", server::url_encode(&socket_dir.display().to_string()));
+                let url = format!(
+                    "postgres://switchboard@{}/switchboard",
+                    server::url_encode(&socket_dir.display().to_string())
+                );
                 let bin = servers[0].bin.clone();
                 eprintln!("  replicas: starting a second server on the same database");
-                match ServerProc::start(&bin, &data_dir, server_env(&data_dir, &jwt_secret, Some(&url))) {
+                match ServerProc::start(
+                    &bin,
+                    &data_dir,
+                    server_env(&data_dir, &jwt_secret, Some(&url)),
+                ) {
                     Ok(b) => {
                         let (b_addr, b_pid) = (b.addr.clone(), b.pid);
                         servers.push(b);
-                        if let Err(e) = scenario_replicas(&plan, &target, &b_addr, b_pid, &token, single.as_mut(), &mut report, &mut raw_fanout).await {
+                        if let Err(e) = scenario_replicas(
+                            &plan,
+                            &target,
+                            &b_addr,
+                            b_pid,
+                            &token,
+                            single.as_mut(),
+                            &mut report,
+                            &mut raw_fanout,
+                        )
+                        .await
+                        {
                             report.failures.push(format!("replicas: {e}"));
                         }
                     }
-                    Err(e) => report.failures.push(format!("replicas: second server: {e}")),
+                    Err(e) => report
+                        .failures
+                        .push(format!("replicas: second server: {e}")),
                 }
             }
             _ => report.notes.push("replicas: skipped with --target".into()),
@@ -539,7 +924,12 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     }
     if !report.failures.is_empty() {
         for s in &servers {
-            eprintln!("--- last lines of the log of server {} (pid {}):\n{}", s.addr, s.pid, s.log_tail(30));
+            eprintln!(
+                "--- last lines of the log of server {} (pid {}):\n{}",
+                s.addr,
+                s.pid,
+                s.log_tail(30)
+            );
         }
     }
     // Stop the replica first, then the server that owns the embedded cluster.
@@ -550,15 +940,34 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     Ok(report)
 }
 
-fn server_env(data_dir: &std::path::Path, jwt_secret: &str, database_url: Option<&str>) -> Vec<(String, String)> {
+fn server_env(
+    data_dir: &std::path::Path,
+    jwt_secret: &str,
+    database_url: Option<&str>,
+) -> Vec<(String, String)> {
     let mut env = vec![
-        ("SWITCHBOARD__DATA_DIR".to_owned(), data_dir.display().to_string()),
+        (
+            "SWITCHBOARD__DATA_DIR".to_owned(),
+            data_dir.display().to_string(),
+        ),
         ("SWITCHBOARD__LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
         ("SWITCHBOARD__LOG_FORMAT".to_owned(), "compact".to_owned()),
-        ("SWITCHBOARD__LIMITS__AGENT_CALLS_PER_SECOND".to_owned(), "1000000".to_owned()),
-        ("SWITCHBOARD__LIMITS__AGENT_CALLS_BURST".to_owned(), "1000000".to_owned()),
-        ("SWITCHBOARD__AUTH__JWT_SECRET".to_owned(), jwt_secret.to_owned()),
-        ("SWITCHBOARD__WEB_DIR".to_owned(), data_dir.join("no-web").display().to_string()),
+        (
+            "SWITCHBOARD__LIMITS__AGENT_CALLS_PER_SECOND".to_owned(),
+            "1000000".to_owned(),
+        ),
+        (
+            "SWITCHBOARD__LIMITS__AGENT_CALLS_BURST".to_owned(),
+            "1000000".to_owned(),
+        ),
+        (
+            "SWITCHBOARD__AUTH__JWT_SECRET".to_owned(),
+            jwt_secret.to_owned(),
+        ),
+        (
+            "SWITCHBOARD__WEB_DIR".to_owned(),
+            data_dir.join("no-web").display().to_string(),
+        ),
     ];
     if let Some(url) = database_url {
         env.push(("SWITCHBOARD__DATABASE_URL".to_owned(), url.to_owned()));
@@ -570,9 +979,14 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let started = Instant::now();
-    let date = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let date = chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string();
     let machine = machine();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = runtime.block_on(run(args.clone()));
     let elapsed = started.elapsed().as_secs_f64();
     let mut report = match result {
@@ -594,7 +1008,11 @@ fn main() -> ExitCode {
         machine["kernel"].as_str().unwrap_or(""),
         machine["loadavg_at_start"].as_str().unwrap_or("")
     );
-    println!("mode:     {}   (total {:.1} s; the bench client and the server share these cores)", if args.smoke { "smoke" } else { "full" }, elapsed);
+    println!(
+        "mode:     {}   (total {:.1} s; the bench client and the server share these cores)",
+        if args.smoke { "smoke" } else { "full" },
+        elapsed
+    );
     println!();
     print_table(&report);
     let notes = std::mem::take(&mut report.notes);
@@ -618,8 +1036,14 @@ fn main() -> ExitCode {
         "mode": if args.smoke { "smoke" } else { "full" }, "duration_secs": elapsed,
         "rows": rows, "fanout_runs": report.fanout, "failures": report.failures, "notes": notes,
     });
-    if let Err(e) = std::fs::write(&args.json, serde_json::to_string_pretty(&doc).unwrap_or_default()) {
-        eprintln!("switchboard-bench: cannot write {}: {e}", args.json.display());
+    if let Err(e) = std::fs::write(
+        &args.json,
+        serde_json::to_string_pretty(&doc).unwrap_or_default(),
+    ) {
+        eprintln!(
+            "switchboard-bench: cannot write {}: {e}",
+            args.json.display()
+        );
     } else {
         println!("results:  {}", args.json.display());
     }

@@ -22,7 +22,11 @@ pub struct ServerProc {
 impl ServerProc {
     /// Starts the server with `env` on top of the bench's own environment and waits for its
     /// "switchboard listening on http://ADDR" line.
-    pub fn start(bin: &Path, data_dir: &Path, env: Vec<(String, String)>) -> Result<ServerProc, BoxError> {
+    pub fn start(
+        bin: &Path,
+        data_dir: &Path,
+        env: Vec<(String, String)>,
+    ) -> Result<ServerProc, BoxError> {
         std::fs::create_dir_all(data_dir)?;
         let stdout_path = data_dir.join("server.stdout");
         let stderr_path = data_dir.join("server.log");
@@ -49,7 +53,10 @@ impl ServerProc {
         let started = Instant::now();
         loop {
             let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
-            if let Some(line) = out.lines().find(|l| l.starts_with("switchboard listening on http://")) {
+            if let Some(line) = out
+                .lines()
+                .find(|l| l.starts_with("switchboard listening on http://"))
+            {
                 server.addr = line
                     .trim_start_matches("switchboard listening on http://")
                     .split_whitespace()
@@ -60,7 +67,9 @@ impl ServerProc {
             }
             if let Some(status) = server.child.try_wait()? {
                 let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-                return Err(format!("the server exited ({status}) before listening:\n{log}").into());
+                return Err(
+                    format!("the server exited ({status}) before listening:\n{log}").into(),
+                );
             }
             if started.elapsed() > Duration::from_secs(90) {
                 return Err("the server did not start listening within 90 s".into());
@@ -73,7 +82,11 @@ impl ServerProc {
     pub fn admin(&self, args: &[&str], stdin: Option<&str>) -> Result<String, BoxError> {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -81,7 +94,11 @@ impl ServerProc {
         }
         let mut child = cmd.spawn()?;
         if let Some(input) = stdin {
-            child.stdin.take().expect("piped stdin").write_all(input.as_bytes())?;
+            child
+                .stdin
+                .take()
+                .expect("piped stdin")
+                .write_all(input.as_bytes())?;
         }
         let out = child.wait_with_output()?;
         if !out.status.success() {
@@ -172,7 +189,11 @@ pub fn cpu_time_with_children(pid: u32, live_children: bool) -> Option<Duration>
     }
     if let Ok(dir) = std::fs::read_dir("/proc") {
         for entry in dir.flatten() {
-            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
                 continue;
             };
             if let Some(cf) = stat_fields(child) {
@@ -236,7 +257,8 @@ pub struct CpuUse {
 impl CpuUse {
     /// Percentage of one core.
     pub fn pct(&self, secs: Option<f64>) -> f64 {
-        secs.map(|s| s / self.wall_secs.max(1e-9) * 100.0).unwrap_or(f64::NAN)
+        secs.map(|s| s / self.wall_secs.max(1e-9) * 100.0)
+            .unwrap_or(f64::NAN)
     }
 }
 
@@ -245,19 +267,30 @@ impl CpuMeter {
         CpuMeter {
             pids,
             server: pids.server.and_then(cpu_time),
-            pg: pids.postmaster.and_then(|p| cpu_time_with_children(p, true)),
+            pg: pids
+                .postmaster
+                .and_then(|p| cpu_time_with_children(p, true)),
             bench: cpu_time_with_children(std::process::id(), false),
             start: Instant::now(),
         }
     }
 
     pub fn read(&self) -> CpuUse {
-        let d = |a: Option<Duration>, b: Option<Duration>| Some(b?.saturating_sub(a?).as_secs_f64());
+        let d =
+            |a: Option<Duration>, b: Option<Duration>| Some(b?.saturating_sub(a?).as_secs_f64());
         CpuUse {
             wall_secs: self.start.elapsed().as_secs_f64(),
             server_secs: d(self.server, self.pids.server.and_then(cpu_time)),
-            pg_secs: d(self.pg, self.pids.postmaster.and_then(|p| cpu_time_with_children(p, true))),
-            bench_secs: d(self.bench, cpu_time_with_children(std::process::id(), false)),
+            pg_secs: d(
+                self.pg,
+                self.pids
+                    .postmaster
+                    .and_then(|p| cpu_time_with_children(p, true)),
+            ),
+            bench_secs: d(
+                self.bench,
+                cpu_time_with_children(std::process::id(), false),
+            ),
         }
     }
 }

@@ -55,7 +55,10 @@ impl Samples {
 
     pub fn max_ms(&mut self) -> f64 {
         self.sort();
-        self.us.last().map(|&v| v as f64 / 1000.0).unwrap_or(f64::NAN)
+        self.us
+            .last()
+            .map(|&v| v as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
     }
 }
 
