@@ -442,6 +442,7 @@ async fn session_pages_stay_correct_while_sessions_are_inserted() {
                         .unwrap();
                 }
                 n += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
             }
             n
         })
