@@ -2,6 +2,7 @@
 
 pub mod database;
 pub mod embedded_pg;
+pub mod grpc_web;
 pub mod health;
 pub mod server;
 pub mod sweeper;

@@ -273,7 +273,7 @@ pub async fn start_with_store(
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .layer(cors(&settings))
-        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
         .layer(AuthLayer::new(auth))
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {

@@ -402,3 +402,45 @@ async fn grpcurl_lists_services_checks_health_and_makes_an_authenticated_call() 
         "{started}"
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_is_served_over_http1_with_an_spa_fallback() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>Switchboard dashboard</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(web.path().join("assets")).unwrap();
+    std::fs::write(
+        web.path().join("assets/app.js"),
+        "console.log('switchboard')",
+    )
+    .unwrap();
+    let dir = web.path().to_owned();
+    let app = TestApp::spawn_with(move |s| s.web_dir = dir).await;
+    let addr = app.addr;
+    let get = move |path: &str| {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        String::from_utf8_lossy(&http1(addr, request.as_bytes())).to_string()
+    };
+    let (index, deep, asset) = tokio::task::spawn_blocking(move || {
+        (get("/"), get("/sessions/abc"), get("/assets/app.js"))
+    })
+    .await
+    .unwrap();
+    for page in [&index, &deep] {
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(page.contains("Switchboard dashboard"), "{page}");
+    }
+    assert!(
+        asset.starts_with("HTTP/1.1 200") && asset.contains("console.log"),
+        "{asset}"
+    );
+    assert!(
+        asset
+            .to_lowercase()
+            .contains("content-type: text/javascript"),
+        "{asset}"
+    );
+}
