@@ -59,12 +59,58 @@ export function webAuthStorage(area: Storage, key = "switchboard.auth"): AuthSto
   };
 }
 
+/**
+ * The refresh token (and user) in a Storage area shared by the origin's tabs (localStorage), the
+ * access token in this tab's memory only. Use with `lock: webLocks()` so that tabs rotate the
+ * shared refresh token one at a time, each with the latest one.
+ */
+export function sharedRefreshStorage(area: Storage, key = "switchboard.auth"): AuthStorage {
+  let access: { token: string; exp: number; rt: string } | null = null;
+  return {
+    load() {
+      try {
+        const raw = area.getItem(key);
+        if (!raw) return null;
+        const p = JSON.parse(raw) as Omit<StoredAuth, "accessToken" | "accessExpireMs">;
+        const mine = access !== null && access.rt === p.refreshToken;
+        return { ...p, accessToken: mine ? access!.token : "", accessExpireMs: mine ? access!.exp : 0 };
+      } catch {
+        return null;
+      }
+    },
+    save(v) {
+      if (!v) {
+        access = null;
+        area.removeItem(key);
+        return;
+      }
+      access = { token: v.accessToken, exp: v.accessExpireMs, rt: v.refreshToken };
+      const { accessToken: _a, accessExpireMs: _e, ...shared } = v;
+      area.setItem(key, JSON.stringify(shared));
+    },
+  };
+}
+
+/** A cross-tab lock from the Web Locks API (runs `fn` directly where it is missing). */
+export function webLocks(name = "switchboard.auth.refresh"): <T>(fn: () => Promise<T>) => Promise<T> {
+  return <T>(fn: () => Promise<T>) => {
+    const locks = (globalThis as { navigator?: { locks?: { request: (n: string, cb: () => Promise<T>) => Promise<T> } } }).navigator?.locks;
+    return locks ? locks.request(name, fn) : fn();
+  };
+}
+
 export interface AuthManagerOptions {
   storage?: AuthStorage;
   /** Refresh this long before the access token expires (default 60 s, at most half its life). */
   refreshSkewMs?: number;
   /** Refresh in the background before expiry (default true). */
   autoRefresh?: boolean;
+  /**
+   * Serialises refreshes with other holders of the same storage (browser tabs): inside it the
+   * manager re-reads the storage and refreshes with the latest refresh token, so a token that
+   * another tab already rotated is never presented again (that would revoke the sign-in).
+   */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -80,6 +126,7 @@ export class AuthManager {
   private readonly storage: AuthStorage;
   private readonly skew: number;
   private readonly auto: boolean;
+  private readonly lock: <T>(fn: () => Promise<T>) => Promise<T>;
 
   constructor(
     private readonly client: Client<typeof AuthService>,
@@ -88,6 +135,7 @@ export class AuthManager {
     this.storage = opts.storage ?? memoryAuthStorage();
     this.skew = opts.refreshSkewMs ?? 60_000;
     this.auto = opts.autoRefresh ?? true;
+    this.lock = opts.lock ?? ((fn) => fn());
     this.state = this.storage.load();
     if (this.state && this.state.refreshExpireMs <= Date.now()) this.clear();
     this.schedule();
@@ -134,17 +182,23 @@ export class AuthManager {
     return (await this.refresh()).accessToken;
   }
 
-  /** Exchanges the refresh token for a new pair now (single flight). */
+  /** Exchanges the refresh token for a new pair now (single flight; serialised by `lock`). */
   refresh(): Promise<StoredAuth> {
     if (this.inflight) return this.inflight;
     const s = this.state;
     if (!s) return Promise.reject(new ConnectError("not signed in", Code.Unauthenticated));
     this.inflight = (async () => {
       try {
-        const res = await this.client.refresh({ refreshToken: s.refreshToken });
-        if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
-        this.set(res.tokens!, res.user);
-        return this.state!;
+        return await this.lock(async () => {
+          // Another holder of the storage may have rotated the token meanwhile, or signed out.
+          const latest = this.storage.load();
+          if (!latest) throw new ConnectError("signed out", Code.Unauthenticated);
+          if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
+          const res = await this.client.refresh({ refreshToken: latest.refreshToken });
+          if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
+          this.set(res.tokens!, res.user);
+          return this.state!;
+        });
       } catch (e) {
         const ce = ConnectError.from(e);
         if (ce.code === Code.Unauthenticated || ce.code === Code.InvalidArgument) this.clear();
@@ -154,6 +208,11 @@ export class AuthManager {
       }
     })();
     return this.inflight;
+  }
+
+  /** Forgets the sign-in locally (another tab signed out); no server call. */
+  forget(): void {
+    this.clear();
   }
 
   /** Interceptor adding the current access token to every call. */

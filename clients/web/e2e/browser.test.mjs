@@ -383,36 +383,41 @@ test("dashboard end to end in Chromium", async (root) => {
     assert.equal(notes[0].body, "Ship it tonight?");
     await s.end("never mind");
     await page.reload();
+    // An ended session's unanswered question no longer counts.
+    await page.getByText("Background question").waitFor();
+    await page.waitForFunction(() => document.title === "Switchboard");
   });
 
-  await t.test("an expired access token is refreshed silently; a refused refresh returns to sign-in", async () => {
+  await t.test("tokens: a new tab stays signed in, refreshes rotate the shared token, a refused refresh returns to sign-in", async () => {
+    const read = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("switchboard.auth")));
     await page.goto("/keys");
-    await page.getByRole("heading", { name: "API keys" }).waitFor();
-    const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem("switchboard.auth")));
-    await page.evaluate(() => {
-      const a = JSON.parse(sessionStorage.getItem("switchboard.auth"));
-      a.accessExpireMs = Date.now() - 1000;
-      sessionStorage.setItem("switchboard.auth", JSON.stringify(a));
-    });
+    await page.getByTestId("key-list").waitFor();
+    const before = await read(page);
+    assert.equal(before.accessToken, undefined, "the access token is not in localStorage");
+    // A second tab: no access token in its memory yet, so it refreshes with the shared token.
+    const tab2 = await page.context().newPage();
+    await tab2.goto("/keys");
+    await tab2.getByTestId("key-list").waitFor();
+    const afterTab2 = await read(tab2);
+    assert.notEqual(afterTab2.refreshToken, before.refreshToken, "the refresh token rotated");
+    // The first tab refreshes next with the latest token (not its stale one), and stays in.
     await page.reload();
     await page.getByTestId("key-list").waitFor();
-    const afterRefresh = await page.evaluate(() => JSON.parse(sessionStorage.getItem("switchboard.auth")));
-    assert.notEqual(afterRefresh.refreshToken, before.refreshToken, "the refresh token rotated");
-    assert.ok(afterRefresh.accessExpireMs > Date.now());
+    await tab2.reload();
+    await tab2.getByTestId("key-list").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Sign in" }).count(), 0);
 
-    // Save the session, break the refresh token, force a refresh: back to the sign-in page.
+    // A refresh token the server refuses: back to the sign-in page.
+    const saved = await page.evaluate(() => localStorage.getItem("switchboard.auth"));
+    await tab2.close();
     await page.evaluate(() => {
-      const a = JSON.parse(sessionStorage.getItem("switchboard.auth"));
-      window.__saved = JSON.stringify(a);
-      a.accessExpireMs = Date.now() - 1000;
+      const a = JSON.parse(localStorage.getItem("switchboard.auth"));
       a.refreshToken = "not-a-valid-refresh-token";
-      sessionStorage.setItem("switchboard.auth", JSON.stringify(a));
+      localStorage.setItem("switchboard.auth", JSON.stringify(a));
     });
-    const saved = await page.evaluate(() => window.__saved);
     await page.reload();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
-    // Restore the valid sign-in for the last step.
-    await page.evaluate((v) => sessionStorage.setItem("switchboard.auth", v), saved);
+    await page.evaluate((v) => localStorage.setItem("switchboard.auth", v), saved);
     await page.reload();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
   });

@@ -3,16 +3,29 @@ import {
   Code,
   ConnectError,
   createDashboard,
-  webAuthStorage,
+  sharedRefreshStorage,
+  webLocks,
   type ConnectError as CE,
 } from "@switchboard/client/web";
 
 const origin = typeof window !== "undefined" ? window.location.origin : "http://localhost";
 
-// Tokens live in sessionStorage: per tab, kept across reloads, gone when the tab closes.
+const authKey = "switchboard.auth";
+
+// The refresh token (and the user) in localStorage, shared by this origin's tabs; each tab's
+// access token in its memory only. Tabs refresh one at a time (Web Locks), each with the latest
+// refresh token, so a rotated token is never presented twice.
 export const { auth, dashboard: api } = createDashboard(origin, {
-  storage: typeof sessionStorage !== "undefined" ? webAuthStorage(sessionStorage) : undefined,
+  storage: typeof localStorage !== "undefined" ? sharedRefreshStorage(localStorage, authKey) : undefined,
+  lock: webLocks(),
 });
+
+// Signing out in one tab signs out the others.
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (e) => {
+    if (e.key === authKey && e.newValue === null && auth.signedIn) auth.forget();
+  });
+}
 
 /** Reconnect rule for live streams: an UNAUTHENTICATED stream refreshes the token and retries. */
 export function streamRetry(err: CE): boolean {

@@ -1,6 +1,7 @@
 // The home screen's state: the caller's sessions, kept live by WatchInbox.
 import {
   InboxEventKind,
+  isTerminal,
   SessionStatus,
   timestampMs,
   watchInbox,
@@ -12,11 +13,16 @@ import { api, errorText, streamRetry } from "./api";
 import { Store } from "./store";
 import { notifyQuestion } from "./notify";
 
+/** Open questions that still matter: an ended session's unanswered questions are moot. */
+export function openCount(s: Session): number {
+  return isTerminal(s.status) ? 0 : s.openQuestionCount;
+}
+
 export function sortSessions(list: Session[]): Session[] {
   const act = (s: Session) => (s.lastActivityTime ? timestampMs(s.lastActivityTime) : 0);
   return list.sort((a, b) => {
-    const wa = a.status === SessionStatus.AWAITING_INPUT || a.openQuestionCount > 0 ? 0 : 1;
-    const wb = b.status === SessionStatus.AWAITING_INPUT || b.openQuestionCount > 0 ? 0 : 1;
+    const wa = a.status === SessionStatus.AWAITING_INPUT || openCount(a) > 0 ? 0 : 1;
+    const wb = b.status === SessionStatus.AWAITING_INPUT || openCount(b) > 0 ? 0 : 1;
     return wa - wb || act(b) - act(a);
   });
 }
@@ -41,7 +47,7 @@ export class Inbox extends Store {
 
   get openQuestionTotal(): number {
     let n = 0;
-    for (const s of this.sessions.values()) n += s.openQuestionCount;
+    for (const s of this.sessions.values()) n += openCount(s);
     return n;
   }
 

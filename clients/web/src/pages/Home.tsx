@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { SessionStatus, formatCost, isTerminal, type Session } from "@switchboard/client/web";
-import { inbox } from "../inbox";
+import { inbox, openCount } from "../inbox";
 import { useStore } from "../store";
 import { ConnState, Link, Spinner, StatusBadge, useNow } from "../ui";
 import { relTime, tsDate } from "../format";
@@ -8,7 +8,7 @@ import { dismissNotificationOffer, requestNotifications, shouldOfferNotification
 
 const statusFilters: { value: string; label: string; match: (s: Session) => boolean }[] = [
   { value: "", label: "All statuses", match: () => true },
-  { value: "input", label: "Needs input", match: (s) => s.status === SessionStatus.AWAITING_INPUT || s.openQuestionCount > 0 },
+  { value: "input", label: "Needs input", match: (s) => s.status === SessionStatus.AWAITING_INPUT || openCount(s) > 0 },
   { value: "active", label: "Active", match: (s) => s.status === SessionStatus.ACTIVE },
   { value: "running", label: "Not ended", match: (s) => !isTerminal(s.status) },
   { value: "disconnected", label: "Disconnected", match: (s) => s.status === SessionStatus.DISCONNECTED },
@@ -114,18 +114,18 @@ export function Home() {
         <ul class="session-list" data-testid="session-list">
           {list.map((s) => (
             <li key={s.id}>
-              <Link href={`/sessions/${s.id}`} class={`session-row card${s.openQuestionCount > 0 ? " needs-input" : ""}`} data-testid="session-row">
+              <Link href={`/sessions/${s.id}`} class={`session-row card${openCount(s) > 0 ? " needs-input" : ""}`} data-testid="session-row">
                 <div class="row-top">
                   <StatusBadge status={s.status} />
-                  {s.openQuestionCount > 0 && (
+                  {openCount(s) > 0 && (
                     <span class="pill-attn" data-testid="open-count">
-                      {s.openQuestionCount} question{s.openQuestionCount === 1 ? "" : "s"}
+                      {openCount(s)} question{openCount(s) === 1 ? "" : "s"}
                     </span>
                   )}
                   <span class="muted small push">{relTime(tsDate(s.lastActivityTime), now)}</span>
                 </div>
                 <div class="row-name">{s.name}</div>
-                {s.openQuestionCount > 0 && box.questions.get(s.id) && <div class="row-q">“{box.questions.get(s.id)}”</div>}
+                {openCount(s) > 0 && box.questions.get(s.id) && <div class="row-q">“{box.questions.get(s.id)}”</div>}
                 <div class="row-meta muted small">
                   <span>{s.agentName}</span>
                   <span aria-label="cost">{formatCost(s.usage?.costMicros ?? 0n)}</span>
