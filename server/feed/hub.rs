@@ -140,7 +140,7 @@ impl SessionChannel {
         Ok(())
     }
 
-    fn mark_deleted(&self) {
+    pub(crate) fn mark_deleted(&self) {
         self.mark.send_modify(|m| m.deleted = true);
     }
 }
@@ -165,10 +165,15 @@ impl Hub {
     }
 
     /// The channel of a session, created on first use; it lives while someone holds it.
+    /// A channel whose session was deleted is never handed out again: a session started
+    /// later under the same id gets a fresh one (the old one's holders end with NOT_FOUND),
+    /// so the deleted session's cached messages cannot leak into the new session's feed.
     pub fn session(&self, id: SessionId) -> Arc<SessionChannel> {
         let mut map = self.sessions.lock().expect("hub lock");
         if let Some(ch) = map.get(&id).and_then(Weak::upgrade) {
-            return ch;
+            if !ch.mark().deleted {
+                return ch;
+            }
         }
         map.retain(|_, w| w.strong_count() > 0);
         let (mark, _) = watch::channel(Mark {

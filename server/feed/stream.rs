@@ -58,6 +58,18 @@ pub fn session_feed(
         let mut shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
         match store.session_high_water(channel.id).await {
+            // A session's last seq never decreases: a channel that knows of a higher one
+            // belongs to an earlier session with this id, deleted, whose delete notification is
+            // still on its way. Never serve its messages; the retry gets a fresh channel.
+            Ok(Some(hw)) if hw < channel.mark().high_water => {
+                channel.mark_deleted();
+                let _ = tx
+                    .send(Err(DomainError::Unavailable(
+                        "the session was deleted and started again under the same id; retry".into(),
+                    )))
+                    .await;
+                return;
+            }
             Ok(Some(hw)) => channel.raise(hw),
             Ok(None) => {
                 let _ = tx.send(Err(DomainError::NotFound("session"))).await;
