@@ -1011,3 +1011,60 @@ async fn a_subscription_gets_heartbeats_while_only_filtered_messages_are_written
     writer.await.unwrap();
     assert!(h.high_water >= 1);
 }
+
+/// A session deleted and then started again under the same id (an agent resuming by id) is a
+/// new session: its watchers see its messages, never the deleted session's, even while a
+/// watcher of the deleted one is still stuck on flow control.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_started_again_after_a_delete_has_a_fresh_feed() {
+    let app = TestApp::spawn_with(fast_limits).await;
+    let mut user = app.user("reborn@example.com").await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let start = |agent: &mut AgentClient| {
+        let id = id.clone();
+        let mut agent = agent.clone();
+        async move {
+            agent
+                .start_session(StartSessionRequest {
+                    session_id: id,
+                    agent_name: "phoenix".into(),
+                    request_id: uuid::Uuid::new_v4().to_string(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+        }
+    };
+    assert!(!start(&mut user.agent).await.resumed);
+    log_step(&mut user.agent, &id, "old 1".into()).await;
+    // A watcher that reads one message, then stops reading while big messages pile up: its
+    // server side blocks on flow control and keeps the session's feed channel alive.
+    let mut stuck_dash = app.dashboard_with_token(&user.access_token).await;
+    let mut stuck = watch_session(&mut stuck_dash, &id, 0).await;
+    assert_eq!(next_message(&mut stuck).await.seq, 1);
+    let big = "o".repeat(8_000);
+    for i in 2..=400 {
+        log_step(&mut user.agent, &id, format!("old {i} {big}")).await;
+    }
+    user.dashboard
+        .delete_session(DeleteSessionRequest {
+            session_id: id.clone(),
+        })
+        .await
+        .unwrap();
+    // Started again under the same id: a new, empty session.
+    let reborn = start(&mut user.agent).await;
+    assert!(!reborn.resumed);
+    assert_eq!(reborn.session.unwrap().last_seq, 0);
+    assert_eq!(log_step(&mut user.agent, &id, "new 1".into()).await, 1);
+    let mut dash = app.dashboard_with_token(&user.access_token).await;
+    let mut fresh = watch_session(&mut dash, &id, 0).await;
+    let m = next_message(&mut fresh).await;
+    assert_eq!((m.seq, step_text(&m)), (1, "new 1"));
+    assert_eq!(log_step(&mut user.agent, &id, "new 2".into()).await, 2);
+    let m = next_message(&mut fresh).await;
+    assert_eq!((m.seq, step_text(&m)), (2, "new 2"));
+    expect_quiet(&mut fresh, 2).await;
+    drop(stuck);
+}
