@@ -525,6 +525,8 @@ async fn a_watcher_resumes_on_a_restarted_server_after_a_kill() {
     let session = user.start("restarted").await;
     let mut first = spawn_binary(&app.database_url()).await;
 
+    // Inbox events go on too: a new session every 100 steps (cursor 1 is the first start).
+    const INBOX_EVENTS: i64 = 1 + N / 100;
     let (progress_tx, mut progress_rx) = tokio::sync::watch::channel(0i64);
     let writer = {
         let mut agent = user.agent.clone();
@@ -534,6 +536,16 @@ async fn a_watcher_resumes_on_a_restarted_server_after_a_kill() {
                 let seq = log_step(&mut agent, &session, format!("step {i}")).await;
                 assert_eq!(seq, i);
                 progress_tx.send_replace(seq);
+                if i % 100 == 0 {
+                    agent
+                        .start_session(StartSessionRequest {
+                            agent_name: "restarted".into(),
+                            request_id: uuid::Uuid::new_v4().to_string(),
+                            ..Default::default()
+                        })
+                        .await
+                        .unwrap();
+                }
                 if i % 50 == 0 {
                     // Give the watcher time to be mid-stream when the server dies.
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -547,6 +559,24 @@ async fn a_watcher_resumes_on_a_restarted_server_after_a_kill() {
         Bearer::new(&user.access_token),
     );
     let mut stream = watch_session(&mut dashboard, &session, 0).await;
+    // The inbox watcher on the same server reads until the stream breaks.
+    let mut inbox = watch_inbox(&mut dashboard, 0).await;
+    let inbox_reader = tokio::spawn(async move {
+        let mut last = 0;
+        loop {
+            match tokio::time::timeout(ITEM_WAIT, inbox.message()).await {
+                Err(_) => panic!("the inbox of a killed server neither ended nor failed"),
+                Ok(Ok(Some(WatchInboxResponse {
+                    item: Some(watch_inbox_response::Item::Event(e)),
+                }))) => {
+                    assert_eq!(e.cursor, last + 1, "inbox: gap or duplicate");
+                    last = e.cursor;
+                }
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None)) | Ok(Err(_)) => return last,
+            }
+        }
+    });
     let mut last = 0;
     progress_rx.wait_for(|p| *p >= N / 3).await.unwrap();
     // Read some, then kill the server under the stream.
@@ -576,9 +606,15 @@ async fn a_watcher_resumes_on_a_restarted_server_after_a_kill() {
         Bearer::new(&user.access_token),
     );
     let mut stream = watch_session(&mut dashboard, &session, last).await;
+    let inbox_last = inbox_reader.await.expect("inbox before the kill");
+    let mut inbox = watch_inbox(&mut dashboard, inbox_last).await;
     expect_seqs(&mut stream, last, N).await;
     writer.await.expect("writer");
     expect_quiet(&mut stream, N).await;
+    for cursor in inbox_last + 1..=INBOX_EVENTS {
+        assert_eq!(next_event(&mut inbox).await.cursor, cursor);
+    }
+    eprintln!("inbox resumed after cursor {inbox_last} of {INBOX_EVENTS}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
