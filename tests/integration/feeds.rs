@@ -790,9 +790,51 @@ async fn the_inbox_stays_ordered_and_gapless_under_concurrent_sessions() {
     const SESSIONS: usize = 6;
     const QUESTIONS: usize = 5;
     let app = TestApp::spawn_with(fast_limits).await;
+    // Per session: started, then per question 4 events (status, asked, status, answered).
+    const TOTAL: i64 = (SESSIONS * (1 + QUESTIONS * 4)) as i64;
     let user = app.user("busy-inbox@example.com").await;
     let mut dash = app.dashboard_with_token(&user.access_token).await;
     let mut live = watch_inbox(&mut dash, 0).await;
+    // The live watcher reads as the events come and says how far it got ...
+    let (progress_tx, progress_rx) = tokio::sync::watch::channel(0i64);
+    let live_reader = tokio::spawn(async move {
+        let mut per_session: std::collections::HashMap<String, Vec<InboxEventKind>> =
+            Default::default();
+        for expected in 1..=TOTAL {
+            let e = next_event(&mut live).await;
+            assert_eq!(e.cursor, expected, "gapless, in order");
+            per_session
+                .entry(e.session_id.clone())
+                .or_default()
+                .push(kind(&e));
+            progress_tx.send_replace(e.cursor);
+        }
+        per_session
+    });
+    // ... and others join at random points, resuming from a random earlier cursor.
+    let mut rng = Rng::new();
+    let mut joiners = Vec::new();
+    for i in 0..6 {
+        let connect_at = rng.below(TOTAL as u64) as i64;
+        let after = if i % 2 == 0 {
+            connect_at
+        } else {
+            rng.below(connect_at as u64 + 1) as i64
+        };
+        let mut progress = progress_rx.clone();
+        let mut dash = app.dashboard_with_token(&user.access_token).await;
+        joiners.push(tokio::spawn(async move {
+            progress.wait_for(|p| *p >= connect_at).await.unwrap();
+            let mut inbox = watch_inbox(&mut dash, after).await;
+            for expected in after + 1..=TOTAL {
+                let e = next_event(&mut inbox).await;
+                assert_eq!(
+                    e.cursor, expected,
+                    "resumed after {after}: gap or duplicate"
+                );
+            }
+        }));
+    }
     let mut tasks = Vec::new();
     for i in 0..SESSIONS {
         let mut agent = app.agent_with_key(&user.api_key).await;
@@ -838,17 +880,10 @@ async fn the_inbox_stays_ordered_and_gapless_under_concurrent_sessions() {
     for t in tasks {
         t.await.unwrap();
     }
-    // Per session: started, then per question 4 events (status, asked, status, answered).
-    let total = SESSIONS * (1 + QUESTIONS * 4);
-    let mut per_session: std::collections::HashMap<String, Vec<InboxEventKind>> =
-        Default::default();
-    for expected in 1..=total as i64 {
-        let e = next_event(&mut live).await;
-        assert_eq!(e.cursor, expected, "gapless, in order");
-        per_session
-            .entry(e.session_id.clone())
-            .or_default()
-            .push(kind(&e));
+    let per_session = live_reader.await.expect("live inbox watcher");
+    for j in joiners {
+        j.await
+            .expect("a resumed inbox watcher saw every later event once, in order");
     }
     assert_eq!(per_session.len(), SESSIONS);
     for kinds in per_session.values() {
