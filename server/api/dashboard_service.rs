@@ -95,6 +95,14 @@ impl DashboardService for DashboardApi {
         let scope = format!("sessions:{}:{:?}", req.agent_id, req.statuses);
         let after: Option<SessionCursor> =
             pagination::decode(&scope, &req.page_token).or_status()?;
+        // Read the cursor first: an event committed between the two reads is then replayed by
+        // WatchInbox(after_cursor) rather than missed.
+        let inbox_cursor = self
+            .state
+            .store
+            .inbox_high_water(caller.user_id)
+            .await
+            .or_status()?;
         let page = self
             .state
             .store
@@ -107,6 +115,7 @@ impl DashboardService for DashboardApi {
                 .next
                 .map(|c| pagination::encode(&scope, &c))
                 .unwrap_or_default(),
+            inbox_cursor,
         }))
     }
 
@@ -214,6 +223,7 @@ impl DashboardService for DashboardApi {
         let input = AnswerInput {
             option_ids: req.option_ids,
             text: req.text,
+            request_id: validate::optional_request_id(&req.request_id).or_status()?,
         };
         let (answer, seq) = self
             .state

@@ -27,6 +27,7 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
         let input = AnswerInput {
             option_ids: question.default_option_ids.clone(),
             text: question.default_text.clone(),
+            request_id: None,
         };
         match store
             .answer_question(user, session, question.id, input, Sender::System)

@@ -170,7 +170,8 @@ impl Store {
     ) -> DomainResult<Vec<Question>> {
         let rows: Vec<(sqlx::types::Json<Question>,)> = sqlx::query_as(
             "SELECT q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
-             WHERE q.session_id = $1 AND s.user_id = $2 AND q.answered_at IS NULL ORDER BY q.seq",
+             WHERE q.session_id = $1 AND s.user_id = $2 AND q.answered_at IS NULL \
+             AND s.status NOT IN (4, 5, 6) ORDER BY q.seq",
         )
         .bind(session_id.0)
         .bind(user_id.0)

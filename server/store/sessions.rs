@@ -39,6 +39,8 @@ pub struct StepResult {
 pub struct AnswerInput {
     pub option_ids: Vec<String>,
     pub text: String,
+    /// Makes a retried answer return the stored one instead of "already answered".
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +196,10 @@ impl Locked {
         }
         let from = self.status;
         self.status = to;
+        if to.is_terminal() {
+            // Nobody can answer them any more: a finished session has no open questions.
+            self.open_questions = 0;
+        }
         let body = MessageBody::StatusChange {
             from,
             to,
@@ -228,7 +234,7 @@ impl Locked {
             question_id: question.map(|q| q.0),
             question_text: question.map(|q| shorten(q.1, 280)).unwrap_or_default(),
             open_question_count: self.open_questions,
-            created_at: Utc::now(),
+            created_at: now_micros(),
         };
         super::inbox::insert(tx, UserId(self.user_id), &event).await?;
         self.notify_inbox = Some(cursor);
@@ -278,6 +284,13 @@ fn notify_payload(session: Option<(Uuid, i64)>, inbox: Option<(Uuid, i64)>) -> O
         lines.push(format!("i {user} {cursor}"));
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Now, at the precision Postgres keeps (microseconds), so a time reads the same whether it
+/// comes back from the call that wrote it, from a column, or from a JSON body.
+fn now_micros() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
@@ -497,7 +510,7 @@ impl Store {
             allow_free_text: q.allow_free_text,
             deadline: q
                 .timeout
-                .map(|t| Utc::now() + chrono::Duration::from_std(t).unwrap_or_default()),
+                .map(|t| now_micros() + chrono::Duration::from_std(t).unwrap_or_default()),
             default_option_ids: q.default_option_ids,
             default_text: q.default_text,
             answer: None,
@@ -570,7 +583,19 @@ impl Store {
         by: Sender,
     ) -> DomainResult<(Answer, i64)> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let mut locked =
+            Locked::lock_for(&mut tx, user_id, session_id, input.request_id.as_deref()).await?;
+        if let Some(rid) = input.request_id.as_deref() {
+            if let Some((message, _)) = locked.replayed(&mut tx, rid).await? {
+                return match message.body {
+                    MessageBody::Answer(a) if a.question_id == question_id => Ok((a, message.seq)),
+                    _ => Err(DomainError::invalid(
+                        "request_id",
+                        "was already used for a different call in this session",
+                    )),
+                };
+            }
+        }
         let row: Option<(
             sqlx::types::Json<Question>,
             Option<sqlx::types::Json<Answer>>,
@@ -614,14 +639,14 @@ impl Store {
             option_ids: input.option_ids,
             text: input.text,
             answered_by: by,
-            answered_at: Utc::now(),
+            answered_at: now_micros(),
         };
         let seq = locked
             .append(
                 &mut tx,
                 by,
                 &MessageBody::Answer(answer.clone()),
-                None,
+                input.request_id.as_deref(),
                 None,
             )
             .await?;
@@ -683,13 +708,21 @@ impl Store {
         let seq = locked
             .append(&mut tx, Sender::User, &body, request_id, None)
             .await?;
+        let created_at: DateTime<Utc> = sqlx::query_scalar(
+            "SELECT created_at FROM messages WHERE session_id = $1 AND seq = $2",
+        )
+        .bind(locked.id)
+        .bind(seq)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_sqlx_error)?;
         locked.save(&mut tx, false).await?;
         tx.commit().await.map_err(map_sqlx_error)?;
         Ok(Message {
             session_id,
             seq,
             sender: Sender::User,
-            created_at: Utc::now(),
+            created_at,
             body,
         })
     }
@@ -816,7 +849,7 @@ impl Store {
             files_changed: counts.files_changed,
             additions: counts.additions,
             deletions: counts.deletions,
-            updated_at: Utc::now(),
+            updated_at: now_micros(),
         };
         sqlx::query(
             "UPDATE sessions SET diff = $2, diff_files = $3, diff_additions = $4, diff_deletions = $5, diff_updated_at = $6 WHERE id = $1",
@@ -921,6 +954,7 @@ impl Store {
         // The status message carries the request id, so a retried EndSession finds it.
         let from = locked.status;
         locked.status = to;
+        locked.open_questions = 0;
         let body = MessageBody::StatusChange {
             from,
             to,

@@ -87,6 +87,7 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
             question_id: question.id.clone(),
             option_ids: vec!["pg".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap()
@@ -406,6 +407,7 @@ async fn the_subscription_delivers_messages_answers_and_stop_requests_live_and_r
             question_id: q.id.clone(),
             option_ids: vec!["yes".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap();
@@ -558,6 +560,7 @@ async fn a_question_deadline_applies_its_default_answer() {
             question_id: q.id,
             option_ids: vec!["yes".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap_err();
@@ -581,6 +584,7 @@ async fn answers_are_validated_and_given_once() {
         question_id: q.id.clone(),
         option_ids: ids.iter().map(|s| s.to_string()).collect(),
         text: text.into(),
+        request_id: String::new(),
     };
     for (req, needle) in [
         (answer(&["zzz"], ""), "not one of"),
@@ -622,6 +626,7 @@ async fn answers_are_validated_and_given_once() {
             question_id: q2.id,
             option_ids: vec!["x".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap();
@@ -1013,6 +1018,7 @@ async fn another_users_session_is_not_found_everywhere() {
                     question_id: q.id.clone(),
                     option_ids: vec!["y".into()],
                     text: String::new(),
+                    request_id: String::new(),
                 })
                 .await,
         ),
@@ -1244,4 +1250,118 @@ async fn the_subscription_ends_with_ok_when_the_session_ends() {
         n += 1;
     }
     assert_eq!(n, 1, "only the terminal status change is for the agent");
+}
+
+#[tokio::test]
+async fn a_retried_answer_with_its_request_id_returns_the_stored_answer() {
+    let app = TestApp::spawn().await;
+    let mut xia = app.user("xia@example.com").await;
+    let session = xia.start("asker").await;
+    let q = xia.ask(&session, "ok?", &["y", "n"]).await;
+    let answer = AnswerQuestionRequest {
+        session_id: session.clone(),
+        question_id: q.id.clone(),
+        option_ids: vec!["y".into()],
+        text: String::new(),
+        request_id: "answer-1".into(),
+    };
+    let first = xia
+        .dashboard
+        .answer_question(answer.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let retry = xia
+        .dashboard
+        .answer_question(answer.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(first.seq, retry.seq);
+    let other = xia
+        .dashboard
+        .answer_question(AnswerQuestionRequest {
+            request_id: "answer-2".into(),
+            ..answer
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(other.code(), Code::FailedPrecondition);
+}
+
+#[tokio::test]
+async fn an_ended_session_has_no_open_questions() {
+    let app = TestApp::spawn().await;
+    let mut yan = app.user("yan@example.com").await;
+    let session = yan.start("quitter").await;
+    yan.ask(&session, "never answered", &["a"]).await;
+    yan.agent
+        .end_session(EndSessionRequest {
+            session_id: session.clone(),
+            outcome: SessionOutcome::Failed as i32,
+            summary: String::new(),
+            request_id: rid(),
+        })
+        .await
+        .unwrap();
+    let got = yan
+        .dashboard
+        .get_session(GetSessionRequest {
+            session_id: session,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got.session.unwrap().open_question_count, 0);
+    assert!(got.open_questions.is_empty());
+}
+
+#[tokio::test]
+async fn list_sessions_returns_the_inbox_cursor_to_tail_from() {
+    let app = TestApp::spawn().await;
+    let mut zed = app.user("zed@example.com").await;
+    let session = zed.start("home").await;
+    zed.ask(&session, "q", &["a"]).await;
+    let listed = zed
+        .dashboard
+        .list_sessions(ListSessionsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        listed.inbox_cursor >= 3,
+        "started, asked, status changed: {}",
+        listed.inbox_cursor
+    );
+    let mut inbox = zed
+        .dashboard
+        .watch_inbox(WatchInboxRequest {
+            after_cursor: listed.inbox_cursor,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    zed.dashboard
+        .rename_session(RenameSessionRequest {
+            session_id: session,
+            name: "renamed".into(),
+        })
+        .await
+        .unwrap();
+    loop {
+        let item = tokio::time::timeout(Duration::from_secs(10), inbox.message())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Some(watch_inbox_response::Item::Event(e)) = item.item {
+            assert_eq!(
+                e.cursor,
+                listed.inbox_cursor + 1,
+                "nothing older is replayed"
+            );
+            assert_eq!(e.kind, InboxEventKind::SessionRenamed as i32);
+            break;
+        }
+    }
 }

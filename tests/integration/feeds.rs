@@ -680,6 +680,7 @@ async fn the_inbox_reports_each_kind_in_cursor_order_and_resumes_from_a_cursor()
             question_id: question.id.clone(),
             option_ids: vec!["yes".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap()
@@ -871,6 +872,7 @@ async fn the_inbox_stays_ordered_and_gapless_under_concurrent_sessions() {
                         question_id: question.id,
                         option_ids: vec![],
                         text: "ok".into(),
+                        request_id: String::new(),
                     })
                     .await
                     .unwrap();

@@ -256,6 +256,7 @@ async fn list_agents_puts_awaiting_first_then_recent_with_status_counts() {
             question_id: question.id,
             option_ids: vec!["yes".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap();
@@ -503,6 +504,7 @@ async fn get_session_has_open_questions_usage_and_diff_summary() {
             question_id: q2.id.clone(),
             option_ids: vec![],
             text: "free text".into(),
+            request_id: String::new(),
         })
         .await
         .unwrap();
@@ -762,6 +764,7 @@ async fn list_messages_pages_forward_and_backward() {
             question_id: q.id.clone(),
             option_ids: vec!["a".into()],
             text: String::new(),
+            request_id: String::new(),
         })
         .await
         .unwrap();
@@ -996,6 +999,7 @@ async fn another_users_session_is_not_found_on_every_read_and_stream() {
                     question_id: question.id.clone(),
                     option_ids: vec!["y".into()],
                     text: String::new(),
+                    request_id: String::new(),
                 })
                 .await,
             ),
@@ -1151,7 +1155,7 @@ async fn another_users_session_is_not_found_on_every_read_and_stream() {
 /// microseconds, and the diff_update message (JSON) keeps the nanoseconds: the same report
 /// shows three different update_time values depending on where a client reads it.
 #[tokio::test]
-#[ignore = "bug: DiffSummary.update_time differs between ReportDiff / the diff_update message (ns) and GetSession / GetDiff (us)"]
+
 async fn a_diff_summary_is_the_same_wherever_it_is_read() {
     let app = TestApp::spawn().await;
     let mut user = app.user("diff-time@example.com").await;
@@ -1199,4 +1203,72 @@ async fn a_diff_summary_is_the_same_wherever_it_is_read() {
     };
     assert_eq!(from_session, from_answer);
     assert_eq!(update.summary.unwrap(), from_session);
+}
+
+/// A home screen lists its sessions, then watches the inbox from the list's inbox_cursor:
+/// every session whose SESSION_STARTED event is at or before that cursor is in the list, so
+/// nothing falls between the two calls, even while sessions are being started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_sessions_inbox_cursor_leaves_no_gap_before_the_inbox_watch() {
+    const STARTS: usize = 60;
+    let app = TestApp::spawn_with(|s| {
+        s.limits.agent_calls_per_second = 1_000_000;
+        s.limits.agent_calls_burst = 1_000_000;
+    })
+    .await;
+    let mut user = app.user("home@example.com").await;
+    let mut watcher_dash = app.dashboard_with_token(&user.access_token).await;
+    let mut inbox = watch_inbox(&mut watcher_dash, 0).await;
+    let starter = {
+        let mut agent = app.agent_with_key(&user.api_key).await;
+        tokio::spawn(async move {
+            for i in 0..STARTS {
+                agent
+                    .start_session(StartSessionRequest {
+                        agent_name: format!("home-{}", i % 3),
+                        request_id: uuid::Uuid::new_v4().to_string(),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(3)).await;
+            }
+        })
+    };
+    let mut snapshots = Vec::new();
+    while !starter.is_finished() {
+        let page = list_sessions(&mut user, "", &[], 500, "").await.unwrap();
+        let listed: HashSet<String> = page.sessions.into_iter().map(|s| s.id).collect();
+        snapshots.push((page.inbox_cursor, listed));
+    }
+    starter.await.unwrap();
+    let last = list_sessions(&mut user, "", &[], 500, "").await.unwrap();
+    assert_eq!(last.sessions.len(), STARTS);
+    assert_eq!(last.inbox_cursor, STARTS as i64);
+    // Where each session started, from the inbox itself.
+    let mut started_at = HashMap::new();
+    for cursor in 1..=STARTS as i64 {
+        let e = next_event(&mut inbox).await;
+        assert_eq!(e.cursor, cursor);
+        started_at.insert(e.session_id, e.cursor);
+    }
+    for (cursor, listed) in &snapshots {
+        for (session, at) in &started_at {
+            if at <= cursor {
+                assert!(
+                    listed.contains(session),
+                    "session started at cursor {at} missing from a list whose inbox_cursor is {cursor}"
+                );
+            }
+        }
+    }
+    eprintln!("{} lists checked", snapshots.len());
+    // Watching from the list's cursor replays exactly what came after it.
+    let mut from_list = watch_inbox(&mut user.dashboard, last.inbox_cursor).await;
+    let fresh = user.start("home-0").await;
+    let e = next_event(&mut from_list).await;
+    assert_eq!(
+        (e.cursor, e.session_id.as_str()),
+        (STARTS as i64 + 1, fresh.as_str())
+    );
 }

@@ -336,6 +336,10 @@ type ListSessionsResponse struct {
 	Sessions []*Session `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
 	// Token for the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// The caller's inbox cursor as of just before this list was read: a home screen that lists
+	// sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+	// nothing older.
+	InboxCursor   int64 `protobuf:"varint,3,opt,name=inbox_cursor,json=inboxCursor,proto3" json:"inbox_cursor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -382,6 +386,13 @@ func (x *ListSessionsResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+func (x *ListSessionsResponse) GetInboxCursor() int64 {
+	if x != nil {
+		return x.InboxCursor
+	}
+	return 0
 }
 
 // GetSession input.
@@ -735,7 +746,10 @@ type AnswerQuestionRequest struct {
 	// Chosen option ids.
 	OptionIds []string `protobuf:"bytes,3,rep,name=option_ids,json=optionIds,proto3" json:"option_ids,omitempty"`
 	// Free text, up to 16,384 characters, where the question allows it.
-	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	// Optional idempotency key (up to 128 characters): a retry of the same answer with the same
+	// id returns the stored answer instead of FAILED_PRECONDITION.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -794,6 +808,13 @@ func (x *AnswerQuestionRequest) GetOptionIds() []string {
 func (x *AnswerQuestionRequest) GetText() string {
 	if x != nil {
 		return x.Text
+	}
+	return ""
+}
+
+func (x *AnswerQuestionRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -2006,10 +2027,11 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\bstatuses\x18\x02 \x03(\x0e2\x1d.switchboard.v1.SessionStatusR\bstatuses\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"s\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\x96\x01\n" +
 	"\x14ListSessionsResponse\x123\n" +
 	"\bsessions\x18\x01 \x03(\v2\x17.switchboard.v1.SessionR\bsessions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"2\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12!\n" +
+	"\finbox_cursor\x18\x03 \x01(\x03R\vinboxCursor\"2\n" +
 	"\x11GetSessionRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"\x88\x01\n" +
@@ -2033,7 +2055,7 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"\\\n" +
 	"\x0fGetDiffResponse\x12\x12\n" +
 	"\x04diff\x18\x01 \x01(\tR\x04diff\x125\n" +
-	"\asummary\x18\x02 \x01(\v2\x1b.switchboard.v1.DiffSummaryR\asummary\"\x8a\x01\n" +
+	"\asummary\x18\x02 \x01(\v2\x1b.switchboard.v1.DiffSummaryR\asummary\"\xa9\x01\n" +
 	"\x15AnswerQuestionRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
@@ -2041,7 +2063,9 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"questionId\x12\x1d\n" +
 	"\n" +
 	"option_ids\x18\x03 \x03(\tR\toptionIds\x12\x12\n" +
-	"\x04text\x18\x04 \x01(\tR\x04text\"Z\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\"Z\n" +
 	"\x16AnswerQuestionResponse\x12.\n" +
 	"\x06answer\x18\x01 \x01(\v2\x16.switchboard.v1.AnswerR\x06answer\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x03R\x03seq\"f\n" +

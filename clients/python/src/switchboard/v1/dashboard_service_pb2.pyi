@@ -68,12 +68,14 @@ class ListSessionsRequest(_message.Message):
     def __init__(self, agent_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_model_pb2.SessionStatus, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListSessionsResponse(_message.Message):
-    __slots__ = ("sessions", "next_page_token")
+    __slots__ = ("sessions", "next_page_token", "inbox_cursor")
     SESSIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    INBOX_CURSOR_FIELD_NUMBER: _ClassVar[int]
     sessions: _containers.RepeatedCompositeFieldContainer[_model_pb2.Session]
     next_page_token: str
-    def __init__(self, sessions: _Optional[_Iterable[_Union[_model_pb2.Session, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    inbox_cursor: int
+    def __init__(self, sessions: _Optional[_Iterable[_Union[_model_pb2.Session, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., inbox_cursor: _Optional[int] = ...) -> None: ...
 
 class GetSessionRequest(_message.Message):
     __slots__ = ("session_id",)
@@ -126,16 +128,18 @@ class GetDiffResponse(_message.Message):
     def __init__(self, diff: _Optional[str] = ..., summary: _Optional[_Union[_model_pb2.DiffSummary, _Mapping]] = ...) -> None: ...
 
 class AnswerQuestionRequest(_message.Message):
-    __slots__ = ("session_id", "question_id", "option_ids", "text")
+    __slots__ = ("session_id", "question_id", "option_ids", "text", "request_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
     OPTION_IDS_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     question_id: str
     option_ids: _containers.RepeatedScalarFieldContainer[str]
     text: str
-    def __init__(self, session_id: _Optional[str] = ..., question_id: _Optional[str] = ..., option_ids: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., question_id: _Optional[str] = ..., option_ids: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class AnswerQuestionResponse(_message.Message):
     __slots__ = ("answer", "seq")

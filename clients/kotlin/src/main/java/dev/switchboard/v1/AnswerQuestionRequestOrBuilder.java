@@ -108,4 +108,26 @@ public interface AnswerQuestionRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getTextBytes();
+
+  /**
+   * <pre>
+   * Optional idempotency key (up to 128 characters): a retry of the same answer with the same
+   * id returns the stored answer instead of FAILED_PRECONDITION.
+   * </pre>
+   *
+   * <code>string request_id = 5 [json_name = "requestId"];</code>
+   * @return The requestId.
+   */
+  java.lang.String getRequestId();
+  /**
+   * <pre>
+   * Optional idempotency key (up to 128 characters): a retry of the same answer with the same
+   * id returns the stored answer instead of FAILED_PRECONDITION.
+   * </pre>
+   *
+   * <code>string request_id = 5 [json_name = "requestId"];</code>
+   * @return The bytes for requestId.
+   */
+  com.google.protobuf.ByteString
+      getRequestIdBytes();
 }

@@ -190,131 +190,133 @@ public final class DashboardServiceProto {
       "ionsRequest\022\031\n\010agent_id\030\001 \001(\tR\007agentId\0229" +
       "\n\010statuses\030\002 \003(\0162\035.switchboard.v1.Sessio" +
       "nStatusR\010statuses\022\033\n\tpage_size\030\003 \001(\005R\010pa" +
-      "geSize\022\035\n\npage_token\030\004 \001(\tR\tpageToken\"s\n" +
-      "\024ListSessionsResponse\0223\n\010sessions\030\001 \003(\0132" +
-      "\027.switchboard.v1.SessionR\010sessions\022&\n\017ne" +
-      "xt_page_token\030\002 \001(\tR\rnextPageToken\"2\n\021Ge" +
-      "tSessionRequest\022\035\n\nsession_id\030\001 \001(\tR\tses" +
-      "sionId\"\210\001\n\022GetSessionResponse\0221\n\007session" +
-      "\030\001 \001(\0132\027.switchboard.v1.SessionR\007session" +
-      "\022?\n\016open_questions\030\002 \003(\0132\030.switchboard.v" +
-      "1.QuestionR\ropenQuestions\"\314\001\n\023ListMessag" +
-      "esRequest\022\035\n\nsession_id\030\001 \001(\tR\tsessionId" +
-      "\022;\n\tdirection\030\002 \001(\0162\035.switchboard.v1.Lis" +
-      "tDirectionR\tdirection\022\035\n\ncursor_seq\030\003 \001(" +
-      "\003R\tcursorSeq\022\033\n\tpage_size\030\004 \001(\005R\010pageSiz" +
-      "e\022\035\n\npage_token\030\005 \001(\tR\tpageToken\"s\n\024List" +
-      "MessagesResponse\0223\n\010messages\030\001 \003(\0132\027.swi" +
-      "tchboard.v1.MessageR\010messages\022&\n\017next_pa" +
-      "ge_token\030\002 \001(\tR\rnextPageToken\"/\n\016GetDiff" +
-      "Request\022\035\n\nsession_id\030\001 \001(\tR\tsessionId\"\\" +
-      "\n\017GetDiffResponse\022\022\n\004diff\030\001 \001(\tR\004diff\0225\n" +
-      "\007summary\030\002 \001(\0132\033.switchboard.v1.DiffSumm" +
-      "aryR\007summary\"\212\001\n\025AnswerQuestionRequest\022\035" +
-      "\n\nsession_id\030\001 \001(\tR\tsessionId\022\037\n\013questio" +
-      "n_id\030\002 \001(\tR\nquestionId\022\035\n\noption_ids\030\003 \003" +
-      "(\tR\toptionIds\022\022\n\004text\030\004 \001(\tR\004text\"Z\n\026Ans" +
-      "werQuestionResponse\022.\n\006answer\030\001 \001(\0132\026.sw" +
-      "itchboard.v1.AnswerR\006answer\022\020\n\003seq\030\002 \001(\003" +
-      "R\003seq\"f\n\022SendMessageRequest\022\035\n\nsession_i" +
-      "d\030\001 \001(\tR\tsessionId\022\022\n\004text\030\002 \001(\tR\004text\022\035" +
-      "\n\nrequest_id\030\003 \001(\tR\trequestId\"H\n\023SendMes" +
-      "sageResponse\0221\n\007message\030\001 \001(\0132\027.switchbo" +
-      "ard.v1.MessageR\007message\"K\n\022StopSessionRe" +
-      "quest\022\035\n\nsession_id\030\001 \001(\tR\tsessionId\022\026\n\006" +
-      "reason\030\002 \001(\tR\006reason\"H\n\023StopSessionRespo" +
-      "nse\0221\n\007session\030\001 \001(\0132\027.switchboard.v1.Se" +
-      "ssionR\007session\"I\n\024RenameSessionRequest\022\035" +
-      "\n\nsession_id\030\001 \001(\tR\tsessionId\022\022\n\004name\030\002 " +
-      "\001(\tR\004name\"J\n\025RenameSessionResponse\0221\n\007se" +
-      "ssion\030\001 \001(\0132\027.switchboard.v1.SessionR\007se" +
-      "ssion\"5\n\024DeleteSessionRequest\022\035\n\nsession" +
-      "_id\030\001 \001(\tR\tsessionId\"\027\n\025DeleteSessionRes" +
-      "ponse\"f\n\023CreateApiKeyRequest\022\022\n\004name\030\001 \001" +
-      "(\tR\004name\022;\n\013expire_time\030\002 \001(\0132\032.google.p" +
-      "rotobuf.TimestampR\nexpireTime\"_\n\024CreateA" +
-      "piKeyResponse\022/\n\007api_key\030\001 \001(\0132\026.switchb" +
-      "oard.v1.ApiKeyR\006apiKey\022\026\n\006secret\030\002 \001(\tR\006" +
-      "secret\"y\n\022ListApiKeysRequest\022\033\n\tpage_siz" +
-      "e\030\001 \001(\005R\010pageSize\022\035\n\npage_token\030\002 \001(\tR\tp" +
-      "ageToken\022\'\n\017include_revoked\030\003 \001(\010R\016inclu" +
-      "deRevoked\"p\n\023ListApiKeysResponse\0221\n\010api_" +
-      "keys\030\001 \003(\0132\026.switchboard.v1.ApiKeyR\007apiK" +
-      "eys\022&\n\017next_page_token\030\002 \001(\tR\rnextPageTo" +
-      "ken\"3\n\023RevokeApiKeyRequest\022\034\n\napi_key_id" +
-      "\030\001 \001(\tR\010apiKeyId\"G\n\024RevokeApiKeyResponse" +
+      "geSize\022\035\n\npage_token\030\004 \001(\tR\tpageToken\"\226\001" +
+      "\n\024ListSessionsResponse\0223\n\010sessions\030\001 \003(\013" +
+      "2\027.switchboard.v1.SessionR\010sessions\022&\n\017n" +
+      "ext_page_token\030\002 \001(\tR\rnextPageToken\022!\n\014i" +
+      "nbox_cursor\030\003 \001(\003R\013inboxCursor\"2\n\021GetSes" +
+      "sionRequest\022\035\n\nsession_id\030\001 \001(\tR\tsession" +
+      "Id\"\210\001\n\022GetSessionResponse\0221\n\007session\030\001 \001" +
+      "(\0132\027.switchboard.v1.SessionR\007session\022?\n\016" +
+      "open_questions\030\002 \003(\0132\030.switchboard.v1.Qu" +
+      "estionR\ropenQuestions\"\314\001\n\023ListMessagesRe" +
+      "quest\022\035\n\nsession_id\030\001 \001(\tR\tsessionId\022;\n\t" +
+      "direction\030\002 \001(\0162\035.switchboard.v1.ListDir" +
+      "ectionR\tdirection\022\035\n\ncursor_seq\030\003 \001(\003R\tc" +
+      "ursorSeq\022\033\n\tpage_size\030\004 \001(\005R\010pageSize\022\035\n" +
+      "\npage_token\030\005 \001(\tR\tpageToken\"s\n\024ListMess" +
+      "agesResponse\0223\n\010messages\030\001 \003(\0132\027.switchb" +
+      "oard.v1.MessageR\010messages\022&\n\017next_page_t" +
+      "oken\030\002 \001(\tR\rnextPageToken\"/\n\016GetDiffRequ" +
+      "est\022\035\n\nsession_id\030\001 \001(\tR\tsessionId\"\\\n\017Ge" +
+      "tDiffResponse\022\022\n\004diff\030\001 \001(\tR\004diff\0225\n\007sum" +
+      "mary\030\002 \001(\0132\033.switchboard.v1.DiffSummaryR" +
+      "\007summary\"\251\001\n\025AnswerQuestionRequest\022\035\n\nse" +
+      "ssion_id\030\001 \001(\tR\tsessionId\022\037\n\013question_id" +
+      "\030\002 \001(\tR\nquestionId\022\035\n\noption_ids\030\003 \003(\tR\t" +
+      "optionIds\022\022\n\004text\030\004 \001(\tR\004text\022\035\n\nrequest" +
+      "_id\030\005 \001(\tR\trequestId\"Z\n\026AnswerQuestionRe" +
+      "sponse\022.\n\006answer\030\001 \001(\0132\026.switchboard.v1." +
+      "AnswerR\006answer\022\020\n\003seq\030\002 \001(\003R\003seq\"f\n\022Send" +
+      "MessageRequest\022\035\n\nsession_id\030\001 \001(\tR\tsess" +
+      "ionId\022\022\n\004text\030\002 \001(\tR\004text\022\035\n\nrequest_id\030" +
+      "\003 \001(\tR\trequestId\"H\n\023SendMessageResponse\022" +
+      "1\n\007message\030\001 \001(\0132\027.switchboard.v1.Messag" +
+      "eR\007message\"K\n\022StopSessionRequest\022\035\n\nsess" +
+      "ion_id\030\001 \001(\tR\tsessionId\022\026\n\006reason\030\002 \001(\tR" +
+      "\006reason\"H\n\023StopSessionResponse\0221\n\007sessio" +
+      "n\030\001 \001(\0132\027.switchboard.v1.SessionR\007sessio" +
+      "n\"I\n\024RenameSessionRequest\022\035\n\nsession_id\030" +
+      "\001 \001(\tR\tsessionId\022\022\n\004name\030\002 \001(\tR\004name\"J\n\025" +
+      "RenameSessionResponse\0221\n\007session\030\001 \001(\0132\027" +
+      ".switchboard.v1.SessionR\007session\"5\n\024Dele" +
+      "teSessionRequest\022\035\n\nsession_id\030\001 \001(\tR\tse" +
+      "ssionId\"\027\n\025DeleteSessionResponse\"f\n\023Crea" +
+      "teApiKeyRequest\022\022\n\004name\030\001 \001(\tR\004name\022;\n\013e" +
+      "xpire_time\030\002 \001(\0132\032.google.protobuf.Times" +
+      "tampR\nexpireTime\"_\n\024CreateApiKeyResponse" +
       "\022/\n\007api_key\030\001 \001(\0132\026.switchboard.v1.ApiKe" +
-      "yR\006apiKey\"Q\n\023WatchSessionRequest\022\035\n\nsess" +
-      "ion_id\030\001 \001(\tR\tsessionId\022\033\n\tafter_seq\030\002 \001" +
-      "(\003R\010afterSeq\"\224\001\n\024WatchSessionResponse\0223\n" +
-      "\007message\030\001 \001(\0132\027.switchboard.v1.MessageH" +
-      "\000R\007message\022?\n\theartbeat\030\002 \001(\0132\037.switchbo" +
-      "ard.v1.StreamHeartbeatH\000R\theartbeatB\006\n\004i" +
-      "tem\"\320\003\n\nInboxEvent\022\026\n\006cursor\030\001 \001(\003R\006curs" +
-      "or\0222\n\004kind\030\002 \001(\0162\036.switchboard.v1.InboxE" +
-      "ventKindR\004kind\022\035\n\nsession_id\030\003 \001(\tR\tsess" +
-      "ionId\022\031\n\010agent_id\030\004 \001(\tR\007agentId\022\035\n\nagen" +
-      "t_name\030\005 \001(\tR\tagentName\022!\n\014session_name\030" +
-      "\006 \001(\tR\013sessionName\0225\n\006status\030\007 \001(\0162\035.swi" +
-      "tchboard.v1.SessionStatusR\006status\022\020\n\003seq" +
-      "\030\010 \001(\003R\003seq\022\037\n\013question_id\030\t \001(\tR\nquesti" +
-      "onId\022#\n\rquestion_text\030\n \001(\tR\014questionTex" +
-      "t\022.\n\023open_question_count\030\013 \001(\005R\021openQues" +
-      "tionCount\022;\n\013create_time\030\014 \001(\0132\032.google." +
-      "protobuf.TimestampR\ncreateTime\"6\n\021WatchI" +
-      "nboxRequest\022!\n\014after_cursor\030\001 \001(\003R\013after" +
-      "Cursor\"\221\001\n\022WatchInboxResponse\0222\n\005event\030\001" +
-      " \001(\0132\032.switchboard.v1.InboxEventH\000R\005even" +
-      "t\022?\n\theartbeat\030\002 \001(\0132\037.switchboard.v1.St" +
-      "reamHeartbeatH\000R\theartbeatB\006\n\004item*h\n\rLi" +
-      "stDirection\022\036\n\032LIST_DIRECTION_UNSPECIFIE" +
-      "D\020\000\022\032\n\026LIST_DIRECTION_FORWARD\020\001\022\033\n\027LIST_" +
-      "DIRECTION_BACKWARD\020\002*\272\002\n\016InboxEventKind\022" +
-      " \n\034INBOX_EVENT_KIND_UNSPECIFIED\020\000\022$\n INB" +
-      "OX_EVENT_KIND_SESSION_STARTED\020\001\022#\n\037INBOX" +
-      "_EVENT_KIND_STATUS_CHANGED\020\002\022#\n\037INBOX_EV" +
-      "ENT_KIND_QUESTION_ASKED\020\003\022&\n\"INBOX_EVENT" +
-      "_KIND_QUESTION_ANSWERED\020\004\022\"\n\036INBOX_EVENT" +
-      "_KIND_SESSION_ENDED\020\005\022$\n INBOX_EVENT_KIN" +
-      "D_SESSION_RENAMED\020\006\022$\n INBOX_EVENT_KIND_" +
-      "SESSION_DELETED\020\0072\315\n\n\020DashboardService\022S" +
-      "\n\nListAgents\022!.switchboard.v1.ListAgents" +
-      "Request\032\".switchboard.v1.ListAgentsRespo" +
-      "nse\022Y\n\014ListSessions\022#.switchboard.v1.Lis" +
-      "tSessionsRequest\032$.switchboard.v1.ListSe" +
-      "ssionsResponse\022S\n\nGetSession\022!.switchboa" +
-      "rd.v1.GetSessionRequest\032\".switchboard.v1" +
-      ".GetSessionResponse\022Y\n\014ListMessages\022#.sw" +
-      "itchboard.v1.ListMessagesRequest\032$.switc" +
-      "hboard.v1.ListMessagesResponse\022J\n\007GetDif" +
-      "f\022\036.switchboard.v1.GetDiffRequest\032\037.swit" +
-      "chboard.v1.GetDiffResponse\022_\n\016AnswerQues" +
-      "tion\022%.switchboard.v1.AnswerQuestionRequ" +
-      "est\032&.switchboard.v1.AnswerQuestionRespo" +
-      "nse\022V\n\013SendMessage\022\".switchboard.v1.Send" +
-      "MessageRequest\032#.switchboard.v1.SendMess" +
-      "ageResponse\022V\n\013StopSession\022\".switchboard" +
-      ".v1.StopSessionRequest\032#.switchboard.v1." +
-      "StopSessionResponse\022\\\n\rRenameSession\022$.s" +
-      "witchboard.v1.RenameSessionRequest\032%.swi" +
-      "tchboard.v1.RenameSessionResponse\022\\\n\rDel" +
-      "eteSession\022$.switchboard.v1.DeleteSessio" +
-      "nRequest\032%.switchboard.v1.DeleteSessionR" +
-      "esponse\022Y\n\014CreateApiKey\022#.switchboard.v1" +
-      ".CreateApiKeyRequest\032$.switchboard.v1.Cr" +
-      "eateApiKeyResponse\022V\n\013ListApiKeys\022\".swit" +
-      "chboard.v1.ListApiKeysRequest\032#.switchbo" +
-      "ard.v1.ListApiKeysResponse\022Y\n\014RevokeApiK" +
-      "ey\022#.switchboard.v1.RevokeApiKeyRequest\032" +
-      "$.switchboard.v1.RevokeApiKeyResponse\022[\n" +
-      "\014WatchSession\022#.switchboard.v1.WatchSess" +
-      "ionRequest\032$.switchboard.v1.WatchSession" +
-      "Response0\001\022U\n\nWatchInbox\022!.switchboard.v" +
-      "1.WatchInboxRequest\032\".switchboard.v1.Wat" +
-      "chInboxResponse0\001B\204\001\n\022dev.switchboard.v1" +
-      "B\025DashboardServiceProtoP\001\242\002\003SXX\252\002\016Switch" +
-      "board.V1\312\002\016Switchboard\\V1\342\002\032Switchboard\\" +
-      "V1\\GPBMetadata\352\002\017Switchboard::V1b\006proto3"
+      "yR\006apiKey\022\026\n\006secret\030\002 \001(\tR\006secret\"y\n\022Lis" +
+      "tApiKeysRequest\022\033\n\tpage_size\030\001 \001(\005R\010page" +
+      "Size\022\035\n\npage_token\030\002 \001(\tR\tpageToken\022\'\n\017i" +
+      "nclude_revoked\030\003 \001(\010R\016includeRevoked\"p\n\023" +
+      "ListApiKeysResponse\0221\n\010api_keys\030\001 \003(\0132\026." +
+      "switchboard.v1.ApiKeyR\007apiKeys\022&\n\017next_p" +
+      "age_token\030\002 \001(\tR\rnextPageToken\"3\n\023Revoke" +
+      "ApiKeyRequest\022\034\n\napi_key_id\030\001 \001(\tR\010apiKe" +
+      "yId\"G\n\024RevokeApiKeyResponse\022/\n\007api_key\030\001" +
+      " \001(\0132\026.switchboard.v1.ApiKeyR\006apiKey\"Q\n\023" +
+      "WatchSessionRequest\022\035\n\nsession_id\030\001 \001(\tR" +
+      "\tsessionId\022\033\n\tafter_seq\030\002 \001(\003R\010afterSeq\"" +
+      "\224\001\n\024WatchSessionResponse\0223\n\007message\030\001 \001(" +
+      "\0132\027.switchboard.v1.MessageH\000R\007message\022?\n" +
+      "\theartbeat\030\002 \001(\0132\037.switchboard.v1.Stream" +
+      "HeartbeatH\000R\theartbeatB\006\n\004item\"\320\003\n\nInbox" +
+      "Event\022\026\n\006cursor\030\001 \001(\003R\006cursor\0222\n\004kind\030\002 " +
+      "\001(\0162\036.switchboard.v1.InboxEventKindR\004kin" +
+      "d\022\035\n\nsession_id\030\003 \001(\tR\tsessionId\022\031\n\010agen" +
+      "t_id\030\004 \001(\tR\007agentId\022\035\n\nagent_name\030\005 \001(\tR" +
+      "\tagentName\022!\n\014session_name\030\006 \001(\tR\013sessio" +
+      "nName\0225\n\006status\030\007 \001(\0162\035.switchboard.v1.S" +
+      "essionStatusR\006status\022\020\n\003seq\030\010 \001(\003R\003seq\022\037" +
+      "\n\013question_id\030\t \001(\tR\nquestionId\022#\n\rquest" +
+      "ion_text\030\n \001(\tR\014questionText\022.\n\023open_que" +
+      "stion_count\030\013 \001(\005R\021openQuestionCount\022;\n\013" +
+      "create_time\030\014 \001(\0132\032.google.protobuf.Time" +
+      "stampR\ncreateTime\"6\n\021WatchInboxRequest\022!" +
+      "\n\014after_cursor\030\001 \001(\003R\013afterCursor\"\221\001\n\022Wa" +
+      "tchInboxResponse\0222\n\005event\030\001 \001(\0132\032.switch" +
+      "board.v1.InboxEventH\000R\005event\022?\n\theartbea" +
+      "t\030\002 \001(\0132\037.switchboard.v1.StreamHeartbeat" +
+      "H\000R\theartbeatB\006\n\004item*h\n\rListDirection\022\036" +
+      "\n\032LIST_DIRECTION_UNSPECIFIED\020\000\022\032\n\026LIST_D" +
+      "IRECTION_FORWARD\020\001\022\033\n\027LIST_DIRECTION_BAC" +
+      "KWARD\020\002*\272\002\n\016InboxEventKind\022 \n\034INBOX_EVEN" +
+      "T_KIND_UNSPECIFIED\020\000\022$\n INBOX_EVENT_KIND" +
+      "_SESSION_STARTED\020\001\022#\n\037INBOX_EVENT_KIND_S" +
+      "TATUS_CHANGED\020\002\022#\n\037INBOX_EVENT_KIND_QUES" +
+      "TION_ASKED\020\003\022&\n\"INBOX_EVENT_KIND_QUESTIO" +
+      "N_ANSWERED\020\004\022\"\n\036INBOX_EVENT_KIND_SESSION" +
+      "_ENDED\020\005\022$\n INBOX_EVENT_KIND_SESSION_REN" +
+      "AMED\020\006\022$\n INBOX_EVENT_KIND_SESSION_DELET" +
+      "ED\020\0072\315\n\n\020DashboardService\022S\n\nListAgents\022" +
+      "!.switchboard.v1.ListAgentsRequest\032\".swi" +
+      "tchboard.v1.ListAgentsResponse\022Y\n\014ListSe" +
+      "ssions\022#.switchboard.v1.ListSessionsRequ" +
+      "est\032$.switchboard.v1.ListSessionsRespons" +
+      "e\022S\n\nGetSession\022!.switchboard.v1.GetSess" +
+      "ionRequest\032\".switchboard.v1.GetSessionRe" +
+      "sponse\022Y\n\014ListMessages\022#.switchboard.v1." +
+      "ListMessagesRequest\032$.switchboard.v1.Lis" +
+      "tMessagesResponse\022J\n\007GetDiff\022\036.switchboa" +
+      "rd.v1.GetDiffRequest\032\037.switchboard.v1.Ge" +
+      "tDiffResponse\022_\n\016AnswerQuestion\022%.switch" +
+      "board.v1.AnswerQuestionRequest\032&.switchb" +
+      "oard.v1.AnswerQuestionResponse\022V\n\013SendMe" +
+      "ssage\022\".switchboard.v1.SendMessageReques" +
+      "t\032#.switchboard.v1.SendMessageResponse\022V" +
+      "\n\013StopSession\022\".switchboard.v1.StopSessi" +
+      "onRequest\032#.switchboard.v1.StopSessionRe" +
+      "sponse\022\\\n\rRenameSession\022$.switchboard.v1" +
+      ".RenameSessionRequest\032%.switchboard.v1.R" +
+      "enameSessionResponse\022\\\n\rDeleteSession\022$." +
+      "switchboard.v1.DeleteSessionRequest\032%.sw" +
+      "itchboard.v1.DeleteSessionResponse\022Y\n\014Cr" +
+      "eateApiKey\022#.switchboard.v1.CreateApiKey" +
+      "Request\032$.switchboard.v1.CreateApiKeyRes" +
+      "ponse\022V\n\013ListApiKeys\022\".switchboard.v1.Li" +
+      "stApiKeysRequest\032#.switchboard.v1.ListAp" +
+      "iKeysResponse\022Y\n\014RevokeApiKey\022#.switchbo" +
+      "ard.v1.RevokeApiKeyRequest\032$.switchboard" +
+      ".v1.RevokeApiKeyResponse\022[\n\014WatchSession" +
+      "\022#.switchboard.v1.WatchSessionRequest\032$." +
+      "switchboard.v1.WatchSessionResponse0\001\022U\n" +
+      "\nWatchInbox\022!.switchboard.v1.WatchInboxR" +
+      "equest\032\".switchboard.v1.WatchInboxRespon" +
+      "se0\001B\204\001\n\022dev.switchboard.v1B\025DashboardSe" +
+      "rviceProtoP\001\242\002\003SXX\252\002\016Switchboard.V1\312\002\016Sw" +
+      "itchboard\\V1\342\002\032Switchboard\\V1\\GPBMetadat" +
+      "a\352\002\017Switchboard::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -345,7 +347,7 @@ public final class DashboardServiceProto {
     internal_static_switchboard_v1_ListSessionsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_switchboard_v1_ListSessionsResponse_descriptor,
-        new java.lang.String[] { "Sessions", "NextPageToken", });
+        new java.lang.String[] { "Sessions", "NextPageToken", "InboxCursor", });
     internal_static_switchboard_v1_GetSessionRequest_descriptor =
       getDescriptor().getMessageTypes().get(4);
     internal_static_switchboard_v1_GetSessionRequest_fieldAccessorTable = new
@@ -387,7 +389,7 @@ public final class DashboardServiceProto {
     internal_static_switchboard_v1_AnswerQuestionRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_switchboard_v1_AnswerQuestionRequest_descriptor,
-        new java.lang.String[] { "SessionId", "QuestionId", "OptionIds", "Text", });
+        new java.lang.String[] { "SessionId", "QuestionId", "OptionIds", "Text", "RequestId", });
     internal_static_switchboard_v1_AnswerQuestionResponse_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_switchboard_v1_AnswerQuestionResponse_fieldAccessorTable = new

@@ -153,6 +153,23 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int INBOX_CURSOR_FIELD_NUMBER = 3;
+  private long inboxCursor_ = 0L;
+  /**
+   * <pre>
+   * The caller's inbox cursor as of just before this list was read: a home screen that lists
+   * sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+   * nothing older.
+   * </pre>
+   *
+   * <code>int64 inbox_cursor = 3 [json_name = "inboxCursor"];</code>
+   * @return The inboxCursor.
+   */
+  @java.lang.Override
+  public long getInboxCursor() {
+    return inboxCursor_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -173,6 +190,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextPageToken_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 2, nextPageToken_);
     }
+    if (inboxCursor_ != 0L) {
+      output.writeInt64(3, inboxCursor_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -188,6 +208,10 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextPageToken_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, nextPageToken_);
+    }
+    if (inboxCursor_ != 0L) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt64Size(3, inboxCursor_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -208,6 +232,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getSessionsList())) return false;
     if (!getNextPageToken()
         .equals(other.getNextPageToken())) return false;
+    if (getInboxCursor()
+        != other.getInboxCursor()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -225,6 +251,9 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + NEXT_PAGE_TOKEN_FIELD_NUMBER;
     hash = (53 * hash) + getNextPageToken().hashCode();
+    hash = (37 * hash) + INBOX_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+        getInboxCursor());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -368,6 +397,7 @@ private static final long serialVersionUID = 0L;
       }
       bitField0_ = (bitField0_ & ~0x00000001);
       nextPageToken_ = "";
+      inboxCursor_ = 0L;
       return this;
     }
 
@@ -416,6 +446,9 @@ private static final long serialVersionUID = 0L;
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.nextPageToken_ = nextPageToken_;
+      }
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.inboxCursor_ = inboxCursor_;
       }
     }
 
@@ -494,6 +527,9 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000002;
         onChanged();
       }
+      if (other.getInboxCursor() != 0L) {
+        setInboxCursor(other.getInboxCursor());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -538,6 +574,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
+            case 24: {
+              inboxCursor_ = input.readInt64();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 24
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -955,6 +996,56 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       nextPageToken_ = value;
       bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
+    private long inboxCursor_ ;
+    /**
+     * <pre>
+     * The caller's inbox cursor as of just before this list was read: a home screen that lists
+     * sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+     * nothing older.
+     * </pre>
+     *
+     * <code>int64 inbox_cursor = 3 [json_name = "inboxCursor"];</code>
+     * @return The inboxCursor.
+     */
+    @java.lang.Override
+    public long getInboxCursor() {
+      return inboxCursor_;
+    }
+    /**
+     * <pre>
+     * The caller's inbox cursor as of just before this list was read: a home screen that lists
+     * sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+     * nothing older.
+     * </pre>
+     *
+     * <code>int64 inbox_cursor = 3 [json_name = "inboxCursor"];</code>
+     * @param value The inboxCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setInboxCursor(long value) {
+
+      inboxCursor_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The caller's inbox cursor as of just before this list was read: a home screen that lists
+     * sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+     * nothing older.
+     * </pre>
+     *
+     * <code>int64 inbox_cursor = 3 [json_name = "inboxCursor"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearInboxCursor() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      inboxCursor_ = 0L;
       onChanged();
       return this;
     }

@@ -71,4 +71,16 @@ public interface ListSessionsResponseOrBuilder extends
    */
   com.google.protobuf.ByteString
       getNextPageTokenBytes();
+
+  /**
+   * <pre>
+   * The caller's inbox cursor as of just before this list was read: a home screen that lists
+   * sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
+   * nothing older.
+   * </pre>
+   *
+   * <code>int64 inbox_cursor = 3 [json_name = "inboxCursor"];</code>
+   * @return The inboxCursor.
+   */
+  long getInboxCursor();
 }
