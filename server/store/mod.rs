@@ -35,6 +35,10 @@ impl Store {
     pub async fn connect(options: PgConnectOptions, max_connections: u32) -> DomainResult<Store> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            // No ping before every checkout: it costs a round trip per query on the hot path.
+            // A connection that died surfaces as UNAVAILABLE on that call (clients retry) and
+            // is dropped from the pool.
+            .test_before_acquire(false)
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(options)
             .await
