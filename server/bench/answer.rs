@@ -47,7 +47,6 @@ fn answer_req(session: &str, question: &str) -> AnswerQuestionRequest {
         question_id: question.to_owned(),
         option_ids: vec![],
         text: "yes".into(),
-        request_id: String::new(),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct IngestResult {
     pub latency: Samples,
     pub first_error: Option<String>,
     pub cpu: CpuUse,
+    /// The sessions our agents wrote to (the statement-for-statement pgbench replays on them).
+    pub sessions: Vec<String>,
 }
 
 impl IngestResult {
@@ -70,6 +72,7 @@ pub async fn run_ours(
     measure: Duration,
 ) -> Result<IngestResult, BoxError> {
     let mut clients = Vec::with_capacity(agents);
+    let mut sessions = Vec::with_capacity(agents);
     for i in 0..agents {
         let mut agent = client::agent(client::connect(addr).await?, api_key)?;
         let (session, _) = client::start_session(
@@ -78,6 +81,7 @@ pub async fn run_ours(
             &format!("ingest {agents}x #{i}"),
         )
         .await?;
+        sessions.push(session.clone());
         clients.push((agent, session));
     }
     let measuring = Arc::new(AtomicBool::new(false));
@@ -134,6 +138,7 @@ pub async fn run_ours(
         latency: Samples::default(),
         first_error: None,
         cpu,
+        sessions,
     };
     for t in tasks {
         let (ops, errors, lat, err) = t.await?;
@@ -146,6 +151,28 @@ pub async fn run_ours(
     }
     Ok(result)
 }
+
+/// The baseline: the same SQL shape as a LogStep, reduced to what it needs.
+const MINIMAL_SCRIPT: &str = "BEGIN;
+UPDATE bench_sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() WHERE id = :client_id RETURNING last_seq AS seq \\gset
+INSERT INTO bench_messages (session_id, seq, sender, kind, body, request_id, meta) VALUES (:client_id, :seq, 1, 1, '{\"type\": \"step\", \"text\": \"agent 0 step 1: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module\"}', gen_random_uuid()::text, '{\"read_after\": 0, \"read_through\": 0}');
+END;
+";
+
+/// LogStep's statements as `server/store/sessions.rs` and the auth layer issue them (the API
+/// key lookup, then the transaction), on the real tables. The first line only finds this
+/// client's session. The NOTIFY goes to a channel nobody listens to: same cost, no wake-ups.
+const SAME_STATEMENTS_SCRIPT: &str = "SELECT sid, uid FROM bench_xmap WHERE n = :client_id \\gset
+SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = '\\x00'::bytea;
+BEGIN;
+SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, s.agent_read_seq, s.open_questions FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = :sid AND s.user_id = :uid FOR UPDATE OF s \\gset l_
+SELECT session_id, seq, sender, body, created_at, meta FROM messages WHERE session_id = :sid AND request_id = 'pgbench-no-such-request';
+SELECT session_id, seq, sender, body, created_at FROM messages WHERE session_id = :sid AND seq > :l_agent_read_seq AND seq <= 9223372036854775807 AND kind = 4 ORDER BY seq;
+INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) VALUES (:sid, :l_last_seq + 1, 1, 1, '{\"type\": \"step\", \"text\": \"agent 0 step 1: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module\"}', gen_random_uuid()::text, '{\"read_after\": 0, \"read_through\": 0}');
+UPDATE sessions SET status = 1, last_seq = :l_last_seq + 1, agent_read_seq = :l_agent_read_seq, open_questions = 0, last_activity_at = now(), last_seen_at = now() WHERE id = :sid;
+SELECT pg_notify('switchboard_bench_unheard', 'm ' || :sid || ' 1');
+END;
+";
 
 /// Where pgbench and psql live, and how to reach the cluster.
 #[derive(Clone)]
@@ -211,23 +238,71 @@ impl Pg {
     }
 
     pub fn cleanup(&self) {
-        let _ = self.psql("DROP TABLE IF EXISTS bench_messages, bench_sessions;");
+        let _ = self.psql("DROP TABLE IF EXISTS bench_messages, bench_sessions, bench_xmap;");
     }
 
     /// Runs pgbench with `clients` connections for `secs` seconds; returns tps and the
     /// per-transaction latencies from its log.
     pub fn run(&self, clients: usize, secs: u64, pids: Pids) -> Result<IngestResult, BoxError> {
-        let script = self.work_dir.join("ingest.sql");
-        std::fs::write(
-            &script,
-            "BEGIN;\n\
-             UPDATE bench_sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() WHERE id = :client_id RETURNING last_seq AS seq \\gset\n\
-             INSERT INTO bench_messages (session_id, seq, sender, kind, body, request_id, meta) VALUES (:client_id, :seq, 1, 1, \
-             '{\"type\": \"step\", \"text\": \"agent 0 step 1: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module\"}', \
-             gen_random_uuid()::text, '{\"read_after\": 0, \"read_through\": 0}');\n\
-             END;\n",
-        )?;
-        let log_dir = self.work_dir.join(format!("pgbench-{clients}"));
+        self.run_script("minimal", MINIMAL_SCRIPT, clients, secs, pids)
+    }
+
+    /// Points pgbench client i at session i of `sessions` (our agents' own sessions).
+    pub fn map_sessions(&self, sessions: &[String]) -> Result<(), BoxError> {
+        let values: Vec<String> = sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| uuid::Uuid::parse_str(id).is_ok())
+            .map(|(i, id)| format!("({i}, '{id}'::uuid)"))
+            .collect();
+        if values.is_empty() {
+            return Err("no sessions to replay on".into());
+        }
+        self.psql(&format!(
+            "DROP TABLE IF EXISTS bench_xmap;
+             CREATE TABLE bench_xmap (n int PRIMARY KEY, sid uuid NOT NULL, uid uuid NOT NULL);
+             INSERT INTO bench_xmap SELECT v.n, s.id, s.user_id FROM (VALUES {}) v (n, sid) JOIN sessions s ON s.id = v.sid;",
+            values.join(", ")
+        ))
+    }
+
+    /// pgbench replaying LogStep's own statements, one for one, on our sessions (after
+    /// `map_sessions`): what the database alone costs for our SQL, without the server.
+    pub fn run_same_statements(
+        &self,
+        clients: usize,
+        secs: u64,
+        pids: Pids,
+    ) -> Result<IngestResult, BoxError> {
+        self.run_script("statements", SAME_STATEMENTS_SCRIPT, clients, secs, pids)
+    }
+
+    /// The same without the NOTIFY: what the cluster-wide NOTIFY lock costs.
+    pub fn run_same_statements_without_notify(
+        &self,
+        clients: usize,
+        secs: u64,
+        pids: Pids,
+    ) -> Result<IngestResult, BoxError> {
+        let text: String = SAME_STATEMENTS_SCRIPT
+            .lines()
+            .filter(|l| !l.contains("pg_notify"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        self.run_script("statements-without-notify", &text, clients, secs, pids)
+    }
+
+    fn run_script(
+        &self,
+        name: &str,
+        text: &str,
+        clients: usize,
+        secs: u64,
+        pids: Pids,
+    ) -> Result<IngestResult, BoxError> {
+        let script = self.work_dir.join(format!("{name}.sql"));
+        std::fs::write(&script, text)?;
+        let log_dir = self.work_dir.join(format!("pgbench-{name}-{clients}"));
         let _ = std::fs::remove_dir_all(&log_dir);
         std::fs::create_dir_all(&log_dir)?;
         let threads = clients.min(
@@ -306,6 +381,7 @@ impl Pg {
             latency,
             first_error: None,
             cpu,
+            sessions: Vec::new(),
         })
     }
 }

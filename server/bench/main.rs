@@ -340,6 +340,8 @@ async fn scenario_ingest(
     for &agents in &plan.ingest_agents {
         let mut ours: Option<ingest::IngestResult> = None;
         let mut base: Option<ingest::IngestResult> = None;
+        let mut same: Option<ingest::IngestResult> = None;
+        let mut same_no_notify: Option<ingest::IngestResult> = None;
         let mut ratios = Vec::new();
         for round in 1..=plan.ingest_rounds {
             eprintln!(
@@ -356,6 +358,7 @@ async fn scenario_ingest(
             )
             .await?;
             let o_rate = o.per_sec();
+            let o_sessions = o.sessions.clone();
             match &mut ours {
                 Some(acc) => acc.merge(o),
                 None => ours = Some(o),
@@ -370,6 +373,25 @@ async fn scenario_ingest(
                 match &mut base {
                     Some(acc) => acc.merge(b),
                     None => base = Some(b),
+                }
+                eprintln!(
+                    "  ingest: pgbench replaying LogStep's statements, {agents} client(s), {} s (round {round}/{})",
+                    plan.ingest_secs, plan.ingest_rounds
+                );
+                pg.map_sessions(&o_sessions)?;
+                let b = pg.run_same_statements(agents, plan.ingest_secs, t.pids)?;
+                match &mut same {
+                    Some(acc) => acc.merge(b),
+                    None => same = Some(b),
+                }
+                eprintln!(
+                    "  ingest: pgbench replaying LogStep's statements without its NOTIFY, {agents} client(s), {} s (round {round}/{})",
+                    plan.ingest_secs, plan.ingest_rounds
+                );
+                let b = pg.run_same_statements_without_notify(agents, plan.ingest_secs, t.pids)?;
+                match &mut same_no_notify {
+                    Some(acc) => acc.merge(b),
+                    None => same_no_notify = Some(b),
                 }
             }
         }
@@ -398,6 +420,46 @@ async fn scenario_ingest(
             "pgbench",
             P3,
         );
+        if let Some(sm) = same.as_mut() {
+            report.row(
+                "1 ingest",
+                &case,
+                "LogStep/s vs same SQL",
+                "/s",
+                ours.per_sec(),
+                Some(sm.per_sec()),
+                "pgbench, our statements",
+            );
+            report.row(
+                "1 ingest",
+                &case,
+                "p50 vs same SQL",
+                "ms",
+                ours.latency.quantile_ms(0.5),
+                Some(sm.latency.quantile_ms(0.5)),
+                "pgbench, our statements",
+            );
+            if let Some(nn) = same_no_notify.as_ref() {
+                report.row(
+                    "1 ingest",
+                    &case,
+                    "same SQL without NOTIFY",
+                    "/s",
+                    nn.per_sec(),
+                    Some(sm.per_sec()),
+                    "pgbench, our statements",
+                );
+            }
+            report.row(
+                "1 ingest",
+                &case,
+                "Postgres CPU/op vs same SQL",
+                "us",
+                ours.us_per_op(ours.cpu.pg_secs),
+                Some(sm.us_per_op(sm.cpu.pg_secs)),
+                "pgbench, our statements",
+            );
+        }
         let b = base.as_ref();
         report.row(
             "1 ingest",
