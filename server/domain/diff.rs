@@ -46,9 +46,7 @@ pub fn analyze(diff: &str, max_bytes: usize) -> DomainResult<DiffCounts> {
             }
             continue;
         }
-        if line.starts_with("diff --git ") {
-            counts.files_changed += 1;
-        } else if line.starts_with("+++ ") && !saw_git_header {
+        if line.starts_with("diff --git ") || (line.starts_with("+++ ") && !saw_git_header) {
             counts.files_changed += 1;
         } else if let Some((old, new)) = hunk_header(line) {
             saw_hunk = true;
