@@ -47,7 +47,7 @@ fn answer_req(session: &str, question: &str) -> AnswerQuestionRequest {
         question_id: question.to_owned(),
         option_ids: vec![],
         text: "yes".into(),
-        ..Default::default()
+        request_id: client::request_id(),
     }
 }
 

@@ -89,32 +89,40 @@ fn parse_step(text: &str) -> Option<(u32, u64)> {
     Some((i.parse().ok()?, ns.parse().ok()?))
 }
 
+/// What every watcher of one run shares.
+struct WatchShared {
+    session: String,
+    after_seq: i64,
+    expected_steps: usize,
+    /// Streams whose WatchSession call has returned (opened or failed).
+    opened: Arc<AtomicUsize>,
+    /// Bounds how many WatchSession calls are in flight at once.
+    open_gate: Arc<Semaphore>,
+}
+
 /// What one watcher does: read its stream until it has seen the writer's last seq, or the run
 /// is cancelled.
 async fn watch_one(
     mut dash: Dashboard,
-    session: String,
-    after_seq: i64,
-    expected_steps: usize,
-    opened: Arc<AtomicUsize>,
-    open_gate: Arc<Semaphore>,
+    shared: Arc<WatchShared>,
     mut final_seq: watch::Receiver<i64>,
     mut cancel: watch::Receiver<bool>,
 ) -> WatcherTally {
+    let after_seq = shared.after_seq;
     let mut t = WatcherTally {
-        arrivals: Vec::with_capacity(expected_steps),
-        latency_from_send: Samples::with_capacity(expected_steps),
+        arrivals: Vec::with_capacity(shared.expected_steps),
+        latency_from_send: Samples::with_capacity(shared.expected_steps),
         ..Default::default()
     };
-    let permit = open_gate.acquire_owned().await;
+    let permit = shared.open_gate.clone().acquire_owned().await;
     let stream = dash
         .watch_session(WatchSessionRequest {
-            session_id: session,
+            session_id: shared.session.clone(),
             after_seq,
         })
         .await;
     drop(permit);
-    opened.fetch_add(1, Ordering::Relaxed);
+    shared.opened.fetch_add(1, Ordering::Relaxed);
     let mut stream = match stream {
         Ok(s) => s.into_inner(),
         Err(e) => {
@@ -270,14 +278,17 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let t_open = Instant::now();
     let mut tasks = Vec::with_capacity(cfg.watchers);
+    let shared = Arc::new(WatchShared {
+        session: session.clone(),
+        after_seq: base_seq,
+        expected_steps: cfg.steps as usize,
+        opened: opened.clone(),
+        open_gate,
+    });
     for w in 0..cfg.watchers {
         tasks.push(tokio::spawn(watch_one(
             dashes[w / per_conn].clone(),
-            session.clone(),
-            base_seq,
-            cfg.steps as usize,
-            opened.clone(),
-            open_gate.clone(),
+            shared.clone(),
             final_rx.clone(),
             cancel_rx.clone(),
         )));
