@@ -57,11 +57,15 @@ pub fn session_feed(
     tokio::spawn(async move {
         let mut shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
+        // What the channel knew *before* the store read: every commit it had heard of by then
+        // is visible to that read. (Comparing with the mark after the read would race with
+        // notifications of commits the read's snapshot missed.)
+        let known = channel.mark().high_water;
         match store.session_high_water(channel.id).await {
-            // A session's last seq never decreases: a channel that knows of a higher one
-            // belongs to an earlier session with this id, deleted, whose delete notification is
-            // still on its way. Never serve its messages; the retry gets a fresh channel.
-            Ok(Some(hw)) if hw < channel.mark().high_water => {
+            // A session's last seq never decreases: a channel that knew of a higher one belongs
+            // to an earlier session with this id, deleted, whose delete notification is still
+            // on its way. Never serve its messages; the retry gets a fresh channel.
+            Ok(Some(hw)) if hw < known => {
                 channel.mark_deleted();
                 let _ = tx
                     .send(Err(DomainError::Unavailable(
