@@ -168,7 +168,7 @@ fn fast_limits(s: &mut switchboard::config::Settings) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_then_tail_has_no_gap_and_no_duplicate_under_concurrent_writes() {
     const N: i64 = 300;
-    const WATCHERS: usize = 12;
+    const WATCHERS: usize = 24;
     let app = TestApp::spawn_with(fast_limits).await;
     let mut user = app.user("seam@example.com").await;
     let session = user.start("seam").await;
