@@ -26,5 +26,14 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi
 ulimit -n "$want" 2>/dev/null || true
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --locked --release --bin switchboard --bin switchboard-bench
-exec "$target_dir/release/switchboard-bench" --server-bin "$target_dir/release/switchboard" "$@"
+# BENCH_PROFILE=debug reuses the debug build (CI's smoke run checks that the tool works, not how
+# fast the server is; it saves a second, release, build of the whole tree). Figures worth
+# recording come from the default release build.
+profile="${BENCH_PROFILE:-release}"
+if [ "$profile" = release ]; then
+  cargo build --locked --release --bin switchboard --bin switchboard-bench
+else
+  cargo build --locked --bin switchboard --bin switchboard-bench
+  profile=debug
+fi
+exec "$target_dir/$profile/switchboard-bench" --server-bin "$target_dir/$profile/switchboard" "$@"
