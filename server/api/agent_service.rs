@@ -7,13 +7,13 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert, feed_response};
+use super::{AppState, caller, convert, feed_response, session_id};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
-    self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, SessionId,
-    Usage, diff,
+    self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, Usage,
+    diff,
 };
-use crate::feed::stream::{FeedConfig, Presence, session_feed};
+use crate::feed::stream::{Presence, session_feed};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
 use crate::store::{EndOutcome, StartSession};
@@ -29,19 +29,6 @@ impl AgentApi {
     pub fn new(state: AppState) -> AgentApi {
         AgentApi { state }
     }
-
-    fn feed_config(&self) -> FeedConfig {
-        FeedConfig {
-            heartbeat: self.state.settings.feed.heartbeat(),
-            shutdown: self.state.shutdown.clone(),
-        }
-    }
-}
-
-fn session_id(value: &str) -> Result<SessionId, Status> {
-    validate::uuid("session_id", value)
-        .map(SessionId)
-        .or_status()
 }
 
 /// The call's own deadline from the `grpc-timeout` header, if the client set one.
@@ -282,7 +269,7 @@ impl AgentService for AgentApi {
             self.state.hub.session(id),
             req.after_seq,
             |m| m.body.is_for_agent(),
-            self.feed_config(),
+            self.state.feed_config(),
             Some(presence),
         );
         let store = self.state.store.clone();

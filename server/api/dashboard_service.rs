@@ -7,12 +7,10 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert, feed_response, pagination};
+use super::{AppState, caller, convert, feed_response, pagination, session_id};
 use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
-use crate::domain::{
-    AgentId, ApiKeyId, DomainError, QuestionId, Sender, SessionId, UserCaller, validate,
-};
-use crate::feed::stream::{FeedConfig, inbox_feed, session_feed};
+use crate::domain::{AgentId, ApiKeyId, DomainError, QuestionId, Sender, UserCaller, validate};
+use crate::feed::stream::{inbox_feed, session_feed};
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
 use crate::store::{
@@ -28,19 +26,6 @@ impl DashboardApi {
     pub fn new(state: AppState) -> DashboardApi {
         DashboardApi { state }
     }
-
-    fn feed_config(&self) -> FeedConfig {
-        FeedConfig {
-            heartbeat: self.state.settings.feed.heartbeat(),
-            shutdown: self.state.shutdown.clone(),
-        }
-    }
-}
-
-fn session_id(value: &str) -> Result<SessionId, Status> {
-    validate::uuid("session_id", value)
-        .map(SessionId)
-        .or_status()
 }
 
 type WatchSessionStream = Pin<Box<dyn Stream<Item = Result<WatchSessionResponse, Status>> + Send>>;
@@ -435,7 +420,7 @@ impl DashboardService for DashboardApi {
             self.state.hub.session(id),
             req.after_seq,
             |_| true,
-            self.feed_config(),
+            self.state.feed_config(),
             None,
         );
         Ok(Response::new(feed_response(
@@ -468,7 +453,7 @@ impl DashboardService for DashboardApi {
             self.state.store.clone(),
             self.state.hub.inbox(caller.user_id),
             after,
-            self.feed_config(),
+            self.state.feed_config(),
         );
         Ok(Response::new(feed_response(
             feed,

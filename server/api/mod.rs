@@ -29,6 +29,24 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
+impl AppState {
+    /// How live streams of this server behave (heartbeat period, shutdown signal).
+    pub fn feed_config(&self) -> crate::feed::stream::FeedConfig {
+        crate::feed::stream::FeedConfig {
+            heartbeat: self.settings.feed.heartbeat(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+}
+
+/// Parses the `session_id` field every session RPC carries.
+pub fn session_id(value: &str) -> Result<crate::domain::SessionId, tonic::Status> {
+    use status::OrStatus;
+    crate::domain::validate::uuid("session_id", value)
+        .map(crate::domain::SessionId)
+        .or_status()
+}
+
 /// A live feed as a gRPC response stream: `item` converts each delivered item, heartbeats
 /// carry the high-water mark, and domain errors become statuses.
 pub fn feed_response<T: Send + 'static, R: Send + 'static>(

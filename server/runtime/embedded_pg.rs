@@ -34,6 +34,8 @@ pub struct EmbeddedPostgres {
     data: PathBuf,
     socket_dir: PathBuf,
     run_as: Option<String>,
+    /// Extra server options given to `start_with`, kept for `restart`.
+    extra_options: String,
     started_here: bool,
 }
 
@@ -128,6 +130,7 @@ impl EmbeddedPostgres {
             data,
             socket_dir,
             run_as,
+            extra_options: extra_options.to_owned(),
             started_here: false,
         };
         if let Some(user) = &pg.run_as {
@@ -155,26 +158,7 @@ impl EmbeddedPostgres {
             tracing::info!("the embedded PostgreSQL is already running; using it");
             return Ok(pg);
         }
-        let log = pg.data.join("server.log");
-        let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=300 {extra_options}",
-            pg.socket_dir.display()
-        );
-        let mut cmd = pg.tool("pg_ctl");
-        cmd.args([
-            "start",
-            "-w",
-            "-t",
-            "60",
-            "-D",
-            &pg.data.to_string_lossy(),
-            "-l",
-            &log.to_string_lossy(),
-            "-o",
-            &options,
-        ]);
-        pg.run(&mut cmd, "pg_ctl start")?;
-        pg.started_here = true;
+        pg.pg_ctl_start()?;
         tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL started");
         Ok(pg)
     }
@@ -249,10 +233,16 @@ impl EmbeddedPostgres {
 
     /// Starts a stopped cluster again (after `force_stop`).
     pub fn restart(&mut self) -> Result<(), EmbeddedError> {
+        self.pg_ctl_start()
+    }
+
+    /// `pg_ctl start` with the socket-only listening options (and the `start_with` extras).
+    fn pg_ctl_start(&mut self) -> Result<(), EmbeddedError> {
         let log = self.data.join("server.log");
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}'",
-            self.socket_dir.display()
+            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=300 {}",
+            self.socket_dir.display(),
+            self.extra_options
         );
         let mut cmd = self.tool("pg_ctl");
         cmd.args([
