@@ -12,4 +12,4 @@ fi
 [ -f clients/web/dist/index.html ] || clients/web/build.sh
 cargo build --release --locked --bin switchboard
 export SWITCHBOARD__DATA_DIR="${SWITCHBOARD__DATA_DIR:-$root/.switchboard}"
-exec target/release/switchboard serve "$@"
+exec "${CARGO_TARGET_DIR:-$root/target}/release/switchboard" serve "$@"
