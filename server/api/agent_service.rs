@@ -7,7 +7,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert, feed_response, session_id};
+use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
     self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, Usage,
@@ -256,6 +256,7 @@ impl AgentService for AgentApi {
             .get_session(caller.user_id, id)
             .await
             .or_status()?;
+        beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
         if session.status.is_terminal() && req.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
             return Ok(Response::new(Box::pin(tokio_stream::empty())));

@@ -7,7 +7,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, caller, convert, feed_response, pagination, session_id};
+use super::{AppState, beyond_the_end, caller, convert, feed_response, pagination, session_id};
 use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
 use crate::domain::{AgentId, ApiKeyId, DomainError, QuestionId, Sender, UserCaller, validate};
 use crate::feed::stream::{inbox_feed, session_feed};
@@ -410,11 +410,13 @@ impl DashboardService for DashboardApi {
                 "must not be negative",
             )));
         }
-        self.state
+        let session = self
+            .state
             .store
             .get_session(caller.user_id, id)
             .await
             .or_status()?;
+        beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
         let feed = session_feed(
             self.state.store.clone(),
             self.state.hub.session(id),
@@ -449,6 +451,13 @@ impl DashboardService for DashboardApi {
                 "must not be negative",
             )));
         }
+        let high = self
+            .state
+            .store
+            .inbox_high_water(caller.user_id)
+            .await
+            .or_status()?;
+        beyond_the_end("after_cursor", after, high)?;
         let feed = inbox_feed(
             self.state.store.clone(),
             self.state.hub.inbox(caller.user_id),

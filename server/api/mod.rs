@@ -47,6 +47,20 @@ pub fn session_id(value: &str) -> Result<crate::domain::SessionId, tonic::Status
         .or_status()
 }
 
+/// A resume position past the newest item cannot come from this feed (a client bug, or a
+/// session deleted and started again under its id): say so instead of waiting forever.
+pub fn beyond_the_end(field: &'static str, after: i64, newest: i64) -> Result<(), tonic::Status> {
+    if after > newest {
+        return Err(status::to_status(crate::domain::DomainError::invalid(
+            field,
+            format!(
+                "{after} is beyond the newest position {newest}; resume from a position this feed sent"
+            ),
+        )));
+    }
+    Ok(())
+}
+
 /// A live feed as a gRPC response stream: `item` converts each delivered item, heartbeats
 /// carry the high-water mark, and domain errors become statuses.
 pub fn feed_response<T: Send + 'static, R: Send + 'static>(

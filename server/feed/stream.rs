@@ -123,7 +123,7 @@ pub fn session_feed(
                 }
                 if last_sent.elapsed() >= config.heartbeat {
                     let hb = FeedItem::Heartbeat {
-                        high_water: channel.mark().high_water.max(cursor),
+                        high_water: channel.mark().high_water,
                     };
                     if tx.send(Ok(hb)).await.is_err() {
                         return;
@@ -141,7 +141,7 @@ pub fn session_feed(
             tokio::select! {
                 changed = marks.changed() => if changed.is_err() { return },
                 _ = tokio::time::sleep_until(last_sent + config.heartbeat) => {
-                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water.max(cursor) };
+                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }
                     last_sent = tokio::time::Instant::now();
                 }
@@ -200,7 +200,7 @@ pub fn inbox_feed(
             tokio::select! {
                 changed = marks.changed() => if changed.is_err() { return },
                 _ = tokio::time::sleep(config.heartbeat) => {
-                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water.max(cursor) };
+                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }
                 }
                 _ = shutdown.changed() => {}

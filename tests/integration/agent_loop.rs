@@ -1365,3 +1365,51 @@ async fn list_sessions_returns_the_inbox_cursor_to_tail_from() {
         }
     }
 }
+
+#[tokio::test]
+async fn resuming_beyond_the_end_of_a_feed_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut ada = app.user("ada@example.com").await;
+    let session = ada.start("resumer").await;
+    let last = ada.step(&session, "one").await.seq;
+    let watch = ada
+        .dashboard
+        .watch_session(WatchSessionRequest {
+            session_id: session.clone(),
+            after_seq: last + 5,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(watch.code(), Code::InvalidArgument);
+    assert!(
+        watch.message().starts_with("after_seq"),
+        "{}",
+        watch.message()
+    );
+    let sub = ada
+        .agent
+        .subscribe(SubscribeRequest {
+            session_id: session,
+            after_seq: last + 1,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(sub.code(), Code::InvalidArgument);
+    let inbox = ada
+        .dashboard
+        .watch_inbox(WatchInboxRequest {
+            after_cursor: 1_000,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(inbox.code(), Code::InvalidArgument);
+    // Exactly at the end is fine: nothing to replay, then live.
+    let fresh = ada.start("other").await;
+    ada.dashboard
+        .watch_session(WatchSessionRequest {
+            session_id: fresh,
+            after_seq: 0,
+        })
+        .await
+        .expect("after_seq 0 on an empty session");
+}

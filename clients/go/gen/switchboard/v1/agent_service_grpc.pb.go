@@ -74,6 +74,7 @@ type AgentServiceClient interface {
 	// to a terminal status (at once when the session has already ended and nothing is left after
 	// `after_seq`). A user message written to this stream counts as read for LogStep; if the
 	// stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+	// INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
 	// Tells the server the agent is alive (a DISCONNECTED session becomes ACTIVE again).
 	Heartbeat(ctx context.Context, in *HeartbeatRequest, opts ...grpc.CallOption) (*HeartbeatResponse, error)
@@ -240,6 +241,7 @@ type AgentServiceServer interface {
 	// to a terminal status (at once when the session has already ended and nothing is left after
 	// `after_seq`). A user message written to this stream counts as read for LogStep; if the
 	// stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+	// INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
 	// Tells the server the agent is alive (a DISCONNECTED session becomes ACTIVE again).
 	Heartbeat(context.Context, *HeartbeatRequest) (*HeartbeatResponse, error)

@@ -91,11 +91,13 @@ type DashboardServiceClient interface {
 	// with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
 	// seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
 	// store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-	// replica) and NOT_FOUND if the session is deleted.
+	// replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+	// beyond the session's newest sequence number.
 	WatchSession(ctx context.Context, in *WatchSessionRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchSessionResponse], error)
 	// Live feed of the caller's home screen: session started, status changed, question asked,
 	// question answered, session ended, across all their sessions, each with a per-user cursor.
 	// Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+	// INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
 	WatchInbox(ctx context.Context, in *WatchInboxRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchInboxResponse], error)
 }
 
@@ -330,11 +332,13 @@ type DashboardServiceServer interface {
 	// with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
 	// seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
 	// store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-	// replica) and NOT_FOUND if the session is deleted.
+	// replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+	// beyond the session's newest sequence number.
 	WatchSession(*WatchSessionRequest, grpc.ServerStreamingServer[WatchSessionResponse]) error
 	// Live feed of the caller's home screen: session started, status changed, question asked,
 	// question answered, session ended, across all their sessions, each with a per-user cursor.
 	// Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+	// INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
 	WatchInbox(*WatchInboxRequest, grpc.ServerStreamingServer[WatchInboxResponse]) error
 	mustEmbedUnimplementedDashboardServiceServer()
 }

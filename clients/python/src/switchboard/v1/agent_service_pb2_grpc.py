@@ -155,6 +155,7 @@ class AgentServiceServicer(object):
         to a terminal status (at once when the session has already ended and nothing is left after
         `after_seq`). A user message written to this stream counts as read for LogStep; if the
         stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+        INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

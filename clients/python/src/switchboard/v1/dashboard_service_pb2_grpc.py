@@ -240,7 +240,8 @@ class DashboardServiceServicer(object):
         with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
         seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
         store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-        replica) and NOT_FOUND if the session is deleted.
+        replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+        beyond the session's newest sequence number.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -250,6 +251,7 @@ class DashboardServiceServicer(object):
         """Live feed of the caller's home screen: session started, status changed, question asked,
         question answered, session ended, across all their sessions, each with a per-user cursor.
         Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+        INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -428,6 +428,7 @@ public final class AgentServiceGrpc {
      * to a terminal status (at once when the session has already ended and nothing is left after
      * `after_seq`). A user message written to this stream counts as read for LogStep; if the
      * stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+     * INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
      * </pre>
      */
     default void subscribe(dev.switchboard.v1.SubscribeRequest request,
@@ -597,6 +598,7 @@ public final class AgentServiceGrpc {
      * to a terminal status (at once when the session has already ended and nothing is left after
      * `after_seq`). A user message written to this stream counts as read for LogStep; if the
      * stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+     * INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
      * </pre>
      */
     public void subscribe(dev.switchboard.v1.SubscribeRequest request,
@@ -744,6 +746,7 @@ public final class AgentServiceGrpc {
      * to a terminal status (at once when the session has already ended and nothing is left after
      * `after_seq`). A user message written to this stream counts as read for LogStep; if the
      * stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+     * INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
      * </pre>
      */
     public java.util.Iterator<dev.switchboard.v1.SubscribeResponse> subscribe(

@@ -696,7 +696,8 @@ public final class DashboardServiceGrpc {
      * with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
      * seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
      * store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-     * replica) and NOT_FOUND if the session is deleted.
+     * replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+     * beyond the session's newest sequence number.
      * </pre>
      */
     default void watchSession(dev.switchboard.v1.WatchSessionRequest request,
@@ -709,6 +710,7 @@ public final class DashboardServiceGrpc {
      * Live feed of the caller's home screen: session started, status changed, question asked,
      * question answered, session ended, across all their sessions, each with a per-user cursor.
      * Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+     * INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
      * </pre>
      */
     default void watchInbox(dev.switchboard.v1.WatchInboxRequest request,
@@ -925,7 +927,8 @@ public final class DashboardServiceGrpc {
      * with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
      * seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
      * store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-     * replica) and NOT_FOUND if the session is deleted.
+     * replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+     * beyond the session's newest sequence number.
      * </pre>
      */
     public void watchSession(dev.switchboard.v1.WatchSessionRequest request,
@@ -939,6 +942,7 @@ public final class DashboardServiceGrpc {
      * Live feed of the caller's home screen: session started, status changed, question asked,
      * question answered, session ended, across all their sessions, each with a per-user cursor.
      * Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+     * INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
      * </pre>
      */
     public void watchInbox(dev.switchboard.v1.WatchInboxRequest request,
@@ -1121,7 +1125,8 @@ public final class DashboardServiceGrpc {
      * with no gap and no duplicate. Sends a heartbeat with the high-water sequence every few
      * seconds of silence. A slow reader is never dropped or skipped ahead: it catches up from the
      * store. Ends with UNAVAILABLE when the server shuts down (resume from the last seq on any
-     * replica) and NOT_FOUND if the session is deleted.
+     * replica) and NOT_FOUND if the session is deleted. INVALID_ARGUMENT when `after_seq` is
+     * beyond the session's newest sequence number.
      * </pre>
      */
     public java.util.Iterator<dev.switchboard.v1.WatchSessionResponse> watchSession(
@@ -1135,6 +1140,7 @@ public final class DashboardServiceGrpc {
      * Live feed of the caller's home screen: session started, status changed, question asked,
      * question answered, session ended, across all their sessions, each with a per-user cursor.
      * Replays events after `after_cursor`, then tails; same guarantees as WatchSession.
+     * INVALID_ARGUMENT when `after_cursor` is beyond the caller's newest cursor.
      * </pre>
      */
     public java.util.Iterator<dev.switchboard.v1.WatchInboxResponse> watchInbox(
