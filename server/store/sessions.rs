@@ -241,6 +241,18 @@ impl Locked {
         Ok(())
     }
 
+    /// The agent showed a sign of life: a disconnect is over; stops and open questions stay.
+    async fn agent_contact(&mut self, tx: &mut Tx, reason: &str) -> DomainResult<()> {
+        let to = self.status.after_agent_contact(self.open_questions);
+        self.change_status(tx, to, Sender::Agent, reason).await
+    }
+
+    /// Saves the session row (with its wake-up hints) and commits.
+    async fn commit(&self, mut tx: Tx, agent_contact: bool) -> DomainResult<()> {
+        self.save(&mut tx, agent_contact).await?;
+        tx.commit().await.map_err(map_sqlx_error)
+    }
+
     /// Writes the counters back and queues the wake-up hints (delivered at commit).
     async fn save(&self, tx: &mut Tx, agent_contact: bool) -> DomainResult<()> {
         // The wake-up hint rides on the UPDATE (one round trip less on every write); Postgres
@@ -367,12 +379,10 @@ impl Store {
                             locked.status.name()
                         )));
                     }
-                    let to = locked.status.after_agent_contact(locked.open_questions);
                     locked
-                        .change_status(&mut tx, to, Sender::Agent, "agent resumed the session")
+                        .agent_contact(&mut tx, "agent resumed the session")
                         .await?;
-                    locked.save(&mut tx, true).await?;
-                    tx.commit().await.map_err(map_sqlx_error)?;
+                    locked.commit(tx, true).await?;
                     let session = self.get_session(user_id, session_id).await?;
                     return Ok(StartedSession {
                         session,
@@ -417,8 +427,7 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionStarted, 0, None)
             .await?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         let session = self.get_session(user_id, id).await?;
         Ok(StartedSession {
             session,
@@ -453,8 +462,7 @@ impl Store {
             });
         }
         locked.status.ensure_writable()?;
-        let to = locked.status.after_agent_contact(locked.open_questions);
-        locked.change_status(&mut tx, to, Sender::Agent, "").await?;
+        locked.agent_contact(&mut tx, "").await?;
         let read_after = locked.agent_read_seq;
         let queued = if locked.has_unread {
             user_messages_between(&mut tx, locked.id, read_after, i64::MAX).await?
@@ -473,8 +481,7 @@ impl Store {
                 Some(meta),
             )
             .await?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         Ok(StepResult {
             seq,
             queued,
@@ -547,8 +554,7 @@ impl Store {
                 Some((question.id, &question.text)),
             )
             .await?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         Ok((question, seq))
     }
 
@@ -679,8 +685,7 @@ impl Store {
                 Some((question_id, &q.text)),
             )
             .await?;
-        locked.save(&mut tx, false).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, false).await?;
         Ok((answer, seq))
     }
 
@@ -716,8 +721,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
-        locked.save(&mut tx, false).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, false).await?;
         Ok(Message {
             session_id,
             seq,
@@ -771,10 +775,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
         locked.status.ensure_writable()?;
-        let to = locked.status.after_agent_contact(locked.open_questions);
-        locked
-            .change_status(&mut tx, to, Sender::Agent, "agent is back")
-            .await?;
+        locked.agent_contact(&mut tx, "agent is back").await?;
         let unread: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM messages WHERE session_id = $1 AND seq > $2 AND kind = $3",
         )
@@ -784,8 +785,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         Ok((locked.status, unread as i32))
     }
 
@@ -813,10 +813,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
         if !locked.status.is_terminal() {
-            let to = locked.status.after_agent_contact(locked.open_questions);
-            locked
-                .change_status(&mut tx, to, Sender::Agent, "agent is back")
-                .await?;
+            locked.agent_contact(&mut tx, "agent is back").await?;
             locked.save(&mut tx, true).await?;
         }
         tx.commit().await.map_err(map_sqlx_error)
@@ -843,8 +840,7 @@ impl Store {
             ));
         }
         locked.status.ensure_writable()?;
-        let to = locked.status.after_agent_contact(locked.open_questions);
-        locked.change_status(&mut tx, to, Sender::Agent, "").await?;
+        locked.agent_contact(&mut tx, "").await?;
         let summary = DiffSummary {
             files_changed: counts.files_changed,
             additions: counts.additions,
@@ -872,8 +868,7 @@ impl Store {
                 None,
             )
             .await?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         Ok((seq, summary))
     }
 
@@ -910,8 +905,7 @@ impl Store {
                 ));
             }
         }
-        let to = locked.status.after_agent_contact(locked.open_questions);
-        locked.change_status(&mut tx, to, Sender::Agent, "").await?;
+        locked.agent_contact(&mut tx, "").await?;
         sqlx::query("UPDATE sessions SET input_tokens = $2, output_tokens = $3, cost_micros = $4 WHERE id = $1")
             .bind(locked.id)
             .bind(usage.input_tokens)
@@ -929,8 +923,7 @@ impl Store {
                 None,
             )
             .await?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         Ok(seq)
     }
 
@@ -972,8 +965,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(map_sqlx_error)?;
-        locked.save(&mut tx, true).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, true).await?;
         self.get_session(caller.user_id, session_id).await
     }
 
@@ -1017,8 +1009,7 @@ impl Store {
                 .await
                 .map_err(map_sqlx_error)?;
         }
-        locked.save(&mut tx, false).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, false).await?;
         Ok(true)
     }
 
@@ -1040,8 +1031,7 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionRenamed, 0, None)
             .await?;
-        locked.save(&mut tx, false).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        locked.commit(tx, false).await?;
         self.get_session(user_id, session_id).await
     }
 
