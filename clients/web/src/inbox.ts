@@ -12,6 +12,7 @@ import {
 import { api, errorText, streamRetry } from "./api";
 import { Store } from "./store";
 import { notifyQuestion } from "./notify";
+import { worthNotifying } from "./notify-rule";
 
 /** Open questions that still matter: an ended session's unanswered questions are moot. */
 export function openCount(s: Session): number {
@@ -38,7 +39,6 @@ export class Inbox extends Store {
   conn: StreamState = "connecting";
   cursor = 0n;
   private ctl = new AbortController();
-  private startedMs = Date.now();
   private pending = new Map<string, ReturnType<typeof setTimeout>>();
 
   get list(): Session[] {
@@ -91,7 +91,14 @@ export class Inbox extends Store {
 
   private async loadPage(token: string): Promise<void> {
     const res = await api.listSessions({ pageSize: 200, pageToken: token }, { signal: this.ctl.signal });
-    for (const s of res.sessions) this.sessions.set(s.id, s);
+    // The first page fixes the snapshot: the inbox stream resumes right after it, so it replays
+    // nothing the list already shows and everything it delivers is news (worth a notification).
+    if (!token) this.cursor = res.inboxCursor;
+    for (const s of res.sessions) {
+      this.sessions.set(s.id, s);
+      // The row shows the open question's text, which only GetSession carries.
+      if (openCount(s) > 0) this.refresh(s.id);
+    }
     this.nextPageToken = res.nextPageToken;
     this.error = "";
   }
@@ -125,7 +132,6 @@ export class Inbox extends Store {
   }
 
   private apply(ev: InboxEvent): void {
-    const live = ev.createTime ? timestampMs(ev.createTime) >= this.startedMs - 5000 : true;
     const s = this.sessions.get(ev.sessionId);
     if (ev.kind === InboxEventKind.QUESTION_ASKED) this.questions.set(ev.sessionId, ev.questionText);
     else if (ev.openQuestionCount === 0 && ev.kind !== InboxEventKind.SESSION_RENAMED) this.questions.delete(ev.sessionId);
@@ -143,8 +149,8 @@ export class Inbox extends Store {
       }
       this.changed();
     }
-    if (live || !s) this.refresh(ev.sessionId);
-    if (live && ev.kind === InboxEventKind.QUESTION_ASKED) {
+    this.refresh(ev.sessionId);
+    if (worthNotifying(ev, Date.now())) {
       notifyQuestion(ev.sessionId, ev.agentName, ev.sessionName, ev.questionText);
     }
   }
@@ -158,6 +164,9 @@ export class Inbox extends Store {
         this.pending.delete(id);
         try {
           const res = await api.getSession({ sessionId: id }, { signal: this.ctl.signal });
+          const latest = res.openQuestions.at(-1);
+          if (latest) this.questions.set(id, latest.text);
+          else this.questions.delete(id);
           if (res.session) this.put(res.session);
         } catch {
           /* deleted or offline: the next event fixes it */
