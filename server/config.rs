@@ -62,6 +62,9 @@ pub struct FeedSettings {
     pub heartbeat_ms: u64,
     /// How often an open agent subscription or waiting call refreshes the session's last-seen.
     pub presence_interval_ms: u64,
+    /// How often every process re-reads its watched feeds' marks from the store: the longest
+    /// a watcher waits for a write of a server that died between its commit and its NOTIFY.
+    pub resync_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +123,7 @@ impl Default for FeedSettings {
         FeedSettings {
             heartbeat_ms: 5_000,
             presence_interval_ms: 15_000,
+            resync_interval_ms: 2_000,
         }
     }
 }
@@ -149,6 +153,9 @@ impl FeedSettings {
     }
     pub fn presence_interval(&self) -> Duration {
         Duration::from_millis(self.presence_interval_ms.max(10))
+    }
+    pub fn resync_interval(&self) -> Duration {
+        Duration::from_millis(self.resync_interval_ms.max(10))
     }
 }
 

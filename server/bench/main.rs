@@ -342,7 +342,7 @@ async fn scenario_ingest(
         let mut ours: Option<ingest::IngestResult> = None;
         let mut base: Option<ingest::IngestResult> = None;
         let mut same: Option<ingest::IngestResult> = None;
-        let mut same_no_notify: Option<ingest::IngestResult> = None;
+        let mut same_with_notify: Option<ingest::IngestResult> = None;
         let mut ratios = Vec::new();
         for round in 1..=plan.ingest_rounds {
             eprintln!(
@@ -386,13 +386,13 @@ async fn scenario_ingest(
                     None => same = Some(b),
                 }
                 eprintln!(
-                    "  ingest: pgbench replaying LogStep's statements without its NOTIFY, {agents} client(s), {} s (round {round}/{})",
+                    "  ingest: pgbench replaying LogStep's statements plus an in-transaction NOTIFY, {agents} client(s), {} s (round {round}/{})",
                     plan.ingest_secs, plan.ingest_rounds
                 );
-                let b = pg.run_same_statements_without_notify(agents, plan.ingest_secs, t.pids)?;
-                match &mut same_no_notify {
+                let b = pg.run_same_statements_with_notify(agents, plan.ingest_secs, t.pids)?;
+                match &mut same_with_notify {
                     Some(acc) => acc.merge(b),
-                    None => same_no_notify = Some(b),
+                    None => same_with_notify = Some(b),
                 }
             }
         }
@@ -440,13 +440,13 @@ async fn scenario_ingest(
                 Some(sm.latency.quantile_ms(0.5)),
                 "pgbench, our statements",
             );
-            if let Some(nn) = same_no_notify.as_ref() {
+            if let Some(wn) = same_with_notify.as_ref() {
                 report.row(
                     "1 ingest",
                     &case,
-                    "same SQL without NOTIFY",
+                    "same SQL + NOTIFY in tx",
                     "/s",
-                    nn.per_sec(),
+                    wn.per_sec(),
                     Some(sm.per_sec()),
                     "pgbench, our statements",
                 );

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::watch;
 
 use crate::domain::{DomainResult, Message, SessionId, UserId};
-use crate::store::Store;
+use crate::store::{FeedHint, Store};
 
 /// How many recent messages a session channel keeps for its watchers.
 const CACHE_CAPACITY: usize = 1024;
@@ -221,65 +221,85 @@ impl Hub {
             .and_then(Weak::upgrade)
     }
 
-    /// Applies one NOTIFY payload (see `store::NOTIFY_CHANNEL`). Unknown lines are ignored.
-    pub fn apply_notification(&self, payload: &str) {
-        for line in payload.lines() {
-            let mut parts = line.split(' ');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some("m"), Some(id), Some(seq)) => {
-                    if let (Ok(id), Ok(seq)) = (id.parse(), seq.parse()) {
-                        if let Some(ch) = self.live_session(SessionId(id)) {
-                            ch.raise(seq);
-                        }
-                    }
+    /// Applies one wake-up hint, from this process's own commits or another's NOTIFY.
+    pub fn apply(&self, hint: FeedHint) {
+        match hint {
+            FeedHint::Message { session_id, seq } => {
+                if let Some(ch) = self.live_session(session_id) {
+                    ch.raise(seq);
                 }
-                (Some("i"), Some(user), Some(cursor)) => {
-                    if let (Ok(user), Ok(cursor)) = (user.parse(), cursor.parse()) {
-                        if let Some(ch) = self.live_inbox(UserId(user)) {
-                            ch.raise(cursor);
-                        }
-                    }
+            }
+            FeedHint::Inbox { user_id, cursor } => {
+                if let Some(ch) = self.live_inbox(user_id) {
+                    ch.raise(cursor);
                 }
-                (Some("d"), Some(id), _) => {
-                    if let Ok(id) = id.parse() {
-                        if let Some(ch) = self.live_session(SessionId(id)) {
-                            ch.mark_deleted();
-                        }
-                    }
+            }
+            FeedHint::Deleted { session_id } => {
+                if let Some(ch) = self.live_session(session_id) {
+                    ch.mark_deleted();
                 }
-                _ => tracing::debug!(line, "ignoring unknown feed notification"),
             }
         }
     }
 
-    /// After the listener reconnects: notifications sent meanwhile are lost, so re-read every
-    /// watched high-water mark from the store.
+    /// Applies one NOTIFY payload (see `store::hints`). Unknown lines are ignored.
+    pub fn apply_notification(&self, payload: &str) {
+        for line in payload.lines() {
+            match FeedHint::parse(line) {
+                Some(hint) => self.apply(hint),
+                None => tracing::debug!(line, "ignoring unknown feed notification"),
+            }
+        }
+    }
+
+    /// Re-reads every watched high-water mark from the store, in two queries: after the
+    /// listener reconnects (notifications sent meanwhile are lost) and periodically (a
+    /// process may commit and die before its NOTIFY goes out).
     pub async fn resync(&self, store: &Store) {
-        let sessions: Vec<Arc<SessionChannel>> = self
+        let sessions: HashMap<SessionId, Arc<SessionChannel>> = self
             .sessions
             .lock()
             .expect("hub lock")
             .values()
             .filter_map(Weak::upgrade)
+            .map(|ch| (ch.id, ch))
             .collect();
-        for ch in sessions {
-            match store.session_high_water(ch.id).await {
-                Ok(Some(hw)) => ch.raise(hw),
-                Ok(None) => ch.mark_deleted(),
-                Err(e) => tracing::warn!(error = %e, "resync of a session feed failed"),
+        if !sessions.is_empty() {
+            let ids: Vec<SessionId> = sessions.keys().copied().collect();
+            match store.session_high_waters(&ids).await {
+                Ok(found) => {
+                    let mut gone: HashMap<SessionId, Arc<SessionChannel>> = sessions;
+                    for (id, high_water) in found {
+                        if let Some(ch) = gone.remove(&id) {
+                            ch.raise(high_water);
+                        }
+                    }
+                    for ch in gone.values() {
+                        ch.mark_deleted();
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "resync of the session feeds failed"),
             }
         }
-        let inboxes: Vec<Arc<InboxChannel>> = self
+        let inboxes: HashMap<UserId, Arc<InboxChannel>> = self
             .inboxes
             .lock()
             .expect("hub lock")
             .values()
             .filter_map(Weak::upgrade)
+            .map(|ch| (ch.user_id, ch))
             .collect();
-        for ch in inboxes {
-            match store.inbox_high_water(ch.user_id).await {
-                Ok(hw) => ch.raise(hw),
-                Err(e) => tracing::warn!(error = %e, "resync of an inbox feed failed"),
+        if !inboxes.is_empty() {
+            let ids: Vec<UserId> = inboxes.keys().copied().collect();
+            match store.inbox_high_waters(&ids).await {
+                Ok(found) => {
+                    for (id, cursor) in found {
+                        if let Some(ch) = inboxes.get(&id) {
+                            ch.raise(cursor);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "resync of the inbox feeds failed"),
             }
         }
     }

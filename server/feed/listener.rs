@@ -1,6 +1,7 @@
 //! The one LISTEN connection of this process. It raises hub marks on every notification and,
 //! after any reconnect, resyncs every mark from the store (notifications sent while it was
-//! disconnected are gone for good).
+//! disconnected are gone for good). A periodic resync covers the one hint a NOTIFY cannot
+//! carry: that of a process that committed and died before its batched NOTIFY went out.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,6 +60,24 @@ pub async fn run(store: Store, hub: Arc<Hub>, mut shutdown: watch::Receiver<bool
                 },
                 _ = shutdown.changed() => return,
             }
+        }
+    }
+}
+
+/// Re-reads every watched mark from the store every `every`, until `shutdown` flips to true.
+/// Two small queries per tick per process, however many streams are open.
+pub async fn resync_periodically(
+    store: Store,
+    hub: Arc<Hub>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => hub.resync(&store).await,
+            _ = shutdown.changed() => return,
         }
     }
 }

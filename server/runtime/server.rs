@@ -25,7 +25,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::AccessTokens;
 use crate::auth::{AuthLayer, Authenticator};
 use crate::config::Settings;
-use crate::feed::{Hub, listener};
+use crate::feed::{Hub, listener, notifier};
 use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::agent_service_server::AgentServiceServer;
 use crate::proto::auth_service_server::AuthServiceServer;
@@ -202,6 +202,8 @@ pub async fn start_with_store(
     let settings = Arc::new(settings);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let hub = Arc::new(Hub::new());
+    let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
+    let store = store.with_hint_sink(hint_sink);
     let auth = Arc::new(Authenticator {
         store: store.clone(),
         access_tokens: AccessTokens::new(&jwt_secret(&settings)?, settings.auth.access_token_ttl()),
@@ -253,6 +255,18 @@ pub async fn start_with_store(
     tokio::spawn(listener::run(
         store.clone(),
         hub.clone(),
+        shutdown_rx.clone(),
+    ));
+    tokio::spawn(listener::resync_periodically(
+        store.clone(),
+        hub.clone(),
+        settings.feed.resync_interval(),
+        shutdown_rx.clone(),
+    ));
+    tokio::spawn(notifier::run(
+        store.clone(),
+        hub.clone(),
+        hints,
         shutdown_rx.clone(),
     ));
     tokio::spawn(sweeper::run(

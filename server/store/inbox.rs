@@ -68,4 +68,16 @@ impl Store {
             .map_err(map_sqlx_error)
             .map(|c| c.unwrap_or(0))
     }
+
+    /// The inbox cursors of many users in one round trip (a feed resync).
+    pub async fn inbox_high_waters(&self, user_ids: &[UserId]) -> DomainResult<Vec<(UserId, i64)>> {
+        let ids: Vec<uuid::Uuid> = user_ids.iter().map(|u| u.0).collect();
+        let rows: Vec<(uuid::Uuid, i64)> =
+            sqlx::query_as("SELECT id, inbox_cursor FROM users WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        Ok(rows.into_iter().map(|(id, c)| (UserId(id), c)).collect())
+    }
 }

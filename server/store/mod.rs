@@ -3,6 +3,7 @@
 
 mod accounts;
 mod errors;
+pub mod hints;
 mod inbox;
 mod reads;
 mod rows;
@@ -19,16 +20,16 @@ pub use sessions::{AnswerInput, EndOutcome, StartSession, StartedSession, StepRe
 
 use crate::domain::DomainResult;
 
-/// The channel writers NOTIFY on. Payloads are wake-up hints only (ids and numbers, never
-/// content): `m <session id> <seq>` for session messages, `i <user id> <cursor>` for inbox
-/// events, `d <session id>` when a session is deleted.
-pub const NOTIFY_CHANNEL: &str = "switchboard_feed";
+pub use hints::{FeedHint, HintReceiver, HintSender, NOTIFY_CHANNEL};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone)]
 pub struct Store {
     pool: PgPool,
+    /// Where committed writes send their feed hints; none for admin commands, which write no
+    /// session events.
+    hints: Option<HintSender>,
 }
 
 impl Store {
@@ -43,11 +44,41 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(map_sqlx_error)?;
-        Ok(Store { pool })
+        Ok(Store { pool, hints: None })
     }
 
     pub fn from_pool(pool: PgPool) -> Store {
-        Store { pool }
+        Store { pool, hints: None }
+    }
+
+    /// The same store, sending the feed hints of every commit to `sink`.
+    pub fn with_hint_sink(&self, sink: HintSender) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            hints: Some(sink),
+        }
+    }
+
+    /// Called right after a commit: hints must never announce what is not yet visible.
+    fn committed(&self, hints: impl IntoIterator<Item = FeedHint>) {
+        if let Some(sink) = &self.hints {
+            for hint in hints {
+                // Only fails when the server is shutting down and nobody listens any more.
+                let _ = sink.send(hint);
+            }
+        }
+    }
+
+    /// Sends one batch of hints to the other server processes (`NOTIFY`, in its own short
+    /// transaction, so no writer waits on the notify lock).
+    pub async fn notify_feeds(&self, payload: &str) -> DomainResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(NOTIFY_CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -257,6 +257,25 @@ impl Store {
             .map_err(map_sqlx_error)
     }
 
+    /// The high-water marks of many sessions in one round trip (a feed resync); deleted
+    /// sessions are missing from the answer.
+    pub async fn session_high_waters(
+        &self,
+        session_ids: &[SessionId],
+    ) -> DomainResult<Vec<(SessionId, i64)>> {
+        let ids: Vec<uuid::Uuid> = session_ids.iter().map(|s| s.0).collect();
+        let rows: Vec<(uuid::Uuid, i64)> =
+            sqlx::query_as("SELECT id, last_seq FROM sessions WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, seq)| (SessionId(id), seq))
+            .collect())
+    }
+
     pub async fn get_diff(
         &self,
         user_id: UserId,

@@ -1,6 +1,6 @@
 //! Writes to sessions. Each write is one transaction that locks the session row, bumps its
-//! sequence number, inserts the message(s), and NOTIFYs a wake-up hint that Postgres delivers
-//! at commit. The row lock makes sequence order equal commit order, with no gaps.
+//! sequence number, inserts the message(s) and commits; then it hands the live feeds a wake-up
+//! hint (`hints`). The row lock makes sequence order equal commit order, with no gaps.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::errors::{is_unique_violation, map_sqlx_error};
 use super::rows::{MESSAGE_COLUMNS, MessageRow, SESSION_COLUMNS, SessionRow, messages};
-use super::{NOTIFY_CHANNEL, Store};
+use super::{FeedHint, Store};
 use crate::domain::diff::DiffCounts;
 use crate::domain::validate::{NewQuestion, check_choice};
 use crate::domain::*;
@@ -247,59 +247,48 @@ impl Locked {
         self.change_status(tx, to, Sender::Agent, reason).await
     }
 
-    /// Saves the session row (with its wake-up hints) and commits.
-    async fn commit(&self, mut tx: Tx, agent_contact: bool) -> DomainResult<()> {
+    /// Saves the session row, commits, then hands the feeds their wake-up hints.
+    async fn commit(&self, store: &Store, mut tx: Tx, agent_contact: bool) -> DomainResult<()> {
         self.save(&mut tx, agent_contact).await?;
-        tx.commit().await.map_err(map_sqlx_error)
+        tx.commit().await.map_err(map_sqlx_error)?;
+        store.committed(self.hints());
+        Ok(())
     }
 
-    /// Writes the counters back and queues the wake-up hints (delivered at commit).
+    /// What this transaction's watchers need to hear about.
+    fn hints(&self) -> impl Iterator<Item = FeedHint> + use<> {
+        let message = self.notify_seq.then_some(FeedHint::Message {
+            session_id: SessionId(self.id),
+            seq: self.last_seq,
+        });
+        let inbox = self.notify_inbox.map(|cursor| FeedHint::Inbox {
+            user_id: UserId(self.user_id),
+            cursor,
+        });
+        message.into_iter().chain(inbox)
+    }
+
+    /// Writes the counters back.
     async fn save(&self, tx: &mut Tx, agent_contact: bool) -> DomainResult<()> {
-        // The wake-up hint rides on the UPDATE (one round trip less on every write); Postgres
-        // delivers it at commit, never before.
-        let payload = notify_payload(
-            self.notify_seq.then_some((self.id, self.last_seq)),
-            self.notify_inbox.map(|c| (self.user_id, c)),
-        );
-        let sql = if payload.is_some() {
+        sqlx::query(
             "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
              last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
-             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1 \
-             RETURNING pg_notify($8, $9)"
-        } else {
-            "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
-             last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
-             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1"
-        };
-        let mut query = sqlx::query(sql)
-            .bind(self.id)
-            .bind(self.status as i16)
-            .bind(self.last_seq)
-            .bind(self.agent_read_seq)
-            .bind(self.open_questions)
-            .bind(self.notify_seq)
-            .bind(agent_contact);
-        if let Some(payload) = payload {
-            query = query.bind(NOTIFY_CHANNEL).bind(payload);
-        }
-        query.execute(&mut **tx).await.map_err(map_sqlx_error)?;
+             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1",
+        )
+        .bind(self.id)
+        .bind(self.status as i16)
+        .bind(self.last_seq)
+        .bind(self.agent_read_seq)
+        .bind(self.open_questions)
+        .bind(self.notify_seq)
+        .bind(agent_contact)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_sqlx_error)?;
         Ok(())
     }
 }
 
-fn notify_payload(session: Option<(Uuid, i64)>, inbox: Option<(Uuid, i64)>) -> Option<String> {
-    let mut lines = Vec::new();
-    if let Some((id, seq)) = session {
-        lines.push(format!("m {id} {seq}"));
-    }
-    if let Some((user, cursor)) = inbox {
-        lines.push(format!("i {user} {cursor}"));
-    }
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-/// Now, at the precision Postgres keeps (microseconds), so a time reads the same whether it
-/// comes back from the call that wrote it, from a column, or from a JSON body.
 fn now_micros() -> DateTime<Utc> {
     use chrono::SubsecRound;
     Utc::now().trunc_subsecs(6)
@@ -382,7 +371,7 @@ impl Store {
                     locked
                         .agent_contact(&mut tx, "agent resumed the session")
                         .await?;
-                    locked.commit(tx, true).await?;
+                    locked.commit(self, tx, true).await?;
                     let session = self.get_session(user_id, session_id).await?;
                     return Ok(StartedSession {
                         session,
@@ -427,7 +416,7 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionStarted, 0, None)
             .await?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         let session = self.get_session(user_id, id).await?;
         Ok(StartedSession {
             session,
@@ -481,7 +470,7 @@ impl Store {
                 Some(meta),
             )
             .await?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         Ok(StepResult {
             seq,
             queued,
@@ -554,7 +543,7 @@ impl Store {
                 Some((question.id, &question.text)),
             )
             .await?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         Ok((question, seq))
     }
 
@@ -685,7 +674,7 @@ impl Store {
                 Some((question_id, &q.text)),
             )
             .await?;
-        locked.commit(tx, false).await?;
+        locked.commit(self, tx, false).await?;
         Ok((answer, seq))
     }
 
@@ -721,7 +710,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
-        locked.commit(tx, false).await?;
+        locked.commit(self, tx, false).await?;
         Ok(Message {
             session_id,
             seq,
@@ -746,23 +735,25 @@ impl Store {
                 locked.status.name()
             )));
         }
-        if locked.status != SessionStatus::Stopping {
-            let reason = if reason.is_empty() {
-                "stop requested"
-            } else {
-                reason
-            };
-            locked
-                .change_status(&mut tx, SessionStatus::Stopping, Sender::User, reason)
-                .await?;
-            sqlx::query("UPDATE sessions SET stop_requested_at = now() WHERE id = $1")
-                .bind(locked.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx_error)?;
-            locked.save(&mut tx, false).await?;
+        // Asked twice: the first request stands (its grace period is not restarted).
+        if locked.status == SessionStatus::Stopping {
+            drop(tx);
+            return self.get_session(user_id, session_id).await;
         }
-        tx.commit().await.map_err(map_sqlx_error)?;
+        let reason = if reason.is_empty() {
+            "stop requested"
+        } else {
+            reason
+        };
+        locked
+            .change_status(&mut tx, SessionStatus::Stopping, Sender::User, reason)
+            .await?;
+        sqlx::query("UPDATE sessions SET stop_requested_at = now() WHERE id = $1")
+            .bind(locked.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_sqlx_error)?;
+        locked.commit(self, tx, false).await?;
         self.get_session(user_id, session_id).await
     }
 
@@ -785,7 +776,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         Ok((locked.status, unread as i32))
     }
 
@@ -812,11 +803,11 @@ impl Store {
     pub async fn touch_session(&self, user_id: UserId, session_id: SessionId) -> DomainResult<()> {
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
-        if !locked.status.is_terminal() {
-            locked.agent_contact(&mut tx, "agent is back").await?;
-            locked.save(&mut tx, true).await?;
+        if locked.status.is_terminal() {
+            return Ok(());
         }
-        tx.commit().await.map_err(map_sqlx_error)
+        locked.agent_contact(&mut tx, "agent is back").await?;
+        locked.commit(self, tx, true).await
     }
 
     pub async fn report_diff(
@@ -868,7 +859,7 @@ impl Store {
                 None,
             )
             .await?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         Ok((seq, summary))
     }
 
@@ -923,7 +914,7 @@ impl Store {
                 None,
             )
             .await?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         Ok(seq)
     }
 
@@ -965,7 +956,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(map_sqlx_error)?;
-        locked.commit(tx, true).await?;
+        locked.commit(self, tx, true).await?;
         self.get_session(caller.user_id, session_id).await
     }
 
@@ -1009,7 +1000,7 @@ impl Store {
                 .await
                 .map_err(map_sqlx_error)?;
         }
-        locked.commit(tx, false).await?;
+        locked.commit(self, tx, false).await?;
         Ok(true)
     }
 
@@ -1031,7 +1022,7 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionRenamed, 0, None)
             .await?;
-        locked.commit(tx, false).await?;
+        locked.commit(self, tx, false).await?;
         self.get_session(user_id, session_id).await
     }
 
@@ -1046,18 +1037,12 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(map_sqlx_error)?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(NOTIFY_CHANNEL)
-            .bind(format!(
-                "d {}\ni {} {}",
-                locked.id,
-                locked.user_id,
-                locked.notify_inbox.unwrap_or(0)
-            ))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
-        tx.commit().await.map_err(map_sqlx_error)
+        tx.commit().await.map_err(map_sqlx_error)?;
+        let deleted = FeedHint::Deleted {
+            session_id: SessionId(locked.id),
+        };
+        self.committed(std::iter::once(deleted).chain(locked.hints()));
+        Ok(())
     }
 
     pub async fn get_session(

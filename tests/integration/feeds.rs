@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use switchboard::domain::{AgentCaller, ApiKeyId, SessionId, UserId};
 use switchboard::proto::dashboard_service_client::DashboardServiceClient;
 use switchboard::proto::*;
 use tokio::io::AsyncBufReadExt;
@@ -471,6 +472,59 @@ async fn two_servers_on_one_database_survive_a_lost_listen_connection() {
     reader
         .await
         .expect("the replica's watcher saw every message once, in order");
+    replica.shutdown().await.ok();
+}
+
+/// A server that commits and dies before its batched NOTIFY goes out leaves no hint anywhere:
+/// every server's periodic resync still delivers the write, once, in order.
+#[tokio::test]
+async fn a_write_whose_hint_never_went_out_still_reaches_every_watcher() {
+    let resync_fast = |s: &mut switchboard::config::Settings| s.feed.resync_interval_ms = 200;
+    let app = TestApp::spawn_with(resync_fast).await;
+    let mut user = app.user("unhinted@example.com").await;
+    let session = user.start("unhinted").await;
+    let replica = app.replica_with(resync_fast).await;
+    let mut on_replica = DashboardServiceClient::with_interceptor(
+        channel_to(replica.addr).await,
+        Bearer::new(&user.access_token),
+    );
+    let mut here = watch_session(&mut user.dashboard, &session, 0).await;
+    let mut there = watch_session(&mut on_replica, &session, 0).await;
+    // A heartbeat at 0 on each: both streams have read the store and now wait for hints.
+    expect_quiet(&mut here, 0).await;
+    expect_quiet(&mut there, 0).await;
+
+    // The test's own store has no hint sink: its commits are those of a server that died
+    // right after committing.
+    let caller = AgentCaller {
+        user_id: UserId(user.user_id.parse().unwrap()),
+        api_key_id: ApiKeyId(user.api_key_id.parse().unwrap()),
+    };
+    let step = app
+        .store
+        .log_step(
+            caller,
+            SessionId(session.parse().unwrap()),
+            "unhinted".into(),
+            "unhinted-1",
+        )
+        .await
+        .expect("the step commits");
+    assert_eq!(step.seq, 1);
+    for stream in [&mut here, &mut there] {
+        let m = next_message(stream).await;
+        assert_eq!((m.seq, step_text(&m)), (1, "unhinted"));
+    }
+    // Hinted writes go on as before, with no duplicate at the seam.
+    assert_eq!(
+        log_step(&mut user.agent, &session, "hinted".into()).await,
+        2
+    );
+    for stream in [&mut here, &mut there] {
+        let m = next_message(stream).await;
+        assert_eq!((m.seq, step_text(&m)), (2, "hinted"));
+        expect_quiet(stream, 2).await;
+    }
     replica.shutdown().await.ok();
 }
 

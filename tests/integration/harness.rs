@@ -160,8 +160,14 @@ impl TestApp {
 
     /// Another server process-equivalent (own hub, own listener) on the same database.
     pub async fn replica(&self) -> RunningServer {
+        self.replica_with(|_| {}).await
+    }
+
+    pub async fn replica_with(&self, configure: impl FnOnce(&mut Settings)) -> RunningServer {
         let store = Store::connect(options(&self.database), 8).await.unwrap();
-        start_with_store(test_settings(), store).await.unwrap()
+        let mut settings = test_settings();
+        configure(&mut settings);
+        start_with_store(settings, store).await.unwrap()
     }
 
     pub async fn channel(&self) -> Channel {

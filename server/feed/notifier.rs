@@ -1,0 +1,147 @@
+//! Delivers the wake-up hints of this process's commits: at once to its own hub (no round trip
+//! through Postgres for watchers on the same server), and in batches as one `NOTIFY` to the
+//! other processes. While one NOTIFY is in flight the next hints pile up and go out together,
+//! so the notify lock is taken once per batch, never once per write (see `store::hints`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use super::Hub;
+use crate::domain::{SessionId, UserId};
+use crate::store::{FeedHint, HintReceiver, Store, hints};
+
+/// Most hints drained into one batch (bounds the time between a hint and its NOTIFY when
+/// writes never pause).
+const MAX_BATCH: usize = 4_096;
+
+/// Runs until `shutdown` flips to true (then sends what it still holds) or every sender is gone.
+pub async fn run(
+    store: Store,
+    hub: Arc<Hub>,
+    mut hints: HintReceiver,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut batch = Batch::default();
+    loop {
+        let first = tokio::select! {
+            hint = hints.recv() => hint,
+            _ = shutdown.changed() => None,
+        };
+        let Some(first) = first else {
+            while let Ok(hint) = hints.try_recv() {
+                hub.apply(hint);
+                batch.add(hint);
+            }
+            send(&store, &mut batch).await;
+            return;
+        };
+        hub.apply(first);
+        batch.add(first);
+        while batch.len() < MAX_BATCH {
+            match hints.try_recv() {
+                Ok(hint) => {
+                    hub.apply(hint);
+                    batch.add(hint);
+                }
+                Err(_) => break,
+            }
+        }
+        send(&store, &mut batch).await;
+    }
+}
+
+async fn send(store: &Store, batch: &mut Batch) {
+    for payload in hints::payloads(batch.drain()) {
+        if let Err(e) = store.notify_feeds(&payload).await {
+            // The other processes' periodic resync reads what this hint would have announced.
+            tracing::warn!(error = %e, "feed NOTIFY failed; other servers catch up at their next resync");
+        }
+    }
+}
+
+/// Hints waiting for their NOTIFY, coalesced: only the highest seq or cursor matters.
+#[derive(Default)]
+struct Batch {
+    messages: HashMap<SessionId, i64>,
+    inboxes: HashMap<UserId, i64>,
+    deleted: Vec<SessionId>,
+}
+
+impl Batch {
+    fn add(&mut self, hint: FeedHint) {
+        match hint {
+            FeedHint::Message { session_id, seq } => {
+                let high = self.messages.entry(session_id).or_insert(seq);
+                *high = (*high).max(seq);
+            }
+            FeedHint::Inbox { user_id, cursor } => {
+                let high = self.inboxes.entry(user_id).or_insert(cursor);
+                *high = (*high).max(cursor);
+            }
+            FeedHint::Deleted { session_id } => self.deleted.push(session_id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.messages.len() + self.inboxes.len() + self.deleted.len()
+    }
+
+    fn drain(&mut self) -> impl Iterator<Item = FeedHint> + '_ {
+        let messages = self
+            .messages
+            .drain()
+            .map(|(session_id, seq)| FeedHint::Message { session_id, seq });
+        let inboxes = self
+            .inboxes
+            .drain()
+            .map(|(user_id, cursor)| FeedHint::Inbox { user_id, cursor });
+        let deleted = self
+            .deleted
+            .drain(..)
+            .map(|session_id| FeedHint::Deleted { session_id });
+        messages.chain(inboxes).chain(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_batch_keeps_only_the_highest_mark_per_feed() {
+        let s = SessionId(Uuid::new_v4());
+        let u = UserId(Uuid::new_v4());
+        let mut batch = Batch::default();
+        for seq in [3, 5, 4] {
+            batch.add(FeedHint::Message { session_id: s, seq });
+        }
+        batch.add(FeedHint::Inbox {
+            user_id: u,
+            cursor: 9,
+        });
+        batch.add(FeedHint::Inbox {
+            user_id: u,
+            cursor: 8,
+        });
+        batch.add(FeedHint::Deleted { session_id: s });
+        let out: Vec<FeedHint> = batch.drain().collect();
+        assert_eq!(
+            out,
+            vec![
+                FeedHint::Message {
+                    session_id: s,
+                    seq: 5
+                },
+                FeedHint::Inbox {
+                    user_id: u,
+                    cursor: 9
+                },
+                FeedHint::Deleted { session_id: s },
+            ]
+        );
+        assert_eq!(batch.len(), 0);
+    }
+}
