@@ -20,5 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .file_descriptor_set_path(out_dir.join("switchboard_descriptor.bin"))
         .compile_with_config(config, &protos, &["proto"])?;
     println!("cargo:rerun-if-changed=proto");
+    // sqlx::migrate!() embeds migrations/ at compile time; a new file must rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
     Ok(())
 }

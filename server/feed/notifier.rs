@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::Hub;
 use crate::domain::{SessionId, UserId};
-use crate::store::{FeedHint, HintReceiver, Store, hints};
+use crate::store::{FeedHint, HintConnection, HintReceiver, Store, hints};
 
 /// Most hints drained into one batch (bounds the time between a hint and its NOTIFY when
 /// writes never pause).
@@ -24,6 +24,7 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut batch = Batch::default();
+    let mut conn: Option<HintConnection> = None;
     loop {
         let first = tokio::select! {
             hint = hints.recv() => hint,
@@ -34,7 +35,7 @@ pub async fn run(
                 hub.apply(hint);
                 batch.add(hint);
             }
-            send(&store, &mut batch).await;
+            send(&store, &mut conn, &mut batch).await;
             return;
         };
         hub.apply(first);
@@ -48,15 +49,28 @@ pub async fn run(
                 Err(_) => break,
             }
         }
-        send(&store, &mut batch).await;
+        send(&store, &mut conn, &mut batch).await;
     }
 }
 
-async fn send(store: &Store, batch: &mut Batch) {
+/// Sends the batch, (re)connecting as needed. On failure the batch is dropped: the other
+/// processes' periodic resync reads what it would have announced.
+async fn send(store: &Store, conn: &mut Option<HintConnection>, batch: &mut Batch) {
     for payload in hints::payloads(batch.drain()) {
-        if let Err(e) = store.notify_feeds(&payload).await {
-            // The other processes' periodic resync reads what this hint would have announced.
-            tracing::warn!(error = %e, "feed NOTIFY failed; other servers catch up at their next resync");
+        if conn.is_none() {
+            match store.hint_connection().await {
+                Ok(c) => *conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "feed notifier cannot connect; other servers catch up at their next resync");
+                    return;
+                }
+            }
+        }
+        if let Some(c) = conn.as_mut() {
+            if let Err(e) = c.notify(&payload).await {
+                tracing::warn!(error = %e, "feed NOTIFY failed; other servers catch up at their next resync");
+                *conn = None;
+            }
         }
     }
 }

@@ -69,16 +69,20 @@ impl Store {
         }
     }
 
-    /// Sends one batch of hints to the other server processes (`NOTIFY`, in its own short
-    /// transaction, so no writer waits on the notify lock).
-    pub async fn notify_feeds(&self, payload: &str) -> DomainResult<()> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(NOTIFY_CHANNEL)
-            .bind(payload)
-            .execute(&self.pool)
+    /// A connection of its own for the notifier (see [`HintConnection`]).
+    pub async fn hint_connection(&self) -> DomainResult<HintConnection> {
+        use sqlx::Connection;
+        // Asynchronous commit for this connection only: a NOTIFY transaction then never waits
+        // for a WAL flush (nor holds the cluster-wide notify lock through one). Losing a hint
+        // in a crash loses nothing: the data it points to was committed, durably, by its
+        // writer before the hint existed, and the periodic resync finds it.
+        let options = (*self.pool.connect_options())
+            .clone()
+            .options([("synchronous_commit", "off")]);
+        let conn = sqlx::PgConnection::connect_with(&options)
             .await
             .map_err(map_sqlx_error)?;
-        Ok(())
+        Ok(HintConnection { conn })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -96,6 +100,25 @@ impl Store {
     pub async fn ping(&self) -> DomainResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
+            .await
+            .map_err(map_sqlx_error)?;
+        Ok(())
+    }
+}
+
+/// The notifier's connection: sends batches of feed hints to the other server processes with
+/// `NOTIFY`, each in its own asynchronously committed transaction, so that no writer waits on
+/// the notify lock and no hint waits on a disk flush.
+pub struct HintConnection {
+    conn: sqlx::PgConnection,
+}
+
+impl HintConnection {
+    pub async fn notify(&mut self, payload: &str) -> DomainResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(NOTIFY_CHANNEL)
+            .bind(payload)
+            .execute(&mut self.conn)
             .await
             .map_err(map_sqlx_error)?;
         Ok(())

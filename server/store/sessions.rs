@@ -17,6 +17,10 @@ use crate::domain::*;
 
 type Tx = Transaction<'static, Postgres>;
 
+// The unread-message queries spell MessageKind::UserMessage as the literal 4, so that Postgres
+// can use the partial index `messages_user_messages_idx` (migration 2) in generic plans too.
+const _: () = assert!(MessageKind::UserMessage as i16 == 4);
+
 pub struct StartSession {
     pub session_id: Option<SessionId>,
     pub agent_name: String,
@@ -101,14 +105,13 @@ impl Locked {
             "SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
              s.agent_read_seq, s.open_questions, \
              (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = $3) AS replay_seq, \
-             EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = $4) AS has_unread \
+             EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread \
              FROM sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE s.id = $1 AND s.user_id = $2 FOR UPDATE OF s",
         )
         .bind(session_id.0)
         .bind(user_id.0)
         .bind(request_id)
-        .bind(MessageKind::UserMessage as i16)
         .fetch_optional(&mut **tx)
         .await
         .map_err(map_sqlx_error)?;
@@ -768,11 +771,10 @@ impl Store {
         locked.status.ensure_writable()?;
         locked.agent_contact(&mut tx, "agent is back").await?;
         let unread: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM messages WHERE session_id = $1 AND seq > $2 AND kind = $3",
+            "SELECT count(*) FROM messages WHERE session_id = $1 AND seq > $2 AND kind = 4",
         )
         .bind(locked.id)
         .bind(locked.agent_read_seq)
-        .bind(MessageKind::UserMessage as i16)
         .fetch_one(&mut *tx)
         .await
         .map_err(map_sqlx_error)?;
@@ -1069,12 +1071,11 @@ async fn user_messages_between(
     through: i64,
 ) -> DomainResult<Vec<Message>> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq > $2 AND seq <= $3 AND kind = $4 ORDER BY seq"
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq > $2 AND seq <= $3 AND kind = 4 ORDER BY seq"
     ))
     .bind(session_id)
     .bind(after)
     .bind(through)
-    .bind(MessageKind::UserMessage as i16)
     .fetch_all(&mut **tx)
     .await
     .map_err(map_sqlx_error)?;
