@@ -434,6 +434,17 @@ impl Store {
         text: String,
         request_id: &str,
     ) -> DomainResult<StepResult> {
+        let body = MessageBody::Step { text };
+        if let Some(seq) = self
+            .log_step_fast(caller.user_id, session_id, &body, request_id)
+            .await?
+        {
+            return Ok(StepResult {
+                seq,
+                queued: Vec::new(),
+                status: SessionStatus::Active,
+            });
+        }
         let mut tx = self.begin().await?;
         let mut locked =
             Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
@@ -465,13 +476,7 @@ impl Store {
         locked.agent_read_seq = read_through;
         let meta = serde_json::json!({ "read_after": read_after, "read_through": read_through });
         let seq = locked
-            .append(
-                &mut tx,
-                Sender::Agent,
-                &MessageBody::Step { text },
-                Some(request_id),
-                Some(meta),
-            )
+            .append(&mut tx, Sender::Agent, &body, Some(request_id), Some(meta))
             .await?;
         locked.commit(self, tx, true).await?;
         Ok(StepResult {
@@ -479,6 +484,53 @@ impl Store {
             queued,
             status: locked.status,
         })
+    }
+
+    /// The step of an ACTIVE session with nothing for the agent to read and a new request id
+    /// (nearly every step) as one autocommitted statement: one round trip instead of five
+    /// (BEGIN, lock, INSERT, UPDATE, COMMIT), the same rows as the general path below.
+    /// `None` when the step needs that path: the session is missing, not ACTIVE, has open
+    /// questions or unread user messages, or the request id was used (a retry, possibly racing
+    /// its original: then the INSERT hits the unique index, and the statement writes nothing).
+    /// A user message committed while this statement waits for the row lock may be missed by its
+    /// unread check: the agent's read position does not move here, so the next step returns it.
+    async fn log_step_fast(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        body: &MessageBody,
+        request_id: &str,
+    ) -> DomainResult<Option<i64>> {
+        let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
+            "WITH s AS ( \
+               UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
+               WHERE id = $1 AND user_id = $2 AND status = $3 AND open_questions = 0 \
+                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
+                 AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
+               RETURNING id, last_seq, agent_read_seq) \
+             INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) \
+             SELECT s.id, s.last_seq, $5, $6, $7, $4, \
+                    jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq) \
+             FROM s RETURNING seq",
+        )
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .bind(SessionStatus::Active as i16)
+        .bind(request_id)
+        .bind(Sender::Agent as i16)
+        .bind(body.kind() as i16)
+        .bind(sqlx::types::Json(body))
+        .fetch_optional(&self.pool)
+        .await;
+        let seq = match inserted {
+            Ok(seq) => seq,
+            Err(e) if is_unique_violation(&e, "messages_request_id_key") => None,
+            Err(e) => return Err(map_sqlx_error(e)),
+        };
+        if let Some(seq) = seq {
+            self.committed([FeedHint::Message { session_id, seq }]);
+        }
+        Ok(seq)
     }
 
     pub async fn ask_question(

@@ -378,6 +378,128 @@ async fn queued_user_messages_reach_the_agent_in_order_exactly_once() {
     assert_eq!(next.queued_messages.len(), 1);
 }
 
+/// Steps take a one-statement path when nothing is unusual and the locking path otherwise.
+/// Racing retries of one step, other steps and user messages all at once: the retried step is
+/// written once, seqs have no gap, and every user message reaches the agent exactly once.
+#[tokio::test]
+async fn racing_retries_steps_and_user_messages_lose_and_duplicate_nothing() {
+    const RETRIES: usize = 8;
+    const STEPS: usize = 24;
+    const USER_MESSAGES: usize = 12;
+    let app = TestApp::spawn().await;
+    let mut dave = app.user("dave@example.com").await;
+    let session = dave.start("racer").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..RETRIES + STEPS {
+        let mut agent = dave.agent.clone();
+        let session = session.clone();
+        tasks.spawn(async move {
+            let (text, request_id) = if i < RETRIES {
+                ("the retried step".to_string(), "retried".to_string())
+            } else {
+                (format!("step {i}"), rid())
+            };
+            let r = agent
+                .log_step(LogStepRequest {
+                    session_id: session,
+                    text,
+                    request_id: request_id.clone(),
+                })
+                .await
+                .expect("log step")
+                .into_inner();
+            (request_id, r)
+        });
+    }
+    for i in 0..USER_MESSAGES {
+        let mut dashboard = dave.dashboard.clone();
+        let session = session.clone();
+        tasks.spawn(async move {
+            dashboard
+                .send_message(SendMessageRequest {
+                    session_id: session,
+                    text: format!("note {i}"),
+                    request_id: String::new(),
+                })
+                .await
+                .expect("send message");
+            (String::from("user"), LogStepResponse::default())
+        });
+    }
+    let mut retried_seqs = std::collections::BTreeSet::new();
+    let mut handed_out: Vec<String> = Vec::new();
+    let mut retried_queue: Option<Vec<String>> = None;
+    while let Some(done) = tasks.join_next().await {
+        let (request_id, r) = done.unwrap();
+        let texts: Vec<String> = r
+            .queued_messages
+            .iter()
+            .map(|m| match &m.body {
+                Some(message::Body::UserMessage(u)) => u.text.clone(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        match request_id.as_str() {
+            "user" => {}
+            // Every retry answers what the first call answered: the same seq and list.
+            "retried" => {
+                retried_seqs.insert(r.seq);
+                match &retried_queue {
+                    None => retried_queue = Some(texts),
+                    Some(first) => assert_eq!(first, &texts, "a retry returns the same list"),
+                }
+            }
+            _ => handed_out.extend(texts),
+        }
+    }
+    assert_eq!(
+        retried_seqs.len(),
+        1,
+        "one seq for every retry: {retried_seqs:?}"
+    );
+    handed_out.extend(retried_queue.unwrap_or_default());
+    // Whatever arrived too late for the racing steps comes with the next one.
+    handed_out.extend(
+        dave.step(&session, "drain")
+            .await
+            .queued_messages
+            .iter()
+            .map(|m| match &m.body {
+                Some(message::Body::UserMessage(u)) => u.text.clone(),
+                other => panic!("unexpected {other:?}"),
+            }),
+    );
+    handed_out.sort();
+    let mut expected: Vec<String> = (0..USER_MESSAGES).map(|i| format!("note {i}")).collect();
+    expected.sort();
+    assert_eq!(handed_out, expected, "every user message exactly once");
+
+    let page = dave
+        .dashboard
+        .list_messages(ListMessagesRequest {
+            session_id: session.clone(),
+            page_size: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let seqs: Vec<i64> = page.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
+    let retried_rows = page
+        .messages
+        .iter()
+        .filter(|m| matches!(&m.body, Some(message::Body::Step(s)) if s.text == "the retried step"))
+        .count();
+    assert_eq!(retried_rows, 1, "the retried step is stored once");
+    let steps = page
+        .messages
+        .iter()
+        .filter(|m| matches!(m.body, Some(message::Body::Step(_))))
+        .count();
+    assert_eq!(steps, 1 + STEPS + 1, "every step stored once");
+}
+
 #[tokio::test]
 async fn the_subscription_delivers_messages_answers_and_stop_requests_live_and_resumes() {
     let app = TestApp::spawn_with(|s| s.sessions.stop_grace_secs = 600).await;
