@@ -65,6 +65,10 @@ pub struct FeedSettings {
     /// How often every process re-reads its watched feeds' marks from the store: the longest
     /// a watcher waits for a write of a server that died between its commit and its NOTIFY.
     pub resync_interval_ms: u64,
+    /// Least time between two NOTIFYs of this process to the others: under steady writes, the
+    /// hints of each such interval share one NOTIFY. Also the most a watcher on another
+    /// server waits for a hint beyond the NOTIFY itself (watchers here are woken at once).
+    pub notify_spacing_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,6 +128,7 @@ impl Default for FeedSettings {
             heartbeat_ms: 5_000,
             presence_interval_ms: 15_000,
             resync_interval_ms: 2_000,
+            notify_spacing_ms: 2,
         }
     }
 }
@@ -153,6 +158,9 @@ impl FeedSettings {
     }
     pub fn presence_interval(&self) -> Duration {
         Duration::from_millis(self.presence_interval_ms.max(10))
+    }
+    pub fn notify_spacing(&self) -> Duration {
+        Duration::from_millis(self.notify_spacing_ms)
     }
     pub fn resync_interval(&self) -> Duration {
         Duration::from_millis(self.resync_interval_ms.max(10))

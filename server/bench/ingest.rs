@@ -159,25 +159,28 @@ INSERT INTO bench_messages (session_id, seq, sender, kind, body, request_id, met
 END;
 ";
 
-/// LogStep's statements as `server/store/sessions.rs` and the auth layer issue them (the API
-/// key lookup, then the transaction: the lock that also checks the request id and unread
-/// messages, the INSERT, the UPDATE), on the real tables. The first line only finds this
-/// client's session. The server's batched NOTIFY after commit is not in here: it is one
-/// statement per batch of commits, not one per step.
+/// LogStep's statements as the auth layer and `server/store/sessions.rs` issue them for an
+/// ordinary step (the API key lookup, then the one autocommitted statement that bumps the
+/// session, checks the request id and unread messages, and inserts the step), on the real
+/// tables. The first line only finds this client's session. The server's NOTIFY is not in
+/// here: it goes out after the commit, one per batch of steps.
 const SAME_STATEMENTS_SCRIPT: &str = "SELECT sid, uid FROM bench_xmap WHERE n = :client_id \\gset
+SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = '\\x00'::bytea;
+WITH s AS (UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() WHERE id = :sid AND user_id = :uid AND status = 1 AND open_questions = 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = :sid AND m.request_id = 'pgbench-no-such-request') AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = :sid AND u.seq > sessions.agent_read_seq AND u.kind = 4) RETURNING id, last_seq, agent_read_seq) INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) SELECT s.id, s.last_seq, 1, 1, '{\"type\": \"step\", \"text\": \"agent 0 step 1: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module\"}', gen_random_uuid()::text, jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq) FROM s RETURNING seq;
+";
+
+/// How a step went before it became one statement (kept as an ablation): a transaction that
+/// locks the session row, inserts, updates and NOTIFYs (on a channel nobody listens to: same
+/// cost, no wake-ups), holding the cluster-wide notify lock through its commit.
+const LOCKING_STEP_WITH_NOTIFY_SCRIPT: &str = "SELECT sid, uid FROM bench_xmap WHERE n = :client_id \\gset
 SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = '\\x00'::bytea;
 BEGIN;
 SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, s.agent_read_seq, s.open_questions, (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = 'pgbench-no-such-request') AS replay_seq, EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = :sid AND s.user_id = :uid FOR UPDATE OF s \\gset l_
 INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) VALUES (:sid, :l_last_seq + 1, 1, 1, '{\"type\": \"step\", \"text\": \"agent 0 step 1: ran `cargo test -p switchboard store::sessions`, 42 passed, 0 failed; next: tidy the feed module\"}', gen_random_uuid()::text, '{\"read_after\": 0, \"read_through\": 0}');
 UPDATE sessions SET status = 1, last_seq = :l_last_seq + 1, agent_read_seq = :l_agent_read_seq, open_questions = 0, last_activity_at = now(), last_seen_at = now() WHERE id = :sid;
+SELECT pg_notify('switchboard_bench_unheard', 'm ' || :sid || ' 1');
 END;
 ";
-
-/// What the server did before its NOTIFY moved out of the writing transaction (kept as an
-/// ablation: the cluster-wide notify lock it costs). The channel has no listener: same cost,
-/// no wake-ups.
-const IN_TRANSACTION_NOTIFY: &str =
-    "SELECT pg_notify('switchboard_bench_unheard', 'm ' || :sid || ' 1');\n";
 
 /// Where pgbench and psql live, and how to reach the cluster.
 #[derive(Clone)]
@@ -282,17 +285,21 @@ impl Pg {
         self.run_script("statements", SAME_STATEMENTS_SCRIPT, clients, secs, pids)
     }
 
-    /// The same with a NOTIFY inside the transaction, as the server did before: what the
-    /// cluster-wide notify lock costs.
-    pub fn run_same_statements_with_notify(
+    /// The step as the server ran it before (locking transaction, NOTIFY inside): what the
+    /// one-statement step and the NOTIFY after commit gained.
+    pub fn run_locking_step_with_notify(
         &self,
         clients: usize,
         secs: u64,
         pids: Pids,
     ) -> Result<IngestResult, BoxError> {
-        let text =
-            SAME_STATEMENTS_SCRIPT.replace("END;\n", &format!("{IN_TRANSACTION_NOTIFY}END;\n"));
-        self.run_script("statements-with-notify", &text, clients, secs, pids)
+        self.run_script(
+            "locking-step-with-notify",
+            LOCKING_STEP_WITH_NOTIFY_SCRIPT,
+            clients,
+            secs,
+            pids,
+        )
     }
 
     fn run_script(

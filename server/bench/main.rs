@@ -386,10 +386,10 @@ async fn scenario_ingest(
                     None => same = Some(b),
                 }
                 eprintln!(
-                    "  ingest: pgbench replaying LogStep's statements plus an in-transaction NOTIFY, {agents} client(s), {} s (round {round}/{})",
+                    "  ingest: pgbench replaying the former locking step with its NOTIFY, {agents} client(s), {} s (round {round}/{})",
                     plan.ingest_secs, plan.ingest_rounds
                 );
-                let b = pg.run_same_statements_with_notify(agents, plan.ingest_secs, t.pids)?;
+                let b = pg.run_locking_step_with_notify(agents, plan.ingest_secs, t.pids)?;
                 match &mut same_with_notify {
                     Some(acc) => acc.merge(b),
                     None => same_with_notify = Some(b),
@@ -444,7 +444,7 @@ async fn scenario_ingest(
                 report.row(
                     "1 ingest",
                     &case,
-                    "same SQL + NOTIFY in tx",
+                    "former locking step+NOTIFY",
                     "/s",
                     wn.per_sec(),
                     Some(sm.per_sec()),

@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use super::Hub;
 use crate::domain::{SessionId, UserId};
@@ -17,14 +19,24 @@ use crate::store::{FeedHint, HintConnection, HintReceiver, Store, hints};
 const MAX_BATCH: usize = 4_096;
 
 /// Runs until `shutdown` flips to true (then sends what it still holds) or every sender is gone.
+/// NOTIFYs start at least `spacing` apart: a hint after a quiet spell goes out at once, and
+/// under a steady stream of writes the hints of each `spacing` share one NOTIFY (Postgres
+/// wakes every listening backend per NOTIFY, so one per write costs as much as the write).
+/// This process's own hub gets every hint at once either way.
 pub async fn run(
     store: Store,
     hub: Arc<Hub>,
     mut hints: HintReceiver,
+    spacing: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut batch = Batch::default();
     let mut conn: Option<HintConnection> = None;
+    let mut last_sent = Instant::now() - spacing;
+    let take = |hint: FeedHint, batch: &mut Batch| {
+        hub.apply(hint);
+        batch.add(hint);
+    };
     loop {
         let first = tokio::select! {
             hint = hints.recv() => hint,
@@ -32,23 +44,33 @@ pub async fn run(
         };
         let Some(first) = first else {
             while let Ok(hint) = hints.try_recv() {
-                hub.apply(hint);
-                batch.add(hint);
+                take(hint, &mut batch);
             }
             send(&store, &mut conn, &mut batch).await;
             return;
         };
-        hub.apply(first);
-        batch.add(first);
-        while batch.len() < MAX_BATCH {
-            match hints.try_recv() {
-                Ok(hint) => {
-                    hub.apply(hint);
-                    batch.add(hint);
+        take(first, &mut batch);
+        let not_before = last_sent + spacing;
+        loop {
+            while batch.len() < MAX_BATCH {
+                match hints.try_recv() {
+                    Ok(hint) => take(hint, &mut batch),
+                    Err(_) => break,
                 }
-                Err(_) => break,
+            }
+            if batch.len() >= MAX_BATCH || Instant::now() >= not_before {
+                break;
+            }
+            tokio::select! {
+                hint = hints.recv() => match hint {
+                    Some(hint) => take(hint, &mut batch),
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(not_before) => break,
+                _ = shutdown.changed() => break,
             }
         }
+        last_sent = Instant::now();
         send(&store, &mut conn, &mut batch).await;
     }
 }

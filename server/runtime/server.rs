@@ -267,6 +267,7 @@ pub async fn start_with_store(
         store.clone(),
         hub.clone(),
         hints,
+        settings.feed.notify_spacing(),
         shutdown_rx.clone(),
     ));
     tokio::spawn(sweeper::run(
