@@ -6,37 +6,28 @@ use super::Store;
 use super::errors::map_sqlx_error;
 use crate::domain::*;
 
-/// Hands out the user's next cursor under the user row's lock (held to commit), so cursors are
-/// gapless and in commit order.
-pub(super) async fn next_cursor(
-    tx: &mut Transaction<'static, Postgres>,
-    user_id: UserId,
-) -> DomainResult<i64> {
-    sqlx::query_scalar(
-        "UPDATE users SET inbox_cursor = inbox_cursor + 1 WHERE id = $1 RETURNING inbox_cursor",
-    )
-    .bind(user_id.0)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(map_sqlx_error)
-}
-
-pub(super) async fn insert(
+/// Appends `event` to the user's inbox under the next cursor, which it returns. One statement:
+/// the cursor comes from the user row's UPDATE (its lock is held to commit, so cursors are
+/// gapless and in commit order) and is written into the row and into the stored body.
+pub(super) async fn append(
     tx: &mut Transaction<'static, Postgres>,
     user_id: UserId,
     event: &InboxEvent,
-) -> DomainResult<()> {
-    sqlx::query("INSERT INTO inbox_events (user_id, cursor, kind, session_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(user_id.0)
-        .bind(event.cursor)
-        .bind(event.kind as i16)
-        .bind(event.session_id.0)
-        .bind(sqlx::types::Json(event))
-        .bind(event.created_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
-    Ok(())
+) -> DomainResult<i64> {
+    sqlx::query_scalar(
+        "WITH c AS (UPDATE users SET inbox_cursor = inbox_cursor + 1 WHERE id = $1 RETURNING inbox_cursor) \
+         INSERT INTO inbox_events (user_id, cursor, kind, session_id, body, created_at) \
+         SELECT $1, c.inbox_cursor, $2, $3, jsonb_set($4::jsonb, '{cursor}', to_jsonb(c.inbox_cursor)), $5 FROM c \
+         RETURNING cursor",
+    )
+    .bind(user_id.0)
+    .bind(event.kind as i16)
+    .bind(event.session_id.0)
+    .bind(sqlx::types::Json(event))
+    .bind(event.created_at)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_sqlx_error)
 }
 
 impl Store {

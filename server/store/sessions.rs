@@ -85,6 +85,8 @@ struct LockedRow {
     open_questions: i32,
     replay_seq: Option<i64>,
     has_unread: bool,
+    /// The highest seq the statement's snapshot saw (see `Locked::lock_for`).
+    snapshot_seq: i64,
 }
 
 impl Locked {
@@ -93,8 +95,12 @@ impl Locked {
     }
 
     /// Locks the session row and, in the same round trip, learns whether `request_id` was
-    /// already used in it and whether the agent has unread user messages (the hot write path
-    /// pays for one query instead of three).
+    /// already used in it and whether the agent has unread user messages (one query instead of
+    /// three). Those two checks read the statement's snapshot, taken before the lock was granted:
+    /// when the lock had to wait for another writer of this session, the row comes back as that
+    /// writer left it but the checks did not see its messages (a retry racing its original
+    /// would then insert its request id a second time). The highest seq the snapshot saw tells:
+    /// below the row's `last_seq`, the checks run again, in a statement of their own.
     async fn lock_for(
         tx: &mut Tx,
         user_id: UserId,
@@ -105,7 +111,8 @@ impl Locked {
             "SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
              s.agent_read_seq, s.open_questions, \
              (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = $3) AS replay_seq, \
-             EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread \
+             EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread, \
+             (SELECT COALESCE(max(v.seq), 0) FROM messages v WHERE v.session_id = s.id) AS snapshot_seq \
              FROM sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE s.id = $1 AND s.user_id = $2 FOR UPDATE OF s",
         )
@@ -115,7 +122,19 @@ impl Locked {
         .fetch_optional(&mut **tx)
         .await
         .map_err(map_sqlx_error)?;
-        let r = row.ok_or(DomainError::NotFound("session"))?;
+        let mut r = row.ok_or(DomainError::NotFound("session"))?;
+        if r.snapshot_seq < r.last_seq {
+            (r.replay_seq, r.has_unread) = sqlx::query_as(
+                "SELECT (SELECT m.seq FROM messages m WHERE m.session_id = $1 AND m.request_id = $2), \
+                 EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > $3 AND u.kind = 4)",
+            )
+            .bind(r.id)
+            .bind(request_id)
+            .bind(r.agent_read_seq)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_sqlx_error)?;
+        }
         Ok(Locked {
             id: r.id,
             user_id: r.user_id,
@@ -224,9 +243,9 @@ impl Locked {
         seq: i64,
         question: Option<(QuestionId, &str)>,
     ) -> DomainResult<()> {
-        let cursor = super::inbox::next_cursor(tx, UserId(self.user_id)).await?;
         let event = InboxEvent {
-            cursor,
+            // Assigned by `inbox::append`.
+            cursor: 0,
             kind,
             session_id: SessionId(self.id),
             agent_id: AgentId(self.agent_id),
@@ -239,7 +258,7 @@ impl Locked {
             open_question_count: self.open_questions,
             created_at: now_micros(),
         };
-        super::inbox::insert(tx, UserId(self.user_id), &event).await?;
+        let cursor = super::inbox::append(tx, UserId(self.user_id), &event).await?;
         self.notify_inbox = Some(cursor);
         Ok(())
     }
