@@ -196,10 +196,9 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
     );
 }
 
-/// The seq of the last message of `kind` in the session.
-async fn got_seq(user: &mut TestUser, session: &str, kind: &str) -> i64 {
-    let page = user
-        .dashboard
+/// Every message of a session (up to 500), oldest first.
+async fn all_messages(user: &mut TestUser, session: &str) -> Vec<Message> {
+    user.dashboard
         .list_messages(ListMessagesRequest {
             session_id: session.into(),
             page_size: 500,
@@ -207,8 +206,25 @@ async fn got_seq(user: &mut TestUser, session: &str, kind: &str) -> i64 {
         })
         .await
         .unwrap()
-        .into_inner();
-    page.messages
+        .into_inner()
+        .messages
+}
+
+/// The texts of queued user messages (anything else fails the test).
+fn user_texts(messages: &[Message]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| match &m.body {
+            Some(message::Body::UserMessage(u)) => u.text.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+/// The seq of the last message of `kind` in the session.
+async fn got_seq(user: &mut TestUser, session: &str, kind: &str) -> i64 {
+    all_messages(user, session)
+        .await
         .iter()
         .rev()
         .find(|m| {
@@ -345,15 +361,10 @@ async fn queued_user_messages_reach_the_agent_in_order_exactly_once() {
         .await
         .unwrap()
         .into_inner();
-    let texts: Vec<String> = got
-        .queued_messages
-        .iter()
-        .map(|m| match &m.body {
-            Some(message::Body::UserMessage(u)) => u.text.clone(),
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect();
-    assert_eq!(texts, ["first", "second", "third"]);
+    assert_eq!(
+        user_texts(&got.queued_messages),
+        ["first", "second", "third"]
+    );
     let retried = carol.agent.log_step(step).await.unwrap().into_inner();
     assert_eq!(
         retried.queued_messages.len(),
@@ -431,14 +442,7 @@ async fn racing_retries_steps_and_user_messages_lose_and_duplicate_nothing() {
     let mut retried_queue: Option<Vec<String>> = None;
     while let Some(done) = tasks.join_next().await {
         let (request_id, r) = done.unwrap();
-        let texts: Vec<String> = r
-            .queued_messages
-            .iter()
-            .map(|m| match &m.body {
-                Some(message::Body::UserMessage(u)) => u.text.clone(),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
+        let texts = user_texts(&r.queued_messages);
         match request_id.as_str() {
             "user" => {}
             // Every retry answers what the first call answered: the same seq and list.
@@ -459,41 +463,23 @@ async fn racing_retries_steps_and_user_messages_lose_and_duplicate_nothing() {
     );
     handed_out.extend(retried_queue.unwrap_or_default());
     // Whatever arrived too late for the racing steps comes with the next one.
-    handed_out.extend(
-        dave.step(&session, "drain")
-            .await
-            .queued_messages
-            .iter()
-            .map(|m| match &m.body {
-                Some(message::Body::UserMessage(u)) => u.text.clone(),
-                other => panic!("unexpected {other:?}"),
-            }),
-    );
+    handed_out.extend(user_texts(
+        &dave.step(&session, "drain").await.queued_messages,
+    ));
     handed_out.sort();
     let mut expected: Vec<String> = (0..USER_MESSAGES).map(|i| format!("note {i}")).collect();
     expected.sort();
     assert_eq!(handed_out, expected, "every user message exactly once");
 
-    let page = dave
-        .dashboard
-        .list_messages(ListMessagesRequest {
-            session_id: session.clone(),
-            page_size: 200,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let seqs: Vec<i64> = page.messages.iter().map(|m| m.seq).collect();
+    let messages = all_messages(&mut dave, &session).await;
+    let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
-    let retried_rows = page
-        .messages
+    let retried_rows = messages
         .iter()
         .filter(|m| matches!(&m.body, Some(message::Body::Step(s)) if s.text == "the retried step"))
         .count();
     assert_eq!(retried_rows, 1, "the retried step is stored once");
-    let steps = page
-        .messages
+    let steps = messages
         .iter()
         .filter(|m| matches!(m.body, Some(message::Body::Step(_))))
         .count();
