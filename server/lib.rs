@@ -2,7 +2,8 @@
 //!
 //! A request travels: `runtime::server` (tower stack: CORS, gRPC-Web, `auth` layer) →
 //! `api` (thin handlers) → `store` (Postgres transactions, using `domain` rules) → and back;
-//! live streams are served by `feed` from the store, woken by Postgres NOTIFY.
+//! live streams are served by `feed` from the store, woken by the hints of commits (directly in
+//! the writing process, through Postgres NOTIFY in the others).
 
 pub mod api;
 pub mod auth;
