@@ -38,9 +38,14 @@ pub async fn run(
         batch.add(hint);
     };
     loop {
-        let first = tokio::select! {
-            hint = hints.recv() => hint,
-            _ = shutdown.changed() => None,
+        // (A shutdown seen while batching below is seen here again: `changed()` would not.)
+        let first = if *shutdown.borrow() {
+            None
+        } else {
+            tokio::select! {
+                hint = hints.recv() => hint,
+                _ = shutdown.changed() => None,
+            }
         };
         let Some(first) = first else {
             while let Ok(hint) = hints.try_recv() {
