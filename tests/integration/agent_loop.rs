@@ -63,22 +63,7 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
     );
 
     // The agent waits; a second client (the person) answers while it waits.
-    let mut waiting_agent = alice.agent.clone();
-    let (sid, qid) = (session.clone(), question.id.clone());
-    let waiter = tokio::spawn(async move {
-        waiting_agent
-            .wait_for_answer(WaitForAnswerRequest {
-                session_id: sid,
-                question_id: qid,
-                timeout: Some(prost_types::Duration {
-                    seconds: 30,
-                    nanos: 0,
-                }),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-    });
+    let waiter = spawn_wait_for_answer(&alice.agent, &session, &question.id, 30);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut person = app.dashboard_with_token(&alice.access_token).await;
     let answered = person
@@ -194,6 +179,29 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
         status_of(&mut alice, &session).await,
         SessionStatus::Completed
     );
+}
+
+/// An agent's WaitForAnswer call running in the background (it must not block the test's
+/// other client), waiting at most `seconds`.
+fn spawn_wait_for_answer(
+    agent: &AgentClient,
+    session: &str,
+    question: &str,
+    seconds: i64,
+) -> tokio::task::JoinHandle<WaitForAnswerResponse> {
+    let mut agent = agent.clone();
+    let request = WaitForAnswerRequest {
+        session_id: session.into(),
+        question_id: question.into(),
+        timeout: Some(prost_types::Duration { seconds, nanos: 0 }),
+    };
+    tokio::spawn(async move {
+        agent
+            .wait_for_answer(request)
+            .await
+            .expect("wait for answer")
+            .into_inner()
+    })
 }
 
 /// Every message of a session (up to 500), oldest first.
@@ -644,19 +652,9 @@ async fn a_question_deadline_applies_its_default_answer() {
         .question
         .unwrap();
     assert!(q.deadline_time.is_some());
-    let got = erin
-        .agent
-        .wait_for_answer(WaitForAnswerRequest {
-            session_id: session.clone(),
-            question_id: q.id.clone(),
-            timeout: Some(prost_types::Duration {
-                seconds: 20,
-                nanos: 0,
-            }),
-        })
+    let got = spawn_wait_for_answer(&erin.agent, &session, &q.id, 20)
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(got.answered, "the default is delivered like any answer");
     let answer = got.answer.unwrap();
     assert_eq!(answer.option_ids, ["no"]);
@@ -1202,22 +1200,7 @@ async fn a_waiting_agent_learns_of_a_stop_at_once() {
     let mut una = app.user("una@example.com").await;
     let session = una.start("waiter").await;
     let q = una.ask(&session, "go on?", &["y"]).await;
-    let mut agent = una.agent.clone();
-    let (sid, qid) = (session.clone(), q.id.clone());
-    let waiter = tokio::spawn(async move {
-        agent
-            .wait_for_answer(WaitForAnswerRequest {
-                session_id: sid,
-                question_id: qid,
-                timeout: Some(prost_types::Duration {
-                    seconds: 600,
-                    nanos: 0,
-                }),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-    });
+    let waiter = spawn_wait_for_answer(&una.agent, &session, &q.id, 600);
     tokio::time::sleep(Duration::from_millis(200)).await;
     una.dashboard
         .stop_session(StopSessionRequest {
