@@ -10,8 +10,7 @@ use super::status::{OrStatus, to_status};
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
-    self, AgentCaller, ChoiceMode, DomainError, MessageBody, QuestionId, QuestionOption, Usage,
-    diff,
+    self, AgentCaller, ChoiceMode, DomainError, QuestionId, QuestionOption, Usage, diff,
 };
 use crate::feed::stream::{Presence, session_feed};
 use crate::proto::agent_service_server::AgentService;
@@ -273,20 +272,10 @@ impl AgentService for AgentApi {
             self.state.feed_config(),
             Some(presence),
         );
-        let store = self.state.store.clone();
-        let deliver = move |m: std::sync::Arc<crate::domain::Message>| {
-            if matches!(m.body, MessageBody::UserMessage { .. }) {
-                // Delivered here, so LogStep must not return it again.
-                let (store, seq) = (store.clone(), m.seq);
-                tokio::spawn(async move {
-                    if let Err(e) = store.mark_agent_read(caller.user_id, id, seq).await {
-                        tracing::warn!(error = %e, "recording a delivered message failed");
-                    }
-                });
-            }
-            SubscribeResponse {
-                item: Some(subscribe_response::Item::Message(convert::message(&m))),
-            }
+        // Delivery does not mark a user message read: the agent acknowledges what it has seen
+        // (AcknowledgeMessages), so a stream read only in part never loses one.
+        let deliver = |m: std::sync::Arc<crate::domain::Message>| SubscribeResponse {
+            item: Some(subscribe_response::Item::Message(convert::message(&m))),
         };
         let stream = feed_response(feed, deliver, |hb| SubscribeResponse {
             item: Some(subscribe_response::Item::Heartbeat(hb)),
@@ -308,6 +297,32 @@ impl AgentService for AgentApi {
         Ok(Response::new(HeartbeatResponse {
             status: convert::status(status) as i32,
             unread_message_count: unread,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(rpc = "AcknowledgeMessages"))]
+    async fn acknowledge_messages(
+        &self,
+        request: Request<AcknowledgeMessagesRequest>,
+    ) -> Result<Response<AcknowledgeMessagesResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let req = request.into_inner();
+        let id = session_id(&req.session_id)?;
+        if req.through_seq < 0 {
+            return Err(to_status(DomainError::invalid(
+                "through_seq",
+                "must not be negative",
+            )));
+        }
+        let (read_through_seq, unread_message_count) = self
+            .state
+            .store
+            .acknowledge_messages(caller.user_id, id, req.through_seq)
+            .await
+            .or_status()?;
+        Ok(Response::new(AcknowledgeMessagesResponse {
+            read_through_seq,
+            unread_message_count,
         }))
     }
 

@@ -10,7 +10,6 @@ use http::{HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio_stream::wrappers::TcpListenerStream;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::database::{self, Database};
@@ -291,7 +290,7 @@ pub async fn start_with_store(
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
         .layer(AuthLayer::new(auth))
         .add_routes(routes)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+        .serve_with_incoming_shutdown(accepted_connections(listener), async move {
             let _ = stop.wait_for(|s| *s).await;
             // Let streams send their UNAVAILABLE before connections are told to go away.
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -302,4 +301,30 @@ pub async fn start_with_store(
         shutdown: shutdown_tx,
         task,
     })
+}
+
+/// The server's incoming connections with the socket options tonic's own `serve` would set.
+/// Serving from a bare listener stream skips them, and without TCP_NODELAY every small write
+/// (an answer pushed to a waiting agent, a LogStep reply) waits for the peer's delayed ACK:
+/// about 40 ms on Linux.
+fn accepted_connections(listener: TcpListener) -> tonic::transport::server::TcpIncoming {
+    tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_stream::StreamExt;
+
+    #[tokio::test]
+    async fn accepted_sockets_have_nagle_off() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut incoming = super::accepted_connections(listener);
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let accepted = incoming.next().await.unwrap().unwrap();
+        assert!(
+            accepted.nodelay().unwrap(),
+            "TCP_NODELAY must be set on accepted sockets"
+        );
+    }
 }

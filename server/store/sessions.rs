@@ -853,22 +853,45 @@ impl Store {
         Ok((locked.status, unread as i32))
     }
 
-    /// Records that the agent received user messages up to `seq` on its subscription, so
-    /// LogStep does not hand them out a second time.
-    pub async fn mark_agent_read(
+    /// The agent has seen every user message up to `through_seq` (typically on its Subscribe
+    /// stream), so LogStep does not hand them out again. Monotonic; one statement under the
+    /// session row's lock, so it serialises with LogStep's read-position update. Returns the
+    /// read position afterwards and the number of user messages still unread.
+    pub async fn acknowledge_messages(
         &self,
         user_id: UserId,
         session_id: SessionId,
-        seq: i64,
-    ) -> DomainResult<()> {
-        sqlx::query("UPDATE sessions SET agent_read_seq = GREATEST(agent_read_seq, $3) WHERE id = $1 AND user_id = $2")
-            .bind(session_id.0)
-            .bind(user_id.0)
-            .bind(seq)
-            .execute(&self.pool)
-            .await
-            .map_err(map_sqlx_error)?;
-        Ok(())
+        through_seq: i64,
+    ) -> DomainResult<(i64, i32)> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "WITH acked AS ( \
+               UPDATE sessions SET agent_read_seq = GREATEST(agent_read_seq, $3) \
+               WHERE id = $1 AND user_id = $2 AND $3 <= last_seq \
+               RETURNING id, agent_read_seq, last_seq) \
+             SELECT a.agent_read_seq, a.last_seq, \
+               (SELECT count(*) FROM messages u WHERE u.session_id = a.id AND u.seq > a.agent_read_seq AND u.kind = 4) \
+             FROM acked a",
+        )
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .bind(through_seq)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_sqlx_error)?;
+        match row {
+            Some((read_through, _, unread)) => Ok((read_through, unread as i32)),
+            None => {
+                // Either no such session for this user, or the position is beyond its end.
+                let session = self.get_session(user_id, session_id).await?;
+                Err(DomainError::invalid(
+                    "through_seq",
+                    format!(
+                        "must not be beyond the session's newest sequence number ({})",
+                        session.last_seq
+                    ),
+                ))
+            }
+        }
     }
 
     /// Marks the agent as seen without writing a message (open subscription, waiting call).

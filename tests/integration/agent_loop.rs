@@ -1217,8 +1217,11 @@ async fn a_waiting_agent_learns_of_a_stop_at_once() {
     assert_eq!(got.status, SessionStatus::Stopping as i32);
 }
 
+/// Issue 11: a stream a client reads only in part (the helpers watch for a stop during `ask`)
+/// must not make a message disappear. Delivery on Subscribe leaves a message unread; only
+/// AcknowledgeMessages (or LogStep returning it) marks it read.
 #[tokio::test]
-async fn a_message_delivered_on_the_subscription_is_not_queued_again() {
+async fn a_message_delivered_on_the_subscription_stays_queued_until_acknowledged() {
     let app = TestApp::spawn().await;
     let mut val = app.user("val@example.com").await;
     let session = val.start("listener").await;
@@ -1231,50 +1234,119 @@ async fn a_message_delivered_on_the_subscription_is_not_queued_again() {
         .await
         .unwrap()
         .into_inner();
-    val.dashboard
-        .send_message(SendMessageRequest {
+    let send = |text: &str| {
+        let mut dashboard = val.dashboard.clone();
+        let req = SendMessageRequest {
             session_id: session.clone(),
-            text: "via stream".into(),
+            text: text.into(),
             request_id: String::new(),
-        })
-        .await
-        .unwrap();
+        };
+        async move {
+            dashboard
+                .send_message(req)
+                .await
+                .unwrap()
+                .into_inner()
+                .message
+                .unwrap()
+                .seq
+        }
+    };
+    let first = send("seen on the stream only").await;
     loop {
         let item = sub.message().await.unwrap().unwrap();
         if let Some(subscribe_response::Item::Message(m)) = item.item {
             assert!(matches!(m.body, Some(message::Body::UserMessage(_))));
+            assert_eq!(m.seq, first);
             break;
         }
     }
     let mut agent = val.agent.clone();
-    let sid = session.clone();
-    eventually("delivery recorded", || {
-        let mut agent = agent.clone();
-        let sid = sid.clone();
-        async move {
-            agent
-                .heartbeat(HeartbeatRequest { session_id: sid })
-                .await
-                .unwrap()
-                .into_inner()
-                .unread_message_count
-                == 0
-        }
-    })
-    .await;
-    let step = agent
-        .log_step(LogStepRequest {
-            session_id: session,
-            text: "step".into(),
+    let unread = agent
+        .heartbeat(HeartbeatRequest {
+            session_id: session.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .unread_message_count;
+    assert_eq!(unread, 1, "written to a stream is not read");
+    let stepper = agent.clone();
+    let step = |text: &str| {
+        let mut agent = stepper.clone();
+        let req = LogStepRequest {
+            session_id: session.clone(),
+            text: text.into(),
             request_id: rid(),
+        };
+        async move { agent.log_step(req).await.unwrap().into_inner() }
+    };
+    let texts = |r: &LogStepResponse| -> Vec<String> {
+        r.queued_messages
+            .iter()
+            .map(|m| match &m.body {
+                Some(message::Body::UserMessage(u)) => u.text.clone(),
+                other => panic!("not a user message: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        texts(&step("one").await),
+        vec!["seen on the stream only".to_string()],
+        "the next step still delivers it"
+    );
+
+    // Acknowledged after the stream delivered it: the step does not return it again.
+    let second = send("acknowledged").await;
+    let acked = agent
+        .acknowledge_messages(AcknowledgeMessagesRequest {
+            session_id: session.clone(),
+            through_seq: second,
         })
         .await
         .unwrap()
         .into_inner();
-    assert!(
-        step.queued_messages.is_empty(),
-        "already delivered on the stream"
-    );
+    assert_eq!(acked.read_through_seq, second);
+    assert_eq!(acked.unread_message_count, 0);
+    assert!(texts(&step("two").await).is_empty(), "acknowledged");
+
+    // Monotonic: a lower position changes nothing.
+    let again = agent
+        .acknowledge_messages(AcknowledgeMessagesRequest {
+            session_id: session.clone(),
+            through_seq: 1,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(again.read_through_seq >= second);
+
+    // Bounds and tenancy.
+    for (through_seq, code) in [
+        (-1, Code::InvalidArgument),
+        (1_000_000, Code::InvalidArgument),
+    ] {
+        let err = agent
+            .acknowledge_messages(AcknowledgeMessagesRequest {
+                session_id: session.clone(),
+                through_seq,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{through_seq}: {err:?}");
+        assert!(err.message().contains("through_seq"), "{}", err.message());
+    }
+    let stranger = app.user("wil@example.com").await;
+    let err = stranger
+        .agent
+        .clone()
+        .acknowledge_messages(AcknowledgeMessagesRequest {
+            session_id: session.clone(),
+            through_seq: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
 }
 
 #[tokio::test]

@@ -1067,6 +1067,14 @@ async fn another_users_session_is_not_found_on_every_read_and_stream() {
     codes.push(("LogStep", code(r)));
     let r = stranger
         .agent
+        .acknowledge_messages(AcknowledgeMessagesRequest {
+            session_id: s(),
+            through_seq: 0,
+        })
+        .await;
+    codes.push(("AcknowledgeMessages", code(r)));
+    let r = stranger
+        .agent
         .subscribe(SubscribeRequest {
             session_id: s(),
             after_seq: 0,
