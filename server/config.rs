@@ -10,6 +10,9 @@ use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+/// The layouts `log_format` accepts.
+pub const LOG_FORMATS: [&str; 3] = ["pretty", "compact", "full"];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -27,7 +30,7 @@ pub struct Settings {
     /// Comma-separated browser origins allowed by CORS, or `*` for any. Tokens travel in the
     /// authorization header, never in cookies, so `*` does not expose a session to CSRF.
     pub cors_origins: String,
-    /// `pretty`, `compact` or `full`.
+    /// `pretty`, `compact` or `full` (anything else is refused at start).
     pub log_format: String,
     pub auth: AuthSettings,
     pub limits: LimitSettings,
@@ -48,6 +51,9 @@ pub struct AuthSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
+    /// Largest request message a client may send, in bytes; a larger one is refused with
+    /// RESOURCE_EXHAUSTED before it is decoded. Must leave room for a diff of `max_diff_bytes`.
+    pub max_message_bytes: usize,
     pub max_diff_bytes: usize,
     pub max_api_keys_per_user: i64,
     /// Sustained AgentService calls per second per API key, and the burst above it.
@@ -114,6 +120,7 @@ impl Default for AuthSettings {
 impl Default for LimitSettings {
     fn default() -> Self {
         LimitSettings {
+            max_message_bytes: 4 << 20,
             max_diff_bytes: 1 << 20,
             max_api_keys_per_user: 25,
             agent_calls_per_second: 200,
@@ -180,11 +187,49 @@ impl SessionSettings {
 }
 
 impl Settings {
-    /// Defaults, then the file (if given), then the environment.
+    /// Defaults, then the file (if given), then the environment; refused when a value is
+    /// unusable (a typo must not silently fall back to a default).
     pub fn load(file: Option<&Path>) -> Result<Settings, Box<figment::Error>> {
-        Self::figment(file, Env::prefixed("SWITCHBOARD__").split("__"))
+        let settings: Settings = Self::figment(file, Env::prefixed("SWITCHBOARD__").split("__"))
             .extract()
-            .map_err(Box::new)
+            .map_err(Box::new)?;
+        settings
+            .check()
+            .map_err(|e| Box::new(figment::Error::from(e)))?;
+        Ok(settings)
+    }
+
+    /// Values serde accepts but the server cannot use.
+    pub fn check(&self) -> Result<(), String> {
+        if !LOG_FORMATS.contains(&self.log_format.as_str()) {
+            return Err(format!(
+                "log_format {:?} is not one of {}",
+                self.log_format,
+                LOG_FORMATS.join(", ")
+            ));
+        }
+        for origin in self.cors_origin_list().unwrap_or_default() {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = host
+                .is_some_and(|h| !h.is_empty() && !h.contains(['/', ' ', '\t', '*', '?', '#']))
+                && http::HeaderValue::from_str(&origin).is_ok();
+            if !valid {
+                return Err(format!(
+                    "cors_origins: {origin:?} is not an origin (scheme://host[:port], no path), or `*`"
+                ));
+            }
+        }
+        // A full diff plus the request's other fields must fit in one message.
+        let needed = self.limits.max_diff_bytes + 64 * 1024;
+        if self.limits.max_message_bytes < needed {
+            return Err(format!(
+                "limits.max_message_bytes ({}) must be at least limits.max_diff_bytes + 64 KiB ({needed})",
+                self.limits.max_message_bytes
+            ));
+        }
+        Ok(())
     }
 
     /// The same layering with a given environment provider (tests pass their own).

@@ -11,6 +11,7 @@ pub fn init(format: &str) {
     let result = match format {
         "compact" => builder.compact().try_init(),
         "full" => builder.try_init(),
+        // Settings::check refuses any other value before we get here.
         _ => builder.pretty().try_init(),
     };
     // A second init (tests) is harmless.

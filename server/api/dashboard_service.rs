@@ -7,7 +7,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::status::{OrStatus, to_status};
-use super::{AppState, beyond_the_end, caller, convert, feed_response, pagination, session_id};
+use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
 use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
 use crate::domain::{AgentId, ApiKeyId, DomainError, QuestionId, Sender, UserCaller, validate};
 use crate::feed::stream::{inbox_feed, session_feed};
@@ -41,8 +41,11 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size).or_status()?;
-        let after: Option<AgentCursor> =
-            pagination::decode("agents", &req.page_token).or_status()?;
+        let after: Option<AgentCursor> = self
+            .state
+            .page_tokens
+            .decode("agents", &req.page_token)
+            .or_status()?;
         let page = self
             .state
             .store
@@ -53,7 +56,7 @@ impl DashboardService for DashboardApi {
             agents: page.items.into_iter().map(convert::agent).collect(),
             next_page_token: page
                 .next
-                .map(|c| pagination::encode("agents", &c))
+                .map(|c| self.state.page_tokens.encode("agents", &c))
                 .unwrap_or_default(),
         }))
     }
@@ -78,8 +81,11 @@ impl DashboardService for DashboardApi {
                 .push(convert::status_from_pb("statuses", *s).or_status()?);
         }
         let scope = format!("sessions:{}:{:?}", req.agent_id, req.statuses);
-        let after: Option<SessionCursor> =
-            pagination::decode(&scope, &req.page_token).or_status()?;
+        let after: Option<SessionCursor> = self
+            .state
+            .page_tokens
+            .decode(&scope, &req.page_token)
+            .or_status()?;
         // Read the cursor first: an event committed between the two reads is then replayed by
         // WatchInbox(after_cursor) rather than missed.
         let inbox_cursor = self
@@ -98,7 +104,7 @@ impl DashboardService for DashboardApi {
             sessions: page.items.into_iter().map(convert::session).collect(),
             next_page_token: page
                 .next
-                .map(|c| pagination::encode(&scope, &c))
+                .map(|c| self.state.page_tokens.encode(&scope, &c))
                 .unwrap_or_default(),
             inbox_cursor,
         }))
@@ -157,7 +163,12 @@ impl DashboardService for DashboardApi {
             )));
         }
         let scope = format!("messages:{id}:{direction:?}");
-        let from = match pagination::decode::<i64>(&scope, &req.page_token).or_status()? {
+        let from = match self
+            .state
+            .page_tokens
+            .decode::<i64>(&scope, &req.page_token)
+            .or_status()?
+        {
             Some(seq) => Some(seq),
             None if req.cursor_seq > 0 => Some(req.cursor_seq),
             None => None,
@@ -172,7 +183,7 @@ impl DashboardService for DashboardApi {
             messages: page.items.iter().map(convert::message).collect(),
             next_page_token: page
                 .next
-                .map(|c| pagination::encode(&scope, &c))
+                .map(|c| self.state.page_tokens.encode(&scope, &c))
                 .unwrap_or_default(),
         }))
     }
@@ -357,8 +368,11 @@ impl DashboardService for DashboardApi {
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size).or_status()?;
         let scope = format!("keys:{}", req.include_revoked);
-        let after: Option<ApiKeyCursor> =
-            pagination::decode(&scope, &req.page_token).or_status()?;
+        let after: Option<ApiKeyCursor> = self
+            .state
+            .page_tokens
+            .decode(&scope, &req.page_token)
+            .or_status()?;
         let page = self
             .state
             .store
@@ -369,7 +383,7 @@ impl DashboardService for DashboardApi {
             api_keys: page.items.into_iter().map(convert::api_key).collect(),
             next_page_token: page
                 .next
-                .map(|c| pagination::encode(&scope, &c))
+                .map(|c| self.state.page_tokens.encode(&scope, &c))
                 .unwrap_or_default(),
         }))
     }

@@ -26,6 +26,7 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     pub login_throttle: Arc<LoginThrottle>,
     pub settings: Arc<Settings>,
+    pub page_tokens: pagination::PageTokens,
     pub shutdown: watch::Receiver<bool>,
 }
 

@@ -11,6 +11,7 @@ pub fn to_status(err: DomainError) -> Status {
             Status::invalid_argument(format!("{field}: {message}"))
         }
         DomainError::NotFound(what) => Status::not_found(format!("{what} not found")),
+        DomainError::NotFoundExplained(m) => Status::not_found(m),
         DomainError::AlreadyExists(m) => Status::already_exists(m),
         DomainError::FailedPrecondition(m) => Status::failed_precondition(m),
         DomainError::Unauthenticated(m) => Status::unauthenticated(m),

@@ -18,6 +18,15 @@ pub fn analyze(diff: &str, max_bytes: usize) -> DomainResult<DiffCounts> {
             format!("is {} bytes; the limit is {max_bytes} bytes", diff.len()),
         ));
     }
+    if let Some(at) = diff.find('\0') {
+        // Postgres text cannot hold NUL, and git prints binary files as "Binary files differ".
+        return Err(DomainError::invalid(
+            "diff",
+            format!(
+                "contains a NUL character at byte {at}; send binary changes as git prints them (\"Binary files ... differ\"), not their bytes"
+            ),
+        ));
+    }
     let mut counts = DiffCounts::default();
     if diff.trim().is_empty() {
         return Ok(counts);

@@ -15,6 +15,9 @@ pub enum DomainError {
     /// The thing does not exist for this caller (another user's ids look exactly the same).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// NOT_FOUND with a whole sentence telling the caller what to do instead.
+    #[error("{0}")]
+    NotFoundExplained(String),
     #[error("{0}")]
     AlreadyExists(String),
     /// The request is valid but the state does not allow it (terminal session, answered question).

@@ -59,12 +59,24 @@ pub fn optional_text(field: &'static str, value: &str, max: usize) -> DomainResu
     Ok(value.to_owned())
 }
 
+/// A client's value quoted in an error message, cut short: the message travels in a header,
+/// and echoing 20,000 characters back would exceed what an HTTP/2 peer accepts there.
+pub fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    if value.chars().count() <= MAX {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head:?}... ({} characters)", value.chars().count())
+    }
+}
+
 pub fn uuid(field: &'static str, value: &str) -> DomainResult<Uuid> {
     if value.is_empty() {
         return Err(DomainError::invalid(field, "is required (a UUID)"));
     }
     Uuid::parse_str(value)
-        .map_err(|_| DomainError::invalid(field, format!("must be a UUID, got {value:?}")))
+        .map_err(|_| DomainError::invalid(field, format!("must be a UUID, got {}", shown(value))))
 }
 
 pub fn request_id(value: &str) -> DomainResult<String> {

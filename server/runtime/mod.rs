@@ -1,5 +1,6 @@
 //! Process wiring: the database (embedded or external), the gRPC server, background tasks.
 
+pub mod codec_errors;
 pub mod database;
 pub mod embedded_pg;
 pub mod grpc_web;

@@ -79,13 +79,25 @@ fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, BoxError> {
     }
     std::fs::create_dir_all(&settings.data_dir)?;
     let secret = hex::encode(random_bytes(32)).into_bytes();
-    std::fs::write(&path, &secret)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    }
+    write_private(&path, &secret)?;
     Ok(secret)
+}
+
+/// Writes a secret file that is never readable by others, not even for an instant: the file is
+/// created with mode 0600 (not chmod-ed after writing), under a temporary name, and renamed into
+/// place so a concurrent reader never sees it half-written.
+fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 fn cors(settings: &Settings) -> CorsLayer {
@@ -203,9 +215,10 @@ pub async fn start_with_store(
     let hub = Arc::new(Hub::new());
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
     let store = store.with_hint_sink(hint_sink);
+    let secret = jwt_secret(&settings)?;
     let auth = Arc::new(Authenticator {
         store: store.clone(),
-        access_tokens: AccessTokens::new(&jwt_secret(&settings)?, settings.auth.access_token_ttl()),
+        access_tokens: AccessTokens::new(&secret, settings.auth.access_token_ttl()),
         rate_limiter: RateLimiter::new(
             settings.limits.agent_calls_per_second,
             settings.limits.agent_calls_burst,
@@ -217,6 +230,7 @@ pub async fn start_with_store(
         auth: auth.clone(),
         login_throttle: Arc::new(LoginThrottle::default()),
         settings: settings.clone(),
+        page_tokens: crate::api::pagination::PageTokens::new(&secret),
         shutdown: shutdown_rx.clone(),
     };
 
@@ -230,13 +244,21 @@ pub async fn start_with_store(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    let max_message = settings.limits.max_message_bytes;
     let mut builder = tonic::service::Routes::builder();
     builder
-        .add_service(AuthServiceServer::new(AuthApi::new(state.clone())))
-        .add_service(AgentServiceServer::new(AgentApi::new(state.clone())))
-        .add_service(DashboardServiceServer::new(DashboardApi::new(
-            state.clone(),
-        )))
+        .add_service(
+            AuthServiceServer::new(AuthApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            AgentServiceServer::new(AgentApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            DashboardServiceServer::new(DashboardApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
@@ -289,6 +311,7 @@ pub async fn start_with_store(
         .layer(cors(&settings))
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
         .layer(AuthLayer::new(auth))
+        .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
         .add_routes(routes)
         .serve_with_incoming_shutdown(accepted_connections(listener), async move {
             let _ = stop.wait_for(|s| *s).await;
@@ -314,6 +337,19 @@ fn accepted_connections(listener: TcpListener) -> tonic::transport::server::TcpI
 #[cfg(test)]
 mod tests {
     use tokio_stream::StreamExt;
+
+    #[test]
+    fn a_generated_secret_file_is_private_from_its_creation() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jwt-secret");
+        super::write_private(&path, b"0123456789abcdef0123456789abcdef").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read(&path).unwrap().len(), 32);
+        // Only the file itself is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 
     #[tokio::test]
     async fn accepted_sockets_have_nagle_off() {

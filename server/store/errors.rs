@@ -19,10 +19,16 @@ pub fn map_sqlx_error(err: sqlx::Error) -> DomainError {
             Some("23505") => DomainError::AlreadyExists("it already exists".into()),
             // foreign_key_violation: the parent (a session being deleted) is gone
             Some("23503") => DomainError::NotFound("session"),
-            // check_violation, string_data_right_truncation, numeric out of range, invalid text
-            Some("23514") | Some("22001") | Some("22003") | Some("22P02") => {
-                DomainError::invalid("request", "a value is out of range")
-            }
+            // check_violation
+            Some("23514") => DomainError::invalid("request", "a value is out of range"),
+            // Class 22, data exceptions: a value Postgres cannot store or compare (a NUL byte in
+            // text, a time outside its range, a number that overflows, ...). Only values a client
+            // sent reach a query unvalidated, so this is the client's input, never INTERNAL.
+            // Validation should have named the field first; this is the backstop.
+            Some(code) if code.starts_with("22") => DomainError::invalid(
+                "request",
+                "a value is outside what can be stored (out of range, or a NUL character in text)",
+            ),
             // serialization_failure, deadlock_detected: safe to retry
             Some("40001") | Some("40P01") => {
                 DomainError::Unavailable("a concurrent update conflicted; retry".into())

@@ -365,46 +365,47 @@ impl Store {
         .map_err(map_sqlx_error)?;
 
         if let Some(session_id) = cmd.session_id {
-            let existing: Option<(Uuid, Uuid)> =
-                sqlx::query_as("SELECT user_id, agent_id FROM sessions WHERE id = $1")
+            // A given id only resumes: new sessions always get an id minted here (or by a
+            // launch). Were a client-chosen id creatable, another tenant's id would be the one
+            // id that could not be created, and the answer would reveal that it exists. Scoped
+            // by user, another tenant's id is NOT_FOUND exactly like an id never used.
+            let existing: Option<Uuid> =
+                sqlx::query_scalar("SELECT agent_id FROM sessions WHERE id = $1 AND user_id = $2")
                     .bind(session_id.0)
+                    .bind(user_id.0)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(map_sqlx_error)?;
-            match existing {
-                Some((owner, _)) if owner != user_id.0 => {
-                    return Err(DomainError::AlreadyExists(format!(
-                        "session id {session_id} is already taken; choose another id (or leave it empty)"
-                    )));
-                }
-                Some((_, other_agent)) if other_agent != agent_id => {
-                    return Err(DomainError::AlreadyExists(format!(
-                        "session {session_id} belongs to another agent, not {agent_name:?}"
-                    )));
-                }
-                Some(_) => {
-                    let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
-                    if locked.status.is_terminal() {
-                        return Err(DomainError::FailedPrecondition(format!(
-                            "session {session_id} is {} and cannot be resumed; start a new session",
-                            locked.status.name()
-                        )));
-                    }
-                    locked
-                        .agent_contact(&mut tx, "agent resumed the session")
-                        .await?;
-                    locked.commit(self, tx, true).await?;
-                    let session = self.get_session(user_id, session_id).await?;
-                    return Ok(StartedSession {
-                        session,
-                        resumed: true,
-                    });
-                }
-                None => {}
+            let Some(owner_agent) = existing else {
+                return Err(DomainError::NotFoundExplained(format!(
+                    "no session {session_id} to resume; leave session_id empty to start a new \
+                     session (a retried start with the same request_id returns the first one)"
+                )));
+            };
+            if owner_agent != agent_id {
+                return Err(DomainError::AlreadyExists(format!(
+                    "session {session_id} belongs to another agent, not {agent_name:?}"
+                )));
             }
+            let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+            if locked.status.is_terminal() {
+                return Err(DomainError::FailedPrecondition(format!(
+                    "session {session_id} is {} and cannot be resumed; start a new session",
+                    locked.status.name()
+                )));
+            }
+            locked
+                .agent_contact(&mut tx, "agent resumed the session")
+                .await?;
+            locked.commit(self, tx, true).await?;
+            let session = self.get_session(user_id, session_id).await?;
+            return Ok(StartedSession {
+                session,
+                resumed: true,
+            });
         }
 
-        let id = cmd.session_id.unwrap_or_else(SessionId::new_random);
+        let id = SessionId::new_random();
         let name = cmd
             .name
             .filter(|n| !n.trim().is_empty())
@@ -422,17 +423,13 @@ impl Store {
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
-            return Err(
-                if is_unique_violation(&e, "sessions_pkey")
-                    || is_unique_violation(&e, "sessions_start_request_key")
-                {
-                    DomainError::Unavailable(
-                        "a concurrent start of the same session won; retry to resume it".into(),
-                    )
-                } else {
-                    map_sqlx_error(e)
-                },
-            );
+            return Err(if is_unique_violation(&e, "sessions_start_request_key") {
+                DomainError::Unavailable(
+                    "a concurrent start with the same request_id won; retry to resume it".into(),
+                )
+            } else {
+                map_sqlx_error(e)
+            });
         }
         let mut locked = Locked::lock(&mut tx, user_id, id).await?;
         locked

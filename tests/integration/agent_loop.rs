@@ -8,10 +8,6 @@ use tonic::Code;
 
 use crate::harness::*;
 
-fn rid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
 async fn status_of(user: &mut TestUser, session: &str) -> SessionStatus {
     let s = user
         .dashboard
@@ -314,23 +310,69 @@ async fn retries_with_the_same_request_id_write_once() {
     let seqs: Vec<i64> = page.messages.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
 
-    // Starting with a chosen id is idempotent too.
-    let chosen = uuid::Uuid::new_v4().to_string();
-    for (i, expect_resumed) in [(0, false), (1, true)] {
-        let r = bob
+    // A given id resumes (a new request id: an agent restarting, not a retry).
+    let resumed = bob
+        .agent
+        .start_session(StartSessionRequest {
+            session_id: session.clone(),
+            agent_name: "nightly".into(),
+            request_id: "start-2".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resumed.session.unwrap().id, session);
+    assert!(resumed.resumed);
+}
+
+/// Issue 11: ids are never created by a client, so an id nobody used and another user's id get
+/// the same answer, NOT_FOUND, and neither creates anything.
+#[tokio::test]
+async fn starting_with_an_unknown_or_foreign_session_id_is_not_found_alike() {
+    let app = TestApp::spawn().await;
+    let mut owner = app.user("owner@example.com").await;
+    let theirs = owner.start("private").await;
+    let mut other = app.user("other@example.com").await;
+    let mut answers = Vec::new();
+    for id in [theirs.clone(), uuid::Uuid::new_v4().to_string()] {
+        let err = other
             .agent
             .start_session(StartSessionRequest {
-                session_id: chosen.clone(),
-                agent_name: "nightly".into(),
-                request_id: format!("chosen-{i}"),
+                session_id: id,
+                agent_name: "private".into(),
+                request_id: rid(),
                 ..Default::default()
             })
             .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(r.session.unwrap().id, chosen);
-        assert_eq!(r.resumed, expect_resumed);
+            .unwrap_err();
+        answers.push((err.code(), err.message().replace(&theirs, "<id>")));
     }
+    assert_eq!(answers[0].0, Code::NotFound, "{answers:?}");
+    assert_eq!(answers[0].0, answers[1].0);
+    // Same wording apart from the id itself.
+    let unknown = answers[1]
+        .1
+        .split_whitespace()
+        .filter(|w| w.len() != 36)
+        .collect::<Vec<_>>();
+    let foreign = answers[0]
+        .1
+        .split_whitespace()
+        .filter(|w| *w != "<id>")
+        .collect::<Vec<_>>();
+    assert_eq!(unknown, foreign);
+    assert!(
+        other
+            .dashboard
+            .list_sessions(ListSessionsRequest::default())
+            .await
+            .unwrap()
+            .into_inner()
+            .sessions
+            .is_empty(),
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
@@ -1169,7 +1211,8 @@ async fn another_users_session_is_not_found_everywhere() {
         ),
     ];
     assert!(codes.iter().all(|c| *c == Code::NotFound), "{codes:?}");
-    // A session id taken by another user cannot be claimed, and the owner still has it.
+    // A session id of another user cannot be claimed (it looks like an id never used), and the
+    // owner still has it.
     let claim = joe
         .agent
         .start_session(StartSessionRequest {
@@ -1180,7 +1223,7 @@ async fn another_users_session_is_not_found_everywhere() {
         })
         .await
         .unwrap_err();
-    assert_eq!(claim.code(), Code::AlreadyExists);
+    assert_eq!(claim.code(), Code::NotFound);
     assert_eq!(
         status_of(&mut ivy, &session).await,
         SessionStatus::AwaitingInput

@@ -1139,14 +1139,13 @@ async fn a_subscription_gets_heartbeats_while_only_filtered_messages_are_written
     assert!(h.high_water >= 1);
 }
 
-/// A session deleted and then started again under the same id (an agent resuming by id) is a
-/// new session: its watchers see its messages, never the deleted session's, even while a
-/// watcher of the deleted one is still stuck on flow control.
+/// A deleted session's id never comes back: starting under it is NOT_FOUND (ids are minted by
+/// the server), and its watchers, even one stuck on flow control, get nothing from anyone else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_started_again_after_a_delete_has_a_fresh_feed() {
+async fn a_deleted_sessions_id_cannot_be_started_again() {
     let app = TestApp::spawn_with(fast_limits).await;
     let mut user = app.user("reborn@example.com").await;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = user.start("phoenix").await;
     let start = |agent: &mut AgentClient| {
         let id = id.clone();
         let mut agent = agent.clone();
@@ -1159,11 +1158,8 @@ async fn a_session_started_again_after_a_delete_has_a_fresh_feed() {
                     ..Default::default()
                 })
                 .await
-                .unwrap()
-                .into_inner()
         }
     };
-    assert!(!start(&mut user.agent).await.resumed);
     log_step(&mut user.agent, &id, "old 1".into()).await;
     // A watcher that reads one message, then stops reading while big messages pile up: its
     // server side blocks on flow control and keeps the session's feed channel alive.
@@ -1180,18 +1176,15 @@ async fn a_session_started_again_after_a_delete_has_a_fresh_feed() {
         })
         .await
         .unwrap();
-    // Started again under the same id: a new, empty session.
-    let reborn = start(&mut user.agent).await;
-    assert!(!reborn.resumed);
-    assert_eq!(reborn.session.unwrap().last_seq, 0);
-    assert_eq!(log_step(&mut user.agent, &id, "new 1".into()).await, 1);
+    let again = start(&mut user.agent).await.unwrap_err();
+    assert_eq!(again.code(), tonic::Code::NotFound, "{again:?}");
     let mut dash = app.dashboard_with_token(&user.access_token).await;
-    let mut fresh = watch_session(&mut dash, &id, 0).await;
-    let m = next_message(&mut fresh).await;
-    assert_eq!((m.seq, step_text(&m)), (1, "new 1"));
-    assert_eq!(log_step(&mut user.agent, &id, "new 2".into()).await, 2);
-    let m = next_message(&mut fresh).await;
-    assert_eq!((m.seq, step_text(&m)), (2, "new 2"));
-    expect_quiet(&mut fresh, 2).await;
+    let fresh = dash
+        .watch_session(WatchSessionRequest {
+            session_id: id.clone(),
+            after_seq: 0,
+        })
+        .await;
+    assert_eq!(code(fresh), tonic::Code::NotFound);
     drop(stuck);
 }

@@ -330,6 +330,11 @@ impl Interceptor for Bearer {
     }
 }
 
+/// A fresh request id.
+pub fn rid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// Waits (bounded) until `check` passes; for conditions driven by background tasks.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
