@@ -2,9 +2,10 @@
 # The one command that runs every test, on a fresh machine or a warm one. It installs what it
 # needs (PostgreSQL, buf, grpcurl, Go plugins, Python venv, npm packages, Maven dependencies,
 # Chromium), builds once, and runs:
-#   1. proto checks (buf lint, format, breaking against the previous commit)
+#   1. proto checks (buf lint, format, breaking against the main branch's last landed commit)
 #   2. the Rust unit and integration tests (real Postgres, real server on port 0)
-#   3. client regeneration, failing on any difference with what is committed
+#   3. client regeneration, failing on any difference with what is committed (Go, Python,
+#      TypeScript; the Kotlin client generates its code in its Maven build)
 #   4. each generated client's end-to-end tests against a live server (Python, Go, TypeScript,
 #      Kotlin) and the web dashboard in Debian's Chromium
 #   5. the benchmark tool in smoke mode (on the debug build: it checks the tool, not the speed)
@@ -26,11 +27,35 @@ step() { # name command...
 
 . scripts/tools.sh
 
+# The contract `buf breaking` compares with: the main branch's last landed commit.
+# - On a branch (a developer's worktree), where it left main (`git merge-base HEAD origin/main`,
+#   or local `main`), so that every commit of the branch is checked, not only the last one.
+# - On main itself, as CI's fresh clone of main has it (HEAD is main's tip, the branch's commits
+#   already on it): the working changes are the uncommitted ones when proto/ has some (compare
+#   with HEAD), else the last commit (compare with its first parent, which is main's previous tip
+#   when a branch lands as a merge commit). The developer's run has compared the whole branch.
+# BUF_AGAINST=<git ref> overrides.
+breaking_base() {
+  if [ -n "${BUF_AGAINST:-}" ]; then echo "$BUF_AGAINST"; return; fi
+  local head ref base
+  head="$(git rev-parse HEAD)"
+  for ref in origin/main main; do
+    git rev-parse -q --verify "$ref^{commit}" >/dev/null || continue
+    base="$(git merge-base HEAD "$ref" 2>/dev/null || true)"
+    if [ -n "$base" ] && [ "$base" != "$head" ]; then echo "$base"; return; fi
+  done
+  if ! git diff --quiet HEAD -- proto/; then echo HEAD; return; fi
+  git rev-parse -q --verify 'HEAD^1' || true
+}
+
 proto_checks() {
   buf lint
   buf format --diff --exit-code
-  if git rev-parse -q --verify HEAD~1 >/dev/null && git cat-file -e HEAD~1:buf.yaml 2>/dev/null; then
-    buf breaking --against ".git#ref=HEAD~1"
+  local base
+  base="$(breaking_base)"
+  if [ -n "$base" ] && git cat-file -e "$base:buf.yaml" 2>/dev/null; then
+    echo "buf breaking against $base"
+    buf breaking --against ".git#ref=$base"
   fi
 }
 step proto proto_checks
@@ -40,6 +65,8 @@ step rust cargo test --locked -- --test-threads=4
 
 regen() {
   for gen in clients/*/gen.sh; do
+    # Nothing generated is committed for Kotlin: its Maven build generates it (the kotlin step).
+    [ "$gen" = clients/kotlin/gen.sh ] && continue
     echo "--- $gen"
     "$gen"
   done

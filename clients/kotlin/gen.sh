@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the Kotlin/JVM client code from proto/ into src/main/java (protobuf-java messages,
-# grpc-java stubs) and src/main/kotlin-gen (grpc-kotlin coroutine stubs). Deterministic.
-# The generators are fetched from Maven Central through Maven (versions pinned in pom.xml).
+# The Kotlin/JVM client's generated code is not committed: every Maven build generates it from
+# proto/ into target/generated-sources/protobuf (protobuf-java messages, grpc-java stubs,
+# grpc-kotlin coroutine stubs; see pom.xml). This script runs just that step, e.g. for an IDE or
+# to look at the generated sources. scripts/test.sh's regenerate-and-diff check skips it: there
+# is nothing committed to compare.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-. "$root/scripts/tools.sh"   # buf
-tools="$here/.tools"
-if [ ! -x "$tools/protoc-linux-x86_64.exe" ] || [ ! -x "$tools/protoc-gen-grpc-java-linux-x86_64.exe" ] \
-   || [ ! -f "$tools/protoc-gen-grpc-kotlin-jdk8.jar" ]; then
-  mvn -q -B -f "$here/pom.xml" dependency:copy@gen-tools
-  chmod +x "$tools/protoc-linux-x86_64.exe" "$tools/protoc-gen-grpc-java-linux-x86_64.exe"
-fi
-rm -rf "$here/src/main/java" "$here/src/main/kotlin-gen"
-cd "$root"
-buf generate --template clients/kotlin/buf.gen.yaml
+exec mvn -q -B -ntp -f "$here/pom.xml" generate-sources

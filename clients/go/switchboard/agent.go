@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -118,7 +117,10 @@ type Session struct {
 	mu       sync.Mutex
 	status   pb.SessionStatus
 	lastSeen int64
-	ended    *pb.Session
+	// readThrough is the agent's read position as far as this helper knows: every user message
+	// up to it was returned by Step or acknowledged, so Messages skips it.
+	readThrough int64
+	ended       *pb.Session
 }
 
 // Status is the last status the server reported for the session.
@@ -183,8 +185,40 @@ func (s *Session) Step(ctx context.Context, text string, opts ...WriteOption) (*
 	})
 	if err == nil {
 		s.setStatus(resp.GetStatus())
+		if q := resp.GetQueuedMessages(); len(q) > 0 {
+			s.noteRead(q[len(q)-1].GetSeq())
+		}
 	}
 	return resp, err
+}
+
+// Acknowledge marks every user message up to throughSeq as read (AcknowledgeMessages), so Step
+// does not return them. Messages does this itself for each user message it hands over; call it
+// when you read Subscribe with the raw client.
+func (s *Session) Acknowledge(ctx context.Context, throughSeq int64) (*pb.AcknowledgeMessagesResponse, error) {
+	resp, err := withRetry(ctx, s.agent.Retry.withDefaults(), func(ctx context.Context) (*pb.AcknowledgeMessagesResponse, error) {
+		cctx, cancel := s.agent.call(ctx)
+		defer cancel()
+		return s.agent.Client.AcknowledgeMessages(cctx, &pb.AcknowledgeMessagesRequest{SessionId: s.ID, ThroughSeq: throughSeq})
+	})
+	if err == nil {
+		s.noteRead(resp.GetReadThroughSeq())
+	}
+	return resp, err
+}
+
+func (s *Session) noteRead(seq int64) {
+	s.mu.Lock()
+	if seq > s.readThrough {
+		s.readThrough = seq
+	}
+	s.mu.Unlock()
+}
+
+func (s *Session) readPosition() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readThrough
 }
 
 // Question is what Ask sends.
@@ -203,22 +237,44 @@ type Question struct {
 	DefaultText      string
 }
 
-var nonID = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+// notID matches what an option id derived from a label may not contain (see Options).
+var notID = regexp.MustCompile(`[^a-z0-9_.]+`)
+
+const maxOptionID = 64
+
+// OptionSlug is the id part derived from one label ("Ship it" -> "ship-it"); it may be empty.
+// Only A-Z are lower-cased, so that the result does not depend on Unicode case tables and is the
+// same in every Switchboard helper (clients/testdata/option_ids.json holds the shared vectors).
+func OptionSlug(label string) string {
+	lower := strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, label)
+	slug := strings.Trim(notID.ReplaceAllString(lower, "-"), "-.")
+	if len(slug) > maxOptionID { // ASCII only by now: bytes are characters
+		slug = strings.TrimRight(slug[:maxOptionID], "-.")
+	}
+	return slug
+}
 
 // Options builds question options from labels; ids are derived from them ("Ship it" ->
-// "ship-it", or "option-N" when that is empty or taken).
+// "ship-it"; see OptionSlug). An empty or repeated id becomes "option-N" (N = position), then
+// "option-N-2", "option-N-3", ... while that is taken too.
 func Options(labels ...string) []*pb.QuestionOption {
 	out := make([]*pb.QuestionOption, 0, len(labels))
-	seen := map[string]bool{}
+	taken := map[string]bool{}
 	for i, label := range labels {
-		id := strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.TrimSpace(label)), "-"), "-.")
-		if len(id) > 64 {
-			id = id[:64]
+		id := OptionSlug(label)
+		if id == "" || taken[id] {
+			base := fmt.Sprintf("option-%d", i+1)
+			id = base
+			for n := 2; taken[id]; n++ {
+				id = fmt.Sprintf("%s-%d", base, n)
+			}
 		}
-		if id == "" || seen[id] {
-			id = fmt.Sprintf("option-%d", i+1)
-		}
-		seen[id] = true
+		taken[id] = true
 		out = append(out, &pb.QuestionOption{Id: id, Label: label})
 	}
 	return out
@@ -247,56 +303,21 @@ func (s *Session) AskQuestion(ctx context.Context, q Question, opts ...WriteOpti
 
 // Ask asks the person a question and blocks until the answer is pushed by the server (or ctx
 // ends). It returns ErrStopRequested if a person asks the agent to stop meanwhile and
-// ErrSessionEnded if the session ends.
+// ErrSessionEnded if the session ends. Messages the person sends meanwhile stay unread: the next
+// Step returns them.
 func (s *Session) Ask(ctx context.Context, q Question, opts ...WriteOption) (*pb.Answer, error) {
 	asked, err := s.AskQuestion(ctx, q, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return s.WaitForAnswerAfter(ctx, asked.GetQuestion().GetId(), asked.GetSeq())
+	return s.WaitForAnswer(ctx, asked.GetQuestion().GetId())
 }
 
 // WaitForAnswer waits for the answer to a question: WaitForAnswer calls of up to a minute each,
 // repeated while the server says answered=false, riding out UNAVAILABLE. ctx bounds the wait.
-// Meanwhile a Subscribe stream watches the session, so that a stop request (ErrStopRequested)
-// or the session's end (ErrSessionEnded) interrupts the wait at once.
+// The server ends a waiting call at once when a person asks the agent to stop
+// (ErrStopRequested) or the session ends (ErrSessionEnded), so no second stream is needed.
 func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Answer, error) {
-	return s.WaitForAnswerAfter(ctx, questionID, 0)
-}
-
-// WaitForAnswerAfter is WaitForAnswer with the stop watch starting after afterSeq (Ask passes
-// the question's sequence number).
-func (s *Session) WaitForAnswerAfter(ctx context.Context, questionID string, afterSeq int64) (*pb.Answer, error) {
-	wctx, cancelWait := context.WithCancel(ctx)
-	defer cancelWait()
-	var stoppedAs atomic.Int32
-	go func() { // best effort: if the stream fails, WaitForAnswer's replies still carry the status
-		stream, err := s.agent.Client.Subscribe(wctx, &pb.SubscribeRequest{SessionId: s.ID, AfterSeq: afterSeq})
-		if err != nil {
-			return
-		}
-		for {
-			item, err := stream.Recv()
-			if err != nil {
-				return
-			}
-			if sc := item.GetMessage().GetStatusChange(); sc != nil && (sc.GetToStatus() == pb.SessionStatus_SESSION_STATUS_STOPPING || terminal(sc.GetToStatus())) {
-				stoppedAs.Store(int32(sc.GetToStatus()))
-				s.setStatus(sc.GetToStatus())
-				cancelWait()
-				return
-			}
-		}
-	}()
-	interrupted := func() error {
-		if st := pb.SessionStatus(stoppedAs.Load()); terminal(st) {
-			return ErrSessionEnded
-		} else if st == pb.SessionStatus_SESSION_STATUS_STOPPING {
-			return ErrStopRequested
-		}
-		return ctxErr(ctx)
-	}
-
 	p := s.agent.Retry.withDefaults()
 	for attempt := 0; ; {
 		chunk := waitChunk
@@ -305,20 +326,20 @@ func (s *Session) WaitForAnswerAfter(ctx context.Context, questionID string, aft
 				chunk = left
 			}
 		}
-		if chunk <= 0 || wctx.Err() != nil {
-			return nil, interrupted()
+		if chunk <= 0 || ctx.Err() != nil {
+			return nil, ctxErr(ctx)
 		}
-		cctx, cancel := context.WithTimeout(wctx, chunk+waitGrace)
+		cctx, cancel := context.WithTimeout(ctx, chunk+waitGrace)
 		resp, err := s.agent.Client.WaitForAnswer(cctx, &pb.WaitForAnswerRequest{
 			SessionId: s.ID, QuestionId: questionID, Timeout: durationpb.New(chunk)})
 		cancel()
 		if err != nil {
-			if wctx.Err() != nil {
-				return nil, interrupted()
+			if ctx.Err() != nil {
+				return nil, ctxErr(ctx)
 			}
 			if status.Code(err) == codes.DeadlineExceeded || p.retryable(err, attempt) {
-				if serr := sleep(wctx, p.backoff(attempt)); serr != nil {
-					return nil, interrupted()
+				if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
+					return nil, ctxErr(ctx)
 				}
 				attempt++
 				continue
@@ -424,6 +445,9 @@ func (s *Session) Finish(ctx context.Context, workErr error) (*pb.Session, error
 
 // Messages iterates over what the agent must react to (user messages, answers and status
 // changes), live, via Subscribe, starting where the previous Messages stopped (0 at first).
+// User messages come exactly once across Step and Messages: those Step already returned are
+// skipped, and each one is acknowledged (AcknowledgeMessages) as it is handed to the loop body,
+// so the next Step does not return it again; one the loop never received stays unread.
 // A dropped stream (UNAVAILABLE) is reopened after the last sequence number seen, so nothing is
 // missed or repeated. The iteration ends when the session becomes terminal, when ctx is done
 // (check ctx.Err()), or when the loop breaks; a non-retryable error is yielded once, last.
@@ -433,13 +457,24 @@ func (s *Session) Messages(ctx context.Context) iter.Seq2[*pb.Message, error] {
 	return s.MessagesAfter(ctx, -1)
 }
 
-// MessagesAfter is Messages starting after afterSeq (-1: where the previous iteration stopped).
+// MessagesAfter is Messages with answers and status changes after afterSeq (-1: where the
+// previous iteration stopped). Unread user messages are delivered even at or below afterSeq.
 func (s *Session) MessagesAfter(ctx context.Context, afterSeq int64) iter.Seq2[*pb.Message, error] {
 	return func(yield func(*pb.Message, error) bool) {
-		seq := afterSeq
-		if seq < 0 {
-			seq = s.LastSeenSeq()
+		after := afterSeq
+		if after < 0 {
+			after = s.LastSeenSeq()
 		}
+		// Acknowledging 0 changes nothing and returns the server's read position: a resumed
+		// session, or another process, may have read further than this helper knows.
+		if _, err := s.Acknowledge(ctx, 0); err != nil {
+			if ctx.Err() == nil {
+				yield(nil, err)
+			}
+			return
+		}
+		// Replay from the read position too, so that an unread user message is never skipped.
+		seq := min(after, s.readPosition())
 		p := s.agent.Retry.withDefaults()
 		for attempt := 0; ; {
 			sctx, cancel := context.WithCancel(ctx)
@@ -456,6 +491,20 @@ func (s *Session) MessagesAfter(ctx context.Context, afterSeq int64) iter.Seq2[*
 					attempt = 0
 					m := item.GetMessage()
 					if m == nil || m.GetSeq() <= seq {
+						continue
+					}
+					if m.GetUserMessage() != nil {
+						if m.GetSeq() <= s.readPosition() {
+							seq = m.GetSeq() // already returned by Step or acknowledged
+							continue
+						}
+						// Handed over now, so acknowledged now. If this fails, seq has not
+						// moved: a reopened stream delivers the message again.
+						if _, err := s.Acknowledge(ctx, m.GetSeq()); err != nil {
+							return err
+						}
+					} else if m.GetSeq() <= after {
+						seq = m.GetSeq()
 						continue
 					}
 					seq = m.GetSeq()

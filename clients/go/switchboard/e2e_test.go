@@ -367,17 +367,89 @@ func TestStopRequestInterruptsAWaitingAsk(t *testing.T) {
 		}
 		stopErr <- err
 	}()
-	start := time.Now()
+	// The server ends the waiting call on the stop: ErrStopRequested, not ctx's deadline.
 	_, err := sess.Ask(ctx, switchboard.Question{Text: "Shall I go on?", Options: switchboard.Options("Yes", "No")})
-	waited := time.Since(start)
 	if err := <-stopErr; err != nil {
 		t.Fatalf("person: %v", err)
 	}
-	if !errors.Is(err, switchboard.ErrStopRequested) || waited > 10*time.Second {
-		t.Fatalf("ask returned %v after %v, want ErrStopRequested at once", err, waited)
+	if !errors.Is(err, switchboard.ErrStopRequested) {
+		t.Fatalf("ask returned %v, want ErrStopRequested", err)
 	}
 	ended := must(sess.Finish(ctx, err))(t)
 	if ended.GetStatus() != pb.SessionStatus_SESSION_STATUS_STOPPED {
 		t.Fatalf("ended as %v", ended.GetStatus())
 	}
+}
+
+// Issue 11: the person writes while the agent waits in Ask, then answers. The message reaches the
+// agent once: on the next step, not on the one after, and not on the message stream (which
+// replays the session from its start). With the former helper (a second Subscribe during Ask
+// that dropped user messages, and a server that counted every message written to a stream as
+// read) the first step returned nothing and the message was lost.
+func TestMessageSentDuringAskIsDeliveredExactlyOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	dash := person(t)
+	sess := must(newAgent(t, "").StartSession(ctx, switchboard.StartOptions{Name: "message during ask"}))(t)
+	must(sess.Step(ctx, "working"))(t)
+
+	sentCh := make(chan *pb.Message, 1)
+	personErr := make(chan error, 1)
+	go func() {
+		q, err := dash.WaitForQuestion(ctx, sess.ID)
+		if err != nil {
+			personErr <- err
+			return
+		}
+		sent, err := dash.SendMessage(ctx, sess.ID, "please also update the README")
+		if err != nil {
+			personErr <- err
+			return
+		}
+		sentCh <- sent
+		_, err = dash.Answer(ctx, sess.ID, q.GetId(), []string{q.GetOptions()[0].GetId()}, "")
+		personErr <- err
+	}()
+	answer, err := sess.Ask(ctx, switchboard.Question{Text: "Go ahead?", Options: switchboard.Options("Go ahead", "Hold on")})
+	if perr := <-personErr; perr != nil {
+		t.Fatalf("person: %v", perr)
+	}
+	if err != nil {
+		t.Fatalf("ask: %v", err)
+	}
+	if !slices.Equal(answer.GetOptionIds(), []string{"go-ahead"}) {
+		t.Fatalf("answer %v", answer)
+	}
+	sent := <-sentCh
+
+	first := must(sess.Step(ctx, "answered"))(t).GetQueuedMessages()
+	if len(first) != 1 || first[0].GetSeq() != sent.GetSeq() || first[0].GetUserMessage().GetText() != "please also update the README" {
+		t.Fatalf("the next step's queued messages: %v, want the message sent during Ask (seq %d)", first, sent.GetSeq())
+	}
+	if again := must(sess.Step(ctx, "next"))(t).GetQueuedMessages(); len(again) != 0 {
+		t.Fatalf("the following step returned %v again", again)
+	}
+
+	// The stream skips what Step returned; a newer message arrives there once, is acknowledged
+	// as it is handed over, and so is not returned by the next step either.
+	later := must(dash.SendMessage(ctx, sess.ID, "and the changelog"))(t)
+	var users []int64
+	for msg, err := range sess.Messages(ctx) {
+		if err != nil {
+			t.Fatalf("messages: %v", err)
+		}
+		if msg.GetUserMessage() != nil {
+			users = append(users, msg.GetSeq())
+			if msg.GetSeq() == later.GetSeq() {
+				break
+			}
+		}
+	}
+	if !slices.Equal(users, []int64{later.GetSeq()}) {
+		t.Fatalf("user messages on the stream: seqs %v, want only %d", users, later.GetSeq())
+	}
+	if q := must(sess.Step(ctx, "after the stream"))(t).GetQueuedMessages(); len(q) != 0 {
+		t.Fatalf("step after the stream returned %v", q)
+	}
+	must(sess.Finish(ctx, nil))(t)
 }

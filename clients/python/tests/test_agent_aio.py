@@ -64,7 +64,6 @@ def test_async_stop_request_interrupts_a_waiting_ask(person, agent_name):
     from switchboard import StopRequested
 
     async def run():
-        loop = asyncio.get_running_loop()
         async with AsyncAgent(agent_name) as agent:
             with pytest.raises(StopRequested):
                 async with await agent.start_session("stopped while asking") as s:
@@ -72,12 +71,43 @@ def test_async_stop_request_interrupts_a_waiting_ask(person, agent_name):
                         q = person.wait_for_question(s.id, timeout=30)
                         person.stop_session(s.id, "never mind")
                     stopping = asyncio.create_task(asyncio.to_thread(person_stops))
-                    t0 = loop.time()
                     try:
+                        # The server ends the waiting call on the stop: StopRequested, not AnswerTimeout.
                         await s.ask("Shall I go on?", options=["Yes", "No"], wait_timeout=30)
                     finally:
-                        waited = loop.time() - t0
                         await stopping
-            assert waited < 10, f"the stop was noticed only after {waited:.1f} s"
             assert s.ended.status == model.SESSION_STATUS_STOPPED
+    asyncio.run(run())
+
+
+def test_async_message_sent_during_ask_is_delivered_exactly_once(person, agent_name):
+    """The asyncio twin of test_message_sent_during_ask_is_delivered_exactly_once (issue 11)."""
+    async def run():
+        async with AsyncAgent(agent_name) as agent, await agent.start_session("message during ask") as s:
+            await s.step("working")
+
+            def person_writes_then_answers():
+                q = person.wait_for_question(s.id, timeout=30)
+                sent = person.send_message(s.id, "please also update the README")
+                person.answer(s.id, q.id, option_ids=[q.options[0].id])
+                return sent
+            acting = asyncio.create_task(asyncio.to_thread(person_writes_then_answers))
+            answer = await s.ask("Go ahead?", options=["Go ahead", "Hold on"], wait_timeout=30)
+            sent = await acting
+            assert list(answer.option_ids) == ["go-ahead"]
+
+            first = await s.step("answered")
+            assert [(m.seq, m.user_message.text) for m in first.queued_messages] == [
+                (sent.seq, "please also update the README")]
+            assert list((await s.step("next")).queued_messages) == []
+
+            later = await asyncio.to_thread(person.send_message, s.id, "and the changelog")
+            users = []
+            async for msg in s.messages(timeout=20):
+                if msg.HasField("user_message"):
+                    users.append((msg.seq, msg.user_message.text))
+                    if msg.seq == later.seq:
+                        break
+            assert users == [(later.seq, "and the changelog")]
+            assert list((await s.step("after the stream")).queued_messages) == []
     asyncio.run(run())

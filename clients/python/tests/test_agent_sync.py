@@ -250,8 +250,6 @@ def test_stop_request_is_seen_and_ends_stopped(person, agent_name):
 
 
 def test_stop_request_interrupts_a_waiting_ask(person, agent_name):
-    import time
-
     from switchboard import StopRequested
     with Agent(agent_name) as agent:
         with pytest.raises(StopRequested):
@@ -261,11 +259,46 @@ def test_stop_request_interrupts_a_waiting_ask(person, agent_name):
                     person.stop_session(s.id, "never mind")
                     return q
                 stopped = run_in_thread(person_stops)
-                t0 = time.monotonic()
                 try:
+                    # The server ends the waiting call on the stop: StopRequested, not AnswerTimeout.
                     s.ask("Shall I go on?", options=["Yes", "No"], wait_timeout=30)
                 finally:
-                    waited = time.monotonic() - t0
                     stopped()
-        assert waited < 10, f"the stop was noticed only after {waited:.1f} s"
         assert s.ended.status == model.SESSION_STATUS_STOPPED
+
+
+def test_message_sent_during_ask_is_delivered_exactly_once(person, agent_name):
+    """Issue 11: the person writes while the agent waits in ask(), then answers. The message
+    reaches the agent once: on the next step, not on the one after, and not on the message stream
+    (which replays the session from its start). With the former helper (a second Subscribe during
+    ask() that dropped user messages, and a server that counted every message written to a stream
+    as read) the first step returned nothing and the message was lost."""
+    with Agent(agent_name) as agent, agent.start_session("message during ask") as s:
+        s.step("working")
+
+        def person_writes_then_answers():
+            q = person.wait_for_question(s.id, timeout=30)
+            sent = person.send_message(s.id, "please also update the README")
+            person.answer(s.id, q.id, option_ids=[q.options[0].id])
+            return sent
+        acting = run_in_thread(person_writes_then_answers)
+        answer = s.ask("Go ahead?", options=["Go ahead", "Hold on"], wait_timeout=30)
+        sent = acting()
+        assert list(answer.option_ids) == ["go-ahead"]
+
+        first = s.step("answered")
+        assert [(m.seq, m.user_message.text) for m in first.queued_messages] == [
+            (sent.seq, "please also update the README")]
+        assert list(s.step("next").queued_messages) == []
+
+        # The stream skips what step() returned; a newer message arrives there once, is
+        # acknowledged as it is handed over, and so is not returned by the next step either.
+        later = person.send_message(s.id, "and the changelog")
+        users = []
+        for msg in s.messages(timeout=20):
+            if msg.HasField("user_message"):
+                users.append((msg.seq, msg.user_message.text))
+                if msg.seq == later.seq:
+                    break
+        assert users == [(later.seq, "and the changelog")]
+        assert list(s.step("after the stream").queued_messages) == []

@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
   AgentService,
+  type AcknowledgeMessagesResponse,
   type AskQuestionResponse,
   type LogStepResponse,
   type ReportDiffResponse,
@@ -16,7 +17,7 @@ import {
   SessionStatus,
   type Answer,
   type Message,
-  type Question,
+  type QuestionOption,
   type Session,
 } from "./gen/switchboard/v1/model_pb.js";
 import { withRetry, type RetryOptions } from "./retry.js";
@@ -40,21 +41,72 @@ export interface StartOptions {
 }
 
 /**
- * Thrown by waitForAnswer / askAndWait when the session is STOPPING or has ended before the
- * question was answered: a person asked the agent to stop, so it should wrap up and call end().
+ * Thrown by ask / waitForAnswer when a person asked the agent to stop (the session is STOPPING)
+ * before the question was answered: wrap up and call end(), which ends the session STOPPED.
  */
-export class SessionStoppingError extends Error {
+export class StopRequestedError extends Error {
+  readonly status = SessionStatus.STOPPING;
+  constructor(readonly questionId: string) {
+    super(`a person asked the agent to stop: no answer to question ${questionId} will come`);
+    this.name = "StopRequestedError";
+  }
+}
+
+/** Thrown by ask / waitForAnswer when the session ended (COMPLETED, FAILED or STOPPED) first. */
+export class SessionEndedError extends Error {
   constructor(
     readonly status: SessionStatus,
     readonly questionId: string,
   ) {
     super(`session is ${SessionStatus[status]}: no answer to question ${questionId} will come`);
-    this.name = "SessionStoppingError";
+    this.name = "SessionEndedError";
   }
 }
 
-/** An option of a question: an id and a label, or just a label (its id is then "1", "2", ...). */
-export type OptionInit = string | { id: string; label: string; description?: string };
+/** Thrown by ask / waitForAnswer when `timeoutMs` passed with no answer. */
+export class AnswerTimeoutError extends Error {
+  constructor(readonly questionId: string, readonly timeoutMs: number) {
+    super(`no answer to question ${questionId} in ${timeoutMs} ms`);
+    this.name = "AnswerTimeoutError";
+  }
+}
+
+/** An option of a question: a label (its id is derived, see optionSlug), or an id and a label. */
+export type OptionInit = string | { id?: string; label: string; description?: string };
+
+const notId = /[^a-z0-9_.]+/g;
+const maxOptionId = 64;
+
+/**
+ * The id part derived from one label ("Ship it" -> "ship-it"; may be empty). The same rule in
+ * every Switchboard helper (shared vectors: clients/testdata/option_ids.json): A-Z lower-cased
+ * (ASCII only, so no Unicode case table matters), each run of other characters than a-z 0-9 _ .
+ * made one "-", "-" and "." stripped from both ends, at most 64 characters.
+ */
+export function optionSlug(label: string): string {
+  const trim = (s: string) => s.replace(/^[-.]+|[-.]+$/g, "");
+  const slug = trim(label.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(notId, "-"));
+  return slug.length > maxOptionId ? trim(slug.slice(0, maxOptionId)) : slug;
+}
+
+/**
+ * Question options from labels and/or {id, label}: a label's id is its optionSlug, or "option-N"
+ * (N = position) when that is empty or taken, then "option-N-2", "option-N-3", ...
+ */
+export function buildOptions(options: OptionInit[]): QuestionOption[] {
+  const taken = new Set<string>();
+  return options.map((o, i) => {
+    const init = typeof o === "string" ? { label: o } : o;
+    let id = init.id || optionSlug(init.label);
+    if (!init.id && (id === "" || taken.has(id))) {
+      const base = `option-${i + 1}`;
+      id = base;
+      for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+    }
+    taken.add(id);
+    return create(QuestionOptionSchema, { id, label: init.label, description: init.description ?? "" });
+  });
+}
 
 export interface AskOptions {
   options?: OptionInit[];
@@ -67,6 +119,18 @@ export interface AskOptions {
   defaultText?: string;
 }
 
+/** What ask() takes: the question's options, and how long to wait locally. */
+export interface AskAndWaitOptions extends AskOptions {
+  /**
+   * Give up locally after this long (AnswerTimeoutError; default: wait until answered). Not to be
+   * confused with `timeoutMs`, the time the person has before the default answer applies.
+   */
+  waitTimeoutMs?: number;
+  /** Length of one WaitForAnswer call (default 60 s; the server caps it at 15 min). */
+  roundMs?: number;
+  signal?: AbortSignal;
+}
+
 export interface WaitOptions {
   /** Give up after this long (default: wait forever, in server-side rounds of `roundMs`). */
   timeoutMs?: number;
@@ -76,7 +140,10 @@ export interface WaitOptions {
 }
 
 export interface MessagesOptions {
-  /** Replay after this seq (default: the last seq this helper has seen, 0 at first). */
+  /**
+   * Answers and status changes after this seq (default: the last seq this helper has seen, 0 at
+   * first). Unread user messages are delivered whatever it says.
+   */
   afterSeq?: bigint;
   signal?: AbortSignal;
   onState?: (state: StreamState, error?: ConnectError) => void;
@@ -90,6 +157,11 @@ export interface MessagesOptions {
 export class AgentSession {
   /** The highest seq this helper has delivered from Subscribe (resume point). */
   lastSeq = 0n;
+  /**
+   * The agent's read position as far as this helper knows: every user message up to it was
+   * returned by step() or acknowledged, so messages() skips it.
+   */
+  readThroughSeq = 0n;
   /** User messages returned by LogStep, not yet taken with takeQueued(). */
   private queued: Message[] = [];
 
@@ -128,7 +200,23 @@ export class AgentSession {
       { ...this.retry, signal: call?.signal ?? this.retry.signal },
     );
     this.queued.push(...res.queuedMessages);
+    const last = res.queuedMessages.at(-1);
+    if (last && last.seq > this.readThroughSeq) this.readThroughSeq = last.seq;
     if (res.status) this.session.status = res.status;
+    return res;
+  }
+
+  /**
+   * Marks every user message up to `throughSeq` as read (AcknowledgeMessages), so step() does not
+   * return them. messages() does this itself for each user message it hands over; call it when
+   * you read Subscribe with the raw client.
+   */
+  async acknowledge(throughSeq: bigint, call?: CallOptions): Promise<AcknowledgeMessagesResponse> {
+    const res = await withRetry(
+      () => this.client.acknowledgeMessages({ sessionId: this.id, throughSeq }, call),
+      { ...this.retry, signal: call?.signal ?? this.retry.signal },
+    );
+    if (res.readThroughSeq > this.readThroughSeq) this.readThroughSeq = res.readThroughSeq;
     return res;
   }
 
@@ -139,11 +227,9 @@ export class AgentSession {
     return q;
   }
 
-  /** Asks a question and returns at once with the stored question. */
-  async ask(text: string, opts: AskOptions = {}): Promise<AskQuestionResponse> {
-    const options = (opts.options ?? []).map((o, i) =>
-      create(QuestionOptionSchema, typeof o === "string" ? { id: String(i + 1), label: o } : o),
-    );
+  /** Asks a question and returns at once with the stored question (see ask() to also wait). */
+  async askQuestion(text: string, opts: AskOptions = {}): Promise<AskQuestionResponse> {
+    const options = buildOptions(opts.options ?? []);
     return await withRetry(
       (requestId) =>
         this.client.askQuestion({
@@ -163,14 +249,15 @@ export class AgentSession {
 
   /**
    * Waits for the answer to a question (in rounds of WaitForAnswer; nothing polls in between).
-   * Throws SessionStoppingError when the session is stopping or ended first.
+   * The server ends a waiting call at once on a stop request or the session's end: throws
+   * StopRequestedError or SessionEndedError then, and AnswerTimeoutError after `timeoutMs`.
    */
   async waitForAnswer(questionId: string, opts: WaitOptions = {}): Promise<Answer> {
     const until = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
     const round = opts.roundMs ?? 60_000;
     for (;;) {
       const left = until - Date.now();
-      if (left <= 0) throw new Error(`no answer to question ${questionId} in ${opts.timeoutMs} ms`);
+      if (left <= 0) throw new AnswerTimeoutError(questionId, opts.timeoutMs ?? 0);
       const wait = Math.max(1000, Math.min(round, left));
       const res = await withRetry(
         () =>
@@ -182,41 +269,74 @@ export class AgentSession {
       );
       if (res.answered && res.answer) return res.answer;
       if (res.status) this.session.status = res.status;
-      if (res.status === SessionStatus.STOPPING || terminal.has(res.status)) {
-        throw new SessionStoppingError(res.status, questionId);
-      }
+      if (terminal.has(res.status)) throw new SessionEndedError(res.status, questionId);
+      if (res.status === SessionStatus.STOPPING) throw new StopRequestedError(questionId);
     }
   }
 
-  /** Asks and waits for the answer. */
-  async askAndWait(text: string, opts: AskOptions & WaitOptions = {}): Promise<{ question: Question; answer: Answer }> {
-    const asked = await this.ask(text, opts);
-    const answer = await this.waitForAnswer(asked.question!.id, opts);
-    return { question: asked.question!, answer };
+  /**
+   * Asks the person a question and waits for the answer, like every Switchboard helper's ask.
+   * Throws StopRequestedError when a person asks the agent to stop meanwhile. Messages the person
+   * sends meanwhile stay unread: the next step() returns them.
+   */
+  async ask(text: string, opts: AskAndWaitOptions = {}): Promise<Answer> {
+    const asked = await this.askQuestion(text, opts);
+    return await this.waitForAnswer(asked.question!.id, {
+      timeoutMs: opts.waitTimeoutMs,
+      roundMs: opts.roundMs,
+      signal: opts.signal,
+    });
   }
 
   /**
    * Everything the agent must react to (user messages, answers, status changes) as an async
-   * iterator over Subscribe. Reconnects with backoff and resumes after the last seq seen, so no
-   * event is lost or repeated; ends after the status change that makes the session terminal, or when the signal aborts.
+   * iterator over Subscribe. User messages come exactly once across step() and messages(): those
+   * step() already returned are skipped, and each one is acknowledged (AcknowledgeMessages) as it
+   * is handed to you, so the next step() does not return it again; one you never received stays
+   * unread (if acknowledging fails, the iterator throws before handing the message over).
+   * Reconnects with backoff and resumes after the last seq seen, so no event is lost or
+   * repeated; ends after the status change that makes the session terminal, or when the signal
+   * aborts.
    */
   messages(opts: MessagesOptions = {}): AsyncGenerator<Message, void, undefined> {
     const self = this;
-    const inner = resumingStream<SubscribeResponse, Message>({
-      after: opts.afterSeq ?? this.lastSeq,
-      signal: opts.signal,
-      onState: opts.onState,
-      open: (after, signal, onOpen) =>
-        this.client.subscribe({ sessionId: this.id, afterSeq: after }, { signal, onHeader: onOpen }),
-      classify: (r) =>
-        r.item.case === "message"
-          ? { kind: "item" as const, pos: r.item.value.seq, value: r.item.value }
-          : r.item.case === "heartbeat"
-            ? { kind: "heartbeat" as const, highWater: r.item.value.highWater }
-            : { kind: "skip" as const },
-    });
+    const after = opts.afterSeq ?? this.lastSeq;
     return (async function* () {
+      // Acknowledging 0 changes nothing and returns the server's read position: a resumed
+      // session, or another process, may have read further than this helper knows.
+      try {
+        await self.acknowledge(0n, { signal: opts.signal });
+      } catch (e) {
+        if (opts.signal?.aborted) return;
+        throw e;
+      }
+      // Replay from the read position too, so that an unread user message is never skipped.
+      const from = after < self.readThroughSeq ? after : self.readThroughSeq;
+      const inner = resumingStream<SubscribeResponse, Message>({
+        after: from,
+        signal: opts.signal,
+        onState: opts.onState,
+        open: (at, signal, onOpen) =>
+          self.client.subscribe({ sessionId: self.id, afterSeq: at }, { signal, onHeader: onOpen }),
+        classify: (r) =>
+          r.item.case === "message"
+            ? { kind: "item" as const, pos: r.item.value.seq, value: r.item.value }
+            : r.item.case === "heartbeat"
+              ? { kind: "heartbeat" as const, highWater: r.item.value.highWater }
+              : { kind: "skip" as const },
+      });
       for await (const m of inner) {
+        if (m.body.case === "userMessage") {
+          if (m.seq <= self.readThroughSeq) continue; // already returned by step() or acknowledged
+          try {
+            await self.acknowledge(m.seq, { signal: opts.signal }); // handed over now
+          } catch (e) {
+            if (opts.signal?.aborted) return;
+            throw e;
+          }
+        } else if (m.seq <= after) {
+          continue;
+        }
         if (m.seq > self.lastSeq) self.lastSeq = m.seq;
         if (m.body.case === "statusChange") self.session.status = m.body.value.toStatus;
         yield m;

@@ -7,7 +7,7 @@ import {
   Code,
   ConnectError,
   SessionStatus,
-  SessionStoppingError,
+  StopRequestedError,
   Sender,
   createAgentClient,
   createNodeDashboard,
@@ -90,7 +90,7 @@ test("agent scenario: steps, question answered from the dashboard, user message,
     const s2 = await agent.step("writing the fix");
     assert.ok(s2.seq > s1.seq);
 
-    const asked = await agent.ask("Which database?", {
+    const asked = await agent.askQuestion("Which database?", {
       options: [
         { id: "pg", label: "PostgreSQL" },
         { id: "sqlite", label: "SQLite" },
@@ -195,15 +195,22 @@ test("dashboard refuses an API key and the agent API refuses a user token", asyn
   );
 });
 
-test("waitForAnswer gives up with SessionStoppingError when the person stops the session", async () => {
+test("ask gives up with StopRequestedError when the person stops the session", async () => {
   const { dashboard } = await signIn();
   const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
-  const asked = await agent.ask("Proceed?", { options: ["yes", "no"] });
+  const ctl = new AbortController();
+  const watch = collect(watchSession(dashboard, agent.id, 0n, { signal: ctl.signal }));
+  // The server ends the waiting call on the stop: StopRequestedError, not AnswerTimeoutError.
   const waiting = assert.rejects(
-    agent.waitForAnswer(asked.question!.id, { timeoutMs: 20_000 }),
-    (e: unknown) => e instanceof SessionStoppingError && e.status === SessionStatus.STOPPING,
+    agent.ask("Proceed?", { options: ["Yes", "No"], waitTimeoutMs: 20_000 }),
+    (e: unknown) => e instanceof StopRequestedError && e.status === SessionStatus.STOPPING,
   );
-  await new Promise((r) => setTimeout(r, 300));
+  try {
+    await watch.until((m) => m.body.case === "question", "the question on WatchSession");
+  } finally {
+    ctl.abort();
+    await watch.run;
+  }
   await dashboard.stopSession({ sessionId: agent.id, reason: "enough" });
   await waiting;
   assert.equal(agent.stopRequested, true);
@@ -229,4 +236,52 @@ test("AuthManager refreshes tokens; a reused refresh token signs the person out"
   await assert.rejects(auth.refresh(), (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated);
   assert.equal(auth.signedIn, false);
   assert.equal(signedOut, true);
+});
+
+// Issue 11: the person writes while the agent waits in ask(), then answers. The message reaches
+// the agent once: on the next step, not on the one after, and not on the message stream (which
+// replays the session from its start). Against the former helper this fails: its ask() did not
+// wait, and its messages() neither skipped what step() had returned nor acknowledged what it
+// handed over (so the stream repeated the first message and the next step the second).
+test("a message sent during ask() is delivered exactly once afterwards", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e", name: "message during ask" });
+  await agent.step("working");
+  const ctl = new AbortController();
+  const watch = collect(watchSession(dashboard, agent.id, 0n, { signal: ctl.signal }));
+  const person = (async () => {
+    const qm = await watch.until((m) => m.body.case === "question", "the question on WatchSession");
+    const q = qm.body.case === "question" ? qm.body.value : undefined;
+    const sent = await dashboard.sendMessage({ sessionId: agent.id, text: "please also update the README" });
+    await dashboard.answerQuestion({ sessionId: agent.id, questionId: q!.id, optionIds: [q!.options[0].id] });
+    return sent.message!;
+  })();
+  try {
+    const answer = await agent.ask("Go ahead?", { options: ["Go ahead", "Hold on"], waitTimeoutMs: 30_000 });
+    const sent = await person;
+    assert.deepEqual(answer.optionIds, ["go-ahead"]);
+
+    const first = await agent.step("answered");
+    assert.deepEqual(
+      first.queuedMessages.map((m) => [m.seq, m.body.case === "userMessage" && m.body.value.text]),
+      [[sent.seq, "please also update the README"]],
+    );
+    assert.deepEqual((await agent.step("next")).queuedMessages, []);
+
+    // The stream skips what step() returned; a newer message arrives there once, is acknowledged
+    // as it is handed over, and so is not returned by the next step either.
+    const later = (await dashboard.sendMessage({ sessionId: agent.id, text: "and the changelog" })).message!;
+    const users: bigint[] = [];
+    for await (const m of agent.messages({ signal: AbortSignal.timeout(20_000) })) {
+      if (m.body.case !== "userMessage") continue;
+      users.push(m.seq);
+      if (m.seq === later.seq) break;
+    }
+    assert.deepEqual(users, [later.seq]);
+    assert.deepEqual((await agent.step("after the stream")).queuedMessages, []);
+    await agent.end("done");
+  } finally {
+    ctl.abort();
+    await watch.run;
+  }
 });

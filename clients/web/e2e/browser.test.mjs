@@ -183,7 +183,7 @@ test("dashboard end to end in Chromium", async (root) => {
     agentStream = collect(agent.messages({ signal: ctl.signal }));
     await page.getByText("Refactor the auth module").waitFor();
 
-    const asked = await agent.ask("The old helper is used by two plugins. How should I proceed?", {
+    const asked = await agent.askQuestion("The old helper is used by two plugins. How should I proceed?", {
       options: [
         { id: "keep", label: "Keep the old helper", description: "Deprecate it, migrate later" },
         { id: "rewrite", label: "Rewrite both plugins now", description: "Bigger diff, no legacy left" },
@@ -241,7 +241,7 @@ test("dashboard end to end in Chromium", async (root) => {
   await t.test("multiple choice, and a clear message when someone else answered first", async () => {
     // Hold this page's live feed back so that the other person's answer is not seen live.
     await page.route("**/switchboard.v1.DashboardService/WatchSession", (r) => r.abort());
-    const asked = await agent.ask("Which plugins should get integration tests?", {
+    const asked = await agent.askQuestion("Which plugins should get integration tests?", {
       options: [
         { id: "a", label: "Plugin A" },
         { id: "b", label: "Plugin B" },
@@ -378,7 +378,7 @@ test("dashboard end to end in Chromium", async (root) => {
       Object.defineProperty(window.Notification, "permission", { get: () => Real.permission });
     });
     const s = await startSession(url, apiKey, { agentName: "notify-agent", name: "Background question" });
-    await s.ask("Ship it tonight?", { options: ["Yes", "No"] });
+    await s.askQuestion("Ship it tonight?", { options: ["Yes", "No"] });
     await page.waitForFunction(() => window.__notes.length > 0);
     const notes = await page.evaluate(() => window.__notes);
     // Only the new question: questions asked before the page loaded are in the list, not news.

@@ -155,41 +155,57 @@ def connect(url: Optional[str] = None, token: Optional[str] = None, *,
 
 # ---- request building -------------------------------------------------------------------------
 
-_OPTION_ID_RE = re.compile(r"[^A-Za-z0-9_.-]+")
+# Option ids derived from labels: the same rule in every client helper, checked against the shared
+# vectors in clients/testdata/option_ids.json. Only ASCII letters are lower-cased so that the result
+# does not depend on each language's Unicode case tables.
+_NOT_ID_RE = re.compile(r"[^a-z0-9_.]+")
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+MAX_OPTION_ID = 64
 
 OptionLike = Union[str, Tuple[str, str], Tuple[str, str, str], Mapping[str, str], model.QuestionOption]
 
 
-def _slug(label: str) -> str:
-    return _OPTION_ID_RE.sub("-", label.strip().lower()).strip("-.")[:64]
+def option_slug(label: str) -> str:
+    """The id part derived from one label ("Ship it" -> "ship-it"); may be empty."""
+    slug = _NOT_ID_RE.sub("-", label.translate(_ASCII_LOWER)).strip("-.")
+    return slug[:MAX_OPTION_ID].rstrip("-.")
+
+
+def _derived_id(label: str, position: int, taken: set) -> str:
+    oid = option_slug(label)
+    if oid and oid not in taken:
+        return oid
+    oid = base = f"option-{position}"
+    n = 1
+    while oid in taken:
+        n += 1
+        oid = f"{base}-{n}"
+    return oid
 
 
 def build_options(options: Union[None, Mapping[str, str], Sequence[OptionLike]]) -> list:
     """Normalises the `options` argument of ask() into QuestionOption messages.
 
-    Accepts: a list of labels (ids derived from the labels: "Ship it" -> "ship-it"), a mapping
-    {id: label}, (id, label[, description]) tuples, {"id", "label", "description"} dicts or
-    QuestionOption messages."""
+    Accepts: a list of labels (ids derived from the labels: "Ship it" -> "ship-it"; an empty or
+    repeated one becomes "option-N"), a mapping {id: label}, (id, label[, description]) tuples,
+    {"id", "label", "description"} dicts (id optional) or QuestionOption messages."""
     if not options:
         return []
     if isinstance(options, Mapping):
         options = list(options.items())
-    out, seen = [], set()
+    out, taken = [], set()
     for i, opt in enumerate(options):
         if isinstance(opt, model.QuestionOption):
             qo = model.QuestionOption()
             qo.CopyFrom(opt)
         elif isinstance(opt, str):
-            oid = _slug(opt) or f"option-{i + 1}"
-            if oid in seen:
-                oid = f"option-{i + 1}"
-            qo = model.QuestionOption(id=oid, label=opt)
+            qo = model.QuestionOption(id=_derived_id(opt, i + 1, taken), label=opt)
         elif isinstance(opt, Mapping):
-            qo = model.QuestionOption(id=opt.get("id") or _slug(opt["label"]) or f"option-{i + 1}",
+            qo = model.QuestionOption(id=opt.get("id") or _derived_id(opt["label"], i + 1, taken),
                                       label=opt["label"], description=opt.get("description", ""))
         else:
             qo = model.QuestionOption(id=opt[0], label=opt[1], description=opt[2] if len(opt) > 2 else "")
-        seen.add(qo.id)
+        taken.add(qo.id)
         out.append(qo)
     return out
 

@@ -11,7 +11,7 @@ import grpc
 from switchboard._common import (
     ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
     RetryPolicy, SessionEnded, StopRequested, build_ask, connect, env_or, failure_summary,
-    new_request_id, outcome_of, to_seconds)
+    new_request_id, outcome_of, status_name, to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
 from switchboard.v1 import model_pb2 as model
@@ -74,7 +74,11 @@ class Session:
         self.status: int = session.status
         self.ended: Optional[model.Session] = None
         self._last_seen_seq = 0  # highest seq delivered by messages()
-        self._lock = threading.Lock()
+        # The agent's read position as far as this helper knows: every user message up to it was
+        # returned by step() or acknowledged by messages(), so messages() skips it.
+        self._read_through = 0
+        self._seq_lock = threading.Lock()
+        self._lock = threading.Lock()  # one end() at a time
 
     # ---- state -------------------------------------------------------------------------------
 
@@ -92,6 +96,10 @@ class Session:
         if status:
             self.status = status
 
+    def _note_read(self, seq: int) -> None:
+        with self._seq_lock:
+            self._read_through = max(self._read_through, seq)
+
     def _write(self, fn: Callable[[str], T], request_id: Optional[str]) -> T:
         rid = request_id or new_request_id()
         return _call_with_retry(self.agent.retry, lambda: fn(rid))
@@ -100,12 +108,25 @@ class Session:
 
     def step(self, text: str, *, request_id: Optional[str] = None) -> agent_pb.LogStepResponse:
         """Logs a progress step. The response has its `seq`, the session `status` (STOPPING: stop
-        soon) and `queued_messages`: user messages not read yet, each returned once."""
+        soon) and `queued_messages`: user messages not read yet, each returned once (the server
+        marks them read; messages() will not hand them out again)."""
         def call(rid):
             return self.stub.LogStep(agent_pb.LogStepRequest(session_id=self.id, text=text, request_id=rid),
                                      timeout=self.agent.call_timeout)
         resp = self._write(call, request_id)
         self._note_status(resp.status)
+        if resp.queued_messages:
+            self._note_read(resp.queued_messages[-1].seq)
+        return resp
+
+    def acknowledge(self, through_seq: int) -> agent_pb.AcknowledgeMessagesResponse:
+        """Marks every user message up to `through_seq` as read (AcknowledgeMessages), so step()
+        does not return them. messages() does this itself for each user message it hands over;
+        call it when you read Subscribe with the raw stub."""
+        resp = _call_with_retry(self.agent.retry, lambda: self.stub.AcknowledgeMessages(
+            agent_pb.AcknowledgeMessagesRequest(session_id=self.id, through_seq=through_seq),
+            timeout=self.agent.call_timeout))
+        self._note_read(resp.read_through_seq)
         return resp
 
     def ask_question(self, question: str, options=None, *, multiple: bool = False,
@@ -132,64 +153,48 @@ class Session:
             or `default_text` is applied by the server as the answer.
         wait_timeout: give up locally after that many seconds (AnswerTimeout); None waits forever.
         Returns the Answer (option_ids, text, answered_by USER or SYSTEM). Raises StopRequested if
-        a person asks the agent to stop meanwhile, SessionEnded if the session ends.
+        a person asks the agent to stop meanwhile, SessionEnded if the session ends. Messages the
+        person sends meanwhile stay unread: the next step() returns them.
         """
         asked = self.ask_question(question, options, multiple=multiple, allow_free_text=allow_free_text,
                                   timeout=timeout, default=default, default_text=default_text,
                                   request_id=request_id)
-        return self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout, after_seq=asked.seq)
+        return self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout)
 
-    def wait_for_answer(self, question_id: str, *, wait_timeout=None, after_seq: int = 0) -> model.Answer:
+    def wait_for_answer(self, question_id: str, *, wait_timeout=None) -> model.Answer:
         """Waits for the answer to `question_id` with WaitForAnswer, calling again while the server
         says answered=false, and riding out UNAVAILABLE with backoff.
 
-        Meanwhile a Subscribe stream (from `after_seq`, the question's seq when called by ask())
-        watches for a stop request or the session's end, so that StopRequested / SessionEnded are
-        raised at once rather than when the current WaitForAnswer call times out."""
+        The server ends a waiting call at once when a person asks the agent to stop or the session
+        ends (answered=false with the new status), so StopRequested / SessionEnded come promptly
+        without a second stream."""
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else time.monotonic() + limit
-        watcher = _StopWatcher(self, after_seq)
-        try:
+        attempt = 0
+        while True:
+            chunk = WAIT_CHUNK_SECONDS
+            if deadline is not None:
+                chunk = min(chunk, deadline - time.monotonic())
+                if chunk <= 0:
+                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
+            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+            try:
+                resp = self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                    time.sleep(self.agent.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise
             attempt = 0
-            while True:
-                chunk = WAIT_CHUNK_SECONDS
-                if deadline is not None:
-                    chunk = min(chunk, deadline - time.monotonic())
-                    if chunk <= 0:
-                        raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-                watcher.check()
-                req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-                req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-                call = self.stub.WaitForAnswer.future(req, timeout=chunk + WAIT_GRACE_SECONDS)
-                watcher.current = call
-                if watcher.stopped_as is not None:  # the stop came before the call was visible
-                    call.cancel()
-                try:
-                    resp = call.result()
-                except grpc.FutureCancelledError:
-                    watcher.check()
-                    raise
-                except grpc.RpcError as err:
-                    if err.code() == grpc.StatusCode.CANCELLED:
-                        watcher.check()
-                    if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                        time.sleep(self.agent.retry.backoff(attempt))
-                        attempt += 1
-                        continue
-                    raise
-                finally:
-                    watcher.current = None
-                    call.cancel()  # no-op once finished; ends the call on KeyboardInterrupt
-                attempt = 0
-                self._note_status(resp.status)
-                if resp.answered:
-                    return resp.answer
-                if resp.status in TERMINAL_STATUSES:
-                    raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
-                if resp.status == model.SESSION_STATUS_STOPPING:
-                    raise StopRequested(f"session {self.id}: a person asked the agent to stop")
-        finally:
-            watcher.close()
+            self._note_status(resp.status)
+            if resp.answered:
+                return resp.answer
+            if resp.status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
+            if resp.status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
 
     def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         """Reports the current unified diff of the working tree (replaces the previous one)."""
@@ -245,15 +250,24 @@ class Session:
         """Iterates over what the agent must react to: user messages, answers and status changes
         (Message, see `.WhichOneof("body")`), live, via Subscribe.
 
-        Starts after `after_seq` (default: where the previous messages() stopped, 0 at first).
+        Answers and status changes come after `after_seq` (default: where the previous messages()
+        stopped, 0 at first). User messages come exactly once across step() and messages(): those
+        step() already returned are skipped, every unread one is handed over (even one at or
+        below `after_seq`), and each is acknowledged (AcknowledgeMessages) as it is handed to you,
+        so the next step() does not return it again; one you never received stays unread.
         A dropped stream (UNAVAILABLE) is reopened from the last sequence number seen, so nothing
         is missed or repeated. Ends when the session becomes terminal, when `timeout` seconds
         have passed, or when the caller stops iterating. With heartbeats=True, StreamHeartbeat
         items are yielded too.
         """
-        seq = self._last_seen_seq if after_seq is None else after_seq
+        after = self._last_seen_seq if after_seq is None else after_seq
         limit = to_seconds(timeout)
         deadline = None if limit is None else time.monotonic() + limit
+        # The server's read position (acknowledging 0 changes nothing and returns it): a resumed
+        # session, or another process, may have read further than this helper knows.
+        self.acknowledge(0)
+        # Replay from the read position too, so an unread user message below `after` is not skipped.
+        seq = min(after, self._read_through)
         attempt = 0
         while True:
             remaining = None
@@ -270,8 +284,19 @@ class Session:
                         msg = item.message
                         if msg.seq <= seq:
                             continue
+                        if msg.HasField("user_message"):
+                            if msg.seq <= self._read_through:
+                                seq = msg.seq
+                                continue  # already returned by step() or acknowledged
+                            # Handed over now, so acknowledged now. If this fails, `seq` has not
+                            # moved: the reopened stream delivers the message again.
+                            self.acknowledge(msg.seq)
+                        elif msg.seq <= after:
+                            seq = msg.seq
+                            continue
                         seq = msg.seq
-                        self._last_seen_seq = max(self._last_seen_seq, seq)
+                        with self._seq_lock:
+                            self._last_seen_seq = max(self._last_seen_seq, msg.seq)
                         if msg.HasField("status_change"):
                             self._note_status(msg.status_change.to_status)
                         yield msg
@@ -305,49 +330,6 @@ class Session:
             if exc is None and err.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
             # Already terminal (e.g. stopped by the grace period), or we are unwinding an error.
-
-
-class _StopWatcher:
-    """Follows the session's Subscribe stream in a thread during a wait; on a change to STOPPING
-    or to a terminal status it cancels the current WaitForAnswer call. Best effort: if the
-    stream fails, the wait goes on and the status in WaitForAnswer's reply still tells."""
-
-    def __init__(self, session: "Session", after_seq: int):
-        self._session = session
-        self.stopped_as: Optional[int] = None
-        self.current = None  # the WaitForAnswer call in flight
-        self._stream = session.stub.Subscribe(agent_pb.SubscribeRequest(session_id=session.id, after_seq=after_seq))
-        self._thread = threading.Thread(target=self._run, name="switchboard-stop-watcher", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for item in self._stream:
-                change = item.message.status_change if item.HasField("message") else None
-                if change is None or not item.message.HasField("status_change"):
-                    continue
-                if change.to_status == model.SESSION_STATUS_STOPPING or change.to_status in TERMINAL_STATUSES:
-                    self._stop(change.to_status)
-                    return
-        except grpc.RpcError:
-            return
-
-    def _stop(self, status: int) -> None:
-        self.stopped_as = status
-        self._session._note_status(status)
-        call = self.current
-        if call is not None:
-            call.cancel()
-
-    def check(self) -> None:
-        if self.stopped_as is None:
-            return
-        if self.stopped_as in TERMINAL_STATUSES:
-            raise SessionEnded(f"session {self._session.id} is {model.SessionStatus.Name(self.stopped_as)}")
-        raise StopRequested(f"session {self._session.id}: a person asked the agent to stop")
-
-    def close(self) -> None:
-        self._stream.cancel()
 
 
 def _call_with_retry(policy: RetryPolicy, fn: Callable[[], T]) -> T:

@@ -10,7 +10,7 @@ import grpc.aio
 from switchboard._common import (
     ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
     RetryPolicy, SessionEnded, StopRequested, _with_auth, build_ask, env_or, failure_summary,
-    new_request_id, outcome_of, parse_url, to_seconds)
+    new_request_id, outcome_of, parse_url, status_name, to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
 from switchboard.v1 import model_pb2 as model
@@ -109,6 +109,7 @@ class AsyncSession:
         self.status: int = session.status
         self.ended: Optional[model.Session] = None
         self._last_seen_seq = 0
+        self._read_through = 0  # see switchboard.Session: user messages up to it are read
         self._end_lock = asyncio.Lock()
 
     @property
@@ -128,10 +129,22 @@ class AsyncSession:
         return await _call_with_retry(self.agent.retry, lambda: fn(rid))
 
     async def step(self, text: str, *, request_id: Optional[str] = None) -> agent_pb.LogStepResponse:
+        """LogStep; `queued_messages` are the unread user messages, each returned once."""
         resp = await self._write(lambda rid: self.stub.LogStep(
             agent_pb.LogStepRequest(session_id=self.id, text=text, request_id=rid),
             timeout=self.agent.call_timeout), request_id)
         self._note_status(resp.status)
+        if resp.queued_messages:
+            self._read_through = max(self._read_through, resp.queued_messages[-1].seq)
+        return resp
+
+    async def acknowledge(self, through_seq: int) -> agent_pb.AcknowledgeMessagesResponse:
+        """AcknowledgeMessages: every user message up to `through_seq` becomes read (messages()
+        does it for each user message it hands over)."""
+        resp = await _call_with_retry(self.agent.retry, lambda: self.stub.AcknowledgeMessages(
+            agent_pb.AcknowledgeMessagesRequest(session_id=self.id, through_seq=through_seq),
+            timeout=self.agent.call_timeout))
+        self._read_through = max(self._read_through, resp.read_through_seq)
         return resp
 
     async def ask_question(self, question: str, options=None, *, multiple: bool = False,
@@ -152,76 +165,40 @@ class AsyncSession:
         asked = await self.ask_question(question, options, multiple=multiple, allow_free_text=allow_free_text,
                                         timeout=timeout, default=default, default_text=default_text,
                                         request_id=request_id)
-        return await self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout, after_seq=asked.seq)
+        return await self.wait_for_answer(asked.question.id, wait_timeout=wait_timeout)
 
-    async def wait_for_answer(self, question_id: str, *, wait_timeout=None, after_seq: int = 0) -> model.Answer:
-        """Waits for the answer (WaitForAnswer, again while answered=false), while a Subscribe
-        stream from `after_seq` watches for a stop request or the session's end; see
+    async def wait_for_answer(self, question_id: str, *, wait_timeout=None) -> model.Answer:
+        """Waits for the answer (WaitForAnswer, again while answered=false); the server ends the
+        wait at once on a stop request or the session's end (StopRequested / SessionEnded). See
         switchboard.Session.wait_for_answer()."""
         loop = asyncio.get_running_loop()
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else loop.time() + limit
-        watcher = asyncio.ensure_future(self._watch_for_stop(after_seq))
-        waiting = None
-        try:
+        attempt = 0
+        while True:
+            chunk = WAIT_CHUNK_SECONDS
+            if deadline is not None:
+                chunk = min(chunk, deadline - loop.time())
+                if chunk <= 0:
+                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
+            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+            try:
+                resp = await self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                    await asyncio.sleep(self.agent.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise
             attempt = 0
-            while True:
-                chunk = WAIT_CHUNK_SECONDS
-                if deadline is not None:
-                    chunk = min(chunk, deadline - loop.time())
-                    if chunk <= 0:
-                        raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-                req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-                req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-                waiting = asyncio.ensure_future(self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS))
-                pending = {waiting} | ({watcher} if watcher is not None else set())
-                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                if watcher is not None and watcher.done():
-                    stopped_as = None if watcher.cancelled() or watcher.exception() else watcher.result()
-                    watcher = None
-                    if stopped_as is not None:
-                        waiting.cancel()
-                        self._note_status(stopped_as)
-                        if stopped_as in TERMINAL_STATUSES:
-                            raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(stopped_as)}")
-                        raise StopRequested(f"session {self.id}: a person asked the agent to stop")
-                try:
-                    resp = await waiting
-                except grpc.RpcError as err:
-                    if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                        await asyncio.sleep(self.agent.retry.backoff(attempt))
-                        attempt += 1
-                        continue
-                    raise
-                attempt = 0
-                self._note_status(resp.status)
-                if resp.answered:
-                    return resp.answer
-                if resp.status in TERMINAL_STATUSES:
-                    raise SessionEnded(f"session {self.id} is {model.SessionStatus.Name(resp.status)}")
-                if resp.status == model.SESSION_STATUS_STOPPING:
-                    raise StopRequested(f"session {self.id}: a person asked the agent to stop")
-        finally:
-            if watcher is not None:
-                watcher.cancel()
-            if waiting is not None and not waiting.done():
-                waiting.cancel()
-
-    async def _watch_for_stop(self, after_seq: int) -> Optional[int]:
-        """Returns the status when the session changes to STOPPING or a terminal status; None if
-        the stream ends or fails first (the wait then goes on without it)."""
-        call = self.stub.Subscribe(agent_pb.SubscribeRequest(session_id=self.id, after_seq=after_seq))
-        try:
-            async for item in call:
-                if item.HasField("message") and item.message.HasField("status_change"):
-                    to = item.message.status_change.to_status
-                    if to == model.SESSION_STATUS_STOPPING or to in TERMINAL_STATUSES:
-                        return to
-        except grpc.RpcError:
-            return None
-        finally:
-            call.cancel()
-        return None
+            self._note_status(resp.status)
+            if resp.answered:
+                return resp.answer
+            if resp.status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
+            if resp.status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
 
     async def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         return await self._write(lambda rid: self.stub.ReportDiff(
@@ -256,12 +233,16 @@ class AsyncSession:
 
     async def messages(self, after_seq: Optional[int] = None, *, timeout=None,
                        heartbeats: bool = False) -> AsyncIterator[Any]:
-        """Async iterator over user messages, answers and status changes (Subscribe), resuming
-        from the last sequence number after a dropped stream; see Session.messages()."""
+        """Async iterator over user messages, answers and status changes (Subscribe): user
+        messages exactly once across step() and messages(), each acknowledged as it is handed
+        over; resumes from the last sequence number after a dropped stream. See
+        switchboard.Session.messages()."""
         loop = asyncio.get_running_loop()
-        seq = self._last_seen_seq if after_seq is None else after_seq
+        after = self._last_seen_seq if after_seq is None else after_seq
         limit = to_seconds(timeout)
         deadline = None if limit is None else loop.time() + limit
+        await self.acknowledge(0)  # learn the server's read position (changes nothing)
+        seq = min(after, self._read_through)
         attempt = 0
         while True:
             remaining = None
@@ -277,6 +258,14 @@ class AsyncSession:
                     if item.HasField("message"):
                         msg = item.message
                         if msg.seq <= seq:
+                            continue
+                        if msg.HasField("user_message"):
+                            if msg.seq <= self._read_through:
+                                seq = msg.seq
+                                continue  # already returned by step() or acknowledged
+                            await self.acknowledge(msg.seq)  # handed over now; on failure `seq` stays
+                        elif msg.seq <= after:
+                            seq = msg.seq
                             continue
                         seq = msg.seq
                         self._last_seen_seq = max(self._last_seen_seq, seq)

@@ -737,6 +737,116 @@ func (*SubscribeResponse_Message) isSubscribeResponse_Item() {}
 
 func (*SubscribeResponse_Heartbeat) isSubscribeResponse_Item() {}
 
+// AcknowledgeMessages input.
+type AcknowledgeMessagesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (UUID).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The highest sequence number the agent has seen; every user message up to it becomes read.
+	ThroughSeq    int64 `protobuf:"varint,2,opt,name=through_seq,json=throughSeq,proto3" json:"through_seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeMessagesRequest) Reset() {
+	*x = AcknowledgeMessagesRequest{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeMessagesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeMessagesRequest) ProtoMessage() {}
+
+func (x *AcknowledgeMessagesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeMessagesRequest.ProtoReflect.Descriptor instead.
+func (*AcknowledgeMessagesRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *AcknowledgeMessagesRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *AcknowledgeMessagesRequest) GetThroughSeq() int64 {
+	if x != nil {
+		return x.ThroughSeq
+	}
+	return 0
+}
+
+// AcknowledgeMessages result.
+type AcknowledgeMessagesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The agent's read position after the call (never lower than before).
+	ReadThroughSeq int64 `protobuf:"varint,1,opt,name=read_through_seq,json=readThroughSeq,proto3" json:"read_through_seq,omitempty"`
+	// Number of user messages still unread after the call.
+	UnreadMessageCount int32 `protobuf:"varint,2,opt,name=unread_message_count,json=unreadMessageCount,proto3" json:"unread_message_count,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *AcknowledgeMessagesResponse) Reset() {
+	*x = AcknowledgeMessagesResponse{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeMessagesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeMessagesResponse) ProtoMessage() {}
+
+func (x *AcknowledgeMessagesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeMessagesResponse.ProtoReflect.Descriptor instead.
+func (*AcknowledgeMessagesResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *AcknowledgeMessagesResponse) GetReadThroughSeq() int64 {
+	if x != nil {
+		return x.ReadThroughSeq
+	}
+	return 0
+}
+
+func (x *AcknowledgeMessagesResponse) GetUnreadMessageCount() int32 {
+	if x != nil {
+		return x.UnreadMessageCount
+	}
+	return 0
+}
+
 // Heartbeat input.
 type HeartbeatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -748,7 +858,7 @@ type HeartbeatRequest struct {
 
 func (x *HeartbeatRequest) Reset() {
 	*x = HeartbeatRequest{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +870,7 @@ func (x *HeartbeatRequest) String() string {
 func (*HeartbeatRequest) ProtoMessage() {}
 
 func (x *HeartbeatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +883,7 @@ func (x *HeartbeatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatRequest.ProtoReflect.Descriptor instead.
 func (*HeartbeatRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{10}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HeartbeatRequest) GetSessionId() string {
@@ -796,7 +906,7 @@ type HeartbeatResponse struct {
 
 func (x *HeartbeatResponse) Reset() {
 	*x = HeartbeatResponse{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -808,7 +918,7 @@ func (x *HeartbeatResponse) String() string {
 func (*HeartbeatResponse) ProtoMessage() {}
 
 func (x *HeartbeatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -821,7 +931,7 @@ func (x *HeartbeatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartbeatResponse.ProtoReflect.Descriptor instead.
 func (*HeartbeatResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{11}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HeartbeatResponse) GetStatus() SessionStatus {
@@ -854,7 +964,7 @@ type ReportDiffRequest struct {
 
 func (x *ReportDiffRequest) Reset() {
 	*x = ReportDiffRequest{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +976,7 @@ func (x *ReportDiffRequest) String() string {
 func (*ReportDiffRequest) ProtoMessage() {}
 
 func (x *ReportDiffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +989,7 @@ func (x *ReportDiffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportDiffRequest.ProtoReflect.Descriptor instead.
 func (*ReportDiffRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReportDiffRequest) GetSessionId() string {
@@ -916,7 +1026,7 @@ type ReportDiffResponse struct {
 
 func (x *ReportDiffResponse) Reset() {
 	*x = ReportDiffResponse{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -928,7 +1038,7 @@ func (x *ReportDiffResponse) String() string {
 func (*ReportDiffResponse) ProtoMessage() {}
 
 func (x *ReportDiffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -941,7 +1051,7 @@ func (x *ReportDiffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportDiffResponse.ProtoReflect.Descriptor instead.
 func (*ReportDiffResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReportDiffResponse) GetSeq() int64 {
@@ -973,7 +1083,7 @@ type ReportUsageRequest struct {
 
 func (x *ReportUsageRequest) Reset() {
 	*x = ReportUsageRequest{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -985,7 +1095,7 @@ func (x *ReportUsageRequest) String() string {
 func (*ReportUsageRequest) ProtoMessage() {}
 
 func (x *ReportUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -998,7 +1108,7 @@ func (x *ReportUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportUsageRequest.ProtoReflect.Descriptor instead.
 func (*ReportUsageRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReportUsageRequest) GetSessionId() string {
@@ -1033,7 +1143,7 @@ type ReportUsageResponse struct {
 
 func (x *ReportUsageResponse) Reset() {
 	*x = ReportUsageResponse{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1045,7 +1155,7 @@ func (x *ReportUsageResponse) String() string {
 func (*ReportUsageResponse) ProtoMessage() {}
 
 func (x *ReportUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1058,7 +1168,7 @@ func (x *ReportUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportUsageResponse.ProtoReflect.Descriptor instead.
 func (*ReportUsageResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{15}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReportUsageResponse) GetSeq() int64 {
@@ -1085,7 +1195,7 @@ type EndSessionRequest struct {
 
 func (x *EndSessionRequest) Reset() {
 	*x = EndSessionRequest{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1207,7 @@ func (x *EndSessionRequest) String() string {
 func (*EndSessionRequest) ProtoMessage() {}
 
 func (x *EndSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1220,7 @@ func (x *EndSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndSessionRequest.ProtoReflect.Descriptor instead.
 func (*EndSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{16}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *EndSessionRequest) GetSessionId() string {
@@ -1152,7 +1262,7 @@ type EndSessionResponse struct {
 
 func (x *EndSessionResponse) Reset() {
 	*x = EndSessionResponse{}
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[17]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1274,7 @@ func (x *EndSessionResponse) String() string {
 func (*EndSessionResponse) ProtoMessage() {}
 
 func (x *EndSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_agent_service_proto_msgTypes[17]
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1287,7 @@ func (x *EndSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndSessionResponse.ProtoReflect.Descriptor instead.
 func (*EndSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{17}
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *EndSessionResponse) GetSession() *Session {
@@ -1250,7 +1360,15 @@ const file_switchboard_v1_agent_service_proto_rawDesc = "" +
 	"\x11SubscribeResponse\x123\n" +
 	"\amessage\x18\x01 \x01(\v2\x17.switchboard.v1.MessageH\x00R\amessage\x12?\n" +
 	"\theartbeat\x18\x02 \x01(\v2\x1f.switchboard.v1.StreamHeartbeatH\x00R\theartbeatB\x06\n" +
-	"\x04item\"1\n" +
+	"\x04item\"\\\n" +
+	"\x1aAcknowledgeMessagesRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
+	"\vthrough_seq\x18\x02 \x01(\x03R\n" +
+	"throughSeq\"y\n" +
+	"\x1bAcknowledgeMessagesResponse\x12(\n" +
+	"\x10read_through_seq\x18\x01 \x01(\x03R\x0ereadThroughSeq\x120\n" +
+	"\x14unread_message_count\x18\x02 \x01(\x05R\x12unreadMessageCount\"1\n" +
 	"\x10HeartbeatRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"|\n" +
@@ -1282,13 +1400,14 @@ const file_switchboard_v1_agent_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"G\n" +
 	"\x12EndSessionResponse\x121\n" +
-	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession2\x93\x06\n" +
+	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession2\x83\a\n" +
 	"\fAgentService\x12Y\n" +
 	"\fStartSession\x12#.switchboard.v1.StartSessionRequest\x1a$.switchboard.v1.StartSessionResponse\x12J\n" +
 	"\aLogStep\x12\x1e.switchboard.v1.LogStepRequest\x1a\x1f.switchboard.v1.LogStepResponse\x12V\n" +
 	"\vAskQuestion\x12\".switchboard.v1.AskQuestionRequest\x1a#.switchboard.v1.AskQuestionResponse\x12\\\n" +
 	"\rWaitForAnswer\x12$.switchboard.v1.WaitForAnswerRequest\x1a%.switchboard.v1.WaitForAnswerResponse\x12R\n" +
-	"\tSubscribe\x12 .switchboard.v1.SubscribeRequest\x1a!.switchboard.v1.SubscribeResponse0\x01\x12P\n" +
+	"\tSubscribe\x12 .switchboard.v1.SubscribeRequest\x1a!.switchboard.v1.SubscribeResponse0\x01\x12n\n" +
+	"\x13AcknowledgeMessages\x12*.switchboard.v1.AcknowledgeMessagesRequest\x1a+.switchboard.v1.AcknowledgeMessagesResponse\x12P\n" +
 	"\tHeartbeat\x12 .switchboard.v1.HeartbeatRequest\x1a!.switchboard.v1.HeartbeatResponse\x12S\n" +
 	"\n" +
 	"ReportDiff\x12!.switchboard.v1.ReportDiffRequest\x1a\".switchboard.v1.ReportDiffResponse\x12V\n" +
@@ -1309,79 +1428,83 @@ func file_switchboard_v1_agent_service_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_agent_service_proto_rawDescData
 }
 
-var file_switchboard_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_switchboard_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_switchboard_v1_agent_service_proto_goTypes = []any{
-	(*StartSessionRequest)(nil),   // 0: switchboard.v1.StartSessionRequest
-	(*StartSessionResponse)(nil),  // 1: switchboard.v1.StartSessionResponse
-	(*LogStepRequest)(nil),        // 2: switchboard.v1.LogStepRequest
-	(*LogStepResponse)(nil),       // 3: switchboard.v1.LogStepResponse
-	(*AskQuestionRequest)(nil),    // 4: switchboard.v1.AskQuestionRequest
-	(*AskQuestionResponse)(nil),   // 5: switchboard.v1.AskQuestionResponse
-	(*WaitForAnswerRequest)(nil),  // 6: switchboard.v1.WaitForAnswerRequest
-	(*WaitForAnswerResponse)(nil), // 7: switchboard.v1.WaitForAnswerResponse
-	(*SubscribeRequest)(nil),      // 8: switchboard.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),     // 9: switchboard.v1.SubscribeResponse
-	(*HeartbeatRequest)(nil),      // 10: switchboard.v1.HeartbeatRequest
-	(*HeartbeatResponse)(nil),     // 11: switchboard.v1.HeartbeatResponse
-	(*ReportDiffRequest)(nil),     // 12: switchboard.v1.ReportDiffRequest
-	(*ReportDiffResponse)(nil),    // 13: switchboard.v1.ReportDiffResponse
-	(*ReportUsageRequest)(nil),    // 14: switchboard.v1.ReportUsageRequest
-	(*ReportUsageResponse)(nil),   // 15: switchboard.v1.ReportUsageResponse
-	(*EndSessionRequest)(nil),     // 16: switchboard.v1.EndSessionRequest
-	(*EndSessionResponse)(nil),    // 17: switchboard.v1.EndSessionResponse
-	nil,                           // 18: switchboard.v1.StartSessionRequest.MetadataEntry
-	(*Session)(nil),               // 19: switchboard.v1.Session
-	(*Message)(nil),               // 20: switchboard.v1.Message
-	(SessionStatus)(0),            // 21: switchboard.v1.SessionStatus
-	(*QuestionOption)(nil),        // 22: switchboard.v1.QuestionOption
-	(ChoiceMode)(0),               // 23: switchboard.v1.ChoiceMode
-	(*durationpb.Duration)(nil),   // 24: google.protobuf.Duration
-	(*Question)(nil),              // 25: switchboard.v1.Question
-	(*Answer)(nil),                // 26: switchboard.v1.Answer
-	(*StreamHeartbeat)(nil),       // 27: switchboard.v1.StreamHeartbeat
-	(*DiffSummary)(nil),           // 28: switchboard.v1.DiffSummary
-	(*Usage)(nil),                 // 29: switchboard.v1.Usage
-	(SessionOutcome)(0),           // 30: switchboard.v1.SessionOutcome
+	(*StartSessionRequest)(nil),         // 0: switchboard.v1.StartSessionRequest
+	(*StartSessionResponse)(nil),        // 1: switchboard.v1.StartSessionResponse
+	(*LogStepRequest)(nil),              // 2: switchboard.v1.LogStepRequest
+	(*LogStepResponse)(nil),             // 3: switchboard.v1.LogStepResponse
+	(*AskQuestionRequest)(nil),          // 4: switchboard.v1.AskQuestionRequest
+	(*AskQuestionResponse)(nil),         // 5: switchboard.v1.AskQuestionResponse
+	(*WaitForAnswerRequest)(nil),        // 6: switchboard.v1.WaitForAnswerRequest
+	(*WaitForAnswerResponse)(nil),       // 7: switchboard.v1.WaitForAnswerResponse
+	(*SubscribeRequest)(nil),            // 8: switchboard.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),           // 9: switchboard.v1.SubscribeResponse
+	(*AcknowledgeMessagesRequest)(nil),  // 10: switchboard.v1.AcknowledgeMessagesRequest
+	(*AcknowledgeMessagesResponse)(nil), // 11: switchboard.v1.AcknowledgeMessagesResponse
+	(*HeartbeatRequest)(nil),            // 12: switchboard.v1.HeartbeatRequest
+	(*HeartbeatResponse)(nil),           // 13: switchboard.v1.HeartbeatResponse
+	(*ReportDiffRequest)(nil),           // 14: switchboard.v1.ReportDiffRequest
+	(*ReportDiffResponse)(nil),          // 15: switchboard.v1.ReportDiffResponse
+	(*ReportUsageRequest)(nil),          // 16: switchboard.v1.ReportUsageRequest
+	(*ReportUsageResponse)(nil),         // 17: switchboard.v1.ReportUsageResponse
+	(*EndSessionRequest)(nil),           // 18: switchboard.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),          // 19: switchboard.v1.EndSessionResponse
+	nil,                                 // 20: switchboard.v1.StartSessionRequest.MetadataEntry
+	(*Session)(nil),                     // 21: switchboard.v1.Session
+	(*Message)(nil),                     // 22: switchboard.v1.Message
+	(SessionStatus)(0),                  // 23: switchboard.v1.SessionStatus
+	(*QuestionOption)(nil),              // 24: switchboard.v1.QuestionOption
+	(ChoiceMode)(0),                     // 25: switchboard.v1.ChoiceMode
+	(*durationpb.Duration)(nil),         // 26: google.protobuf.Duration
+	(*Question)(nil),                    // 27: switchboard.v1.Question
+	(*Answer)(nil),                      // 28: switchboard.v1.Answer
+	(*StreamHeartbeat)(nil),             // 29: switchboard.v1.StreamHeartbeat
+	(*DiffSummary)(nil),                 // 30: switchboard.v1.DiffSummary
+	(*Usage)(nil),                       // 31: switchboard.v1.Usage
+	(SessionOutcome)(0),                 // 32: switchboard.v1.SessionOutcome
 }
 var file_switchboard_v1_agent_service_proto_depIdxs = []int32{
-	18, // 0: switchboard.v1.StartSessionRequest.metadata:type_name -> switchboard.v1.StartSessionRequest.MetadataEntry
-	19, // 1: switchboard.v1.StartSessionResponse.session:type_name -> switchboard.v1.Session
-	20, // 2: switchboard.v1.LogStepResponse.queued_messages:type_name -> switchboard.v1.Message
-	21, // 3: switchboard.v1.LogStepResponse.status:type_name -> switchboard.v1.SessionStatus
-	22, // 4: switchboard.v1.AskQuestionRequest.options:type_name -> switchboard.v1.QuestionOption
-	23, // 5: switchboard.v1.AskQuestionRequest.choice_mode:type_name -> switchboard.v1.ChoiceMode
-	24, // 6: switchboard.v1.AskQuestionRequest.timeout:type_name -> google.protobuf.Duration
-	25, // 7: switchboard.v1.AskQuestionResponse.question:type_name -> switchboard.v1.Question
-	24, // 8: switchboard.v1.WaitForAnswerRequest.timeout:type_name -> google.protobuf.Duration
-	26, // 9: switchboard.v1.WaitForAnswerResponse.answer:type_name -> switchboard.v1.Answer
-	21, // 10: switchboard.v1.WaitForAnswerResponse.status:type_name -> switchboard.v1.SessionStatus
-	20, // 11: switchboard.v1.SubscribeResponse.message:type_name -> switchboard.v1.Message
-	27, // 12: switchboard.v1.SubscribeResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	21, // 13: switchboard.v1.HeartbeatResponse.status:type_name -> switchboard.v1.SessionStatus
-	28, // 14: switchboard.v1.ReportDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
-	29, // 15: switchboard.v1.ReportUsageRequest.usage:type_name -> switchboard.v1.Usage
-	30, // 16: switchboard.v1.EndSessionRequest.outcome:type_name -> switchboard.v1.SessionOutcome
-	19, // 17: switchboard.v1.EndSessionResponse.session:type_name -> switchboard.v1.Session
+	20, // 0: switchboard.v1.StartSessionRequest.metadata:type_name -> switchboard.v1.StartSessionRequest.MetadataEntry
+	21, // 1: switchboard.v1.StartSessionResponse.session:type_name -> switchboard.v1.Session
+	22, // 2: switchboard.v1.LogStepResponse.queued_messages:type_name -> switchboard.v1.Message
+	23, // 3: switchboard.v1.LogStepResponse.status:type_name -> switchboard.v1.SessionStatus
+	24, // 4: switchboard.v1.AskQuestionRequest.options:type_name -> switchboard.v1.QuestionOption
+	25, // 5: switchboard.v1.AskQuestionRequest.choice_mode:type_name -> switchboard.v1.ChoiceMode
+	26, // 6: switchboard.v1.AskQuestionRequest.timeout:type_name -> google.protobuf.Duration
+	27, // 7: switchboard.v1.AskQuestionResponse.question:type_name -> switchboard.v1.Question
+	26, // 8: switchboard.v1.WaitForAnswerRequest.timeout:type_name -> google.protobuf.Duration
+	28, // 9: switchboard.v1.WaitForAnswerResponse.answer:type_name -> switchboard.v1.Answer
+	23, // 10: switchboard.v1.WaitForAnswerResponse.status:type_name -> switchboard.v1.SessionStatus
+	22, // 11: switchboard.v1.SubscribeResponse.message:type_name -> switchboard.v1.Message
+	29, // 12: switchboard.v1.SubscribeResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	23, // 13: switchboard.v1.HeartbeatResponse.status:type_name -> switchboard.v1.SessionStatus
+	30, // 14: switchboard.v1.ReportDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
+	31, // 15: switchboard.v1.ReportUsageRequest.usage:type_name -> switchboard.v1.Usage
+	32, // 16: switchboard.v1.EndSessionRequest.outcome:type_name -> switchboard.v1.SessionOutcome
+	21, // 17: switchboard.v1.EndSessionResponse.session:type_name -> switchboard.v1.Session
 	0,  // 18: switchboard.v1.AgentService.StartSession:input_type -> switchboard.v1.StartSessionRequest
 	2,  // 19: switchboard.v1.AgentService.LogStep:input_type -> switchboard.v1.LogStepRequest
 	4,  // 20: switchboard.v1.AgentService.AskQuestion:input_type -> switchboard.v1.AskQuestionRequest
 	6,  // 21: switchboard.v1.AgentService.WaitForAnswer:input_type -> switchboard.v1.WaitForAnswerRequest
 	8,  // 22: switchboard.v1.AgentService.Subscribe:input_type -> switchboard.v1.SubscribeRequest
-	10, // 23: switchboard.v1.AgentService.Heartbeat:input_type -> switchboard.v1.HeartbeatRequest
-	12, // 24: switchboard.v1.AgentService.ReportDiff:input_type -> switchboard.v1.ReportDiffRequest
-	14, // 25: switchboard.v1.AgentService.ReportUsage:input_type -> switchboard.v1.ReportUsageRequest
-	16, // 26: switchboard.v1.AgentService.EndSession:input_type -> switchboard.v1.EndSessionRequest
-	1,  // 27: switchboard.v1.AgentService.StartSession:output_type -> switchboard.v1.StartSessionResponse
-	3,  // 28: switchboard.v1.AgentService.LogStep:output_type -> switchboard.v1.LogStepResponse
-	5,  // 29: switchboard.v1.AgentService.AskQuestion:output_type -> switchboard.v1.AskQuestionResponse
-	7,  // 30: switchboard.v1.AgentService.WaitForAnswer:output_type -> switchboard.v1.WaitForAnswerResponse
-	9,  // 31: switchboard.v1.AgentService.Subscribe:output_type -> switchboard.v1.SubscribeResponse
-	11, // 32: switchboard.v1.AgentService.Heartbeat:output_type -> switchboard.v1.HeartbeatResponse
-	13, // 33: switchboard.v1.AgentService.ReportDiff:output_type -> switchboard.v1.ReportDiffResponse
-	15, // 34: switchboard.v1.AgentService.ReportUsage:output_type -> switchboard.v1.ReportUsageResponse
-	17, // 35: switchboard.v1.AgentService.EndSession:output_type -> switchboard.v1.EndSessionResponse
-	27, // [27:36] is the sub-list for method output_type
-	18, // [18:27] is the sub-list for method input_type
+	10, // 23: switchboard.v1.AgentService.AcknowledgeMessages:input_type -> switchboard.v1.AcknowledgeMessagesRequest
+	12, // 24: switchboard.v1.AgentService.Heartbeat:input_type -> switchboard.v1.HeartbeatRequest
+	14, // 25: switchboard.v1.AgentService.ReportDiff:input_type -> switchboard.v1.ReportDiffRequest
+	16, // 26: switchboard.v1.AgentService.ReportUsage:input_type -> switchboard.v1.ReportUsageRequest
+	18, // 27: switchboard.v1.AgentService.EndSession:input_type -> switchboard.v1.EndSessionRequest
+	1,  // 28: switchboard.v1.AgentService.StartSession:output_type -> switchboard.v1.StartSessionResponse
+	3,  // 29: switchboard.v1.AgentService.LogStep:output_type -> switchboard.v1.LogStepResponse
+	5,  // 30: switchboard.v1.AgentService.AskQuestion:output_type -> switchboard.v1.AskQuestionResponse
+	7,  // 31: switchboard.v1.AgentService.WaitForAnswer:output_type -> switchboard.v1.WaitForAnswerResponse
+	9,  // 32: switchboard.v1.AgentService.Subscribe:output_type -> switchboard.v1.SubscribeResponse
+	11, // 33: switchboard.v1.AgentService.AcknowledgeMessages:output_type -> switchboard.v1.AcknowledgeMessagesResponse
+	13, // 34: switchboard.v1.AgentService.Heartbeat:output_type -> switchboard.v1.HeartbeatResponse
+	15, // 35: switchboard.v1.AgentService.ReportDiff:output_type -> switchboard.v1.ReportDiffResponse
+	17, // 36: switchboard.v1.AgentService.ReportUsage:output_type -> switchboard.v1.ReportUsageResponse
+	19, // 37: switchboard.v1.AgentService.EndSession:output_type -> switchboard.v1.EndSessionResponse
+	28, // [28:38] is the sub-list for method output_type
+	18, // [18:28] is the sub-list for method input_type
 	18, // [18:18] is the sub-list for extension type_name
 	18, // [18:18] is the sub-list for extension extendee
 	0,  // [0:18] is the sub-list for field type_name
@@ -1403,7 +1526,7 @@ func file_switchboard_v1_agent_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_agent_service_proto_rawDesc), len(file_switchboard_v1_agent_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

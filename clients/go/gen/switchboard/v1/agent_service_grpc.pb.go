@@ -19,15 +19,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AgentService_StartSession_FullMethodName  = "/switchboard.v1.AgentService/StartSession"
-	AgentService_LogStep_FullMethodName       = "/switchboard.v1.AgentService/LogStep"
-	AgentService_AskQuestion_FullMethodName   = "/switchboard.v1.AgentService/AskQuestion"
-	AgentService_WaitForAnswer_FullMethodName = "/switchboard.v1.AgentService/WaitForAnswer"
-	AgentService_Subscribe_FullMethodName     = "/switchboard.v1.AgentService/Subscribe"
-	AgentService_Heartbeat_FullMethodName     = "/switchboard.v1.AgentService/Heartbeat"
-	AgentService_ReportDiff_FullMethodName    = "/switchboard.v1.AgentService/ReportDiff"
-	AgentService_ReportUsage_FullMethodName   = "/switchboard.v1.AgentService/ReportUsage"
-	AgentService_EndSession_FullMethodName    = "/switchboard.v1.AgentService/EndSession"
+	AgentService_StartSession_FullMethodName        = "/switchboard.v1.AgentService/StartSession"
+	AgentService_LogStep_FullMethodName             = "/switchboard.v1.AgentService/LogStep"
+	AgentService_AskQuestion_FullMethodName         = "/switchboard.v1.AgentService/AskQuestion"
+	AgentService_WaitForAnswer_FullMethodName       = "/switchboard.v1.AgentService/WaitForAnswer"
+	AgentService_Subscribe_FullMethodName           = "/switchboard.v1.AgentService/Subscribe"
+	AgentService_AcknowledgeMessages_FullMethodName = "/switchboard.v1.AgentService/AcknowledgeMessages"
+	AgentService_Heartbeat_FullMethodName           = "/switchboard.v1.AgentService/Heartbeat"
+	AgentService_ReportDiff_FullMethodName          = "/switchboard.v1.AgentService/ReportDiff"
+	AgentService_ReportUsage_FullMethodName         = "/switchboard.v1.AgentService/ReportUsage"
+	AgentService_EndSession_FullMethodName          = "/switchboard.v1.AgentService/EndSession"
 )
 
 // AgentServiceClient is the client API for AgentService service.
@@ -52,9 +53,10 @@ type AgentServiceClient interface {
 	// a session of another agent).
 	StartSession(ctx context.Context, in *StartSessionRequest, opts ...grpc.CallOption) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
-	// read yet, in order, exactly once (they are marked read in the same transaction). A user
-	// message already delivered on the agent's Subscribe stream counts as read and is not returned
-	// again, so an agent using both sees each message once.
+	// read yet, in order, exactly once (they are marked read in the same transaction). "Read"
+	// means returned by LogStep or acknowledged with AcknowledgeMessages; merely being written to a
+	// Subscribe stream does not count, so a stream that a client reads only in part (for example
+	// to notice a stop request) can never make a message disappear.
 	LogStep(ctx context.Context, in *LogStepRequest, opts ...grpc.CallOption) (*LogStepResponse, error)
 	// Asks the person a question; the session becomes AWAITING_INPUT until every open question is
 	// answered. Returns at once; use WaitForAnswer or Subscribe to receive the answer.
@@ -72,10 +74,17 @@ type AgentServiceClient interface {
 	// An open subscription counts as the agent being connected. Ends with UNAVAILABLE when the
 	// server shuts down (reconnect to any replica), and with OK right after delivering the change
 	// to a terminal status (at once when the session has already ended and nothing is left after
-	// `after_seq`). A user message written to this stream counts as read for LogStep; if the
-	// stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+	// `after_seq`). Delivering a user message here does not mark it read: once the agent has
+	// acted on it, call AcknowledgeMessages with its seq so LogStep does not return it again.
 	// INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SubscribeResponse], error)
+	// Marks every user message with a sequence number up to `through_seq` as read by the agent,
+	// so LogStep and Heartbeat no longer count or return them. Call it after the agent has seen a
+	// message that arrived on Subscribe. Idempotent and monotonic: acknowledging a lower seq than
+	// before changes nothing. Allowed on ended sessions.
+	// Errors: INVALID_ARGUMENT (`through_seq` negative or beyond the session's newest sequence
+	// number).
+	AcknowledgeMessages(ctx context.Context, in *AcknowledgeMessagesRequest, opts ...grpc.CallOption) (*AcknowledgeMessagesResponse, error)
 	// Tells the server the agent is alive (a DISCONNECTED session becomes ACTIVE again).
 	Heartbeat(ctx context.Context, in *HeartbeatRequest, opts ...grpc.CallOption) (*HeartbeatResponse, error)
 	// Reports the current unified diff of the agent's working tree (replaces the previous one).
@@ -157,6 +166,16 @@ func (c *agentServiceClient) Subscribe(ctx context.Context, in *SubscribeRequest
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AgentService_SubscribeClient = grpc.ServerStreamingClient[SubscribeResponse]
 
+func (c *agentServiceClient) AcknowledgeMessages(ctx context.Context, in *AcknowledgeMessagesRequest, opts ...grpc.CallOption) (*AcknowledgeMessagesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcknowledgeMessagesResponse)
+	err := c.cc.Invoke(ctx, AgentService_AcknowledgeMessages_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *agentServiceClient) Heartbeat(ctx context.Context, in *HeartbeatRequest, opts ...grpc.CallOption) (*HeartbeatResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(HeartbeatResponse)
@@ -219,9 +238,10 @@ type AgentServiceServer interface {
 	// a session of another agent).
 	StartSession(context.Context, *StartSessionRequest) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
-	// read yet, in order, exactly once (they are marked read in the same transaction). A user
-	// message already delivered on the agent's Subscribe stream counts as read and is not returned
-	// again, so an agent using both sees each message once.
+	// read yet, in order, exactly once (they are marked read in the same transaction). "Read"
+	// means returned by LogStep or acknowledged with AcknowledgeMessages; merely being written to a
+	// Subscribe stream does not count, so a stream that a client reads only in part (for example
+	// to notice a stop request) can never make a message disappear.
 	LogStep(context.Context, *LogStepRequest) (*LogStepResponse, error)
 	// Asks the person a question; the session becomes AWAITING_INPUT until every open question is
 	// answered. Returns at once; use WaitForAnswer or Subscribe to receive the answer.
@@ -239,10 +259,17 @@ type AgentServiceServer interface {
 	// An open subscription counts as the agent being connected. Ends with UNAVAILABLE when the
 	// server shuts down (reconnect to any replica), and with OK right after delivering the change
 	// to a terminal status (at once when the session has already ended and nothing is left after
-	// `after_seq`). A user message written to this stream counts as read for LogStep; if the
-	// stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+	// `after_seq`). Delivering a user message here does not mark it read: once the agent has
+	// acted on it, call AcknowledgeMessages with its seq so LogStep does not return it again.
 	// INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
 	Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error
+	// Marks every user message with a sequence number up to `through_seq` as read by the agent,
+	// so LogStep and Heartbeat no longer count or return them. Call it after the agent has seen a
+	// message that arrived on Subscribe. Idempotent and monotonic: acknowledging a lower seq than
+	// before changes nothing. Allowed on ended sessions.
+	// Errors: INVALID_ARGUMENT (`through_seq` negative or beyond the session's newest sequence
+	// number).
+	AcknowledgeMessages(context.Context, *AcknowledgeMessagesRequest) (*AcknowledgeMessagesResponse, error)
 	// Tells the server the agent is alive (a DISCONNECTED session becomes ACTIVE again).
 	Heartbeat(context.Context, *HeartbeatRequest) (*HeartbeatResponse, error)
 	// Reports the current unified diff of the agent's working tree (replaces the previous one).
@@ -279,6 +306,9 @@ func (UnimplementedAgentServiceServer) WaitForAnswer(context.Context, *WaitForAn
 }
 func (UnimplementedAgentServiceServer) Subscribe(*SubscribeRequest, grpc.ServerStreamingServer[SubscribeResponse]) error {
 	return status.Errorf(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (UnimplementedAgentServiceServer) AcknowledgeMessages(context.Context, *AcknowledgeMessagesRequest) (*AcknowledgeMessagesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AcknowledgeMessages not implemented")
 }
 func (UnimplementedAgentServiceServer) Heartbeat(context.Context, *HeartbeatRequest) (*HeartbeatResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Heartbeat not implemented")
@@ -396,6 +426,24 @@ func _AgentService_Subscribe_Handler(srv interface{}, stream grpc.ServerStream) 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AgentService_SubscribeServer = grpc.ServerStreamingServer[SubscribeResponse]
 
+func _AgentService_AcknowledgeMessages_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcknowledgeMessagesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentServiceServer).AcknowledgeMessages(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentService_AcknowledgeMessages_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentServiceServer).AcknowledgeMessages(ctx, req.(*AcknowledgeMessagesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AgentService_Heartbeat_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(HeartbeatRequest)
 	if err := dec(in); err != nil {
@@ -490,6 +538,10 @@ var AgentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WaitForAnswer",
 			Handler:    _AgentService_WaitForAnswer_Handler,
+		},
+		{
+			MethodName: "AcknowledgeMessages",
+			Handler:    _AgentService_AcknowledgeMessages_Handler,
 		},
 		{
 			MethodName: "Heartbeat",

@@ -125,6 +125,22 @@ class SubscribeResponse(_message.Message):
     heartbeat: _model_pb2.StreamHeartbeat
     def __init__(self, message: _Optional[_Union[_model_pb2.Message, _Mapping]] = ..., heartbeat: _Optional[_Union[_model_pb2.StreamHeartbeat, _Mapping]] = ...) -> None: ...
 
+class AcknowledgeMessagesRequest(_message.Message):
+    __slots__ = ("session_id", "through_seq")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    THROUGH_SEQ_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    through_seq: int
+    def __init__(self, session_id: _Optional[str] = ..., through_seq: _Optional[int] = ...) -> None: ...
+
+class AcknowledgeMessagesResponse(_message.Message):
+    __slots__ = ("read_through_seq", "unread_message_count")
+    READ_THROUGH_SEQ_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_MESSAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    read_through_seq: int
+    unread_message_count: int
+    def __init__(self, read_through_seq: _Optional[int] = ..., unread_message_count: _Optional[int] = ...) -> None: ...
+
 class HeartbeatRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]

@@ -70,6 +70,11 @@ class AgentServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_agent__service__pb2.SubscribeRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.SubscribeResponse.FromString,
                 _registered_method=True)
+        self.AcknowledgeMessages = channel.unary_unary(
+                '/switchboard.v1.AgentService/AcknowledgeMessages',
+                request_serializer=switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesResponse.FromString,
+                _registered_method=True)
         self.Heartbeat = channel.unary_unary(
                 '/switchboard.v1.AgentService/Heartbeat',
                 request_serializer=switchboard_dot_v1_dot_agent__service__pb2.HeartbeatRequest.SerializeToString,
@@ -118,9 +123,10 @@ class AgentServiceServicer(object):
 
     def LogStep(self, request, context):
         """Logs a progress step. Returns its sequence number and every user message the agent has not
-        read yet, in order, exactly once (they are marked read in the same transaction). A user
-        message already delivered on the agent's Subscribe stream counts as read and is not returned
-        again, so an agent using both sees each message once.
+        read yet, in order, exactly once (they are marked read in the same transaction). "Read"
+        means returned by LogStep or acknowledged with AcknowledgeMessages; merely being written to a
+        Subscribe stream does not count, so a stream that a client reads only in part (for example
+        to notice a stop request) can never make a message disappear.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -153,9 +159,21 @@ class AgentServiceServicer(object):
         An open subscription counts as the agent being connected. Ends with UNAVAILABLE when the
         server shuts down (reconnect to any replica), and with OK right after delivering the change
         to a terminal status (at once when the session has already ended and nothing is left after
-        `after_seq`). A user message written to this stream counts as read for LogStep; if the
-        stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+        `after_seq`). Delivering a user message here does not mark it read: once the agent has
+        acted on it, call AcknowledgeMessages with its seq so LogStep does not return it again.
         INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcknowledgeMessages(self, request, context):
+        """Marks every user message with a sequence number up to `through_seq` as read by the agent,
+        so LogStep and Heartbeat no longer count or return them. Call it after the agent has seen a
+        message that arrived on Subscribe. Idempotent and monotonic: acknowledging a lower seq than
+        before changes nothing. Allowed on ended sessions.
+        Errors: INVALID_ARGUMENT (`through_seq` negative or beyond the session's newest sequence
+        number).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,6 +238,11 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.Subscribe,
                     request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.SubscribeRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_agent__service__pb2.SubscribeResponse.SerializeToString,
+            ),
+            'AcknowledgeMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeMessages,
+                    request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesResponse.SerializeToString,
             ),
             'Heartbeat': grpc.unary_unary_rpc_method_handler(
                     servicer.Heartbeat,
@@ -388,6 +411,33 @@ class AgentService(object):
             '/switchboard.v1.AgentService/Subscribe',
             switchboard_dot_v1_dot_agent__service__pb2.SubscribeRequest.SerializeToString,
             switchboard_dot_v1_dot_agent__service__pb2.SubscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.AgentService/AcknowledgeMessages',
+            switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesRequest.SerializeToString,
+            switchboard_dot_v1_dot_agent__service__pb2.AcknowledgeMessagesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/agent_service.proto.
  */
 export const file_switchboard_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSLVAQoTU3RhcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCmFnZW50X25hbWUYAiABKAkSDAoEbmFtZRgDIAEoCRJDCghtZXRhZGF0YRgEIAMoCzIxLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRISCgpyZXF1ZXN0X2lkGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJRChRTdGFydFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIPCgdyZXN1bWVkGAIgASgIIkYKDkxvZ1N0ZXBSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIn8KD0xvZ1N0ZXBSZXNwb25zZRILCgNzZXEYASABKAMSMAoPcXVldWVkX21lc3NhZ2VzGAIgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRItCgZzdGF0dXMYAyABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzIqMCChJBc2tRdWVzdGlvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEioKB3RpbWVvdXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSZGVmYXVsdF9vcHRpb25faWRzGAcgAygJEhQKDGRlZmF1bHRfdGV4dBgIIAEoCRISCgpyZXF1ZXN0X2lkGAkgASgJIk4KE0Fza1F1ZXN0aW9uUmVzcG9uc2USKgoIcXVlc3Rpb24YASABKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhILCgNzZXEYAiABKAMiawoUV2FpdEZvckFuc3dlclJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgtxdWVzdGlvbl9pZBgCIAEoCRIqCgd0aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABChVXYWl0Rm9yQW5zd2VyUmVzcG9uc2USEAoIYW5zd2VyZWQYASABKAgSJgoGYW5zd2VyGAIgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEi0KBnN0YXR1cxgDIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMiOQoQU3Vic2NyaWJlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJ9ChFTdWJzY3JpYmVSZXNwb25zZRIqCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZUgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0iJgoQSGVhcnRiZWF0UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImAKEUhlYXJ0YmVhdFJlc3BvbnNlEi0KBnN0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSHAoUdW5yZWFkX21lc3NhZ2VfY291bnQYAiABKAUiSQoRUmVwb3J0RGlmZlJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgRkaWZmGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiTwoSUmVwb3J0RGlmZlJlc3BvbnNlEgsKA3NlcRgBIAEoAxIsCgdzdW1tYXJ5GAIgASgLMhsuc3dpdGNoYm9hcmQudjEuRGlmZlN1bW1hcnkiYgoSUmVwb3J0VXNhZ2VSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSJAoFdXNhZ2UYAiABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZRISCgpyZXF1ZXN0X2lkGAMgASgJIiIKE1JlcG9ydFVzYWdlUmVzcG9uc2USCwoDc2VxGAEgASgDIn0KEUVuZFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSLwoHb3V0Y29tZRgCIAEoDjIeLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25PdXRjb21lEg8KB3N1bW1hcnkYAyABKAkSEgoKcmVxdWVzdF9pZBgEIAEoCSI+ChJFbmRTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24ykwYKDEFnZW50U2VydmljZRJZCgxTdGFydFNlc3Npb24SIy5zd2l0Y2hib2FyZC52MS5TdGFydFNlc3Npb25SZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuU3RhcnRTZXNzaW9uUmVzcG9uc2USSgoHTG9nU3RlcBIeLnN3aXRjaGJvYXJkLnYxLkxvZ1N0ZXBSZXF1ZXN0Gh8uc3dpdGNoYm9hcmQudjEuTG9nU3RlcFJlc3BvbnNlElYKC0Fza1F1ZXN0aW9uEiIuc3dpdGNoYm9hcmQudjEuQXNrUXVlc3Rpb25SZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuQXNrUXVlc3Rpb25SZXNwb25zZRJcCg1XYWl0Rm9yQW5zd2VyEiQuc3dpdGNoYm9hcmQudjEuV2FpdEZvckFuc3dlclJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5XYWl0Rm9yQW5zd2VyUmVzcG9uc2USUgoJU3Vic2NyaWJlEiAuc3dpdGNoYm9hcmQudjEuU3Vic2NyaWJlUmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLlN1YnNjcmliZVJlc3BvbnNlMAESUAoJSGVhcnRiZWF0EiAuc3dpdGNoYm9hcmQudjEuSGVhcnRiZWF0UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLkhlYXJ0YmVhdFJlc3BvbnNlElMKClJlcG9ydERpZmYSIS5zd2l0Y2hib2FyZC52MS5SZXBvcnREaWZmUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydERpZmZSZXNwb25zZRJWCgtSZXBvcnRVc2FnZRIiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVzcG9uc2USUwoKRW5kU2Vzc2lvbhIhLnN3aXRjaGJvYXJkLnYxLkVuZFNlc3Npb25SZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuRW5kU2Vzc2lvblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_switchboard_v1_model]);
+  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSLVAQoTU3RhcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCmFnZW50X25hbWUYAiABKAkSDAoEbmFtZRgDIAEoCRJDCghtZXRhZGF0YRgEIAMoCzIxLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRISCgpyZXF1ZXN0X2lkGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJRChRTdGFydFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIPCgdyZXN1bWVkGAIgASgIIkYKDkxvZ1N0ZXBSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIn8KD0xvZ1N0ZXBSZXNwb25zZRILCgNzZXEYASABKAMSMAoPcXVldWVkX21lc3NhZ2VzGAIgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRItCgZzdGF0dXMYAyABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzIqMCChJBc2tRdWVzdGlvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEioKB3RpbWVvdXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSZGVmYXVsdF9vcHRpb25faWRzGAcgAygJEhQKDGRlZmF1bHRfdGV4dBgIIAEoCRISCgpyZXF1ZXN0X2lkGAkgASgJIk4KE0Fza1F1ZXN0aW9uUmVzcG9uc2USKgoIcXVlc3Rpb24YASABKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhILCgNzZXEYAiABKAMiawoUV2FpdEZvckFuc3dlclJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgtxdWVzdGlvbl9pZBgCIAEoCRIqCgd0aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABChVXYWl0Rm9yQW5zd2VyUmVzcG9uc2USEAoIYW5zd2VyZWQYASABKAgSJgoGYW5zd2VyGAIgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEi0KBnN0YXR1cxgDIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMiOQoQU3Vic2NyaWJlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJ9ChFTdWJzY3JpYmVSZXNwb25zZRIqCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZUgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0iRQoaQWNrbm93bGVkZ2VNZXNzYWdlc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgt0aHJvdWdoX3NlcRgCIAEoAyJVChtBY2tub3dsZWRnZU1lc3NhZ2VzUmVzcG9uc2USGAoQcmVhZF90aHJvdWdoX3NlcRgBIAEoAxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSImChBIZWFydGJlYXRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYAoRSGVhcnRiZWF0UmVzcG9uc2USLQoGc3RhdHVzGAEgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSJJChFSZXBvcnREaWZmUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBGRpZmYYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJPChJSZXBvcnREaWZmUmVzcG9uc2USCwoDc2VxGAEgASgDEiwKB3N1bW1hcnkYAiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeSJiChJSZXBvcnRVc2FnZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIkCgV1c2FnZRgCIAEoCzIVLnN3aXRjaGJvYXJkLnYxLlVzYWdlEhIKCnJlcXVlc3RfaWQYAyABKAkiIgoTUmVwb3J0VXNhZ2VSZXNwb25zZRILCgNzZXEYASABKAMifQoRRW5kU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIvCgdvdXRjb21lGAIgASgOMh4uc3dpdGNoYm9hcmQudjEuU2Vzc2lvbk91dGNvbWUSDwoHc3VtbWFyeRgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJIj4KEkVuZFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbjKDBwoMQWdlbnRTZXJ2aWNlElkKDFN0YXJ0U2Vzc2lvbhIjLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5TdGFydFNlc3Npb25SZXNwb25zZRJKCgdMb2dTdGVwEh4uc3dpdGNoYm9hcmQudjEuTG9nU3RlcFJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5Mb2dTdGVwUmVzcG9uc2USVgoLQXNrUXVlc3Rpb24SIi5zd2l0Y2hib2FyZC52MS5Bc2tRdWVzdGlvblJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5Bc2tRdWVzdGlvblJlc3BvbnNlElwKDVdhaXRGb3JBbnN3ZXISJC5zd2l0Y2hib2FyZC52MS5XYWl0Rm9yQW5zd2VyUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLldhaXRGb3JBbnN3ZXJSZXNwb25zZRJSCglTdWJzY3JpYmUSIC5zd2l0Y2hib2FyZC52MS5TdWJzY3JpYmVSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuU3Vic2NyaWJlUmVzcG9uc2UwARJuChNBY2tub3dsZWRnZU1lc3NhZ2VzEiouc3dpdGNoYm9hcmQudjEuQWNrbm93bGVkZ2VNZXNzYWdlc1JlcXVlc3QaKy5zd2l0Y2hib2FyZC52MS5BY2tub3dsZWRnZU1lc3NhZ2VzUmVzcG9uc2USUAoJSGVhcnRiZWF0EiAuc3dpdGNoYm9hcmQudjEuSGVhcnRiZWF0UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLkhlYXJ0YmVhdFJlc3BvbnNlElMKClJlcG9ydERpZmYSIS5zd2l0Y2hib2FyZC52MS5SZXBvcnREaWZmUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydERpZmZSZXNwb25zZRJWCgtSZXBvcnRVc2FnZRIiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVzcG9uc2USUwoKRW5kU2Vzc2lvbhIhLnN3aXRjaGJvYXJkLnYxLkVuZFNlc3Npb25SZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuRW5kU2Vzc2lvblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_switchboard_v1_model]);
 
 /**
  * StartSession input.
@@ -411,6 +411,62 @@ export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE_
   messageDesc(file_switchboard_v1_agent_service, 9);
 
 /**
+ * AcknowledgeMessages input.
+ *
+ * @generated from message switchboard.v1.AcknowledgeMessagesRequest
+ */
+export type AcknowledgeMessagesRequest = Message<"switchboard.v1.AcknowledgeMessagesRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The highest sequence number the agent has seen; every user message up to it becomes read.
+   *
+   * @generated from field: int64 through_seq = 2;
+   */
+  throughSeq: bigint;
+};
+
+/**
+ * Describes the message switchboard.v1.AcknowledgeMessagesRequest.
+ * Use `create(AcknowledgeMessagesRequestSchema)` to create a new message.
+ */
+export const AcknowledgeMessagesRequestSchema: GenMessage<AcknowledgeMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 10);
+
+/**
+ * AcknowledgeMessages result.
+ *
+ * @generated from message switchboard.v1.AcknowledgeMessagesResponse
+ */
+export type AcknowledgeMessagesResponse = Message<"switchboard.v1.AcknowledgeMessagesResponse"> & {
+  /**
+   * The agent's read position after the call (never lower than before).
+   *
+   * @generated from field: int64 read_through_seq = 1;
+   */
+  readThroughSeq: bigint;
+
+  /**
+   * Number of user messages still unread after the call.
+   *
+   * @generated from field: int32 unread_message_count = 2;
+   */
+  unreadMessageCount: number;
+};
+
+/**
+ * Describes the message switchboard.v1.AcknowledgeMessagesResponse.
+ * Use `create(AcknowledgeMessagesResponseSchema)` to create a new message.
+ */
+export const AcknowledgeMessagesResponseSchema: GenMessage<AcknowledgeMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 11);
+
+/**
  * Heartbeat input.
  *
  * @generated from message switchboard.v1.HeartbeatRequest
@@ -429,7 +485,7 @@ export type HeartbeatRequest = Message<"switchboard.v1.HeartbeatRequest"> & {
  * Use `create(HeartbeatRequestSchema)` to create a new message.
  */
 export const HeartbeatRequestSchema: GenMessage<HeartbeatRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 10);
+  messageDesc(file_switchboard_v1_agent_service, 12);
 
 /**
  * Heartbeat result.
@@ -457,7 +513,7 @@ export type HeartbeatResponse = Message<"switchboard.v1.HeartbeatResponse"> & {
  * Use `create(HeartbeatResponseSchema)` to create a new message.
  */
 export const HeartbeatResponseSchema: GenMessage<HeartbeatResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 11);
+  messageDesc(file_switchboard_v1_agent_service, 13);
 
 /**
  * ReportDiff input.
@@ -493,7 +549,7 @@ export type ReportDiffRequest = Message<"switchboard.v1.ReportDiffRequest"> & {
  * Use `create(ReportDiffRequestSchema)` to create a new message.
  */
 export const ReportDiffRequestSchema: GenMessage<ReportDiffRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 12);
+  messageDesc(file_switchboard_v1_agent_service, 14);
 
 /**
  * ReportDiff result.
@@ -521,7 +577,7 @@ export type ReportDiffResponse = Message<"switchboard.v1.ReportDiffResponse"> & 
  * Use `create(ReportDiffResponseSchema)` to create a new message.
  */
 export const ReportDiffResponseSchema: GenMessage<ReportDiffResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 13);
+  messageDesc(file_switchboard_v1_agent_service, 15);
 
 /**
  * ReportUsage input.
@@ -556,7 +612,7 @@ export type ReportUsageRequest = Message<"switchboard.v1.ReportUsageRequest"> & 
  * Use `create(ReportUsageRequestSchema)` to create a new message.
  */
 export const ReportUsageRequestSchema: GenMessage<ReportUsageRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 14);
+  messageDesc(file_switchboard_v1_agent_service, 16);
 
 /**
  * ReportUsage result.
@@ -577,7 +633,7 @@ export type ReportUsageResponse = Message<"switchboard.v1.ReportUsageResponse"> 
  * Use `create(ReportUsageResponseSchema)` to create a new message.
  */
 export const ReportUsageResponseSchema: GenMessage<ReportUsageResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 15);
+  messageDesc(file_switchboard_v1_agent_service, 17);
 
 /**
  * EndSession input.
@@ -619,7 +675,7 @@ export type EndSessionRequest = Message<"switchboard.v1.EndSessionRequest"> & {
  * Use `create(EndSessionRequestSchema)` to create a new message.
  */
 export const EndSessionRequestSchema: GenMessage<EndSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 16);
+  messageDesc(file_switchboard_v1_agent_service, 18);
 
 /**
  * EndSession result.
@@ -640,7 +696,7 @@ export type EndSessionResponse = Message<"switchboard.v1.EndSessionResponse"> & 
  * Use `create(EndSessionResponseSchema)` to create a new message.
  */
 export const EndSessionResponseSchema: GenMessage<EndSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_agent_service, 17);
+  messageDesc(file_switchboard_v1_agent_service, 19);
 
 /**
  * The API agents talk to. Every call carries `authorization: Bearer <api key>`; the key decides
@@ -673,9 +729,10 @@ export const AgentService: GenService<{
   },
   /**
    * Logs a progress step. Returns its sequence number and every user message the agent has not
-   * read yet, in order, exactly once (they are marked read in the same transaction). A user
-   * message already delivered on the agent's Subscribe stream counts as read and is not returned
-   * again, so an agent using both sees each message once.
+   * read yet, in order, exactly once (they are marked read in the same transaction). "Read"
+   * means returned by LogStep or acknowledged with AcknowledgeMessages; merely being written to a
+   * Subscribe stream does not count, so a stream that a client reads only in part (for example
+   * to notice a stop request) can never make a message disappear.
    *
    * @generated from rpc switchboard.v1.AgentService.LogStep
    */
@@ -717,8 +774,8 @@ export const AgentService: GenService<{
    * An open subscription counts as the agent being connected. Ends with UNAVAILABLE when the
    * server shuts down (reconnect to any replica), and with OK right after delivering the change
    * to a terminal status (at once when the session has already ended and nothing is left after
-   * `after_seq`). A user message written to this stream counts as read for LogStep; if the
-   * stream drops before the agent saw it, resuming from the last seq seen delivers it again.
+   * `after_seq`). Delivering a user message here does not mark it read: once the agent has
+   * acted on it, call AcknowledgeMessages with its seq so LogStep does not return it again.
    * INVALID_ARGUMENT when `after_seq` is beyond the session's newest sequence number.
    *
    * @generated from rpc switchboard.v1.AgentService.Subscribe
@@ -727,6 +784,21 @@ export const AgentService: GenService<{
     methodKind: "server_streaming";
     input: typeof SubscribeRequestSchema;
     output: typeof SubscribeResponseSchema;
+  },
+  /**
+   * Marks every user message with a sequence number up to `through_seq` as read by the agent,
+   * so LogStep and Heartbeat no longer count or return them. Call it after the agent has seen a
+   * message that arrived on Subscribe. Idempotent and monotonic: acknowledging a lower seq than
+   * before changes nothing. Allowed on ended sessions.
+   * Errors: INVALID_ARGUMENT (`through_seq` negative or beyond the session's newest sequence
+   * number).
+   *
+   * @generated from rpc switchboard.v1.AgentService.AcknowledgeMessages
+   */
+  acknowledgeMessages: {
+    methodKind: "unary";
+    input: typeof AcknowledgeMessagesRequestSchema;
+    output: typeof AcknowledgeMessagesResponseSchema;
   },
   /**
    * Tells the server the agent is alive (a DISCONNECTED session becomes ACTIVE again).

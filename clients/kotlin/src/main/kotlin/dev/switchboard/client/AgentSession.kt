@@ -1,6 +1,8 @@
 package dev.switchboard.client
 
 import com.google.protobuf.Duration as ProtoDuration
+import dev.switchboard.v1.AcknowledgeMessagesRequest
+import dev.switchboard.v1.AcknowledgeMessagesResponse
 import dev.switchboard.v1.Answer
 import dev.switchboard.v1.AgentServiceGrpcKt.AgentServiceCoroutineStub
 import dev.switchboard.v1.AskQuestionRequest
@@ -26,6 +28,7 @@ import dev.switchboard.v1.Usage
 import dev.switchboard.v1.WaitForAnswerRequest
 import io.grpc.Channel
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
@@ -49,6 +52,17 @@ class AgentSession private constructor(
 ) {
     val id: String get() = session.id
 
+    /**
+     * The agent's read position as far as this helper knows: every user message up to it was
+     * returned by [step] or acknowledged, so [messages] skips it.
+     */
+    private val readThrough = AtomicLong(0)
+    val readThroughSeq: Long get() = readThrough.get()
+
+    private fun noteRead(seq: Long) {
+        readThrough.accumulateAndGet(seq, ::maxOf)
+    }
+
     companion object {
         /** Starts (or, with [sessionId], resumes) a session of agent [agentName]. */
         suspend fun start(
@@ -68,13 +82,28 @@ class AgentSession private constructor(
         }
     }
 
-    /** Logs a progress step; the response carries user messages not read yet. */
+    /**
+     * Logs a progress step; the response carries every user message not read yet, each returned
+     * once (the server marks them read; [messages] does not hand them out again).
+     */
     suspend fun step(text: String): LogStepResponse {
         val req = LogStepRequest.newBuilder().setSessionId(id).setText(text).setRequestId(Switchboard.newRequestId()).build()
-        return retry.run { stub.logStep(req) }
+        val res = retry.run { stub.logStep(req) }
+        res.queuedMessagesList.lastOrNull()?.let { noteRead(it.seq) }
+        return res
     }
 
-    /** Asks a question and returns at once with the stored question (see [awaitAnswer]). */
+    /**
+     * Marks every user message up to [throughSeq] as read (AcknowledgeMessages), so [step] does not
+     * return them. [messages] does this itself for each user message it hands over; call it when
+     * you read Subscribe with the raw stub.
+     */
+    suspend fun acknowledge(throughSeq: Long): AcknowledgeMessagesResponse {
+        val req = AcknowledgeMessagesRequest.newBuilder().setSessionId(id).setThroughSeq(throughSeq).build()
+        return retry.run { stub.acknowledgeMessages(req) }.also { noteRead(it.readThroughSeq) }
+    }
+
+    /** Asks a question and returns at once with the stored question (see [ask] to also wait). */
     suspend fun askQuestion(
         text: String,
         options: List<QuestionOption> = emptyList(),
@@ -88,10 +117,11 @@ class AgentSession private constructor(
 
     /**
      * Waits for the answer to [questionId], calling WaitForAnswer again each time its [pollTimeout]
-     * passes unanswered. Throws [SessionStoppingException] when a person asks the agent to stop
-     * (STOPPING) or the session ends before an answer comes: the agent should wrap up and [end].
+     * passes unanswered. The server ends a waiting call at once when a person asks the agent to
+     * stop or the session ends: throws [StopRequestedException] (wrap up and [end]) or
+     * [SessionEndedException] then.
      */
-    suspend fun awaitAnswer(questionId: String, pollTimeout: Duration = 60.seconds): Answer {
+    suspend fun waitForAnswer(questionId: String, pollTimeout: Duration = 60.seconds): Answer {
         val req = WaitForAnswerRequest.newBuilder().setSessionId(id).setQuestionId(questionId)
             .setTimeout(ProtoDuration.newBuilder().setSeconds(pollTimeout.inWholeSeconds.coerceAtLeast(1))).build()
         while (true) {
@@ -99,19 +129,22 @@ class AgentSession private constructor(
                 stub.withDeadlineAfter((pollTimeout + 30.seconds).inWholeMilliseconds, TimeUnit.MILLISECONDS).waitForAnswer(req)
             }
             if (res.answered) return res.answer
-            if (res.status == SessionStatus.SESSION_STATUS_STOPPING || res.status.isTerminal()) {
-                throw SessionStoppingException(res.status)
-            }
+            if (res.status.isTerminal()) throw SessionEndedException(res.status)
+            if (res.status == SessionStatus.SESSION_STATUS_STOPPING) throw StopRequestedException()
         }
     }
 
-    /** Asks a question and suspends until the person (or the deadline default) answers it. */
+    /**
+     * Asks a question and suspends until the person (or the deadline default) answers it. Throws
+     * [StopRequestedException] when a person asks the agent to stop meanwhile. Messages the person
+     * sends meanwhile stay unread: the next [step] returns them.
+     */
     suspend fun ask(
         text: String,
         options: List<QuestionOption> = emptyList(),
         choiceMode: ChoiceMode = ChoiceMode.CHOICE_MODE_SINGLE,
         allowFreeText: Boolean = options.isEmpty(),
-    ): Answer = awaitAnswer(askQuestion(text, options, choiceMode, allowFreeText).id)
+    ): Answer = waitForAnswer(askQuestion(text, options, choiceMode, allowFreeText).id)
 
     /** Reports the working tree's current unified diff (replaces the previous one). */
     suspend fun reportDiff(diff: String): ReportDiffResponse {
@@ -136,20 +169,40 @@ class AgentSession private constructor(
     }
 
     /**
-     * User messages, answers and status changes after [afterSeq], live. A stream dropped with
-     * UNAVAILABLE is resumed from the last sequence number seen (no gap, no duplicate); the flow
-     * completes after the status change to a terminal status (or when the server ends the stream). Heartbeats are not emitted.
+     * User messages, answers and status changes, live. Answers and status changes come after
+     * [afterSeq]; user messages come exactly once across [step] and [messages]: those [step]
+     * already returned are skipped, and each one is acknowledged (AcknowledgeMessages) as it is
+     * emitted to the collector, so the next [step] does not return it again; one never emitted
+     * stays unread. A stream dropped with UNAVAILABLE is resumed from the last sequence number seen
+     * (no gap, no duplicate); the flow completes after the status change to a terminal status (or
+     * when the server ends the stream). Heartbeats are not emitted.
      */
     fun messages(afterSeq: Long = 0): Flow<Message> = flow {
-        var last = afterSeq
+        // Acknowledging 0 changes nothing and returns the server's read position: a resumed
+        // session, or another process, may have read further than this helper knows.
+        acknowledge(0)
+        // Replay from the read position too, so that an unread user message is never skipped.
+        var last = minOf(afterSeq, readThrough.get())
         var failures = 0
         val upstream = flow {
             val req = SubscribeRequest.newBuilder().setSessionId(id).setAfterSeq(last).build()
             stub.subscribe(req).collect { item ->
                 failures = 0
-                if (item.hasMessage() && item.message.seq > last) {
-                    last = item.message.seq
-                    emit(item.message)
+                val m = item.message
+                if (!item.hasMessage() || m.seq <= last) return@collect
+                if (m.hasUserMessage()) {
+                    if (m.seq > readThrough.get()) {
+                        // Handed over now, so acknowledged now. If this fails, `last` has not
+                        // moved: the resumed stream delivers the message again.
+                        acknowledge(m.seq)
+                        last = m.seq
+                        emit(m)
+                    } else {
+                        last = m.seq // already returned by step() or acknowledged
+                    }
+                } else {
+                    last = m.seq
+                    if (m.seq > afterSeq) emit(m)
                 }
             }
         }.retryWhen { cause, _ ->
@@ -163,8 +216,14 @@ class AgentSession private constructor(
     }
 }
 
-/** The question will not be answered: the session is STOPPING (a person asked the agent to stop) or ended. */
-class SessionStoppingException(val status: SessionStatus) :
+/** A person asked the agent to stop (the session is STOPPING): the question will not be answered. */
+class StopRequestedException :
+    IllegalStateException("a person asked the agent to stop; the question will not be answered") {
+    val status: SessionStatus get() = SessionStatus.SESSION_STATUS_STOPPING
+}
+
+/** The session ended (COMPLETED, FAILED or STOPPED) before the question was answered. */
+class SessionEndedException(val status: SessionStatus) :
     IllegalStateException("session is $status; the question will not be answered")
 
 fun SessionStatus.isTerminal(): Boolean = this == SessionStatus.SESSION_STATUS_COMPLETED ||
@@ -173,3 +232,37 @@ fun SessionStatus.isTerminal(): Boolean = this == SessionStatus.SESSION_STATUS_C
 /** Builds a [QuestionOption]. */
 fun option(id: String, label: String = id, description: String = ""): QuestionOption =
     QuestionOption.newBuilder().setId(id).setLabel(label).setDescription(description).build()
+
+private val notId = Regex("[^a-z0-9_.]+")
+private const val MAX_OPTION_ID = 64
+
+/**
+ * The id part derived from one label ("Ship it" -> "ship-it"; may be empty). The same rule in every
+ * Switchboard helper (shared vectors: clients/testdata/option_ids.json): A-Z lower-cased (ASCII
+ * only, so no Unicode case table matters), each run of other characters than a-z 0-9 _ . made one
+ * "-", "-" and "." stripped from both ends, at most 64 characters.
+ */
+fun optionSlug(label: String): String {
+    val lower = buildString(label.length) { label.forEach { append(if (it in 'A'..'Z') it + ('a' - 'A') else it) } }
+    val slug = notId.replace(lower, "-").trim('-', '.')
+    return if (slug.length > MAX_OPTION_ID) slug.take(MAX_OPTION_ID).trimEnd('-', '.') else slug
+}
+
+/**
+ * Options with ids derived from [labels] ([optionSlug]); an empty or repeated id becomes
+ * "option-N" (N = position), then "option-N-2", "option-N-3", ... while that is taken too.
+ */
+fun options(vararg labels: String): List<QuestionOption> {
+    val taken = HashSet<String>()
+    return labels.mapIndexed { i, label ->
+        var id = optionSlug(label)
+        if (id.isEmpty() || id in taken) {
+            val base = "option-${i + 1}"
+            id = base
+            var n = 1
+            while (id in taken) id = "$base-${++n}"
+        }
+        taken += id
+        option(id, label)
+    }
+}

@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel
 import io.grpc.Status
 import io.grpc.StatusException
 import io.grpc.StatusRuntimeException
+import java.io.File
 import java.net.InetSocketAddress
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.seconds
@@ -23,6 +24,10 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.jsonArray
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -160,16 +165,72 @@ class LiveServerTest {
         withTimeout(30.seconds) {
             val person = dashboard()
             val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-stop")
-            val question = s.askQuestion("Keep going?")
-            val waiting = async { runCatching { s.awaitAnswer(question.id) } }
+            val seen = async { person.watch(s.id).first { it.hasQuestion() } }
+            // The server ends the waiting call on the stop: StopRequestedException, not a timeout.
+            val waiting = async { runCatching { s.ask("Keep going?", options("Yes", "No"), allowFreeText = false) } }
             val statuses = async { s.messages().first { it.hasStatusChange() && it.statusChange.toStatus == SessionStatus.SESSION_STATUS_STOPPING } }
-            delay(300)
+            seen.await()
             assertEquals(SessionStatus.SESSION_STATUS_STOPPING, person.stop(s.id, "enough for today").status)
             val stopped = waiting.await().exceptionOrNull()
-            assertTrue(stopped is SessionStoppingException, "awaitAnswer throws SessionStoppingException, got $stopped")
-            assertEquals(SessionStatus.SESSION_STATUS_STOPPING, (stopped as SessionStoppingException).status)
+            assertTrue(stopped is StopRequestedException, "ask throws StopRequestedException, got $stopped")
+            assertEquals(SessionStatus.SESSION_STATUS_STOPPING, (stopped as StopRequestedException).status)
             assertEquals("enough for today", statuses.await().statusChange.reason)
             assertEquals(SessionStatus.SESSION_STATUS_STOPPED, s.end(summary = "stopped as asked").status)
+        }
+    }
+
+    /**
+     * Issue 11: the person writes while the agent waits in ask(), then answers. The message reaches
+     * the agent once: on the next step, not on the one after, and not on the message stream (which
+     * replays the session from its start). Against the former helper this fails: its messages()
+     * neither skipped what step() had returned nor acknowledged what it emitted (with the server's
+     * former rule, "written to a stream = read", the other way round).
+     */
+    @Test
+    fun `a message sent during ask is delivered exactly once afterwards`() = runBlocking<Unit> {
+        withTimeout(45.seconds) {
+            val person = dashboard()
+            val s = AgentSession.start(channel, env("SWITCHBOARD_API_KEY"), "kotlin-e2e", name = "message during ask")
+            s.step("working")
+            val personActs = async {
+                val q = person.watch(s.id).first { it.hasQuestion() }.question
+                val sent = person.sendMessage(s.id, "please also update the README")
+                person.answer(s.id, q.id, listOf(q.optionsList.first().id))
+                sent
+            }
+            val answer = s.ask("Go ahead?", options("Go ahead", "Hold on"), allowFreeText = false)
+            val sent = personActs.await()
+            assertEquals(listOf("go-ahead"), answer.optionIdsList)
+
+            val first = s.step("answered").queuedMessagesList
+            assertEquals(listOf(sent.seq to "please also update the README"), first.map { it.seq to it.userMessage.text })
+            assertEquals(0, s.step("next").queuedMessagesCount)
+
+            // The stream skips what step() returned; a newer message arrives there once, is
+            // acknowledged as it is emitted, and so is not returned by the next step either.
+            val later = person.sendMessage(s.id, "and the changelog")
+            val users = mutableListOf<Long>()
+            s.messages().first { m ->
+                if (m.hasUserMessage()) users += m.seq
+                m.seq == later.seq
+            }
+            assertEquals(listOf(later.seq), users)
+            assertEquals(0, s.step("after the stream").queuedMessagesCount)
+            s.end(summary = "done")
+        }
+    }
+
+    @Test
+    fun `option ids match the shared vectors`() {
+        val vectors = Json.parseToJsonElement(File("../testdata/option_ids.json").readText()).jsonObject
+        val cases = vectors.getValue("cases").jsonArray
+        assertTrue(cases.isNotEmpty())
+        for (case in cases) {
+            val labels = case.jsonObject.getValue("labels").jsonArray.map { it.jsonPrimitive.content }
+            val ids = case.jsonObject.getValue("ids").jsonArray.map { it.jsonPrimitive.content }
+            val built = options(*labels.toTypedArray())
+            assertEquals(ids, built.map { it.id }, "ids for $labels")
+            assertEquals(labels, built.map { it.label })
         }
     }
 
