@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::status::{OrStatus, to_status};
+use super::status::to_status;
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
 use crate::domain::validate::{self, NewQuestion};
 use crate::domain::{
@@ -63,20 +63,16 @@ impl AgentService for AgentApi {
             } else {
                 Some(session_id(&req.session_id)?)
             },
-            agent_name: validate::agent_name(&req.agent_name).or_status()?,
-            name: Some(
-                validate::optional_text("name", req.name.trim(), validate::MAX_SESSION_NAME_CHARS)
-                    .or_status()?,
-            ),
-            metadata: validate::metadata(&req.metadata).or_status()?,
-            request_id: validate::request_id(&req.request_id).or_status()?,
+            agent_name: validate::agent_name(&req.agent_name)?,
+            name: Some(validate::optional_text(
+                "name",
+                req.name.trim(),
+                validate::MAX_SESSION_NAME_CHARS,
+            )?),
+            metadata: validate::metadata(&req.metadata)?,
+            request_id: validate::request_id(&req.request_id)?,
         };
-        let started = self
-            .state
-            .store
-            .start_session(caller, cmd)
-            .await
-            .or_status()?;
+        let started = self.state.store.start_session(caller, cmd).await?;
         tracing::info!(session_id = %started.session.id, resumed = started.resumed, "session started");
         Ok(Response::new(StartSessionResponse {
             session: Some(convert::session(started.session)),
@@ -92,15 +88,13 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let text =
-            validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS).or_status()?;
-        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let text = validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS)?;
+        let request_id = validate::request_id(&req.request_id)?;
         let r = self
             .state
             .store
             .log_step(caller, id, text, &request_id)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(LogStepResponse {
             seq: r.seq,
             queued_messages: r.queued.iter().map(convert::message).collect(),
@@ -116,7 +110,7 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let request_id = validate::request_id(&req.request_id)?;
         let choice_mode = match ChoiceModeProto::try_from(req.choice_mode) {
             Ok(ChoiceModeProto::Unspecified) | Ok(ChoiceModeProto::Single) => ChoiceMode::Single,
             Ok(ChoiceModeProto::Multiple) => ChoiceMode::Multiple,
@@ -144,19 +138,16 @@ impl AgentService for AgentApi {
                 .timeout
                 .as_ref()
                 .map(|d| convert::duration("timeout", d))
-                .transpose()
-                .or_status()?,
+                .transpose()?,
             default_option_ids: req.default_option_ids,
             default_text: req.default_text,
         }
-        .validate()
-        .or_status()?;
+        .validate()?;
         let (q, seq) = self
             .state
             .store
             .ask_question(caller, id, question, &request_id)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(session_id = %id, question_id = %q.id, "question asked");
         Ok(Response::new(AskQuestionResponse {
             question: Some(convert::question(q)),
@@ -173,9 +164,9 @@ impl AgentService for AgentApi {
         let deadline = call_deadline(&request);
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let question_id = QuestionId(validate::uuid("question_id", &req.question_id).or_status()?);
+        let question_id = QuestionId(validate::uuid("question_id", &req.question_id)?);
         let mut wait = match &req.timeout {
-            Some(d) => convert::duration("timeout", d).or_status()?.min(MAX_WAIT),
+            Some(d) => convert::duration("timeout", d)?.min(MAX_WAIT),
             None => DEFAULT_WAIT,
         };
         if let Some(d) = deadline {
@@ -191,19 +182,14 @@ impl AgentService for AgentApi {
         let mut next_touch = tokio::time::Instant::now();
         loop {
             if tokio::time::Instant::now() >= next_touch {
-                self.state
-                    .store
-                    .touch_session(caller.user_id, id)
-                    .await
-                    .or_status()?;
+                self.state.store.touch_session(caller.user_id, id).await?;
                 next_touch = tokio::time::Instant::now() + presence_every;
             }
             let (answer, status) = self
                 .state
                 .store
                 .question_answer(caller.user_id, id, question_id)
-                .await
-                .or_status()?;
+                .await?;
             if let Some(a) = answer {
                 return Ok(Response::new(WaitForAnswerResponse {
                     answered: true,
@@ -249,12 +235,7 @@ impl AgentService for AgentApi {
             )));
         }
         // Ownership check (also refuses deleted sessions) before streaming anything.
-        let session = self
-            .state
-            .store
-            .get_session(caller.user_id, id)
-            .await
-            .or_status()?;
+        let session = self.state.store.get_session(caller.user_id, id).await?;
         beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
         if session.status.is_terminal() && req.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
@@ -293,7 +274,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<HeartbeatResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        let (status, unread) = self.state.store.heartbeat(caller, id).await.or_status()?;
+        let (status, unread) = self.state.store.heartbeat(caller, id).await?;
         Ok(Response::new(HeartbeatResponse {
             status: convert::status(status) as i32,
             unread_message_count: unread,
@@ -318,8 +299,7 @@ impl AgentService for AgentApi {
             .state
             .store
             .acknowledge_messages(caller.user_id, id, req.through_seq)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(AcknowledgeMessagesResponse {
             read_through_seq,
             unread_message_count,
@@ -334,15 +314,13 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id).or_status()?;
-        let counts =
-            diff::analyze(&req.diff, self.state.settings.limits.max_diff_bytes).or_status()?;
+        let request_id = validate::request_id(&req.request_id)?;
+        let counts = diff::analyze(&req.diff, self.state.settings.limits.max_diff_bytes)?;
         let (seq, summary) = self
             .state
             .store
             .report_diff(caller, id, req.diff, counts, &request_id)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ReportDiffResponse {
             seq,
             summary: Some(convert::diff_summary(summary)),
@@ -357,7 +335,7 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let request_id = validate::request_id(&req.request_id)?;
         let u = req
             .usage
             .ok_or_else(|| to_status(DomainError::invalid("usage", "is required")))?;
@@ -382,8 +360,7 @@ impl AgentService for AgentApi {
             .state
             .store
             .report_usage(caller, id, usage, &request_id)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ReportUsageResponse { seq }))
     }
 
@@ -395,7 +372,7 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id).or_status()?;
+        let request_id = validate::request_id(&req.request_id)?;
         let outcome = match SessionOutcome::try_from(req.outcome) {
             Ok(SessionOutcome::Completed) => EndOutcome::Completed,
             Ok(SessionOutcome::Failed) => EndOutcome::Failed,
@@ -406,14 +383,12 @@ impl AgentService for AgentApi {
                 )));
             }
         };
-        let summary = validate::optional_text("summary", &req.summary, validate::MAX_TEXT_CHARS)
-            .or_status()?;
+        let summary = validate::optional_text("summary", &req.summary, validate::MAX_TEXT_CHARS)?;
         let session = self
             .state
             .store
             .end_session(caller, id, outcome, &summary, &request_id)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(session_id = %id, status = session.status.name(), "session ended");
         Ok(Response::new(EndSessionResponse {
             session: Some(convert::session(session)),

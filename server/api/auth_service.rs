@@ -4,7 +4,6 @@ use chrono::Utc;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
-use super::status::OrStatus;
 use super::{AppState, convert};
 use crate::auth::passwords::{dummy_hash, verify_password};
 use crate::auth::secrets::{hash_secret, new_refresh_token};
@@ -56,8 +55,8 @@ impl AuthService for AuthApi {
         request: Request<LoginRequest>,
     ) -> Result<Response<LoginResponse>, Status> {
         let req = request.into_inner();
-        let email = validate::required_text("email", req.email.trim(), 320).or_status()?;
-        validate::required_text("password", &req.password, 1024).or_status()?;
+        let email = validate::required_text("email", req.email.trim(), 320)?;
+        validate::required_text("password", &req.password, 1024)?;
         let throttle = &self.state.login_throttle;
         if let Some(wait) = throttle.check(&email) {
             return Err(DomainError::ResourceExhausted {
@@ -66,15 +65,10 @@ impl AuthService for AuthApi {
                     wait.as_secs().max(1)
                 ),
                 retry_after: Some(wait),
-            })
-            .or_status();
+            }
+            .into());
         }
-        let found = self
-            .state
-            .store
-            .user_credentials(&email)
-            .await
-            .or_status()?;
+        let found = self.state.store.user_credentials(&email).await?;
         // Verify against a dummy hash for unknown emails: same answer, same time.
         let password = req.password;
         let hash = found
@@ -83,8 +77,7 @@ impl AuthService for AuthApi {
             .unwrap_or_else(|| dummy_hash().to_owned());
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
-            .map_err(DomainError::internal)
-            .or_status()?;
+            .map_err(DomainError::internal)?;
         let user = match (found, ok) {
             (Some((user, _)), true) => user,
             _ => {
@@ -93,7 +86,7 @@ impl AuthService for AuthApi {
             }
         };
         throttle.record_success(&email);
-        let tokens = self.issue(&user, Uuid::new_v4()).await.or_status()?;
+        let tokens = self.issue(&user, Uuid::new_v4()).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok(Response::new(LoginResponse {
             tokens: Some(tokens),
@@ -107,16 +100,15 @@ impl AuthService for AuthApi {
         request: Request<RefreshRequest>,
     ) -> Result<Response<RefreshResponse>, Status> {
         let token = request.into_inner().refresh_token;
-        validate::required_text("refresh_token", &token, 200).or_status()?;
+        validate::required_text("refresh_token", &token, 200)?;
         match self
             .state
             .store
             .rotate_refresh_token(&hash_secret(&token))
-            .await
-            .or_status()?
+            .await?
         {
             RefreshOutcome::Rotated { user, family_id } => {
-                let tokens = self.issue(&user, family_id).await.or_status()?;
+                let tokens = self.issue(&user, family_id).await?;
                 Ok(Response::new(RefreshResponse {
                     tokens: Some(tokens),
                     user: Some(convert::user(user)),
@@ -142,12 +134,11 @@ impl AuthService for AuthApi {
         request: Request<LogoutRequest>,
     ) -> Result<Response<LogoutResponse>, Status> {
         let token = request.into_inner().refresh_token;
-        validate::required_text("refresh_token", &token, 200).or_status()?;
+        validate::required_text("refresh_token", &token, 200)?;
         self.state
             .store
             .revoke_refresh_family(&hash_secret(&token))
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(LogoutResponse {}))
     }
 }

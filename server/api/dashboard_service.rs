@@ -6,7 +6,7 @@ use chrono::Utc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::status::{OrStatus, to_status};
+use super::status::to_status;
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
 use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
 use crate::domain::{AgentId, ApiKeyId, DomainError, QuestionId, Sender, UserCaller, validate};
@@ -40,18 +40,14 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<ListAgentsResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
-        let limit = validate::page_size(req.page_size).or_status()?;
-        let after: Option<AgentCursor> = self
-            .state
-            .page_tokens
-            .decode("agents", &req.page_token)
-            .or_status()?;
+        let limit = validate::page_size(req.page_size)?;
+        let after: Option<AgentCursor> =
+            self.state.page_tokens.decode("agents", &req.page_token)?;
         let page = self
             .state
             .store
             .list_agents(caller.user_id, after, limit)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ListAgentsResponse {
             agents: page.items.into_iter().map(convert::agent).collect(),
             next_page_token: page
@@ -68,38 +64,27 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<ListSessionsResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
-        let limit = validate::page_size(req.page_size).or_status()?;
+        let limit = validate::page_size(req.page_size)?;
         let mut filter = SessionFilter::default();
         if !req.agent_id.is_empty() {
-            filter.agent_id = Some(AgentId(
-                validate::uuid("agent_id", &req.agent_id).or_status()?,
-            ));
+            filter.agent_id = Some(AgentId(validate::uuid("agent_id", &req.agent_id)?));
         }
         for s in &req.statuses {
             filter
                 .statuses
-                .push(convert::status_from_pb("statuses", *s).or_status()?);
+                .push(convert::status_from_pb("statuses", *s)?);
         }
         let scope = format!("sessions:{}:{:?}", req.agent_id, req.statuses);
-        let after: Option<SessionCursor> = self
-            .state
-            .page_tokens
-            .decode(&scope, &req.page_token)
-            .or_status()?;
+        let after: Option<SessionCursor> =
+            self.state.page_tokens.decode(&scope, &req.page_token)?;
         // Read the cursor first: an event committed between the two reads is then replayed by
         // WatchInbox(after_cursor) rather than missed.
-        let inbox_cursor = self
-            .state
-            .store
-            .inbox_high_water(caller.user_id)
-            .await
-            .or_status()?;
+        let inbox_cursor = self.state.store.inbox_high_water(caller.user_id).await?;
         let page = self
             .state
             .store
             .list_sessions(caller.user_id, &filter, after, limit)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ListSessionsResponse {
             sessions: page.items.into_iter().map(convert::session).collect(),
             next_page_token: page
@@ -117,18 +102,8 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<GetSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        let session = self
-            .state
-            .store
-            .get_session(caller.user_id, id)
-            .await
-            .or_status()?;
-        let open = self
-            .state
-            .store
-            .open_questions(caller.user_id, id)
-            .await
-            .or_status()?;
+        let session = self.state.store.get_session(caller.user_id, id).await?;
+        let open = self.state.store.open_questions(caller.user_id, id).await?;
         Ok(Response::new(GetSessionResponse {
             session: Some(convert::session(session)),
             open_questions: open.into_iter().map(convert::question).collect(),
@@ -143,7 +118,7 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let limit = validate::page_size(req.page_size).or_status()?;
+        let limit = validate::page_size(req.page_size)?;
         let direction = match ListDirection::try_from(req.direction) {
             Ok(ListDirection::Unspecified) | Ok(ListDirection::Forward) => {
                 MessageDirection::Forward
@@ -166,8 +141,7 @@ impl DashboardService for DashboardApi {
         let from = match self
             .state
             .page_tokens
-            .decode::<i64>(&scope, &req.page_token)
-            .or_status()?
+            .decode::<i64>(&scope, &req.page_token)?
         {
             Some(seq) => Some(seq),
             None if req.cursor_seq > 0 => Some(req.cursor_seq),
@@ -177,8 +151,7 @@ impl DashboardService for DashboardApi {
             .state
             .store
             .list_messages(caller.user_id, id, direction, from, limit)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ListMessagesResponse {
             messages: page.items.iter().map(convert::message).collect(),
             next_page_token: page
@@ -195,12 +168,7 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<GetDiffResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        let (diff, summary) = self
-            .state
-            .store
-            .get_diff(caller.user_id, id)
-            .await
-            .or_status()?;
+        let (diff, summary) = self.state.store.get_diff(caller.user_id, id).await?;
         Ok(Response::new(GetDiffResponse {
             diff,
             summary: summary.map(convert::diff_summary),
@@ -215,18 +183,17 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let question_id = QuestionId(validate::uuid("question_id", &req.question_id).or_status()?);
+        let question_id = QuestionId(validate::uuid("question_id", &req.question_id)?);
         let input = AnswerInput {
             option_ids: req.option_ids,
             text: req.text,
-            request_id: validate::optional_request_id(&req.request_id).or_status()?,
+            request_id: validate::optional_request_id(&req.request_id)?,
         };
         let (answer, seq) = self
             .state
             .store
             .answer_question(caller.user_id, id, question_id, input, Sender::User)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(session_id = %id, %question_id, "question answered");
         Ok(Response::new(AnswerQuestionResponse {
             answer: Some(convert::answer(answer)),
@@ -242,15 +209,13 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let text =
-            validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS).or_status()?;
-        let request_id = validate::optional_request_id(&req.request_id).or_status()?;
+        let text = validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS)?;
+        let request_id = validate::optional_request_id(&req.request_id)?;
         let message = self
             .state
             .store
             .send_message(caller, id, text, request_id.as_deref())
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(SendMessageResponse {
             message: Some(convert::message(&message)),
         }))
@@ -264,14 +229,12 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
-        let reason = validate::optional_text("reason", &req.reason, validate::MAX_REASON_CHARS)
-            .or_status()?;
+        let reason = validate::optional_text("reason", &req.reason, validate::MAX_REASON_CHARS)?;
         let session = self
             .state
             .store
             .request_stop(caller.user_id, id, &reason)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(session_id = %id, "stop requested");
         Ok(Response::new(StopSessionResponse {
             session: Some(convert::session(session)),
@@ -287,14 +250,12 @@ impl DashboardService for DashboardApi {
         let req = request.into_inner();
         let id = session_id(&req.session_id)?;
         let name =
-            validate::required_text("name", req.name.trim(), validate::MAX_SESSION_NAME_CHARS)
-                .or_status()?;
+            validate::required_text("name", req.name.trim(), validate::MAX_SESSION_NAME_CHARS)?;
         let session = self
             .state
             .store
             .rename_session(caller.user_id, id, &name)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(RenameSessionResponse {
             session: Some(convert::session(session)),
         }))
@@ -307,11 +268,7 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<DeleteSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        self.state
-            .store
-            .delete_session(caller.user_id, id)
-            .await
-            .or_status()?;
+        self.state.store.delete_session(caller.user_id, id).await?;
         tracing::info!(session_id = %id, "session deleted");
         Ok(Response::new(DeleteSessionResponse {}))
     }
@@ -323,11 +280,10 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
-        let name = validate::required_text("name", req.name.trim(), validate::MAX_KEY_NAME_CHARS)
-            .or_status()?;
+        let name = validate::required_text("name", req.name.trim(), validate::MAX_KEY_NAME_CHARS)?;
         let expires_at = match &req.expire_time {
             Some(t) => {
-                let t = convert::from_ts("expire_time", t).or_status()?;
+                let t = convert::from_ts("expire_time", t)?;
                 if t <= Utc::now() {
                     return Err(to_status(DomainError::invalid(
                         "expire_time",
@@ -350,8 +306,7 @@ impl DashboardService for DashboardApi {
             .state
             .store
             .create_api_key(caller.user_id, key, max)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(api_key_id = %created.id, prefix = %created.prefix, "API key created");
         Ok(Response::new(CreateApiKeyResponse {
             api_key: Some(convert::api_key(created)),
@@ -366,19 +321,14 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<ListApiKeysResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
-        let limit = validate::page_size(req.page_size).or_status()?;
+        let limit = validate::page_size(req.page_size)?;
         let scope = format!("keys:{}", req.include_revoked);
-        let after: Option<ApiKeyCursor> = self
-            .state
-            .page_tokens
-            .decode(&scope, &req.page_token)
-            .or_status()?;
+        let after: Option<ApiKeyCursor> = self.state.page_tokens.decode(&scope, &req.page_token)?;
         let page = self
             .state
             .store
             .list_api_keys(caller.user_id, req.include_revoked, after, limit)
-            .await
-            .or_status()?;
+            .await?;
         Ok(Response::new(ListApiKeysResponse {
             api_keys: page.items.into_iter().map(convert::api_key).collect(),
             next_page_token: page
@@ -394,14 +344,12 @@ impl DashboardService for DashboardApi {
         request: Request<RevokeApiKeyRequest>,
     ) -> Result<Response<RevokeApiKeyResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let key_id =
-            ApiKeyId(validate::uuid("api_key_id", &request.get_ref().api_key_id).or_status()?);
+        let key_id = ApiKeyId(validate::uuid("api_key_id", &request.get_ref().api_key_id)?);
         let key = self
             .state
             .store
             .revoke_api_key(caller.user_id, key_id)
-            .await
-            .or_status()?;
+            .await?;
         tracing::info!(api_key_id = %key_id, "API key revoked");
         Ok(Response::new(RevokeApiKeyResponse {
             api_key: Some(convert::api_key(key)),
@@ -424,12 +372,7 @@ impl DashboardService for DashboardApi {
                 "must not be negative",
             )));
         }
-        let session = self
-            .state
-            .store
-            .get_session(caller.user_id, id)
-            .await
-            .or_status()?;
+        let session = self.state.store.get_session(caller.user_id, id).await?;
         beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
         let feed = session_feed(
             self.state.store.clone(),
@@ -465,12 +408,7 @@ impl DashboardService for DashboardApi {
                 "must not be negative",
             )));
         }
-        let high = self
-            .state
-            .store
-            .inbox_high_water(caller.user_id)
-            .await
-            .or_status()?;
+        let high = self.state.store.inbox_high_water(caller.user_id).await?;
         beyond_the_end("after_cursor", after, high)?;
         let feed = inbox_feed(
             self.state.store.clone(),

@@ -42,10 +42,10 @@ impl AppState {
 
 /// Parses the `session_id` field every session RPC carries.
 pub fn session_id(value: &str) -> Result<crate::domain::SessionId, tonic::Status> {
-    use status::OrStatus;
-    crate::domain::validate::uuid("session_id", value)
-        .map(crate::domain::SessionId)
-        .or_status()
+    Ok(crate::domain::SessionId(crate::domain::validate::uuid(
+        "session_id",
+        value,
+    )?))
 }
 
 /// A resume position past the newest item cannot come from this feed (a client bug, or a

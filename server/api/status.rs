@@ -29,8 +29,16 @@ pub fn to_status(err: DomainError) -> Status {
             status
         }
         DomainError::Unavailable(m) => Status::unavailable(m),
-        DomainError::Internal(detail) => {
+        DomainError::Internal { context, source } => {
             let id = uuid::Uuid::new_v4();
+            // The whole chain, innermost cause last.
+            let mut detail = context;
+            let mut cause: Option<&(dyn std::error::Error + 'static)> =
+                source.as_deref().map(|e| e as _);
+            while let Some(e) = cause {
+                detail.push_str(&format!(": {e}"));
+                cause = e.source();
+            }
             tracing::error!(error_id = %id, %detail, "internal error");
             Status::new(
                 Code::Internal,
@@ -40,14 +48,10 @@ pub fn to_status(err: DomainError) -> Status {
     }
 }
 
-/// `?`-friendly conversion for handlers.
-pub trait OrStatus<T> {
-    fn or_status(self) -> Result<T, Status>;
-}
-
-impl<T> OrStatus<T> for Result<T, DomainError> {
-    fn or_status(self) -> Result<T, Status> {
-        self.map_err(to_status)
+/// Lets a handler use `?` on domain results.
+impl From<DomainError> for Status {
+    fn from(err: DomainError) -> Status {
+        to_status(err)
     }
 }
 
@@ -57,7 +61,7 @@ mod tests {
 
     #[test]
     fn internal_errors_do_not_leak() {
-        let s = to_status(DomainError::Internal("password=hunter2 in SQL".into()));
+        let s = to_status(DomainError::internal("password=hunter2 in SQL"));
         assert_eq!(s.code(), Code::Internal);
         assert!(!s.message().contains("hunter2"));
     }

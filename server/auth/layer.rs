@@ -12,7 +12,6 @@ use tower::{Layer, Service};
 use super::rate_limit::RateLimiter;
 use super::secrets::{API_KEY_PREFIX, hash_secret, looks_like_api_key};
 use super::tokens::AccessTokens;
-use crate::api::status::to_status;
 use crate::domain::{AgentCaller, DomainError, DomainResult, UserCaller};
 use crate::store::{ApiKeyAuth, Store};
 
@@ -201,7 +200,8 @@ where
                 Audience::Public => Ok(()),
             };
             if let Err(e) = resolved {
-                return Ok(to_status(e).into_http());
+                // The one DomainError → Status map (api::status), through its From impl.
+                return Ok(tonic::Status::from(e).into_http());
             }
             inner.call(req).await
         })

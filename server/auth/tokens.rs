@@ -51,9 +51,7 @@ impl AccessTokens {
             aud: AUDIENCE.into(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| {
-            DomainError::internal(format!("signing an access token failed: {e}"))
-        })?;
+            .map_err(|e| DomainError::internal_from("signing an access token failed", e))?;
         Ok((token, exp))
     }
 

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 pub type DomainResult<T> = Result<T, DomainError>;
 
+/// Any error kept as the cause of an internal error.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     /// A request field breaks a rule; `field` names it and the message says the limit.
@@ -36,9 +39,14 @@ pub enum DomainError {
     /// The database cannot be reached right now; retrying later may work.
     #[error("{0}")]
     Unavailable(String),
-    /// A bug or an unexpected failure: logged with an id, never shown to the caller.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug or an unexpected failure: logged with an id (with its whole source chain), never
+    /// shown to the caller.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
 impl DomainError {
@@ -49,7 +57,19 @@ impl DomainError {
         }
     }
 
+    /// An unexpected failure described by `context` alone.
     pub fn internal(context: impl std::fmt::Display) -> Self {
-        DomainError::Internal(context.to_string())
+        DomainError::Internal {
+            context: context.to_string(),
+            source: None,
+        }
+    }
+
+    /// An unexpected failure with the error that caused it, kept as the source.
+    pub fn internal_from(context: impl std::fmt::Display, source: impl Into<BoxError>) -> Self {
+        DomainError::Internal {
+            context: context.to_string(),
+            source: Some(source.into()),
+        }
     }
 }

@@ -93,8 +93,7 @@ impl Store {
         )
         .bind(email)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(row.map(|(id, email, display_name, created_at, hash)| {
             (
                 User {
@@ -113,8 +112,7 @@ impl Store {
             sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
                 .bind(email)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         id.map(UserId).ok_or(DomainError::NotFound("user"))
     }
 
@@ -132,23 +130,21 @@ impl Store {
             .bind(hash)
             .bind(expires_at)
             .execute(&self.pool)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         Ok(())
     }
 
     /// Marks the presented token rotated (once) and reports whose it was; a second
     /// presentation revokes the family. The caller then issues the family's next token.
     pub async fn rotate_refresh_token(&self, hash: &[u8]) -> DomainResult<RefreshOutcome> {
-        let mut tx = self.pool.begin().await.map_err(map_sqlx_error)?;
+        let mut tx = self.pool.begin().await?;
         let row: Option<RefreshRow> = sqlx::query_as(
             "SELECT user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens \
              WHERE token_hash = $1 FOR UPDATE",
         )
         .bind(hash)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let Some(RefreshRow {
             user_id,
             family_id,
@@ -163,9 +159,8 @@ impl Store {
             sqlx::query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1")
                 .bind(family_id)
                 .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx_error)?;
-            tx.commit().await.map_err(map_sqlx_error)?;
+                .await?;
+            tx.commit().await?;
             return Ok(RefreshOutcome::Reused);
         }
         if revoked_at.is_some() || expires_at <= Utc::now() {
@@ -174,15 +169,13 @@ impl Store {
         sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
             .bind(hash)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         let user: UserRow =
             sqlx::query_as("SELECT id, email, display_name, created_at FROM users WHERE id = $1")
                 .bind(user_id)
                 .fetch_one(&mut *tx)
-                .await
-                .map_err(map_sqlx_error)?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+                .await?;
+        tx.commit().await?;
         Ok(RefreshOutcome::Rotated {
             user: user.into(),
             family_id,
@@ -197,8 +190,7 @@ impl Store {
         )
         .bind(hash)
         .execute(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(())
     }
 
@@ -209,21 +201,19 @@ impl Store {
         key: NewApiKey,
         max_active: i64,
     ) -> DomainResult<ApiKey> {
-        let mut tx = self.pool.begin().await.map_err(map_sqlx_error)?;
+        let mut tx = self.pool.begin().await?;
         // Serialise key creation per user so the cap holds under concurrency.
         sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
             .bind(user_id.0)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         let active: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > now())",
         )
         .bind(user_id.0)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         if active >= max_active {
             return Err(DomainError::ResourceExhausted {
                 message: format!(
@@ -243,9 +233,8 @@ impl Store {
         .bind(&key.hash)
         .bind(key.expires_at)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        .await?;
+        tx.commit().await?;
         Ok(row.into())
     }
 
@@ -271,8 +260,7 @@ impl Store {
         .bind(after_id)
         .bind(limit + 1)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let mut items: Vec<ApiKey> = rows.into_iter().map(Into::into).collect();
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
@@ -294,8 +282,7 @@ impl Store {
         .bind(key_id.0)
         .bind(user_id.0)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         row.map(Into::into).ok_or(DomainError::NotFound("API key"))
     }
 
@@ -305,8 +292,7 @@ impl Store {
             sqlx::query_as("SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         Ok(match row {
             None => ApiKeyAuth::Unknown,
             Some(KeyAuthRow {
@@ -334,8 +320,7 @@ impl Store {
         sqlx::query("UPDATE api_keys SET last_used_at = now() WHERE id = $1")
             .bind(key_id.0)
             .execute(&self.pool)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         Ok(())
     }
 }

@@ -45,8 +45,7 @@ impl Store {
         .bind(after)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(rows.into_iter().map(|r| r.0.0).collect())
     }
 
@@ -67,8 +66,7 @@ impl Store {
             sqlx::query_as("SELECT id, inbox_cursor FROM users WHERE id = ANY($1)")
                 .bind(&ids)
                 .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         Ok(rows.into_iter().map(|(id, c)| (UserId(id), c)).collect())
     }
 }

@@ -8,6 +8,7 @@ mod inbox;
 mod reads;
 mod rows;
 mod sessions;
+mod sql_enums;
 mod sweeps;
 
 use sqlx::PgPool;
@@ -42,8 +43,7 @@ impl Store {
             .test_before_acquire(false)
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(options)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         Ok(Store { pool, hints: None })
     }
 
@@ -79,9 +79,7 @@ impl Store {
         let options = (*self.pool.connect_options())
             .clone()
             .options([("synchronous_commit", "off")]);
-        let conn = sqlx::PgConnection::connect_with(&options)
-            .await
-            .map_err(map_sqlx_error)?;
+        let conn = sqlx::PgConnection::connect_with(&options).await?;
         Ok(HintConnection { conn })
     }
 
@@ -93,15 +91,12 @@ impl Store {
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| crate::domain::DomainError::internal(format!("migrations failed: {e}")))
+            .map_err(|e| crate::domain::DomainError::internal_from("migrations failed", e))
     }
 
     /// A cheap round trip, for the health check.
     pub async fn ping(&self) -> DomainResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_sqlx_error)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 }
@@ -119,8 +114,7 @@ impl HintConnection {
             .bind(NOTIFY_CHANNEL)
             .bind(payload)
             .execute(&mut self.conn)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         Ok(())
     }
 }

@@ -86,8 +86,7 @@ impl Store {
         .bind(a_id)
         .bind(limit + 1)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let more = rows.len() as i64 > limit;
         let mut items = Vec::new();
         let mut next = None;
@@ -143,8 +142,7 @@ impl Store {
         .bind(a_id)
         .bind(limit + 1)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let more = rows.len() as i64 > limit;
         let items: Vec<Session> = rows
             .into_iter()
@@ -176,8 +174,7 @@ impl Store {
         .bind(session_id.0)
         .bind(user_id.0)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(rows.into_iter().map(|r| r.0.0).collect())
     }
 
@@ -196,8 +193,7 @@ impl Store {
                 .bind(session_id.0)
                 .bind(user_id.0)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         owned.ok_or(DomainError::NotFound("session"))?;
         let sql = match direction {
             MessageDirection::Forward => format!(
@@ -216,8 +212,7 @@ impl Store {
             .bind(from)
             .bind(limit + 1)
             .fetch_all(&self.pool)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         let more = rows.len() as i64 > limit;
         let items = messages(rows.into_iter().take(limit as usize).collect())?;
         let next = if more {
@@ -243,8 +238,7 @@ impl Store {
         .bind(after_seq)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         messages(rows)
     }
 
@@ -268,8 +262,7 @@ impl Store {
             sqlx::query_as("SELECT id, last_seq FROM sessions WHERE id = ANY($1)")
                 .bind(&ids)
                 .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(id, seq)| (SessionId(id), seq))
@@ -291,8 +284,7 @@ impl Store {
         .bind(session_id.0)
         .bind(user_id.0)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let (diff, files_changed, additions, deletions, updated_at) =
             row.ok_or(DomainError::NotFound("session"))?;
         let summary = updated_at.map(|updated_at| DiffSummary {

@@ -120,8 +120,7 @@ impl Locked {
         .bind(user_id.0)
         .bind(request_id)
         .fetch_optional(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let mut r = row.ok_or(DomainError::NotFound("session"))?;
         if r.snapshot_seq < r.last_seq {
             (r.replay_seq, r.has_unread) = sqlx::query_as(
@@ -132,8 +131,7 @@ impl Locked {
             .bind(request_id)
             .bind(r.agent_read_seq)
             .fetch_one(&mut **tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         }
         Ok(Locked {
             id: r.id,
@@ -168,8 +166,7 @@ impl Locked {
         .bind(self.id)
         .bind(request_id)
         .fetch_optional(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?
+        .await?
         .map(|(session_id, seq, sender, body, created_at, meta)| {
             (MessageRow { session_id, seq, sender, body, created_at }, meta)
         });
@@ -199,8 +196,7 @@ impl Locked {
         .bind(request_id)
         .bind(meta.map(sqlx::types::Json))
         .execute(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         self.notify_seq = true;
         Ok(self.last_seq)
     }
@@ -272,7 +268,7 @@ impl Locked {
     /// Saves the session row, commits, then hands the feeds their wake-up hints.
     async fn commit(&self, store: &Store, mut tx: Tx, agent_contact: bool) -> DomainResult<()> {
         self.save(&mut tx, agent_contact).await?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+        tx.commit().await?;
         store.committed(self.hints());
         Ok(())
     }
@@ -305,8 +301,7 @@ impl Locked {
         .bind(self.notify_seq)
         .bind(agent_contact)
         .execute(&mut **tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(())
     }
 }
@@ -343,8 +338,7 @@ impl Store {
         .bind(user_id.0)
         .bind(&cmd.request_id)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         if let Some(id) = retried {
             drop(tx);
             let session = self.get_session(user_id, SessionId(id)).await?;
@@ -361,8 +355,7 @@ impl Store {
         .bind(user_id.0)
         .bind(&cmd.agent_name)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
 
         if let Some(session_id) = cmd.session_id {
             // A given id only resumes: new sessions always get an id minted here (or by a
@@ -374,8 +367,7 @@ impl Store {
                     .bind(session_id.0)
                     .bind(user_id.0)
                     .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_sqlx_error)?;
+                    .await?;
             let Some(owner_agent) = existing else {
                 return Err(DomainError::NotFoundExplained(format!(
                     "no session {session_id} to resume; leave session_id empty to start a new \
@@ -598,8 +590,7 @@ impl Store {
             .bind(sqlx::types::Json(&question))
             .bind(question.deadline)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         locked.open_questions += 1;
         if locked.status != SessionStatus::Stopping {
             locked
@@ -633,8 +624,7 @@ impl Store {
         .bind(session_id.0)
         .bind(user_id.0)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let (answer, status) = row.ok_or(DomainError::NotFound("question"))?;
         Ok((answer.map(|a| a.0), SessionStatus::from_i16(status)?))
     }
@@ -671,8 +661,7 @@ impl Store {
         .bind(question_id.0)
         .bind(locked.id)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let (question, existing) = row.ok_or(DomainError::NotFound("question"))?;
         if let Some(a) = existing {
             let who = match a.0.answered_by {
@@ -724,8 +713,7 @@ impl Store {
         .bind(sqlx::types::Json(&answer))
         .bind(seq)
         .execute(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         locked.open_questions = (locked.open_questions - 1).max(0);
         if locked.open_questions == 0 && locked.status == SessionStatus::AwaitingInput {
             locked
@@ -779,8 +767,7 @@ impl Store {
         .bind(locked.id)
         .bind(seq)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         locked.commit(self, tx, false).await?;
         Ok(Message {
             session_id,
@@ -822,8 +809,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET stop_requested_at = now() WHERE id = $1")
             .bind(locked.id)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         locked.commit(self, tx, false).await?;
         self.get_session(user_id, session_id).await
     }
@@ -844,8 +830,7 @@ impl Store {
         .bind(locked.id)
         .bind(locked.agent_read_seq)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         locked.commit(self, tx, true).await?;
         Ok((locked.status, unread as i32))
     }
@@ -873,8 +858,7 @@ impl Store {
         .bind(user_id.0)
         .bind(through_seq)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         match row {
             Some((read_through, _, unread)) => Ok((read_through, unread as i32)),
             None => {
@@ -941,8 +925,7 @@ impl Store {
         .bind(summary.deletions)
         .bind(summary.updated_at)
         .execute(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         let seq = locked
             .append(
                 &mut tx,
@@ -975,8 +958,7 @@ impl Store {
         )
         .bind(locked.id)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         for (field, new, old) in [
             ("usage.input_tokens", usage.input_tokens, previous.0),
             ("usage.output_tokens", usage.output_tokens, previous.1),
@@ -996,8 +978,7 @@ impl Store {
             .bind(usage.output_tokens)
             .bind(usage.cost_micros)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         let seq = locked
             .append(
                 &mut tx,
@@ -1047,8 +1028,7 @@ impl Store {
             .bind(locked.id)
             .bind(summary)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         locked.commit(self, tx, true).await?;
         self.get_session(caller.user_id, session_id).await
     }
@@ -1077,8 +1057,7 @@ impl Store {
             .bind(locked.id)
             .bind(silence.as_secs_f64())
             .fetch_one(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
             if !silent {
                 return Ok(false);
             }
@@ -1090,8 +1069,7 @@ impl Store {
             sqlx::query("UPDATE sessions SET ended_at = now() WHERE id = $1")
                 .bind(locked.id)
                 .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx_error)?;
+                .await?;
         }
         locked.commit(self, tx, false).await?;
         Ok(true)
@@ -1109,8 +1087,7 @@ impl Store {
             .bind(locked.id)
             .bind(name)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
+            .await?;
         locked.name = name.to_owned();
         locked
             .inbox(&mut tx, InboxEventKind::SessionRenamed, 0, None)
@@ -1128,9 +1105,8 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(locked.id)
             .execute(&mut *tx)
-            .await
-            .map_err(map_sqlx_error)?;
-        tx.commit().await.map_err(map_sqlx_error)?;
+            .await?;
+        tx.commit().await?;
         let deleted = FeedHint::Deleted {
             session_id: SessionId(locked.id),
         };
@@ -1149,8 +1125,7 @@ impl Store {
         .bind(session_id.0)
         .bind(user_id.0)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         row.ok_or(DomainError::NotFound("session"))?.into_domain()
     }
 }
@@ -1168,7 +1143,6 @@ async fn user_messages_between(
     .bind(after)
     .bind(through)
     .fetch_all(&mut **tx)
-    .await
-    .map_err(map_sqlx_error)?;
+    .await?;
     messages(rows)
 }

@@ -21,8 +21,7 @@ impl Store {
         )
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(u, s, q)| (UserId(u), SessionId(s), q.0))
@@ -52,8 +51,7 @@ impl Store {
         .bind(interval(grace))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(u, s)| (UserId(u), SessionId(s)))
@@ -72,8 +70,7 @@ impl Store {
         .bind(interval(after))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await
-        .map_err(map_sqlx_error)?;
+        .await?;
         rows.into_iter()
             .map(|(u, s, st)| Ok((UserId(u), SessionId(s), SessionStatus::from_i16(st)?)))
             .collect()
