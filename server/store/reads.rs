@@ -296,3 +296,41 @@ impl Store {
         Ok((diff.unwrap_or_default(), summary))
     }
 }
+
+/// Reads of one session that the write paths and the handlers share.
+impl Store {
+    /// The question's answer, if any (`Ok(None)` while open).
+    pub async fn question_answer(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        question_id: QuestionId,
+    ) -> DomainResult<(Option<Answer>, SessionStatus)> {
+        let row: Option<(Option<sqlx::types::Json<Answer>>, i16)> = sqlx::query_as(
+            "SELECT q.answer, s.status FROM questions q JOIN sessions s ON s.id = q.session_id \
+             WHERE q.id = $1 AND q.session_id = $2 AND s.user_id = $3",
+        )
+        .bind(question_id.0)
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (answer, status) = row.ok_or(DomainError::NotFound("question"))?;
+        Ok((answer.map(|a| a.0), SessionStatus::from_i16(status)?))
+    }
+
+    pub async fn get_session(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> DomainResult<Session> {
+        let row: Option<SessionRow> = sqlx::query_as(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = $1 AND s.user_id = $2"
+        ))
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.ok_or(DomainError::NotFound("session"))?.into_domain()
+    }
+}

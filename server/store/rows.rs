@@ -143,3 +143,65 @@ impl From<UserRow> for User {
         }
     }
 }
+
+/// What a step stores beside its body (`messages.meta`) so that a retry returns the same
+/// queued user messages as the original: the agent's read position before and after it.
+/// The field names are the stored format (the one-statement step writes them with
+/// `jsonb_build_object`): rename them only with a migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StepMeta {
+    pub read_after: i64,
+    pub read_through: i64,
+}
+
+impl StepMeta {
+    pub fn to_stored(self) -> serde_json::Value {
+        serde_json::to_value(self).expect("two integers serialize")
+    }
+
+    /// A step row without readable metadata is a bug in what wrote it, not the caller's fault.
+    pub fn from_stored(meta: Option<serde_json::Value>) -> DomainResult<StepMeta> {
+        let meta = meta.ok_or_else(|| DomainError::internal("a stored step has no meta"))?;
+        serde_json::from_value(meta)
+            .map_err(|e| DomainError::internal_from("a stored step's meta is unreadable", e))
+    }
+}
+
+#[cfg(test)]
+mod stored_format {
+    use super::StepMeta;
+    use crate::domain::{MessageBody, Usage};
+
+    /// Rows written by earlier versions must stay readable: these are the stored JSON forms,
+    /// byte for byte. A renamed domain field fails here instead of on old rows in production.
+    #[test]
+    fn stored_json_forms_are_stable() {
+        let meta = StepMeta {
+            read_after: 3,
+            read_through: 7,
+        };
+        assert_eq!(
+            meta.to_stored().to_string(),
+            r#"{"read_after":3,"read_through":7}"#
+        );
+        let step = MessageBody::Step {
+            text: "ran the tests".into(),
+        };
+        let stored = serde_json::to_string(&step).unwrap();
+        assert_eq!(stored, r#"{"type":"step","text":"ran the tests"}"#);
+        let back: MessageBody = serde_json::from_str(&stored).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), stored);
+        let usage = MessageBody::UsageUpdate(Usage {
+            input_tokens: 1,
+            output_tokens: 2,
+            cost_micros: 3,
+        });
+        let stored = serde_json::to_string(&usage).unwrap();
+        assert_eq!(
+            stored,
+            r#"{"type":"usage_update","input_tokens":1,"output_tokens":2,"cost_micros":3}"#
+        );
+        let back: MessageBody = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, usage);
+    }
+}

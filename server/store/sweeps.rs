@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::errors::map_sqlx_error;
+use super::sessions::Locked;
 use crate::domain::*;
 
 impl Store {
@@ -79,4 +80,49 @@ impl Store {
 
 fn interval(d: std::time::Duration) -> String {
     format!("{} milliseconds", d.as_millis())
+}
+
+/// Transitions the system makes (deadlines, grace periods, disconnects), one session at a time.
+impl Store {
+    /// A system-driven status change (stop grace period, disconnect detection). `only_from`
+    /// guards against races: nothing happens unless the session is still in that status.
+    pub async fn system_transition(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        only_from: SessionStatus,
+        to: SessionStatus,
+        reason: &str,
+        silent_for: Option<std::time::Duration>,
+    ) -> DomainResult<bool> {
+        let mut tx = self.begin().await?;
+        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        if locked.status != only_from {
+            return Ok(false);
+        }
+        if let Some(silence) = silent_for {
+            // The agent may have made contact between the sweep's query and this lock.
+            let silent: bool = sqlx::query_scalar(
+                "SELECT last_seen_at <= now() - make_interval(secs => $2) FROM sessions WHERE id = $1",
+            )
+            .bind(locked.id)
+            .bind(silence.as_secs_f64())
+            .fetch_one(&mut *tx)
+            .await?;
+            if !silent {
+                return Ok(false);
+            }
+        }
+        locked
+            .change_status(&mut tx, to, Sender::System, reason)
+            .await?;
+        if to.is_terminal() {
+            sqlx::query("UPDATE sessions SET ended_at = now() WHERE id = $1")
+                .bind(locked.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        locked.commit(self, tx, false).await?;
+        Ok(true)
+    }
 }

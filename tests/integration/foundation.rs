@@ -83,7 +83,7 @@ async fn reflection_lists_every_service() {
 fn http1(addr: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
     stream.write_all(request).unwrap();
     let mut out = Vec::new();
