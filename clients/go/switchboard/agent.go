@@ -76,8 +76,8 @@ func (a *Agent) call(ctx context.Context) (context.Context, context.CancelFunc) 
 
 // StartOptions are the optional fields of StartSession.
 type StartOptions struct {
-	// SessionID resumes that session; empty starts a new one (the id is chosen client-side so
-	// that a retried start is idempotent).
+	// SessionID resumes that existing session of this user (codes.NotFound when it names none);
+	// empty starts a new session, whose id the server chooses.
 	SessionID string
 	// Name is the human-readable session name (default: "<agent> <start time>").
 	Name string
@@ -85,13 +85,11 @@ type StartOptions struct {
 	Metadata map[string]string
 }
 
-// StartSession starts (or resumes) a session. End it with End or Finish.
+// StartSession starts a new session, or resumes opts.SessionID. End it with End or Finish.
 func (a *Agent) StartSession(ctx context.Context, opts StartOptions) (*Session, error) {
-	sid := opts.SessionID
-	if sid == "" {
-		sid = NewRequestID()
-	}
-	req := &pb.StartSessionRequest{SessionId: sid, AgentName: a.Name, Name: opts.Name,
+	// Built once, outside the retry loop: every attempt carries the same request id, so a start
+	// whose response was lost returns the first start's session instead of starting another.
+	req := &pb.StartSessionRequest{SessionId: opts.SessionID, AgentName: a.Name, Name: opts.Name,
 		Metadata: opts.Metadata, RequestId: NewRequestID()}
 	resp, err := withRetry(ctx, a.Retry.withDefaults(), func(ctx context.Context) (*pb.StartSessionResponse, error) {
 		cctx, cancel := a.call(ctx)

@@ -247,6 +247,52 @@ func TestRetriedStepCreatesOneMessage(t *testing.T) {
 	}
 }
 
+func TestResumeByIDAndUnknownIDIsNotFound(t *testing.T) {
+	ctx := context.Background()
+	agent := newAgent(t, "")
+	first := must(agent.StartSession(ctx, switchboard.StartOptions{Name: "to resume"}))(t)
+	if first.Resumed {
+		t.Fatalf("a new session came back resumed")
+	}
+	before := must(first.Step(ctx, "before the restart"))(t)
+	again := must(agent.StartSession(ctx, switchboard.StartOptions{SessionID: first.ID}))(t)
+	if !again.Resumed || again.ID != first.ID || again.Info.GetLastSeq() < before.GetSeq() {
+		t.Fatalf("resume: resumed=%v id %s (want %s) last_seq %d", again.Resumed, again.ID, first.ID, again.Info.GetLastSeq())
+	}
+	// Ids are minted by the server only: an unused one (or another user's) is NOT_FOUND.
+	_, err := agent.StartSession(ctx, switchboard.StartOptions{SessionID: switchboard.NewRequestID()})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("start with an unknown session id: got %v (%v), want NotFound", status.Code(err), err)
+	}
+	must(first.Finish(ctx, nil))(t)
+}
+
+func TestRetriedStartReturnsTheFirstSession(t *testing.T) {
+	ctx := context.Background()
+	// Sends the first StartSession to the server, then reports UNAVAILABLE instead of its reply.
+	var sent []*pb.StartSessionRequest
+	var lost *pb.StartSessionResponse
+	loseFirstReply := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if r, ok := req.(*pb.StartSessionRequest); ok {
+			sent = append(sent, r)
+			if err == nil && len(sent) == 1 {
+				lost = reply.(*pb.StartSessionResponse)
+				return status.Error(codes.Unavailable, "connection reset (simulated after the server answered)")
+			}
+		}
+		return err
+	}
+	sess := must(newAgent(t, "", grpc.WithChainUnaryInterceptor(loseFirstReply)).StartSession(ctx, switchboard.StartOptions{Name: "retried start"}))(t)
+	if len(sent) != 2 || sent[0].GetRequestId() != sent[1].GetRequestId() || sent[0].GetSessionId() != "" || sent[1].GetSessionId() != "" {
+		t.Fatalf("requests sent: %v", sent)
+	}
+	if sess.ID != lost.GetSession().GetId() || !sess.Resumed {
+		t.Fatalf("retry got session %s (resumed=%v), the lost reply had %s", sess.ID, sess.Resumed, lost.GetSession().GetId())
+	}
+	must(sess.Finish(ctx, nil))(t)
+}
+
 // dropAfterFirst fails a stream with UNAVAILABLE right after its first message.
 type dropAfterFirst struct {
 	grpc.ClientStream

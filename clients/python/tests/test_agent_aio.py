@@ -1,5 +1,6 @@
 """The asyncio helper, same loop as the sync test: the person acts from a worker thread."""
 import asyncio
+import uuid
 
 import grpc
 import pytest
@@ -46,6 +47,20 @@ async def _scenario(person, agent_name):
     got = (await asyncio.to_thread(person.get_session, s.id)).session
     assert got.status == model.SESSION_STATUS_COMPLETED
     assert got.usage.cost_micros == 7
+
+
+def test_async_resume_by_id_and_unknown_id_is_not_found(agent_name):
+    async def run():
+        async with AsyncAgent(agent_name) as agent:
+            first = await agent.start_session("to resume")
+            assert not first.resumed
+            again = await agent.start_session(session_id=first.id)
+            assert again.resumed and again.id == first.id
+            with pytest.raises(grpc.RpcError) as err:
+                await agent.start_session(session_id=str(uuid.uuid4()))
+            assert err.value.code() == grpc.StatusCode.NOT_FOUND
+            await first.end()
+    asyncio.run(run())
 
 
 def test_async_revoked_key_is_unauthenticated(person, agent_name):

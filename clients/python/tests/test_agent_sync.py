@@ -159,24 +159,31 @@ class _FakeUnavailable(grpc.RpcError, grpc.Call):
         fn(self)
 
 
-class LoseFirstLogStepResponse(grpc.UnaryUnaryClientInterceptor):
-    """Sends the first LogStep to the real server, then reports UNAVAILABLE instead of its reply."""
+class LoseFirstResponse(grpc.UnaryUnaryClientInterceptor):
+    """Sends the first call of `method` to the real server, then reports UNAVAILABLE instead of its
+    reply. Records every request of that method and the reply that was lost."""
 
-    def __init__(self):
-        self.request_ids = []
+    def __init__(self, method="LogStep"):
+        self.suffix = "/" + method
+        self.requests = []
+        self.lost = None
+
+    @property
+    def request_ids(self):
+        return [r.request_id for r in self.requests]
 
     def intercept_unary_unary(self, continuation, details, request):
         outcome = continuation(details, request)
-        if details.method.endswith("/LogStep"):
-            self.request_ids.append(request.request_id)
-            if len(self.request_ids) == 1:
-                outcome.result()  # the server has stored the step
+        if details.method.endswith(self.suffix):
+            self.requests.append(request)
+            if len(self.requests) == 1:
+                self.lost = outcome.result()  # the server has committed the write
                 return _FakeUnavailable()
         return outcome
 
 
 def test_retried_step_creates_one_message(person, agent_name):
-    lossy = LoseFirstLogStepResponse()
+    lossy = LoseFirstResponse()
     with Agent(agent_name, interceptors=[lossy]) as agent, agent.start_session("retry") as s:
         resp = s.step("exactly once, please")
         assert len(lossy.request_ids) == 2 and lossy.request_ids[0] == lossy.request_ids[1]
@@ -186,6 +193,30 @@ def test_retried_step_creates_one_message(person, agent_name):
     steps = [m for m in person.list_messages(s.id)
              if m.HasField("step") and m.step.text == "exactly once, please"]
     assert len(steps) == 1 and steps[0].seq == resp.seq
+
+
+def test_resume_by_id_and_unknown_id_is_not_found(agent_name):
+    with Agent(agent_name) as agent:
+        first = agent.start_session("to resume")
+        assert not first.resumed
+        before = first.step("before the restart")
+        again = agent.start_session(session_id=first.id)
+        assert again.resumed and again.id == first.id
+        assert again.info.last_seq >= before.seq
+        # Ids are minted by the server only: an unused one (or another user's) is NOT_FOUND.
+        with pytest.raises(grpc.RpcError) as err:
+            agent.start_session(session_id=str(uuid.uuid4()))
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND
+        first.end()
+
+
+def test_retried_start_returns_the_first_session(agent_name):
+    lossy = LoseFirstResponse("StartSession")
+    with Agent(agent_name, interceptors=[lossy]) as agent, agent.start_session("retried start") as s:
+        # Both attempts: no client-chosen id, one request id; the retry gets the lost reply's session.
+        assert [r.session_id for r in lossy.requests] == ["", ""]
+        assert lossy.request_ids[0] == lossy.request_ids[1]
+        assert s.id == lossy.lost.session.id and s.resumed
 
 
 class _DropAfterFirst:

@@ -33,7 +33,10 @@ export interface StartOptions {
   agentName: string;
   /** Session name shown to people (defaults on the server to agent name + start time). */
   name?: string;
-  /** Resume this session (UUID) instead of starting a new one. */
+  /**
+   * Resume this existing session of yours (NOT_FOUND when it names none); leave it out to start
+   * a new session, whose id the server chooses.
+   */
   sessionId?: string;
   metadata?: Record<string, string>;
   /** Retry policy for every write of this session. */
@@ -172,7 +175,10 @@ export class AgentSession {
     private readonly retry: RetryOptions,
   ) {}
 
-  /** Starts (or resumes, with `sessionId`) a session. */
+  /**
+   * Starts a new session (or resumes `opts.sessionId`). withRetry keeps one request id across
+   * the attempts, so a retried start returns the first start's session.
+   */
   static async start(client: AgentClient, opts: StartOptions): Promise<AgentSession> {
     const retry = opts.retry ?? {};
     const res = await withRetry(

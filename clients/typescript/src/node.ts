@@ -35,7 +35,10 @@ export function createAgentClient(baseUrl: string, apiKey: string): AgentClient 
   return createClient(AgentService, createNodeGrpcTransport(baseUrl, apiKey));
 }
 
-/** Starts (or resumes) an agent session: `await startSession(url, key, { agentName: "bot" })`. */
+/**
+ * Starts a new agent session (`await startSession(url, key, { agentName: "bot" })`), or resumes
+ * the existing one `opts.sessionId` names (Code.NotFound when there is none).
+ */
 export async function startSession(baseUrl: string, apiKey: string, opts: StartOptions): Promise<AgentSession> {
   return await AgentSession.start(createAgentClient(baseUrl, apiKey), opts);
 }

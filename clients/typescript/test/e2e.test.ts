@@ -185,6 +185,53 @@ test("a revoked API key is refused with Code.Unauthenticated", async () => {
   });
 });
 
+test("sessionId resumes an existing session; an unknown id is Code.NotFound", async () => {
+  const client = createAgentClient(url, apiKey);
+  const first = await AgentSession.start(client, { agentName: "ts-resume", name: "to resume" });
+  assert.equal(first.resumed, false);
+  const before = await first.step("before the restart");
+  const again = await AgentSession.start(client, { agentName: "ts-resume", sessionId: first.id });
+  assert.equal(again.resumed, true);
+  assert.equal(again.id, first.id);
+  assert.ok(again.session.lastSeq >= before.seq);
+  // Ids are minted by the server only: an unused one (or another user's) is NOT_FOUND.
+  const unknown = AgentSession.start(client, { agentName: "ts-resume", sessionId: crypto.randomUUID() });
+  await assert.rejects(unknown, (e: unknown) => {
+    assert.ok(e instanceof ConnectError);
+    assert.equal(e.code, Code.NotFound);
+    return true;
+  });
+  await first.end("done");
+});
+
+test("a retried start sends no session id, keeps its request id and gets the first session", async () => {
+  const real = createAgentClient(url, apiKey);
+  type Req = Parameters<typeof real.startSession>[0];
+  const sent: Req[] = [];
+  let lostId = "";
+  // Sends the first StartSession to the server, then fails as a connection dropped after it
+  // answered would.
+  const lossy: typeof real = {
+    ...real,
+    async startSession(req, opts) {
+      sent.push(req);
+      const res = await real.startSession(req, opts);
+      if (sent.length === 1) {
+        lostId = res.session!.id;
+        throw new ConnectError("connection reset (simulated after the server answered)", Code.Unavailable);
+      }
+      return res;
+    },
+  };
+  const s = await AgentSession.start(lossy, { agentName: "ts-retry", retry: { initialDelayMs: 10 } });
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent.map((r) => r.sessionId ?? ""), ["", ""]);
+  assert.equal(sent[0].requestId, sent[1].requestId);
+  assert.equal(s.id, lostId);
+  assert.equal(s.resumed, true);
+  await s.end("done");
+});
+
 test("dashboard refuses an API key and the agent API refuses a user token", async () => {
   const { auth } = await signIn();
   const token = await auth.accessToken();

@@ -42,11 +42,12 @@ class Agent:
 
     def start_session(self, name: str = "", *, metadata: Optional[Mapping[str, str]] = None,
                       session_id: Optional[str] = None) -> "Session":
-        """Starts a session (or resumes `session_id`). The id is chosen here, so a retried start is
-        idempotent. Use the result as a context manager: it ends the session on exit, COMPLETED,
-        or FAILED when an exception escapes."""
-        sid = session_id or new_request_id()
-        req = agent_pb.StartSessionRequest(session_id=sid, agent_name=self.name, name=name,
+        """Starts a new session (the server chooses its id), or resumes the existing session
+        `session_id` of this user (a `NotFound` error when it names none). The request, and so its
+        request id, is built once: a retried start returns the first start's session instead of
+        starting a second one. Use the result as a context manager: it ends the session on exit,
+        COMPLETED, or FAILED when an exception escapes."""
+        req = agent_pb.StartSessionRequest(session_id=session_id or "", agent_name=self.name, name=name,
                                            metadata=dict(metadata or {}), request_id=new_request_id())
         resp = _call_with_retry(self.retry, lambda: self.stub.StartSession(req, timeout=self.call_timeout))
         return Session(self, resp.session, resumed=resp.resumed)

@@ -79,9 +79,10 @@ class AsyncAgent:
 
     async def start_session(self, name: str = "", *, metadata: Optional[Mapping[str, str]] = None,
                             session_id: Optional[str] = None) -> "AsyncSession":
-        """Starts (or resumes) a session; `async with await agent.start_session(...) as s:`."""
-        sid = session_id or new_request_id()
-        req = agent_pb.StartSessionRequest(session_id=sid, agent_name=self.name, name=name,
+        """Starts a new session (the server chooses its id), or resumes the existing session
+        `session_id` of this user (`NotFound` when it names none); one request id for every retry,
+        as in Agent.start_session. `async with await agent.start_session(...) as s:`."""
+        req = agent_pb.StartSessionRequest(session_id=session_id or "", agent_name=self.name, name=name,
                                            metadata=dict(metadata or {}), request_id=new_request_id())
         resp = await _call_with_retry(self.retry, lambda: self.stub.StartSession(req, timeout=self.call_timeout))
         return AsyncSession(self, resp.session, resumed=resp.resumed)

@@ -25,8 +25,8 @@ const (
 // StartSession input.
 type StartSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Optional UUID chosen by the agent; a new one is generated when empty. Starting again with
-	// the same id resumes the session.
+	// Empty to start a new session (the server chooses its id); the id of an existing session of
+	// this user to resume it (for example an agent restarting, or a session launched for it).
 	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// The agent's name, 1..100 characters of letters, digits, space and "._-"; created on first
 	// use, matched case-insensitively.

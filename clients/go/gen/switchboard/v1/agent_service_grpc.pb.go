@@ -47,10 +47,13 @@ const (
 // key's rate limit; retry after the delay in the message), UNAVAILABLE (the database is
 // unreachable; retry).
 type AgentServiceClient interface {
-	// Starts a session, or resumes it when `session_id` names an existing session of this user
-	// (so a retried start is idempotent). Creates the agent on first use of its name.
-	// Errors: FAILED_PRECONDITION (resuming a terminal session), ALREADY_EXISTS (the id belongs to
-	// a session of another agent).
+	// Starts a new session (its id is chosen by the server), or resumes the session `session_id`
+	// names. A retried start with the same `request_id` returns the first start's session.
+	// Creates the agent on first use of its name.
+	// Errors: NOT_FOUND (`session_id` names no session of this user: ids are never created by a
+	// client, so another user's id looks exactly like one never used), FAILED_PRECONDITION
+	// (resuming a terminal session), ALREADY_EXISTS (the id belongs to a session of another agent
+	// of this user).
 	StartSession(ctx context.Context, in *StartSessionRequest, opts ...grpc.CallOption) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
 	// read yet, in order, exactly once (they are marked read in the same transaction). "Read"
@@ -232,10 +235,13 @@ func (c *agentServiceClient) EndSession(ctx context.Context, in *EndSessionReque
 // key's rate limit; retry after the delay in the message), UNAVAILABLE (the database is
 // unreachable; retry).
 type AgentServiceServer interface {
-	// Starts a session, or resumes it when `session_id` names an existing session of this user
-	// (so a retried start is idempotent). Creates the agent on first use of its name.
-	// Errors: FAILED_PRECONDITION (resuming a terminal session), ALREADY_EXISTS (the id belongs to
-	// a session of another agent).
+	// Starts a new session (its id is chosen by the server), or resumes the session `session_id`
+	// names. A retried start with the same `request_id` returns the first start's session.
+	// Creates the agent on first use of its name.
+	// Errors: NOT_FOUND (`session_id` names no session of this user: ids are never created by a
+	// client, so another user's id looks exactly like one never used), FAILED_PRECONDITION
+	// (resuming a terminal session), ALREADY_EXISTS (the id belongs to a session of another agent
+	// of this user).
 	StartSession(context.Context, *StartSessionRequest) (*StartSessionResponse, error)
 	// Logs a progress step. Returns its sequence number and every user message the agent has not
 	// read yet, in order, exactly once (they are marked read in the same transaction). "Read"

@@ -112,10 +112,13 @@ class AgentServiceServicer(object):
     """
 
     def StartSession(self, request, context):
-        """Starts a session, or resumes it when `session_id` names an existing session of this user
-        (so a retried start is idempotent). Creates the agent on first use of its name.
-        Errors: FAILED_PRECONDITION (resuming a terminal session), ALREADY_EXISTS (the id belongs to
-        a session of another agent).
+        """Starts a new session (its id is chosen by the server), or resumes the session `session_id`
+        names. A retried start with the same `request_id` returns the first start's session.
+        Creates the agent on first use of its name.
+        Errors: NOT_FOUND (`session_id` names no session of this user: ids are never created by a
+        client, so another user's id looks exactly like one never used), FAILED_PRECONDITION
+        (resuming a terminal session), ALREADY_EXISTS (the id belongs to a session of another agent
+        of this user).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -23,8 +23,8 @@ export const file_switchboard_v1_agent_service: GenFile = /*@__PURE__*/
  */
 export type StartSessionRequest = Message<"switchboard.v1.StartSessionRequest"> & {
   /**
-   * Optional UUID chosen by the agent; a new one is generated when empty. Starting again with
-   * the same id resumes the session.
+   * Empty to start a new session (the server chooses its id); the id of an existing session of
+   * this user to resume it (for example an agent restarting, or a session launched for it).
    *
    * @generated from field: string session_id = 1;
    */
@@ -715,10 +715,13 @@ export const EndSessionResponseSchema: GenMessage<EndSessionResponse> = /*@__PUR
  */
 export const AgentService: GenService<{
   /**
-   * Starts a session, or resumes it when `session_id` names an existing session of this user
-   * (so a retried start is idempotent). Creates the agent on first use of its name.
-   * Errors: FAILED_PRECONDITION (resuming a terminal session), ALREADY_EXISTS (the id belongs to
-   * a session of another agent).
+   * Starts a new session (its id is chosen by the server), or resumes the session `session_id`
+   * names. A retried start with the same `request_id` returns the first start's session.
+   * Creates the agent on first use of its name.
+   * Errors: NOT_FOUND (`session_id` names no session of this user: ids are never created by a
+   * client, so another user's id looks exactly like one never used), FAILED_PRECONDITION
+   * (resuming a terminal session), ALREADY_EXISTS (the id belongs to a session of another agent
+   * of this user).
    *
    * @generated from rpc switchboard.v1.AgentService.StartSession
    */

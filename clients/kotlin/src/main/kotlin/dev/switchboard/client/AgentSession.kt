@@ -64,7 +64,12 @@ class AgentSession private constructor(
     }
 
     companion object {
-        /** Starts (or, with [sessionId], resumes) a session of agent [agentName]. */
+        /**
+         * Starts a new session of agent [agentName] (the server chooses its id), or resumes the
+         * existing session [sessionId] of this user (NOT_FOUND when it names none). The request is
+         * built once, so every retry carries the same request id and returns the first start's
+         * session.
+         */
         suspend fun start(
             channel: Channel,
             apiKey: String,

@@ -6,14 +6,28 @@ import dev.switchboard.v1.Message
 import dev.switchboard.v1.Sender
 import dev.switchboard.v1.SessionOutcome
 import dev.switchboard.v1.SessionStatus
+import dev.switchboard.v1.StartSessionRequest
+import dev.switchboard.v1.StartSessionResponse
 import dev.switchboard.v1.SubscribeRequest
+import io.grpc.CallOptions
+import io.grpc.ClientCall
+import io.grpc.ClientInterceptor
+import io.grpc.ClientInterceptors
+import io.grpc.ForwardingClientCall
+import io.grpc.ForwardingClientCallListener
 import io.grpc.ManagedChannel
+import io.grpc.Metadata
+import io.grpc.MethodDescriptor
 import io.grpc.Status
 import io.grpc.StatusException
 import io.grpc.StatusRuntimeException
 import java.io.File
 import java.net.InetSocketAddress
+import java.util.UUID
+import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
 import kotlinx.coroutines.channels.Channel
@@ -156,6 +170,72 @@ class LiveServerTest {
             val retried = s.stub.logStep(req)
             assertEquals(first.seq, retried.seq)
             assertEquals(first.seq + 1, s.step("next").seq, "the retry wrote nothing")
+            s.end()
+        }
+    }
+
+    @Test
+    fun `sessionId resumes an existing session and an unknown id is NOT_FOUND`() = runBlocking<Unit> {
+        withTimeout(30.seconds) {
+            val key = env("SWITCHBOARD_API_KEY")
+            val first = AgentSession.start(channel, key, "kotlin-resume", name = "to resume")
+            assertTrue(!first.resumed, "a new session came back resumed")
+            val before = first.step("before the restart")
+            val again = AgentSession.start(channel, key, "kotlin-resume", sessionId = first.id)
+            assertTrue(again.resumed, "resumed")
+            assertEquals(first.id, again.id)
+            assertTrue(again.session.lastSeq >= before.seq, "last_seq ${again.session.lastSeq} < ${before.seq}")
+            // Ids are minted by the server only: an unused one (or another user's) is NOT_FOUND.
+            val e = assertThrows<StatusException> {
+                runBlocking { AgentSession.start(channel, key, "kotlin-resume", sessionId = UUID.randomUUID().toString()) }
+            }
+            assertEquals(Status.Code.NOT_FOUND, e.status.code)
+            first.end()
+        }
+    }
+
+    /** Lets the first StartSession reach the server, then reports UNAVAILABLE instead of its reply. */
+    private class LoseFirstStartReply : ClientInterceptor {
+        val sent = CopyOnWriteArrayList<StartSessionRequest>()
+        @Volatile var lost: StartSessionResponse? = null
+        private val calls = AtomicInteger()
+
+        override fun <Q, R> interceptCall(method: MethodDescriptor<Q, R>, options: CallOptions, next: io.grpc.Channel): ClientCall<Q, R> {
+            val call = next.newCall(method, options)
+            if (method.fullMethodName != AgentServiceGrpc.getStartSessionMethod().fullMethodName) return call
+            val first = calls.incrementAndGet() == 1
+            return object : ForwardingClientCall.SimpleForwardingClientCall<Q, R>(call) {
+                override fun sendMessage(message: Q) {
+                    sent.add(message as StartSessionRequest)
+                    super.sendMessage(message)
+                }
+
+                override fun start(listener: Listener<R>, headers: Metadata) {
+                    if (!first) return super.start(listener, headers)
+                    super.start(object : ForwardingClientCallListener.SimpleForwardingClientCallListener<R>(listener) {
+                        override fun onMessage(message: R) { lost = message as StartSessionResponse }
+                        override fun onClose(status: Status, trailers: Metadata) {
+                            val dropped = Status.UNAVAILABLE.withDescription("connection reset (simulated after the server answered)")
+                            super.onClose(if (status.isOk) dropped else status, trailers)
+                        }
+                    }, headers)
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `a retried start sends no session id, keeps its request_id and gets the first session`() = runBlocking<Unit> {
+        withTimeout(30.seconds) {
+            val lossy = LoseFirstStartReply()
+            val s = AgentSession.start(
+                ClientInterceptors.intercept(channel, lossy), env("SWITCHBOARD_API_KEY"), "kotlin-retried-start",
+                retry = RetryPolicy(initialBackoff = 10.milliseconds),
+            )
+            assertEquals(listOf("", ""), lossy.sent.map { it.sessionId })
+            assertEquals(lossy.sent[0].requestId, lossy.sent[1].requestId)
+            assertEquals(lossy.lost?.session?.id, s.id)
+            assertTrue(s.resumed, "the retry returns the first start's session")
             s.end()
         }
     }
