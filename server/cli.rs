@@ -139,9 +139,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
             if !email.contains('@') {
                 return Err("email: must contain @".into());
             }
-            if password.chars().count() < 8 {
-                return Err("password: must be at least 8 characters".into());
-            }
+            let password = validate::password(&password)?;
             let db = database::open(&settings).await?;
             let hash = hash_password(&password)?;
             let user = db.store.create_user(&email, &display_name, &hash).await?;
