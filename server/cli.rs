@@ -2,7 +2,7 @@
 //! without the web UI.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -97,7 +97,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(cli.command, settings));
+    let result = runtime.block_on(run(cli.command, settings, cli.config));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -109,11 +109,17 @@ pub fn main() -> ExitCode {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
+async fn run(
+    command: Command,
+    settings: Settings,
+    config: Option<PathBuf>,
+) -> Result<(), BoxError> {
+    // Admin commands (everything but `serve`) open the database with `open_existing`: run from
+    // the wrong directory, they must say where they looked rather than create an empty cluster.
     match command {
-        Command::Serve => serve(settings).await,
+        Command::Serve => serve(settings, config.as_deref()).await,
         Command::Migrate => {
-            let _db = database::open(&settings).await?;
+            let _db = database::open_existing(&settings).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -140,7 +146,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
                 return Err("email: must contain @".into());
             }
             let password = validate::password(&password)?;
-            let db = database::open(&settings).await?;
+            let db = database::open_existing(&settings).await?;
             let hash = hash_password(&password)?;
             let user = db.store.create_user(&email, &display_name, &hash).await?;
             println!("created user {} ({})", user.email, user.id);
@@ -149,7 +155,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
         Command::Key {
             command: KeyCommand::Create { email, name, quiet },
         } => {
-            let db = database::open(&settings).await?;
+            let db = database::open_existing(&settings).await?;
             let user_id = db
                 .store
                 .user_id_by_email(&email)
@@ -179,16 +185,20 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), BoxError> {
+async fn serve(settings: Settings, config: Option<&Path>) -> Result<(), BoxError> {
     tracing::info!(?settings, "starting");
+    let admin = admin_command_prefix(&settings, config);
     let (running, mut embedded) = server::start(settings).await?;
     let addr = running.addr;
-    // Machine-readable first line (scripts wait for it), then a hint for people.
+    // Machine-readable first line (scripts wait for it), then hints people can paste as they are.
     println!("switchboard listening on http://{addr}");
     println!("  dashboard:  http://{addr}/");
     println!("  grpcurl:    grpcurl -plaintext {addr} list");
-    println!("  first user: switchboard user create --email you@example.com --password-stdin");
-    println!("  API key:    switchboard key create --email you@example.com --name my-agent");
+    println!("  in another terminal, a person who can sign in and an API key for their agents:");
+    println!(
+        "    printf '%s' 'a-long-password' | {admin} user create --email you@example.com --password-stdin"
+    );
+    println!("    {admin} key create --email you@example.com --name my-agent");
     let stop = running.shutdown_handle();
     tokio::spawn(async move {
         wait_for_signal().await;
@@ -200,6 +210,50 @@ async fn serve(settings: Settings) -> Result<(), BoxError> {
         tokio::task::block_in_place(|| pg.stop());
     }
     result
+}
+
+/// How to run an admin command against this server from any directory: this binary's real
+/// path, and the absolute data directory (or settings file) the server uses. A relative data
+/// directory would resolve against the caller's directory and miss the server's database.
+fn admin_command_prefix(settings: &Settings, config: Option<&Path>) -> String {
+    let mut words = Vec::new();
+    if settings.database_url.is_none() {
+        let data_dir =
+            std::path::absolute(&settings.data_dir).unwrap_or_else(|_| settings.data_dir.clone());
+        words.push(format!(
+            "SWITCHBOARD__DATA_DIR={}",
+            shell_quote(&data_dir.to_string_lossy())
+        ));
+    }
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("switchboard"));
+    words.push(shell_quote(&exe.to_string_lossy()));
+    if let Some(config) = config {
+        let config = std::path::absolute(config).unwrap_or_else(|_| config.to_owned());
+        words.push(format!(
+            "--config {}",
+            shell_quote(&config.to_string_lossy())
+        ));
+    } else if settings.database_url.is_some() {
+        // The URL holds a secret: never print it; the person has it in their environment.
+        words.insert(
+            0,
+            "SWITCHBOARD__DATABASE_URL=\"$SWITCHBOARD__DATABASE_URL\"".to_owned(),
+        );
+    }
+    words.join(" ")
+}
+
+/// Quotes a word for a POSIX shell unless it needs none.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,@%=".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 async fn wait_for_signal() {
