@@ -188,6 +188,7 @@ async fn run(
 async fn serve(settings: Settings, config: Option<&Path>) -> Result<(), BoxError> {
     tracing::info!(?settings, "starting");
     let admin = admin_command_prefix(&settings, config);
+    let signal = shutdown_signal()?;
     let (running, mut embedded) = server::start(settings).await?;
     let addr = running.addr;
     // Machine-readable first line (scripts wait for it), then hints people can paste as they are.
@@ -201,7 +202,7 @@ async fn serve(settings: Settings, config: Option<&Path>) -> Result<(), BoxError
     println!("    {admin} key create --email you@example.com --name my-agent");
     let stop = running.shutdown_handle();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signal.await;
         tracing::info!("shutting down: ending streams with UNAVAILABLE, finishing calls in flight");
         let _ = stop.send(true);
     });
@@ -256,16 +257,26 @@ fn shell_quote(word: &str) -> String {
     }
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+/// Installs the SIGTERM and SIGINT (Ctrl-C) handlers now and returns the wait for either.
+/// Installed before the database starts and the "listening" line is printed: a signal that
+/// arrived before the handler would kill the process with no clean shutdown, leaving its
+/// PostgreSQL running (scripts send SIGTERM as soon as they have what they need).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
