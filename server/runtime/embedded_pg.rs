@@ -41,8 +41,8 @@ pub enum EmbeddedError {
     )]
     NoCluster(PathBuf),
     #[error(
-        "another `switchboard serve` ({holder}) already uses the data directory {}: stop it, or \
-         give this server its own SWITCHBOARD__DATA_DIR",
+        "{holder} already uses the data directory {}: stop it, or give this server its own \
+         SWITCHBOARD__DATA_DIR",
         dir.display()
     )]
     InUse { dir: PathBuf, holder: String },
@@ -153,7 +153,7 @@ impl Holder {
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0.split_once(' ') {
-            Some((pid, role)) => write!(f, "process {pid} (`switchboard {role}`)"),
+            Some((pid, role)) => write!(f, "process {pid} (switchboard {role})"),
             None => f.write_str("another switchboard process"),
         }
     }
