@@ -280,3 +280,21 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
         let _ = tokio::signal::ctrl_c().await;
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn printed_commands_survive_a_shell() {
+        assert_eq!(shell_quote("/srv/sb/.switchboard"), "/srv/sb/.switchboard");
+        assert_eq!(shell_quote("/home/a b/x"), "'/home/a b/x'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("printf %s {}", shell_quote("a 'b' $c"))])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "a 'b' $c");
+    }
+}
