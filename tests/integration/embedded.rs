@@ -161,6 +161,16 @@ impl Serve {
     }
 }
 
+/// A test that fails midway leaves no server behind (its cluster is the `Workspace`'s to stop).
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// The pid in the cluster's postmaster.pid, if there is one.
 fn postmaster_pid(data_dir: &Path) -> Option<u32> {
     std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
