@@ -2,6 +2,8 @@
 # Builds and starts Switchboard with its embedded PostgreSQL (data in ./.switchboard), serving
 # gRPC, gRPC-Web and the web dashboard on http://127.0.0.1:50051 (SWITCHBOARD__LISTEN to change).
 # Installs PostgreSQL (Debian) if missing and builds the dashboard on first run.
+# Once listening, the server prints the admin commands (first user, API key) with the binary's
+# absolute path and SWITCHBOARD__DATA_DIR set, ready to paste into another terminal anywhere.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -2,7 +2,7 @@
 //! without the web UI.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -97,7 +97,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run(cli.command, settings));
+    let result = runtime.block_on(run(cli.command, settings, cli.config));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -109,11 +109,17 @@ pub fn main() -> ExitCode {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
+async fn run(
+    command: Command,
+    settings: Settings,
+    config: Option<PathBuf>,
+) -> Result<(), BoxError> {
+    // Admin commands (everything but `serve`) open the database with `open_existing`: run from
+    // the wrong directory, they must say where they looked rather than create an empty cluster.
     match command {
-        Command::Serve => serve(settings).await,
+        Command::Serve => serve(settings, config.as_deref()).await,
         Command::Migrate => {
-            let _db = database::open(&settings).await?;
+            let _db = database::open_existing(&settings).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -139,10 +145,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
             if !email.contains('@') {
                 return Err("email: must contain @".into());
             }
-            if password.chars().count() < 8 {
-                return Err("password: must be at least 8 characters".into());
-            }
-            let db = database::open(&settings).await?;
+            let password = validate::password(&password)?;
+            let db = database::open_existing(&settings).await?;
             let hash = hash_password(&password)?;
             let user = db.store.create_user(&email, &display_name, &hash).await?;
             println!("created user {} ({})", user.email, user.id);
@@ -151,7 +155,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
         Command::Key {
             command: KeyCommand::Create { email, name, quiet },
         } => {
-            let db = database::open(&settings).await?;
+            let db = database::open_existing(&settings).await?;
             let user_id = db
                 .store
                 .user_id_by_email(&email)
@@ -181,19 +185,24 @@ async fn run(command: Command, settings: Settings) -> Result<(), BoxError> {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), BoxError> {
+async fn serve(settings: Settings, config: Option<&Path>) -> Result<(), BoxError> {
     tracing::info!(?settings, "starting");
+    let admin = admin_command_prefix(&settings, config);
+    let signal = shutdown_signal()?;
     let (running, mut embedded) = server::start(settings).await?;
     let addr = running.addr;
-    // Machine-readable first line (scripts wait for it), then a hint for people.
+    // Machine-readable first line (scripts wait for it), then hints people can paste as they are.
     println!("switchboard listening on http://{addr}");
     println!("  dashboard:  http://{addr}/");
     println!("  grpcurl:    grpcurl -plaintext {addr} list");
-    println!("  first user: switchboard user create --email you@example.com --password-stdin");
-    println!("  API key:    switchboard key create --email you@example.com --name my-agent");
+    println!("  in another terminal, a person who can sign in and an API key for their agents:");
+    println!(
+        "    printf '%s' 'a-long-password' | {admin} user create --email you@example.com --password-stdin"
+    );
+    println!("    {admin} key create --email you@example.com --name my-agent");
     let stop = running.shutdown_handle();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signal.await;
         tracing::info!("shutting down: ending streams with UNAVAILABLE, finishing calls in flight");
         let _ = stop.send(true);
     });
@@ -204,16 +213,88 @@ async fn serve(settings: Settings) -> Result<(), BoxError> {
     result
 }
 
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
+/// How to run an admin command against this server from any directory: this binary's real
+/// path, and the absolute data directory (or settings file) the server uses. A relative data
+/// directory would resolve against the caller's directory and miss the server's database.
+fn admin_command_prefix(settings: &Settings, config: Option<&Path>) -> String {
+    let mut words = Vec::new();
+    if settings.database_url.is_none() {
+        let data_dir =
+            std::path::absolute(&settings.data_dir).unwrap_or_else(|_| settings.data_dir.clone());
+        words.push(format!(
+            "SWITCHBOARD__DATA_DIR={}",
+            shell_quote(&data_dir.to_string_lossy())
+        ));
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("switchboard"));
+    words.push(shell_quote(&exe.to_string_lossy()));
+    if let Some(config) = config {
+        let config = std::path::absolute(config).unwrap_or_else(|_| config.to_owned());
+        words.push(format!(
+            "--config {}",
+            shell_quote(&config.to_string_lossy())
+        ));
+    } else if settings.database_url.is_some() {
+        // The URL holds a secret: never print it; the person has it in their environment.
+        words.insert(
+            0,
+            "SWITCHBOARD__DATABASE_URL=\"$SWITCHBOARD__DATABASE_URL\"".to_owned(),
+        );
+    }
+    words.join(" ")
+}
+
+/// Quotes a word for a POSIX shell unless it needs none.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,@%=".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Installs the SIGTERM and SIGINT (Ctrl-C) handlers now and returns the wait for either.
+/// Installed before the database starts and the "listening" line is printed: a signal that
+/// arrived before the handler would kill the process with no clean shutdown, leaving its
+/// PostgreSQL running (scripts send SIGTERM as soon as they have what they need).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn printed_commands_survive_a_shell() {
+        assert_eq!(shell_quote("/srv/sb/.switchboard"), "/srv/sb/.switchboard");
+        assert_eq!(shell_quote("/home/a b/x"), "'/home/a b/x'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("printf %s {}", shell_quote("a 'b' $c"))])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "a 'b' $c");
+    }
 }

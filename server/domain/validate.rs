@@ -25,6 +25,10 @@ pub const MIN_QUESTION_TIMEOUT: Duration = Duration::from_secs(1);
 pub const MAX_QUESTION_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
+/// A new password's length in characters. The upper bound is the most Login reads, so every
+/// password that can be set can also be used to sign in.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
 
 fn chars(s: &str) -> usize {
     s.chars().count()
@@ -87,6 +91,21 @@ pub fn request_id(value: &str) -> DomainResult<String> {
         ));
     }
     optional_text("request_id", value, MAX_REQUEST_ID_CHARS)
+}
+
+/// The rule for a password being set. Signing in checks only what it must read (a non-blank
+/// password of at most `MAX_PASSWORD_CHARS`), never this rule, so a failed login does not
+/// reveal it; but every password that passes here also passes Login's checks.
+pub fn password(value: &str) -> DomainResult<String> {
+    let password = required_text("password", value, MAX_PASSWORD_CHARS)?;
+    let n = chars(&password);
+    if n < MIN_PASSWORD_CHARS {
+        return Err(DomainError::invalid(
+            "password",
+            format!("is {n} characters; use at least {MIN_PASSWORD_CHARS}"),
+        ));
+    }
+    Ok(password)
 }
 
 /// Optional request id (dashboard writes): empty means none.
@@ -388,5 +407,19 @@ mod tests {
         assert!(page_size(-1).is_err());
         assert_eq!(page_size(0).unwrap(), DEFAULT_PAGE_SIZE);
         assert_eq!(page_size(10_000).unwrap(), MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn a_new_password_has_at_least_8_characters_and_can_sign_in() {
+        assert!(password("12345678").is_ok());
+        assert!(password("äöüßéèêë").is_ok(), "characters, not bytes");
+        let err = password("1234567").unwrap_err().to_string();
+        assert!(err.starts_with("password:") && err.contains('8'), "{err}");
+        assert!(password("").is_err());
+        // Login refuses blank, NUL-bearing and over-long passwords: none of them can be set.
+        assert!(password("        ").is_err());
+        assert!(password("1234\u{0}5678").is_err());
+        assert!(password(&"x".repeat(MAX_PASSWORD_CHARS)).is_ok());
+        assert!(password(&"x".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
     }
 }

@@ -1,8 +1,17 @@
 //! The embedded default: a PostgreSQL cluster in the data directory, started with the system's
 //! `initdb`/`pg_ctl`, reachable only through a unix socket inside that directory.
+//!
+//! Who may start or stop it: whoever holds the data directory's lock (`switchboard.lock`, an
+//! exclusive `flock`). `serve` holds it for its whole life; an admin command holds it only while
+//! it runs a stopped cluster for itself. The kernel releases a `flock` when its process dies,
+//! even by `kill -9`, so the lock never goes stale, and a cluster found running by the holder was
+//! left behind by a process that died: the holder adopts it and stops it when done.
 
+use std::fs::File;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgConnectOptions;
 
@@ -22,13 +31,29 @@ pub enum EmbeddedError {
          user: install the postgresql package (it creates one) or run Switchboard as a normal user"
     )]
     NoUnprivilegedUser,
+    #[error(
+        "there is no Switchboard database in {}: admin commands use the database of the server \
+         started with that data directory and never create one. Point them at the server's: \
+         SWITCHBOARD__DATA_DIR=/path/to/its/data-dir (the server prints the exact command when it \
+         starts; scripts/run.sh uses .switchboard in the repository), --config FILE with the \
+         server's settings, or SWITCHBOARD__DATABASE_URL for an external database",
+        .0.display()
+    )]
+    NoCluster(PathBuf),
+    #[error(
+        "{holder} already uses the data directory {}: stop it, or give this server its own \
+         SWITCHBOARD__DATA_DIR",
+        dir.display()
+    )]
+    InUse { dir: PathBuf, holder: String },
     #[error("{0}")]
     Command(String),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
 
-/// A cluster this process started (and stops on drop) or found already running.
+/// The cluster of one data directory. When `owned` (this process started it, or adopted one a
+/// dead process left running) it is stopped on drop.
 pub struct EmbeddedPostgres {
     bin_dir: PathBuf,
     data: PathBuf,
@@ -36,7 +61,102 @@ pub struct EmbeddedPostgres {
     run_as: Option<String>,
     /// Extra server options given to `start_with`, kept for `restart`.
     extra_options: String,
-    started_here: bool,
+    owned: bool,
+    /// Declared after everything `Drop` uses: fields drop after `Drop::drop`, so the lock is
+    /// released only once the cluster is stopped.
+    lock: Option<DataDirLock>,
+}
+
+/// The data directory's exclusive `flock` (see the module comment). The file says who holds
+/// it, for the messages of those who wait.
+struct DataDirLock {
+    _file: File,
+}
+
+/// How long a starting server or an admin command waits for the lock's holder (an admin
+/// command running the cluster, or a server starting or stopping it) before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+const SERVE: &str = "serve";
+
+impl DataDirLock {
+    /// Takes the lock if it is free; otherwise returns who holds it.
+    fn try_acquire(root: &Path, role: &str) -> Result<Result<DataDirLock, Holder>, EmbeddedError> {
+        let path = root.join("switchboard.lock");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {
+                file.set_len(0)?;
+                file.rewind()?;
+                write!(file, "{} {role}", std::process::id())?;
+                Ok(Ok(DataDirLock { _file: file }))
+            }
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                let mut holder = String::new();
+                file.read_to_string(&mut holder)?;
+                Ok(Err(Holder(holder.trim().to_owned())))
+            }
+            Err(e) => Err(std::io::Error::from(e).into()),
+        }
+    }
+
+    /// Waits (bounded) for the lock. A starting server does not wait for another server, which
+    /// holds it for as long as it runs; `on_busy` may end the wait early with a value.
+    fn acquire<T>(
+        root: &Path,
+        role: &str,
+        mut on_busy: impl FnMut(&Holder) -> Result<Option<T>, EmbeddedError>,
+    ) -> Result<Result<DataDirLock, T>, EmbeddedError> {
+        let deadline = Instant::now() + LOCK_WAIT;
+        let mut logged = false;
+        loop {
+            let holder = match Self::try_acquire(root, role)? {
+                Ok(lock) => return Ok(Ok(lock)),
+                Err(holder) => holder,
+            };
+            if let Some(done) = on_busy(&holder)? {
+                return Ok(Err(done));
+            }
+            if Instant::now() > deadline {
+                return Err(EmbeddedError::Command(format!(
+                    "{holder} has held the lock of the data directory {} for over {} s; try again \
+                     once it is done",
+                    root.display(),
+                    LOCK_WAIT.as_secs()
+                )));
+            }
+            if !logged {
+                tracing::info!(dir = %root.display(), "waiting for {holder} to finish with the embedded PostgreSQL");
+                logged = true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// What the lock file says about its holder: "<pid> <role>" (empty for a moment after a new
+/// holder took it and before it wrote).
+struct Holder(String);
+
+impl Holder {
+    fn is_server(&self) -> bool {
+        self.0
+            .split_once(' ')
+            .is_some_and(|(_, role)| role == SERVE)
+    }
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.split_once(' ') {
+            Some((pid, role)) => write!(f, "process {pid} (switchboard {role})"),
+            None => f.write_str("another switchboard process"),
+        }
+    }
 }
 
 /// Finds initdb/pg_ctl: the configured directory, else the newest /usr/lib/postgresql/*/bin,
@@ -102,6 +222,11 @@ impl EmbeddedPostgres {
     }
 
     /// `start` with extra server options (`-c name=value ...`), e.g. for throwaway test clusters.
+    ///
+    /// Holds the data directory's lock for as long as the value lives: a second server on the
+    /// same directory is refused at once rather than sharing (and later stopping) this one's
+    /// cluster. A cluster found running here was left by a process that died (the lock was
+    /// free); it is adopted and stopped like one started here.
     pub fn start_with(
         data_dir: &Path,
         bin_dir: PathBuf,
@@ -109,32 +234,21 @@ impl EmbeddedPostgres {
     ) -> Result<EmbeddedPostgres, EmbeddedError> {
         std::fs::create_dir_all(data_dir)?;
         let root = std::fs::canonicalize(data_dir)?;
-        let data = root.join("postgres");
-        let socket_dir = root.join("run");
-        std::fs::create_dir_all(&socket_dir)?;
-        let run_as = if is_root() {
-            let ok = Command::new("id")
-                .arg("postgres")
-                .output()
-                .map(|o| o.status.success())
-                .unwrap_or(false);
-            if !ok {
-                return Err(EmbeddedError::NoUnprivilegedUser);
-            }
-            Some("postgres".to_owned())
-        } else {
-            None
-        };
-        let mut pg = EmbeddedPostgres {
-            bin_dir,
-            data,
-            socket_dir,
-            run_as,
-            extra_options: extra_options.to_owned(),
-            started_here: false,
-        };
+        let mut pg = EmbeddedPostgres::new(&root, bin_dir, extra_options)?;
         if let Some(user) = &pg.run_as {
             check_reachable(&root, user)?;
+        }
+        let lock = DataDirLock::acquire(&root, SERVE, |holder| {
+            if holder.is_server() {
+                return Err(EmbeddedError::InUse {
+                    dir: root.clone(),
+                    holder: holder.to_string(),
+                });
+            }
+            Ok(None::<()>)
+        })?;
+        pg.lock = lock.ok();
+        if let Some(user) = &pg.run_as {
             pg.run(
                 Command::new("chown").args(["-R", &format!("{user}:"), &root.to_string_lossy()]),
                 "chown",
@@ -154,13 +268,116 @@ impl EmbeddedPostgres {
             ]);
             pg.run(&mut cmd, "initdb")?;
         }
-        if pg.is_running() {
-            tracing::info!("the embedded PostgreSQL is already running; using it");
+        if let Some(pid) = pg.live_postmaster() {
+            tracing::info!(
+                pid,
+                "the embedded PostgreSQL was left running by a switchboard process that is gone; \
+                 adopting it (it is stopped at shutdown)"
+            );
+            pg.owned = true;
             return Ok(pg);
         }
         pg.pg_ctl_start()?;
         tracing::info!(socket = %pg.socket_dir.display(), "embedded PostgreSQL started");
         Ok(pg)
+    }
+
+    /// The existing cluster of `data_dir`, for admin commands: never initialises one (a command
+    /// run from the wrong directory must not quietly create an empty second database).
+    ///
+    /// Running (a server uses it, or one that died left it): connect to it, leave it running.
+    /// Stopped: start it for this command and stop it afterwards, holding the lock meanwhile, so
+    /// a server starting at the same moment waits for us instead of adopting a cluster we are
+    /// about to stop; if a server holds the lock, it is starting or stopping the cluster, so we
+    /// wait for it to be running.
+    pub fn open_existing(
+        data_dir: &Path,
+        bin_dir: PathBuf,
+    ) -> Result<EmbeddedPostgres, EmbeddedError> {
+        let root = std::path::absolute(data_dir)?;
+        if !root.join("postgres").join("PG_VERSION").exists() {
+            return Err(EmbeddedError::NoCluster(root));
+        }
+        let root = std::fs::canonicalize(root)?;
+        let mut pg = EmbeddedPostgres::new(&root, bin_dir, "")?;
+        let lock = DataDirLock::acquire(&root, "admin command", |_| {
+            Ok(pg.live_postmaster().map(|_| ()))
+        })?;
+        let Ok(lock) = lock else {
+            return Ok(pg);
+        };
+        if pg.live_postmaster().is_none() {
+            tracing::info!(
+                dir = %root.display(),
+                "no server is running on this data directory: starting its PostgreSQL for this command"
+            );
+            pg.lock = Some(lock);
+            pg.pg_ctl_start()?;
+        }
+        Ok(pg)
+    }
+
+    fn new(
+        root: &Path,
+        bin_dir: PathBuf,
+        extra_options: &str,
+    ) -> Result<EmbeddedPostgres, EmbeddedError> {
+        let socket_dir = root.join("run");
+        std::fs::create_dir_all(&socket_dir)?;
+        let run_as = if is_root() {
+            let ok = Command::new("id")
+                .arg("postgres")
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            if !ok {
+                return Err(EmbeddedError::NoUnprivilegedUser);
+            }
+            Some("postgres".to_owned())
+        } else {
+            None
+        };
+        Ok(EmbeddedPostgres {
+            bin_dir,
+            data: root.join("postgres"),
+            socket_dir,
+            run_as,
+            extra_options: extra_options.to_owned(),
+            owned: false,
+            lock: None,
+        })
+    }
+
+    /// The pid in `postmaster.pid` if that process is alive and a postmaster of this data
+    /// directory. `pg_ctl status` only asks whether the pid is alive, so a pid file left by a
+    /// crash or a reboot, whose pid now belongs to another process, would pass for a running
+    /// server; a postmaster's working directory is its data directory, which is what we check.
+    fn live_postmaster(&self) -> Option<u32> {
+        let pid: u32 = std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()?;
+        if !Path::new("/proc/self/cwd").exists() {
+            // No procfs (not Linux): pg_ctl's check is the best there is.
+            return self.pg_ctl_status().then_some(pid);
+        }
+        let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+        (cwd == self.data).then_some(pid)
+    }
+
+    /// Removes a `postmaster.pid` whose process is not this cluster's postmaster: PostgreSQL
+    /// refuses to start while the pid in it is alive, whatever process that is now. Only called
+    /// with the lock held and no live postmaster, so no server of ours is starting meanwhile.
+    fn remove_stale_pid_file(&self) -> Result<(), EmbeddedError> {
+        let pid_file = self.data.join("postmaster.pid");
+        if pid_file.exists() {
+            tracing::warn!(file = %pid_file.display(), "removing a stale postmaster.pid (its process is not this cluster's PostgreSQL)");
+            std::fs::remove_file(&pid_file)?;
+        }
+        Ok(())
     }
 
     fn tool(&self, name: &str) -> Command {
@@ -188,7 +405,7 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
-    fn is_running(&self) -> bool {
+    fn pg_ctl_status(&self) -> bool {
         let mut cmd = self.tool("pg_ctl");
         cmd.args(["status", "-D", &self.data.to_string_lossy()]);
         cmd.output().map(|o| o.status.success()).unwrap_or(false)
@@ -227,7 +444,7 @@ impl EmbeddedPostgres {
             "-D",
             &self.data.to_string_lossy(),
         ]);
-        self.started_here = false;
+        self.owned = false;
         self.run(&mut cmd, "pg_ctl stop")
     }
 
@@ -238,6 +455,7 @@ impl EmbeddedPostgres {
 
     /// `pg_ctl start` with the socket-only listening options (and the `start_with` extras).
     fn pg_ctl_start(&mut self) -> Result<(), EmbeddedError> {
+        self.remove_stale_pid_file()?;
         let log = self.data.join("server.log");
         let options = format!(
             "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=300 {}",
@@ -258,7 +476,7 @@ impl EmbeddedPostgres {
             &options,
         ]);
         self.run(&mut cmd, "pg_ctl start")?;
-        self.started_here = true;
+        self.owned = true;
         Ok(())
     }
 
@@ -292,12 +510,14 @@ impl EmbeddedPostgres {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
-        self.started_here = false;
+        self.owned = false;
         Ok(())
     }
 
+    /// Stops the cluster if this value owns it (a fast shutdown: sessions are cut, nothing
+    /// committed is lost), then releases the lock.
     pub fn stop(&mut self) {
-        if !self.started_here {
+        if !self.owned {
             return;
         }
         let mut cmd = self.tool("pg_ctl");
@@ -313,7 +533,8 @@ impl EmbeddedPostgres {
             Ok(()) => tracing::info!("embedded PostgreSQL stopped"),
             Err(e) => tracing::warn!(error = %e, "stopping the embedded PostgreSQL failed"),
         }
-        self.started_here = false;
+        self.owned = false;
+        self.lock = None;
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod agent_loop;
 mod bad_input;
+mod embedded;
 mod feeds;
 mod foundation;
 mod harness;
