@@ -6,8 +6,15 @@
 mod agent_loop;
 mod bad_input;
 mod embedded;
+mod feed_faults;
 mod feeds;
 mod foundation;
 mod harness;
 mod identity;
+mod inbox;
+mod questions;
 mod reads;
+mod reads_tenancy;
+mod session_history;
+mod subscription;
+mod tenancy;
