@@ -3,13 +3,16 @@
 //! Starts the release `switchboard serve` as a separate process on a temporary data directory
 //! (its embedded Postgres), creates a user and an API key with the admin commands, drives it
 //! over real gRPC with the generated client, and prints one table (each figure next to a
-//! baseline measured in the same run on the same machine) plus a JSON file.
+//! baseline measured in the same run on the same machine) plus a JSON file. The ingest and
+//! answer scenarios also drive the server from the clients users run, a Python grpcio agent
+//! and a gRPC-Web agent from Node (`drivers.rs`), next to the Rust client in the same table.
 //!
 //!     switchboard-bench [--smoke] [--json bench-results.json]
 //!     switchboard-bench --target 127.0.0.1:50051 --email E --password P --api-key K [--server-pid PID] [--pg-socket-dir DIR]
 
 mod answer;
 mod client;
+mod drivers;
 mod fanout;
 mod ingest;
 mod report;
@@ -70,6 +73,20 @@ struct Args {
     /// Fan-out: the agent's steady rate in steps per second (instead of the mode's).
     #[arg(long)]
     steps_per_sec: Option<f64>,
+    /// Clients whose ingest and answer rows stand next to the Rust client's (rust, python,
+    /// grpc-web; the Rust client always runs: it is their baseline).
+    #[arg(long, value_delimiter = ',', default_value = "rust,python,grpc-web")]
+    clients: Vec<String>,
+    /// The checkout whose `server/bench/drivers/` and `clients/` the Python and gRPC-Web agents
+    /// use (default: the one this binary was built from).
+    #[arg(long)]
+    repo: Option<PathBuf>,
+    /// The Python interpreter with grpcio and protobuf (default: clients/python/.venv/bin/python).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// The Node.js binary (20 or later) for the gRPC-Web agent.
+    #[arg(long, default_value = "node")]
+    node: PathBuf,
     /// Keep the temporary data directories (server logs) after the run.
     #[arg(long)]
     keep_data: bool,
@@ -99,6 +116,27 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             })
             .collect::<Result<_, _>>()?;
     }
+    let repo = args
+        .repo
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let mut clients = Vec::new();
+    for c in &args.clients {
+        if let Some(c) = drivers::Client::parse(c)? {
+            if !clients.contains(&c) {
+                clients.push(c);
+            }
+        }
+    }
+    let drivers = drivers::Drivers {
+        clients,
+        python: args
+            .python
+            .clone()
+            .unwrap_or_else(|| drivers::default_python(&repo)),
+        node: args.node.clone(),
+        repo,
+    };
     let mut report = Report::default();
     let mut raw_fanout = Vec::new();
     let mut work = TempDir::new("switchboard-bench")?;
@@ -170,12 +208,16 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     .await?;
 
     if wants(&args, "ingest") {
-        if let Err(e) = scenario::scenario_ingest(&plan, &target, &mut report, &work.path).await {
+        if let Err(e) =
+            scenario::scenario_ingest(&plan, &target, &drivers, &mut report, &work.path).await
+        {
             report.failures.push(format!("ingest: {e}"));
         }
     }
     if wants(&args, "answer") {
-        if let Err(e) = scenario::scenario_answer(&plan, &target, &token, &mut report).await {
+        if let Err(e) =
+            scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report).await
+        {
             report.failures.push(format!("answer: {e}"));
         }
     }

@@ -1,16 +1,20 @@
 //! Scenario 1 rows: our LogStep throughput, latency and CPU next to the pgbench baselines,
-//! ours and pgbench alternating in rounds.
+//! ours and pgbench alternating in rounds; then the Python grpcio and gRPC-Web agents at fixed
+//! numbers of agents next to the Rust agents' figures of this run.
 
 use std::time::Duration;
 
 use super::{Plan, Target};
+use crate::drivers::{self, Drivers};
 use crate::ingest;
 use crate::report::{P3, Report};
 use crate::server::BoxError;
+use crate::stats::Samples;
 
 pub async fn scenario_ingest(
     plan: &Plan,
     t: &Target,
+    drivers: &Drivers,
     report: &mut Report,
     work: &std::path::Path,
 ) -> Result<(), BoxError> {
@@ -30,6 +34,8 @@ pub async fn scenario_ingest(
     if let Some(pg) = &pg {
         pg.prepare()?;
     }
+    // The Rust agents' LogStep/s and latency per number of agents: the drivers' baselines.
+    let mut rust: Vec<(usize, f64, Samples)> = Vec::new();
     for &agents in &plan.ingest_agents {
         let mut ours: Option<ingest::IngestResult> = None;
         let mut base: Option<ingest::IngestResult> = None;
@@ -203,12 +209,66 @@ pub async fn scenario_ingest(
             report.failures.push(format!(
                 "ingest {case}: {} errors, first: {}",
                 ours.errors,
-                ours.first_error.unwrap_or_default()
+                ours.first_error.clone().unwrap_or_default()
             ));
         }
+        rust.push((agents, ours.per_sec(), ours.latency));
     }
     if let Some(pg) = &pg {
         pg.cleanup();
+    }
+    for &c in &drivers.clients {
+        for &agents in &plan.driver_ingest_agents {
+            let case = format!(
+                "{agents} agent{}, {}",
+                if agents == 1 { "" } else { "s" },
+                c.label()
+            );
+            eprintln!("  ingest: {case}, {} s", plan.ingest_secs);
+            let mut r = match drivers::ingest(
+                drivers,
+                c,
+                &t.addr,
+                &t.api_key,
+                agents,
+                plan.ingest_warmup,
+                Duration::from_secs(plan.ingest_secs),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    report.failures.push(format!("ingest {case}: {e}"));
+                    continue;
+                }
+            };
+            let mut base = rust.iter_mut().find(|(n, ..)| *n == agents);
+            report.row(
+                "1 ingest",
+                &case,
+                "LogStep/s",
+                "/s",
+                r.per_sec(),
+                base.as_ref().map(|(_, per_sec, _)| *per_sec),
+                "Rust tonic",
+            );
+            report.latency(
+                "1 ingest",
+                &case,
+                &mut r.latency,
+                base.as_mut().map(|(.., l)| l),
+                "Rust tonic",
+                &P3[..2],
+            );
+            if r.errors > 0 || r.ops == 0 {
+                report.failures.push(format!(
+                    "ingest {case}: {} steps, {} errors, first: {}",
+                    r.ops,
+                    r.errors,
+                    r.first_error.unwrap_or_default()
+                ));
+            }
+        }
     }
     Ok(())
 }

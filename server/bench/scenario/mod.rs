@@ -22,6 +22,8 @@ pub struct Plan {
     /// Ours and pgbench alternate this many times per concurrency (the machine's other load
     /// then hits both alike).
     pub ingest_rounds: usize,
+    /// The Python and gRPC-Web agents' ingest runs (one round each, no pgbench).
+    pub driver_ingest_agents: Vec<usize>,
     pub answer_round_trips: usize,
     /// (watchers, streams per connection)
     pub fanout_cases: Vec<(usize, usize)>,
@@ -38,6 +40,7 @@ impl Plan {
                 ingest_warmup: Duration::from_millis(300),
                 ingest_secs: 1,
                 ingest_rounds: 1,
+                driver_ingest_agents: vec![1, 4],
                 answer_round_trips: 30,
                 fanout_cases: vec![(50, 10), (20, 1)],
                 replica_watchers: 50,
@@ -50,6 +53,7 @@ impl Plan {
                 ingest_warmup: Duration::from_secs(1),
                 ingest_secs: 4,
                 ingest_rounds: 3,
+                driver_ingest_agents: vec![1, 16],
                 answer_round_trips: 1000,
                 fanout_cases: vec![(1000, 100), (1000, 1), (10_000, 100)],
                 replica_watchers: 1000,
