@@ -40,7 +40,7 @@ impl Plan {
                 ingest_warmup: Duration::from_millis(300),
                 ingest_secs: 1,
                 ingest_rounds: 1,
-                driver_ingest_agents: vec![1, 4],
+                driver_ingest_agents: vec![4],
                 answer_round_trips: 30,
                 fanout_cases: vec![(50, 10), (20, 1)],
                 replica_watchers: 50,
