@@ -192,7 +192,10 @@ fn wall_us() -> u64 {
 /// Answer latency with the driver as the agent, measured as [`answer::run`] does for the Rust
 /// agent: the driver's agent asks and parks in WaitForAnswer, we answer, and the sample is from
 /// AnswerQuestion returning here to WaitForAnswer returning there (both wall-clock stamps, one
-/// machine).
+/// machine). With `subscribe`, the agent keeps a Subscribe stream open on the same connection
+/// while it waits, as the clients' `ask()` helpers do (the pattern the issue-11 stalls were
+/// found with: the answer's push on that stream goes out first, the WaitForAnswer reply second).
+#[allow(clippy::too_many_arguments)] // the run's parameters, each used once
 pub async fn answer(
     drivers: &Drivers,
     client: Client,
@@ -200,14 +203,18 @@ pub async fn answer(
     api_key: &str,
     person: &mut Dashboard,
     round_trips: usize,
+    subscribe: bool,
 ) -> Result<answer::AfterAnswer, BoxError> {
-    let args = [
+    let mut args = vec![
         "answer".to_owned(),
         "--target".to_owned(),
         addr.to_owned(),
         "--round-trips".to_owned(),
         round_trips.to_string(),
     ];
+    if subscribe {
+        args.push("--subscribe".to_owned());
+    }
     let mut proc = drivers.spawn(client, api_key, &args)?;
     let mut result = answer::AfterAnswer::with_capacity(round_trips);
     for _ in 0..round_trips {

@@ -70,7 +70,7 @@ async function startSession(client, name) {
   return resp.session.id;
 }
 
-async function answer(target, roundTrips) {
+async function answer(target, roundTrips, subscribe) {
   const client = agentClient(target);
   const sessionId = await startSession(client, "answer latency (gRPC-Web, Node)");
   for (let i = 0; i < roundTrips; i++) {
@@ -79,6 +79,20 @@ async function answer(target, roundTrips) {
       CALL,
     );
     const questionId = asked.question.id;
+    // --subscribe: a Subscribe stream from the question's seq is open during the wait, as the
+    // clients' ask() helpers keep one to notice a stop request.
+    const abort = new AbortController();
+    const reading = subscribe
+      ? (async () => {
+          try {
+            for await (const _ of client.subscribe({ sessionId, afterSeq: asked.seq }, { signal: abort.signal })) {
+              // drained: only its presence on the wire matters here
+            }
+          } catch (e) {
+            if (!abort.signal.aborted) process.stderr.write(`Subscribe failed: ${e?.message ?? e}\n`);
+          }
+        })()
+      : Promise.resolve();
     // The call is on its way before the bench hears of it; the stamp is taken where an agent's
     // `await` would resume.
     const waiting = client
@@ -86,6 +100,8 @@ async function answer(target, roundTrips) {
       .then((resp) => [resp, nowUs()]);
     emit({ event: "waiting", session: sessionId, question: questionId });
     const [resp, done] = await waiting;
+    abort.abort();
+    await reading;
     if (!resp.answered) {
       fail(`WaitForAnswer returned without the answer to ${questionId}`);
     }
@@ -154,6 +170,7 @@ const { positionals, values } = parseArgs({
   options: {
     target: { type: "string" },
     "round-trips": { type: "string" },
+    subscribe: { type: "boolean", default: false },
     agents: { type: "string" },
     "warmup-ms": { type: "string" },
     secs: { type: "string" },
@@ -162,7 +179,7 @@ const { positionals, values } = parseArgs({
 try {
   switch (positionals[0]) {
     case "answer":
-      await answer(values.target, Number(values["round-trips"]));
+      await answer(values.target, Number(values["round-trips"]), values.subscribe);
       break;
     case "ingest":
       await ingest(values.target, Number(values.agents), Number(values["warmup-ms"]), Number(values.secs));

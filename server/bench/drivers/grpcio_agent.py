@@ -6,10 +6,12 @@ figures are grpcio's and the server's). It writes one JSON object per line on st
 else it has to say goes to stderr. Times are wall-clock microseconds (time.time_ns), the clock
 the bench reads on its side, so that the bench can subtract its own stamps from ours.
 
-    answer --target HOST:PORT --round-trips N
+    answer --target HOST:PORT --round-trips N [--subscribe]
         per round trip: AskQuestion, then a parked WaitForAnswer (started before the line below
         is written); prints {"event": "waiting", "session": S, "question": Q}; the bench answers
         Q; prints {"event": "answered", "question": Q, "done_us": T} when WaitForAnswer returned.
+        --subscribe: as the clients' ask() helpers do, a Subscribe stream from the question's
+        seq is open on the same connection during the wait (read in a thread, then cancelled).
     ingest --target HOST:PORT --agents N --warmup-ms W --secs S
         N agents, each on its own connection and session, call LogStep back to back; calls that
         end within the S seconds after the W ms of warm-up are counted; prints
@@ -62,7 +64,7 @@ def answer(args, metadata):
     _, stub = connect(args.target)
     session = start_session(stub, metadata, "answer latency (Python grpcio)")
     for i in range(args.round_trips):
-        question = stub.AskQuestion(
+        asked = stub.AskQuestion(
             pb.AskQuestionRequest(
                 session_id=session,
                 text=f"bench question {i}: go ahead?",
@@ -71,7 +73,13 @@ def answer(args, metadata):
             ),
             metadata=metadata,
             timeout=10,
-        ).question.id
+        )
+        question = asked.question.id
+        stream = reader = None
+        if args.subscribe:
+            stream = stub.Subscribe(pb.SubscribeRequest(session_id=session, after_seq=asked.seq), metadata=metadata)
+            reader = threading.Thread(target=drain, args=(stream,))
+            reader.start()
         # .future() starts the call and returns at once; result() below is where an agent
         # written with the blocking stub would get its answer.
         waiting = stub.WaitForAnswer.future(
@@ -86,9 +94,21 @@ def answer(args, metadata):
         emit(event="waiting", session=session, question=question)
         resp = waiting.result()
         done = now_us()
+        if stream is not None:
+            stream.cancel()
+            reader.join()
         if not resp.answered:
             raise RuntimeError(f"WaitForAnswer returned without the answer to {question}")
         emit(event="answered", question=question, done_us=done)
+
+
+def drain(stream):
+    try:
+        for _ in stream:
+            pass
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.CANCELLED:
+            print(f"Subscribe failed: {e.code().name}: {e.details()}", file=sys.stderr)
 
 
 def ingest(args, metadata):
@@ -155,6 +175,7 @@ def main():
     a = sub.add_parser("answer")
     a.add_argument("--target", required=True)
     a.add_argument("--round-trips", type=int, required=True)
+    a.add_argument("--subscribe", action="store_true")
     g = sub.add_parser("ingest")
     g.add_argument("--target", required=True)
     g.add_argument("--agents", type=int, required=True)

@@ -67,21 +67,32 @@ pub async fn scenario_answer(
     );
     note_early(report, "Rust tonic", rust, n);
     let mut person = client::dashboard(client::connect(&t.addr).await?, token)?;
+    // Each driver twice: WaitForAnswer alone, and with a Subscribe stream open on the same
+    // connection as the clients' ask() helpers keep one (what users run).
     for &c in &drivers.clients {
-        eprintln!("  answer: {n} round trips via WaitForAnswer, {}", c.label());
-        match drivers::answer(drivers, c, &t.addr, &t.api_key, &mut person, n).await {
-            Ok(mut d) => {
-                report.latency(
-                    "2 answer",
-                    &format!("WaitForAnswer, {}, n={n}", c.label()),
-                    &mut d.latency,
-                    Some(&mut rust.latency),
-                    "Rust tonic",
-                    AFTER,
-                );
-                note_early(report, c.label(), &d, n);
+        for subscribe in [false, true] {
+            let how = if subscribe {
+                "WaitForAnswer+Subscribe"
+            } else {
+                "WaitForAnswer"
+            };
+            let who = format!("{how}, {}", c.label());
+            eprintln!("  answer: {n} round trips via {who}");
+            match drivers::answer(drivers, c, &t.addr, &t.api_key, &mut person, n, subscribe).await
+            {
+                Ok(mut d) => {
+                    report.latency(
+                        "2 answer",
+                        &format!("{who}, n={n}"),
+                        &mut d.latency,
+                        Some(&mut rust.latency),
+                        "Rust tonic",
+                        AFTER,
+                    );
+                    note_early(report, &who, &d, n);
+                }
+                Err(e) => report.failures.push(format!("answer, {who}: {e}")),
             }
-            Err(e) => report.failures.push(format!("answer, {}: {e}", c.label())),
         }
     }
     Ok(())
