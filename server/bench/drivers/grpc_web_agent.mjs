@@ -190,3 +190,6 @@ try {
 } catch (e) {
   fail(e?.stack ?? String(e));
 }
+// Everything is written (stdout to a pipe is synchronous); a cancelled fetch whose HTTP/1.1
+// connection undici still holds must not keep the process alive.
+process.exit(0);
