@@ -2,6 +2,9 @@
 //! AuthService) answers; we time from the start of the AnswerQuestion call to the agent
 //! receiving the answer, on its Subscribe stream and through WaitForAnswer. The baseline is a
 //! health-check round trip on the person's connection.
+//!
+//! The WaitForAnswer round trips are also timed from AnswerQuestion *returning*, the figure
+//! the Python and gRPC-Web agents are measured by too (`drivers.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -20,12 +23,42 @@ use crate::stats::Samples;
 pub struct AnswerResult {
     pub via_subscribe: Samples,
     pub via_wait: Samples,
+    pub via_wait_after_answer: AfterAnswer,
     /// The AnswerQuestion unary call itself.
     pub answer_call: Samples,
     pub health: Samples,
 }
 
-const STEP_TIMEOUT: Duration = Duration::from_secs(10);
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the person waits after the agent's WaitForAnswer call has started, so that the
+/// call reaches the server and parks on the session's feed before the answer is stored.
+pub const PARK: Duration = Duration::from_millis(5);
+
+/// Time from AnswerQuestion returning to the person to the agent's WaitForAnswer returning.
+/// The server answers both after the same commit, so the agent can be first: such a sample
+/// counts as 0 and is counted in `early`.
+pub struct AfterAnswer {
+    pub latency: Samples,
+    pub early: usize,
+}
+
+impl AfterAnswer {
+    pub fn with_capacity(n: usize) -> AfterAnswer {
+        AfterAnswer {
+            latency: Samples::with_capacity(n),
+            early: 0,
+        }
+    }
+
+    /// `us`: the agent's stamp minus the person's; negative when the agent was first.
+    pub fn push_us(&mut self, us: i64) {
+        if us < 0 {
+            self.early += 1;
+        }
+        self.latency.push_us(us.max(0) as u64);
+    }
+}
 
 async fn ask(agent: &mut Agent, session: &str, i: usize) -> Result<String, BoxError> {
     let q = agent
@@ -41,7 +74,7 @@ async fn ask(agent: &mut Agent, session: &str, i: usize) -> Result<String, BoxEr
     Ok(q.question.ok_or("AskQuestion returned no question")?.id)
 }
 
-fn answer_req(session: &str, question: &str) -> AnswerQuestionRequest {
+pub fn answer_req(session: &str, question: &str) -> AnswerQuestionRequest {
     AnswerQuestionRequest {
         session_id: session.to_owned(),
         question_id: question.to_owned(),
@@ -87,6 +120,7 @@ pub async fn run(
     let mut result = AnswerResult {
         via_subscribe: Samples::with_capacity(round_trips),
         via_wait: Samples::with_capacity(round_trips),
+        via_wait_after_answer: AfterAnswer::with_capacity(round_trips),
         answer_call: Samples::with_capacity(round_trips * 2),
         health: Samples::with_capacity(round_trips),
     };
@@ -139,12 +173,11 @@ pub async fn run(
             let r = waiter.wait_for_answer(req).await;
             (r, Instant::now())
         });
-        // Let the call reach the server and park on the session's feed.
-        tokio::time::sleep(Duration::from_millis(3)).await;
+        tokio::time::sleep(PARK).await;
         let t0 = Instant::now();
-        let t = Instant::now();
         person.answer_question(answer_req(&session, &qid)).await?;
-        result.answer_call.push(t.elapsed());
+        let returned = Instant::now();
+        result.answer_call.push(returned - t0);
         let (r, done) = tokio::time::timeout(STEP_TIMEOUT, wait)
             .await
             .map_err(|_| "WaitForAnswer timed out")??;
@@ -153,6 +186,12 @@ pub async fn run(
             return Err("WaitForAnswer returned without the answer".into());
         }
         result.via_wait.push(done.saturating_duration_since(t0));
+        result
+            .via_wait_after_answer
+            .push_us(match done.checked_duration_since(returned) {
+                Some(d) => d.as_micros() as i64,
+                None => -((returned - done).as_micros() as i64),
+            });
     }
 
     // Baseline: the cheapest unary round trip on the same connection.

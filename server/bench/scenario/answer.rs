@@ -1,0 +1,108 @@
+//! Scenario 2 rows: answer latency next to a health-check round trip, and the same WaitForAnswer
+//! round trip with the Python grpcio and gRPC-Web agents next to the Rust agent's.
+
+use super::{Plan, Target};
+use crate::answer::{self, AfterAnswer};
+use crate::client;
+use crate::drivers::{self, Drivers};
+use crate::report::{P3, Report};
+use crate::server::BoxError;
+
+/// The quantiles of the from-AnswerQuestion-returned rows: the max shows a single stall.
+const AFTER: &[(&str, f64)] = &[
+    ("p50 after AnswerQuestion", 0.5),
+    ("p99 after AnswerQuestion", 0.99),
+    ("max after AnswerQuestion", 1.0),
+];
+
+pub async fn scenario_answer(
+    plan: &Plan,
+    t: &Target,
+    token: &str,
+    drivers: &Drivers,
+    report: &mut Report,
+) -> Result<(), BoxError> {
+    eprintln!(
+        "  answer: {} round trips each via Subscribe and WaitForAnswer",
+        plan.answer_round_trips
+    );
+    let mut r = answer::run(&t.addr, &t.api_key, token, plan.answer_round_trips).await?;
+    let n = plan.answer_round_trips;
+    report.latency(
+        "2 answer",
+        &format!("Subscribe push, n={n}"),
+        &mut r.via_subscribe,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+    report.latency(
+        "2 answer",
+        &format!("WaitForAnswer, n={n}"),
+        &mut r.via_wait,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+    let calls = r.answer_call.len();
+    report.latency(
+        "2 answer",
+        &format!("AnswerQuestion call, n={calls}"),
+        &mut r.answer_call,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+
+    // The same parked WaitForAnswer, from AnswerQuestion returning, per client: Rust's against
+    // the health check, the others against Rust's.
+    let rust = &mut r.via_wait_after_answer;
+    report.latency(
+        "2 answer",
+        &format!("WaitForAnswer, Rust tonic, n={n}"),
+        &mut rust.latency,
+        Some(&mut r.health),
+        "health check",
+        AFTER,
+    );
+    note_early(report, "Rust tonic", rust, n);
+    let mut person = client::dashboard(client::connect(&t.addr).await?, token)?;
+    // Each driver twice: WaitForAnswer alone, and with a Subscribe stream open on the same
+    // connection as the clients' ask() helpers keep one (what users run).
+    for &c in &drivers.clients {
+        for subscribe in [false, true] {
+            let how = if subscribe {
+                "WaitForAnswer+Subscribe"
+            } else {
+                "WaitForAnswer"
+            };
+            let who = format!("{how}, {}", c.label());
+            eprintln!("  answer: {n} round trips via {who}");
+            match drivers::answer(drivers, c, &t.addr, &t.api_key, &mut person, n, subscribe).await
+            {
+                Ok(mut d) => {
+                    report.latency(
+                        "2 answer",
+                        &format!("{who}, n={n}"),
+                        &mut d.latency,
+                        Some(&mut rust.latency),
+                        "Rust tonic",
+                        AFTER,
+                    );
+                    note_early(report, &who, &d, n);
+                }
+                Err(e) => report.failures.push(format!("answer, {who}: {e}")),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn note_early(report: &mut Report, client: &str, r: &AfterAnswer, n: usize) {
+    if r.early > 0 {
+        report.notes.push(format!(
+            "answer, {client}: in {} of {n} round trips WaitForAnswer returned before AnswerQuestion did (counted as 0 ms)",
+            r.early
+        ));
+    }
+}

@@ -1,0 +1,75 @@
+//! The scenarios: each runs its measurement (the modules at the top of the tool) at the sizes
+//! of the plan and turns the results into report rows next to their baselines.
+
+mod answer;
+mod fanout;
+mod ingest;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::server;
+
+pub use answer::scenario_answer;
+pub use fanout::{scenario_fanout, scenario_replicas};
+pub use ingest::scenario_ingest;
+
+/// The sizes of one run (full or smoke), some of them overridable from the command line.
+pub struct Plan {
+    pub ingest_agents: Vec<usize>,
+    pub ingest_warmup: Duration,
+    pub ingest_secs: u64,
+    /// Ours and pgbench alternate this many times per concurrency (the machine's other load
+    /// then hits both alike).
+    pub ingest_rounds: usize,
+    /// The Python and gRPC-Web agents' ingest runs (one round each, no pgbench).
+    pub driver_ingest_agents: Vec<usize>,
+    pub answer_round_trips: usize,
+    /// (watchers, streams per connection)
+    pub fanout_cases: Vec<(usize, usize)>,
+    pub replica_watchers: usize,
+    pub steps: u64,
+    pub steps_per_sec: f64,
+}
+
+impl Plan {
+    pub fn new(smoke: bool) -> Plan {
+        if smoke {
+            Plan {
+                ingest_agents: vec![1, 4],
+                ingest_warmup: Duration::from_millis(300),
+                ingest_secs: 1,
+                ingest_rounds: 1,
+                driver_ingest_agents: vec![4],
+                answer_round_trips: 30,
+                fanout_cases: vec![(50, 10), (20, 1)],
+                replica_watchers: 50,
+                steps: 10,
+                steps_per_sec: 20.0,
+            }
+        } else {
+            Plan {
+                ingest_agents: vec![1, 16, 64],
+                ingest_warmup: Duration::from_secs(1),
+                ingest_secs: 4,
+                ingest_rounds: 3,
+                driver_ingest_agents: vec![1, 16],
+                answer_round_trips: 1000,
+                fanout_cases: vec![(1000, 100), (1000, 1), (10_000, 100)],
+                replica_watchers: 1000,
+                steps: 100,
+                steps_per_sec: 10.0,
+            }
+        }
+    }
+}
+
+/// The server under test and the credentials the scenarios use.
+pub struct Target {
+    pub addr: String,
+    pub pids: server::Pids,
+    pub email: String,
+    pub password: String,
+    pub api_key: String,
+    pub pg_socket_dir: Option<PathBuf>,
+}
