@@ -11,6 +11,8 @@ pub mod mcp;
 /// Client stubs generated from `proto/` by build.rs.
 pub mod proto {
     pub mod v1 {
+        // Generated code: lints are for the code written here.
+        #![allow(clippy::all, clippy::pedantic)]
         tonic::include_proto!("switchboard.v1");
     }
 }

@@ -21,8 +21,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler, ServiceExt};
 use rmcp::{tool, tool_handler, tool_router};
 use schemars::JsonSchema;
@@ -212,6 +217,7 @@ impl SwitchboardMcp {
         let stop = status == pb::SessionStatus::Stopping;
         let mut result = json!({
             "logged": true,
+            "session_id": session.id(),
             "seq": response.seq,
             "status": status_name(status),
             "user_messages": messages,
@@ -373,6 +379,37 @@ impl SwitchboardMcp {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for SwitchboardMcp {
+    /// The router's own `call_tool` plus one thing: rmcp reports arguments that do not
+    /// deserialize as a tool error ("failed to deserialize parameters: invalid type: integer
+    /// `42`, expected a string") without naming the argument; the tool's signature is appended
+    /// so the model can correct the call.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.clone();
+        let call = ToolCallContext::new(self, request, context);
+        let mut response = self.tool_router.call(call).await?;
+        if let CallToolResponse::Complete(result) = &mut response
+            && result.is_error == Some(true)
+            && let Some(tool) = self.tool_router.get(&name)
+        {
+            for block in &mut result.content {
+                if let ContentBlock::Text(text) = block
+                    && text.text.starts_with("failed to deserialize parameters")
+                {
+                    text.text = format!(
+                        "{} (arguments of {name}: {})",
+                        text.text,
+                        signature(&tool.input_schema)
+                    );
+                }
+            }
+        }
+        Ok(response)
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new(
@@ -381,6 +418,43 @@ impl ServerHandler for SwitchboardMcp {
             ))
             .with_instructions(INSTRUCTIONS)
     }
+}
+
+/// `text: string (required), options: array, ...` from a tool's input schema.
+fn signature(schema: &serde_json::Map<String, Value>) -> String {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return "none".into();
+    };
+    props
+        .iter()
+        .map(|(name, p)| {
+            let ty = match p.get("type") {
+                Some(Value::String(t)) => t.clone(),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|t| *t != "null")
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                _ if p.get("enum").is_some() || p.get("oneOf").is_some() => {
+                    "one of the listed values".into()
+                }
+                _ => "see schema".into(),
+            };
+            let req = if required.contains(&name.as_str()) {
+                ", required"
+            } else {
+                ""
+            };
+            format!("{name} ({ty}{req})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Keeps the session connected while the process lives (the MCP client may be quiet for long).
@@ -653,6 +727,23 @@ mod tests {
             let err = question_request(args(v.clone())).unwrap_err();
             assert!(err.contains(needle), "{v}: {err}");
         }
+    }
+
+    #[test]
+    fn signature_names_arguments_types_and_required_ones() {
+        let schema = json!({
+            "type": "object",
+            "required": ["question"],
+            "properties": {
+                "question": {"type": "string"},
+                "timeout_seconds": {"type": ["integer", "null"]},
+                "outcome": {"enum": ["completed", "failed"]},
+            }
+        });
+        let sig = signature(schema.as_object().unwrap());
+        assert!(sig.contains("question (string, required)"), "{sig}");
+        assert!(sig.contains("timeout_seconds (integer)"), "{sig}");
+        assert!(sig.contains("outcome (one of the listed values)"), "{sig}");
     }
 
     #[test]
