@@ -31,4 +31,6 @@ trap 'rm -rf "$tmp"' EXIT
 cp -r "$root/clients/python/." "$tmp/"
 rm -rf "$tmp/.venv"
 "${pip[@]}" --no-deps --no-build-isolation --force-reinstall "$tmp"
+# The client library against the same server (ignored in a plain `cargo test`: it needs one).
+cargo test --locked --quiet --manifest-path "$root/Cargo.toml" --workspace --test live -- --ignored
 "$py" -m pytest -ra -p anyio tests "$@"

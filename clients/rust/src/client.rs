@@ -30,7 +30,9 @@ pub const ENV_AGENT_NAME: &str = "SWITCHBOARD_AGENT_NAME";
 /// Everything that can go wrong talking to Switchboard.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0} is not set: export it (see `switchboard key create` for an API key)")]
+    #[error(
+        "{0} is not set: export it (README, \"First steps\": the URL the server prints, a key from `switchboard key create`)"
+    )]
     MissingEnv(&'static str),
     #[error(
         "{ENV_URL}={url:?} is not a usable URL ({reason}); expected e.g. http://127.0.0.1:50051"
