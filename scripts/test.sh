@@ -7,7 +7,8 @@
 #   3. client regeneration, failing on any difference with what is committed (Go, Python,
 #      TypeScript; the Kotlin client generates its code in its Maven build)
 #   4. each generated client's end-to-end tests against a live server (Python, Go, TypeScript,
-#      Kotlin) and the web dashboard in Debian's Chromium
+#      Kotlin), the agent binary's MCP server (clients/rust) driven by the MCP Python SDK, and
+#      the web dashboard in Debian's Chromium
 #   5. the benchmark tool in smoke mode (on the debug build: it checks the tool, not the speed)
 # Skip parts with SKIP="clients web bench" (space-separated) while iterating.
 set -euo pipefail
@@ -60,8 +61,8 @@ proto_checks() {
 }
 step proto proto_checks
 
-step build cargo build --locked --all-targets
-step rust cargo test --locked -- --test-threads=4
+step build cargo build --locked --workspace --all-targets
+step rust cargo test --locked --workspace -- --test-threads=4
 
 regen() {
   for gen in clients/*/gen.sh; do
@@ -81,6 +82,8 @@ step regen regen
 for lang in python go typescript kotlin; do
   step "$lang" scripts/with-server.sh "clients/$lang/test.sh"
 done
+# The agent binary's MCP server, driven by the official MCP Python SDK.
+step agent-mcp scripts/with-server.sh clients/rust/test.sh
 
 step web-build clients/web/build.sh
 step web scripts/with-server.sh clients/web/test.sh

@@ -1,0 +1,85 @@
+//! `switchboard-agent`: the one binary on the agent's machine.
+
+use clap::{Parser, Subcommand};
+use switchboard_agent::client::{Client, ENV_AGENT_NAME, ENV_SESSION_ID};
+use switchboard_agent::mcp;
+
+/// Connects AI agents (Claude Code, Codex, ...) to a Switchboard hub.
+///
+/// Reads SWITCHBOARD_URL and SWITCHBOARD_API_KEY from the environment.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Model Context Protocol over stdio (tools: log_step, ask_question, end_session).
+    ///
+    /// One Switchboard session per process: started on the first tool call, ended when the
+    /// process exits.
+    Mcp {
+        /// The agent's name on the dashboard [default: the MCP client's name].
+        #[arg(long, env = ENV_AGENT_NAME)]
+        agent_name: Option<String>,
+        /// Resume this session instead of starting one.
+        #[arg(long, env = ENV_SESSION_ID)]
+        session_id: Option<String>,
+        /// The session's name on the dashboard [default: agent name and start time].
+        #[arg(long)]
+        session_name: Option<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    // stdout is the MCP channel: every log line goes to stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_AGENT_LOG")
+                .unwrap_or_else(|_| "switchboard_agent=info,rmcp=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("switchboard-agent: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Mcp {
+                agent_name,
+                session_id,
+                session_name,
+            } => {
+                let client = Client::from_env().map_err(|e| e.to_string())?;
+                let settings = mcp::Settings {
+                    agent_name: agent_name.filter(|s| !s.trim().is_empty()),
+                    session_id: session_id.filter(|s| !s.trim().is_empty()),
+                    session_name,
+                };
+                mcp::serve_stdio(client, settings).await
+            }
+        }
+    });
+    // A read of stdin that is still pending (SIGTERM while the client keeps the pipe open)
+    // cannot be cancelled and would hold the runtime's shutdown: do not wait for it.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchboard-agent: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
