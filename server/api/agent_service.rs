@@ -177,7 +177,7 @@ impl AgentService for AgentApi {
         // Subscribe before the first read so that an answer committed in between wakes us.
         let channel = self.state.hub.session(id);
         let mut marks = channel.subscribe();
-        let mut shutdown = self.state.shutdown.clone();
+        let shutdown = self.state.shutdown.clone();
         let presence_every = self.state.settings.feed.presence_interval();
         let mut next_touch = tokio::time::Instant::now();
         loop {
@@ -213,7 +213,7 @@ impl AgentService for AgentApi {
                 changed = marks.changed() => if changed.is_err() { return Err(Status::unavailable("feed closed; retry")) },
                 _ = tokio::time::sleep_until(until) => {}
                 _ = tokio::time::sleep_until(next_touch) => {}
-                _ = shutdown.changed() => return Err(Status::unavailable("the server is shutting down; call again (any replica)")),
+                _ = shutdown.cancelled() => return Err(Status::unavailable("the server is shutting down; call again (any replica)")),
             }
         }
     }

@@ -10,7 +10,7 @@ pub mod status;
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
 use crate::auth::throttle::LoginThrottle;
@@ -27,7 +27,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub settings: Arc<Settings>,
     pub page_tokens: pagination::PageTokens,
-    pub shutdown: watch::Receiver<bool>,
+    /// Cancelled when the server stops: streams and waits end with UNAVAILABLE.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 
 use super::hub::{InboxChannel, READ_BATCH, SessionChannel};
 use crate::domain::{DomainError, InboxEvent, Message, UserId};
@@ -24,7 +25,7 @@ pub type FeedStream<T> = ReceiverStream<Result<FeedItem<T>, DomainError>>;
 #[derive(Clone)]
 pub struct FeedConfig {
     pub heartbeat: Duration,
-    pub shutdown: watch::Receiver<bool>,
+    pub shutdown: CancellationToken,
 }
 
 /// For the agent's own subscription: keep the session's last-seen time fresh while open.
@@ -55,7 +56,7 @@ pub fn session_feed(
 ) -> FeedStream<Arc<Message>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
-        let mut shutdown = config.shutdown.clone();
+        let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
@@ -90,7 +91,7 @@ pub fn session_feed(
         // this stream filters out (the agent's own steps on its subscription) is silence too.
         let mut last_sent = tokio::time::Instant::now();
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 end_for_shutdown(&tx).await;
                 return;
             }
@@ -115,7 +116,7 @@ pub fn session_feed(
                     if keep(&m) {
                         tokio::select! {
                             sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
-                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                            _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
                         }
                         last_sent = tokio::time::Instant::now();
                     }
@@ -145,7 +146,7 @@ pub fn session_feed(
                     if tx.send(Ok(hb)).await.is_err() { return }
                     last_sent = tokio::time::Instant::now();
                 }
-                _ = shutdown.changed() => {}
+                _ = shutdown.cancelled() => {}
                 _ = tx.closed() => return,
             }
         }
@@ -162,7 +163,7 @@ pub fn inbox_feed(
 ) -> FeedStream<InboxEvent> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
-        let mut shutdown = config.shutdown.clone();
+        let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
         match store.inbox_high_water(channel.user_id).await {
             Ok(hw) => channel.raise(hw),
@@ -173,7 +174,7 @@ pub fn inbox_feed(
         }
         let mut cursor = after_cursor;
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 end_for_shutdown(&tx).await;
                 return;
             }
@@ -190,7 +191,7 @@ pub fn inbox_feed(
                         let c = event.cursor;
                         tokio::select! {
                             sent = tx.send(Ok(FeedItem::Item(event))) => if sent.is_err() { return },
-                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                            _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
                         }
                         cursor = c;
                     }
@@ -203,7 +204,7 @@ pub fn inbox_feed(
                     let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }
                 }
-                _ = shutdown.changed() => {}
+                _ = shutdown.cancelled() => {}
                 _ = tx.closed() => return,
             }
         }
