@@ -6,6 +6,7 @@ pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
 pub mod pagination;
+pub mod requests;
 pub mod status;
 
 use std::sync::Arc;
@@ -39,14 +40,6 @@ impl AppState {
             shutdown: self.shutdown.clone(),
         }
     }
-}
-
-/// Parses the `session_id` field every session RPC carries.
-pub fn session_id(value: &str) -> Result<crate::domain::SessionId, tonic::Status> {
-    Ok(crate::domain::SessionId(crate::domain::validate::uuid(
-        "session_id",
-        value,
-    )?))
 }
 
 /// A resume position past the newest item cannot come from this feed (a client bug, or a

@@ -11,7 +11,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::hub::{InboxChannel, READ_BATCH, SessionChannel};
-use crate::domain::{DomainError, InboxEvent, Message, UserId};
+use crate::domain::{DomainError, InboxEvent, Message, MessageBody, UserId};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -28,10 +28,33 @@ pub struct FeedConfig {
     pub shutdown: CancellationToken,
 }
 
-/// For the agent's own subscription: keep the session's last-seen time fresh while open.
-pub struct Presence {
-    pub user_id: UserId,
-    pub every: Duration,
+/// Who reads a session feed, which decides what it delivers and when it ends.
+pub enum SessionView {
+    /// A person watching: every message; the feed stays open after the session ends.
+    Person,
+    /// The agent's own subscription: only what is addressed to the agent (`is_for_agent`),
+    /// the session's last-seen time kept fresh every `presence_every` while open, and an end
+    /// (with OK) right after the change to a terminal status: nothing more can happen then.
+    Agent {
+        user_id: UserId,
+        presence_every: Duration,
+    },
+}
+
+impl SessionView {
+    fn keeps(&self, m: &Message) -> bool {
+        match self {
+            SessionView::Person => true,
+            SessionView::Agent { .. } => m.body.is_for_agent(),
+        }
+    }
+
+    fn ends_after(&self, m: &Message) -> bool {
+        match (self, &m.body) {
+            (SessionView::Agent { .. }, MessageBody::StatusChange { to, .. }) => to.is_terminal(),
+            _ => false,
+        }
+    }
 }
 
 const SHUTDOWN_MESSAGE: &str = "the server is shutting down; reconnect (to any replica) and resume from your last sequence number";
@@ -45,14 +68,13 @@ async fn end_for_shutdown<T>(tx: &mpsc::Sender<Result<FeedItem<T>, DomainError>>
     .await;
 }
 
-/// Streams a session's messages after `after_seq` (only those `keep` accepts), then tails.
+/// Streams a session's messages after `after_seq` (those `view` keeps), then tails.
 pub fn session_feed(
     store: Store,
     channel: Arc<SessionChannel>,
     after_seq: i64,
-    keep: fn(&Message) -> bool,
+    view: SessionView,
     config: FeedConfig,
-    presence: Option<Presence>,
 ) -> FeedStream<Arc<Message>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
@@ -95,10 +117,14 @@ pub fn session_feed(
                 end_for_shutdown(&tx).await;
                 return;
             }
-            if let Some(p) = &presence {
-                if last_touch.elapsed() >= p.every {
+            if let SessionView::Agent {
+                user_id,
+                presence_every,
+            } = &view
+            {
+                if last_touch.elapsed() >= *presence_every {
                     last_touch = Instant::now();
-                    if let Err(e) = store.touch_session(p.user_id, channel.id).await {
+                    if let Err(e) = store.touch_session(*user_id, channel.id).await {
                         tracing::debug!(error = %e, "presence touch failed");
                     }
                 }
@@ -113,10 +139,14 @@ pub fn session_feed(
             if !batch.is_empty() {
                 for m in batch {
                     let seq = m.seq;
-                    if keep(&m) {
+                    if view.keeps(&m) {
+                        let last = view.ends_after(&m);
                         tokio::select! {
                             sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
                             _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
+                        }
+                        if last {
+                            return;
                         }
                         last_sent = tokio::time::Instant::now();
                     }
