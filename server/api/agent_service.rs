@@ -46,7 +46,6 @@ type SubscribeStream = Pin<Box<dyn Stream<Item = Result<SubscribeResponse, Statu
 
 #[tonic::async_trait]
 impl AgentService for AgentApi {
-    #[tracing::instrument(skip_all, fields(rpc = "StartSession"))]
     async fn start_session(
         &self,
         request: Request<StartSessionRequest>,
@@ -61,7 +60,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "LogStep"))]
     async fn log_step(
         &self,
         request: Request<LogStepRequest>,
@@ -80,7 +78,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AskQuestion"))]
     async fn ask_question(
         &self,
         request: Request<AskQuestionRequest>,
@@ -99,7 +96,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "WaitForAnswer"))]
     async fn wait_for_answer(
         &self,
         request: Request<WaitForAnswerRequest>,
@@ -125,7 +121,6 @@ impl AgentService for AgentApi {
 
     type SubscribeStream = SubscribeStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "Subscribe"))]
     async fn subscribe(
         &self,
         request: Request<SubscribeRequest>,
@@ -167,7 +162,6 @@ impl AgentService for AgentApi {
         )))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "Heartbeat"))]
     async fn heartbeat(
         &self,
         request: Request<HeartbeatRequest>,
@@ -181,7 +175,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AcknowledgeMessages"))]
     async fn acknowledge_messages(
         &self,
         request: Request<AcknowledgeMessagesRequest>,
@@ -199,7 +192,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ReportDiff"))]
     async fn report_diff(
         &self,
         request: Request<ReportDiffRequest>,
@@ -218,7 +210,6 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ReportUsage"))]
     async fn report_usage(
         &self,
         request: Request<ReportUsageRequest>,
@@ -233,7 +224,6 @@ impl AgentService for AgentApi {
         Ok(Response::new(ReportUsageResponse { seq }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "EndSession"))]
     async fn end_session(
         &self,
         request: Request<EndSessionRequest>,

@@ -38,7 +38,6 @@ impl AuthApi {
 
 #[tonic::async_trait]
 impl AuthService for AuthApi {
-    #[tracing::instrument(skip_all, fields(rpc = "Login"))]
     async fn login(
         &self,
         request: Request<LoginRequest>,
@@ -61,7 +60,6 @@ impl AuthService for AuthApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "Refresh"))]
     async fn refresh(
         &self,
         request: Request<RefreshRequest>,
@@ -76,7 +74,6 @@ impl AuthService for AuthApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "Logout"))]
     async fn logout(
         &self,
         request: Request<LogoutRequest>,

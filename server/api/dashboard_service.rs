@@ -29,7 +29,6 @@ type WatchInboxStream = Pin<Box<dyn Stream<Item = Result<WatchInboxResponse, Sta
 
 #[tonic::async_trait]
 impl DashboardService for DashboardApi {
-    #[tracing::instrument(skip_all, fields(rpc = "ListAgents"))]
     async fn list_agents(
         &self,
         request: Request<ListAgentsRequest>,
@@ -53,7 +52,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListSessions"))]
     async fn list_sessions(
         &self,
         request: Request<ListSessionsRequest>,
@@ -83,7 +81,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "GetSession"))]
     async fn get_session(
         &self,
         request: Request<GetSessionRequest>,
@@ -98,7 +95,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListMessages"))]
     async fn list_messages(
         &self,
         request: Request<ListMessagesRequest>,
@@ -130,7 +126,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "GetDiff"))]
     async fn get_diff(
         &self,
         request: Request<GetDiffRequest>,
@@ -144,7 +139,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AnswerQuestion"))]
     async fn answer_question(
         &self,
         request: Request<AnswerQuestionRequest>,
@@ -169,7 +163,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "SendMessage"))]
     async fn send_message(
         &self,
         request: Request<SendMessageRequest>,
@@ -186,7 +179,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "StopSession"))]
     async fn stop_session(
         &self,
         request: Request<StopSessionRequest>,
@@ -204,7 +196,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "RenameSession"))]
     async fn rename_session(
         &self,
         request: Request<RenameSessionRequest>,
@@ -221,7 +212,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "DeleteSession"))]
     async fn delete_session(
         &self,
         request: Request<DeleteSessionRequest>,
@@ -233,7 +223,6 @@ impl DashboardService for DashboardApi {
         Ok(Response::new(DeleteSessionResponse {}))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "CreateApiKey"))]
     async fn create_api_key(
         &self,
         request: Request<CreateApiKeyRequest>,
@@ -254,7 +243,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListApiKeys"))]
     async fn list_api_keys(
         &self,
         request: Request<ListApiKeysRequest>,
@@ -278,7 +266,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "RevokeApiKey"))]
     async fn revoke_api_key(
         &self,
         request: Request<RevokeApiKeyRequest>,
@@ -298,7 +285,6 @@ impl DashboardService for DashboardApi {
 
     type WatchSessionStream = WatchSessionStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "WatchSession"))]
     async fn watch_session(
         &self,
         request: Request<WatchSessionRequest>,
@@ -331,7 +317,6 @@ impl DashboardService for DashboardApi {
 
     type WatchInboxStream = WatchInboxStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "WatchInbox"))]
     async fn watch_inbox(
         &self,
         request: Request<WatchInboxRequest>,

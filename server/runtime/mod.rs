@@ -8,3 +8,4 @@ pub mod health;
 pub mod server;
 pub mod sweeper;
 pub mod tasks;
+pub mod trace;

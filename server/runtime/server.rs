@@ -333,6 +333,14 @@ pub async fn start_with_store(
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .layer(cors(&settings))
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
+        // Inside gRPC-Web (so a gRPC-Web call's status is still a trailer here) and outside
+        // auth (so a refused call is traced too); the body goes back to tonic's type for the
+        // gRPC-Web layer.
+        .layer(
+            tower::ServiceBuilder::new()
+                .map_response(|r: http::Response<_>| r.map(tonic::body::Body::new))
+                .layer(super::trace::layer()),
+        )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
         .add_routes(routes)
