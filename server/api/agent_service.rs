@@ -8,7 +8,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::requests::{self, session_id};
-use super::{AppState, beyond_the_end, caller, convert, feed_response};
+use super::{AppState, caller, convert, feed_response, session_to_resume};
 use crate::domain::{AgentCaller, Message, diff};
 use crate::feed::stream::{SessionView, session_feed};
 use crate::feed::wait::{AnswerWait, wait_for_answer, wait_time};
@@ -127,13 +127,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        // Ownership check (also refuses deleted sessions) before streaming anything.
-        let session = self
-            .state
-            .store
-            .get_session(caller.user_id, cmd.session)
-            .await?;
-        beyond_the_end("after_seq", cmd.after_seq, session.last_seq)?;
+        let session = session_to_resume(&self.state, caller.user_id, &cmd).await?;
         if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
             return Ok(Response::new(Box::pin(tokio_stream::empty())));

@@ -6,7 +6,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::requests::{self, session_id};
-use super::{AppState, beyond_the_end, caller, convert, feed_response};
+use super::{AppState, beyond_the_end, caller, convert, feed_response, session_to_resume};
 use crate::auth::secrets::mint_api_key;
 use crate::domain::{ApiKeyId, DomainError, Sender, UserCaller, validate};
 use crate::feed::stream::{SessionView, inbox_feed, session_feed};
@@ -291,12 +291,7 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<Self::WatchSessionStream>, Status> {
         let caller: UserCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        let session = self
-            .state
-            .store
-            .get_session(caller.user_id, cmd.session)
-            .await?;
-        beyond_the_end("after_seq", cmd.after_seq, session.last_seq)?;
+        session_to_resume(&self.state, caller.user_id, &cmd).await?;
         let feed = session_feed(
             self.state.store.clone(),
             self.state.hub.session(cmd.session),

@@ -42,6 +42,18 @@ impl AppState {
     }
 }
 
+/// The session a feed request (Subscribe, WatchSession) resumes, after checking that the caller
+/// owns it (deleted sessions are refused) and that the resume position is one it has reached.
+pub async fn session_to_resume(
+    state: &AppState,
+    user_id: crate::domain::UserId,
+    feed: &requests::SessionFeed,
+) -> Result<crate::domain::Session, tonic::Status> {
+    let session = state.store.get_session(user_id, feed.session).await?;
+    beyond_the_end("after_seq", feed.after_seq, session.last_seq)?;
+    Ok(session)
+}
+
 /// A resume position past the newest item cannot come from this feed (a client bug, or a
 /// session deleted and started again under its id): say so instead of waiting forever.
 pub fn beyond_the_end(field: &'static str, after: i64, newest: i64) -> Result<(), tonic::Status> {
