@@ -1,6 +1,6 @@
 //! Switchboard: the hub between long-running AI agents and the people who watch and answer them.
 //!
-//! A request travels: `runtime::server` (tower stack: CORS, gRPC-Web, `auth` layer) →
+//! A request travels: `runtime::server` (tower stack: CORS, gRPC-Web, trace, `auth` layer) →
 //! `api` (thin handlers) → `store` (Postgres transactions, using `domain` rules) → and back;
 //! live streams are served by `feed` from the store, woken by the hints of commits (directly in
 //! the writing process, through Postgres NOTIFY in the others).

@@ -1,24 +1,20 @@
 //! AgentService: what agents call, authenticated by API key.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::status::to_status;
-use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
-use crate::domain::validate::{self, NewQuestion};
-use crate::domain::{
-    self, AgentCaller, ChoiceMode, DomainError, QuestionId, QuestionOption, Usage, diff,
-};
-use crate::feed::stream::{Presence, session_feed};
+use super::requests::{self, session_id};
+use super::{AppState, caller, convert, feed_response, session_to_resume};
+use crate::domain::{AgentCaller, Message, diff};
+use crate::feed::stream::{SessionView, session_feed};
+use crate::feed::wait::{AnswerWait, wait_for_answer, wait_time};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
-use crate::store::{EndOutcome, StartSession};
-
-const DEFAULT_WAIT: Duration = Duration::from_secs(60);
-const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+use crate::store::StartSession;
 
 pub struct AgentApi {
     state: AppState,
@@ -50,28 +46,12 @@ type SubscribeStream = Pin<Box<dyn Stream<Item = Result<SubscribeResponse, Statu
 
 #[tonic::async_trait]
 impl AgentService for AgentApi {
-    #[tracing::instrument(skip_all, fields(rpc = "StartSession"))]
     async fn start_session(
         &self,
         request: Request<StartSessionRequest>,
     ) -> Result<Response<StartSessionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let cmd = StartSession {
-            session_id: if req.session_id.is_empty() {
-                None
-            } else {
-                Some(session_id(&req.session_id)?)
-            },
-            agent_name: validate::agent_name(&req.agent_name)?,
-            name: Some(validate::optional_text(
-                "name",
-                req.name.trim(),
-                validate::MAX_SESSION_NAME_CHARS,
-            )?),
-            metadata: validate::metadata(&req.metadata)?,
-            request_id: validate::request_id(&req.request_id)?,
-        };
+        let cmd = StartSession::try_from(request.into_inner())?;
         let started = self.state.store.start_session(caller, cmd).await?;
         tracing::info!(session_id = %started.session.id, resumed = started.resumed, "session started");
         Ok(Response::new(StartSessionResponse {
@@ -80,20 +60,16 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "LogStep"))]
     async fn log_step(
         &self,
         request: Request<LogStepRequest>,
     ) -> Result<Response<LogStepResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let text = validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS)?;
-        let request_id = validate::request_id(&req.request_id)?;
+        let cmd = requests::LogStep::try_from(request.into_inner())?;
         let r = self
             .state
             .store
-            .log_step(caller, id, text, &request_id)
+            .log_step(caller, cmd.session, cmd.text, &cmd.request_id)
             .await?;
         Ok(Response::new(LogStepResponse {
             seq: r.seq,
@@ -102,172 +78,84 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AskQuestion"))]
     async fn ask_question(
         &self,
         request: Request<AskQuestionRequest>,
     ) -> Result<Response<AskQuestionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id)?;
-        let choice_mode = match ChoiceModeProto::try_from(req.choice_mode) {
-            Ok(ChoiceModeProto::Unspecified) | Ok(ChoiceModeProto::Single) => ChoiceMode::Single,
-            Ok(ChoiceModeProto::Multiple) => ChoiceMode::Multiple,
-            Err(_) => {
-                return Err(to_status(DomainError::invalid(
-                    "choice_mode",
-                    "is not a known choice mode",
-                )));
-            }
-        };
-        let question = NewQuestion {
-            text: req.text,
-            options: req
-                .options
-                .into_iter()
-                .map(|o| QuestionOption {
-                    id: o.id,
-                    label: o.label,
-                    description: o.description,
-                })
-                .collect(),
-            choice_mode,
-            allow_free_text: req.allow_free_text,
-            timeout: req
-                .timeout
-                .as_ref()
-                .map(|d| convert::duration("timeout", d))
-                .transpose()?,
-            default_option_ids: req.default_option_ids,
-            default_text: req.default_text,
-        }
-        .validate()?;
+        let cmd = requests::AskQuestion::try_from(request.into_inner())?;
         let (q, seq) = self
             .state
             .store
-            .ask_question(caller, id, question, &request_id)
+            .ask_question(caller, cmd.session, cmd.question, &cmd.request_id)
             .await?;
-        tracing::info!(session_id = %id, question_id = %q.id, "question asked");
+        tracing::info!(session_id = %cmd.session, question_id = %q.id, "question asked");
         Ok(Response::new(AskQuestionResponse {
             question: Some(convert::question(q)),
             seq,
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "WaitForAnswer"))]
     async fn wait_for_answer(
         &self,
         request: Request<WaitForAnswerRequest>,
     ) -> Result<Response<WaitForAnswerResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let deadline = call_deadline(&request);
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let question_id = QuestionId(validate::uuid("question_id", &req.question_id)?);
-        let mut wait = match &req.timeout {
-            Some(d) => convert::duration("timeout", d)?.min(MAX_WAIT),
-            None => DEFAULT_WAIT,
+        let cmd = requests::WaitForAnswer::try_from(request.into_inner())?;
+        let wait = AnswerWait {
+            user_id: caller.user_id,
+            question: cmd.question,
+            wait: wait_time(cmd.timeout, deadline),
+            presence_every: self.state.settings.feed.presence_interval(),
         };
-        if let Some(d) = deadline {
-            // Answer "not yet" just before the caller's own deadline rather than let it expire.
-            wait = wait.min(d.saturating_sub(Duration::from_millis(100)));
-        }
-        let until = tokio::time::Instant::now() + wait;
-        // Subscribe before the first read so that an answer committed in between wakes us.
-        let channel = self.state.hub.session(id);
-        let mut marks = channel.subscribe();
-        let mut shutdown = self.state.shutdown.clone();
-        let presence_every = self.state.settings.feed.presence_interval();
-        let mut next_touch = tokio::time::Instant::now();
-        loop {
-            if tokio::time::Instant::now() >= next_touch {
-                self.state.store.touch_session(caller.user_id, id).await?;
-                next_touch = tokio::time::Instant::now() + presence_every;
-            }
-            let (answer, status) = self
-                .state
-                .store
-                .question_answer(caller.user_id, id, question_id)
-                .await?;
-            if let Some(a) = answer {
-                return Ok(Response::new(WaitForAnswerResponse {
-                    answered: true,
-                    answer: Some(convert::answer(a)),
-                    status: convert::status(status) as i32,
-                }));
-            }
-            // A stop request or the end of the session ends the wait at once: the agent must
-            // react to it rather than keep waiting for an answer that will not come.
-            if status.is_terminal()
-                || status == domain::SessionStatus::Stopping
-                || tokio::time::Instant::now() >= until
-            {
-                return Ok(Response::new(WaitForAnswerResponse {
-                    answered: false,
-                    answer: None,
-                    status: convert::status(status) as i32,
-                }));
-            }
-            tokio::select! {
-                changed = marks.changed() => if changed.is_err() { return Err(Status::unavailable("feed closed; retry")) },
-                _ = tokio::time::sleep_until(until) => {}
-                _ = tokio::time::sleep_until(next_touch) => {}
-                _ = shutdown.changed() => return Err(Status::unavailable("the server is shutting down; call again (any replica)")),
-            }
-        }
+        let channel = self.state.hub.session(cmd.session);
+        let (answer, status) =
+            wait_for_answer(&self.state.store, channel, wait, &self.state.shutdown).await?;
+        Ok(Response::new(WaitForAnswerResponse {
+            answered: answer.is_some(),
+            answer: answer.map(convert::answer),
+            status: convert::status(status) as i32,
+        }))
     }
 
     type SubscribeStream = SubscribeStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "Subscribe"))]
     async fn subscribe(
         &self,
         request: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        if req.after_seq < 0 {
-            return Err(to_status(DomainError::invalid(
-                "after_seq",
-                "must not be negative",
-            )));
-        }
-        // Ownership check (also refuses deleted sessions) before streaming anything.
-        let session = self.state.store.get_session(caller.user_id, id).await?;
-        beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
-        if session.status.is_terminal() && req.after_seq >= session.last_seq {
+        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
+        let session = session_to_resume(&self.state, caller.user_id, &cmd).await?;
+        if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
             return Ok(Response::new(Box::pin(tokio_stream::empty())));
         }
-        let presence = Presence {
+        let view = SessionView::Agent {
             user_id: caller.user_id,
-            every: self.state.settings.feed.presence_interval(),
+            presence_every: self.state.settings.feed.presence_interval(),
         };
         let feed = session_feed(
             self.state.store.clone(),
-            self.state.hub.session(id),
-            req.after_seq,
-            |m| m.body.is_for_agent(),
+            self.state.hub.session(cmd.session),
+            cmd.after_seq,
+            view,
             self.state.feed_config(),
-            Some(presence),
         );
         // Delivery does not mark a user message read: the agent acknowledges what it has seen
         // (AcknowledgeMessages), so a stream read only in part never loses one.
-        let deliver = |m: std::sync::Arc<crate::domain::Message>| SubscribeResponse {
-            item: Some(subscribe_response::Item::Message(convert::message(&m))),
-        };
-        let stream = feed_response(feed, deliver, |hb| SubscribeResponse {
-            item: Some(subscribe_response::Item::Heartbeat(hb)),
-        });
-        Ok(Response::new(Box::pin(UntilTerminal {
-            inner: stream,
-            done: false,
-        })))
+        Ok(Response::new(feed_response(
+            feed,
+            |m: Arc<Message>| SubscribeResponse {
+                item: Some(subscribe_response::Item::Message(convert::message(&m))),
+            },
+            |hb| SubscribeResponse {
+                item: Some(subscribe_response::Item::Heartbeat(hb)),
+            },
+        )))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "Heartbeat"))]
     async fn heartbeat(
         &self,
         request: Request<HeartbeatRequest>,
@@ -281,24 +169,16 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AcknowledgeMessages"))]
     async fn acknowledge_messages(
         &self,
         request: Request<AcknowledgeMessagesRequest>,
     ) -> Result<Response<AcknowledgeMessagesResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        if req.through_seq < 0 {
-            return Err(to_status(DomainError::invalid(
-                "through_seq",
-                "must not be negative",
-            )));
-        }
+        let cmd = requests::Acknowledge::try_from(request.into_inner())?;
         let (read_through_seq, unread_message_count) = self
             .state
             .store
-            .acknowledge_messages(caller.user_id, id, req.through_seq)
+            .acknowledge_messages(caller.user_id, cmd.session, cmd.through_seq)
             .await?;
         Ok(Response::new(AcknowledgeMessagesResponse {
             read_through_seq,
@@ -306,20 +186,17 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ReportDiff"))]
     async fn report_diff(
         &self,
         request: Request<ReportDiffRequest>,
     ) -> Result<Response<ReportDiffResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id)?;
-        let counts = diff::analyze(&req.diff, self.state.settings.limits.max_diff_bytes)?;
+        let cmd = requests::ReportDiff::try_from(request.into_inner())?;
+        let counts = diff::analyze(&cmd.diff, self.state.settings.limits.max_diff_bytes)?;
         let (seq, summary) = self
             .state
             .store
-            .report_diff(caller, id, req.diff, counts, &request_id)
+            .report_diff(caller, cmd.session, cmd.diff, counts, &cmd.request_id)
             .await?;
         Ok(Response::new(ReportDiffResponse {
             seq,
@@ -327,113 +204,40 @@ impl AgentService for AgentApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ReportUsage"))]
     async fn report_usage(
         &self,
         request: Request<ReportUsageRequest>,
     ) -> Result<Response<ReportUsageResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id)?;
-        let u = req
-            .usage
-            .ok_or_else(|| to_status(DomainError::invalid("usage", "is required")))?;
-        for (field, v) in [
-            ("usage.input_tokens", u.input_tokens),
-            ("usage.output_tokens", u.output_tokens),
-            ("usage.cost_micros", u.cost_micros),
-        ] {
-            if v < 0 {
-                return Err(to_status(DomainError::invalid(
-                    field,
-                    "must not be negative",
-                )));
-            }
-        }
-        let usage = Usage {
-            input_tokens: u.input_tokens,
-            output_tokens: u.output_tokens,
-            cost_micros: u.cost_micros,
-        };
+        let cmd = requests::ReportUsage::try_from(request.into_inner())?;
         let seq = self
             .state
             .store
-            .report_usage(caller, id, usage, &request_id)
+            .report_usage(caller, cmd.session, cmd.usage, &cmd.request_id)
             .await?;
         Ok(Response::new(ReportUsageResponse { seq }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "EndSession"))]
     async fn end_session(
         &self,
         request: Request<EndSessionRequest>,
     ) -> Result<Response<EndSessionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let request_id = validate::request_id(&req.request_id)?;
-        let outcome = match SessionOutcome::try_from(req.outcome) {
-            Ok(SessionOutcome::Completed) => EndOutcome::Completed,
-            Ok(SessionOutcome::Failed) => EndOutcome::Failed,
-            _ => {
-                return Err(to_status(DomainError::invalid(
-                    "outcome",
-                    "is required: COMPLETED or FAILED",
-                )));
-            }
-        };
-        let summary = validate::optional_text("summary", &req.summary, validate::MAX_TEXT_CHARS)?;
+        let cmd = requests::EndSession::try_from(request.into_inner())?;
         let session = self
             .state
             .store
-            .end_session(caller, id, outcome, &summary, &request_id)
+            .end_session(
+                caller,
+                cmd.session,
+                cmd.outcome,
+                &cmd.summary,
+                &cmd.request_id,
+            )
             .await?;
-        tracing::info!(session_id = %id, status = session.status.name(), "session ended");
+        tracing::info!(session_id = %cmd.session, status = session.status.name(), "session ended");
         Ok(Response::new(EndSessionResponse {
             session: Some(convert::session(session)),
         }))
-    }
-}
-
-use crate::proto::ChoiceMode as ChoiceModeProto;
-
-/// Ends the agent's subscription (with OK) right after it delivers the change to a terminal
-/// status: nothing more can happen in that session.
-struct UntilTerminal<S> {
-    inner: S,
-    done: bool,
-}
-
-impl<S> Stream for UntilTerminal<S>
-where
-    S: Stream<Item = Result<SubscribeResponse, Status>> + Unpin,
-{
-    type Item = Result<SubscribeResponse, Status>;
-
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if self.done {
-            return std::task::Poll::Ready(None);
-        }
-        let next = std::task::ready!(Pin::new(&mut self.inner).poll_next(cx));
-        if let Some(Ok(SubscribeResponse {
-            item: Some(subscribe_response::Item::Message(m)),
-        })) = &next
-        {
-            if let Some(message::Body::StatusChange(change)) = &m.body {
-                let terminal = [
-                    SessionStatus::Completed,
-                    SessionStatus::Failed,
-                    SessionStatus::Stopped,
-                ];
-                if terminal.iter().any(|s| *s as i32 == change.to_status) {
-                    self.done = true;
-                }
-            }
-        }
-        std::task::Poll::Ready(next)
     }
 }

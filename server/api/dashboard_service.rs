@@ -2,21 +2,17 @@
 
 use std::pin::Pin;
 
-use chrono::Utc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::status::to_status;
-use super::{AppState, beyond_the_end, caller, convert, feed_response, session_id};
-use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
-use crate::domain::{AgentId, ApiKeyId, DomainError, QuestionId, Sender, UserCaller, validate};
-use crate::feed::stream::{inbox_feed, session_feed};
+use super::requests::{self, session_id};
+use super::{AppState, beyond_the_end, caller, convert, feed_response, session_to_resume};
+use crate::auth::secrets::mint_api_key;
+use crate::domain::{ApiKeyId, DomainError, Sender, UserCaller, validate};
+use crate::feed::stream::{SessionView, inbox_feed, session_feed};
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
-use crate::store::{
-    AgentCursor, AnswerInput, ApiKeyCursor, MessageDirection, NewApiKey, SessionCursor,
-    SessionFilter,
-};
+use crate::store::{AgentCursor, ApiKeyCursor, SessionCursor, SessionFilter};
 
 pub struct DashboardApi {
     state: AppState,
@@ -33,7 +29,6 @@ type WatchInboxStream = Pin<Box<dyn Stream<Item = Result<WatchInboxResponse, Sta
 
 #[tonic::async_trait]
 impl DashboardService for DashboardApi {
-    #[tracing::instrument(skip_all, fields(rpc = "ListAgents"))]
     async fn list_agents(
         &self,
         request: Request<ListAgentsRequest>,
@@ -57,7 +52,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListSessions"))]
     async fn list_sessions(
         &self,
         request: Request<ListSessionsRequest>,
@@ -65,15 +59,7 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size)?;
-        let mut filter = SessionFilter::default();
-        if !req.agent_id.is_empty() {
-            filter.agent_id = Some(AgentId(validate::uuid("agent_id", &req.agent_id)?));
-        }
-        for s in &req.statuses {
-            filter
-                .statuses
-                .push(convert::status_from_pb("statuses", *s)?);
-        }
+        let filter = SessionFilter::try_from(&req)?;
         let scope = format!("sessions:{}:{:?}", req.agent_id, req.statuses);
         let after: Option<SessionCursor> =
             self.state.page_tokens.decode(&scope, &req.page_token)?;
@@ -95,7 +81,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "GetSession"))]
     async fn get_session(
         &self,
         request: Request<GetSessionRequest>,
@@ -110,47 +95,27 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListMessages"))]
     async fn list_messages(
         &self,
         request: Request<ListMessagesRequest>,
     ) -> Result<Response<ListMessagesResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let limit = validate::page_size(req.page_size)?;
-        let direction = match ListDirection::try_from(req.direction) {
-            Ok(ListDirection::Unspecified) | Ok(ListDirection::Forward) => {
-                MessageDirection::Forward
-            }
-            Ok(ListDirection::Backward) => MessageDirection::Backward,
-            Err(_) => {
-                return Err(to_status(DomainError::invalid(
-                    "direction",
-                    "is not a known direction",
-                )));
-            }
-        };
-        if req.cursor_seq < 0 {
-            return Err(to_status(DomainError::invalid(
-                "cursor_seq",
-                "must not be negative",
-            )));
-        }
-        let scope = format!("messages:{id}:{direction:?}");
+        let cmd = requests::ListMessages::try_from(&req)?;
+        let scope = format!("messages:{}:{:?}", cmd.session, cmd.direction);
         let from = match self
             .state
             .page_tokens
             .decode::<i64>(&scope, &req.page_token)?
         {
             Some(seq) => Some(seq),
-            None if req.cursor_seq > 0 => Some(req.cursor_seq),
+            None if cmd.cursor_seq > 0 => Some(cmd.cursor_seq),
             None => None,
         };
         let page = self
             .state
             .store
-            .list_messages(caller.user_id, id, direction, from, limit)
+            .list_messages(caller.user_id, cmd.session, cmd.direction, from, cmd.limit)
             .await?;
         Ok(Response::new(ListMessagesResponse {
             messages: page.items.iter().map(convert::message).collect(),
@@ -161,7 +126,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "GetDiff"))]
     async fn get_diff(
         &self,
         request: Request<GetDiffRequest>,
@@ -175,93 +139,79 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "AnswerQuestion"))]
     async fn answer_question(
         &self,
         request: Request<AnswerQuestionRequest>,
     ) -> Result<Response<AnswerQuestionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let question_id = QuestionId(validate::uuid("question_id", &req.question_id)?);
-        let input = AnswerInput {
-            option_ids: req.option_ids,
-            text: req.text,
-            request_id: validate::optional_request_id(&req.request_id)?,
-        };
+        let cmd = requests::AnswerQuestion::try_from(request.into_inner())?;
         let (answer, seq) = self
             .state
             .store
-            .answer_question(caller.user_id, id, question_id, input, Sender::User)
+            .answer_question(
+                caller.user_id,
+                cmd.session,
+                cmd.question,
+                cmd.input,
+                Sender::User,
+            )
             .await?;
-        tracing::info!(session_id = %id, %question_id, "question answered");
+        tracing::info!(session_id = %cmd.session, question_id = %cmd.question, "question answered");
         Ok(Response::new(AnswerQuestionResponse {
             answer: Some(convert::answer(answer)),
             seq,
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "SendMessage"))]
     async fn send_message(
         &self,
         request: Request<SendMessageRequest>,
     ) -> Result<Response<SendMessageResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let text = validate::required_text("text", &req.text, validate::MAX_TEXT_CHARS)?;
-        let request_id = validate::optional_request_id(&req.request_id)?;
+        let cmd = requests::SendMessage::try_from(request.into_inner())?;
         let message = self
             .state
             .store
-            .send_message(caller, id, text, request_id.as_deref())
+            .send_message(caller, cmd.session, cmd.text, cmd.request_id.as_deref())
             .await?;
         Ok(Response::new(SendMessageResponse {
             message: Some(convert::message(&message)),
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "StopSession"))]
     async fn stop_session(
         &self,
         request: Request<StopSessionRequest>,
     ) -> Result<Response<StopSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let reason = validate::optional_text("reason", &req.reason, validate::MAX_REASON_CHARS)?;
+        let cmd = requests::StopSession::try_from(request.into_inner())?;
         let session = self
             .state
             .store
-            .request_stop(caller.user_id, id, &reason)
+            .request_stop(caller.user_id, cmd.session, &cmd.reason)
             .await?;
-        tracing::info!(session_id = %id, "stop requested");
+        tracing::info!(session_id = %cmd.session, "stop requested");
         Ok(Response::new(StopSessionResponse {
             session: Some(convert::session(session)),
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "RenameSession"))]
     async fn rename_session(
         &self,
         request: Request<RenameSessionRequest>,
     ) -> Result<Response<RenameSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        let name =
-            validate::required_text("name", req.name.trim(), validate::MAX_SESSION_NAME_CHARS)?;
+        let cmd = requests::RenameSession::try_from(request.into_inner())?;
         let session = self
             .state
             .store
-            .rename_session(caller.user_id, id, &name)
+            .rename_session(caller.user_id, cmd.session, &cmd.name)
             .await?;
         Ok(Response::new(RenameSessionResponse {
             session: Some(convert::session(session)),
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "DeleteSession"))]
     async fn delete_session(
         &self,
         request: Request<DeleteSessionRequest>,
@@ -273,34 +223,13 @@ impl DashboardService for DashboardApi {
         Ok(Response::new(DeleteSessionResponse {}))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "CreateApiKey"))]
     async fn create_api_key(
         &self,
         request: Request<CreateApiKeyRequest>,
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let name = validate::required_text("name", req.name.trim(), validate::MAX_KEY_NAME_CHARS)?;
-        let expires_at = match &req.expire_time {
-            Some(t) => {
-                let t = convert::from_ts("expire_time", t)?;
-                if t <= Utc::now() {
-                    return Err(to_status(DomainError::invalid(
-                        "expire_time",
-                        "must be in the future",
-                    )));
-                }
-                Some(t)
-            }
-            None => None,
-        };
-        let secret = new_api_key();
-        let key = NewApiKey {
-            name,
-            prefix: secret[..DISPLAYED_KEY_CHARS].to_owned(),
-            hash: hash_secret(&secret),
-            expires_at,
-        };
+        let cmd = requests::CreateApiKey::try_from(request.into_inner())?;
+        let (secret, key) = mint_api_key(cmd.name, cmd.expires_at);
         let max = self.state.settings.limits.max_api_keys_per_user;
         let created = self
             .state
@@ -314,7 +243,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "ListApiKeys"))]
     async fn list_api_keys(
         &self,
         request: Request<ListApiKeysRequest>,
@@ -338,7 +266,6 @@ impl DashboardService for DashboardApi {
         }))
     }
 
-    #[tracing::instrument(skip_all, fields(rpc = "RevokeApiKey"))]
     async fn revoke_api_key(
         &self,
         request: Request<RevokeApiKeyRequest>,
@@ -358,29 +285,19 @@ impl DashboardService for DashboardApi {
 
     type WatchSessionStream = WatchSessionStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "WatchSession"))]
     async fn watch_session(
         &self,
         request: Request<WatchSessionRequest>,
     ) -> Result<Response<Self::WatchSessionStream>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let req = request.into_inner();
-        let id = session_id(&req.session_id)?;
-        if req.after_seq < 0 {
-            return Err(to_status(DomainError::invalid(
-                "after_seq",
-                "must not be negative",
-            )));
-        }
-        let session = self.state.store.get_session(caller.user_id, id).await?;
-        beyond_the_end("after_seq", req.after_seq, session.last_seq)?;
+        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
+        session_to_resume(&self.state, caller.user_id, &cmd).await?;
         let feed = session_feed(
             self.state.store.clone(),
-            self.state.hub.session(id),
-            req.after_seq,
-            |_| true,
+            self.state.hub.session(cmd.session),
+            cmd.after_seq,
+            SessionView::Person,
             self.state.feed_config(),
-            None,
         );
         Ok(Response::new(feed_response(
             feed,
@@ -395,7 +312,6 @@ impl DashboardService for DashboardApi {
 
     type WatchInboxStream = WatchInboxStream;
 
-    #[tracing::instrument(skip_all, fields(rpc = "WatchInbox"))]
     async fn watch_inbox(
         &self,
         request: Request<WatchInboxRequest>,
@@ -403,10 +319,7 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let after = request.get_ref().after_cursor;
         if after < 0 {
-            return Err(to_status(DomainError::invalid(
-                "after_cursor",
-                "must not be negative",
-            )));
+            return Err(DomainError::invalid("after_cursor", "must not be negative").into());
         }
         let high = self.state.store.inbox_high_water(caller.user_id).await?;
         beyond_the_end("after_cursor", after, high)?;

@@ -6,11 +6,12 @@ pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
 pub mod pagination;
+pub mod requests;
 pub mod status;
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
 use crate::auth::throttle::LoginThrottle;
@@ -27,7 +28,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub settings: Arc<Settings>,
     pub page_tokens: pagination::PageTokens,
-    pub shutdown: watch::Receiver<bool>,
+    /// Cancelled when the server stops: streams and waits end with UNAVAILABLE.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
@@ -40,12 +42,16 @@ impl AppState {
     }
 }
 
-/// Parses the `session_id` field every session RPC carries.
-pub fn session_id(value: &str) -> Result<crate::domain::SessionId, tonic::Status> {
-    Ok(crate::domain::SessionId(crate::domain::validate::uuid(
-        "session_id",
-        value,
-    )?))
+/// The session a feed request (Subscribe, WatchSession) resumes, after checking that the caller
+/// owns it (deleted sessions are refused) and that the resume position is one it has reached.
+pub async fn session_to_resume(
+    state: &AppState,
+    user_id: crate::domain::UserId,
+    feed: &requests::SessionFeed,
+) -> Result<crate::domain::Session, tonic::Status> {
+    let session = state.store.get_session(user_id, feed.session).await?;
+    beyond_the_end("after_seq", feed.after_seq, session.last_seq)?;
+    Ok(session)
 }
 
 /// A resume position past the newest item cannot come from this feed (a client bug, or a

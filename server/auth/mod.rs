@@ -1,10 +1,11 @@
-//! Authentication: password hashing, access and refresh tokens, API keys, the tower layer that
-//! resolves the caller of every request, and the per-key rate limit.
+//! Authentication: password hashing, sign-in (throttled) and its access and refresh tokens, API
+//! keys, the tower layer that resolves the caller of every request, and the per-key rate limit.
 
 pub mod layer;
 pub mod passwords;
 pub mod rate_limit;
 pub mod secrets;
+pub mod sign_in;
 pub mod throttle;
 pub mod tokens;
 

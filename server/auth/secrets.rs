@@ -3,6 +3,7 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 /// API keys start with this so that leaked keys can be recognised by people and scanners.
@@ -20,6 +21,22 @@ fn random_token(prefix: &str) -> String {
 
 pub fn new_api_key() -> String {
     random_token(API_KEY_PREFIX)
+}
+
+/// A new API key for `NewApiKey` to store: the secret (shown once to its owner) and what is kept
+/// of it (a recognisable prefix and the hash).
+pub fn mint_api_key(
+    name: String,
+    expires_at: Option<DateTime<Utc>>,
+) -> (String, crate::store::NewApiKey) {
+    let secret = new_api_key();
+    let key = crate::store::NewApiKey {
+        name,
+        prefix: secret[..DISPLAYED_KEY_CHARS].to_owned(),
+        hash: hash_secret(&secret),
+        expires_at,
+    };
+    (secret, key)
 }
 
 pub fn new_refresh_token() -> String {

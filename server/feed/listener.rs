@@ -7,17 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::Hub;
 use crate::store::{NOTIFY_CHANNEL, Store};
 
-/// Runs until `shutdown` flips to true.
-pub async fn run(store: Store, hub: Arc<Hub>, mut shutdown: watch::Receiver<bool>) {
+/// Runs until `shutdown` is cancelled.
+pub async fn run(store: Store, hub: Arc<Hub>, shutdown: CancellationToken) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     loop {
-        if *shutdown.borrow() {
+        if shutdown.is_cancelled() {
             return;
         }
         let listener = async {
@@ -32,7 +32,7 @@ pub async fn run(store: Store, hub: Arc<Hub>, mut shutdown: watch::Receiver<bool
                 tracing::warn!(error = %e, retry_in = ?backoff, "feed listener cannot connect");
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
-                    _ = shutdown.changed() => return,
+                    _ = shutdown.cancelled() => return,
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 continue;
@@ -58,26 +58,26 @@ pub async fn run(store: Store, hub: Arc<Hub>, mut shutdown: watch::Receiver<bool
                         break;
                     }
                 },
-                _ = shutdown.changed() => return,
+                _ = shutdown.cancelled() => return,
             }
         }
     }
 }
 
-/// Re-reads every watched mark from the store every `every`, until `shutdown` flips to true.
+/// Re-reads every watched mark from the store every `every`, until `shutdown` is cancelled.
 /// Two small queries per tick per process, however many streams are open.
 pub async fn resync_periodically(
     store: Store,
     hub: Arc<Hub>,
     every: Duration,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: CancellationToken,
 ) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => hub.resync(&store).await,
-            _ = shutdown.changed() => return,
+            _ = shutdown.cancelled() => return,
         }
     }
 }

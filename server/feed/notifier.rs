@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::Hub;
 use crate::domain::{SessionId, UserId};
@@ -18,7 +18,7 @@ use crate::store::{FeedHint, HintConnection, HintReceiver, Store, hints};
 /// writes never pause).
 const MAX_BATCH: usize = 4_096;
 
-/// Runs until `shutdown` flips to true (then sends what it still holds) or every sender is gone.
+/// Runs until `shutdown` is cancelled (then sends what it still holds) or every sender is gone.
 /// NOTIFYs start at least `spacing` apart: a hint after a quiet spell goes out at once, and
 /// under a steady stream of writes the hints of each `spacing` share one NOTIFY (Postgres
 /// wakes every listening backend per NOTIFY, so one per write costs as much as the write).
@@ -28,7 +28,7 @@ pub async fn run(
     hub: Arc<Hub>,
     mut hints: HintReceiver,
     spacing: Duration,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: CancellationToken,
 ) {
     let mut batch = Batch::default();
     let mut conn: Option<HintConnection> = None;
@@ -38,13 +38,13 @@ pub async fn run(
         batch.add(hint);
     };
     loop {
-        // (A shutdown seen while batching below is seen here again: `changed()` would not.)
-        let first = if *shutdown.borrow() {
+        // (A shutdown seen while batching below is seen here again.)
+        let first = if shutdown.is_cancelled() {
             None
         } else {
             tokio::select! {
                 hint = hints.recv() => hint,
-                _ = shutdown.changed() => None,
+                _ = shutdown.cancelled() => None,
             }
         };
         let Some(first) = first else {
@@ -72,7 +72,7 @@ pub async fn run(
                     None => break,
                 },
                 _ = tokio::time::sleep_until(not_before) => break,
-                _ = shutdown.changed() => break,
+                _ = shutdown.cancelled() => break,
             }
         }
         last_sent = Instant::now();

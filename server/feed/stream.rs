@@ -6,11 +6,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 
 use super::hub::{InboxChannel, READ_BATCH, SessionChannel};
-use crate::domain::{DomainError, InboxEvent, Message, UserId};
+use crate::domain::{DomainError, InboxEvent, Message, MessageBody, UserId};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -24,13 +25,36 @@ pub type FeedStream<T> = ReceiverStream<Result<FeedItem<T>, DomainError>>;
 #[derive(Clone)]
 pub struct FeedConfig {
     pub heartbeat: Duration,
-    pub shutdown: watch::Receiver<bool>,
+    pub shutdown: CancellationToken,
 }
 
-/// For the agent's own subscription: keep the session's last-seen time fresh while open.
-pub struct Presence {
-    pub user_id: UserId,
-    pub every: Duration,
+/// Who reads a session feed, which decides what it delivers and when it ends.
+pub enum SessionView {
+    /// A person watching: every message; the feed stays open after the session ends.
+    Person,
+    /// The agent's own subscription: only what is addressed to the agent (`is_for_agent`),
+    /// the session's last-seen time kept fresh every `presence_every` while open, and an end
+    /// (with OK) right after the change to a terminal status: nothing more can happen then.
+    Agent {
+        user_id: UserId,
+        presence_every: Duration,
+    },
+}
+
+impl SessionView {
+    fn keeps(&self, m: &Message) -> bool {
+        match self {
+            SessionView::Person => true,
+            SessionView::Agent { .. } => m.body.is_for_agent(),
+        }
+    }
+
+    fn ends_after(&self, m: &Message) -> bool {
+        match (self, &m.body) {
+            (SessionView::Agent { .. }, MessageBody::StatusChange { to, .. }) => to.is_terminal(),
+            _ => false,
+        }
+    }
 }
 
 const SHUTDOWN_MESSAGE: &str = "the server is shutting down; reconnect (to any replica) and resume from your last sequence number";
@@ -44,18 +68,17 @@ async fn end_for_shutdown<T>(tx: &mpsc::Sender<Result<FeedItem<T>, DomainError>>
     .await;
 }
 
-/// Streams a session's messages after `after_seq` (only those `keep` accepts), then tails.
+/// Streams a session's messages after `after_seq` (those `view` keeps), then tails.
 pub fn session_feed(
     store: Store,
     channel: Arc<SessionChannel>,
     after_seq: i64,
-    keep: fn(&Message) -> bool,
+    view: SessionView,
     config: FeedConfig,
-    presence: Option<Presence>,
 ) -> FeedStream<Arc<Message>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
-        let mut shutdown = config.shutdown.clone();
+        let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
@@ -90,14 +113,18 @@ pub fn session_feed(
         // this stream filters out (the agent's own steps on its subscription) is silence too.
         let mut last_sent = tokio::time::Instant::now();
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 end_for_shutdown(&tx).await;
                 return;
             }
-            if let Some(p) = &presence {
-                if last_touch.elapsed() >= p.every {
+            if let SessionView::Agent {
+                user_id,
+                presence_every,
+            } = &view
+            {
+                if last_touch.elapsed() >= *presence_every {
                     last_touch = Instant::now();
-                    if let Err(e) = store.touch_session(p.user_id, channel.id).await {
+                    if let Err(e) = store.touch_session(*user_id, channel.id).await {
                         tracing::debug!(error = %e, "presence touch failed");
                     }
                 }
@@ -112,10 +139,14 @@ pub fn session_feed(
             if !batch.is_empty() {
                 for m in batch {
                     let seq = m.seq;
-                    if keep(&m) {
+                    if view.keeps(&m) {
+                        let last = view.ends_after(&m);
                         tokio::select! {
                             sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
-                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                            _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
+                        }
+                        if last {
+                            return;
                         }
                         last_sent = tokio::time::Instant::now();
                     }
@@ -145,7 +176,7 @@ pub fn session_feed(
                     if tx.send(Ok(hb)).await.is_err() { return }
                     last_sent = tokio::time::Instant::now();
                 }
-                _ = shutdown.changed() => {}
+                _ = shutdown.cancelled() => {}
                 _ = tx.closed() => return,
             }
         }
@@ -162,7 +193,7 @@ pub fn inbox_feed(
 ) -> FeedStream<InboxEvent> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
-        let mut shutdown = config.shutdown.clone();
+        let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
         match store.inbox_high_water(channel.user_id).await {
             Ok(hw) => channel.raise(hw),
@@ -173,7 +204,7 @@ pub fn inbox_feed(
         }
         let mut cursor = after_cursor;
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_cancelled() {
                 end_for_shutdown(&tx).await;
                 return;
             }
@@ -190,7 +221,7 @@ pub fn inbox_feed(
                         let c = event.cursor;
                         tokio::select! {
                             sent = tx.send(Ok(FeedItem::Item(event))) => if sent.is_err() { return },
-                            _ = shutdown.changed() => { end_for_shutdown(&tx).await; return }
+                            _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
                         }
                         cursor = c;
                     }
@@ -203,7 +234,7 @@ pub fn inbox_feed(
                     let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }
                 }
-                _ = shutdown.changed() => {}
+                _ = shutdown.cancelled() => {}
                 _ = tx.closed() => return,
             }
         }

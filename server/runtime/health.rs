@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -19,7 +19,7 @@ pub async fn run(
     store: Store,
     reporter: HealthReporter,
     every: Duration,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: CancellationToken,
 ) {
     let mut last = None;
     loop {
@@ -45,7 +45,7 @@ pub async fn run(
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => {
+            _ = shutdown.cancelled() => {
                 for service in SERVICES {
                     reporter.set_service_status(service, ServingStatus::NotServing).await;
                 }

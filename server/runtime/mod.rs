@@ -7,3 +7,5 @@ pub mod grpc_web;
 pub mod health;
 pub mod server;
 pub mod sweeper;
+pub mod tasks;
+pub mod trace;

@@ -10,9 +10,11 @@ use http::{HeaderName, HeaderValue};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::database::{self, Database};
+use super::tasks::BackgroundTasks;
 use super::{health, sweeper};
 use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
@@ -40,7 +42,8 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Ends every stream with UNAVAILABLE, finishes in-flight calls, stops background tasks.
+    /// Ends every stream with UNAVAILABLE, finishes in-flight calls, stops background tasks
+    /// and waits for them.
     pub async fn shutdown(self) -> Result<(), BoxError> {
         let _ = self.shutdown.send(true);
         self.task.await?
@@ -211,7 +214,19 @@ pub async fn start_with_store(
     store: crate::store::Store,
 ) -> Result<RunningServer, BoxError> {
     let settings = Arc::new(settings);
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
+    // Everything inside the server watches one token. The public handle stays a watch sender
+    // (the CLI flips it on a signal); this turns it, or its being dropped, into the token.
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            tokio::select! {
+                _ = shutdown_rx.wait_for(|s| *s) => stop.cancel(),
+                _ = stop.cancelled() => {}
+            }
+        }
+    });
     let hub = Arc::new(Hub::new());
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
     let store = store.with_hint_sink(hint_sink);
@@ -231,7 +246,7 @@ pub async fn start_with_store(
         login_throttle: Arc::new(LoginThrottle::default()),
         settings: settings.clone(),
         page_tokens: crate::api::pagination::PageTokens::new(&secret),
-        shutdown: shutdown_rx.clone(),
+        shutdown: stop.clone(),
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -273,52 +288,76 @@ pub async fn start_with_store(
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let addr = listener.local_addr()?;
 
-    tokio::spawn(listener::run(
-        store.clone(),
-        hub.clone(),
-        shutdown_rx.clone(),
-    ));
-    tokio::spawn(listener::resync_periodically(
-        store.clone(),
-        hub.clone(),
-        settings.feed.resync_interval(),
-        shutdown_rx.clone(),
-    ));
-    tokio::spawn(notifier::run(
-        store.clone(),
-        hub.clone(),
-        hints,
-        settings.feed.notify_spacing(),
-        shutdown_rx.clone(),
-    ));
-    tokio::spawn(sweeper::run(
-        store.clone(),
-        settings.sessions.clone(),
-        shutdown_rx.clone(),
-    ));
-    tokio::spawn(health::run(
-        store.clone(),
-        health_reporter,
-        Duration::from_millis(500),
-        shutdown_rx.clone(),
-    ));
+    let tasks = BackgroundTasks::new(stop.clone());
+    tasks.spawn(
+        "feed listener",
+        listener::run(store.clone(), hub.clone(), stop.clone()),
+    );
+    tasks.spawn(
+        "feed resync",
+        listener::resync_periodically(
+            store.clone(),
+            hub.clone(),
+            settings.feed.resync_interval(),
+            stop.clone(),
+        ),
+    );
+    tasks.spawn(
+        "feed notifier",
+        notifier::run(
+            store.clone(),
+            hub.clone(),
+            hints,
+            settings.feed.notify_spacing(),
+            stop.clone(),
+        ),
+    );
+    tasks.spawn(
+        "sweeper",
+        sweeper::run(store.clone(), settings.sessions.clone(), stop.clone()),
+    );
+    tasks.spawn(
+        "health",
+        health::run(
+            store.clone(),
+            health_reporter,
+            Duration::from_millis(500),
+            stop.clone(),
+        ),
+    );
 
-    let mut stop = shutdown_rx.clone();
+    let server_stop = stop.clone();
     let server = tonic::transport::Server::builder()
         .accept_http1(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .layer(cors(&settings))
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
+        // Inside gRPC-Web (so a gRPC-Web call's status is still a trailer here) and outside
+        // auth (so a refused call is traced too); the body goes back to tonic's type for the
+        // gRPC-Web layer.
+        .layer(
+            tower::ServiceBuilder::new()
+                .map_response(|r: http::Response<_>| r.map(tonic::body::Body::new))
+                .layer(super::trace::layer()),
+        )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
         .add_routes(routes)
         .serve_with_incoming_shutdown(accepted_connections(listener), async move {
-            let _ = stop.wait_for(|s| *s).await;
+            server_stop.cancelled().await;
             // Let streams send their UNAVAILABLE before connections are told to go away.
             tokio::time::sleep(Duration::from_millis(200)).await;
         });
-    let task = tokio::spawn(async move { server.await.map_err(|e| Box::new(e) as BoxError) });
+    let task = tokio::spawn(async move {
+        let served = server.await;
+        // A server that failed on its own stops its background tasks too.
+        let failed = tasks.stop().await;
+        if !failed.is_empty() {
+            tracing::warn!(?failed, "background tasks failed while the server ran");
+        }
+        served.map_err(|e| Box::new(e) as BoxError)
+    });
     Ok(RunningServer {
         addr,
         shutdown: shutdown_tx,

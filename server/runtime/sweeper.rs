@@ -2,7 +2,7 @@
 //! grace periods end in STOPPED, silent agents become DISCONNECTED. Every replica runs it; the
 //! write path's row locks and status guards make concurrent sweeps harmless.
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::SessionSettings;
 use crate::domain::{DomainError, Sender, SessionStatus};
@@ -10,14 +10,14 @@ use crate::store::{AnswerInput, Store};
 
 const BATCH: i64 = 100;
 
-pub async fn run(store: Store, settings: SessionSettings, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(store: Store, settings: SessionSettings, shutdown: CancellationToken) {
     loop {
         if let Err(e) = sweep_once(&store, &settings).await {
             tracing::warn!(error = %e, "sweep failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(settings.sweep_interval()) => {}
-            _ = shutdown.changed() => return,
+            _ = shutdown.cancelled() => return,
         }
     }
 }

@@ -118,8 +118,24 @@ pub async fn fresh_database() -> (String, Store) {
     (name, store)
 }
 
+/// `SWITCHBOARD_TEST_LOG=<filter>` (`debug`, `switchboard=trace,sqlx=warn`, ...) turns the
+/// server's logs on for a test run; libtest shows them with a failing test's output (or always,
+/// with `-- --nocapture`). Unset, tests log nothing.
+fn init_test_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        if let Ok(filter) = std::env::var("SWITCHBOARD_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
 /// Settings for a test server: port 0, fast sweeps and heartbeats, a shared signing key.
 pub fn test_settings() -> Settings {
+    init_test_logs();
     let mut s = Settings::default();
     s.listen = "127.0.0.1:0".into();
     s.data_dir = tempfile::tempdir().unwrap().keep();

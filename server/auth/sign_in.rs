@@ -1,0 +1,121 @@
+//! A person's sign-in: the password check (throttled per email, and as slow for an unknown
+//! email as for a wrong password), the token pair it earns, rotation of the refresh token, and
+//! sign-out. AuthService's handlers only validate, call these and convert.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::passwords::{dummy_hash, verify_password};
+use super::secrets::{hash_secret, new_refresh_token};
+use super::throttle::LoginThrottle;
+use super::tokens::AccessTokens;
+use crate::domain::{DomainError, DomainResult, User};
+use crate::store::{RefreshOutcome, Store};
+
+const BAD_CREDENTIALS: &str = "wrong email or password";
+
+/// An access token and the refresh token that renews it, with their expiry times.
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+/// The user whose password this is, or UNAUTHENTICATED (the same answer, in the same time,
+/// for an unknown email), or RESOURCE_EXHAUSTED while the email is throttled.
+pub async fn check_password(
+    store: &Store,
+    throttle: &LoginThrottle,
+    email: &str,
+    password: String,
+) -> DomainResult<User> {
+    if let Some(wait) = throttle.check(email) {
+        return Err(DomainError::ResourceExhausted {
+            message: format!(
+                "too many failed sign-in attempts for this email; retry in {} s",
+                wait.as_secs().max(1)
+            ),
+            retry_after: Some(wait),
+        });
+    }
+    let found = store.user_credentials(email).await?;
+    // Verify against a dummy hash for unknown emails: same answer, same time.
+    let hash = found
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(DomainError::internal)?;
+    match (found, ok) {
+        (Some((user, _)), true) => {
+            throttle.record_success(email);
+            Ok(user)
+        }
+        _ => {
+            throttle.record_failure(email);
+            Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()))
+        }
+    }
+}
+
+/// A new token pair for `user`; the refresh token joins `family_id` (a new one per sign-in),
+/// so that presenting a rotated token again revokes the whole sign-in.
+pub async fn issue_tokens(
+    store: &Store,
+    access_tokens: &AccessTokens,
+    refresh_ttl: Duration,
+    user: &User,
+    family_id: Uuid,
+) -> DomainResult<IssuedTokens> {
+    let (access_token, access_expires_at) = access_tokens.issue(user.id)?;
+    let refresh_token = new_refresh_token();
+    let refresh_expires_at =
+        Utc::now() + chrono::Duration::from_std(refresh_ttl).unwrap_or_default();
+    store
+        .insert_refresh_token(
+            user.id,
+            family_id,
+            &hash_secret(&refresh_token),
+            refresh_expires_at,
+        )
+        .await?;
+    Ok(IssuedTokens {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+    })
+}
+
+/// Retires `refresh_token` and returns its user and family, for a new pair in that family.
+pub async fn rotate_refresh_token(
+    store: &Store,
+    refresh_token: &str,
+) -> DomainResult<(User, Uuid)> {
+    match store
+        .rotate_refresh_token(&hash_secret(refresh_token))
+        .await?
+    {
+        RefreshOutcome::Rotated { user, family_id } => Ok((user, family_id)),
+        RefreshOutcome::Invalid => Err(DomainError::Unauthenticated(
+            "the refresh token is unknown, expired or revoked: sign in again".into(),
+        )),
+        RefreshOutcome::Reused => {
+            tracing::warn!("a rotated refresh token was presented again; its family is revoked");
+            Err(DomainError::Unauthenticated(
+                "this refresh token was already used; every session of this sign-in is revoked for safety: sign in again".into(),
+            ))
+        }
+    }
+}
+
+/// Revokes every refresh token of the sign-in `refresh_token` belongs to.
+pub async fn sign_out(store: &Store, refresh_token: &str) -> DomainResult<()> {
+    store
+        .revoke_refresh_family(&hash_secret(refresh_token))
+        .await
+}

@@ -1,0 +1,100 @@
+//! WaitForAnswer: an agent blocks on one question until it is answered, the session stops or
+//! ends, or its wait runs out. Woken by the session channel's mark (the hint of the commit that
+//! stored the answer), never by polling; the session's last-seen time is kept fresh meanwhile.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::hub::SessionChannel;
+use crate::domain::{Answer, DomainError, DomainResult, QuestionId, SessionStatus, UserId};
+use crate::store::Store;
+
+/// How long a wait lasts when the request does not say.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
+/// The longest wait a request may ask for.
+pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+/// How long before the caller's own deadline a wait answers "not yet".
+const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
+
+/// How long one wait may last: the requested time (or the default), at most `MAX_WAIT`, and
+/// ending just before the caller's own deadline rather than letting its call expire.
+pub fn wait_time(requested: Option<Duration>, call_deadline: Option<Duration>) -> Duration {
+    let wait = requested.map_or(DEFAULT_WAIT, |d| d.min(MAX_WAIT));
+    match call_deadline {
+        Some(d) => wait.min(d.saturating_sub(DEADLINE_MARGIN)),
+        None => wait,
+    }
+}
+
+/// One agent's wait for the answer to `question`.
+pub struct AnswerWait {
+    pub user_id: UserId,
+    pub question: QuestionId,
+    pub wait: Duration,
+    /// How often the session's last-seen time is refreshed while waiting.
+    pub presence_every: Duration,
+}
+
+/// The answer if there is one, and the session's status either way.
+pub async fn wait_for_answer(
+    store: &Store,
+    channel: Arc<SessionChannel>,
+    w: AnswerWait,
+    shutdown: &CancellationToken,
+) -> DomainResult<(Option<Answer>, SessionStatus)> {
+    let session = channel.id;
+    let until = Instant::now() + w.wait;
+    // Subscribe before the first read so that an answer committed in between wakes us.
+    let mut marks = channel.subscribe();
+    let mut next_touch = Instant::now();
+    loop {
+        if Instant::now() >= next_touch {
+            store.touch_session(w.user_id, session).await?;
+            next_touch = Instant::now() + w.presence_every;
+        }
+        let (answer, status) = store
+            .question_answer(w.user_id, session, w.question)
+            .await?;
+        // A stop request or the end of the session ends the wait at once: the agent must
+        // react to it rather than keep waiting for an answer that will not come.
+        if answer.is_some()
+            || status.is_terminal()
+            || status == SessionStatus::Stopping
+            || Instant::now() >= until
+        {
+            return Ok((answer, status));
+        }
+        tokio::select! {
+            changed = marks.changed() => if changed.is_err() {
+                return Err(DomainError::Unavailable("feed closed; retry".into()));
+            },
+            _ = tokio::time::sleep_until(until) => {}
+            _ = tokio::time::sleep_until(next_touch) => {}
+            _ = shutdown.cancelled() => return Err(DomainError::Unavailable(
+                "the server is shutting down; call again (any replica)".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_bounded_and_ends_before_the_callers_deadline() {
+        let s = Duration::from_secs;
+        assert_eq!(wait_time(None, None), DEFAULT_WAIT);
+        assert_eq!(wait_time(Some(s(3600)), None), MAX_WAIT);
+        assert_eq!(wait_time(Some(s(5)), Some(s(60))), s(5));
+        assert_eq!(
+            wait_time(None, Some(s(2))),
+            s(2) - DEADLINE_MARGIN,
+            "answers just before the call expires"
+        );
+        assert_eq!(wait_time(None, Some(Duration::from_millis(50))), s(0));
+    }
+}
