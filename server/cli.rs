@@ -8,11 +8,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::auth::passwords::hash_password;
-use crate::auth::secrets::{DISPLAYED_KEY_CHARS, hash_secret, new_api_key};
+use crate::auth::secrets::mint_api_key;
 use crate::config::Settings;
 use crate::domain::validate;
 use crate::runtime::{database, server};
-use crate::store::NewApiKey;
 
 #[derive(Parser)]
 #[command(
@@ -161,13 +160,7 @@ async fn run(
                 .user_id_by_email(&email)
                 .await
                 .map_err(|_| format!("no user with email {email}"))?;
-            let secret = new_api_key();
-            let key = NewApiKey {
-                name,
-                prefix: secret[..DISPLAYED_KEY_CHARS].to_owned(),
-                hash: hash_secret(&secret),
-                expires_at: None,
-            };
+            let (secret, key) = mint_api_key(name, None);
             let created = db
                 .store
                 .create_api_key(user_id, key, settings.limits.max_api_keys_per_user)

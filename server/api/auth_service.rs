@@ -44,7 +44,7 @@ impl AuthService for AuthApi {
     ) -> Result<Response<LoginResponse>, Status> {
         let req = request.into_inner();
         let email = validate::required_text("email", req.email.trim(), 320)?;
-        validate::required_text("password", &req.password, 1024)?;
+        validate::required_text("password", &req.password, validate::MAX_PASSWORD_CHARS)?;
         let user = sign_in::check_password(
             &self.state.store,
             &self.state.login_throttle,
