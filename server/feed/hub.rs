@@ -304,6 +304,17 @@ impl Hub {
         }
     }
 
+    /// How many live deliveries (streams, parked waits) currently follow this session on this
+    /// server: what a test waits for instead of sleeping.
+    pub fn session_followers(&self, id: SessionId) -> usize {
+        self.sessions
+            .lock()
+            .expect("hub lock")
+            .get(&id)
+            .and_then(|w| w.upgrade())
+            .map_or(0, |c| c.mark.receiver_count())
+    }
+
     pub fn watched_sessions(&self) -> usize {
         self.sessions
             .lock()

@@ -37,6 +37,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A running server: its address and the handle that stops it.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// This server's live-delivery hub (tests observe its followers instead of sleeping).
+    pub hub: Arc<Hub>,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<(), BoxError>>,
 }
@@ -360,6 +362,7 @@ pub async fn start_with_store(
     });
     Ok(RunningServer {
         addr,
+        hub,
         shutdown: shutdown_tx,
         task,
     })

@@ -60,7 +60,7 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
 
     // The agent waits; a second client (the person) answers while it waits.
     let waiter = spawn_wait_for_answer(&alice.agent, &session, &question.id, 30);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.until_followed(&session).await;
     let mut person = app.dashboard_with_token(&alice.access_token).await;
     let answered = person
         .answer_question(AnswerQuestionRequest {

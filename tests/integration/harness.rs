@@ -186,6 +186,18 @@ impl TestApp {
         start_with_store(settings, store).await.unwrap()
     }
 
+    /// Returns once something on this server (a stream, a parked WaitForAnswer) follows the
+    /// session: the observable condition a test waits for instead of sleeping.
+    pub async fn until_followed(&self, session_id: &str) {
+        let id = switchboard::domain::SessionId(session_id.parse().expect("a session id"));
+        let hub = self.server.as_ref().expect("running").hub.clone();
+        eventually("the session is followed", || {
+            let n = hub.session_followers(id);
+            async move { n > 0 }
+        })
+        .await;
+    }
+
     pub async fn channel(&self) -> Channel {
         channel_to(self.addr).await
     }

@@ -205,7 +205,7 @@ async fn a_waiting_agent_learns_of_a_stop_at_once() {
     let session = una.start("waiter").await;
     let q = una.ask(&session, "go on?", &["y"]).await;
     let waiter = spawn_wait_for_answer(&una.agent, &session, &q.id, 600);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.until_followed(&session).await;
     una.dashboard
         .stop_session(StopSessionRequest {
             session_id: session,
