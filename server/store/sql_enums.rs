@@ -73,9 +73,18 @@ mod tests {
         };
         let root = env!("CARGO_MANIFEST_DIR");
         let mut files = Vec::new();
-        for dir in ["server/store", "migrations"] {
-            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
-                files.push(entry.unwrap().path());
+        let mut dirs = vec![
+            std::path::PathBuf::from(format!("{root}/server/store")),
+            std::path::PathBuf::from(format!("{root}/migrations")),
+        ];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
             }
         }
         let mut seen = 0;
