@@ -26,6 +26,9 @@ pub const ENV_API_KEY: &str = "SWITCHBOARD_API_KEY";
 pub const ENV_SESSION_ID: &str = "SWITCHBOARD_SESSION_ID";
 /// The agent's name as the dashboard shows it.
 pub const ENV_AGENT_NAME: &str = "SWITCHBOARD_AGENT_NAME";
+/// Set (to 1/true) by `switchboard-agent claude`: the MCP server leaves the session's end to the
+/// wrapper, which knows how claude exited.
+pub const ENV_LEAVE_SESSION_OPEN: &str = "SWITCHBOARD_LEAVE_SESSION_OPEN";
 
 /// Everything that can go wrong talking to Switchboard.
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,10 @@
 //! `switchboard-agent`: the one binary on the agent's machine.
 
 use clap::{Parser, Subcommand};
-use switchboard_agent::client::{Client, ENV_AGENT_NAME, ENV_SESSION_ID};
-use switchboard_agent::mcp;
+use switchboard_agent::client::{
+    Client, Config, ENV_AGENT_NAME, ENV_LEAVE_SESSION_OPEN, ENV_SESSION_ID,
+};
+use switchboard_agent::{mcp, wrapper};
 
 /// Connects AI agents (Claude Code, Codex, ...) to a Switchboard hub.
 ///
@@ -30,6 +32,19 @@ enum Command {
         /// The session's name on the dashboard [default: agent name and start time].
         #[arg(long)]
         session_name: Option<String>,
+        /// Do not end the session on exit: its owner (`switchboard-agent claude`) ends it.
+        #[arg(long, env = ENV_LEAVE_SESSION_OPEN, value_parser = clap::builder::BoolishValueParser::new())]
+        leave_session_open: bool,
+    },
+    /// Run Claude Code (`claude`, or SWITCHBOARD_CLAUDE_BIN) in a new Switchboard session.
+    ///
+    /// Passes a temporary --mcp-config with this binary's MCP server (your own settings are not
+    /// edited); ends the session when claude exits: COMPLETED on exit code 0, FAILED otherwise.
+    /// Exits with claude's exit code.
+    Claude {
+        /// Arguments for claude, passed through as they are.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
     },
 }
 
@@ -61,14 +76,20 @@ fn main() -> std::process::ExitCode {
                 agent_name,
                 session_id,
                 session_name,
+                leave_session_open,
             } => {
                 let client = Client::from_env().map_err(|e| e.to_string())?;
                 let settings = mcp::Settings {
                     agent_name: agent_name.filter(|s| !s.trim().is_empty()),
                     session_id: session_id.filter(|s| !s.trim().is_empty()),
                     session_name,
+                    leave_session_open,
                 };
-                mcp::serve_stdio(client, settings).await
+                mcp::serve_stdio(client, settings).await.map(|()| 0)
+            }
+            Command::Claude { args } => {
+                let config = Config::from_env().map_err(|e| e.to_string())?;
+                wrapper::run_claude(config, args).await
             }
         }
     });
@@ -76,7 +97,7 @@ fn main() -> std::process::ExitCode {
     // cannot be cancelled and would hold the runtime's shutdown: do not wait for it.
     runtime.shutdown_background();
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             eprintln!("switchboard-agent: {e}");
             std::process::ExitCode::FAILURE

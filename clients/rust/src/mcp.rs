@@ -11,7 +11,8 @@
 //!
 //! One Switchboard session per process: started on the first tool call (or resumed when
 //! `SWITCHBOARD_SESSION_ID` names one), heartbeated while the process lives, ended COMPLETED when
-//! the process exits (stdin closed, SIGTERM, Ctrl-C) unless `end_session` ended it already.
+//! the process exits (stdin closed, SIGTERM, Ctrl-C) unless `end_session` ended it already or
+//! `SWITCHBOARD_LEAVE_SESSION_OPEN` leaves the end to the session's owner (the `claude` wrapper).
 //!
 //! The `approve` tool (Claude Code's `--permission-prompt-tool`) will be one more `#[tool]` here,
 //! calling the client library's approval request.
@@ -47,6 +48,8 @@ pub struct Settings {
     pub session_id: Option<String>,
     /// The session's name on the dashboard (default: chosen by the server).
     pub session_name: Option<String>,
+    /// Do not end the session when the process exits (its owner, the `claude` wrapper, does).
+    pub leave_session_open: bool,
 }
 
 const INSTRUCTIONS: &str = "Switchboard connects you to the person supervising this task, who \
@@ -364,6 +367,10 @@ impl SwitchboardMcp {
         let Some(session) = self.state.session.get() else {
             return;
         };
+        if self.state.settings.leave_session_open {
+            tracing::info!("leaving the session's end to its owner");
+            return;
+        }
         if self.state.ended.swap(true, Ordering::SeqCst) {
             return;
         }
