@@ -4,7 +4,8 @@
 //! The wrapper starts the session itself (agent name `claude-code`), writes a temporary MCP
 //! config and runs `claude --mcp-config <file> <user args...>` with the terminal inherited. The
 //! file follows Claude Code's documented `--mcp-config` / `.mcp.json` format (checked against
-//! the Claude Code MCP docs, npm `@anthropic-ai/claude-code` 2.x):
+//! the Claude Code MCP docs at docs.anthropic.com; not yet against an installed npm
+//! `@anthropic-ai/claude-code` and its argument parsing):
 //!
 //! ```json
 //! {"mcpServers": {"switchboard": {"type": "stdio", "command": "/abs/switchboard-agent",
