@@ -5,6 +5,7 @@
 
 mod agent_loop;
 mod approvals;
+mod approvals_edges;
 mod bad_input;
 mod embedded;
 mod feed_faults;
