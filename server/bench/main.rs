@@ -11,6 +11,7 @@
 //!     switchboard-bench --target 127.0.0.1:50051 --email E --password P --api-key K [--server-pid PID] [--pg-socket-dir DIR]
 
 mod answer;
+mod approval;
 mod client;
 mod drivers;
 mod fanout;
@@ -61,7 +62,7 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, fanout, replicas).
+    /// Only these scenarios (comma-separated: ingest, answer, approval, fanout, replicas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -219,6 +220,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report).await
         {
             report.failures.push(format!("answer: {e}"));
+        }
+    }
+    if wants(&args, "approval") {
+        if let Err(e) = scenario::scenario_approval(&plan, &target, &token, &mut report).await {
+            report.failures.push(format!("approval: {e}"));
         }
     }
     let mut single = None;

@@ -448,3 +448,49 @@ async fn subscribe_delivers_the_decision_and_watch_session_both_kinds() {
     }
     assert_eq!(seen, ["approval", "result"]);
 }
+
+#[tokio::test]
+async fn the_session_awaits_input_while_a_question_or_an_approval_is_open() {
+    let app = TestApp::spawn().await;
+    let mut ned = app.user("ned@example.com").await;
+    let session = ned.start("claude-code").await;
+    let q = ned.ask(&session, "Which branch?", &["main", "dev"]).await;
+    let a = request(&mut ned, bash_request(&session, "git checkout dev")).await;
+    ned.dashboard
+        .answer_question(AnswerQuestionRequest {
+            session_id: session.clone(),
+            question_id: q.id,
+            option_ids: vec!["dev".into()],
+            text: String::new(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::agent_loop::status_of(&mut ned, &session).await,
+        SessionStatus::AwaitingInput,
+        "the approval is still open"
+    );
+    // The agent's own signs of life do not make it ACTIVE either.
+    let step = ned.step(&session, "waiting for the approval").await;
+    assert_eq!(step.status, SessionStatus::AwaitingInput as i32);
+    let hb = ned
+        .agent
+        .heartbeat(HeartbeatRequest {
+            session_id: session.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(hb.status, SessionStatus::AwaitingInput as i32);
+    ned.dashboard
+        .decide_approval(decide(&session, &a.id, ApprovalDecision::AllowOnce, ""))
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::agent_loop::status_of(&mut ned, &session).await,
+        SessionStatus::Active
+    );
+    let step = ned.step(&session, "checked out").await;
+    assert_eq!(step.status, SessionStatus::Active as i32);
+}

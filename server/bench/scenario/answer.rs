@@ -1,8 +1,10 @@
-//! Scenario 2 rows: answer latency next to a health-check round trip, and the same WaitForAnswer
-//! round trip with the Python grpcio and gRPC-Web agents next to the Rust agent's.
+//! Scenario 2 rows: answer latency next to a health-check round trip, the same WaitForAnswer
+//! round trip with the Python grpcio and gRPC-Web agents next to the Rust agent's, and the
+//! tool-approval round trip.
 
 use super::{Plan, Target};
 use crate::answer::{self, AfterAnswer};
+use crate::approval;
 use crate::client;
 use crate::drivers::{self, Drivers};
 use crate::report::{P3, Report};
@@ -95,6 +97,36 @@ pub async fn scenario_answer(
             }
         }
     }
+    Ok(())
+}
+
+/// The tool-approval round trip (RequestApproval, WaitForApproval parked, DecideApproval) next
+/// to the health check, on the same sizes as the answer rows.
+pub async fn scenario_approval(
+    plan: &Plan,
+    t: &Target,
+    token: &str,
+    report: &mut Report,
+) -> Result<(), BoxError> {
+    let n = plan.answer_round_trips;
+    eprintln!("  approval: {n} round trips via WaitForApproval");
+    let mut r = approval::run(&t.addr, &t.api_key, token, n).await?;
+    report.latency(
+        "2 answer",
+        &format!("WaitForApproval after DecideApproval started, n={n}"),
+        &mut r.round_trip,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+    report.latency(
+        "2 answer",
+        &format!("DecideApproval call, n={n}"),
+        &mut r.decide_call,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::server;
 
-pub use answer::scenario_answer;
+pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use ingest::scenario_ingest;
 
