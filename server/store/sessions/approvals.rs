@@ -290,6 +290,8 @@ impl Store {
         }
         if by == Sender::User {
             // audit: approval decided
+            // (a person's decision gets its audit row here, in this transaction, once
+            // `store::audit` lands with projects)
         }
         locked
             .inbox_approval(
