@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Agent, Answer, ApiKey, DiffSummary, Message as Message$1, Question, Session, SessionStatus, StreamHeartbeat } from "./model_pb.js";
+import type { Agent, Answer, ApiKey, ApprovalDecision, ApprovalResult, DiffSummary, Message as Message$1, Question, Session, SessionStatus, StreamHeartbeat, ToolApproval } from "./model_pb.js";
 import { file_switchboard_v1_model } from "./model_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/dashboard_service.proto.
  */
 export const file_switchboard_v1_dashboard_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC92MS9kYXNoYm9hcmRfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiOgoRTGlzdEFnZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVAoSTGlzdEFnZW50c1Jlc3BvbnNlEiUKBmFnZW50cxgBIAMoCzIVLnN3aXRjaGJvYXJkLnYxLkFnZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ/ChNMaXN0U2Vzc2lvbnNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJwChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhQKDGluYm94X2N1cnNvchgDIAEoAyInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJInAKEkdldFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIwCg5vcGVuX3F1ZXN0aW9ucxgCIAMoCzIYLnN3aXRjaGJvYXJkLnYxLlF1ZXN0aW9uIpYBChNMaXN0TWVzc2FnZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoJZGlyZWN0aW9uGAIgASgOMh0uc3dpdGNoYm9hcmQudjEuTGlzdERpcmVjdGlvbhISCgpjdXJzb3Jfc2VxGAMgASgDEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIloKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoOR2V0RGlmZlJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJNCg9HZXREaWZmUmVzcG9uc2USDAoEZGlmZhgBIAEoCRIsCgdzdW1tYXJ5GAIgASgLMhsuc3dpdGNoYm9hcmQudjEuRGlmZlN1bW1hcnkidgoVQW5zd2VyUXVlc3Rpb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLcXVlc3Rpb25faWQYAiABKAkSEgoKb3B0aW9uX2lkcxgDIAMoCRIMCgR0ZXh0GAQgASgJEhIKCnJlcXVlc3RfaWQYBSABKAkiTQoWQW5zd2VyUXVlc3Rpb25SZXNwb25zZRImCgZhbnN3ZXIYASABKAsyFi5zd2l0Y2hib2FyZC52MS5BbnN3ZXISCwoDc2VxGAIgASgDIkoKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSI/ChNTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5zd2l0Y2hib2FyZC52MS5NZXNzYWdlIjgKElN0b3BTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI/ChNTdG9wU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5zd2l0Y2hib2FyZC52MS5TZXNzaW9uIjgKFFJlbmFtZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEbmFtZRgCIAEoCSJBChVSZW5hbWVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24iKgoURGVsZXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSIXChVEZWxldGVTZXNzaW9uUmVzcG9uc2UiVAoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChRDcmVhdGVBcGlLZXlSZXNwb25zZRInCgdhcGlfa2V5GAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSJUChJMaXN0QXBpS2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPaW5jbHVkZV9yZXZva2VkGAMgASgIIlgKE0xpc3RBcGlLZXlzUmVzcG9uc2USKAoIYXBpX2tleXMYASADKAsyFi5zd2l0Y2hib2FyZC52MS5BcGlLZXkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIikKE1Jldm9rZUFwaUtleVJlcXVlc3QSEgoKYXBpX2tleV9pZBgBIAEoCSI/ChRSZXZva2VBcGlLZXlSZXNwb25zZRInCgdhcGlfa2V5GAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQXBpS2V5IjwKE1dhdGNoU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMigAEKFFdhdGNoU2Vzc2lvblJlc3BvbnNlEioKB21lc3NhZ2UYASABKAsyFy5zd2l0Y2hib2FyZC52MS5NZXNzYWdlSAASNAoJaGVhcnRiZWF0GAIgASgLMh8uc3dpdGNoYm9hcmQudjEuU3RyZWFtSGVhcnRiZWF0SABCBgoEaXRlbSLQAgoKSW5ib3hFdmVudBIOCgZjdXJzb3IYASABKAMSLAoEa2luZBgCIAEoDjIeLnN3aXRjaGJvYXJkLnYxLkluYm94RXZlbnRLaW5kEhIKCnNlc3Npb25faWQYAyABKAkSEAoIYWdlbnRfaWQYBCABKAkSEgoKYWdlbnRfbmFtZRgFIAEoCRIUCgxzZXNzaW9uX25hbWUYBiABKAkSLQoGc3RhdHVzGAcgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxILCgNzZXEYCCABKAMSEwoLcXVlc3Rpb25faWQYCSABKAkSFQoNcXVlc3Rpb25fdGV4dBgKIAEoCRIbChNvcGVuX3F1ZXN0aW9uX2NvdW50GAsgASgFEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIpChFXYXRjaEluYm94UmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAMifwoSV2F0Y2hJbmJveFJlc3BvbnNlEisKBWV2ZW50GAEgASgLMhouc3dpdGNoYm9hcmQudjEuSW5ib3hFdmVudEgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0qaAoNTGlzdERpcmVjdGlvbhIeChpMSVNUX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhoKFkxJU1RfRElSRUNUSU9OX0ZPUldBUkQQARIbChdMSVNUX0RJUkVDVElPTl9CQUNLV0FSRBACKroCCg5JbmJveEV2ZW50S2luZBIgChxJTkJPWF9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJAogSU5CT1hfRVZFTlRfS0lORF9TRVNTSU9OX1NUQVJURUQQARIjCh9JTkJPWF9FVkVOVF9LSU5EX1NUQVRVU19DSEFOR0VEEAISIwofSU5CT1hfRVZFTlRfS0lORF9RVUVTVElPTl9BU0tFRBADEiYKIklOQk9YX0VWRU5UX0tJTkRfUVVFU1RJT05fQU5TV0VSRUQQBBIiCh5JTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fRU5ERUQQBRIkCiBJTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fUkVOQU1FRBAGEiQKIElOQk9YX0VWRU5UX0tJTkRfU0VTU0lPTl9ERUxFVEVEEAcyzQoKEERhc2hib2FyZFNlcnZpY2USUwoKTGlzdEFnZW50cxIhLnN3aXRjaGJvYXJkLnYxLkxpc3RBZ2VudHNSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuTGlzdEFnZW50c1Jlc3BvbnNlElkKDExpc3RTZXNzaW9ucxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJTCgpHZXRTZXNzaW9uEiEuc3dpdGNoYm9hcmQudjEuR2V0U2Vzc2lvblJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5HZXRTZXNzaW9uUmVzcG9uc2USWQoMTGlzdE1lc3NhZ2VzEiMuc3dpdGNoYm9hcmQudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlEkoKB0dldERpZmYSHi5zd2l0Y2hib2FyZC52MS5HZXREaWZmUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLkdldERpZmZSZXNwb25zZRJfCg5BbnN3ZXJRdWVzdGlvbhIlLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVzcG9uc2USVgoLU2VuZE1lc3NhZ2USIi5zd2l0Y2hib2FyZC52MS5TZW5kTWVzc2FnZVJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElYKC1N0b3BTZXNzaW9uEiIuc3dpdGNoYm9hcmQudjEuU3RvcFNlc3Npb25SZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuU3RvcFNlc3Npb25SZXNwb25zZRJcCg1SZW5hbWVTZXNzaW9uEiQuc3dpdGNoYm9hcmQudjEuUmVuYW1lU2Vzc2lvblJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5SZW5hbWVTZXNzaW9uUmVzcG9uc2USXAoNRGVsZXRlU2Vzc2lvbhIkLnN3aXRjaGJvYXJkLnYxLkRlbGV0ZVNlc3Npb25SZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuRGVsZXRlU2Vzc2lvblJlc3BvbnNlElkKDENyZWF0ZUFwaUtleRIjLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5DcmVhdGVBcGlLZXlSZXNwb25zZRJWCgtMaXN0QXBpS2V5cxIiLnN3aXRjaGJvYXJkLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2USWQoMUmV2b2tlQXBpS2V5EiMuc3dpdGNoYm9hcmQudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlElsKDFdhdGNoU2Vzc2lvbhIjLnN3aXRjaGJvYXJkLnYxLldhdGNoU2Vzc2lvblJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5XYXRjaFNlc3Npb25SZXNwb25zZTABElUKCldhdGNoSW5ib3gSIS5zd2l0Y2hib2FyZC52MS5XYXRjaEluYm94UmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLldhdGNoSW5ib3hSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
+  fileDesc("CiZzd2l0Y2hib2FyZC92MS9kYXNoYm9hcmRfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiOgoRTGlzdEFnZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVAoSTGlzdEFnZW50c1Jlc3BvbnNlEiUKBmFnZW50cxgBIAMoCzIVLnN3aXRjaGJvYXJkLnYxLkFnZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ/ChNMaXN0U2Vzc2lvbnNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJwChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhQKDGluYm94X2N1cnNvchgDIAEoAyInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIqYBChJHZXRTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SMAoOb3Blbl9xdWVzdGlvbnMYAiADKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhI0Cg5vcGVuX2FwcHJvdmFscxgDIAMoCzIcLnN3aXRjaGJvYXJkLnYxLlRvb2xBcHByb3ZhbCKWAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEjAKCWRpcmVjdGlvbhgCIAEoDjIdLnN3aXRjaGJvYXJkLnYxLkxpc3REaXJlY3Rpb24SEgoKY3Vyc29yX3NlcRgDIAEoAxIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJaChRMaXN0TWVzc2FnZXNSZXNwb25zZRIpCghtZXNzYWdlcxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLk1lc3NhZ2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKDkdldERpZmZSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiTQoPR2V0RGlmZlJlc3BvbnNlEgwKBGRpZmYYASABKAkSLAoHc3VtbWFyeRgCIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkRpZmZTdW1tYXJ5InYKFUFuc3dlclF1ZXN0aW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhMKC3F1ZXN0aW9uX2lkGAIgASgJEhIKCm9wdGlvbl9pZHMYAyADKAkSDAoEdGV4dBgEIAEoCRISCgpyZXF1ZXN0X2lkGAUgASgJIk0KFkFuc3dlclF1ZXN0aW9uUmVzcG9uc2USJgoGYW5zd2VyGAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEgsKA3NlcRgCIAEoAyKgAQoVRGVjaWRlQXBwcm92YWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLYXBwcm92YWxfaWQYAiABKAkSMgoIZGVjaXNpb24YAyABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEg4KBnJlYXNvbhgEIAEoCRIaChJ1cGRhdGVkX2lucHV0X2pzb24YBSABKAkiVQoWRGVjaWRlQXBwcm92YWxSZXNwb25zZRIuCgZyZXN1bHQYASABKAsyHi5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbFJlc3VsdBILCgNzZXEYAiABKAMiSgoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIj8KE1NlbmRNZXNzYWdlUmVzcG9uc2USKAoHbWVzc2FnZRgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLk1lc3NhZ2UiOAoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDgoGcmVhc29uGAIgASgJIj8KE1N0b3BTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24iOAoUUmVuYW1lU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIkEKFVJlbmFtZVNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbiIqChREZWxldGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIhcKFURlbGV0ZVNlc3Npb25SZXNwb25zZSJUChNDcmVhdGVBcGlLZXlSZXF1ZXN0EgwKBG5hbWUYASABKAkSLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KFENyZWF0ZUFwaUtleVJlc3BvbnNlEicKB2FwaV9rZXkYASABKAsyFi5zd2l0Y2hib2FyZC52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIlQKEkxpc3RBcGlLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIXCg9pbmNsdWRlX3Jldm9rZWQYAyABKAgiWAoTTGlzdEFwaUtleXNSZXNwb25zZRIoCghhcGlfa2V5cxgBIAMoCzIWLnN3aXRjaGJvYXJkLnYxLkFwaUtleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiKQoTUmV2b2tlQXBpS2V5UmVxdWVzdBISCgphcGlfa2V5X2lkGAEgASgJIj8KFFJldm9rZUFwaUtleVJlc3BvbnNlEicKB2FwaV9rZXkYASABKAsyFi5zd2l0Y2hib2FyZC52MS5BcGlLZXkiPAoTV2F0Y2hTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyKAAQoUV2F0Y2hTZXNzaW9uUmVzcG9uc2USKgoHbWVzc2FnZRgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLk1lc3NhZ2VIABI0CgloZWFydGJlYXQYAiABKAsyHy5zd2l0Y2hib2FyZC52MS5TdHJlYW1IZWFydGJlYXRIAEIGCgRpdGVtIuwDCgpJbmJveEV2ZW50Eg4KBmN1cnNvchgBIAEoAxIsCgRraW5kGAIgASgOMh4uc3dpdGNoYm9hcmQudjEuSW5ib3hFdmVudEtpbmQSEgoKc2Vzc2lvbl9pZBgDIAEoCRIQCghhZ2VudF9pZBgEIAEoCRISCgphZ2VudF9uYW1lGAUgASgJEhQKDHNlc3Npb25fbmFtZRgGIAEoCRItCgZzdGF0dXMYByABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzEgsKA3NlcRgIIAEoAxITCgtxdWVzdGlvbl9pZBgJIAEoCRIVCg1xdWVzdGlvbl90ZXh0GAogASgJEhsKE29wZW5fcXVlc3Rpb25fY291bnQYCyABKAUSLwoLY3JlYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FwcHJvdmFsX2lkGA0gASgJEhEKCXRvb2xfbmFtZRgOIAEoCRIYChBhcHByb3ZhbF9zdW1tYXJ5GA8gASgJEjsKEWFwcHJvdmFsX2RlY2lzaW9uGBAgASgOMiAuc3dpdGNoYm9hcmQudjEuQXBwcm92YWxEZWNpc2lvbhIbChNvcGVuX2FwcHJvdmFsX2NvdW50GBEgASgFIikKEVdhdGNoSW5ib3hSZXF1ZXN0EhQKDGFmdGVyX2N1cnNvchgBIAEoAyJ/ChJXYXRjaEluYm94UmVzcG9uc2USKwoFZXZlbnQYASABKAsyGi5zd2l0Y2hib2FyZC52MS5JbmJveEV2ZW50SAASNAoJaGVhcnRiZWF0GAIgASgLMh8uc3dpdGNoYm9hcmQudjEuU3RyZWFtSGVhcnRiZWF0SABCBgoEaXRlbSpoCg1MaXN0RGlyZWN0aW9uEh4KGkxJU1RfRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGgoWTElTVF9ESVJFQ1RJT05fRk9SV0FSRBABEhsKF0xJU1RfRElSRUNUSU9OX0JBQ0tXQVJEEAIqigMKDkluYm94RXZlbnRLaW5kEiAKHElOQk9YX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIkCiBJTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fU1RBUlRFRBABEiMKH0lOQk9YX0VWRU5UX0tJTkRfU1RBVFVTX0NIQU5HRUQQAhIjCh9JTkJPWF9FVkVOVF9LSU5EX1FVRVNUSU9OX0FTS0VEEAMSJgoiSU5CT1hfRVZFTlRfS0lORF9RVUVTVElPTl9BTlNXRVJFRBAEEiIKHklOQk9YX0VWRU5UX0tJTkRfU0VTU0lPTl9FTkRFRBAFEiQKIElOQk9YX0VWRU5UX0tJTkRfU0VTU0lPTl9SRU5BTUVEEAYSJAogSU5CT1hfRVZFTlRfS0lORF9TRVNTSU9OX0RFTEVURUQQBxInCiNJTkJPWF9FVkVOVF9LSU5EX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiUKIUlOQk9YX0VWRU5UX0tJTkRfQVBQUk9WQUxfREVDSURFRBAJMq4LChBEYXNoYm9hcmRTZXJ2aWNlElMKCkxpc3RBZ2VudHMSIS5zd2l0Y2hib2FyZC52MS5MaXN0QWdlbnRzUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkxpc3RBZ2VudHNSZXNwb25zZRJZCgxMaXN0U2Vzc2lvbnMSIy5zd2l0Y2hib2FyZC52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuTGlzdFNlc3Npb25zUmVzcG9uc2USUwoKR2V0U2Vzc2lvbhIhLnN3aXRjaGJvYXJkLnYxLkdldFNlc3Npb25SZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuR2V0U2Vzc2lvblJlc3BvbnNlElkKDExpc3RNZXNzYWdlcxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RNZXNzYWdlc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0TWVzc2FnZXNSZXNwb25zZRJKCgdHZXREaWZmEh4uc3dpdGNoYm9hcmQudjEuR2V0RGlmZlJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5HZXREaWZmUmVzcG9uc2USXwoOQW5zd2VyUXVlc3Rpb24SJS5zd2l0Y2hib2FyZC52MS5BbnN3ZXJRdWVzdGlvblJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5BbnN3ZXJRdWVzdGlvblJlc3BvbnNlEl8KDkRlY2lkZUFwcHJvdmFsEiUuc3dpdGNoYm9hcmQudjEuRGVjaWRlQXBwcm92YWxSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudjEuRGVjaWRlQXBwcm92YWxSZXNwb25zZRJWCgtTZW5kTWVzc2FnZRIiLnN3aXRjaGJvYXJkLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2USVgoLU3RvcFNlc3Npb24SIi5zd2l0Y2hib2FyZC52MS5TdG9wU2Vzc2lvblJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5TdG9wU2Vzc2lvblJlc3BvbnNlElwKDVJlbmFtZVNlc3Npb24SJC5zd2l0Y2hib2FyZC52MS5SZW5hbWVTZXNzaW9uUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLlJlbmFtZVNlc3Npb25SZXNwb25zZRJcCg1EZWxldGVTZXNzaW9uEiQuc3dpdGNoYm9hcmQudjEuRGVsZXRlU2Vzc2lvblJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5EZWxldGVTZXNzaW9uUmVzcG9uc2USWQoMQ3JlYXRlQXBpS2V5EiMuc3dpdGNoYm9hcmQudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElYKC0xpc3RBcGlLZXlzEiIuc3dpdGNoYm9hcmQudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuTGlzdEFwaUtleXNSZXNwb25zZRJZCgxSZXZva2VBcGlLZXkSIy5zd2l0Y2hib2FyZC52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2USWwoMV2F0Y2hTZXNzaW9uEiMuc3dpdGNoYm9hcmQudjEuV2F0Y2hTZXNzaW9uUmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLldhdGNoU2Vzc2lvblJlc3BvbnNlMAESVQoKV2F0Y2hJbmJveBIhLnN3aXRjaGJvYXJkLnYxLldhdGNoSW5ib3hSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuV2F0Y2hJbmJveFJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
 
 /**
  * ListAgents input.
@@ -191,6 +191,13 @@ export type GetSessionResponse = Message<"switchboard.v1.GetSessionResponse"> & 
    * @generated from field: repeated switchboard.v1.Question open_questions = 2;
    */
   openQuestions: Question[];
+
+  /**
+   * Tool approvals not yet decided, oldest first.
+   *
+   * @generated from field: repeated switchboard.v1.ToolApproval open_approvals = 3;
+   */
+  openApprovals: ToolApproval[];
 };
 
 /**
@@ -407,6 +414,84 @@ export const AnswerQuestionResponseSchema: GenMessage<AnswerQuestionResponse> = 
   messageDesc(file_switchboard_v1_dashboard_service, 11);
 
 /**
+ * DecideApproval input.
+ *
+ * @generated from message switchboard.v1.DecideApprovalRequest
+ */
+export type DecideApprovalRequest = Message<"switchboard.v1.DecideApprovalRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The approval (UUID).
+   *
+   * @generated from field: string approval_id = 2;
+   */
+  approvalId: string;
+
+  /**
+   * ALLOW_ONCE, ALLOW_SESSION or DENY.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision decision = 3;
+   */
+  decision: ApprovalDecision;
+
+  /**
+   * Why, up to 2,000 characters: the agent reads a deny's reason; optional otherwise.
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * With an allow, where the approval's input is editable: the input to run instead, a JSON
+   * object as text, up to 256 KiB. Empty runs the input as requested.
+   *
+   * @generated from field: string updated_input_json = 5;
+   */
+  updatedInputJson: string;
+};
+
+/**
+ * Describes the message switchboard.v1.DecideApprovalRequest.
+ * Use `create(DecideApprovalRequestSchema)` to create a new message.
+ */
+export const DecideApprovalRequestSchema: GenMessage<DecideApprovalRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_dashboard_service, 12);
+
+/**
+ * DecideApproval result.
+ *
+ * @generated from message switchboard.v1.DecideApprovalResponse
+ */
+export type DecideApprovalResponse = Message<"switchboard.v1.DecideApprovalResponse"> & {
+  /**
+   * The stored decision.
+   *
+   * @generated from field: switchboard.v1.ApprovalResult result = 1;
+   */
+  result?: ApprovalResult | undefined;
+
+  /**
+   * The decision event's sequence number.
+   *
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message switchboard.v1.DecideApprovalResponse.
+ * Use `create(DecideApprovalResponseSchema)` to create a new message.
+ */
+export const DecideApprovalResponseSchema: GenMessage<DecideApprovalResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_dashboard_service, 13);
+
+/**
  * SendMessage input.
  *
  * @generated from message switchboard.v1.SendMessageRequest
@@ -439,7 +524,7 @@ export type SendMessageRequest = Message<"switchboard.v1.SendMessageRequest"> & 
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 12);
+  messageDesc(file_switchboard_v1_dashboard_service, 14);
 
 /**
  * SendMessage result.
@@ -460,7 +545,7 @@ export type SendMessageResponse = Message<"switchboard.v1.SendMessageResponse"> 
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 13);
+  messageDesc(file_switchboard_v1_dashboard_service, 15);
 
 /**
  * StopSession input.
@@ -488,7 +573,7 @@ export type StopSessionRequest = Message<"switchboard.v1.StopSessionRequest"> & 
  * Use `create(StopSessionRequestSchema)` to create a new message.
  */
 export const StopSessionRequestSchema: GenMessage<StopSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 14);
+  messageDesc(file_switchboard_v1_dashboard_service, 16);
 
 /**
  * StopSession result.
@@ -509,7 +594,7 @@ export type StopSessionResponse = Message<"switchboard.v1.StopSessionResponse"> 
  * Use `create(StopSessionResponseSchema)` to create a new message.
  */
 export const StopSessionResponseSchema: GenMessage<StopSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 15);
+  messageDesc(file_switchboard_v1_dashboard_service, 17);
 
 /**
  * RenameSession input.
@@ -537,7 +622,7 @@ export type RenameSessionRequest = Message<"switchboard.v1.RenameSessionRequest"
  * Use `create(RenameSessionRequestSchema)` to create a new message.
  */
 export const RenameSessionRequestSchema: GenMessage<RenameSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 16);
+  messageDesc(file_switchboard_v1_dashboard_service, 18);
 
 /**
  * RenameSession result.
@@ -558,7 +643,7 @@ export type RenameSessionResponse = Message<"switchboard.v1.RenameSessionRespons
  * Use `create(RenameSessionResponseSchema)` to create a new message.
  */
 export const RenameSessionResponseSchema: GenMessage<RenameSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 17);
+  messageDesc(file_switchboard_v1_dashboard_service, 19);
 
 /**
  * DeleteSession input.
@@ -579,7 +664,7 @@ export type DeleteSessionRequest = Message<"switchboard.v1.DeleteSessionRequest"
  * Use `create(DeleteSessionRequestSchema)` to create a new message.
  */
 export const DeleteSessionRequestSchema: GenMessage<DeleteSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 18);
+  messageDesc(file_switchboard_v1_dashboard_service, 20);
 
 /**
  * DeleteSession result (empty).
@@ -594,7 +679,7 @@ export type DeleteSessionResponse = Message<"switchboard.v1.DeleteSessionRespons
  * Use `create(DeleteSessionResponseSchema)` to create a new message.
  */
 export const DeleteSessionResponseSchema: GenMessage<DeleteSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 19);
+  messageDesc(file_switchboard_v1_dashboard_service, 21);
 
 /**
  * CreateApiKey input.
@@ -622,7 +707,7 @@ export type CreateApiKeyRequest = Message<"switchboard.v1.CreateApiKeyRequest"> 
  * Use `create(CreateApiKeyRequestSchema)` to create a new message.
  */
 export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 20);
+  messageDesc(file_switchboard_v1_dashboard_service, 22);
 
 /**
  * CreateApiKey result.
@@ -650,7 +735,7 @@ export type CreateApiKeyResponse = Message<"switchboard.v1.CreateApiKeyResponse"
  * Use `create(CreateApiKeyResponseSchema)` to create a new message.
  */
 export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 21);
+  messageDesc(file_switchboard_v1_dashboard_service, 23);
 
 /**
  * ListApiKeys input.
@@ -685,7 +770,7 @@ export type ListApiKeysRequest = Message<"switchboard.v1.ListApiKeysRequest"> & 
  * Use `create(ListApiKeysRequestSchema)` to create a new message.
  */
 export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 22);
+  messageDesc(file_switchboard_v1_dashboard_service, 24);
 
 /**
  * ListApiKeys result.
@@ -713,7 +798,7 @@ export type ListApiKeysResponse = Message<"switchboard.v1.ListApiKeysResponse"> 
  * Use `create(ListApiKeysResponseSchema)` to create a new message.
  */
 export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 23);
+  messageDesc(file_switchboard_v1_dashboard_service, 25);
 
 /**
  * RevokeApiKey input.
@@ -734,7 +819,7 @@ export type RevokeApiKeyRequest = Message<"switchboard.v1.RevokeApiKeyRequest"> 
  * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
  */
 export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 24);
+  messageDesc(file_switchboard_v1_dashboard_service, 26);
 
 /**
  * RevokeApiKey result.
@@ -755,7 +840,7 @@ export type RevokeApiKeyResponse = Message<"switchboard.v1.RevokeApiKeyResponse"
  * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
  */
 export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 25);
+  messageDesc(file_switchboard_v1_dashboard_service, 27);
 
 /**
  * WatchSession input.
@@ -783,7 +868,7 @@ export type WatchSessionRequest = Message<"switchboard.v1.WatchSessionRequest"> 
  * Use `create(WatchSessionRequestSchema)` to create a new message.
  */
 export const WatchSessionRequestSchema: GenMessage<WatchSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 26);
+  messageDesc(file_switchboard_v1_dashboard_service, 28);
 
 /**
  * One item of a session watch.
@@ -820,7 +905,7 @@ export type WatchSessionResponse = Message<"switchboard.v1.WatchSessionResponse"
  * Use `create(WatchSessionResponseSchema)` to create a new message.
  */
 export const WatchSessionResponseSchema: GenMessage<WatchSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 27);
+  messageDesc(file_switchboard_v1_dashboard_service, 29);
 
 /**
  * One home-screen event.
@@ -911,6 +996,41 @@ export type InboxEvent = Message<"switchboard.v1.InboxEvent"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 12;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * The approval's id (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string approval_id = 13;
+   */
+  approvalId: string;
+
+  /**
+   * The tool's name (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string tool_name = 14;
+   */
+  toolName: string;
+
+  /**
+   * The approval's one-line preview summary (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string approval_summary = 15;
+   */
+  approvalSummary: string;
+
+  /**
+   * The decision (APPROVAL_DECIDED).
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision approval_decision = 16;
+   */
+  approvalDecision: ApprovalDecision;
+
+  /**
+   * Number of open approvals in the session after the event.
+   *
+   * @generated from field: int32 open_approval_count = 17;
+   */
+  openApprovalCount: number;
 };
 
 /**
@@ -918,7 +1038,7 @@ export type InboxEvent = Message<"switchboard.v1.InboxEvent"> & {
  * Use `create(InboxEventSchema)` to create a new message.
  */
 export const InboxEventSchema: GenMessage<InboxEvent> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 28);
+  messageDesc(file_switchboard_v1_dashboard_service, 30);
 
 /**
  * WatchInbox input.
@@ -939,7 +1059,7 @@ export type WatchInboxRequest = Message<"switchboard.v1.WatchInboxRequest"> & {
  * Use `create(WatchInboxRequestSchema)` to create a new message.
  */
 export const WatchInboxRequestSchema: GenMessage<WatchInboxRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 29);
+  messageDesc(file_switchboard_v1_dashboard_service, 31);
 
 /**
  * One item of the inbox watch.
@@ -976,7 +1096,7 @@ export type WatchInboxResponse = Message<"switchboard.v1.WatchInboxResponse"> & 
  * Use `create(WatchInboxResponseSchema)` to create a new message.
  */
 export const WatchInboxResponseSchema: GenMessage<WatchInboxResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 30);
+  messageDesc(file_switchboard_v1_dashboard_service, 32);
 
 /**
  * Reading direction for ListMessages.
@@ -1069,6 +1189,20 @@ export enum InboxEventKind {
    * @generated from enum value: INBOX_EVENT_KIND_SESSION_DELETED = 7;
    */
   SESSION_DELETED = 7,
+
+  /**
+   * An agent asked for a tool approval.
+   *
+   * @generated from enum value: INBOX_EVENT_KIND_APPROVAL_REQUESTED = 8;
+   */
+  APPROVAL_REQUESTED = 8,
+
+  /**
+   * A tool approval was decided (by a person, a deadline, or the agent's terminal).
+   *
+   * @generated from enum value: INBOX_EVENT_KIND_APPROVAL_DECIDED = 9;
+   */
+  APPROVAL_DECIDED = 9,
 }
 
 /**
@@ -1155,6 +1289,22 @@ export const DashboardService: GenService<{
     methodKind: "unary";
     input: typeof AnswerQuestionRequestSchema;
     output: typeof AnswerQuestionResponseSchema;
+  },
+  /**
+   * Decides an open tool approval: allow once, allow for the rest of the session (later calls of
+   * the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
+   * the decision pushed the moment it commits.
+   * Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
+   * a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
+   * decided: the message says by whom (a person, the deadline, a session rule, or the agent's
+   * terminal) and when; or the session is terminal).
+   *
+   * @generated from rpc switchboard.v1.DashboardService.DecideApproval
+   */
+  decideApproval: {
+    methodKind: "unary";
+    input: typeof DecideApprovalRequestSchema;
+    output: typeof DecideApprovalResponseSchema;
   },
   /**
    * Sends a message to the agent. It is queued until the agent reads it (LogStep) and pushed
