@@ -23,6 +23,7 @@ pub(super) struct SessionRow {
     pub last_activity_at: DateTime<Utc>,
     pub last_seq: i64,
     pub open_questions: i32,
+    pub open_approvals: i32,
     pub input_tokens: i64,
     pub output_tokens: i64,
     pub cost_micros: i64,
@@ -36,7 +37,7 @@ pub(super) struct SessionRow {
 pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
     s.status, s.started_at, s.ended_at, s.last_seen_at, s.last_activity_at, s.last_seq, \
     s.open_questions, s.input_tokens, s.output_tokens, s.cost_micros, s.diff_files, s.diff_additions, \
-    s.diff_deletions, s.diff_updated_at, s.summary";
+    s.diff_deletions, s.diff_updated_at, s.summary, s.open_approvals";
 
 impl SessionRow {
     pub fn into_domain(self) -> DomainResult<Session> {
@@ -54,6 +55,7 @@ impl SessionRow {
             last_activity_at: self.last_activity_at,
             last_seq: self.last_seq,
             open_questions: self.open_questions,
+            open_approvals: self.open_approvals,
             usage: Usage {
                 input_tokens: self.input_tokens,
                 output_tokens: self.output_tokens,

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err, clippy::field_reassign_with_default)]
 
 mod agent_loop;
+mod approvals;
 mod bad_input;
 mod embedded;
 mod feed_faults;
