@@ -905,8 +905,11 @@ type DecideApprovalRequest struct {
 	// With an allow, where the approval's input is editable: the input to run instead, a JSON
 	// object as text, up to 256 KiB. Empty runs the input as requested.
 	UpdatedInputJson string `protobuf:"bytes,5,opt,name=updated_input_json,json=updatedInputJson,proto3" json:"updated_input_json,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Optional idempotency key (up to 128 characters): a retry of the same decision with the same
+	// id returns the stored decision instead of FAILED_PRECONDITION.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DecideApprovalRequest) Reset() {
@@ -970,6 +973,13 @@ func (x *DecideApprovalRequest) GetReason() string {
 func (x *DecideApprovalRequest) GetUpdatedInputJson() string {
 	if x != nil {
 		return x.UpdatedInputJson
+	}
+	return ""
+}
+
+func (x *DecideApprovalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -2269,7 +2279,7 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"Z\n" +
 	"\x16AnswerQuestionResponse\x12.\n" +
 	"\x06answer\x18\x01 \x01(\v2\x16.switchboard.v1.AnswerR\x06answer\x12\x10\n" +
-	"\x03seq\x18\x02 \x01(\x03R\x03seq\"\xdb\x01\n" +
+	"\x03seq\x18\x02 \x01(\x03R\x03seq\"\xfa\x01\n" +
 	"\x15DecideApprovalRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
@@ -2277,7 +2287,9 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"approvalId\x12<\n" +
 	"\bdecision\x18\x03 \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\bdecision\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12,\n" +
-	"\x12updated_input_json\x18\x05 \x01(\tR\x10updatedInputJson\"b\n" +
+	"\x12updated_input_json\x18\x05 \x01(\tR\x10updatedInputJson\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\"b\n" +
 	"\x16DecideApprovalResponse\x126\n" +
 	"\x06result\x18\x01 \x01(\v2\x1e.switchboard.v1.ApprovalResultR\x06result\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x03R\x03seq\"f\n" +
