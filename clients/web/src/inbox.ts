@@ -105,7 +105,9 @@ export class Inbox extends Store {
 
   /** Forgets decided cards (the home screen shows a decision only while it is on screen). */
   pruneDecided(): void {
-    for (const [id, x] of this.approvals) if (x.result) this.approvals.delete(id);
+    let n = 0;
+    for (const [id, x] of this.approvals) if (x.result && this.approvals.delete(id)) n++;
+    if (n) this.changed();
   }
 
   /** The person decided an approval on this screen. */

@@ -91,7 +91,7 @@ export function ApprovalCard(props: {
   const now = useNow(1000);
   const open = !result && !props.ended;
   const deadline = a.deadlineTime ? timestampMs(a.deadlineTime) : 0;
-  const editError = editing ? editedInputError(edited) : "";
+  const editError = editing && open ? editedInputError(edited) : "";
 
   const decide = async (decision: ApprovalDecision) => {
     if (editError) return;
@@ -141,7 +141,7 @@ export function ApprovalCard(props: {
         <span class="ap-summary">{a.preview?.summary}</span>
       </p>
       <Preview a={a} />
-      {editing ? (
+      {editing && open ? (
         <label class="ap-edit">
           <span class="muted small">Input (JSON) to run instead</span>
           <textarea rows={8} spellcheck={false} value={edited} onInput={(e) => setEdited(e.currentTarget.value)} aria-invalid={!!editError} />

@@ -28,8 +28,11 @@ export function Home() {
   const agents = box.agents();
   const waiting = box.waitingTotal;
   // Decided cards stay while this screen shows them (a decision made elsewhere is seen, not lost);
-  // the next visit starts with the open ones only.
-  useEffect(() => () => box.pruneDecided(), [box]);
+  // each visit starts with the open ones only.
+  useEffect(() => {
+    box.pruneDecided();
+    return () => box.pruneDecided();
+  }, [box]);
   const cards = box.approvalCards;
 
   const setParam = (k: string, v: string) => {
