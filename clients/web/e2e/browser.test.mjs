@@ -584,6 +584,16 @@ test("tool approval cards in Chromium", async (root) => {
     assert.equal(await card(next.approvalId).getByRole("button").count(), 0);
   });
 
+  await t.test("a deadline's default decides an unanswered card, and the card says so", async () => {
+    // The shortest deadline the server takes (1 s): its sweeper applies the default (DENY).
+    const { id, decision } = await request("Bash", { command: "make bench" }, { preview: { summary: "Run the benchmark" }, timeoutMs: 1000 });
+    const r = await decision;
+    assert.equal(r.decision, ApprovalDecision.DENY);
+    assert.equal(r.decidedBy, Sender.SYSTEM);
+    await card(id).getByTestId("approval-outcome").getByText(/Denied · deadline default/).waitFor();
+    assert.equal(await card(id).getByRole("button").count(), 0);
+  });
+
   await t.test("the home screen counts approvals with questions and its card updates when another tab decides", async () => {
     await s.askQuestion("Squash the commits?", { options: ["Yes", "No"] });
     const { id, decision } = await request(
