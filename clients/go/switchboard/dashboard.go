@@ -101,6 +101,43 @@ func (d *Dashboard) WaitForQuestion(ctx context.Context, sessionID string) (*pb.
 	}
 }
 
+// WaitForApproval returns the session's oldest open tool approval, waiting on WatchSession (no
+// polling) for one to be requested when there is none yet. ctx bounds the wait.
+func (d *Dashboard) WaitForApproval(ctx context.Context, sessionID string) (*pb.ToolApproval, error) {
+	got, err := d.GetSession(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if as := got.GetOpenApprovals(); len(as) > 0 {
+		return as[0], nil
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := d.Client.WatchSession(wctx, &pb.WatchSessionRequest{SessionId: sessionID, AfterSeq: got.GetSession().GetLastSeq()})
+	if err != nil {
+		return nil, err
+	}
+	for {
+		item, err := stream.Recv()
+		if err == io.EOF {
+			return nil, fmt.Errorf("switchboard: session %s ended without an approval", sessionID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a := item.GetMessage().GetApproval(); a != nil && a.GetResult() == nil {
+			return a, nil
+		}
+	}
+}
+
+// Decide decides an open tool approval; updatedInputJSON (with an allow, where the input is
+// editable) replaces the input, empty runs it as requested.
+func (d *Dashboard) Decide(ctx context.Context, sessionID, approvalID string, decision pb.ApprovalDecision, reason, updatedInputJSON string) (*pb.DecideApprovalResponse, error) {
+	return d.Client.DecideApproval(ctx, &pb.DecideApprovalRequest{SessionId: sessionID, ApprovalId: approvalID,
+		Decision: decision, Reason: reason, UpdatedInputJson: updatedInputJSON})
+}
+
 // Answer answers an open question with option ids and/or free text.
 func (d *Dashboard) Answer(ctx context.Context, sessionID, questionID string, optionIDs []string, text string) (*pb.AnswerQuestionResponse, error) {
 	return d.Client.AnswerQuestion(ctx, &pb.AnswerQuestionRequest{SessionId: sessionID, QuestionId: questionID, OptionIds: optionIDs, Text: text})

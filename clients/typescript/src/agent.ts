@@ -5,17 +5,21 @@ import {
   AgentService,
   type AcknowledgeMessagesResponse,
   type AskQuestionResponse,
+  type RequestApprovalResponse,
+  type ResolveApprovalResponse,
   type LogStepResponse,
   type ReportDiffResponse,
   type HeartbeatResponse,
   type SubscribeResponse,
 } from "./gen/switchboard/v1/agent_service_pb.js";
 import {
+  ApprovalDecision,
   ChoiceMode,
   QuestionOptionSchema,
   SessionOutcome,
   SessionStatus,
   type Answer,
+  type ApprovalResult,
   type Message,
   type QuestionOption,
   type Session,
@@ -49,20 +53,44 @@ export interface StartOptions {
  */
 export class StopRequestedError extends Error {
   readonly status = SessionStatus.STOPPING;
-  constructor(readonly questionId: string) {
-    super(`a person asked the agent to stop: no answer to question ${questionId} will come`);
+  /**
+   * `questionId` is the id of what was waited for: a question, or a tool approval (then `kind` is
+   * "approval": requestApproval / waitForApproval).
+   */
+  constructor(
+    readonly questionId: string,
+    readonly kind: "question" | "approval" = "question",
+  ) {
+    super(
+      kind === "approval"
+        ? `a person asked the agent to stop: no decision on approval ${questionId} will come (do not run the tool)`
+        : `a person asked the agent to stop: no answer to question ${questionId} will come`,
+    );
     this.name = "StopRequestedError";
   }
 }
 
-/** Thrown by ask / waitForAnswer when the session ended (COMPLETED, FAILED or STOPPED) first. */
+/** Thrown by ask / waitForAnswer / requestApproval when the session ended (COMPLETED, FAILED or STOPPED) first. */
 export class SessionEndedError extends Error {
   constructor(
     readonly status: SessionStatus,
     readonly questionId: string,
+    readonly kind: "question" | "approval" = "question",
   ) {
-    super(`session is ${SessionStatus[status]}: no answer to question ${questionId} will come`);
+    super(
+      kind === "approval"
+        ? `session is ${SessionStatus[status]}: no decision on approval ${questionId} will come`
+        : `session is ${SessionStatus[status]}: no answer to question ${questionId} will come`,
+    );
     this.name = "SessionEndedError";
+  }
+}
+
+/** Thrown by requestApproval / waitForApproval when `waitTimeoutMs` passed with no decision. */
+export class ApprovalTimeoutError extends Error {
+  constructor(readonly approvalId: string, readonly timeoutMs: number) {
+    super(`no decision on approval ${approvalId} in ${timeoutMs} ms`);
+    this.name = "ApprovalTimeoutError";
   }
 }
 
@@ -130,6 +158,33 @@ export interface AskAndWaitOptions extends AskOptions {
    */
   waitTimeoutMs?: number;
   /** Length of one WaitForAnswer call (default 60 s; the server caps it at 15 min). */
+  roundMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a person sees first when judging a tool call: a summary, and at most one detail. */
+export interface ApprovalPreviewInit {
+  /** One line, 1..280 characters ("Run cargo test"). */
+  summary: string;
+  shellCommand?: { command: string; description?: string; workingDirectory?: string };
+  fileChange?: { path: string; unifiedDiff?: string };
+  url?: { url: string; description?: string };
+}
+
+/** What requestApproval takes besides the tool's name and input. */
+export interface ApprovalOptions {
+  preview: ApprovalPreviewInit;
+  /** The agent's own id of the tool call (lets resolveApproval name it). */
+  toolUseId?: string;
+  /** The person may edit the input before allowing it (the result's updatedInputJson). */
+  inputEditable?: boolean;
+  /** Time the person has before `defaultDecision` applies (1 s .. 7 days); no deadline if unset. */
+  timeoutMs?: number;
+  /** Applied when `timeoutMs` passes: DENY (the default) or ALLOW_ONCE. */
+  defaultDecision?: ApprovalDecision;
+  /** Give up locally after this long (ApprovalTimeoutError; default: wait until decided). */
+  waitTimeoutMs?: number;
+  /** Length of one WaitForApproval call (default 60 s; the server caps it at 15 min). */
   roundMs?: number;
   signal?: AbortSignal;
 }
@@ -292,6 +347,103 @@ export class AgentSession {
       roundMs: opts.roundMs,
       signal: opts.signal,
     });
+  }
+
+  /**
+   * Asks the person to allow a tool call and returns at once with the stored approval (see
+   * requestApproval() to also wait). `approval.result` is already set when an earlier "allow for
+   * this session" covers the tool.
+   */
+  async askApproval(toolName: string, input: Record<string, unknown> | string, opts: ApprovalOptions): Promise<RequestApprovalResponse> {
+    const p = opts.preview;
+    const detail = p.shellCommand
+      ? { case: "shellCommand" as const, value: { command: p.shellCommand.command, description: p.shellCommand.description ?? "", workingDirectory: p.shellCommand.workingDirectory ?? "" } }
+      : p.fileChange
+        ? { case: "fileChange" as const, value: { path: p.fileChange.path, unifiedDiff: p.fileChange.unifiedDiff ?? "" } }
+        : p.url
+          ? { case: "url" as const, value: { url: p.url.url, description: p.url.description ?? "" } }
+          : { case: undefined };
+    const inputJson = typeof input === "string" ? input : JSON.stringify(input);
+    return await withRetry(
+      (requestId) =>
+        this.client.requestApproval({
+          sessionId: this.id,
+          toolName,
+          inputJson,
+          preview: { summary: p.summary, detail },
+          toolUseId: opts.toolUseId ?? "",
+          inputEditable: opts.inputEditable ?? false,
+          timeout: opts.timeoutMs !== undefined ? durationFromMs(opts.timeoutMs) : undefined,
+          defaultDecision: opts.defaultDecision ?? ApprovalDecision.UNSPECIFIED,
+          requestId,
+        }),
+      { ...this.retry, signal: opts.signal ?? this.retry.signal },
+    );
+  }
+
+  /**
+   * Waits for the decision on an approval (in rounds of WaitForApproval, pushed; nothing polls
+   * in between). Throws StopRequestedError or SessionEndedError (kind "approval") at once when a
+   * person asks the agent to stop or the session ends, and ApprovalTimeoutError after
+   * `timeoutMs`.
+   */
+  async waitForApproval(approvalId: string, opts: WaitOptions = {}): Promise<ApprovalResult> {
+    const until = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+    const round = opts.roundMs ?? 60_000;
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0) throw new ApprovalTimeoutError(approvalId, opts.timeoutMs ?? 0);
+      const wait = Math.max(1000, Math.min(round, left));
+      const res = await withRetry(
+        () =>
+          this.client.waitForApproval(
+            { sessionId: this.id, approvalId, timeout: durationFromMs(wait) },
+            { signal: opts.signal, timeoutMs: wait + 15_000 },
+          ),
+        { ...this.retry, signal: opts.signal },
+      );
+      if (res.decided && res.result) return res.result;
+      if (res.status) this.session.status = res.status;
+      if (terminal.has(res.status)) throw new SessionEndedError(res.status, approvalId, "approval");
+      if (res.status === SessionStatus.STOPPING) throw new StopRequestedError(approvalId, "approval");
+    }
+  }
+
+  /**
+   * Asks the person to allow a tool call and waits for the decision: allow once, allow for the
+   * session (later calls of the tool come back decided at once), or deny with `reason`. Run the
+   * tool only on an allow, with `updatedInputJson` when the person edited the input. A retried
+   * request keeps its request id, so it never asks twice.
+   */
+  async requestApproval(toolName: string, input: Record<string, unknown> | string, opts: ApprovalOptions): Promise<ApprovalResult> {
+    const res = await this.askApproval(toolName, input, opts);
+    const a = res.approval!;
+    if (a.result) return a.result;
+    return await this.waitForApproval(a.id, { timeoutMs: opts.waitTimeoutMs, roundMs: opts.roundMs, signal: opts.signal });
+  }
+
+  /**
+   * Reports that the agent's own terminal prompt answered an approval first (by `approvalId`, or
+   * `toolUseId` as given to requestApproval). The first decision wins: `applied` is false when
+   * one was stored already, and `result` is that one.
+   */
+  async resolveApproval(
+    ref: { approvalId?: string; toolUseId?: string },
+    decision: ApprovalDecision,
+    reason = "",
+  ): Promise<ResolveApprovalResponse> {
+    return await withRetry(
+      (requestId) =>
+        this.client.resolveApproval({
+          sessionId: this.id,
+          approvalId: ref.approvalId ?? "",
+          toolUseId: ref.toolUseId ?? "",
+          decision,
+          reason,
+          requestId,
+        }),
+      this.retry,
+    );
   }
 
   /**

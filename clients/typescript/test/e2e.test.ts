@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AgentSession,
+  ApprovalDecision,
   Code,
   ConnectError,
   SessionStatus,
@@ -331,4 +332,121 @@ test("a message sent during ask() is delivered exactly once afterwards", async (
     ctl.abort();
     await watch.run;
   }
+});
+
+test("requestApproval: the person allows, allows for the session (no person next time) and denies with a reason", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
+  const ctl = new AbortController();
+  const watch = collect(watchSession(dashboard, agent.id, 0n, { signal: ctl.signal }));
+  try {
+    // Allow once, with an edited input.
+    const first = agent.requestApproval(
+      "Bash",
+      { command: "cargo test" },
+      { preview: { summary: "Run cargo test", shellCommand: { command: "cargo test" } }, inputEditable: true, toolUseId: "tu-1" },
+    );
+    const asked = await watch.until((m) => m.body.case === "approval", "the approval on WatchSession");
+    assert.equal(asked.body.case, "approval");
+    const a1 = asked.body.value as import("../src/index.js").ToolApproval;
+    assert.equal(a1.toolName, "Bash");
+    assert.equal(a1.preview?.detail.case, "shellCommand");
+    const got = await dashboard.getSession({ sessionId: agent.id });
+    assert.equal(got.session?.status, SessionStatus.AWAITING_INPUT);
+    assert.deepEqual(got.openApprovals.map((x) => x.id), [a1.id]);
+    await dashboard.decideApproval({
+      sessionId: agent.id,
+      approvalId: a1.id,
+      decision: ApprovalDecision.ALLOW_ONCE,
+      updatedInputJson: '{"command":"cargo test --locked"}',
+    });
+    const r1 = await first;
+    assert.equal(r1.decision, ApprovalDecision.ALLOW_ONCE);
+    assert.equal(r1.decidedBy, Sender.USER);
+    assert.deepEqual(JSON.parse(r1.updatedInputJson), { command: "cargo test --locked" });
+
+    // Allow for the session: the next call of the same tool comes back decided, no person asked.
+    const second = agent.requestApproval("Read", { file_path: "/etc/hosts" }, { preview: { summary: "Read /etc/hosts" } });
+    const a2 = await watch.until(
+      (m) => m.body.case === "approval" && (m.body.value as { toolName: string }).toolName === "Read",
+      "the second approval",
+    );
+    await dashboard.decideApproval({ sessionId: agent.id, approvalId: (a2.body.value as { id: string }).id, decision: ApprovalDecision.ALLOW_SESSION });
+    assert.equal((await second).decision, ApprovalDecision.ALLOW_SESSION);
+    const third = await agent.requestApproval("Read", { file_path: "/etc/passwd" }, { preview: { summary: "Read /etc/passwd" } });
+    assert.notEqual(third.decision, ApprovalDecision.DENY);
+    assert.equal(third.decidedBy, Sender.SYSTEM);
+
+    // Deny with a reason the agent reads.
+    const fourth = agent.requestApproval(
+      "WebFetch",
+      { url: "https://example.com" },
+      { preview: { summary: "Fetch example.com", url: { url: "https://example.com" } } },
+    );
+    const a4 = await watch.until(
+      (m) => m.body.case === "approval" && (m.body.value as { toolName: string }).toolName === "WebFetch",
+      "the WebFetch approval",
+    );
+    await dashboard.decideApproval({
+      sessionId: agent.id,
+      approvalId: (a4.body.value as { id: string }).id,
+      decision: ApprovalDecision.DENY,
+      reason: "no network today",
+    });
+    const r4 = await fourth;
+    assert.equal(r4.decision, ApprovalDecision.DENY);
+    assert.equal(r4.reason, "no network today");
+
+    // A decision stored twice is refused with a message naming the first.
+    await assert.rejects(
+      dashboard.decideApproval({ sessionId: agent.id, approvalId: a1.id, decision: ApprovalDecision.DENY }),
+      (e: unknown) => ConnectError.from(e).code === Code.FailedPrecondition,
+    );
+  } finally {
+    ctl.abort();
+    await watch.run;
+  }
+  await agent.end("done");
+});
+
+test("requestApproval gives up with StopRequestedError when the person stops the session", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
+  const ctl = new AbortController();
+  const watch = collect(watchSession(dashboard, agent.id, 0n, { signal: ctl.signal }));
+  const waiting = assert.rejects(
+    agent.requestApproval("Bash", { command: "rm -rf build" }, { preview: { summary: "Remove build/" }, waitTimeoutMs: 20_000 }),
+    (e: unknown) => e instanceof StopRequestedError && e.kind === "approval",
+  );
+  try {
+    await watch.until((m) => m.body.case === "approval", "the approval on WatchSession");
+  } finally {
+    ctl.abort();
+    await watch.run;
+  }
+  await dashboard.stopSession({ sessionId: agent.id, reason: "enough" });
+  await waiting;
+  assert.equal((await agent.end("stopped as asked")).status, SessionStatus.STOPPED);
+});
+
+test("resolveApproval: the terminal answered first, and the first decision wins", async () => {
+  const { dashboard } = await signIn();
+  const agent = await startSession(url, apiKey, { agentName: "ts-e2e" });
+  const asked = await agent.askApproval("Edit", { file_path: "a.txt" }, {
+    preview: { summary: "Edit a.txt", fileChange: { path: "a.txt", unifiedDiff: "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\n+y\n" } },
+    toolUseId: "toolu_42",
+  });
+  const id = asked.approval!.id;
+  const res = await agent.resolveApproval({ toolUseId: "toolu_42" }, ApprovalDecision.ALLOW_ONCE);
+  assert.equal(res.applied, true);
+  assert.equal(res.result?.decidedBy, Sender.AGENT);
+  const again = await agent.resolveApproval({ approvalId: id }, ApprovalDecision.DENY);
+  assert.equal(again.applied, false);
+  assert.equal(again.result?.decision, ApprovalDecision.ALLOW_ONCE);
+  assert.equal((await agent.waitForApproval(id)).decision, ApprovalDecision.ALLOW_ONCE);
+  await assert.rejects(
+    dashboard.decideApproval({ sessionId: agent.id, approvalId: id, decision: ApprovalDecision.DENY }),
+    (e: unknown) => ConnectError.from(e).code === Code.FailedPrecondition,
+  );
+  await agent.end("done");
 });

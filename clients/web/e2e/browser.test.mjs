@@ -9,8 +9,10 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import {
   AgentSession,
+  ApprovalDecision,
   Code,
   ConnectError,
+  Sender,
   SessionStatus,
   createAgentClient,
   createNodeDashboard,
@@ -433,6 +435,202 @@ test("dashboard end to end in Chromium", async (root) => {
     await shot("login", PHONE);
   });
 });
+
+test("tool approval cards in Chromium", async (root) => {
+  let broken = false;
+  const t = {
+    test: (name, fn) =>
+      root.test(name, { skip: broken && "an earlier step failed" }, async (tt) => {
+        try {
+          await fn(tt);
+        } catch (e) {
+          broken = true;
+          await shot(`failed-${name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
+          throw e;
+        }
+      }),
+  };
+  let s;
+  const card = (id) => page.locator(`[data-testid="approval"][data-approval-id="${id}"]`);
+  /** Starts requestApproval and returns the pending decision and the approval's id (from the feed). */
+  async function request(toolName, input, opts) {
+    const before = await s.askApproval(toolName, input, opts); // the half that returns at once
+    const id = before.approval.id;
+    const decision = s.waitForApproval(id, { timeoutMs: 60_000 });
+    decision.catch(() => {}); // awaited by the step
+    return { id, decision };
+  }
+
+  await t.test("sign in and open a session whose agent asks for approvals", async () => {
+    await page.setViewportSize(DESKTOP);
+    await page.goto("/");
+    if (await page.getByRole("button", { name: "Sign in" }).count()) {
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    }
+    await page.getByRole("heading", { name: "Sessions", exact: true }).waitFor();
+    s = await startSession(url, apiKey, { agentName: "claude-code", name: "Approvals e2e" });
+    await s.step("Planning the change");
+    await page.goto(`/sessions/${s.id}`);
+    await page.getByText("Planning the change").waitFor();
+    await page.getByText("Live", { exact: true }).waitFor();
+  });
+
+  await t.test("allow: the shell command in monospace, one tap, the agent gets the decision", async () => {
+    const { id, decision } = await request(
+      "Bash",
+      { command: "cargo test --locked", description: "Run the tests" },
+      { preview: { summary: "Run cargo test", shellCommand: { command: "cargo test --locked", description: "Run the tests", workingDirectory: "/src/app" } } },
+    );
+    const c = card(id);
+    await c.waitFor();
+    await page.getByTestId("status").getByText("Needs input").waitFor();
+    const cmd = c.getByTestId("approval-command");
+    assert.equal((await cmd.innerText()).trim(), "cargo test --locked");
+    assert.match(await cmd.evaluate((el) => getComputedStyle(el).fontFamily), /mono|Menlo|Consolas/i);
+    // The raw input is there, collapsed.
+    assert.equal(await c.getByTestId("approval-input").isVisible(), false);
+    await c.getByText("Raw input").click();
+    assert.deepEqual(JSON.parse(await c.getByTestId("approval-input").innerText()), { command: "cargo test --locked", description: "Run the tests" });
+    await shot("approval-shell", DESKTOP);
+    await checkPhoneLayout("approval card");
+    await shot("approval-shell", PHONE);
+    await c.getByRole("button", { name: "Allow", exact: true }).click();
+    const r = await decision;
+    assert.equal(r.decision, ApprovalDecision.ALLOW_ONCE);
+    assert.equal(r.decidedBy, Sender.USER);
+    await c.getByTestId("approval-outcome").getByText(/Allowed · you/).waitFor();
+    assert.equal(await c.getByRole("button").count(), 0, "no buttons on a decided card");
+    await page.getByTestId("status").getByText("Active").waitFor();
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("deny with a reason: the file's diff with +/- lines, the reason reaches the agent", async () => {
+    const { id, decision } = await request(
+      "Edit",
+      { file_path: "src/lib.rs", old_string: "a", new_string: "b" },
+      { preview: { summary: "Edit src/lib.rs", fileChange: { path: "src/lib.rs", unifiedDiff: editDiff } } },
+    );
+    const c = card(id);
+    await c.waitFor();
+    assert.equal(await c.getByTestId("approval-path").innerText(), "src/lib.rs");
+    await c.locator(".d-add", { hasText: "+pub fn b() {}" }).waitFor();
+    await c.locator(".d-del", { hasText: "-pub fn a() {}" }).waitFor();
+    await checkPhoneLayout("approval card with a diff");
+    await shot("approval-diff", PHONE);
+    await c.getByRole("button", { name: "Deny" }).click();
+    await c.getByLabel(/Reason/).fill("Keep a(), the plugins call it");
+    await shot("approval-deny", PHONE);
+    await c.getByRole("button", { name: "Deny" }).click();
+    const r = await decision;
+    assert.equal(r.decision, ApprovalDecision.DENY);
+    assert.equal(r.reason, "Keep a(), the plugins call it");
+    await c.getByTestId("approval-outcome").getByText(/Denied · you/).waitFor();
+    await c.getByText("“Keep a(), the plugins call it”").waitFor();
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("edit input: invalid JSON is refused before sending, the edited input reaches the agent", async () => {
+    const { id, decision } = await request(
+      "Bash",
+      { command: "npm publish" },
+      { preview: { summary: "Publish the package", shellCommand: { command: "npm publish" } }, inputEditable: true },
+    );
+    const c = card(id);
+    await c.waitFor();
+    await c.getByRole("button", { name: "Edit input" }).click();
+    const box = c.locator("textarea");
+    await box.fill('{"command": "npm publish --dry-run"');
+    await c.getByRole("alert").getByText(/Not valid JSON/).waitFor();
+    assert.equal(await c.getByRole("button", { name: "Allow", exact: true }).isDisabled(), true);
+    await box.fill('{"command": "npm publish --dry-run"}');
+    await c.getByRole("button", { name: "Allow", exact: true }).click();
+    const r = await decision;
+    assert.equal(r.decision, ApprovalDecision.ALLOW_ONCE);
+    assert.deepEqual(JSON.parse(r.updatedInputJson), { command: "npm publish --dry-run" });
+    await c.getByTestId("approval-outcome").getByText(/with edited input/).waitFor();
+    assert.equal(await c.locator("textarea").count(), 0, "the editor closes with the decision");
+  });
+
+  await t.test("a stale card resolved by the terminal: the card says so and its buttons are gone", async () => {
+    const { id, decision } = await request(
+      "WebFetch",
+      { url: "https://docs.rs/tonic" },
+      { preview: { summary: "Fetch the tonic docs", url: { url: "https://docs.rs/tonic", description: "API reference" } }, toolUseId: "toolu_stale_1" },
+    );
+    const c = card(id);
+    await c.getByRole("button", { name: "Allow", exact: true }).waitFor();
+    assert.equal(await c.getByTestId("approval-url").getByRole("link").getAttribute("href"), "https://docs.rs/tonic");
+    // The person looks at the card; meanwhile the terminal's own prompt is answered first.
+    const res = await s.resolveApproval({ toolUseId: "toolu_stale_1" }, ApprovalDecision.ALLOW_ONCE);
+    assert.equal(res.applied, true);
+    await c.getByTestId("approval-outcome").getByText(/answered in the terminal/).waitFor();
+    assert.equal(await c.getByRole("button").count(), 0, "no buttons on a card the terminal answered");
+    assert.equal((await decision).decidedBy, Sender.AGENT);
+    await shot("approval-terminal", PHONE);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await t.test("allow for this session: the next call of the tool needs no person", async () => {
+    const { id, decision } = await request("Read", { file_path: "Cargo.toml" }, { preview: { summary: "Read Cargo.toml" } });
+    const c = card(id);
+    await c.getByRole("button", { name: "Allow for this session" }).click();
+    assert.equal((await decision).decision, ApprovalDecision.ALLOW_SESSION);
+    await c.getByTestId("approval-outcome").getByText(/Allowed for this session · you/).waitFor();
+    const next = await s.requestApproval("Read", { file_path: "Cargo.lock" }, { preview: { summary: "Read Cargo.lock" } });
+    assert.equal(next.decidedBy, Sender.SYSTEM);
+    await card(next.approvalId).getByTestId("approval-outcome").getByText(/allowed by a session rule/).waitFor();
+    assert.equal(await card(next.approvalId).getByRole("button").count(), 0);
+  });
+
+  await t.test("a deadline's default decides an unanswered card, and the card says so", async () => {
+    // The shortest deadline the server takes (1 s): its sweeper applies the default (DENY).
+    const { id, decision } = await request("Bash", { command: "make bench" }, { preview: { summary: "Run the benchmark" }, timeoutMs: 1000 });
+    const r = await decision;
+    assert.equal(r.decision, ApprovalDecision.DENY);
+    assert.equal(r.decidedBy, Sender.SYSTEM);
+    await card(id).getByTestId("approval-outcome").getByText(/Denied · deadline default/).waitFor();
+    assert.equal(await card(id).getByRole("button").count(), 0);
+  });
+
+  await t.test("the home screen counts approvals with questions and its card updates when another tab decides", async () => {
+    await s.askQuestion("Squash the commits?", { options: ["Yes", "No"] });
+    const { id, decision } = await request(
+      "Bash",
+      { command: "git push --force" },
+      { preview: { summary: "Force-push the branch", shellCommand: { command: "git push --force" } } },
+    );
+    await page.getByRole("link", { name: "Sessions", exact: true }).click();
+    await page.getByTestId("waiting").getByText("1 question, 1 approval waiting").waitFor();
+    await page.waitForFunction(() => document.title === "(2) Switchboard");
+    const c = card(id);
+    await c.getByRole("button", { name: "Allow", exact: true }).waitFor();
+    // Only the open approval: the ones decided on the session page are not shown again.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="approval"]').length === 1);
+    await checkPhoneLayout("home with an approval card");
+    await shot("home-approval", PHONE);
+    // Another tab (or the phone) decides: this card must not stay open.
+    const other = createNodeDashboard(url, { protocol: "grpc-web" });
+    await other.auth.login(email, password);
+    await other.dashboard.decideApproval({ sessionId: s.id, approvalId: id, decision: ApprovalDecision.DENY, reason: "not on main" });
+    assert.equal((await decision).reason, "not on main");
+    await c.getByTestId("approval-outcome").getByText(/Denied · you/).waitFor();
+    assert.equal(await c.getByRole("button").count(), 0);
+    await page.waitForFunction(() => document.title === "(1) Switchboard");
+    await page.setViewportSize(DESKTOP);
+    await s.end("done");
+  });
+});
+
+const editDiff = `--- a/src/lib.rs
++++ b/src/lib.rs
+@@ -1,3 +1,3 @@
+ // The library.
+-pub fn a() {}
++pub fn b() {}
+ pub fn c() {}
+`;
 
 function wrongPassword() {
   return "definitely-not-the-password";

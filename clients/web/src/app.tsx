@@ -24,7 +24,7 @@ function useSignedIn(): boolean {
 
 function Title() {
   const box = useStore(inbox())!;
-  const n = box.openQuestionTotal;
+  const n = box.waitingTotal;
   useEffect(() => {
     document.title = n > 0 ? `(${n}) Switchboard` : "Switchboard";
   }, [n]);

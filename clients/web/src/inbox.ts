@@ -1,13 +1,19 @@
 // The home screen's state: the caller's sessions, kept live by WatchInbox.
 import {
+  ApprovalResultSchema,
   InboxEventKind,
+  ListDirection,
+  Sender,
+  create,
   isTerminal,
   SessionStatus,
   timestampMs,
   watchInbox,
   type InboxEvent,
+  type ApprovalResult,
   type Session,
   type StreamState,
+  type ToolApproval,
 } from "@switchboard/client/web";
 import { api, errorText, streamRetry } from "./api";
 import { Store } from "./store";
@@ -15,8 +21,33 @@ import { notifyQuestion } from "./notify";
 import { worthNotifying } from "./notify-rule";
 
 /** Open questions that still matter: an ended session's unanswered questions are moot. */
-export function openCount(s: Session): number {
+export function openQuestions(s: Session): number {
   return isTerminal(s.status) ? 0 : s.openQuestionCount;
+}
+
+/** Open tool approvals that still matter (none once the session ended). */
+export function openApprovals(s: Session): number {
+  return isTerminal(s.status) ? 0 : s.openApprovalCount;
+}
+
+/** Everything that waits for a person in a session: open questions and open approvals. */
+export function openCount(s: Session): number {
+  return openQuestions(s) + openApprovals(s);
+}
+
+/** "1 question", "2 approvals", "1 question, 1 approval". */
+export function waitingText(questions: number, approvals: number): string {
+  const parts: string[] = [];
+  if (questions) parts.push(`${questions} question${questions === 1 ? "" : "s"}`);
+  if (approvals) parts.push(`${approvals} approval${approvals === 1 ? "" : "s"}`);
+  return parts.join(", ");
+}
+
+/** An approval card on the home screen: open, or decided while the screen showed it. */
+export interface InboxApproval {
+  sessionId: string;
+  approval: ToolApproval;
+  result?: ApprovalResult;
 }
 
 export function sortSessions(list: Session[]): Session[] {
@@ -32,6 +63,8 @@ export class Inbox extends Store {
   sessions = new Map<string, Session>();
   /** The latest open question's text per session (from QUESTION_ASKED events). */
   questions = new Map<string, string>();
+  /** Approval cards for the home screen, by approval id, oldest first. */
+  approvals = new Map<string, InboxApproval>();
   loaded = false;
   loadingMore = false;
   error = "";
@@ -47,8 +80,43 @@ export class Inbox extends Store {
 
   get openQuestionTotal(): number {
     let n = 0;
-    for (const s of this.sessions.values()) n += openCount(s);
+    for (const s of this.sessions.values()) n += openQuestions(s);
     return n;
+  }
+
+  get openApprovalTotal(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += openApprovals(s);
+    return n;
+  }
+
+  /** Open questions and approvals: the page title's count. */
+  get waitingTotal(): number {
+    return this.openQuestionTotal + this.openApprovalTotal;
+  }
+
+  /** The cards to show: open approvals of sessions still running, and those decided since. */
+  get approvalCards(): InboxApproval[] {
+    return [...this.approvals.values()].filter((x) => {
+      const s = this.sessions.get(x.sessionId);
+      return s && (x.result || !isTerminal(s.status));
+    });
+  }
+
+  /** Forgets decided cards (the home screen shows a decision only while it is on screen). */
+  pruneDecided(): void {
+    let n = 0;
+    for (const [id, x] of this.approvals) if (x.result && this.approvals.delete(id)) n++;
+    if (n) this.changed();
+  }
+
+  /** The person decided an approval on this screen. */
+  decided(sessionId: string, r: ApprovalResult): void {
+    const x = this.approvals.get(r.approvalId);
+    if (x && !x.result) x.result = r;
+    const s = this.sessions.get(sessionId);
+    if (s && s.openApprovalCount > 0) s.openApprovalCount--;
+    this.changed();
   }
 
   agents(): { id: string; name: string }[] {
@@ -135,7 +203,15 @@ export class Inbox extends Store {
     const s = this.sessions.get(ev.sessionId);
     if (ev.kind === InboxEventKind.QUESTION_ASKED) this.questions.set(ev.sessionId, ev.questionText);
     else if (ev.openQuestionCount === 0 && ev.kind !== InboxEventKind.SESSION_RENAMED) this.questions.delete(ev.sessionId);
+    if (ev.kind === InboxEventKind.APPROVAL_DECIDED) {
+      const x = this.approvals.get(ev.approvalId);
+      // Provisional (the event does not say who): refresh() reads the stored decision.
+      if (x && !x.result) {
+        x.result = create(ApprovalResultSchema, { approvalId: ev.approvalId, decision: ev.approvalDecision, decideTime: ev.createTime });
+      }
+    }
     if (ev.kind === InboxEventKind.SESSION_DELETED) {
+      for (const [id, x] of this.approvals) if (x.sessionId === ev.sessionId) this.approvals.delete(id);
       this.sessions.delete(ev.sessionId);
       this.changed();
       return;
@@ -143,7 +219,10 @@ export class Inbox extends Store {
     if (s) {
       if (ev.sessionName) s.name = ev.sessionName;
       if (ev.status) s.status = ev.status;
-      if (ev.kind !== InboxEventKind.SESSION_RENAMED) s.openQuestionCount = ev.openQuestionCount;
+      if (ev.kind !== InboxEventKind.SESSION_RENAMED) {
+        s.openQuestionCount = ev.openQuestionCount;
+        s.openApprovalCount = ev.openApprovalCount;
+      }
       if (ev.createTime && (!s.lastActivityTime || timestampMs(ev.createTime) > timestampMs(s.lastActivityTime))) {
         s.lastActivityTime = ev.createTime;
       }
@@ -151,7 +230,8 @@ export class Inbox extends Store {
     }
     this.refresh(ev.sessionId);
     if (worthNotifying(ev, Date.now())) {
-      notifyQuestion(ev.sessionId, ev.agentName, ev.sessionName, ev.questionText);
+      const text = ev.kind === InboxEventKind.APPROVAL_REQUESTED ? `${ev.toolName}: ${ev.approvalSummary}` : ev.questionText;
+      notifyQuestion(ev.sessionId, ev.agentName, ev.sessionName, text);
     }
   }
 
@@ -167,12 +247,30 @@ export class Inbox extends Store {
           const latest = res.openQuestions.at(-1);
           if (latest) this.questions.set(id, latest.text);
           else this.questions.delete(id);
+          const open = new Set(res.openApprovals.map((a) => a.id));
+          for (const a of res.openApprovals) if (!this.approvals.has(a.id)) this.approvals.set(a.id, { sessionId: id, approval: a });
+          // Cards of this session that are no longer open were decided: read who decided.
+          const gone = [...this.approvals.values()].filter(
+            (x) => x.sessionId === id && !open.has(x.approval.id) && (!x.result || x.result.decidedBy === Sender.UNSPECIFIED),
+          );
+          if (gone.length) await this.readDecisions(id, gone);
           if (res.session) this.put(res.session);
+          else this.changed();
         } catch {
           /* deleted or offline: the next event fixes it */
         }
       }, 250),
     );
+  }
+
+  /** The stored decisions of `cards` (the newest messages of the session hold them). */
+  private async readDecisions(sessionId: string, cards: InboxApproval[]): Promise<void> {
+    const page = await api.listMessages({ sessionId, direction: ListDirection.BACKWARD, pageSize: 100 }, { signal: this.ctl.signal });
+    for (const m of page.messages) {
+      if (m.body.case !== "approvalResult") continue;
+      const x = cards.find((c) => c.approval.id === (m.body.value as ApprovalResult).approvalId);
+      if (x) x.result = m.body.value;
+    }
   }
 }
 

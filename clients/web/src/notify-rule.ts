@@ -6,11 +6,11 @@ import { InboxEventKind, timestampMs, type InboxEvent } from "@switchboard/clien
 export const NOTIFY_MAX_AGE_MS = 10 * 60 * 1000;
 
 /**
- * Whether an inbox event deserves a browser notification. Every event the stream delivers is
+ * Whether an inbox event deserves a browser notification: a question or a tool approval. Every event the stream delivers is
  * after the list snapshot (the stream starts at ListSessions' inbox_cursor), so only the kind and
  * the age matter here.
  */
 export function worthNotifying(ev: Pick<InboxEvent, "kind" | "createTime">, nowMs: number): boolean {
-  if (ev.kind !== InboxEventKind.QUESTION_ASKED) return false;
+  if (ev.kind !== InboxEventKind.QUESTION_ASKED && ev.kind !== InboxEventKind.APPROVAL_REQUESTED) return false;
   return !ev.createTime || nowMs - timestampMs(ev.createTime) <= NOTIFY_MAX_AGE_MS;
 }

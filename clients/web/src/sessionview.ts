@@ -3,12 +3,14 @@ import {
   ListDirection,
   watchSession,
   type Answer,
+  type ApprovalResult,
   type DiffSummary,
   type GetDiffResponse,
   type Message,
   type Question,
   type Session,
   type StreamState,
+  type ToolApproval,
 } from "@switchboard/client/web";
 import { api, errorText, streamRetry } from "./api";
 import { Feed } from "./feed";
@@ -19,6 +21,12 @@ export class SessionView extends Store {
   session: Session | null = null;
   open = new Map<string, Question>();
   answers = new Map<string, Answer>();
+  /** Every tool approval seen (feed or GetSession), by id. */
+  approvals = new Map<string, ToolApproval>();
+  /** Decisions by approval id: from the feed, or from this page's own DecideApproval. */
+  approvalResults = new Map<string, ApprovalResult>();
+  /** Approval ids whose request message is in the feed (the card renders there). */
+  approvalInFeed = new Set<string>();
   feed = new Feed<Message>();
   conn: StreamState = "connecting";
   error = "";
@@ -40,6 +48,16 @@ export class SessionView extends Store {
     return [...this.open.values()];
   }
 
+  /** Approvals with no decision yet, oldest first. */
+  get openApprovals(): ToolApproval[] {
+    return [...this.approvals.values()].filter((a) => !this.approvalResults.has(a.id));
+  }
+
+  get ended(): boolean {
+    const st = this.session?.status ?? 0;
+    return st >= 4 && st <= 6;
+  }
+
   async start(): Promise<void> {
     const signal = this.ctl.signal;
     try {
@@ -47,6 +65,7 @@ export class SessionView extends Store {
       this.session = got.session ?? null;
       this.snapSeq = this.session?.lastSeq ?? 0n;
       for (const q of got.openQuestions) this.open.set(q.id, q);
+      for (const a of got.openApprovals) this.approvals.set(a.id, a);
       const page = await api.listMessages(
         { sessionId: this.id, direction: ListDirection.BACKWARD, pageSize: 50 },
         { signal },
@@ -101,6 +120,14 @@ export class SessionView extends Store {
       if (b.case === "answer") {
         this.answers.set(b.value.questionId, b.value);
         this.open.delete(b.value.questionId);
+      } else if (b.case === "approval") {
+        this.approvals.set(b.value.id, b.value);
+        this.approvalInFeed.add(b.value.id);
+        // A session rule decided it at once: no later decision message may come.
+        if (b.value.result) this.approvalResults.set(b.value.id, b.value.result);
+      } else if (b.case === "approvalResult") {
+        // The feed's decision is the stored one: it replaces what this page guessed.
+        this.approvalResults.set(b.value.approvalId, b.value);
       }
       // History newer than the GetSession snapshot counts as live (it raced the two calls).
       if (!(live || m.seq > this.snapSeq) || !this.session) continue;
@@ -124,6 +151,7 @@ export class SessionView extends Store {
           break;
       }
       s.openQuestionCount = this.open.size;
+      s.openApprovalCount = this.ended ? 0 : this.openApprovals.length;
     }
     if (live && this.session && msgs.length) inbox().put({ ...this.session });
   }
@@ -163,6 +191,16 @@ export class SessionView extends Store {
     if (!s) return;
     this.session = s;
     inbox().put({ ...s });
+    this.changed();
+  }
+
+  /** This page decided an approval (the feed confirms it a moment later). */
+  decided(r: ApprovalResult): void {
+    if (!this.approvalResults.has(r.approvalId)) this.approvalResults.set(r.approvalId, r);
+    if (this.session) {
+      this.session.openApprovalCount = this.openApprovals.length;
+      inbox().put({ ...this.session });
+    }
     this.changed();
   }
 

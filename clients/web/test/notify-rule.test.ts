@@ -10,8 +10,12 @@ describe("worthNotifying", () => {
     expect(worthNotifying({ kind: InboxEventKind.QUESTION_ASKED, createTime: at(now - 50) }, now)).toBe(true);
   });
 
-  it("stays quiet for anything that is not a question", () => {
-    for (const kind of [InboxEventKind.SESSION_STARTED, InboxEventKind.QUESTION_ANSWERED, InboxEventKind.SESSION_ENDED]) {
+  it("notifies for a tool approval requested just now", () => {
+    expect(worthNotifying({ kind: InboxEventKind.APPROVAL_REQUESTED, createTime: at(now - 50) }, now)).toBe(true);
+  });
+
+  it("stays quiet for anything that is not a question or an approval", () => {
+    for (const kind of [InboxEventKind.SESSION_STARTED, InboxEventKind.QUESTION_ANSWERED, InboxEventKind.SESSION_ENDED, InboxEventKind.APPROVAL_DECIDED]) {
       expect(worthNotifying({ kind, createTime: at(now) }, now)).toBe(false);
     }
   });

@@ -8,7 +8,7 @@
 asyncio: switchboard.aio.AsyncAgent. The person's side: switchboard.Dashboard.
 """
 from switchboard._common import (
-    AnswerTimeout, BearerAuthInterceptor, RetryPolicy, SessionEnded, StopRequested, SwitchboardError,
+    AnswerTimeout, ApprovalTimeout, BearerAuthInterceptor, RetryPolicy, SessionEnded, StopRequested, SwitchboardError,
     build_options, connect, new_request_id, option_slug, parse_url)
 from switchboard.agent import Agent, Session
 from switchboard.dashboard import Dashboard
@@ -16,6 +16,6 @@ from switchboard.dashboard import Dashboard
 __all__ = [
     "Agent", "Session", "Dashboard", "RetryPolicy", "connect", "new_request_id", "parse_url",
     "build_options", "option_slug", "BearerAuthInterceptor", "SwitchboardError", "StopRequested", "SessionEnded",
-    "AnswerTimeout",
+    "AnswerTimeout", "ApprovalTimeout",
 ]
 __version__ = "0.1.0"

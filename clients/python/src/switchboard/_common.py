@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as _dt
+import json
 import os
 import random
 import re
@@ -46,6 +47,10 @@ class SessionEnded(SwitchboardError):
 
 class AnswerTimeout(SwitchboardError, TimeoutError):
     """The local `wait_timeout` of ask()/wait_for_answer() passed with no answer."""
+
+
+class ApprovalTimeout(SwitchboardError, TimeoutError):
+    """The local `wait_timeout` of request_approval()/wait_for_approval() passed with no decision."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,6 +244,51 @@ def build_ask(session_id: str, question: str, options, *, multiple: bool, allow_
         choice_mode=model.CHOICE_MODE_MULTIPLE if multiple else model.CHOICE_MODE_SINGLE,
         allow_free_text=allow_free_text or not opts, default_option_ids=default_ids,
         default_text=default_text, request_id=request_id)
+    dur = to_duration(timeout)
+    if dur is not None:
+        req.timeout.CopyFrom(dur)
+    return req
+
+
+def decision_of(decision: Union[None, str, int]) -> int:
+    """An ApprovalDecision from "allow" / "allow_once", "allow_session", "deny" or the enum value
+    (None: unspecified, which the server takes as DENY for a deadline's default)."""
+    if decision is None:
+        return model.APPROVAL_DECISION_UNSPECIFIED
+    if isinstance(decision, str):
+        key = decision.strip().lower().replace("-", "_").replace(" ", "_")
+        named = {"allow": model.APPROVAL_DECISION_ALLOW_ONCE, "allow_once": model.APPROVAL_DECISION_ALLOW_ONCE,
+                 "allow_session": model.APPROVAL_DECISION_ALLOW_SESSION, "deny": model.APPROVAL_DECISION_DENY}
+        if key not in named:
+            raise ValueError(f"unknown decision {decision!r} (use 'allow_once', 'allow_session' or 'deny')")
+        return named[key]
+    return int(decision)
+
+
+def build_preview(summary: str, *, command: Optional[str] = None, command_description: str = "",
+                  working_directory: str = "", file_path: Optional[str] = None, diff: str = "",
+                  url: Optional[str] = None, url_description: str = "") -> model.ApprovalPreview:
+    """What the person sees first: `summary`, plus the detail that fits the tool (a shell
+    `command`, a `file_path` with its unified `diff`, or a `url`), at most one."""
+    p = model.ApprovalPreview(summary=summary)
+    if command is not None:
+        p.shell_command.CopyFrom(model.ShellCommandPreview(
+            command=command, description=command_description, working_directory=working_directory))
+    elif file_path is not None:
+        p.file_change.CopyFrom(model.FileChangePreview(path=file_path, unified_diff=diff))
+    elif url is not None:
+        p.url.CopyFrom(model.UrlPreview(url=url, description=url_description))
+    return p
+
+
+def build_approval(session_id: str, tool_name: str, tool_input: Union[str, Mapping[str, Any]],
+                   preview: model.ApprovalPreview, *, tool_use_id: str, input_editable: bool, timeout,
+                   default, request_id: str) -> agent_pb.RequestApprovalRequest:
+    req = agent_pb.RequestApprovalRequest(
+        session_id=session_id, tool_name=tool_name,
+        input_json=tool_input if isinstance(tool_input, str) else json.dumps(tool_input),
+        preview=preview, tool_use_id=tool_use_id, input_editable=input_editable,
+        default_decision=decision_of(default), request_id=request_id)
     dur = to_duration(timeout)
     if dur is not None:
         req.timeout.CopyFrom(dur)

@@ -10,8 +10,8 @@ import grpc
 
 from switchboard._common import (
     ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
-    RetryPolicy, SessionEnded, StopRequested, build_ask, connect, env_or, failure_summary,
-    new_request_id, outcome_of, status_name, to_seconds)
+    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, build_approval, build_ask, build_preview,
+    connect, decision_of, env_or, failure_summary, new_request_id, outcome_of, status_name, to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
 from switchboard.v1 import model_pb2 as model
@@ -196,6 +196,89 @@ class Session:
                 raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
             if resp.status == model.SESSION_STATUS_STOPPING:
                 raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+
+    # ---- tool approvals ----------------------------------------------------------------------
+
+    def ask_approval(self, tool_name: str, tool_input, summary: str = "", *,
+                     preview: Optional[model.ApprovalPreview] = None, tool_use_id: str = "",
+                     input_editable: bool = False, timeout=None, default=None,
+                     request_id: Optional[str] = None, **detail) -> agent_pb.RequestApprovalResponse:
+        """Asks for a tool approval without waiting; see request_approval() for the arguments.
+        Returns the stored approval (`approval.result` is set when a session rule allowed it)."""
+        pv = preview if preview is not None else build_preview(summary, **detail)
+
+        def call(rid):
+            req = build_approval(self.id, tool_name, tool_input, pv, tool_use_id=tool_use_id,
+                                 input_editable=input_editable, timeout=timeout, default=default, request_id=rid)
+            return self.stub.RequestApproval(req, timeout=self.agent.call_timeout)
+        return self._write(call, request_id)
+
+    def request_approval(self, tool_name: str, tool_input, summary: str = "", *,
+                         preview: Optional[model.ApprovalPreview] = None, tool_use_id: str = "",
+                         input_editable: bool = False, timeout=None, default=None, wait_timeout=None,
+                         request_id: Optional[str] = None, **detail) -> model.ApprovalResult:
+        """Asks the person to allow a tool call and blocks until the decision arrives (pushed).
+
+        tool_input: the tool's input, a dict (sent as JSON) or JSON text.
+        summary: one line the person reads first ("Run cargo test"); the detail that fits the tool
+            as keywords: command= (command_description=, working_directory=), file_path= with
+            diff= (a unified diff), or url= (url_description=); or a ready `preview`.
+        input_editable: the person may edit the input (the result's updated_input_json).
+        timeout: seconds (or timedelta) the person has before `default` ("deny", the default, or
+            "allow_once") applies. wait_timeout: give up locally (ApprovalTimeout).
+        Returns the ApprovalResult: decision ALLOW_ONCE / ALLOW_SESSION (later calls of the tool
+        come back decided at once) / DENY with `reason`. Raises StopRequested if a person asks the
+        agent to stop meanwhile (do not run the tool), SessionEnded if the session ends.
+        """
+        asked = self.ask_approval(tool_name, tool_input, summary, preview=preview, tool_use_id=tool_use_id,
+                                  input_editable=input_editable, timeout=timeout, default=default,
+                                  request_id=request_id, **detail)
+        if asked.approval.HasField("result"):
+            return asked.approval.result
+        self._note_status(model.SESSION_STATUS_AWAITING_INPUT)
+        return self.wait_for_approval(asked.approval.id, wait_timeout=wait_timeout)
+
+    def wait_for_approval(self, approval_id: str, *, wait_timeout=None) -> model.ApprovalResult:
+        """Waits for the decision with WaitForApproval, calling again while decided=false; the
+        server ends a waiting call at once on a stop request or the session's end."""
+        limit = to_seconds(wait_timeout)
+        deadline = None if limit is None else time.monotonic() + limit
+        attempt = 0
+        while True:
+            chunk = WAIT_CHUNK_SECONDS
+            if deadline is not None:
+                chunk = min(chunk, deadline - time.monotonic())
+                if chunk <= 0:
+                    raise ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s")
+            req = agent_pb.WaitForApprovalRequest(session_id=self.id, approval_id=approval_id)
+            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+            try:
+                resp = self.stub.WaitForApproval(req, timeout=chunk + WAIT_GRACE_SECONDS)
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                    time.sleep(self.agent.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise
+            attempt = 0
+            self._note_status(resp.status)
+            if resp.decided:
+                return resp.result
+            if resp.status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}: no decision on approval {approval_id}")
+            if resp.status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop (approval {approval_id} undecided)")
+
+    def resolve_approval(self, decision, *, approval_id: str = "", tool_use_id: str = "", reason: str = "",
+                         request_id: Optional[str] = None) -> agent_pb.ResolveApprovalResponse:
+        """Reports that the agent's own terminal prompt decided an approval first (named by
+        `approval_id` or `tool_use_id`). The first decision wins: `applied` is False when one was
+        stored already, and `result` is that one."""
+        def call(rid):
+            return self.stub.ResolveApproval(agent_pb.ResolveApprovalRequest(
+                session_id=self.id, approval_id=approval_id, tool_use_id=tool_use_id,
+                decision=decision_of(decision), reason=reason, request_id=rid), timeout=self.agent.call_timeout)
+        return self._write(call, request_id)
 
     def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         """Reports the current unified diff of the working tree (replaces the previous one)."""

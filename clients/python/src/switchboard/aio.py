@@ -9,8 +9,9 @@ import grpc.aio
 
 from switchboard._common import (
     ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
-    RetryPolicy, SessionEnded, StopRequested, _with_auth, build_ask, env_or, failure_summary,
-    new_request_id, outcome_of, parse_url, status_name, to_seconds)
+    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, _with_auth, build_approval, build_ask,
+    build_preview, decision_of, env_or, failure_summary, new_request_id, outcome_of, parse_url, status_name,
+    to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
 from switchboard.v1 import model_pb2 as model
@@ -200,6 +201,76 @@ class AsyncSession:
                 raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
             if resp.status == model.SESSION_STATUS_STOPPING:
                 raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+
+    # ---- tool approvals ----------------------------------------------------------------------
+
+    async def ask_approval(self, tool_name: str, tool_input, summary: str = "", *,
+                           preview: Optional[model.ApprovalPreview] = None, tool_use_id: str = "",
+                           input_editable: bool = False, timeout=None, default=None,
+                           request_id: Optional[str] = None, **detail) -> agent_pb.RequestApprovalResponse:
+        """Asks for a tool approval without waiting; arguments as switchboard.Session.request_approval()."""
+        pv = preview if preview is not None else build_preview(summary, **detail)
+
+        def call(rid):
+            req = build_approval(self.id, tool_name, tool_input, pv, tool_use_id=tool_use_id,
+                                 input_editable=input_editable, timeout=timeout, default=default, request_id=rid)
+            return self.stub.RequestApproval(req, timeout=self.agent.call_timeout)
+        return await self._write(call, request_id)
+
+    async def request_approval(self, tool_name: str, tool_input, summary: str = "", *,
+                               preview: Optional[model.ApprovalPreview] = None, tool_use_id: str = "",
+                               input_editable: bool = False, timeout=None, default=None, wait_timeout=None,
+                               request_id: Optional[str] = None, **detail) -> model.ApprovalResult:
+        """Asks the person to allow a tool call and waits for the decision; arguments and errors as
+        switchboard.Session.request_approval()."""
+        asked = await self.ask_approval(tool_name, tool_input, summary, preview=preview, tool_use_id=tool_use_id,
+                                        input_editable=input_editable, timeout=timeout, default=default,
+                                        request_id=request_id, **detail)
+        if asked.approval.HasField("result"):
+            return asked.approval.result
+        self._note_status(model.SESSION_STATUS_AWAITING_INPUT)
+        return await self.wait_for_approval(asked.approval.id, wait_timeout=wait_timeout)
+
+    async def wait_for_approval(self, approval_id: str, *, wait_timeout=None) -> model.ApprovalResult:
+        """Waits for the decision (WaitForApproval, again while decided=false); StopRequested /
+        SessionEnded at once on a stop request or the session's end, ApprovalTimeout locally."""
+        loop = asyncio.get_running_loop()
+        limit = to_seconds(wait_timeout)
+        deadline = None if limit is None else loop.time() + limit
+        attempt = 0
+        while True:
+            chunk = WAIT_CHUNK_SECONDS
+            if deadline is not None:
+                chunk = min(chunk, deadline - loop.time())
+                if chunk <= 0:
+                    raise ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s")
+            req = agent_pb.WaitForApprovalRequest(session_id=self.id, approval_id=approval_id)
+            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+            try:
+                resp = await self.stub.WaitForApproval(req, timeout=chunk + WAIT_GRACE_SECONDS)
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
+                    await asyncio.sleep(self.agent.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                raise
+            attempt = 0
+            self._note_status(resp.status)
+            if resp.decided:
+                return resp.result
+            if resp.status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}: no decision on approval {approval_id}")
+            if resp.status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop (approval {approval_id} undecided)")
+
+    async def resolve_approval(self, decision, *, approval_id: str = "", tool_use_id: str = "", reason: str = "",
+                               request_id: Optional[str] = None) -> agent_pb.ResolveApprovalResponse:
+        """Reports that the agent's own terminal prompt decided first; see switchboard.Session.resolve_approval()."""
+        def call(rid):
+            return self.stub.ResolveApproval(agent_pb.ResolveApprovalRequest(
+                session_id=self.id, approval_id=approval_id, tool_use_id=tool_use_id,
+                decision=decision_of(decision), reason=reason, request_id=rid), timeout=self.agent.call_timeout)
+        return await self._write(call, request_id)
 
     async def report_diff(self, diff: str, *, request_id: Optional[str] = None) -> agent_pb.ReportDiffResponse:
         return await self._write(lambda rid: self.stub.ReportDiff(

@@ -111,6 +111,23 @@ class Dashboard:
             session_id=session_id, question_id=question_id, option_ids=list(option_ids), text=text),
             timeout=self.call_timeout)
 
+    def wait_for_approval(self, session_id: str, *, timeout: float = 30.0) -> model.ToolApproval:
+        """The oldest open tool approval of the session, waiting (WatchSession) for one if none yet."""
+        got = self.get_session(session_id)
+        if got.open_approvals:
+            return got.open_approvals[0]
+        for msg in self.watch(session_id, got.session.last_seq, timeout=timeout):
+            if msg.HasField("approval") and not msg.approval.HasField("result"):
+                return msg.approval
+        raise SwitchboardError(f"no approval requested in session {session_id} within {timeout} s")
+
+    def decide(self, session_id: str, approval_id: str, decision: int, *, reason: str = "",
+               updated_input_json: str = "") -> dash_pb.DecideApprovalResponse:
+        """Decides an open approval (model.APPROVAL_DECISION_ALLOW_ONCE / _ALLOW_SESSION / _DENY)."""
+        return self.stub.DecideApproval(dash_pb.DecideApprovalRequest(
+            session_id=session_id, approval_id=approval_id, decision=decision, reason=reason,
+            updated_input_json=updated_input_json), timeout=self.call_timeout)
+
     def send_message(self, session_id: str, text: str, *, request_id: Optional[str] = None) -> model.Message:
         """Sends a message to the agent (pushed on its subscription, queued for its next step)."""
         return self.stub.SendMessage(dash_pb.SendMessageRequest(

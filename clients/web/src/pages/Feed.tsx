@@ -1,12 +1,25 @@
-import { Sender, SessionStatus, formatCost, statusLabel, type Answer, type Message, type Question } from "@switchboard/client/web";
+import { Sender, SessionStatus, formatCost, statusLabel, type Answer, type Message, type Question, type ToolApproval } from "@switchboard/client/web";
 import { clockTime, fullTime, tokens, tsDate } from "../format";
+import { decidedBy, decisionLabel } from "../approval";
 
 function answerText(q: Question | undefined, a: Answer): string {
   const labels = a.optionIds.map((id) => q?.options.find((o) => o.id === id)?.label ?? id);
   return [...labels, a.text].filter(Boolean).join(" · ");
 }
 
-export function FeedItem({ m, questions, answers, open }: { m: Message; questions: Map<string, Question>; answers: Map<string, Answer>; open: Map<string, Question> }) {
+export function FeedItem({
+  m,
+  questions,
+  answers,
+  open,
+  approvals,
+}: {
+  m: Message;
+  questions: Map<string, Question>;
+  answers: Map<string, Answer>;
+  open: Map<string, Question>;
+  approvals: Map<string, ToolApproval>;
+}) {
   const when = tsDate(m.createTime);
   const time = (
     <time class="time" dateTime={when?.toISOString()} title={fullTime(when)}>
@@ -66,6 +79,19 @@ export function FeedItem({ m, questions, answers, open }: { m: Message; question
             <p>{answerText(q, b.value)}</p>
             {time}
           </div>
+        </li>
+      );
+    }
+    case "approvalResult": {
+      // The card above shows the decision in full; this line keeps the feed's chronology.
+      const a = approvals.get(b.value.approvalId);
+      const who = decidedBy(a, b.value);
+      return (
+        <li class="item event" data-seq={String(m.seq)}>
+          <span>
+            {decisionLabel(b.value.decision)} {a?.toolName ?? "a tool call"}
+            {who && <span class="muted"> · {who}</span>} · {clockTime(when)}
+          </span>
         </li>
       );
     }

@@ -1,6 +1,7 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { SessionStatus, formatCost, isTerminal, type Session } from "@switchboard/client/web";
-import { inbox, openCount } from "../inbox";
+import { inbox, openApprovals, openCount, openQuestions, waitingText } from "../inbox";
+import { ApprovalCard } from "./Approval";
 import { useStore } from "../store";
 import { ConnState, Link, Spinner, StatusBadge, useNow } from "../ui";
 import { relTime, tsDate } from "../format";
@@ -25,7 +26,14 @@ export function Home() {
   const filter = statusFilters.find((f) => f.value === status) ?? statusFilters[0];
   const list = box.list.filter((s) => (!agent || s.agentId === agent) && filter.match(s));
   const agents = box.agents();
-  const waiting = box.openQuestionTotal;
+  const waiting = box.waitingTotal;
+  // Decided cards stay while this screen shows them (a decision made elsewhere is seen, not lost);
+  // each visit starts with the open ones only.
+  useEffect(() => {
+    box.pruneDecided();
+    return () => box.pruneDecided();
+  }, [box]);
+  const cards = box.approvalCards;
 
   const setParam = (k: string, v: string) => {
     const p = new URLSearchParams(location.search);
@@ -41,8 +49,8 @@ export function Home() {
           <h1>Sessions</h1>
           <p class="muted small">
             {waiting > 0 ? (
-              <strong class="attn-text">
-                {waiting} open question{waiting === 1 ? "" : "s"}
+              <strong class="attn-text" data-testid="waiting">
+                {waitingText(box.openQuestionTotal, box.openApprovalTotal)} waiting
               </strong>
             ) : (
               "Nothing needs your input"
@@ -64,6 +72,30 @@ export function Home() {
             </button>
           </div>
         </div>
+      )}
+
+      {cards.length > 0 && (
+        <section class="inbox-approvals" aria-label="Approvals">
+          {cards.map((x) => {
+            const s = box.sessions.get(x.sessionId)!;
+            return (
+              <ApprovalCard
+                key={x.approval.id}
+                sessionId={x.sessionId}
+                a={x.approval}
+                result={x.result}
+                ended={isTerminal(s.status)}
+                onDecided={(r) => box.decided(x.sessionId, r)}
+                onStale={() => box.refresh(x.sessionId)}
+                context={
+                  <Link href={`/sessions/${s.id}`} class="ap-session">
+                    {s.agentName} · {s.name}
+                  </Link>
+                }
+              />
+            );
+          })}
+        </section>
       )}
 
       <div class="filters">
@@ -119,13 +151,22 @@ export function Home() {
                   <StatusBadge status={s.status} />
                   {openCount(s) > 0 && (
                     <span class="pill-attn" data-testid="open-count">
-                      {openCount(s)} question{openCount(s) === 1 ? "" : "s"}
+                      {waitingText(openQuestions(s), openApprovals(s))}
                     </span>
                   )}
                   <span class="muted small push">{relTime(tsDate(s.lastActivityTime), now)}</span>
                 </div>
                 <div class="row-name">{s.name}</div>
-                {openCount(s) > 0 && box.questions.get(s.id) && <div class="row-q">“{box.questions.get(s.id)}”</div>}
+                {openQuestions(s) > 0 && box.questions.get(s.id) && <div class="row-q">“{box.questions.get(s.id)}”</div>}
+                {openApprovals(s) > 0 &&
+                  box.approvalCards
+                    .filter((x) => x.sessionId === s.id && !x.result)
+                    .slice(-1)
+                    .map((x) => (
+                      <div key={x.approval.id} class="row-q">
+                        <code>{x.approval.toolName}</code> {x.approval.preview?.summary}
+                      </div>
+                    ))}
                 <div class="row-meta muted small">
                   <span>{s.agentName}</span>
                   <span aria-label="cost">{formatCost(s.usage?.costMicros ?? 0n)}</span>

@@ -7,6 +7,7 @@ import { ConnState, Link, Modal, Spinner, StatusBadge, useNow } from "../ui";
 import { relTime, tokens, tsDate } from "../format";
 import { DiffView } from "../diff";
 import { QuestionCard } from "./Question";
+import { ApprovalCard } from "./Approval";
 import { FeedItem } from "./Feed";
 
 export function SessionPage({ id }: { id: string }) {
@@ -180,9 +181,22 @@ export function SessionPage({ id }: { id: string }) {
           )}
         </div>
         <ol class="feed" data-testid="feed">
-          {view.feed.messages.map((m) => (
-            <FeedItem key={String(m.seq)} m={m} questions={questions} answers={view.answers} open={view.open} />
-          ))}
+          {view.feed.messages.map((m) =>
+            m.body.case === "approval" ? (
+              // The card lives where the agent asked, and turns into the decision in place.
+              <li key={String(m.seq)} class="item ap-item" data-seq={String(m.seq)}>
+                <ApprovalCard
+                  sessionId={s.id}
+                  a={view.approvals.get(m.body.value.id) ?? m.body.value}
+                  result={view.approvalResults.get(m.body.value.id)}
+                  ended={terminal}
+                  onDecided={(r) => view.decided(r)}
+                />
+              </li>
+            ) : (
+              <FeedItem key={String(m.seq)} m={m} questions={questions} answers={view.answers} open={view.open} approvals={view.approvals} />
+            ),
+          )}
         </ol>
       </section>
 
@@ -199,6 +213,13 @@ export function SessionPage({ id }: { id: string }) {
           {view.error}
         </p>
       )}
+
+      {/* Open approvals asked before the loaded history (their card is not in the feed yet). */}
+      {view.openApprovals
+        .filter((a) => !view.approvalInFeed.has(a.id))
+        .map((a) => (
+          <ApprovalCard key={a.id} sessionId={s.id} a={a} ended={terminal} onDecided={(r) => view.decided(r)} />
+        ))}
 
       {view.openQuestions.map((q) => (
         <QuestionCard key={q.id} sessionId={s.id} q={q} onConflict={setBanner} onAnswered={() => view.dropQuestion(q.id)} />

@@ -1297,6 +1297,455 @@ func (x *EndSessionResponse) GetSession() *Session {
 	return nil
 }
 
+// RequestApproval input.
+type RequestApprovalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (UUID).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The tool's name, 1..200 characters.
+	ToolName string `protobuf:"bytes,2,opt,name=tool_name,json=toolName,proto3" json:"tool_name,omitempty"`
+	// The tool's input, a JSON object as text, up to 256 KiB.
+	InputJson string `protobuf:"bytes,3,opt,name=input_json,json=inputJson,proto3" json:"input_json,omitempty"`
+	// What the person sees first; a summary is required.
+	Preview *ApprovalPreview `protobuf:"bytes,4,opt,name=preview,proto3" json:"preview,omitempty"`
+	// The agent's own id of this tool call, up to 256 characters; may be empty.
+	ToolUseId string `protobuf:"bytes,5,opt,name=tool_use_id,json=toolUseId,proto3" json:"tool_use_id,omitempty"`
+	// Whether the person may edit the input before allowing it.
+	InputEditable bool `protobuf:"varint,6,opt,name=input_editable,json=inputEditable,proto3" json:"input_editable,omitempty"`
+	// Optional: how long the person has before `default_decision` applies (1 s .. 7 days).
+	Timeout *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Applied when the timeout passes: DENY (also when unspecified) or ALLOW_ONCE.
+	DefaultDecision ApprovalDecision `protobuf:"varint,8,opt,name=default_decision,json=defaultDecision,proto3,enum=switchboard.v1.ApprovalDecision" json:"default_decision,omitempty"`
+	// Idempotency key, 1..128 characters.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestApprovalRequest) Reset() {
+	*x = RequestApprovalRequest{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestApprovalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestApprovalRequest) ProtoMessage() {}
+
+func (x *RequestApprovalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestApprovalRequest.ProtoReflect.Descriptor instead.
+func (*RequestApprovalRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RequestApprovalRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *RequestApprovalRequest) GetToolName() string {
+	if x != nil {
+		return x.ToolName
+	}
+	return ""
+}
+
+func (x *RequestApprovalRequest) GetInputJson() string {
+	if x != nil {
+		return x.InputJson
+	}
+	return ""
+}
+
+func (x *RequestApprovalRequest) GetPreview() *ApprovalPreview {
+	if x != nil {
+		return x.Preview
+	}
+	return nil
+}
+
+func (x *RequestApprovalRequest) GetToolUseId() string {
+	if x != nil {
+		return x.ToolUseId
+	}
+	return ""
+}
+
+func (x *RequestApprovalRequest) GetInputEditable() bool {
+	if x != nil {
+		return x.InputEditable
+	}
+	return false
+}
+
+func (x *RequestApprovalRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+func (x *RequestApprovalRequest) GetDefaultDecision() ApprovalDecision {
+	if x != nil {
+		return x.DefaultDecision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *RequestApprovalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// RequestApproval result.
+type RequestApprovalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored approval (with its id and deadline; `result` set when a session rule allowed it).
+	Approval *ToolApproval `protobuf:"bytes,1,opt,name=approval,proto3" json:"approval,omitempty"`
+	// The approval's sequence number.
+	Seq           int64 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestApprovalResponse) Reset() {
+	*x = RequestApprovalResponse{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestApprovalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestApprovalResponse) ProtoMessage() {}
+
+func (x *RequestApprovalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestApprovalResponse.ProtoReflect.Descriptor instead.
+func (*RequestApprovalResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RequestApprovalResponse) GetApproval() *ToolApproval {
+	if x != nil {
+		return x.Approval
+	}
+	return nil
+}
+
+func (x *RequestApprovalResponse) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+// WaitForApproval input.
+type WaitForApprovalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (UUID).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The approval (UUID).
+	ApprovalId string `protobuf:"bytes,2,opt,name=approval_id,json=approvalId,proto3" json:"approval_id,omitempty"`
+	// How long to wait at most (default 60 s, at most 15 minutes); the call's own deadline, if
+	// shorter, wins.
+	Timeout       *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitForApprovalRequest) Reset() {
+	*x = WaitForApprovalRequest{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitForApprovalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitForApprovalRequest) ProtoMessage() {}
+
+func (x *WaitForApprovalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitForApprovalRequest.ProtoReflect.Descriptor instead.
+func (*WaitForApprovalRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *WaitForApprovalRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *WaitForApprovalRequest) GetApprovalId() string {
+	if x != nil {
+		return x.ApprovalId
+	}
+	return ""
+}
+
+func (x *WaitForApprovalRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// WaitForApproval result.
+type WaitForApprovalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False when the timeout passed first (call again), or the session is stopping or ended.
+	Decided bool `protobuf:"varint,1,opt,name=decided,proto3" json:"decided,omitempty"`
+	// The decision, when decided.
+	Result *ApprovalResult `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"`
+	// The session's status now.
+	Status        SessionStatus `protobuf:"varint,3,opt,name=status,proto3,enum=switchboard.v1.SessionStatus" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitForApprovalResponse) Reset() {
+	*x = WaitForApprovalResponse{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitForApprovalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitForApprovalResponse) ProtoMessage() {}
+
+func (x *WaitForApprovalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitForApprovalResponse.ProtoReflect.Descriptor instead.
+func (*WaitForApprovalResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *WaitForApprovalResponse) GetDecided() bool {
+	if x != nil {
+		return x.Decided
+	}
+	return false
+}
+
+func (x *WaitForApprovalResponse) GetResult() *ApprovalResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *WaitForApprovalResponse) GetStatus() SessionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return SessionStatus_SESSION_STATUS_UNSPECIFIED
+}
+
+// ResolveApproval input.
+type ResolveApprovalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (UUID).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The approval (UUID); empty when `tool_use_id` names it.
+	ApprovalId string `protobuf:"bytes,2,opt,name=approval_id,json=approvalId,proto3" json:"approval_id,omitempty"`
+	// The agent's id of the tool call, as given to RequestApproval; empty when `approval_id` is
+	// set.
+	ToolUseId string `protobuf:"bytes,3,opt,name=tool_use_id,json=toolUseId,proto3" json:"tool_use_id,omitempty"`
+	// What the terminal decided: ALLOW_ONCE, ALLOW_SESSION or DENY.
+	Decision ApprovalDecision `protobuf:"varint,4,opt,name=decision,proto3,enum=switchboard.v1.ApprovalDecision" json:"decision,omitempty"`
+	// Why, up to 2,000 characters; may be empty.
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Idempotency key, 1..128 characters.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveApprovalRequest) Reset() {
+	*x = ResolveApprovalRequest{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveApprovalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveApprovalRequest) ProtoMessage() {}
+
+func (x *ResolveApprovalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveApprovalRequest.ProtoReflect.Descriptor instead.
+func (*ResolveApprovalRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ResolveApprovalRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ResolveApprovalRequest) GetApprovalId() string {
+	if x != nil {
+		return x.ApprovalId
+	}
+	return ""
+}
+
+func (x *ResolveApprovalRequest) GetToolUseId() string {
+	if x != nil {
+		return x.ToolUseId
+	}
+	return ""
+}
+
+func (x *ResolveApprovalRequest) GetDecision() ApprovalDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *ResolveApprovalRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ResolveApprovalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResolveApproval result.
+type ResolveApprovalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision in force: this call's when applied, otherwise the earlier one.
+	Result *ApprovalResult `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	// Whether this call's decision was the one stored.
+	Applied       bool `protobuf:"varint,2,opt,name=applied,proto3" json:"applied,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveApprovalResponse) Reset() {
+	*x = ResolveApprovalResponse{}
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveApprovalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveApprovalResponse) ProtoMessage() {}
+
+func (x *ResolveApprovalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_agent_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveApprovalResponse.ProtoReflect.Descriptor instead.
+func (*ResolveApprovalResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_agent_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ResolveApprovalResponse) GetResult() *ApprovalResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *ResolveApprovalResponse) GetApplied() bool {
+	if x != nil {
+		return x.Applied
+	}
+	return false
+}
+
 var File_switchboard_v1_agent_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_agent_service_proto_rawDesc = "" +
@@ -1400,7 +1849,46 @@ const file_switchboard_v1_agent_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"G\n" +
 	"\x12EndSessionResponse\x121\n" +
-	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession2\x83\a\n" +
+	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession\"\x96\x03\n" +
+	"\x16RequestApprovalRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1b\n" +
+	"\ttool_name\x18\x02 \x01(\tR\btoolName\x12\x1d\n" +
+	"\n" +
+	"input_json\x18\x03 \x01(\tR\tinputJson\x129\n" +
+	"\apreview\x18\x04 \x01(\v2\x1f.switchboard.v1.ApprovalPreviewR\apreview\x12\x1e\n" +
+	"\vtool_use_id\x18\x05 \x01(\tR\ttoolUseId\x12%\n" +
+	"\x0einput_editable\x18\x06 \x01(\bR\rinputEditable\x123\n" +
+	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12K\n" +
+	"\x10default_decision\x18\b \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\x0fdefaultDecision\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestId\"e\n" +
+	"\x17RequestApprovalResponse\x128\n" +
+	"\bapproval\x18\x01 \x01(\v2\x1c.switchboard.v1.ToolApprovalR\bapproval\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x03R\x03seq\"\x8d\x01\n" +
+	"\x16WaitForApprovalRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
+	"\vapproval_id\x18\x02 \x01(\tR\n" +
+	"approvalId\x123\n" +
+	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"\xa2\x01\n" +
+	"\x17WaitForApprovalResponse\x12\x18\n" +
+	"\adecided\x18\x01 \x01(\bR\adecided\x126\n" +
+	"\x06result\x18\x02 \x01(\v2\x1e.switchboard.v1.ApprovalResultR\x06result\x125\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1d.switchboard.v1.SessionStatusR\x06status\"\xed\x01\n" +
+	"\x16ResolveApprovalRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
+	"\vapproval_id\x18\x02 \x01(\tR\n" +
+	"approvalId\x12\x1e\n" +
+	"\vtool_use_id\x18\x03 \x01(\tR\ttoolUseId\x12<\n" +
+	"\bdecision\x18\x04 \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\bdecision\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\"k\n" +
+	"\x17ResolveApprovalResponse\x126\n" +
+	"\x06result\x18\x01 \x01(\v2\x1e.switchboard.v1.ApprovalResultR\x06result\x12\x18\n" +
+	"\aapplied\x18\x02 \x01(\bR\aapplied2\xaf\t\n" +
 	"\fAgentService\x12Y\n" +
 	"\fStartSession\x12#.switchboard.v1.StartSessionRequest\x1a$.switchboard.v1.StartSessionResponse\x12J\n" +
 	"\aLogStep\x12\x1e.switchboard.v1.LogStepRequest\x1a\x1f.switchboard.v1.LogStepResponse\x12V\n" +
@@ -1411,7 +1899,10 @@ const file_switchboard_v1_agent_service_proto_rawDesc = "" +
 	"\tHeartbeat\x12 .switchboard.v1.HeartbeatRequest\x1a!.switchboard.v1.HeartbeatResponse\x12S\n" +
 	"\n" +
 	"ReportDiff\x12!.switchboard.v1.ReportDiffRequest\x1a\".switchboard.v1.ReportDiffResponse\x12V\n" +
-	"\vReportUsage\x12\".switchboard.v1.ReportUsageRequest\x1a#.switchboard.v1.ReportUsageResponse\x12S\n" +
+	"\vReportUsage\x12\".switchboard.v1.ReportUsageRequest\x1a#.switchboard.v1.ReportUsageResponse\x12b\n" +
+	"\x0fRequestApproval\x12&.switchboard.v1.RequestApprovalRequest\x1a'.switchboard.v1.RequestApprovalResponse\x12b\n" +
+	"\x0fWaitForApproval\x12&.switchboard.v1.WaitForApprovalRequest\x1a'.switchboard.v1.WaitForApprovalResponse\x12b\n" +
+	"\x0fResolveApproval\x12&.switchboard.v1.ResolveApprovalRequest\x1a'.switchboard.v1.ResolveApprovalResponse\x12S\n" +
 	"\n" +
 	"EndSession\x12!.switchboard.v1.EndSessionRequest\x1a\".switchboard.v1.EndSessionResponseB\xd4\x01\n" +
 	"\x12com.switchboard.v1B\x11AgentServiceProtoP\x01ZRgithub.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1;switchboardv1\xa2\x02\x03SXX\xaa\x02\x0eSwitchboard.V1\xca\x02\x0eSwitchboard\\V1\xe2\x02\x1aSwitchboard\\V1\\GPBMetadata\xea\x02\x0fSwitchboard::V1b\x06proto3"
@@ -1428,7 +1919,7 @@ func file_switchboard_v1_agent_service_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_agent_service_proto_rawDescData
 }
 
-var file_switchboard_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_switchboard_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_switchboard_v1_agent_service_proto_goTypes = []any{
 	(*StartSessionRequest)(nil),         // 0: switchboard.v1.StartSessionRequest
 	(*StartSessionResponse)(nil),        // 1: switchboard.v1.StartSessionResponse
@@ -1450,64 +1941,89 @@ var file_switchboard_v1_agent_service_proto_goTypes = []any{
 	(*ReportUsageResponse)(nil),         // 17: switchboard.v1.ReportUsageResponse
 	(*EndSessionRequest)(nil),           // 18: switchboard.v1.EndSessionRequest
 	(*EndSessionResponse)(nil),          // 19: switchboard.v1.EndSessionResponse
-	nil,                                 // 20: switchboard.v1.StartSessionRequest.MetadataEntry
-	(*Session)(nil),                     // 21: switchboard.v1.Session
-	(*Message)(nil),                     // 22: switchboard.v1.Message
-	(SessionStatus)(0),                  // 23: switchboard.v1.SessionStatus
-	(*QuestionOption)(nil),              // 24: switchboard.v1.QuestionOption
-	(ChoiceMode)(0),                     // 25: switchboard.v1.ChoiceMode
-	(*durationpb.Duration)(nil),         // 26: google.protobuf.Duration
-	(*Question)(nil),                    // 27: switchboard.v1.Question
-	(*Answer)(nil),                      // 28: switchboard.v1.Answer
-	(*StreamHeartbeat)(nil),             // 29: switchboard.v1.StreamHeartbeat
-	(*DiffSummary)(nil),                 // 30: switchboard.v1.DiffSummary
-	(*Usage)(nil),                       // 31: switchboard.v1.Usage
-	(SessionOutcome)(0),                 // 32: switchboard.v1.SessionOutcome
+	(*RequestApprovalRequest)(nil),      // 20: switchboard.v1.RequestApprovalRequest
+	(*RequestApprovalResponse)(nil),     // 21: switchboard.v1.RequestApprovalResponse
+	(*WaitForApprovalRequest)(nil),      // 22: switchboard.v1.WaitForApprovalRequest
+	(*WaitForApprovalResponse)(nil),     // 23: switchboard.v1.WaitForApprovalResponse
+	(*ResolveApprovalRequest)(nil),      // 24: switchboard.v1.ResolveApprovalRequest
+	(*ResolveApprovalResponse)(nil),     // 25: switchboard.v1.ResolveApprovalResponse
+	nil,                                 // 26: switchboard.v1.StartSessionRequest.MetadataEntry
+	(*Session)(nil),                     // 27: switchboard.v1.Session
+	(*Message)(nil),                     // 28: switchboard.v1.Message
+	(SessionStatus)(0),                  // 29: switchboard.v1.SessionStatus
+	(*QuestionOption)(nil),              // 30: switchboard.v1.QuestionOption
+	(ChoiceMode)(0),                     // 31: switchboard.v1.ChoiceMode
+	(*durationpb.Duration)(nil),         // 32: google.protobuf.Duration
+	(*Question)(nil),                    // 33: switchboard.v1.Question
+	(*Answer)(nil),                      // 34: switchboard.v1.Answer
+	(*StreamHeartbeat)(nil),             // 35: switchboard.v1.StreamHeartbeat
+	(*DiffSummary)(nil),                 // 36: switchboard.v1.DiffSummary
+	(*Usage)(nil),                       // 37: switchboard.v1.Usage
+	(SessionOutcome)(0),                 // 38: switchboard.v1.SessionOutcome
+	(*ApprovalPreview)(nil),             // 39: switchboard.v1.ApprovalPreview
+	(ApprovalDecision)(0),               // 40: switchboard.v1.ApprovalDecision
+	(*ToolApproval)(nil),                // 41: switchboard.v1.ToolApproval
+	(*ApprovalResult)(nil),              // 42: switchboard.v1.ApprovalResult
 }
 var file_switchboard_v1_agent_service_proto_depIdxs = []int32{
-	20, // 0: switchboard.v1.StartSessionRequest.metadata:type_name -> switchboard.v1.StartSessionRequest.MetadataEntry
-	21, // 1: switchboard.v1.StartSessionResponse.session:type_name -> switchboard.v1.Session
-	22, // 2: switchboard.v1.LogStepResponse.queued_messages:type_name -> switchboard.v1.Message
-	23, // 3: switchboard.v1.LogStepResponse.status:type_name -> switchboard.v1.SessionStatus
-	24, // 4: switchboard.v1.AskQuestionRequest.options:type_name -> switchboard.v1.QuestionOption
-	25, // 5: switchboard.v1.AskQuestionRequest.choice_mode:type_name -> switchboard.v1.ChoiceMode
-	26, // 6: switchboard.v1.AskQuestionRequest.timeout:type_name -> google.protobuf.Duration
-	27, // 7: switchboard.v1.AskQuestionResponse.question:type_name -> switchboard.v1.Question
-	26, // 8: switchboard.v1.WaitForAnswerRequest.timeout:type_name -> google.protobuf.Duration
-	28, // 9: switchboard.v1.WaitForAnswerResponse.answer:type_name -> switchboard.v1.Answer
-	23, // 10: switchboard.v1.WaitForAnswerResponse.status:type_name -> switchboard.v1.SessionStatus
-	22, // 11: switchboard.v1.SubscribeResponse.message:type_name -> switchboard.v1.Message
-	29, // 12: switchboard.v1.SubscribeResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	23, // 13: switchboard.v1.HeartbeatResponse.status:type_name -> switchboard.v1.SessionStatus
-	30, // 14: switchboard.v1.ReportDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
-	31, // 15: switchboard.v1.ReportUsageRequest.usage:type_name -> switchboard.v1.Usage
-	32, // 16: switchboard.v1.EndSessionRequest.outcome:type_name -> switchboard.v1.SessionOutcome
-	21, // 17: switchboard.v1.EndSessionResponse.session:type_name -> switchboard.v1.Session
-	0,  // 18: switchboard.v1.AgentService.StartSession:input_type -> switchboard.v1.StartSessionRequest
-	2,  // 19: switchboard.v1.AgentService.LogStep:input_type -> switchboard.v1.LogStepRequest
-	4,  // 20: switchboard.v1.AgentService.AskQuestion:input_type -> switchboard.v1.AskQuestionRequest
-	6,  // 21: switchboard.v1.AgentService.WaitForAnswer:input_type -> switchboard.v1.WaitForAnswerRequest
-	8,  // 22: switchboard.v1.AgentService.Subscribe:input_type -> switchboard.v1.SubscribeRequest
-	10, // 23: switchboard.v1.AgentService.AcknowledgeMessages:input_type -> switchboard.v1.AcknowledgeMessagesRequest
-	12, // 24: switchboard.v1.AgentService.Heartbeat:input_type -> switchboard.v1.HeartbeatRequest
-	14, // 25: switchboard.v1.AgentService.ReportDiff:input_type -> switchboard.v1.ReportDiffRequest
-	16, // 26: switchboard.v1.AgentService.ReportUsage:input_type -> switchboard.v1.ReportUsageRequest
-	18, // 27: switchboard.v1.AgentService.EndSession:input_type -> switchboard.v1.EndSessionRequest
-	1,  // 28: switchboard.v1.AgentService.StartSession:output_type -> switchboard.v1.StartSessionResponse
-	3,  // 29: switchboard.v1.AgentService.LogStep:output_type -> switchboard.v1.LogStepResponse
-	5,  // 30: switchboard.v1.AgentService.AskQuestion:output_type -> switchboard.v1.AskQuestionResponse
-	7,  // 31: switchboard.v1.AgentService.WaitForAnswer:output_type -> switchboard.v1.WaitForAnswerResponse
-	9,  // 32: switchboard.v1.AgentService.Subscribe:output_type -> switchboard.v1.SubscribeResponse
-	11, // 33: switchboard.v1.AgentService.AcknowledgeMessages:output_type -> switchboard.v1.AcknowledgeMessagesResponse
-	13, // 34: switchboard.v1.AgentService.Heartbeat:output_type -> switchboard.v1.HeartbeatResponse
-	15, // 35: switchboard.v1.AgentService.ReportDiff:output_type -> switchboard.v1.ReportDiffResponse
-	17, // 36: switchboard.v1.AgentService.ReportUsage:output_type -> switchboard.v1.ReportUsageResponse
-	19, // 37: switchboard.v1.AgentService.EndSession:output_type -> switchboard.v1.EndSessionResponse
-	28, // [28:38] is the sub-list for method output_type
-	18, // [18:28] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	26, // 0: switchboard.v1.StartSessionRequest.metadata:type_name -> switchboard.v1.StartSessionRequest.MetadataEntry
+	27, // 1: switchboard.v1.StartSessionResponse.session:type_name -> switchboard.v1.Session
+	28, // 2: switchboard.v1.LogStepResponse.queued_messages:type_name -> switchboard.v1.Message
+	29, // 3: switchboard.v1.LogStepResponse.status:type_name -> switchboard.v1.SessionStatus
+	30, // 4: switchboard.v1.AskQuestionRequest.options:type_name -> switchboard.v1.QuestionOption
+	31, // 5: switchboard.v1.AskQuestionRequest.choice_mode:type_name -> switchboard.v1.ChoiceMode
+	32, // 6: switchboard.v1.AskQuestionRequest.timeout:type_name -> google.protobuf.Duration
+	33, // 7: switchboard.v1.AskQuestionResponse.question:type_name -> switchboard.v1.Question
+	32, // 8: switchboard.v1.WaitForAnswerRequest.timeout:type_name -> google.protobuf.Duration
+	34, // 9: switchboard.v1.WaitForAnswerResponse.answer:type_name -> switchboard.v1.Answer
+	29, // 10: switchboard.v1.WaitForAnswerResponse.status:type_name -> switchboard.v1.SessionStatus
+	28, // 11: switchboard.v1.SubscribeResponse.message:type_name -> switchboard.v1.Message
+	35, // 12: switchboard.v1.SubscribeResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	29, // 13: switchboard.v1.HeartbeatResponse.status:type_name -> switchboard.v1.SessionStatus
+	36, // 14: switchboard.v1.ReportDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
+	37, // 15: switchboard.v1.ReportUsageRequest.usage:type_name -> switchboard.v1.Usage
+	38, // 16: switchboard.v1.EndSessionRequest.outcome:type_name -> switchboard.v1.SessionOutcome
+	27, // 17: switchboard.v1.EndSessionResponse.session:type_name -> switchboard.v1.Session
+	39, // 18: switchboard.v1.RequestApprovalRequest.preview:type_name -> switchboard.v1.ApprovalPreview
+	32, // 19: switchboard.v1.RequestApprovalRequest.timeout:type_name -> google.protobuf.Duration
+	40, // 20: switchboard.v1.RequestApprovalRequest.default_decision:type_name -> switchboard.v1.ApprovalDecision
+	41, // 21: switchboard.v1.RequestApprovalResponse.approval:type_name -> switchboard.v1.ToolApproval
+	32, // 22: switchboard.v1.WaitForApprovalRequest.timeout:type_name -> google.protobuf.Duration
+	42, // 23: switchboard.v1.WaitForApprovalResponse.result:type_name -> switchboard.v1.ApprovalResult
+	29, // 24: switchboard.v1.WaitForApprovalResponse.status:type_name -> switchboard.v1.SessionStatus
+	40, // 25: switchboard.v1.ResolveApprovalRequest.decision:type_name -> switchboard.v1.ApprovalDecision
+	42, // 26: switchboard.v1.ResolveApprovalResponse.result:type_name -> switchboard.v1.ApprovalResult
+	0,  // 27: switchboard.v1.AgentService.StartSession:input_type -> switchboard.v1.StartSessionRequest
+	2,  // 28: switchboard.v1.AgentService.LogStep:input_type -> switchboard.v1.LogStepRequest
+	4,  // 29: switchboard.v1.AgentService.AskQuestion:input_type -> switchboard.v1.AskQuestionRequest
+	6,  // 30: switchboard.v1.AgentService.WaitForAnswer:input_type -> switchboard.v1.WaitForAnswerRequest
+	8,  // 31: switchboard.v1.AgentService.Subscribe:input_type -> switchboard.v1.SubscribeRequest
+	10, // 32: switchboard.v1.AgentService.AcknowledgeMessages:input_type -> switchboard.v1.AcknowledgeMessagesRequest
+	12, // 33: switchboard.v1.AgentService.Heartbeat:input_type -> switchboard.v1.HeartbeatRequest
+	14, // 34: switchboard.v1.AgentService.ReportDiff:input_type -> switchboard.v1.ReportDiffRequest
+	16, // 35: switchboard.v1.AgentService.ReportUsage:input_type -> switchboard.v1.ReportUsageRequest
+	20, // 36: switchboard.v1.AgentService.RequestApproval:input_type -> switchboard.v1.RequestApprovalRequest
+	22, // 37: switchboard.v1.AgentService.WaitForApproval:input_type -> switchboard.v1.WaitForApprovalRequest
+	24, // 38: switchboard.v1.AgentService.ResolveApproval:input_type -> switchboard.v1.ResolveApprovalRequest
+	18, // 39: switchboard.v1.AgentService.EndSession:input_type -> switchboard.v1.EndSessionRequest
+	1,  // 40: switchboard.v1.AgentService.StartSession:output_type -> switchboard.v1.StartSessionResponse
+	3,  // 41: switchboard.v1.AgentService.LogStep:output_type -> switchboard.v1.LogStepResponse
+	5,  // 42: switchboard.v1.AgentService.AskQuestion:output_type -> switchboard.v1.AskQuestionResponse
+	7,  // 43: switchboard.v1.AgentService.WaitForAnswer:output_type -> switchboard.v1.WaitForAnswerResponse
+	9,  // 44: switchboard.v1.AgentService.Subscribe:output_type -> switchboard.v1.SubscribeResponse
+	11, // 45: switchboard.v1.AgentService.AcknowledgeMessages:output_type -> switchboard.v1.AcknowledgeMessagesResponse
+	13, // 46: switchboard.v1.AgentService.Heartbeat:output_type -> switchboard.v1.HeartbeatResponse
+	15, // 47: switchboard.v1.AgentService.ReportDiff:output_type -> switchboard.v1.ReportDiffResponse
+	17, // 48: switchboard.v1.AgentService.ReportUsage:output_type -> switchboard.v1.ReportUsageResponse
+	21, // 49: switchboard.v1.AgentService.RequestApproval:output_type -> switchboard.v1.RequestApprovalResponse
+	23, // 50: switchboard.v1.AgentService.WaitForApproval:output_type -> switchboard.v1.WaitForApprovalResponse
+	25, // 51: switchboard.v1.AgentService.ResolveApproval:output_type -> switchboard.v1.ResolveApprovalResponse
+	19, // 52: switchboard.v1.AgentService.EndSession:output_type -> switchboard.v1.EndSessionResponse
+	40, // [40:53] is the sub-list for method output_type
+	27, // [27:40] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_agent_service_proto_init() }
@@ -1526,7 +2042,7 @@ func file_switchboard_v1_agent_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_agent_service_proto_rawDesc), len(file_switchboard_v1_agent_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,9 @@ const (
 	AgentService_Heartbeat_FullMethodName           = "/switchboard.v1.AgentService/Heartbeat"
 	AgentService_ReportDiff_FullMethodName          = "/switchboard.v1.AgentService/ReportDiff"
 	AgentService_ReportUsage_FullMethodName         = "/switchboard.v1.AgentService/ReportUsage"
+	AgentService_RequestApproval_FullMethodName     = "/switchboard.v1.AgentService/RequestApproval"
+	AgentService_WaitForApproval_FullMethodName     = "/switchboard.v1.AgentService/WaitForApproval"
+	AgentService_ResolveApproval_FullMethodName     = "/switchboard.v1.AgentService/ResolveApproval"
 	AgentService_EndSession_FullMethodName          = "/switchboard.v1.AgentService/EndSession"
 )
 
@@ -97,6 +100,26 @@ type AgentServiceClient interface {
 	// Reports cumulative usage totals (they replace the previous totals and may not decrease).
 	// Errors: INVALID_ARGUMENT (negative or decreasing totals).
 	ReportUsage(ctx context.Context, in *ReportUsageRequest, opts ...grpc.CallOption) (*ReportUsageResponse, error)
+	// Asks the person to allow or deny one tool call (a tool-permission prompt). Returns at once:
+	// with `approval.result` already set when an earlier ALLOW_SESSION decision in this session
+	// covers the tool (no person is asked), otherwise open, and the session is AWAITING_INPUT until
+	// every open question and approval is decided. Receive the decision with WaitForApproval or
+	// Subscribe (pushed the moment it commits, like answers).
+	// Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
+	// ALLOW_SESSION default).
+	RequestApproval(ctx context.Context, in *RequestApprovalRequest, opts ...grpc.CallOption) (*RequestApprovalResponse, error)
+	// Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
+	// (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
+	// asks the agent to stop or the session ends.
+	// Errors: NOT_FOUND (no such approval in this session).
+	WaitForApproval(ctx context.Context, in *WaitForApprovalRequest, opts ...grpc.CallOption) (*WaitForApprovalResponse, error)
+	// Reports that an open approval was decided outside Switchboard: the agent's own terminal
+	// prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
+	// The first decision wins: when a person, a deadline or a rule decided already, nothing changes
+	// and the response carries that decision with applied=false. Either `approval_id` or
+	// `tool_use_id` names the approval.
+	// Errors: NOT_FOUND (no such approval in this session).
+	ResolveApproval(ctx context.Context, in *ResolveApprovalRequest, opts ...grpc.CallOption) (*ResolveApprovalResponse, error)
 	// Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.
 	// Ending an already ended session with the same request_id returns the first result.
 	EndSession(ctx context.Context, in *EndSessionRequest, opts ...grpc.CallOption) (*EndSessionResponse, error)
@@ -209,6 +232,36 @@ func (c *agentServiceClient) ReportUsage(ctx context.Context, in *ReportUsageReq
 	return out, nil
 }
 
+func (c *agentServiceClient) RequestApproval(ctx context.Context, in *RequestApprovalRequest, opts ...grpc.CallOption) (*RequestApprovalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RequestApprovalResponse)
+	err := c.cc.Invoke(ctx, AgentService_RequestApproval_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *agentServiceClient) WaitForApproval(ctx context.Context, in *WaitForApprovalRequest, opts ...grpc.CallOption) (*WaitForApprovalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WaitForApprovalResponse)
+	err := c.cc.Invoke(ctx, AgentService_WaitForApproval_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *agentServiceClient) ResolveApproval(ctx context.Context, in *ResolveApprovalRequest, opts ...grpc.CallOption) (*ResolveApprovalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveApprovalResponse)
+	err := c.cc.Invoke(ctx, AgentService_ResolveApproval_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *agentServiceClient) EndSession(ctx context.Context, in *EndSessionRequest, opts ...grpc.CallOption) (*EndSessionResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(EndSessionResponse)
@@ -285,6 +338,26 @@ type AgentServiceServer interface {
 	// Reports cumulative usage totals (they replace the previous totals and may not decrease).
 	// Errors: INVALID_ARGUMENT (negative or decreasing totals).
 	ReportUsage(context.Context, *ReportUsageRequest) (*ReportUsageResponse, error)
+	// Asks the person to allow or deny one tool call (a tool-permission prompt). Returns at once:
+	// with `approval.result` already set when an earlier ALLOW_SESSION decision in this session
+	// covers the tool (no person is asked), otherwise open, and the session is AWAITING_INPUT until
+	// every open question and approval is decided. Receive the decision with WaitForApproval or
+	// Subscribe (pushed the moment it commits, like answers).
+	// Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
+	// ALLOW_SESSION default).
+	RequestApproval(context.Context, *RequestApprovalRequest) (*RequestApprovalResponse, error)
+	// Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
+	// (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
+	// asks the agent to stop or the session ends.
+	// Errors: NOT_FOUND (no such approval in this session).
+	WaitForApproval(context.Context, *WaitForApprovalRequest) (*WaitForApprovalResponse, error)
+	// Reports that an open approval was decided outside Switchboard: the agent's own terminal
+	// prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
+	// The first decision wins: when a person, a deadline or a rule decided already, nothing changes
+	// and the response carries that decision with applied=false. Either `approval_id` or
+	// `tool_use_id` names the approval.
+	// Errors: NOT_FOUND (no such approval in this session).
+	ResolveApproval(context.Context, *ResolveApprovalRequest) (*ResolveApprovalResponse, error)
 	// Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.
 	// Ending an already ended session with the same request_id returns the first result.
 	EndSession(context.Context, *EndSessionRequest) (*EndSessionResponse, error)
@@ -324,6 +397,15 @@ func (UnimplementedAgentServiceServer) ReportDiff(context.Context, *ReportDiffRe
 }
 func (UnimplementedAgentServiceServer) ReportUsage(context.Context, *ReportUsageRequest) (*ReportUsageResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReportUsage not implemented")
+}
+func (UnimplementedAgentServiceServer) RequestApproval(context.Context, *RequestApprovalRequest) (*RequestApprovalResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RequestApproval not implemented")
+}
+func (UnimplementedAgentServiceServer) WaitForApproval(context.Context, *WaitForApprovalRequest) (*WaitForApprovalResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method WaitForApproval not implemented")
+}
+func (UnimplementedAgentServiceServer) ResolveApproval(context.Context, *ResolveApprovalRequest) (*ResolveApprovalResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResolveApproval not implemented")
 }
 func (UnimplementedAgentServiceServer) EndSession(context.Context, *EndSessionRequest) (*EndSessionResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method EndSession not implemented")
@@ -504,6 +586,60 @@ func _AgentService_ReportUsage_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AgentService_RequestApproval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RequestApprovalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentServiceServer).RequestApproval(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentService_RequestApproval_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentServiceServer).RequestApproval(ctx, req.(*RequestApprovalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AgentService_WaitForApproval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WaitForApprovalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentServiceServer).WaitForApproval(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentService_WaitForApproval_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentServiceServer).WaitForApproval(ctx, req.(*WaitForApprovalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AgentService_ResolveApproval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveApprovalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AgentServiceServer).ResolveApproval(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AgentService_ResolveApproval_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AgentServiceServer).ResolveApproval(ctx, req.(*ResolveApprovalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AgentService_EndSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(EndSessionRequest)
 	if err := dec(in); err != nil {
@@ -560,6 +696,18 @@ var AgentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportUsage",
 			Handler:    _AgentService_ReportUsage_Handler,
+		},
+		{
+			MethodName: "RequestApproval",
+			Handler:    _AgentService_RequestApproval_Handler,
+		},
+		{
+			MethodName: "WaitForApproval",
+			Handler:    _AgentService_WaitForApproval_Handler,
+		},
+		{
+			MethodName: "ResolveApproval",
+			Handler:    _AgentService_ResolveApproval_Handler,
 		},
 		{
 			MethodName: "EndSession",

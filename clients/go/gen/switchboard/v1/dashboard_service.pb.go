@@ -93,6 +93,10 @@ const (
 	InboxEventKind_INBOX_EVENT_KIND_SESSION_RENAMED InboxEventKind = 6
 	// A session was deleted.
 	InboxEventKind_INBOX_EVENT_KIND_SESSION_DELETED InboxEventKind = 7
+	// An agent asked for a tool approval.
+	InboxEventKind_INBOX_EVENT_KIND_APPROVAL_REQUESTED InboxEventKind = 8
+	// A tool approval was decided (by a person, a deadline, or the agent's terminal).
+	InboxEventKind_INBOX_EVENT_KIND_APPROVAL_DECIDED InboxEventKind = 9
 )
 
 // Enum value maps for InboxEventKind.
@@ -106,16 +110,20 @@ var (
 		5: "INBOX_EVENT_KIND_SESSION_ENDED",
 		6: "INBOX_EVENT_KIND_SESSION_RENAMED",
 		7: "INBOX_EVENT_KIND_SESSION_DELETED",
+		8: "INBOX_EVENT_KIND_APPROVAL_REQUESTED",
+		9: "INBOX_EVENT_KIND_APPROVAL_DECIDED",
 	}
 	InboxEventKind_value = map[string]int32{
-		"INBOX_EVENT_KIND_UNSPECIFIED":       0,
-		"INBOX_EVENT_KIND_SESSION_STARTED":   1,
-		"INBOX_EVENT_KIND_STATUS_CHANGED":    2,
-		"INBOX_EVENT_KIND_QUESTION_ASKED":    3,
-		"INBOX_EVENT_KIND_QUESTION_ANSWERED": 4,
-		"INBOX_EVENT_KIND_SESSION_ENDED":     5,
-		"INBOX_EVENT_KIND_SESSION_RENAMED":   6,
-		"INBOX_EVENT_KIND_SESSION_DELETED":   7,
+		"INBOX_EVENT_KIND_UNSPECIFIED":        0,
+		"INBOX_EVENT_KIND_SESSION_STARTED":    1,
+		"INBOX_EVENT_KIND_STATUS_CHANGED":     2,
+		"INBOX_EVENT_KIND_QUESTION_ASKED":     3,
+		"INBOX_EVENT_KIND_QUESTION_ANSWERED":  4,
+		"INBOX_EVENT_KIND_SESSION_ENDED":      5,
+		"INBOX_EVENT_KIND_SESSION_RENAMED":    6,
+		"INBOX_EVENT_KIND_SESSION_DELETED":    7,
+		"INBOX_EVENT_KIND_APPROVAL_REQUESTED": 8,
+		"INBOX_EVENT_KIND_APPROVAL_DECIDED":   9,
 	}
 )
 
@@ -448,6 +456,8 @@ type GetSessionResponse struct {
 	Session *Session `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
 	// Questions not yet answered, oldest first.
 	OpenQuestions []*Question `protobuf:"bytes,2,rep,name=open_questions,json=openQuestions,proto3" json:"open_questions,omitempty"`
+	// Tool approvals not yet decided, oldest first.
+	OpenApprovals []*ToolApproval `protobuf:"bytes,3,rep,name=open_approvals,json=openApprovals,proto3" json:"open_approvals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -492,6 +502,13 @@ func (x *GetSessionResponse) GetSession() *Session {
 func (x *GetSessionResponse) GetOpenQuestions() []*Question {
 	if x != nil {
 		return x.OpenQuestions
+	}
+	return nil
+}
+
+func (x *GetSessionResponse) GetOpenApprovals() []*ToolApproval {
+	if x != nil {
+		return x.OpenApprovals
 	}
 	return nil
 }
@@ -874,6 +891,154 @@ func (x *AnswerQuestionResponse) GetSeq() int64 {
 	return 0
 }
 
+// DecideApproval input.
+type DecideApprovalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session (UUID).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The approval (UUID).
+	ApprovalId string `protobuf:"bytes,2,opt,name=approval_id,json=approvalId,proto3" json:"approval_id,omitempty"`
+	// ALLOW_ONCE, ALLOW_SESSION or DENY.
+	Decision ApprovalDecision `protobuf:"varint,3,opt,name=decision,proto3,enum=switchboard.v1.ApprovalDecision" json:"decision,omitempty"`
+	// Why, up to 2,000 characters: the agent reads a deny's reason; optional otherwise.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// With an allow, where the approval's input is editable: the input to run instead, a JSON
+	// object as text, up to 256 KiB. Empty runs the input as requested.
+	UpdatedInputJson string `protobuf:"bytes,5,opt,name=updated_input_json,json=updatedInputJson,proto3" json:"updated_input_json,omitempty"`
+	// Optional idempotency key (up to 128 characters): a retry of the same decision with the same
+	// id returns the stored decision instead of FAILED_PRECONDITION.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideApprovalRequest) Reset() {
+	*x = DecideApprovalRequest{}
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideApprovalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideApprovalRequest) ProtoMessage() {}
+
+func (x *DecideApprovalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideApprovalRequest.ProtoReflect.Descriptor instead.
+func (*DecideApprovalRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DecideApprovalRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *DecideApprovalRequest) GetApprovalId() string {
+	if x != nil {
+		return x.ApprovalId
+	}
+	return ""
+}
+
+func (x *DecideApprovalRequest) GetDecision() ApprovalDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *DecideApprovalRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *DecideApprovalRequest) GetUpdatedInputJson() string {
+	if x != nil {
+		return x.UpdatedInputJson
+	}
+	return ""
+}
+
+func (x *DecideApprovalRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// DecideApproval result.
+type DecideApprovalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored decision.
+	Result *ApprovalResult `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	// The decision event's sequence number.
+	Seq           int64 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideApprovalResponse) Reset() {
+	*x = DecideApprovalResponse{}
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideApprovalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideApprovalResponse) ProtoMessage() {}
+
+func (x *DecideApprovalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideApprovalResponse.ProtoReflect.Descriptor instead.
+func (*DecideApprovalResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DecideApprovalResponse) GetResult() *ApprovalResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *DecideApprovalResponse) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
 // SendMessage input.
 type SendMessageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -889,7 +1054,7 @@ type SendMessageRequest struct {
 
 func (x *SendMessageRequest) Reset() {
 	*x = SendMessageRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -901,7 +1066,7 @@ func (x *SendMessageRequest) String() string {
 func (*SendMessageRequest) ProtoMessage() {}
 
 func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -914,7 +1079,7 @@ func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessageRequest.ProtoReflect.Descriptor instead.
 func (*SendMessageRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SendMessageRequest) GetSessionId() string {
@@ -949,7 +1114,7 @@ type SendMessageResponse struct {
 
 func (x *SendMessageResponse) Reset() {
 	*x = SendMessageResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -961,7 +1126,7 @@ func (x *SendMessageResponse) String() string {
 func (*SendMessageResponse) ProtoMessage() {}
 
 func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -974,7 +1139,7 @@ func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessageResponse.ProtoReflect.Descriptor instead.
 func (*SendMessageResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SendMessageResponse) GetMessage() *Message {
@@ -997,7 +1162,7 @@ type StopSessionRequest struct {
 
 func (x *StopSessionRequest) Reset() {
 	*x = StopSessionRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1009,7 +1174,7 @@ func (x *StopSessionRequest) String() string {
 func (*StopSessionRequest) ProtoMessage() {}
 
 func (x *StopSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1022,7 +1187,7 @@ func (x *StopSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopSessionRequest.ProtoReflect.Descriptor instead.
 func (*StopSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StopSessionRequest) GetSessionId() string {
@@ -1050,7 +1215,7 @@ type StopSessionResponse struct {
 
 func (x *StopSessionResponse) Reset() {
 	*x = StopSessionResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1062,7 +1227,7 @@ func (x *StopSessionResponse) String() string {
 func (*StopSessionResponse) ProtoMessage() {}
 
 func (x *StopSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1075,7 +1240,7 @@ func (x *StopSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopSessionResponse.ProtoReflect.Descriptor instead.
 func (*StopSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{15}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StopSessionResponse) GetSession() *Session {
@@ -1098,7 +1263,7 @@ type RenameSessionRequest struct {
 
 func (x *RenameSessionRequest) Reset() {
 	*x = RenameSessionRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1275,7 @@ func (x *RenameSessionRequest) String() string {
 func (*RenameSessionRequest) ProtoMessage() {}
 
 func (x *RenameSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +1288,7 @@ func (x *RenameSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenameSessionRequest.ProtoReflect.Descriptor instead.
 func (*RenameSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{16}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RenameSessionRequest) GetSessionId() string {
@@ -1151,7 +1316,7 @@ type RenameSessionResponse struct {
 
 func (x *RenameSessionResponse) Reset() {
 	*x = RenameSessionResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[17]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1163,7 +1328,7 @@ func (x *RenameSessionResponse) String() string {
 func (*RenameSessionResponse) ProtoMessage() {}
 
 func (x *RenameSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[17]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1176,7 +1341,7 @@ func (x *RenameSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenameSessionResponse.ProtoReflect.Descriptor instead.
 func (*RenameSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{17}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RenameSessionResponse) GetSession() *Session {
@@ -1197,7 +1362,7 @@ type DeleteSessionRequest struct {
 
 func (x *DeleteSessionRequest) Reset() {
 	*x = DeleteSessionRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[18]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1374,7 @@ func (x *DeleteSessionRequest) String() string {
 func (*DeleteSessionRequest) ProtoMessage() {}
 
 func (x *DeleteSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[18]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1387,7 @@ func (x *DeleteSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSessionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{18}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeleteSessionRequest) GetSessionId() string {
@@ -1241,7 +1406,7 @@ type DeleteSessionResponse struct {
 
 func (x *DeleteSessionResponse) Reset() {
 	*x = DeleteSessionResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[19]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1253,7 +1418,7 @@ func (x *DeleteSessionResponse) String() string {
 func (*DeleteSessionResponse) ProtoMessage() {}
 
 func (x *DeleteSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[19]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1266,7 +1431,7 @@ func (x *DeleteSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSessionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{19}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{21}
 }
 
 // CreateApiKey input.
@@ -1282,7 +1447,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[20]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1459,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[20]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1472,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{20}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -1337,7 +1502,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[21]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1514,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[21]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1527,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{21}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -1394,7 +1559,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[22]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1571,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[22]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,7 +1584,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{22}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListApiKeysRequest) GetPageSize() int32 {
@@ -1456,7 +1621,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[23]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1633,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[23]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1481,7 +1646,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{23}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -1509,7 +1674,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[24]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +1686,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[24]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +1699,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{24}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RevokeApiKeyRequest) GetApiKeyId() string {
@@ -1555,7 +1720,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[25]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1567,7 +1732,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[25]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1580,7 +1745,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{25}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -1603,7 +1768,7 @@ type WatchSessionRequest struct {
 
 func (x *WatchSessionRequest) Reset() {
 	*x = WatchSessionRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[26]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1615,7 +1780,7 @@ func (x *WatchSessionRequest) String() string {
 func (*WatchSessionRequest) ProtoMessage() {}
 
 func (x *WatchSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[26]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1628,7 +1793,7 @@ func (x *WatchSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchSessionRequest.ProtoReflect.Descriptor instead.
 func (*WatchSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{26}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *WatchSessionRequest) GetSessionId() string {
@@ -1661,7 +1826,7 @@ type WatchSessionResponse struct {
 
 func (x *WatchSessionResponse) Reset() {
 	*x = WatchSessionResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[27]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1838,7 @@ func (x *WatchSessionResponse) String() string {
 func (*WatchSessionResponse) ProtoMessage() {}
 
 func (x *WatchSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[27]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1851,7 @@ func (x *WatchSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchSessionResponse.ProtoReflect.Descriptor instead.
 func (*WatchSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{27}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchSessionResponse) GetItem() isWatchSessionResponse_Item {
@@ -1758,14 +1923,24 @@ type InboxEvent struct {
 	// Number of open questions in the session after the event.
 	OpenQuestionCount int32 `protobuf:"varint,11,opt,name=open_question_count,json=openQuestionCount,proto3" json:"open_question_count,omitempty"`
 	// When it happened.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The approval's id (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+	ApprovalId string `protobuf:"bytes,13,opt,name=approval_id,json=approvalId,proto3" json:"approval_id,omitempty"`
+	// The tool's name (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+	ToolName string `protobuf:"bytes,14,opt,name=tool_name,json=toolName,proto3" json:"tool_name,omitempty"`
+	// The approval's one-line preview summary (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+	ApprovalSummary string `protobuf:"bytes,15,opt,name=approval_summary,json=approvalSummary,proto3" json:"approval_summary,omitempty"`
+	// The decision (APPROVAL_DECIDED).
+	ApprovalDecision ApprovalDecision `protobuf:"varint,16,opt,name=approval_decision,json=approvalDecision,proto3,enum=switchboard.v1.ApprovalDecision" json:"approval_decision,omitempty"`
+	// Number of open approvals in the session after the event.
+	OpenApprovalCount int32 `protobuf:"varint,17,opt,name=open_approval_count,json=openApprovalCount,proto3" json:"open_approval_count,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *InboxEvent) Reset() {
 	*x = InboxEvent{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[28]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1777,7 +1952,7 @@ func (x *InboxEvent) String() string {
 func (*InboxEvent) ProtoMessage() {}
 
 func (x *InboxEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[28]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1790,7 +1965,7 @@ func (x *InboxEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InboxEvent.ProtoReflect.Descriptor instead.
 func (*InboxEvent) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{28}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *InboxEvent) GetCursor() int64 {
@@ -1877,6 +2052,41 @@ func (x *InboxEvent) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *InboxEvent) GetApprovalId() string {
+	if x != nil {
+		return x.ApprovalId
+	}
+	return ""
+}
+
+func (x *InboxEvent) GetToolName() string {
+	if x != nil {
+		return x.ToolName
+	}
+	return ""
+}
+
+func (x *InboxEvent) GetApprovalSummary() string {
+	if x != nil {
+		return x.ApprovalSummary
+	}
+	return ""
+}
+
+func (x *InboxEvent) GetApprovalDecision() ApprovalDecision {
+	if x != nil {
+		return x.ApprovalDecision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *InboxEvent) GetOpenApprovalCount() int32 {
+	if x != nil {
+		return x.OpenApprovalCount
+	}
+	return 0
+}
+
 // WatchInbox input.
 type WatchInboxRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1888,7 +2098,7 @@ type WatchInboxRequest struct {
 
 func (x *WatchInboxRequest) Reset() {
 	*x = WatchInboxRequest{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[29]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1900,7 +2110,7 @@ func (x *WatchInboxRequest) String() string {
 func (*WatchInboxRequest) ProtoMessage() {}
 
 func (x *WatchInboxRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[29]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1913,7 +2123,7 @@ func (x *WatchInboxRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchInboxRequest.ProtoReflect.Descriptor instead.
 func (*WatchInboxRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{29}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *WatchInboxRequest) GetAfterCursor() int64 {
@@ -1939,7 +2149,7 @@ type WatchInboxResponse struct {
 
 func (x *WatchInboxResponse) Reset() {
 	*x = WatchInboxResponse{}
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[30]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2161,7 @@ func (x *WatchInboxResponse) String() string {
 func (*WatchInboxResponse) ProtoMessage() {}
 
 func (x *WatchInboxResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[30]
+	mi := &file_switchboard_v1_dashboard_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2174,7 @@ func (x *WatchInboxResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchInboxResponse.ProtoReflect.Descriptor instead.
 func (*WatchInboxResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{30}
+	return file_switchboard_v1_dashboard_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *WatchInboxResponse) GetItem() isWatchInboxResponse_Item {
@@ -2034,10 +2244,11 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\finbox_cursor\x18\x03 \x01(\x03R\vinboxCursor\"2\n" +
 	"\x11GetSessionRequest\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x01 \x01(\tR\tsessionId\"\x88\x01\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\xcd\x01\n" +
 	"\x12GetSessionResponse\x121\n" +
 	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession\x12?\n" +
-	"\x0eopen_questions\x18\x02 \x03(\v2\x18.switchboard.v1.QuestionR\ropenQuestions\"\xcc\x01\n" +
+	"\x0eopen_questions\x18\x02 \x03(\v2\x18.switchboard.v1.QuestionR\ropenQuestions\x12C\n" +
+	"\x0eopen_approvals\x18\x03 \x03(\v2\x1c.switchboard.v1.ToolApprovalR\ropenApprovals\"\xcc\x01\n" +
 	"\x13ListMessagesRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12;\n" +
@@ -2068,6 +2279,19 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"Z\n" +
 	"\x16AnswerQuestionResponse\x12.\n" +
 	"\x06answer\x18\x01 \x01(\v2\x16.switchboard.v1.AnswerR\x06answer\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x03R\x03seq\"\xfa\x01\n" +
+	"\x15DecideApprovalRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n" +
+	"\vapproval_id\x18\x02 \x01(\tR\n" +
+	"approvalId\x12<\n" +
+	"\bdecision\x18\x03 \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\bdecision\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12,\n" +
+	"\x12updated_input_json\x18\x05 \x01(\tR\x10updatedInputJson\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\"b\n" +
+	"\x16DecideApprovalResponse\x126\n" +
+	"\x06result\x18\x01 \x01(\v2\x1e.switchboard.v1.ApprovalResultR\x06result\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x03R\x03seq\"f\n" +
 	"\x12SendMessageRequest\x12\x1d\n" +
 	"\n" +
@@ -2120,7 +2344,7 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\x14WatchSessionResponse\x123\n" +
 	"\amessage\x18\x01 \x01(\v2\x17.switchboard.v1.MessageH\x00R\amessage\x12?\n" +
 	"\theartbeat\x18\x02 \x01(\v2\x1f.switchboard.v1.StreamHeartbeatH\x00R\theartbeatB\x06\n" +
-	"\x04item\"\xd0\x03\n" +
+	"\x04item\"\xb8\x05\n" +
 	"\n" +
 	"InboxEvent\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\x122\n" +
@@ -2139,7 +2363,13 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	" \x01(\tR\fquestionText\x12.\n" +
 	"\x13open_question_count\x18\v \x01(\x05R\x11openQuestionCount\x12;\n" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"6\n" +
+	"createTime\x12\x1f\n" +
+	"\vapproval_id\x18\r \x01(\tR\n" +
+	"approvalId\x12\x1b\n" +
+	"\ttool_name\x18\x0e \x01(\tR\btoolName\x12)\n" +
+	"\x10approval_summary\x18\x0f \x01(\tR\x0fapprovalSummary\x12M\n" +
+	"\x11approval_decision\x18\x10 \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\x10approvalDecision\x12.\n" +
+	"\x13open_approval_count\x18\x11 \x01(\x05R\x11openApprovalCount\"6\n" +
 	"\x11WatchInboxRequest\x12!\n" +
 	"\fafter_cursor\x18\x01 \x01(\x03R\vafterCursor\"\x91\x01\n" +
 	"\x12WatchInboxResponse\x122\n" +
@@ -2149,7 +2379,7 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\rListDirection\x12\x1e\n" +
 	"\x1aLIST_DIRECTION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16LIST_DIRECTION_FORWARD\x10\x01\x12\x1b\n" +
-	"\x17LIST_DIRECTION_BACKWARD\x10\x02*\xba\x02\n" +
+	"\x17LIST_DIRECTION_BACKWARD\x10\x02*\x8a\x03\n" +
 	"\x0eInboxEventKind\x12 \n" +
 	"\x1cINBOX_EVENT_KIND_UNSPECIFIED\x10\x00\x12$\n" +
 	" INBOX_EVENT_KIND_SESSION_STARTED\x10\x01\x12#\n" +
@@ -2158,8 +2388,9 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\"INBOX_EVENT_KIND_QUESTION_ANSWERED\x10\x04\x12\"\n" +
 	"\x1eINBOX_EVENT_KIND_SESSION_ENDED\x10\x05\x12$\n" +
 	" INBOX_EVENT_KIND_SESSION_RENAMED\x10\x06\x12$\n" +
-	" INBOX_EVENT_KIND_SESSION_DELETED\x10\a2\xcd\n" +
-	"\n" +
+	" INBOX_EVENT_KIND_SESSION_DELETED\x10\a\x12'\n" +
+	"#INBOX_EVENT_KIND_APPROVAL_REQUESTED\x10\b\x12%\n" +
+	"!INBOX_EVENT_KIND_APPROVAL_DECIDED\x10\t2\xae\v\n" +
 	"\x10DashboardService\x12S\n" +
 	"\n" +
 	"ListAgents\x12!.switchboard.v1.ListAgentsRequest\x1a\".switchboard.v1.ListAgentsResponse\x12Y\n" +
@@ -2168,7 +2399,8 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"GetSession\x12!.switchboard.v1.GetSessionRequest\x1a\".switchboard.v1.GetSessionResponse\x12Y\n" +
 	"\fListMessages\x12#.switchboard.v1.ListMessagesRequest\x1a$.switchboard.v1.ListMessagesResponse\x12J\n" +
 	"\aGetDiff\x12\x1e.switchboard.v1.GetDiffRequest\x1a\x1f.switchboard.v1.GetDiffResponse\x12_\n" +
-	"\x0eAnswerQuestion\x12%.switchboard.v1.AnswerQuestionRequest\x1a&.switchboard.v1.AnswerQuestionResponse\x12V\n" +
+	"\x0eAnswerQuestion\x12%.switchboard.v1.AnswerQuestionRequest\x1a&.switchboard.v1.AnswerQuestionResponse\x12_\n" +
+	"\x0eDecideApproval\x12%.switchboard.v1.DecideApprovalRequest\x1a&.switchboard.v1.DecideApprovalResponse\x12V\n" +
 	"\vSendMessage\x12\".switchboard.v1.SendMessageRequest\x1a#.switchboard.v1.SendMessageResponse\x12V\n" +
 	"\vStopSession\x12\".switchboard.v1.StopSessionRequest\x1a#.switchboard.v1.StopSessionResponse\x12\\\n" +
 	"\rRenameSession\x12$.switchboard.v1.RenameSessionRequest\x1a%.switchboard.v1.RenameSessionResponse\x12\\\n" +
@@ -2194,7 +2426,7 @@ func file_switchboard_v1_dashboard_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_dashboard_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_switchboard_v1_dashboard_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_switchboard_v1_dashboard_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_switchboard_v1_dashboard_service_proto_goTypes = []any{
 	(ListDirection)(0),             // 0: switchboard.v1.ListDirection
 	(InboxEventKind)(0),            // 1: switchboard.v1.InboxEventKind
@@ -2210,95 +2442,106 @@ var file_switchboard_v1_dashboard_service_proto_goTypes = []any{
 	(*GetDiffResponse)(nil),        // 11: switchboard.v1.GetDiffResponse
 	(*AnswerQuestionRequest)(nil),  // 12: switchboard.v1.AnswerQuestionRequest
 	(*AnswerQuestionResponse)(nil), // 13: switchboard.v1.AnswerQuestionResponse
-	(*SendMessageRequest)(nil),     // 14: switchboard.v1.SendMessageRequest
-	(*SendMessageResponse)(nil),    // 15: switchboard.v1.SendMessageResponse
-	(*StopSessionRequest)(nil),     // 16: switchboard.v1.StopSessionRequest
-	(*StopSessionResponse)(nil),    // 17: switchboard.v1.StopSessionResponse
-	(*RenameSessionRequest)(nil),   // 18: switchboard.v1.RenameSessionRequest
-	(*RenameSessionResponse)(nil),  // 19: switchboard.v1.RenameSessionResponse
-	(*DeleteSessionRequest)(nil),   // 20: switchboard.v1.DeleteSessionRequest
-	(*DeleteSessionResponse)(nil),  // 21: switchboard.v1.DeleteSessionResponse
-	(*CreateApiKeyRequest)(nil),    // 22: switchboard.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),   // 23: switchboard.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),     // 24: switchboard.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),    // 25: switchboard.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),    // 26: switchboard.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),   // 27: switchboard.v1.RevokeApiKeyResponse
-	(*WatchSessionRequest)(nil),    // 28: switchboard.v1.WatchSessionRequest
-	(*WatchSessionResponse)(nil),   // 29: switchboard.v1.WatchSessionResponse
-	(*InboxEvent)(nil),             // 30: switchboard.v1.InboxEvent
-	(*WatchInboxRequest)(nil),      // 31: switchboard.v1.WatchInboxRequest
-	(*WatchInboxResponse)(nil),     // 32: switchboard.v1.WatchInboxResponse
-	(*Agent)(nil),                  // 33: switchboard.v1.Agent
-	(SessionStatus)(0),             // 34: switchboard.v1.SessionStatus
-	(*Session)(nil),                // 35: switchboard.v1.Session
-	(*Question)(nil),               // 36: switchboard.v1.Question
-	(*Message)(nil),                // 37: switchboard.v1.Message
-	(*DiffSummary)(nil),            // 38: switchboard.v1.DiffSummary
-	(*Answer)(nil),                 // 39: switchboard.v1.Answer
-	(*timestamppb.Timestamp)(nil),  // 40: google.protobuf.Timestamp
-	(*ApiKey)(nil),                 // 41: switchboard.v1.ApiKey
-	(*StreamHeartbeat)(nil),        // 42: switchboard.v1.StreamHeartbeat
+	(*DecideApprovalRequest)(nil),  // 14: switchboard.v1.DecideApprovalRequest
+	(*DecideApprovalResponse)(nil), // 15: switchboard.v1.DecideApprovalResponse
+	(*SendMessageRequest)(nil),     // 16: switchboard.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),    // 17: switchboard.v1.SendMessageResponse
+	(*StopSessionRequest)(nil),     // 18: switchboard.v1.StopSessionRequest
+	(*StopSessionResponse)(nil),    // 19: switchboard.v1.StopSessionResponse
+	(*RenameSessionRequest)(nil),   // 20: switchboard.v1.RenameSessionRequest
+	(*RenameSessionResponse)(nil),  // 21: switchboard.v1.RenameSessionResponse
+	(*DeleteSessionRequest)(nil),   // 22: switchboard.v1.DeleteSessionRequest
+	(*DeleteSessionResponse)(nil),  // 23: switchboard.v1.DeleteSessionResponse
+	(*CreateApiKeyRequest)(nil),    // 24: switchboard.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),   // 25: switchboard.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),     // 26: switchboard.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),    // 27: switchboard.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),    // 28: switchboard.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),   // 29: switchboard.v1.RevokeApiKeyResponse
+	(*WatchSessionRequest)(nil),    // 30: switchboard.v1.WatchSessionRequest
+	(*WatchSessionResponse)(nil),   // 31: switchboard.v1.WatchSessionResponse
+	(*InboxEvent)(nil),             // 32: switchboard.v1.InboxEvent
+	(*WatchInboxRequest)(nil),      // 33: switchboard.v1.WatchInboxRequest
+	(*WatchInboxResponse)(nil),     // 34: switchboard.v1.WatchInboxResponse
+	(*Agent)(nil),                  // 35: switchboard.v1.Agent
+	(SessionStatus)(0),             // 36: switchboard.v1.SessionStatus
+	(*Session)(nil),                // 37: switchboard.v1.Session
+	(*Question)(nil),               // 38: switchboard.v1.Question
+	(*ToolApproval)(nil),           // 39: switchboard.v1.ToolApproval
+	(*Message)(nil),                // 40: switchboard.v1.Message
+	(*DiffSummary)(nil),            // 41: switchboard.v1.DiffSummary
+	(*Answer)(nil),                 // 42: switchboard.v1.Answer
+	(ApprovalDecision)(0),          // 43: switchboard.v1.ApprovalDecision
+	(*ApprovalResult)(nil),         // 44: switchboard.v1.ApprovalResult
+	(*timestamppb.Timestamp)(nil),  // 45: google.protobuf.Timestamp
+	(*ApiKey)(nil),                 // 46: switchboard.v1.ApiKey
+	(*StreamHeartbeat)(nil),        // 47: switchboard.v1.StreamHeartbeat
 }
 var file_switchboard_v1_dashboard_service_proto_depIdxs = []int32{
-	33, // 0: switchboard.v1.ListAgentsResponse.agents:type_name -> switchboard.v1.Agent
-	34, // 1: switchboard.v1.ListSessionsRequest.statuses:type_name -> switchboard.v1.SessionStatus
-	35, // 2: switchboard.v1.ListSessionsResponse.sessions:type_name -> switchboard.v1.Session
-	35, // 3: switchboard.v1.GetSessionResponse.session:type_name -> switchboard.v1.Session
-	36, // 4: switchboard.v1.GetSessionResponse.open_questions:type_name -> switchboard.v1.Question
-	0,  // 5: switchboard.v1.ListMessagesRequest.direction:type_name -> switchboard.v1.ListDirection
-	37, // 6: switchboard.v1.ListMessagesResponse.messages:type_name -> switchboard.v1.Message
-	38, // 7: switchboard.v1.GetDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
-	39, // 8: switchboard.v1.AnswerQuestionResponse.answer:type_name -> switchboard.v1.Answer
-	37, // 9: switchboard.v1.SendMessageResponse.message:type_name -> switchboard.v1.Message
-	35, // 10: switchboard.v1.StopSessionResponse.session:type_name -> switchboard.v1.Session
-	35, // 11: switchboard.v1.RenameSessionResponse.session:type_name -> switchboard.v1.Session
-	40, // 12: switchboard.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	41, // 13: switchboard.v1.CreateApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
-	41, // 14: switchboard.v1.ListApiKeysResponse.api_keys:type_name -> switchboard.v1.ApiKey
-	41, // 15: switchboard.v1.RevokeApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
-	37, // 16: switchboard.v1.WatchSessionResponse.message:type_name -> switchboard.v1.Message
-	42, // 17: switchboard.v1.WatchSessionResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	1,  // 18: switchboard.v1.InboxEvent.kind:type_name -> switchboard.v1.InboxEventKind
-	34, // 19: switchboard.v1.InboxEvent.status:type_name -> switchboard.v1.SessionStatus
-	40, // 20: switchboard.v1.InboxEvent.create_time:type_name -> google.protobuf.Timestamp
-	30, // 21: switchboard.v1.WatchInboxResponse.event:type_name -> switchboard.v1.InboxEvent
-	42, // 22: switchboard.v1.WatchInboxResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	2,  // 23: switchboard.v1.DashboardService.ListAgents:input_type -> switchboard.v1.ListAgentsRequest
-	4,  // 24: switchboard.v1.DashboardService.ListSessions:input_type -> switchboard.v1.ListSessionsRequest
-	6,  // 25: switchboard.v1.DashboardService.GetSession:input_type -> switchboard.v1.GetSessionRequest
-	8,  // 26: switchboard.v1.DashboardService.ListMessages:input_type -> switchboard.v1.ListMessagesRequest
-	10, // 27: switchboard.v1.DashboardService.GetDiff:input_type -> switchboard.v1.GetDiffRequest
-	12, // 28: switchboard.v1.DashboardService.AnswerQuestion:input_type -> switchboard.v1.AnswerQuestionRequest
-	14, // 29: switchboard.v1.DashboardService.SendMessage:input_type -> switchboard.v1.SendMessageRequest
-	16, // 30: switchboard.v1.DashboardService.StopSession:input_type -> switchboard.v1.StopSessionRequest
-	18, // 31: switchboard.v1.DashboardService.RenameSession:input_type -> switchboard.v1.RenameSessionRequest
-	20, // 32: switchboard.v1.DashboardService.DeleteSession:input_type -> switchboard.v1.DeleteSessionRequest
-	22, // 33: switchboard.v1.DashboardService.CreateApiKey:input_type -> switchboard.v1.CreateApiKeyRequest
-	24, // 34: switchboard.v1.DashboardService.ListApiKeys:input_type -> switchboard.v1.ListApiKeysRequest
-	26, // 35: switchboard.v1.DashboardService.RevokeApiKey:input_type -> switchboard.v1.RevokeApiKeyRequest
-	28, // 36: switchboard.v1.DashboardService.WatchSession:input_type -> switchboard.v1.WatchSessionRequest
-	31, // 37: switchboard.v1.DashboardService.WatchInbox:input_type -> switchboard.v1.WatchInboxRequest
-	3,  // 38: switchboard.v1.DashboardService.ListAgents:output_type -> switchboard.v1.ListAgentsResponse
-	5,  // 39: switchboard.v1.DashboardService.ListSessions:output_type -> switchboard.v1.ListSessionsResponse
-	7,  // 40: switchboard.v1.DashboardService.GetSession:output_type -> switchboard.v1.GetSessionResponse
-	9,  // 41: switchboard.v1.DashboardService.ListMessages:output_type -> switchboard.v1.ListMessagesResponse
-	11, // 42: switchboard.v1.DashboardService.GetDiff:output_type -> switchboard.v1.GetDiffResponse
-	13, // 43: switchboard.v1.DashboardService.AnswerQuestion:output_type -> switchboard.v1.AnswerQuestionResponse
-	15, // 44: switchboard.v1.DashboardService.SendMessage:output_type -> switchboard.v1.SendMessageResponse
-	17, // 45: switchboard.v1.DashboardService.StopSession:output_type -> switchboard.v1.StopSessionResponse
-	19, // 46: switchboard.v1.DashboardService.RenameSession:output_type -> switchboard.v1.RenameSessionResponse
-	21, // 47: switchboard.v1.DashboardService.DeleteSession:output_type -> switchboard.v1.DeleteSessionResponse
-	23, // 48: switchboard.v1.DashboardService.CreateApiKey:output_type -> switchboard.v1.CreateApiKeyResponse
-	25, // 49: switchboard.v1.DashboardService.ListApiKeys:output_type -> switchboard.v1.ListApiKeysResponse
-	27, // 50: switchboard.v1.DashboardService.RevokeApiKey:output_type -> switchboard.v1.RevokeApiKeyResponse
-	29, // 51: switchboard.v1.DashboardService.WatchSession:output_type -> switchboard.v1.WatchSessionResponse
-	32, // 52: switchboard.v1.DashboardService.WatchInbox:output_type -> switchboard.v1.WatchInboxResponse
-	38, // [38:53] is the sub-list for method output_type
-	23, // [23:38] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	35, // 0: switchboard.v1.ListAgentsResponse.agents:type_name -> switchboard.v1.Agent
+	36, // 1: switchboard.v1.ListSessionsRequest.statuses:type_name -> switchboard.v1.SessionStatus
+	37, // 2: switchboard.v1.ListSessionsResponse.sessions:type_name -> switchboard.v1.Session
+	37, // 3: switchboard.v1.GetSessionResponse.session:type_name -> switchboard.v1.Session
+	38, // 4: switchboard.v1.GetSessionResponse.open_questions:type_name -> switchboard.v1.Question
+	39, // 5: switchboard.v1.GetSessionResponse.open_approvals:type_name -> switchboard.v1.ToolApproval
+	0,  // 6: switchboard.v1.ListMessagesRequest.direction:type_name -> switchboard.v1.ListDirection
+	40, // 7: switchboard.v1.ListMessagesResponse.messages:type_name -> switchboard.v1.Message
+	41, // 8: switchboard.v1.GetDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
+	42, // 9: switchboard.v1.AnswerQuestionResponse.answer:type_name -> switchboard.v1.Answer
+	43, // 10: switchboard.v1.DecideApprovalRequest.decision:type_name -> switchboard.v1.ApprovalDecision
+	44, // 11: switchboard.v1.DecideApprovalResponse.result:type_name -> switchboard.v1.ApprovalResult
+	40, // 12: switchboard.v1.SendMessageResponse.message:type_name -> switchboard.v1.Message
+	37, // 13: switchboard.v1.StopSessionResponse.session:type_name -> switchboard.v1.Session
+	37, // 14: switchboard.v1.RenameSessionResponse.session:type_name -> switchboard.v1.Session
+	45, // 15: switchboard.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	46, // 16: switchboard.v1.CreateApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
+	46, // 17: switchboard.v1.ListApiKeysResponse.api_keys:type_name -> switchboard.v1.ApiKey
+	46, // 18: switchboard.v1.RevokeApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
+	40, // 19: switchboard.v1.WatchSessionResponse.message:type_name -> switchboard.v1.Message
+	47, // 20: switchboard.v1.WatchSessionResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	1,  // 21: switchboard.v1.InboxEvent.kind:type_name -> switchboard.v1.InboxEventKind
+	36, // 22: switchboard.v1.InboxEvent.status:type_name -> switchboard.v1.SessionStatus
+	45, // 23: switchboard.v1.InboxEvent.create_time:type_name -> google.protobuf.Timestamp
+	43, // 24: switchboard.v1.InboxEvent.approval_decision:type_name -> switchboard.v1.ApprovalDecision
+	32, // 25: switchboard.v1.WatchInboxResponse.event:type_name -> switchboard.v1.InboxEvent
+	47, // 26: switchboard.v1.WatchInboxResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	2,  // 27: switchboard.v1.DashboardService.ListAgents:input_type -> switchboard.v1.ListAgentsRequest
+	4,  // 28: switchboard.v1.DashboardService.ListSessions:input_type -> switchboard.v1.ListSessionsRequest
+	6,  // 29: switchboard.v1.DashboardService.GetSession:input_type -> switchboard.v1.GetSessionRequest
+	8,  // 30: switchboard.v1.DashboardService.ListMessages:input_type -> switchboard.v1.ListMessagesRequest
+	10, // 31: switchboard.v1.DashboardService.GetDiff:input_type -> switchboard.v1.GetDiffRequest
+	12, // 32: switchboard.v1.DashboardService.AnswerQuestion:input_type -> switchboard.v1.AnswerQuestionRequest
+	14, // 33: switchboard.v1.DashboardService.DecideApproval:input_type -> switchboard.v1.DecideApprovalRequest
+	16, // 34: switchboard.v1.DashboardService.SendMessage:input_type -> switchboard.v1.SendMessageRequest
+	18, // 35: switchboard.v1.DashboardService.StopSession:input_type -> switchboard.v1.StopSessionRequest
+	20, // 36: switchboard.v1.DashboardService.RenameSession:input_type -> switchboard.v1.RenameSessionRequest
+	22, // 37: switchboard.v1.DashboardService.DeleteSession:input_type -> switchboard.v1.DeleteSessionRequest
+	24, // 38: switchboard.v1.DashboardService.CreateApiKey:input_type -> switchboard.v1.CreateApiKeyRequest
+	26, // 39: switchboard.v1.DashboardService.ListApiKeys:input_type -> switchboard.v1.ListApiKeysRequest
+	28, // 40: switchboard.v1.DashboardService.RevokeApiKey:input_type -> switchboard.v1.RevokeApiKeyRequest
+	30, // 41: switchboard.v1.DashboardService.WatchSession:input_type -> switchboard.v1.WatchSessionRequest
+	33, // 42: switchboard.v1.DashboardService.WatchInbox:input_type -> switchboard.v1.WatchInboxRequest
+	3,  // 43: switchboard.v1.DashboardService.ListAgents:output_type -> switchboard.v1.ListAgentsResponse
+	5,  // 44: switchboard.v1.DashboardService.ListSessions:output_type -> switchboard.v1.ListSessionsResponse
+	7,  // 45: switchboard.v1.DashboardService.GetSession:output_type -> switchboard.v1.GetSessionResponse
+	9,  // 46: switchboard.v1.DashboardService.ListMessages:output_type -> switchboard.v1.ListMessagesResponse
+	11, // 47: switchboard.v1.DashboardService.GetDiff:output_type -> switchboard.v1.GetDiffResponse
+	13, // 48: switchboard.v1.DashboardService.AnswerQuestion:output_type -> switchboard.v1.AnswerQuestionResponse
+	15, // 49: switchboard.v1.DashboardService.DecideApproval:output_type -> switchboard.v1.DecideApprovalResponse
+	17, // 50: switchboard.v1.DashboardService.SendMessage:output_type -> switchboard.v1.SendMessageResponse
+	19, // 51: switchboard.v1.DashboardService.StopSession:output_type -> switchboard.v1.StopSessionResponse
+	21, // 52: switchboard.v1.DashboardService.RenameSession:output_type -> switchboard.v1.RenameSessionResponse
+	23, // 53: switchboard.v1.DashboardService.DeleteSession:output_type -> switchboard.v1.DeleteSessionResponse
+	25, // 54: switchboard.v1.DashboardService.CreateApiKey:output_type -> switchboard.v1.CreateApiKeyResponse
+	27, // 55: switchboard.v1.DashboardService.ListApiKeys:output_type -> switchboard.v1.ListApiKeysResponse
+	29, // 56: switchboard.v1.DashboardService.RevokeApiKey:output_type -> switchboard.v1.RevokeApiKeyResponse
+	31, // 57: switchboard.v1.DashboardService.WatchSession:output_type -> switchboard.v1.WatchSessionResponse
+	34, // 58: switchboard.v1.DashboardService.WatchInbox:output_type -> switchboard.v1.WatchInboxResponse
+	43, // [43:59] is the sub-list for method output_type
+	27, // [27:43] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_dashboard_service_proto_init() }
@@ -2307,11 +2550,11 @@ func file_switchboard_v1_dashboard_service_proto_init() {
 		return
 	}
 	file_switchboard_v1_model_proto_init()
-	file_switchboard_v1_dashboard_service_proto_msgTypes[27].OneofWrappers = []any{
+	file_switchboard_v1_dashboard_service_proto_msgTypes[29].OneofWrappers = []any{
 		(*WatchSessionResponse_Message)(nil),
 		(*WatchSessionResponse_Heartbeat)(nil),
 	}
-	file_switchboard_v1_dashboard_service_proto_msgTypes[30].OneofWrappers = []any{
+	file_switchboard_v1_dashboard_service_proto_msgTypes[32].OneofWrappers = []any{
 		(*WatchInboxResponse_Event)(nil),
 		(*WatchInboxResponse_Heartbeat)(nil),
 	}
@@ -2321,7 +2564,7 @@ func file_switchboard_v1_dashboard_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_dashboard_service_proto_rawDesc), len(file_switchboard_v1_dashboard_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   31,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

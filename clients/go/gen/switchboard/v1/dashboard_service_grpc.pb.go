@@ -25,6 +25,7 @@ const (
 	DashboardService_ListMessages_FullMethodName   = "/switchboard.v1.DashboardService/ListMessages"
 	DashboardService_GetDiff_FullMethodName        = "/switchboard.v1.DashboardService/GetDiff"
 	DashboardService_AnswerQuestion_FullMethodName = "/switchboard.v1.DashboardService/AnswerQuestion"
+	DashboardService_DecideApproval_FullMethodName = "/switchboard.v1.DashboardService/DecideApproval"
 	DashboardService_SendMessage_FullMethodName    = "/switchboard.v1.DashboardService/SendMessage"
 	DashboardService_StopSession_FullMethodName    = "/switchboard.v1.DashboardService/StopSession"
 	DashboardService_RenameSession_FullMethodName  = "/switchboard.v1.DashboardService/RenameSession"
@@ -67,6 +68,14 @@ type DashboardServiceClient interface {
 	// free text where not allowed, empty answer), FAILED_PRECONDITION (already answered: the
 	// message says by whom and when; or the session is terminal).
 	AnswerQuestion(ctx context.Context, in *AnswerQuestionRequest, opts ...grpc.CallOption) (*AnswerQuestionResponse, error)
+	// Decides an open tool approval: allow once, allow for the rest of the session (later calls of
+	// the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
+	// the decision pushed the moment it commits.
+	// Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
+	// a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
+	// decided: the message says by whom (a person, the deadline, a session rule, or the agent's
+	// terminal) and when; or the session is terminal).
+	DecideApproval(ctx context.Context, in *DecideApprovalRequest, opts ...grpc.CallOption) (*DecideApprovalResponse, error)
 	// Sends a message to the agent. It is queued until the agent reads it (LogStep) and pushed
 	// live on the agent's subscription.
 	// Errors: FAILED_PRECONDITION (the session is terminal).
@@ -163,6 +172,16 @@ func (c *dashboardServiceClient) AnswerQuestion(ctx context.Context, in *AnswerQ
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AnswerQuestionResponse)
 	err := c.cc.Invoke(ctx, DashboardService_AnswerQuestion_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dashboardServiceClient) DecideApproval(ctx context.Context, in *DecideApprovalRequest, opts ...grpc.CallOption) (*DecideApprovalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DecideApprovalResponse)
+	err := c.cc.Invoke(ctx, DashboardService_DecideApproval_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,6 +327,14 @@ type DashboardServiceServer interface {
 	// free text where not allowed, empty answer), FAILED_PRECONDITION (already answered: the
 	// message says by whom and when; or the session is terminal).
 	AnswerQuestion(context.Context, *AnswerQuestionRequest) (*AnswerQuestionResponse, error)
+	// Decides an open tool approval: allow once, allow for the rest of the session (later calls of
+	// the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
+	// the decision pushed the moment it commits.
+	// Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
+	// a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
+	// decided: the message says by whom (a person, the deadline, a session rule, or the agent's
+	// terminal) and when; or the session is terminal).
+	DecideApproval(context.Context, *DecideApprovalRequest) (*DecideApprovalResponse, error)
 	// Sends a message to the agent. It is queued until the agent reads it (LogStep) and pushed
 	// live on the agent's subscription.
 	// Errors: FAILED_PRECONDITION (the session is terminal).
@@ -367,6 +394,9 @@ func (UnimplementedDashboardServiceServer) GetDiff(context.Context, *GetDiffRequ
 }
 func (UnimplementedDashboardServiceServer) AnswerQuestion(context.Context, *AnswerQuestionRequest) (*AnswerQuestionResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AnswerQuestion not implemented")
+}
+func (UnimplementedDashboardServiceServer) DecideApproval(context.Context, *DecideApprovalRequest) (*DecideApprovalResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DecideApproval not implemented")
 }
 func (UnimplementedDashboardServiceServer) SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SendMessage not implemented")
@@ -520,6 +550,24 @@ func _DashboardService_AnswerQuestion_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(DashboardServiceServer).AnswerQuestion(ctx, req.(*AnswerQuestionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DashboardService_DecideApproval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideApprovalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DashboardServiceServer).DecideApproval(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DashboardService_DecideApproval_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DashboardServiceServer).DecideApproval(ctx, req.(*DecideApprovalRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -702,6 +750,10 @@ var DashboardService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AnswerQuestion",
 			Handler:    _DashboardService_AnswerQuestion_Handler,
+		},
+		{
+			MethodName: "DecideApproval",
+			Handler:    _DashboardService_DecideApproval_Handler,
 		},
 		{
 			MethodName: "SendMessage",

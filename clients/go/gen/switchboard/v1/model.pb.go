@@ -34,7 +34,7 @@ const (
 	SessionStatus_SESSION_STATUS_UNSPECIFIED SessionStatus = 0
 	// The agent is working.
 	SessionStatus_SESSION_STATUS_ACTIVE SessionStatus = 1
-	// At least one question is open; the agent waits for its person.
+	// At least one question or tool approval is open; the agent waits for its person.
 	SessionStatus_SESSION_STATUS_AWAITING_INPUT SessionStatus = 2
 	// A person asked the agent to stop; it becomes STOPPED when the agent ends the session or the
 	// grace period passes.
@@ -258,6 +258,63 @@ func (x SessionOutcome) Number() protoreflect.EnumNumber {
 // Deprecated: Use SessionOutcome.Descriptor instead.
 func (SessionOutcome) EnumDescriptor() ([]byte, []int) {
 	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{3}
+}
+
+// How a tool approval was decided.
+type ApprovalDecision int32
+
+const (
+	ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED ApprovalDecision = 0
+	// Run this one call.
+	ApprovalDecision_APPROVAL_DECISION_ALLOW_ONCE ApprovalDecision = 1
+	// Run this call, and let every later call of the same tool in this session run without asking
+	// (the server remembers the rule for the session).
+	ApprovalDecision_APPROVAL_DECISION_ALLOW_SESSION ApprovalDecision = 2
+	// Do not run it; `reason` tells the agent why.
+	ApprovalDecision_APPROVAL_DECISION_DENY ApprovalDecision = 3
+)
+
+// Enum value maps for ApprovalDecision.
+var (
+	ApprovalDecision_name = map[int32]string{
+		0: "APPROVAL_DECISION_UNSPECIFIED",
+		1: "APPROVAL_DECISION_ALLOW_ONCE",
+		2: "APPROVAL_DECISION_ALLOW_SESSION",
+		3: "APPROVAL_DECISION_DENY",
+	}
+	ApprovalDecision_value = map[string]int32{
+		"APPROVAL_DECISION_UNSPECIFIED":   0,
+		"APPROVAL_DECISION_ALLOW_ONCE":    1,
+		"APPROVAL_DECISION_ALLOW_SESSION": 2,
+		"APPROVAL_DECISION_DENY":          3,
+	}
+)
+
+func (x ApprovalDecision) Enum() *ApprovalDecision {
+	p := new(ApprovalDecision)
+	*p = x
+	return p
+}
+
+func (x ApprovalDecision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ApprovalDecision) Descriptor() protoreflect.EnumDescriptor {
+	return file_switchboard_v1_model_proto_enumTypes[4].Descriptor()
+}
+
+func (ApprovalDecision) Type() protoreflect.EnumType {
+	return &file_switchboard_v1_model_proto_enumTypes[4]
+}
+
+func (x ApprovalDecision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ApprovalDecision.Descriptor instead.
+func (ApprovalDecision) EnumDescriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{4}
 }
 
 // A person who owns agents, sessions and API keys.
@@ -651,9 +708,12 @@ type Session struct {
 	// Summary of the latest diff; unset when the agent never reported one.
 	DiffSummary *DiffSummary `protobuf:"bytes,14,opt,name=diff_summary,json=diffSummary,proto3" json:"diff_summary,omitempty"`
 	// The agent's summary given on EndSession; empty before.
-	Summary       string `protobuf:"bytes,15,opt,name=summary,proto3" json:"summary,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Summary string `protobuf:"bytes,15,opt,name=summary,proto3" json:"summary,omitempty"`
+	// Number of tool approvals not yet decided. The session is AWAITING_INPUT while a question or
+	// an approval is open.
+	OpenApprovalCount int32 `protobuf:"varint,16,opt,name=open_approval_count,json=openApprovalCount,proto3" json:"open_approval_count,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Session) Reset() {
@@ -789,6 +849,13 @@ func (x *Session) GetSummary() string {
 		return x.Summary
 	}
 	return ""
+}
+
+func (x *Session) GetOpenApprovalCount() int32 {
+	if x != nil {
+		return x.OpenApprovalCount
+	}
+	return 0
 }
 
 // One option of a structured question.
@@ -1328,6 +1395,8 @@ type Message struct {
 	//	*Message_StatusChange
 	//	*Message_DiffUpdate
 	//	*Message_UsageUpdate
+	//	*Message_Approval
+	//	*Message_ApprovalResult
 	Body          isMessage_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1461,6 +1530,24 @@ func (x *Message) GetUsageUpdate() *UsageUpdate {
 	return nil
 }
 
+func (x *Message) GetApproval() *ToolApproval {
+	if x != nil {
+		if x, ok := x.Body.(*Message_Approval); ok {
+			return x.Approval
+		}
+	}
+	return nil
+}
+
+func (x *Message) GetApprovalResult() *ApprovalResult {
+	if x != nil {
+		if x, ok := x.Body.(*Message_ApprovalResult); ok {
+			return x.ApprovalResult
+		}
+	}
+	return nil
+}
+
 type isMessage_Body interface {
 	isMessage_Body()
 }
@@ -1500,6 +1587,17 @@ type Message_UsageUpdate struct {
 	UsageUpdate *UsageUpdate `protobuf:"bytes,16,opt,name=usage_update,json=usageUpdate,proto3,oneof"`
 }
 
+type Message_Approval struct {
+	// A tool call waiting for a person's permission (agent). Its `result` stays as requested
+	// (unset, or set when a session rule allowed it at once); the decision is a later message.
+	Approval *ToolApproval `protobuf:"bytes,17,opt,name=approval,proto3,oneof"`
+}
+
+type Message_ApprovalResult struct {
+	// The decision on a tool approval (user, system, or agent when the terminal answered first).
+	ApprovalResult *ApprovalResult `protobuf:"bytes,18,opt,name=approval_result,json=approvalResult,proto3,oneof"`
+}
+
 func (*Message_Step) isMessage_Body() {}
 
 func (*Message_Question) isMessage_Body() {}
@@ -1513,6 +1611,10 @@ func (*Message_StatusChange) isMessage_Body() {}
 func (*Message_DiffUpdate) isMessage_Body() {}
 
 func (*Message_UsageUpdate) isMessage_Body() {}
+
+func (*Message_Approval) isMessage_Body() {}
+
+func (*Message_ApprovalResult) isMessage_Body() {}
 
 // Sent on live streams when nothing else was sent for a few seconds, so that a client can tell a
 // quiet stream from a dead one.
@@ -1672,6 +1774,509 @@ func (x *ApiKey) GetRevokeTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// A shell command the tool would run.
+type ShellCommandPreview struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The command line, up to 16,384 characters.
+	Command string `protobuf:"bytes,1,opt,name=command,proto3" json:"command,omitempty"`
+	// The agent's own description of the command, up to 2,000 characters; may be empty.
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// Where it would run; may be empty.
+	WorkingDirectory string `protobuf:"bytes,3,opt,name=working_directory,json=workingDirectory,proto3" json:"working_directory,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ShellCommandPreview) Reset() {
+	*x = ShellCommandPreview{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShellCommandPreview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShellCommandPreview) ProtoMessage() {}
+
+func (x *ShellCommandPreview) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShellCommandPreview.ProtoReflect.Descriptor instead.
+func (*ShellCommandPreview) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ShellCommandPreview) GetCommand() string {
+	if x != nil {
+		return x.Command
+	}
+	return ""
+}
+
+func (x *ShellCommandPreview) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ShellCommandPreview) GetWorkingDirectory() string {
+	if x != nil {
+		return x.WorkingDirectory
+	}
+	return ""
+}
+
+// A file the tool would create or change.
+type FileChangePreview struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file's path, 1..4,096 characters.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// The change as a unified diff (a new file is a diff from /dev/null), up to 256 KiB.
+	UnifiedDiff   string `protobuf:"bytes,2,opt,name=unified_diff,json=unifiedDiff,proto3" json:"unified_diff,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileChangePreview) Reset() {
+	*x = FileChangePreview{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileChangePreview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileChangePreview) ProtoMessage() {}
+
+func (x *FileChangePreview) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileChangePreview.ProtoReflect.Descriptor instead.
+func (*FileChangePreview) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *FileChangePreview) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *FileChangePreview) GetUnifiedDiff() string {
+	if x != nil {
+		return x.UnifiedDiff
+	}
+	return ""
+}
+
+// A URL the tool would fetch or open.
+type UrlPreview struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The URL, 1..4,096 characters.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// What the agent wants from it, up to 2,000 characters; may be empty.
+	Description   string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UrlPreview) Reset() {
+	*x = UrlPreview{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UrlPreview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UrlPreview) ProtoMessage() {}
+
+func (x *UrlPreview) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UrlPreview.ProtoReflect.Descriptor instead.
+func (*UrlPreview) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UrlPreview) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *UrlPreview) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// What a person needs to judge a tool call on a small screen, built by the agent side from the
+// tool's input.
+type ApprovalPreview struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One line, 1..280 characters ("Run cargo test", "Edit src/main.rs").
+	Summary string `protobuf:"bytes,1,opt,name=summary,proto3" json:"summary,omitempty"`
+	// The detail that fits the tool; unset for tools without a specific preview (the raw input is
+	// always available in `ToolApproval.input_json`).
+	//
+	// Types that are valid to be assigned to Detail:
+	//
+	//	*ApprovalPreview_ShellCommand
+	//	*ApprovalPreview_FileChange
+	//	*ApprovalPreview_Url
+	Detail        isApprovalPreview_Detail `protobuf_oneof:"detail"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApprovalPreview) Reset() {
+	*x = ApprovalPreview{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApprovalPreview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApprovalPreview) ProtoMessage() {}
+
+func (x *ApprovalPreview) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApprovalPreview.ProtoReflect.Descriptor instead.
+func (*ApprovalPreview) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ApprovalPreview) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *ApprovalPreview) GetDetail() isApprovalPreview_Detail {
+	if x != nil {
+		return x.Detail
+	}
+	return nil
+}
+
+func (x *ApprovalPreview) GetShellCommand() *ShellCommandPreview {
+	if x != nil {
+		if x, ok := x.Detail.(*ApprovalPreview_ShellCommand); ok {
+			return x.ShellCommand
+		}
+	}
+	return nil
+}
+
+func (x *ApprovalPreview) GetFileChange() *FileChangePreview {
+	if x != nil {
+		if x, ok := x.Detail.(*ApprovalPreview_FileChange); ok {
+			return x.FileChange
+		}
+	}
+	return nil
+}
+
+func (x *ApprovalPreview) GetUrl() *UrlPreview {
+	if x != nil {
+		if x, ok := x.Detail.(*ApprovalPreview_Url); ok {
+			return x.Url
+		}
+	}
+	return nil
+}
+
+type isApprovalPreview_Detail interface {
+	isApprovalPreview_Detail()
+}
+
+type ApprovalPreview_ShellCommand struct {
+	// A shell command.
+	ShellCommand *ShellCommandPreview `protobuf:"bytes,10,opt,name=shell_command,json=shellCommand,proto3,oneof"`
+}
+
+type ApprovalPreview_FileChange struct {
+	// A file change.
+	FileChange *FileChangePreview `protobuf:"bytes,11,opt,name=file_change,json=fileChange,proto3,oneof"`
+}
+
+type ApprovalPreview_Url struct {
+	// A URL.
+	Url *UrlPreview `protobuf:"bytes,12,opt,name=url,proto3,oneof"`
+}
+
+func (*ApprovalPreview_ShellCommand) isApprovalPreview_Detail() {}
+
+func (*ApprovalPreview_FileChange) isApprovalPreview_Detail() {}
+
+func (*ApprovalPreview_Url) isApprovalPreview_Detail() {}
+
+// A tool call an agent asks its person to allow or deny.
+type ToolApproval struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// UUID assigned by the server.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The tool's name as the agent knows it ("Bash", "Edit", "mcp__github__create_issue"),
+	// 1..200 characters.
+	ToolName string `protobuf:"bytes,2,opt,name=tool_name,json=toolName,proto3" json:"tool_name,omitempty"`
+	// The tool's input, a JSON object as text, up to 256 KiB.
+	InputJson string `protobuf:"bytes,3,opt,name=input_json,json=inputJson,proto3" json:"input_json,omitempty"`
+	// What a person sees first.
+	Preview *ApprovalPreview `protobuf:"bytes,4,opt,name=preview,proto3" json:"preview,omitempty"`
+	// The agent's own id of this call (Claude Code's `tool_use_id`), up to 256 characters; lets
+	// the agent side resolve the approval when its terminal answered first.
+	ToolUseId string `protobuf:"bytes,5,opt,name=tool_use_id,json=toolUseId,proto3" json:"tool_use_id,omitempty"`
+	// Whether the person may edit the input before allowing it.
+	InputEditable bool `protobuf:"varint,6,opt,name=input_editable,json=inputEditable,proto3" json:"input_editable,omitempty"`
+	// When the server applies `default_decision`; unset means no deadline.
+	DeadlineTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=deadline_time,json=deadlineTime,proto3" json:"deadline_time,omitempty"`
+	// Applied (by SENDER_SYSTEM) when the deadline passes: DENY unless the agent asked for
+	// ALLOW_ONCE.
+	DefaultDecision ApprovalDecision `protobuf:"varint,8,opt,name=default_decision,json=defaultDecision,proto3,enum=switchboard.v1.ApprovalDecision" json:"default_decision,omitempty"`
+	// The decision, once there is one.
+	Result        *ApprovalResult `protobuf:"bytes,9,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ToolApproval) Reset() {
+	*x = ToolApproval{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ToolApproval) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ToolApproval) ProtoMessage() {}
+
+func (x *ToolApproval) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ToolApproval.ProtoReflect.Descriptor instead.
+func (*ToolApproval) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ToolApproval) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ToolApproval) GetToolName() string {
+	if x != nil {
+		return x.ToolName
+	}
+	return ""
+}
+
+func (x *ToolApproval) GetInputJson() string {
+	if x != nil {
+		return x.InputJson
+	}
+	return ""
+}
+
+func (x *ToolApproval) GetPreview() *ApprovalPreview {
+	if x != nil {
+		return x.Preview
+	}
+	return nil
+}
+
+func (x *ToolApproval) GetToolUseId() string {
+	if x != nil {
+		return x.ToolUseId
+	}
+	return ""
+}
+
+func (x *ToolApproval) GetInputEditable() bool {
+	if x != nil {
+		return x.InputEditable
+	}
+	return false
+}
+
+func (x *ToolApproval) GetDeadlineTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeadlineTime
+	}
+	return nil
+}
+
+func (x *ToolApproval) GetDefaultDecision() ApprovalDecision {
+	if x != nil {
+		return x.DefaultDecision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *ToolApproval) GetResult() *ApprovalResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+// The decision on a tool approval.
+type ApprovalResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The approval decided.
+	ApprovalId string `protobuf:"bytes,1,opt,name=approval_id,json=approvalId,proto3" json:"approval_id,omitempty"`
+	// Allow once, allow for the session, or deny.
+	Decision ApprovalDecision `protobuf:"varint,2,opt,name=decision,proto3,enum=switchboard.v1.ApprovalDecision" json:"decision,omitempty"`
+	// Why (a deny's message to the agent; optional otherwise), up to 2,000 characters.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The input to run instead of the requested one, a JSON object as text; empty means run the
+	// input as requested. Only with an allow, and only where the approval's input is editable.
+	UpdatedInputJson string `protobuf:"bytes,4,opt,name=updated_input_json,json=updatedInputJson,proto3" json:"updated_input_json,omitempty"`
+	// USER when a person decided, SYSTEM when a deadline applied the default or a session rule
+	// allowed the call, AGENT when the agent's own terminal prompt was answered first.
+	DecidedBy Sender `protobuf:"varint,5,opt,name=decided_by,json=decidedBy,proto3,enum=switchboard.v1.Sender" json:"decided_by,omitempty"`
+	// When the decision was stored.
+	DecideTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=decide_time,json=decideTime,proto3" json:"decide_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApprovalResult) Reset() {
+	*x = ApprovalResult{}
+	mi := &file_switchboard_v1_model_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApprovalResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApprovalResult) ProtoMessage() {}
+
+func (x *ApprovalResult) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_model_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApprovalResult.ProtoReflect.Descriptor instead.
+func (*ApprovalResult) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ApprovalResult) GetApprovalId() string {
+	if x != nil {
+		return x.ApprovalId
+	}
+	return ""
+}
+
+func (x *ApprovalResult) GetDecision() ApprovalDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED
+}
+
+func (x *ApprovalResult) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ApprovalResult) GetUpdatedInputJson() string {
+	if x != nil {
+		return x.UpdatedInputJson
+	}
+	return ""
+}
+
+func (x *ApprovalResult) GetDecidedBy() Sender {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return Sender_SENDER_UNSPECIFIED
+}
+
+func (x *ApprovalResult) GetDecideTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecideTime
+	}
+	return nil
+}
+
 var File_switchboard_v1_model_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_model_proto_rawDesc = "" +
@@ -1704,7 +2309,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"createTime\"Z\n" +
 	"\vStatusCount\x125\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.switchboard.v1.SessionStatusR\x06status\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\xee\x05\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\x9e\x06\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
@@ -1723,7 +2328,8 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x13open_question_count\x18\f \x01(\x05R\x11openQuestionCount\x12+\n" +
 	"\x05usage\x18\r \x01(\v2\x15.switchboard.v1.UsageR\x05usage\x12>\n" +
 	"\fdiff_summary\x18\x0e \x01(\v2\x1b.switchboard.v1.DiffSummaryR\vdiffSummary\x12\x18\n" +
-	"\asummary\x18\x0f \x01(\tR\asummary\x1a;\n" +
+	"\asummary\x18\x0f \x01(\tR\asummary\x12.\n" +
+	"\x13open_approval_count\x18\x10 \x01(\x05R\x11openApprovalCount\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
@@ -1765,7 +2371,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"DiffUpdate\x125\n" +
 	"\asummary\x18\x01 \x01(\v2\x1b.switchboard.v1.DiffSummaryR\asummary\":\n" +
 	"\vUsageUpdate\x12+\n" +
-	"\x05usage\x18\x01 \x01(\v2\x15.switchboard.v1.UsageR\x05usage\"\xcd\x04\n" +
+	"\x05usage\x18\x01 \x01(\v2\x15.switchboard.v1.UsageR\x05usage\"\xd4\x05\n" +
 	"\aMessage\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x10\n" +
@@ -1781,7 +2387,9 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\rstatus_change\x18\x0e \x01(\v2\x1c.switchboard.v1.StatusChangeH\x00R\fstatusChange\x12=\n" +
 	"\vdiff_update\x18\x0f \x01(\v2\x1a.switchboard.v1.DiffUpdateH\x00R\n" +
 	"diffUpdate\x12@\n" +
-	"\fusage_update\x18\x10 \x01(\v2\x1b.switchboard.v1.UsageUpdateH\x00R\vusageUpdateB\x06\n" +
+	"\fusage_update\x18\x10 \x01(\v2\x1b.switchboard.v1.UsageUpdateH\x00R\vusageUpdate\x12:\n" +
+	"\bapproval\x18\x11 \x01(\v2\x1c.switchboard.v1.ToolApprovalH\x00R\bapproval\x12I\n" +
+	"\x0fapproval_result\x18\x12 \x01(\v2\x1e.switchboard.v1.ApprovalResultH\x00R\x0eapprovalResultB\x06\n" +
 	"\x04body\"m\n" +
 	"\x0fStreamHeartbeat\x12\x1d\n" +
 	"\n" +
@@ -1798,7 +2406,47 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"expireTime\x12@\n" +
 	"\x0elast_used_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\flastUsedTime\x12;\n" +
 	"\vrevoke_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"revokeTime*\x80\x02\n" +
+	"revokeTime\"~\n" +
+	"\x13ShellCommandPreview\x12\x18\n" +
+	"\acommand\x18\x01 \x01(\tR\acommand\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12+\n" +
+	"\x11working_directory\x18\x03 \x01(\tR\x10workingDirectory\"J\n" +
+	"\x11FileChangePreview\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12!\n" +
+	"\funified_diff\x18\x02 \x01(\tR\vunifiedDiff\"@\n" +
+	"\n" +
+	"UrlPreview\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xf7\x01\n" +
+	"\x0fApprovalPreview\x12\x18\n" +
+	"\asummary\x18\x01 \x01(\tR\asummary\x12J\n" +
+	"\rshell_command\x18\n" +
+	" \x01(\v2#.switchboard.v1.ShellCommandPreviewH\x00R\fshellCommand\x12D\n" +
+	"\vfile_change\x18\v \x01(\v2!.switchboard.v1.FileChangePreviewH\x00R\n" +
+	"fileChange\x12.\n" +
+	"\x03url\x18\f \x01(\v2\x1a.switchboard.v1.UrlPreviewH\x00R\x03urlB\b\n" +
+	"\x06detail\"\xa2\x03\n" +
+	"\fToolApproval\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\ttool_name\x18\x02 \x01(\tR\btoolName\x12\x1d\n" +
+	"\n" +
+	"input_json\x18\x03 \x01(\tR\tinputJson\x129\n" +
+	"\apreview\x18\x04 \x01(\v2\x1f.switchboard.v1.ApprovalPreviewR\apreview\x12\x1e\n" +
+	"\vtool_use_id\x18\x05 \x01(\tR\ttoolUseId\x12%\n" +
+	"\x0einput_editable\x18\x06 \x01(\bR\rinputEditable\x12?\n" +
+	"\rdeadline_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\fdeadlineTime\x12K\n" +
+	"\x10default_decision\x18\b \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\x0fdefaultDecision\x126\n" +
+	"\x06result\x18\t \x01(\v2\x1e.switchboard.v1.ApprovalResultR\x06result\"\xa9\x02\n" +
+	"\x0eApprovalResult\x12\x1f\n" +
+	"\vapproval_id\x18\x01 \x01(\tR\n" +
+	"approvalId\x12<\n" +
+	"\bdecision\x18\x02 \x01(\x0e2 .switchboard.v1.ApprovalDecisionR\bdecision\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12,\n" +
+	"\x12updated_input_json\x18\x04 \x01(\tR\x10updatedInputJson\x125\n" +
+	"\n" +
+	"decided_by\x18\x05 \x01(\x0e2\x16.switchboard.v1.SenderR\tdecidedBy\x12;\n" +
+	"\vdecide_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"decideTime*\x80\x02\n" +
 	"\rSessionStatus\x12\x1e\n" +
 	"\x1aSESSION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SESSION_STATUS_ACTIVE\x10\x01\x12!\n" +
@@ -1821,7 +2469,12 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x0eSessionOutcome\x12\x1f\n" +
 	"\x1bSESSION_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19SESSION_OUTCOME_COMPLETED\x10\x01\x12\x1a\n" +
-	"\x16SESSION_OUTCOME_FAILED\x10\x02B\xcd\x01\n" +
+	"\x16SESSION_OUTCOME_FAILED\x10\x02*\x98\x01\n" +
+	"\x10ApprovalDecision\x12!\n" +
+	"\x1dAPPROVAL_DECISION_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cAPPROVAL_DECISION_ALLOW_ONCE\x10\x01\x12#\n" +
+	"\x1fAPPROVAL_DECISION_ALLOW_SESSION\x10\x02\x12\x1a\n" +
+	"\x16APPROVAL_DECISION_DENY\x10\x03B\xcd\x01\n" +
 	"\x12com.switchboard.v1B\n" +
 	"ModelProtoP\x01ZRgithub.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1;switchboardv1\xa2\x02\x03SXX\xaa\x02\x0eSwitchboard.V1\xca\x02\x0eSwitchboard\\V1\xe2\x02\x1aSwitchboard\\V1\\GPBMetadata\xea\x02\x0fSwitchboard::V1b\x06proto3"
 
@@ -1837,77 +2490,96 @@ func file_switchboard_v1_model_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_model_proto_rawDescData
 }
 
-var file_switchboard_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_switchboard_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_switchboard_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_switchboard_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_switchboard_v1_model_proto_goTypes = []any{
 	(SessionStatus)(0),            // 0: switchboard.v1.SessionStatus
 	(Sender)(0),                   // 1: switchboard.v1.Sender
 	(ChoiceMode)(0),               // 2: switchboard.v1.ChoiceMode
 	(SessionOutcome)(0),           // 3: switchboard.v1.SessionOutcome
-	(*User)(nil),                  // 4: switchboard.v1.User
-	(*Usage)(nil),                 // 5: switchboard.v1.Usage
-	(*DiffSummary)(nil),           // 6: switchboard.v1.DiffSummary
-	(*Agent)(nil),                 // 7: switchboard.v1.Agent
-	(*StatusCount)(nil),           // 8: switchboard.v1.StatusCount
-	(*Session)(nil),               // 9: switchboard.v1.Session
-	(*QuestionOption)(nil),        // 10: switchboard.v1.QuestionOption
-	(*Question)(nil),              // 11: switchboard.v1.Question
-	(*Answer)(nil),                // 12: switchboard.v1.Answer
-	(*Step)(nil),                  // 13: switchboard.v1.Step
-	(*UserMessage)(nil),           // 14: switchboard.v1.UserMessage
-	(*StatusChange)(nil),          // 15: switchboard.v1.StatusChange
-	(*DiffUpdate)(nil),            // 16: switchboard.v1.DiffUpdate
-	(*UsageUpdate)(nil),           // 17: switchboard.v1.UsageUpdate
-	(*Message)(nil),               // 18: switchboard.v1.Message
-	(*StreamHeartbeat)(nil),       // 19: switchboard.v1.StreamHeartbeat
-	(*ApiKey)(nil),                // 20: switchboard.v1.ApiKey
-	nil,                           // 21: switchboard.v1.Session.MetadataEntry
-	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(ApprovalDecision)(0),         // 4: switchboard.v1.ApprovalDecision
+	(*User)(nil),                  // 5: switchboard.v1.User
+	(*Usage)(nil),                 // 6: switchboard.v1.Usage
+	(*DiffSummary)(nil),           // 7: switchboard.v1.DiffSummary
+	(*Agent)(nil),                 // 8: switchboard.v1.Agent
+	(*StatusCount)(nil),           // 9: switchboard.v1.StatusCount
+	(*Session)(nil),               // 10: switchboard.v1.Session
+	(*QuestionOption)(nil),        // 11: switchboard.v1.QuestionOption
+	(*Question)(nil),              // 12: switchboard.v1.Question
+	(*Answer)(nil),                // 13: switchboard.v1.Answer
+	(*Step)(nil),                  // 14: switchboard.v1.Step
+	(*UserMessage)(nil),           // 15: switchboard.v1.UserMessage
+	(*StatusChange)(nil),          // 16: switchboard.v1.StatusChange
+	(*DiffUpdate)(nil),            // 17: switchboard.v1.DiffUpdate
+	(*UsageUpdate)(nil),           // 18: switchboard.v1.UsageUpdate
+	(*Message)(nil),               // 19: switchboard.v1.Message
+	(*StreamHeartbeat)(nil),       // 20: switchboard.v1.StreamHeartbeat
+	(*ApiKey)(nil),                // 21: switchboard.v1.ApiKey
+	(*ShellCommandPreview)(nil),   // 22: switchboard.v1.ShellCommandPreview
+	(*FileChangePreview)(nil),     // 23: switchboard.v1.FileChangePreview
+	(*UrlPreview)(nil),            // 24: switchboard.v1.UrlPreview
+	(*ApprovalPreview)(nil),       // 25: switchboard.v1.ApprovalPreview
+	(*ToolApproval)(nil),          // 26: switchboard.v1.ToolApproval
+	(*ApprovalResult)(nil),        // 27: switchboard.v1.ApprovalResult
+	nil,                           // 28: switchboard.v1.Session.MetadataEntry
+	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
 }
 var file_switchboard_v1_model_proto_depIdxs = []int32{
-	22, // 0: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	22, // 1: switchboard.v1.DiffSummary.update_time:type_name -> google.protobuf.Timestamp
-	8,  // 2: switchboard.v1.Agent.status_counts:type_name -> switchboard.v1.StatusCount
-	22, // 3: switchboard.v1.Agent.last_activity_time:type_name -> google.protobuf.Timestamp
-	22, // 4: switchboard.v1.Agent.create_time:type_name -> google.protobuf.Timestamp
+	29, // 0: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	29, // 1: switchboard.v1.DiffSummary.update_time:type_name -> google.protobuf.Timestamp
+	9,  // 2: switchboard.v1.Agent.status_counts:type_name -> switchboard.v1.StatusCount
+	29, // 3: switchboard.v1.Agent.last_activity_time:type_name -> google.protobuf.Timestamp
+	29, // 4: switchboard.v1.Agent.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 5: switchboard.v1.StatusCount.status:type_name -> switchboard.v1.SessionStatus
-	21, // 6: switchboard.v1.Session.metadata:type_name -> switchboard.v1.Session.MetadataEntry
+	28, // 6: switchboard.v1.Session.metadata:type_name -> switchboard.v1.Session.MetadataEntry
 	0,  // 7: switchboard.v1.Session.status:type_name -> switchboard.v1.SessionStatus
-	22, // 8: switchboard.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	22, // 9: switchboard.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	22, // 10: switchboard.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	22, // 11: switchboard.v1.Session.last_activity_time:type_name -> google.protobuf.Timestamp
-	5,  // 12: switchboard.v1.Session.usage:type_name -> switchboard.v1.Usage
-	6,  // 13: switchboard.v1.Session.diff_summary:type_name -> switchboard.v1.DiffSummary
-	10, // 14: switchboard.v1.Question.options:type_name -> switchboard.v1.QuestionOption
+	29, // 8: switchboard.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	29, // 9: switchboard.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	29, // 10: switchboard.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	29, // 11: switchboard.v1.Session.last_activity_time:type_name -> google.protobuf.Timestamp
+	6,  // 12: switchboard.v1.Session.usage:type_name -> switchboard.v1.Usage
+	7,  // 13: switchboard.v1.Session.diff_summary:type_name -> switchboard.v1.DiffSummary
+	11, // 14: switchboard.v1.Question.options:type_name -> switchboard.v1.QuestionOption
 	2,  // 15: switchboard.v1.Question.choice_mode:type_name -> switchboard.v1.ChoiceMode
-	22, // 16: switchboard.v1.Question.deadline_time:type_name -> google.protobuf.Timestamp
-	12, // 17: switchboard.v1.Question.answer:type_name -> switchboard.v1.Answer
+	29, // 16: switchboard.v1.Question.deadline_time:type_name -> google.protobuf.Timestamp
+	13, // 17: switchboard.v1.Question.answer:type_name -> switchboard.v1.Answer
 	1,  // 18: switchboard.v1.Answer.answered_by:type_name -> switchboard.v1.Sender
-	22, // 19: switchboard.v1.Answer.answer_time:type_name -> google.protobuf.Timestamp
+	29, // 19: switchboard.v1.Answer.answer_time:type_name -> google.protobuf.Timestamp
 	0,  // 20: switchboard.v1.StatusChange.from_status:type_name -> switchboard.v1.SessionStatus
 	0,  // 21: switchboard.v1.StatusChange.to_status:type_name -> switchboard.v1.SessionStatus
-	6,  // 22: switchboard.v1.DiffUpdate.summary:type_name -> switchboard.v1.DiffSummary
-	5,  // 23: switchboard.v1.UsageUpdate.usage:type_name -> switchboard.v1.Usage
+	7,  // 22: switchboard.v1.DiffUpdate.summary:type_name -> switchboard.v1.DiffSummary
+	6,  // 23: switchboard.v1.UsageUpdate.usage:type_name -> switchboard.v1.Usage
 	1,  // 24: switchboard.v1.Message.sender:type_name -> switchboard.v1.Sender
-	22, // 25: switchboard.v1.Message.create_time:type_name -> google.protobuf.Timestamp
-	13, // 26: switchboard.v1.Message.step:type_name -> switchboard.v1.Step
-	11, // 27: switchboard.v1.Message.question:type_name -> switchboard.v1.Question
-	12, // 28: switchboard.v1.Message.answer:type_name -> switchboard.v1.Answer
-	14, // 29: switchboard.v1.Message.user_message:type_name -> switchboard.v1.UserMessage
-	15, // 30: switchboard.v1.Message.status_change:type_name -> switchboard.v1.StatusChange
-	16, // 31: switchboard.v1.Message.diff_update:type_name -> switchboard.v1.DiffUpdate
-	17, // 32: switchboard.v1.Message.usage_update:type_name -> switchboard.v1.UsageUpdate
-	22, // 33: switchboard.v1.StreamHeartbeat.server_time:type_name -> google.protobuf.Timestamp
-	22, // 34: switchboard.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	22, // 35: switchboard.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	22, // 36: switchboard.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
-	22, // 37: switchboard.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	29, // 25: switchboard.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	14, // 26: switchboard.v1.Message.step:type_name -> switchboard.v1.Step
+	12, // 27: switchboard.v1.Message.question:type_name -> switchboard.v1.Question
+	13, // 28: switchboard.v1.Message.answer:type_name -> switchboard.v1.Answer
+	15, // 29: switchboard.v1.Message.user_message:type_name -> switchboard.v1.UserMessage
+	16, // 30: switchboard.v1.Message.status_change:type_name -> switchboard.v1.StatusChange
+	17, // 31: switchboard.v1.Message.diff_update:type_name -> switchboard.v1.DiffUpdate
+	18, // 32: switchboard.v1.Message.usage_update:type_name -> switchboard.v1.UsageUpdate
+	26, // 33: switchboard.v1.Message.approval:type_name -> switchboard.v1.ToolApproval
+	27, // 34: switchboard.v1.Message.approval_result:type_name -> switchboard.v1.ApprovalResult
+	29, // 35: switchboard.v1.StreamHeartbeat.server_time:type_name -> google.protobuf.Timestamp
+	29, // 36: switchboard.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	29, // 37: switchboard.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	29, // 38: switchboard.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	29, // 39: switchboard.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	22, // 40: switchboard.v1.ApprovalPreview.shell_command:type_name -> switchboard.v1.ShellCommandPreview
+	23, // 41: switchboard.v1.ApprovalPreview.file_change:type_name -> switchboard.v1.FileChangePreview
+	24, // 42: switchboard.v1.ApprovalPreview.url:type_name -> switchboard.v1.UrlPreview
+	25, // 43: switchboard.v1.ToolApproval.preview:type_name -> switchboard.v1.ApprovalPreview
+	29, // 44: switchboard.v1.ToolApproval.deadline_time:type_name -> google.protobuf.Timestamp
+	4,  // 45: switchboard.v1.ToolApproval.default_decision:type_name -> switchboard.v1.ApprovalDecision
+	27, // 46: switchboard.v1.ToolApproval.result:type_name -> switchboard.v1.ApprovalResult
+	4,  // 47: switchboard.v1.ApprovalResult.decision:type_name -> switchboard.v1.ApprovalDecision
+	1,  // 48: switchboard.v1.ApprovalResult.decided_by:type_name -> switchboard.v1.Sender
+	29, // 49: switchboard.v1.ApprovalResult.decide_time:type_name -> google.protobuf.Timestamp
+	50, // [50:50] is the sub-list for method output_type
+	50, // [50:50] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_model_proto_init() }
@@ -1923,14 +2595,21 @@ func file_switchboard_v1_model_proto_init() {
 		(*Message_StatusChange)(nil),
 		(*Message_DiffUpdate)(nil),
 		(*Message_UsageUpdate)(nil),
+		(*Message_Approval)(nil),
+		(*Message_ApprovalResult)(nil),
+	}
+	file_switchboard_v1_model_proto_msgTypes[20].OneofWrappers = []any{
+		(*ApprovalPreview_ShellCommand)(nil),
+		(*ApprovalPreview_FileChange)(nil),
+		(*ApprovalPreview_Url)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_model_proto_rawDesc), len(file_switchboard_v1_model_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   18,
+			NumEnums:      5,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

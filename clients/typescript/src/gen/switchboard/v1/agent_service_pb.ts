@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration } from "@bufbuild/protobuf/wkt";
-import type { Answer, ChoiceMode, DiffSummary, Message as Message$1, Question, QuestionOption, Session, SessionOutcome, SessionStatus, StreamHeartbeat, Usage } from "./model_pb.js";
+import type { Answer, ApprovalDecision, ApprovalPreview, ApprovalResult, ChoiceMode, DiffSummary, Message as Message$1, Question, QuestionOption, Session, SessionOutcome, SessionStatus, StreamHeartbeat, ToolApproval, Usage } from "./model_pb.js";
 import { file_switchboard_v1_model } from "./model_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/agent_service.proto.
  */
 export const file_switchboard_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSLVAQoTU3RhcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCmFnZW50X25hbWUYAiABKAkSDAoEbmFtZRgDIAEoCRJDCghtZXRhZGF0YRgEIAMoCzIxLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRISCgpyZXF1ZXN0X2lkGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJRChRTdGFydFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIPCgdyZXN1bWVkGAIgASgIIkYKDkxvZ1N0ZXBSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIn8KD0xvZ1N0ZXBSZXNwb25zZRILCgNzZXEYASABKAMSMAoPcXVldWVkX21lc3NhZ2VzGAIgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRItCgZzdGF0dXMYAyABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzIqMCChJBc2tRdWVzdGlvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEioKB3RpbWVvdXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSZGVmYXVsdF9vcHRpb25faWRzGAcgAygJEhQKDGRlZmF1bHRfdGV4dBgIIAEoCRISCgpyZXF1ZXN0X2lkGAkgASgJIk4KE0Fza1F1ZXN0aW9uUmVzcG9uc2USKgoIcXVlc3Rpb24YASABKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhILCgNzZXEYAiABKAMiawoUV2FpdEZvckFuc3dlclJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgtxdWVzdGlvbl9pZBgCIAEoCRIqCgd0aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABChVXYWl0Rm9yQW5zd2VyUmVzcG9uc2USEAoIYW5zd2VyZWQYASABKAgSJgoGYW5zd2VyGAIgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEi0KBnN0YXR1cxgDIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMiOQoQU3Vic2NyaWJlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJ9ChFTdWJzY3JpYmVSZXNwb25zZRIqCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZUgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0iRQoaQWNrbm93bGVkZ2VNZXNzYWdlc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgt0aHJvdWdoX3NlcRgCIAEoAyJVChtBY2tub3dsZWRnZU1lc3NhZ2VzUmVzcG9uc2USGAoQcmVhZF90aHJvdWdoX3NlcRgBIAEoAxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSImChBIZWFydGJlYXRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYAoRSGVhcnRiZWF0UmVzcG9uc2USLQoGc3RhdHVzGAEgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSJJChFSZXBvcnREaWZmUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBGRpZmYYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJPChJSZXBvcnREaWZmUmVzcG9uc2USCwoDc2VxGAEgASgDEiwKB3N1bW1hcnkYAiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeSJiChJSZXBvcnRVc2FnZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIkCgV1c2FnZRgCIAEoCzIVLnN3aXRjaGJvYXJkLnYxLlVzYWdlEhIKCnJlcXVlc3RfaWQYAyABKAkiIgoTUmVwb3J0VXNhZ2VSZXNwb25zZRILCgNzZXEYASABKAMifQoRRW5kU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIvCgdvdXRjb21lGAIgASgOMh4uc3dpdGNoYm9hcmQudjEuU2Vzc2lvbk91dGNvbWUSDwoHc3VtbWFyeRgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJIj4KEkVuZFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbjKDBwoMQWdlbnRTZXJ2aWNlElkKDFN0YXJ0U2Vzc2lvbhIjLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5TdGFydFNlc3Npb25SZXNwb25zZRJKCgdMb2dTdGVwEh4uc3dpdGNoYm9hcmQudjEuTG9nU3RlcFJlcXVlc3QaHy5zd2l0Y2hib2FyZC52MS5Mb2dTdGVwUmVzcG9uc2USVgoLQXNrUXVlc3Rpb24SIi5zd2l0Y2hib2FyZC52MS5Bc2tRdWVzdGlvblJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5Bc2tRdWVzdGlvblJlc3BvbnNlElwKDVdhaXRGb3JBbnN3ZXISJC5zd2l0Y2hib2FyZC52MS5XYWl0Rm9yQW5zd2VyUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLldhaXRGb3JBbnN3ZXJSZXNwb25zZRJSCglTdWJzY3JpYmUSIC5zd2l0Y2hib2FyZC52MS5TdWJzY3JpYmVSZXF1ZXN0GiEuc3dpdGNoYm9hcmQudjEuU3Vic2NyaWJlUmVzcG9uc2UwARJuChNBY2tub3dsZWRnZU1lc3NhZ2VzEiouc3dpdGNoYm9hcmQudjEuQWNrbm93bGVkZ2VNZXNzYWdlc1JlcXVlc3QaKy5zd2l0Y2hib2FyZC52MS5BY2tub3dsZWRnZU1lc3NhZ2VzUmVzcG9uc2USUAoJSGVhcnRiZWF0EiAuc3dpdGNoYm9hcmQudjEuSGVhcnRiZWF0UmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLkhlYXJ0YmVhdFJlc3BvbnNlElMKClJlcG9ydERpZmYSIS5zd2l0Y2hib2FyZC52MS5SZXBvcnREaWZmUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydERpZmZSZXNwb25zZRJWCgtSZXBvcnRVc2FnZRIiLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLlJlcG9ydFVzYWdlUmVzcG9uc2USUwoKRW5kU2Vzc2lvbhIhLnN3aXRjaGJvYXJkLnYxLkVuZFNlc3Npb25SZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuRW5kU2Vzc2lvblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_switchboard_v1_model]);
+  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSLVAQoTU3RhcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCmFnZW50X25hbWUYAiABKAkSDAoEbmFtZRgDIAEoCRJDCghtZXRhZGF0YRgEIAMoCzIxLnN3aXRjaGJvYXJkLnYxLlN0YXJ0U2Vzc2lvblJlcXVlc3QuTWV0YWRhdGFFbnRyeRISCgpyZXF1ZXN0X2lkGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJRChRTdGFydFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIPCgdyZXN1bWVkGAIgASgIIkYKDkxvZ1N0ZXBSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIn8KD0xvZ1N0ZXBSZXNwb25zZRILCgNzZXEYASABKAMSMAoPcXVldWVkX21lc3NhZ2VzGAIgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRItCgZzdGF0dXMYAyABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzIqMCChJBc2tRdWVzdGlvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEioKB3RpbWVvdXQYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSZGVmYXVsdF9vcHRpb25faWRzGAcgAygJEhQKDGRlZmF1bHRfdGV4dBgIIAEoCRISCgpyZXF1ZXN0X2lkGAkgASgJIk4KE0Fza1F1ZXN0aW9uUmVzcG9uc2USKgoIcXVlc3Rpb24YASABKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhILCgNzZXEYAiABKAMiawoUV2FpdEZvckFuc3dlclJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgtxdWVzdGlvbl9pZBgCIAEoCRIqCgd0aW1lb3V0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIoABChVXYWl0Rm9yQW5zd2VyUmVzcG9uc2USEAoIYW5zd2VyZWQYASABKAgSJgoGYW5zd2VyGAIgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEi0KBnN0YXR1cxgDIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMiOQoQU3Vic2NyaWJlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAyJ9ChFTdWJzY3JpYmVSZXNwb25zZRIqCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZUgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0iRQoaQWNrbm93bGVkZ2VNZXNzYWdlc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgt0aHJvdWdoX3NlcRgCIAEoAyJVChtBY2tub3dsZWRnZU1lc3NhZ2VzUmVzcG9uc2USGAoQcmVhZF90aHJvdWdoX3NlcRgBIAEoAxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSImChBIZWFydGJlYXRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYAoRSGVhcnRiZWF0UmVzcG9uc2USLQoGc3RhdHVzGAEgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIcChR1bnJlYWRfbWVzc2FnZV9jb3VudBgCIAEoBSJJChFSZXBvcnREaWZmUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBGRpZmYYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJPChJSZXBvcnREaWZmUmVzcG9uc2USCwoDc2VxGAEgASgDEiwKB3N1bW1hcnkYAiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeSJiChJSZXBvcnRVc2FnZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIkCgV1c2FnZRgCIAEoCzIVLnN3aXRjaGJvYXJkLnYxLlVzYWdlEhIKCnJlcXVlc3RfaWQYAyABKAkiIgoTUmVwb3J0VXNhZ2VSZXNwb25zZRILCgNzZXEYASABKAMifQoRRW5kU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIvCgdvdXRjb21lGAIgASgOMh4uc3dpdGNoYm9hcmQudjEuU2Vzc2lvbk91dGNvbWUSDwoHc3VtbWFyeRgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJIj4KEkVuZFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbiKuAgoWUmVxdWVzdEFwcHJvdmFsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCXRvb2xfbmFtZRgCIAEoCRISCgppbnB1dF9qc29uGAMgASgJEjAKB3ByZXZpZXcYBCABKAsyHy5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbFByZXZpZXcSEwoLdG9vbF91c2VfaWQYBSABKAkSFgoOaW5wdXRfZWRpdGFibGUYBiABKAgSKgoHdGltZW91dBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI6ChBkZWZhdWx0X2RlY2lzaW9uGAggASgOMiAuc3dpdGNoYm9hcmQudjEuQXBwcm92YWxEZWNpc2lvbhISCgpyZXF1ZXN0X2lkGAkgASgJIlYKF1JlcXVlc3RBcHByb3ZhbFJlc3BvbnNlEi4KCGFwcHJvdmFsGAEgASgLMhwuc3dpdGNoYm9hcmQudjEuVG9vbEFwcHJvdmFsEgsKA3NlcRgCIAEoAyJtChZXYWl0Rm9yQXBwcm92YWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLYXBwcm92YWxfaWQYAiABKAkSKgoHdGltZW91dBgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKJAQoXV2FpdEZvckFwcHJvdmFsUmVzcG9uc2USDwoHZGVjaWRlZBgBIAEoCBIuCgZyZXN1bHQYAiABKAsyHi5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbFJlc3VsdBItCgZzdGF0dXMYAyABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzIq4BChZSZXNvbHZlQXBwcm92YWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLYXBwcm92YWxfaWQYAiABKAkSEwoLdG9vbF91c2VfaWQYAyABKAkSMgoIZGVjaXNpb24YBCABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEg4KBnJlYXNvbhgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIloKF1Jlc29sdmVBcHByb3ZhbFJlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUmVzdWx0Eg8KB2FwcGxpZWQYAiABKAgyrwkKDEFnZW50U2VydmljZRJZCgxTdGFydFNlc3Npb24SIy5zd2l0Y2hib2FyZC52MS5TdGFydFNlc3Npb25SZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuU3RhcnRTZXNzaW9uUmVzcG9uc2USSgoHTG9nU3RlcBIeLnN3aXRjaGJvYXJkLnYxLkxvZ1N0ZXBSZXF1ZXN0Gh8uc3dpdGNoYm9hcmQudjEuTG9nU3RlcFJlc3BvbnNlElYKC0Fza1F1ZXN0aW9uEiIuc3dpdGNoYm9hcmQudjEuQXNrUXVlc3Rpb25SZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuQXNrUXVlc3Rpb25SZXNwb25zZRJcCg1XYWl0Rm9yQW5zd2VyEiQuc3dpdGNoYm9hcmQudjEuV2FpdEZvckFuc3dlclJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5XYWl0Rm9yQW5zd2VyUmVzcG9uc2USUgoJU3Vic2NyaWJlEiAuc3dpdGNoYm9hcmQudjEuU3Vic2NyaWJlUmVxdWVzdBohLnN3aXRjaGJvYXJkLnYxLlN1YnNjcmliZVJlc3BvbnNlMAESbgoTQWNrbm93bGVkZ2VNZXNzYWdlcxIqLnN3aXRjaGJvYXJkLnYxLkFja25vd2xlZGdlTWVzc2FnZXNSZXF1ZXN0Gisuc3dpdGNoYm9hcmQudjEuQWNrbm93bGVkZ2VNZXNzYWdlc1Jlc3BvbnNlElAKCUhlYXJ0YmVhdBIgLnN3aXRjaGJvYXJkLnYxLkhlYXJ0YmVhdFJlcXVlc3QaIS5zd2l0Y2hib2FyZC52MS5IZWFydGJlYXRSZXNwb25zZRJTCgpSZXBvcnREaWZmEiEuc3dpdGNoYm9hcmQudjEuUmVwb3J0RGlmZlJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5SZXBvcnREaWZmUmVzcG9uc2USVgoLUmVwb3J0VXNhZ2USIi5zd2l0Y2hib2FyZC52MS5SZXBvcnRVc2FnZVJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5SZXBvcnRVc2FnZVJlc3BvbnNlEmIKD1JlcXVlc3RBcHByb3ZhbBImLnN3aXRjaGJvYXJkLnYxLlJlcXVlc3RBcHByb3ZhbFJlcXVlc3QaJy5zd2l0Y2hib2FyZC52MS5SZXF1ZXN0QXBwcm92YWxSZXNwb25zZRJiCg9XYWl0Rm9yQXBwcm92YWwSJi5zd2l0Y2hib2FyZC52MS5XYWl0Rm9yQXBwcm92YWxSZXF1ZXN0Gicuc3dpdGNoYm9hcmQudjEuV2FpdEZvckFwcHJvdmFsUmVzcG9uc2USYgoPUmVzb2x2ZUFwcHJvdmFsEiYuc3dpdGNoYm9hcmQudjEuUmVzb2x2ZUFwcHJvdmFsUmVxdWVzdBonLnN3aXRjaGJvYXJkLnYxLlJlc29sdmVBcHByb3ZhbFJlc3BvbnNlElMKCkVuZFNlc3Npb24SIS5zd2l0Y2hib2FyZC52MS5FbmRTZXNzaW9uUmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkVuZFNlc3Npb25SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_switchboard_v1_model]);
 
 /**
  * StartSession input.
@@ -699,6 +699,267 @@ export const EndSessionResponseSchema: GenMessage<EndSessionResponse> = /*@__PUR
   messageDesc(file_switchboard_v1_agent_service, 19);
 
 /**
+ * RequestApproval input.
+ *
+ * @generated from message switchboard.v1.RequestApprovalRequest
+ */
+export type RequestApprovalRequest = Message<"switchboard.v1.RequestApprovalRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The tool's name, 1..200 characters.
+   *
+   * @generated from field: string tool_name = 2;
+   */
+  toolName: string;
+
+  /**
+   * The tool's input, a JSON object as text, up to 256 KiB.
+   *
+   * @generated from field: string input_json = 3;
+   */
+  inputJson: string;
+
+  /**
+   * What the person sees first; a summary is required.
+   *
+   * @generated from field: switchboard.v1.ApprovalPreview preview = 4;
+   */
+  preview?: ApprovalPreview | undefined;
+
+  /**
+   * The agent's own id of this tool call, up to 256 characters; may be empty.
+   *
+   * @generated from field: string tool_use_id = 5;
+   */
+  toolUseId: string;
+
+  /**
+   * Whether the person may edit the input before allowing it.
+   *
+   * @generated from field: bool input_editable = 6;
+   */
+  inputEditable: boolean;
+
+  /**
+   * Optional: how long the person has before `default_decision` applies (1 s .. 7 days).
+   *
+   * @generated from field: google.protobuf.Duration timeout = 7;
+   */
+  timeout?: Duration | undefined;
+
+  /**
+   * Applied when the timeout passes: DENY (also when unspecified) or ALLOW_ONCE.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision default_decision = 8;
+   */
+  defaultDecision: ApprovalDecision;
+
+  /**
+   * Idempotency key, 1..128 characters.
+   *
+   * @generated from field: string request_id = 9;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message switchboard.v1.RequestApprovalRequest.
+ * Use `create(RequestApprovalRequestSchema)` to create a new message.
+ */
+export const RequestApprovalRequestSchema: GenMessage<RequestApprovalRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 20);
+
+/**
+ * RequestApproval result.
+ *
+ * @generated from message switchboard.v1.RequestApprovalResponse
+ */
+export type RequestApprovalResponse = Message<"switchboard.v1.RequestApprovalResponse"> & {
+  /**
+   * The stored approval (with its id and deadline; `result` set when a session rule allowed it).
+   *
+   * @generated from field: switchboard.v1.ToolApproval approval = 1;
+   */
+  approval?: ToolApproval | undefined;
+
+  /**
+   * The approval's sequence number.
+   *
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message switchboard.v1.RequestApprovalResponse.
+ * Use `create(RequestApprovalResponseSchema)` to create a new message.
+ */
+export const RequestApprovalResponseSchema: GenMessage<RequestApprovalResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 21);
+
+/**
+ * WaitForApproval input.
+ *
+ * @generated from message switchboard.v1.WaitForApprovalRequest
+ */
+export type WaitForApprovalRequest = Message<"switchboard.v1.WaitForApprovalRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The approval (UUID).
+   *
+   * @generated from field: string approval_id = 2;
+   */
+  approvalId: string;
+
+  /**
+   * How long to wait at most (default 60 s, at most 15 minutes); the call's own deadline, if
+   * shorter, wins.
+   *
+   * @generated from field: google.protobuf.Duration timeout = 3;
+   */
+  timeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.WaitForApprovalRequest.
+ * Use `create(WaitForApprovalRequestSchema)` to create a new message.
+ */
+export const WaitForApprovalRequestSchema: GenMessage<WaitForApprovalRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 22);
+
+/**
+ * WaitForApproval result.
+ *
+ * @generated from message switchboard.v1.WaitForApprovalResponse
+ */
+export type WaitForApprovalResponse = Message<"switchboard.v1.WaitForApprovalResponse"> & {
+  /**
+   * False when the timeout passed first (call again), or the session is stopping or ended.
+   *
+   * @generated from field: bool decided = 1;
+   */
+  decided: boolean;
+
+  /**
+   * The decision, when decided.
+   *
+   * @generated from field: switchboard.v1.ApprovalResult result = 2;
+   */
+  result?: ApprovalResult | undefined;
+
+  /**
+   * The session's status now.
+   *
+   * @generated from field: switchboard.v1.SessionStatus status = 3;
+   */
+  status: SessionStatus;
+};
+
+/**
+ * Describes the message switchboard.v1.WaitForApprovalResponse.
+ * Use `create(WaitForApprovalResponseSchema)` to create a new message.
+ */
+export const WaitForApprovalResponseSchema: GenMessage<WaitForApprovalResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 23);
+
+/**
+ * ResolveApproval input.
+ *
+ * @generated from message switchboard.v1.ResolveApprovalRequest
+ */
+export type ResolveApprovalRequest = Message<"switchboard.v1.ResolveApprovalRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The approval (UUID); empty when `tool_use_id` names it.
+   *
+   * @generated from field: string approval_id = 2;
+   */
+  approvalId: string;
+
+  /**
+   * The agent's id of the tool call, as given to RequestApproval; empty when `approval_id` is
+   * set.
+   *
+   * @generated from field: string tool_use_id = 3;
+   */
+  toolUseId: string;
+
+  /**
+   * What the terminal decided: ALLOW_ONCE, ALLOW_SESSION or DENY.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision decision = 4;
+   */
+  decision: ApprovalDecision;
+
+  /**
+   * Why, up to 2,000 characters; may be empty.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * Idempotency key, 1..128 characters.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message switchboard.v1.ResolveApprovalRequest.
+ * Use `create(ResolveApprovalRequestSchema)` to create a new message.
+ */
+export const ResolveApprovalRequestSchema: GenMessage<ResolveApprovalRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 24);
+
+/**
+ * ResolveApproval result.
+ *
+ * @generated from message switchboard.v1.ResolveApprovalResponse
+ */
+export type ResolveApprovalResponse = Message<"switchboard.v1.ResolveApprovalResponse"> & {
+  /**
+   * The decision in force: this call's when applied, otherwise the earlier one.
+   *
+   * @generated from field: switchboard.v1.ApprovalResult result = 1;
+   */
+  result?: ApprovalResult | undefined;
+
+  /**
+   * Whether this call's decision was the one stored.
+   *
+   * @generated from field: bool applied = 2;
+   */
+  applied: boolean;
+};
+
+/**
+ * Describes the message switchboard.v1.ResolveApprovalResponse.
+ * Use `create(ResolveApprovalResponseSchema)` to create a new message.
+ */
+export const ResolveApprovalResponseSchema: GenMessage<ResolveApprovalResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 25);
+
+/**
  * The API agents talk to. Every call carries `authorization: Bearer <api key>`; the key decides
  * which user owns everything the agent writes.
  *
@@ -835,6 +1096,50 @@ export const AgentService: GenService<{
     methodKind: "unary";
     input: typeof ReportUsageRequestSchema;
     output: typeof ReportUsageResponseSchema;
+  },
+  /**
+   * Asks the person to allow or deny one tool call (a tool-permission prompt). Returns at once:
+   * with `approval.result` already set when an earlier ALLOW_SESSION decision in this session
+   * covers the tool (no person is asked), otherwise open, and the session is AWAITING_INPUT until
+   * every open question and approval is decided. Receive the decision with WaitForApproval or
+   * Subscribe (pushed the moment it commits, like answers).
+   * Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
+   * ALLOW_SESSION default).
+   *
+   * @generated from rpc switchboard.v1.AgentService.RequestApproval
+   */
+  requestApproval: {
+    methodKind: "unary";
+    input: typeof RequestApprovalRequestSchema;
+    output: typeof RequestApprovalResponseSchema;
+  },
+  /**
+   * Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
+   * (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
+   * asks the agent to stop or the session ends.
+   * Errors: NOT_FOUND (no such approval in this session).
+   *
+   * @generated from rpc switchboard.v1.AgentService.WaitForApproval
+   */
+  waitForApproval: {
+    methodKind: "unary";
+    input: typeof WaitForApprovalRequestSchema;
+    output: typeof WaitForApprovalResponseSchema;
+  },
+  /**
+   * Reports that an open approval was decided outside Switchboard: the agent's own terminal
+   * prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
+   * The first decision wins: when a person, a deadline or a rule decided already, nothing changes
+   * and the response carries that decision with applied=false. Either `approval_id` or
+   * `tool_use_id` names the approval.
+   * Errors: NOT_FOUND (no such approval in this session).
+   *
+   * @generated from rpc switchboard.v1.AgentService.ResolveApproval
+   */
+  resolveApproval: {
+    methodKind: "unary";
+    input: typeof ResolveApprovalRequestSchema;
+    output: typeof ResolveApprovalResponseSchema;
   },
   /**
    * Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.

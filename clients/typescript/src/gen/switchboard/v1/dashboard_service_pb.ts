@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Agent, Answer, ApiKey, DiffSummary, Message as Message$1, Question, Session, SessionStatus, StreamHeartbeat } from "./model_pb.js";
+import type { Agent, Answer, ApiKey, ApprovalDecision, ApprovalResult, DiffSummary, Message as Message$1, Question, Session, SessionStatus, StreamHeartbeat, ToolApproval } from "./model_pb.js";
 import { file_switchboard_v1_model } from "./model_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/dashboard_service.proto.
  */
 export const file_switchboard_v1_dashboard_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC92MS9kYXNoYm9hcmRfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiOgoRTGlzdEFnZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVAoSTGlzdEFnZW50c1Jlc3BvbnNlEiUKBmFnZW50cxgBIAMoCzIVLnN3aXRjaGJvYXJkLnYxLkFnZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ/ChNMaXN0U2Vzc2lvbnNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJwChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhQKDGluYm94X2N1cnNvchgDIAEoAyInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJInAKEkdldFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbhIwCg5vcGVuX3F1ZXN0aW9ucxgCIAMoCzIYLnN3aXRjaGJvYXJkLnYxLlF1ZXN0aW9uIpYBChNMaXN0TWVzc2FnZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMAoJZGlyZWN0aW9uGAIgASgOMh0uc3dpdGNoYm9hcmQudjEuTGlzdERpcmVjdGlvbhISCgpjdXJzb3Jfc2VxGAMgASgDEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIloKFExpc3RNZXNzYWdlc1Jlc3BvbnNlEikKCG1lc3NhZ2VzGAEgAygLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoOR2V0RGlmZlJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJNCg9HZXREaWZmUmVzcG9uc2USDAoEZGlmZhgBIAEoCRIsCgdzdW1tYXJ5GAIgASgLMhsuc3dpdGNoYm9hcmQudjEuRGlmZlN1bW1hcnkidgoVQW5zd2VyUXVlc3Rpb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLcXVlc3Rpb25faWQYAiABKAkSEgoKb3B0aW9uX2lkcxgDIAMoCRIMCgR0ZXh0GAQgASgJEhIKCnJlcXVlc3RfaWQYBSABKAkiTQoWQW5zd2VyUXVlc3Rpb25SZXNwb25zZRImCgZhbnN3ZXIYASABKAsyFi5zd2l0Y2hib2FyZC52MS5BbnN3ZXISCwoDc2VxGAIgASgDIkoKElNlbmRNZXNzYWdlUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSI/ChNTZW5kTWVzc2FnZVJlc3BvbnNlEigKB21lc3NhZ2UYASABKAsyFy5zd2l0Y2hib2FyZC52MS5NZXNzYWdlIjgKElN0b3BTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSI/ChNTdG9wU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5zd2l0Y2hib2FyZC52MS5TZXNzaW9uIjgKFFJlbmFtZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDAoEbmFtZRgCIAEoCSJBChVSZW5hbWVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24iKgoURGVsZXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSIXChVEZWxldGVTZXNzaW9uUmVzcG9uc2UiVAoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJPChRDcmVhdGVBcGlLZXlSZXNwb25zZRInCgdhcGlfa2V5GAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSJUChJMaXN0QXBpS2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPaW5jbHVkZV9yZXZva2VkGAMgASgIIlgKE0xpc3RBcGlLZXlzUmVzcG9uc2USKAoIYXBpX2tleXMYASADKAsyFi5zd2l0Y2hib2FyZC52MS5BcGlLZXkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIikKE1Jldm9rZUFwaUtleVJlcXVlc3QSEgoKYXBpX2tleV9pZBgBIAEoCSI/ChRSZXZva2VBcGlLZXlSZXNwb25zZRInCgdhcGlfa2V5GAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQXBpS2V5IjwKE1dhdGNoU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMigAEKFFdhdGNoU2Vzc2lvblJlc3BvbnNlEioKB21lc3NhZ2UYASABKAsyFy5zd2l0Y2hib2FyZC52MS5NZXNzYWdlSAASNAoJaGVhcnRiZWF0GAIgASgLMh8uc3dpdGNoYm9hcmQudjEuU3RyZWFtSGVhcnRiZWF0SABCBgoEaXRlbSLQAgoKSW5ib3hFdmVudBIOCgZjdXJzb3IYASABKAMSLAoEa2luZBgCIAEoDjIeLnN3aXRjaGJvYXJkLnYxLkluYm94RXZlbnRLaW5kEhIKCnNlc3Npb25faWQYAyABKAkSEAoIYWdlbnRfaWQYBCABKAkSEgoKYWdlbnRfbmFtZRgFIAEoCRIUCgxzZXNzaW9uX25hbWUYBiABKAkSLQoGc3RhdHVzGAcgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxILCgNzZXEYCCABKAMSEwoLcXVlc3Rpb25faWQYCSABKAkSFQoNcXVlc3Rpb25fdGV4dBgKIAEoCRIbChNvcGVuX3F1ZXN0aW9uX2NvdW50GAsgASgFEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIpChFXYXRjaEluYm94UmVxdWVzdBIUCgxhZnRlcl9jdXJzb3IYASABKAMifwoSV2F0Y2hJbmJveFJlc3BvbnNlEisKBWV2ZW50GAEgASgLMhouc3dpdGNoYm9hcmQudjEuSW5ib3hFdmVudEgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0qaAoNTGlzdERpcmVjdGlvbhIeChpMSVNUX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhoKFkxJU1RfRElSRUNUSU9OX0ZPUldBUkQQARIbChdMSVNUX0RJUkVDVElPTl9CQUNLV0FSRBACKroCCg5JbmJveEV2ZW50S2luZBIgChxJTkJPWF9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJAogSU5CT1hfRVZFTlRfS0lORF9TRVNTSU9OX1NUQVJURUQQARIjCh9JTkJPWF9FVkVOVF9LSU5EX1NUQVRVU19DSEFOR0VEEAISIwofSU5CT1hfRVZFTlRfS0lORF9RVUVTVElPTl9BU0tFRBADEiYKIklOQk9YX0VWRU5UX0tJTkRfUVVFU1RJT05fQU5TV0VSRUQQBBIiCh5JTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fRU5ERUQQBRIkCiBJTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fUkVOQU1FRBAGEiQKIElOQk9YX0VWRU5UX0tJTkRfU0VTU0lPTl9ERUxFVEVEEAcyzQoKEERhc2hib2FyZFNlcnZpY2USUwoKTGlzdEFnZW50cxIhLnN3aXRjaGJvYXJkLnYxLkxpc3RBZ2VudHNSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuTGlzdEFnZW50c1Jlc3BvbnNlElkKDExpc3RTZXNzaW9ucxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJTCgpHZXRTZXNzaW9uEiEuc3dpdGNoYm9hcmQudjEuR2V0U2Vzc2lvblJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5HZXRTZXNzaW9uUmVzcG9uc2USWQoMTGlzdE1lc3NhZ2VzEiMuc3dpdGNoYm9hcmQudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlEkoKB0dldERpZmYSHi5zd2l0Y2hib2FyZC52MS5HZXREaWZmUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLkdldERpZmZSZXNwb25zZRJfCg5BbnN3ZXJRdWVzdGlvbhIlLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVzcG9uc2USVgoLU2VuZE1lc3NhZ2USIi5zd2l0Y2hib2FyZC52MS5TZW5kTWVzc2FnZVJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5TZW5kTWVzc2FnZVJlc3BvbnNlElYKC1N0b3BTZXNzaW9uEiIuc3dpdGNoYm9hcmQudjEuU3RvcFNlc3Npb25SZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuU3RvcFNlc3Npb25SZXNwb25zZRJcCg1SZW5hbWVTZXNzaW9uEiQuc3dpdGNoYm9hcmQudjEuUmVuYW1lU2Vzc2lvblJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5SZW5hbWVTZXNzaW9uUmVzcG9uc2USXAoNRGVsZXRlU2Vzc2lvbhIkLnN3aXRjaGJvYXJkLnYxLkRlbGV0ZVNlc3Npb25SZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuRGVsZXRlU2Vzc2lvblJlc3BvbnNlElkKDENyZWF0ZUFwaUtleRIjLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5DcmVhdGVBcGlLZXlSZXNwb25zZRJWCgtMaXN0QXBpS2V5cxIiLnN3aXRjaGJvYXJkLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2USWQoMUmV2b2tlQXBpS2V5EiMuc3dpdGNoYm9hcmQudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlElsKDFdhdGNoU2Vzc2lvbhIjLnN3aXRjaGJvYXJkLnYxLldhdGNoU2Vzc2lvblJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5XYXRjaFNlc3Npb25SZXNwb25zZTABElUKCldhdGNoSW5ib3gSIS5zd2l0Y2hib2FyZC52MS5XYXRjaEluYm94UmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLldhdGNoSW5ib3hSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
+  fileDesc("CiZzd2l0Y2hib2FyZC92MS9kYXNoYm9hcmRfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiOgoRTGlzdEFnZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVAoSTGlzdEFnZW50c1Jlc3BvbnNlEiUKBmFnZW50cxgBIAMoCzIVLnN3aXRjaGJvYXJkLnYxLkFnZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ/ChNMaXN0U2Vzc2lvbnNSZXF1ZXN0EhAKCGFnZW50X2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJwChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhQKDGluYm94X2N1cnNvchgDIAEoAyInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIqYBChJHZXRTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24SMAoOb3Blbl9xdWVzdGlvbnMYAiADKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbhI0Cg5vcGVuX2FwcHJvdmFscxgDIAMoCzIcLnN3aXRjaGJvYXJkLnYxLlRvb2xBcHByb3ZhbCKWAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEjAKCWRpcmVjdGlvbhgCIAEoDjIdLnN3aXRjaGJvYXJkLnYxLkxpc3REaXJlY3Rpb24SEgoKY3Vyc29yX3NlcRgDIAEoAxIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJaChRMaXN0TWVzc2FnZXNSZXNwb25zZRIpCghtZXNzYWdlcxgBIAMoCzIXLnN3aXRjaGJvYXJkLnYxLk1lc3NhZ2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKDkdldERpZmZSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiTQoPR2V0RGlmZlJlc3BvbnNlEgwKBGRpZmYYASABKAkSLAoHc3VtbWFyeRgCIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkRpZmZTdW1tYXJ5InYKFUFuc3dlclF1ZXN0aW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhMKC3F1ZXN0aW9uX2lkGAIgASgJEhIKCm9wdGlvbl9pZHMYAyADKAkSDAoEdGV4dBgEIAEoCRISCgpyZXF1ZXN0X2lkGAUgASgJIk0KFkFuc3dlclF1ZXN0aW9uUmVzcG9uc2USJgoGYW5zd2VyGAEgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyEgsKA3NlcRgCIAEoAyK0AQoVRGVjaWRlQXBwcm92YWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEwoLYXBwcm92YWxfaWQYAiABKAkSMgoIZGVjaXNpb24YAyABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEg4KBnJlYXNvbhgEIAEoCRIaChJ1cGRhdGVkX2lucHV0X2pzb24YBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSJVChZEZWNpZGVBcHByb3ZhbFJlc3BvbnNlEi4KBnJlc3VsdBgBIAEoCzIeLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUmVzdWx0EgsKA3NlcRgCIAEoAyJKChJTZW5kTWVzc2FnZVJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiPwoTU2VuZE1lc3NhZ2VSZXNwb25zZRIoCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZSI4ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiPwoTU3RvcFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbiI4ChRSZW5hbWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgwKBG5hbWUYAiABKAkiQQoVUmVuYW1lU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5zd2l0Y2hib2FyZC52MS5TZXNzaW9uIioKFERlbGV0ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiFwoVRGVsZXRlU2Vzc2lvblJlc3BvbnNlIlQKE0NyZWF0ZUFwaUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTwoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJwoHYXBpX2tleRgBIAEoCzIWLnN3aXRjaGJvYXJkLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiVAoSTGlzdEFwaUtleXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD2luY2x1ZGVfcmV2b2tlZBgDIAEoCCJYChNMaXN0QXBpS2V5c1Jlc3BvbnNlEigKCGFwaV9rZXlzGAEgAygLMhYuc3dpdGNoYm9hcmQudjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIpChNSZXZva2VBcGlLZXlSZXF1ZXN0EhIKCmFwaV9rZXlfaWQYASABKAkiPwoUUmV2b2tlQXBpS2V5UmVzcG9uc2USJwoHYXBpX2tleRgBIAEoCzIWLnN3aXRjaGJvYXJkLnYxLkFwaUtleSI8ChNXYXRjaFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDIoABChRXYXRjaFNlc3Npb25SZXNwb25zZRIqCgdtZXNzYWdlGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuTWVzc2FnZUgAEjQKCWhlYXJ0YmVhdBgCIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlN0cmVhbUhlYXJ0YmVhdEgAQgYKBGl0ZW0i7AMKCkluYm94RXZlbnQSDgoGY3Vyc29yGAEgASgDEiwKBGtpbmQYAiABKA4yHi5zd2l0Y2hib2FyZC52MS5JbmJveEV2ZW50S2luZBISCgpzZXNzaW9uX2lkGAMgASgJEhAKCGFnZW50X2lkGAQgASgJEhIKCmFnZW50X25hbWUYBSABKAkSFAoMc2Vzc2lvbl9uYW1lGAYgASgJEi0KBnN0YXR1cxgHIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSCwoDc2VxGAggASgDEhMKC3F1ZXN0aW9uX2lkGAkgASgJEhUKDXF1ZXN0aW9uX3RleHQYCiABKAkSGwoTb3Blbl9xdWVzdGlvbl9jb3VudBgLIAEoBRIvCgtjcmVhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLYXBwcm92YWxfaWQYDSABKAkSEQoJdG9vbF9uYW1lGA4gASgJEhgKEGFwcHJvdmFsX3N1bW1hcnkYDyABKAkSOwoRYXBwcm92YWxfZGVjaXNpb24YECABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEhsKE29wZW5fYXBwcm92YWxfY291bnQYESABKAUiKQoRV2F0Y2hJbmJveFJlcXVlc3QSFAoMYWZ0ZXJfY3Vyc29yGAEgASgDIn8KEldhdGNoSW5ib3hSZXNwb25zZRIrCgVldmVudBgBIAEoCzIaLnN3aXRjaGJvYXJkLnYxLkluYm94RXZlbnRIABI0CgloZWFydGJlYXQYAiABKAsyHy5zd2l0Y2hib2FyZC52MS5TdHJlYW1IZWFydGJlYXRIAEIGCgRpdGVtKmgKDUxpc3REaXJlY3Rpb24SHgoaTElTVF9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIaChZMSVNUX0RJUkVDVElPTl9GT1JXQVJEEAESGwoXTElTVF9ESVJFQ1RJT05fQkFDS1dBUkQQAiqKAwoOSW5ib3hFdmVudEtpbmQSIAocSU5CT1hfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEiQKIElOQk9YX0VWRU5UX0tJTkRfU0VTU0lPTl9TVEFSVEVEEAESIwofSU5CT1hfRVZFTlRfS0lORF9TVEFUVVNfQ0hBTkdFRBACEiMKH0lOQk9YX0VWRU5UX0tJTkRfUVVFU1RJT05fQVNLRUQQAxImCiJJTkJPWF9FVkVOVF9LSU5EX1FVRVNUSU9OX0FOU1dFUkVEEAQSIgoeSU5CT1hfRVZFTlRfS0lORF9TRVNTSU9OX0VOREVEEAUSJAogSU5CT1hfRVZFTlRfS0lORF9TRVNTSU9OX1JFTkFNRUQQBhIkCiBJTkJPWF9FVkVOVF9LSU5EX1NFU1NJT05fREVMRVRFRBAHEicKI0lOQk9YX0VWRU5UX0tJTkRfQVBQUk9WQUxfUkVRVUVTVEVEEAgSJQohSU5CT1hfRVZFTlRfS0lORF9BUFBST1ZBTF9ERUNJREVEEAkyrgsKEERhc2hib2FyZFNlcnZpY2USUwoKTGlzdEFnZW50cxIhLnN3aXRjaGJvYXJkLnYxLkxpc3RBZ2VudHNSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuTGlzdEFnZW50c1Jlc3BvbnNlElkKDExpc3RTZXNzaW9ucxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJTCgpHZXRTZXNzaW9uEiEuc3dpdGNoYm9hcmQudjEuR2V0U2Vzc2lvblJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5HZXRTZXNzaW9uUmVzcG9uc2USWQoMTGlzdE1lc3NhZ2VzEiMuc3dpdGNoYm9hcmQudjEuTGlzdE1lc3NhZ2VzUmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLkxpc3RNZXNzYWdlc1Jlc3BvbnNlEkoKB0dldERpZmYSHi5zd2l0Y2hib2FyZC52MS5HZXREaWZmUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLkdldERpZmZSZXNwb25zZRJfCg5BbnN3ZXJRdWVzdGlvbhIlLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVxdWVzdBomLnN3aXRjaGJvYXJkLnYxLkFuc3dlclF1ZXN0aW9uUmVzcG9uc2USXwoORGVjaWRlQXBwcm92YWwSJS5zd2l0Y2hib2FyZC52MS5EZWNpZGVBcHByb3ZhbFJlcXVlc3QaJi5zd2l0Y2hib2FyZC52MS5EZWNpZGVBcHByb3ZhbFJlc3BvbnNlElYKC1NlbmRNZXNzYWdlEiIuc3dpdGNoYm9hcmQudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJWCgtTdG9wU2Vzc2lvbhIiLnN3aXRjaGJvYXJkLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBojLnN3aXRjaGJvYXJkLnYxLlN0b3BTZXNzaW9uUmVzcG9uc2USXAoNUmVuYW1lU2Vzc2lvbhIkLnN3aXRjaGJvYXJkLnYxLlJlbmFtZVNlc3Npb25SZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuUmVuYW1lU2Vzc2lvblJlc3BvbnNlElwKDURlbGV0ZVNlc3Npb24SJC5zd2l0Y2hib2FyZC52MS5EZWxldGVTZXNzaW9uUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLkRlbGV0ZVNlc3Npb25SZXNwb25zZRJZCgxDcmVhdGVBcGlLZXkSIy5zd2l0Y2hib2FyZC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVgoLTGlzdEFwaUtleXMSIi5zd2l0Y2hib2FyZC52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlElkKDFJldm9rZUFwaUtleRIjLnN3aXRjaGJvYXJkLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5SZXZva2VBcGlLZXlSZXNwb25zZRJbCgxXYXRjaFNlc3Npb24SIy5zd2l0Y2hib2FyZC52MS5XYXRjaFNlc3Npb25SZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuV2F0Y2hTZXNzaW9uUmVzcG9uc2UwARJVCgpXYXRjaEluYm94EiEuc3dpdGNoYm9hcmQudjEuV2F0Y2hJbmJveFJlcXVlc3QaIi5zd2l0Y2hib2FyZC52MS5XYXRjaEluYm94UmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
 
 /**
  * ListAgents input.
@@ -191,6 +191,13 @@ export type GetSessionResponse = Message<"switchboard.v1.GetSessionResponse"> & 
    * @generated from field: repeated switchboard.v1.Question open_questions = 2;
    */
   openQuestions: Question[];
+
+  /**
+   * Tool approvals not yet decided, oldest first.
+   *
+   * @generated from field: repeated switchboard.v1.ToolApproval open_approvals = 3;
+   */
+  openApprovals: ToolApproval[];
 };
 
 /**
@@ -407,6 +414,92 @@ export const AnswerQuestionResponseSchema: GenMessage<AnswerQuestionResponse> = 
   messageDesc(file_switchboard_v1_dashboard_service, 11);
 
 /**
+ * DecideApproval input.
+ *
+ * @generated from message switchboard.v1.DecideApprovalRequest
+ */
+export type DecideApprovalRequest = Message<"switchboard.v1.DecideApprovalRequest"> & {
+  /**
+   * The session (UUID).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The approval (UUID).
+   *
+   * @generated from field: string approval_id = 2;
+   */
+  approvalId: string;
+
+  /**
+   * ALLOW_ONCE, ALLOW_SESSION or DENY.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision decision = 3;
+   */
+  decision: ApprovalDecision;
+
+  /**
+   * Why, up to 2,000 characters: the agent reads a deny's reason; optional otherwise.
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * With an allow, where the approval's input is editable: the input to run instead, a JSON
+   * object as text, up to 256 KiB. Empty runs the input as requested.
+   *
+   * @generated from field: string updated_input_json = 5;
+   */
+  updatedInputJson: string;
+
+  /**
+   * Optional idempotency key (up to 128 characters): a retry of the same decision with the same
+   * id returns the stored decision instead of FAILED_PRECONDITION.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message switchboard.v1.DecideApprovalRequest.
+ * Use `create(DecideApprovalRequestSchema)` to create a new message.
+ */
+export const DecideApprovalRequestSchema: GenMessage<DecideApprovalRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_dashboard_service, 12);
+
+/**
+ * DecideApproval result.
+ *
+ * @generated from message switchboard.v1.DecideApprovalResponse
+ */
+export type DecideApprovalResponse = Message<"switchboard.v1.DecideApprovalResponse"> & {
+  /**
+   * The stored decision.
+   *
+   * @generated from field: switchboard.v1.ApprovalResult result = 1;
+   */
+  result?: ApprovalResult | undefined;
+
+  /**
+   * The decision event's sequence number.
+   *
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message switchboard.v1.DecideApprovalResponse.
+ * Use `create(DecideApprovalResponseSchema)` to create a new message.
+ */
+export const DecideApprovalResponseSchema: GenMessage<DecideApprovalResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_dashboard_service, 13);
+
+/**
  * SendMessage input.
  *
  * @generated from message switchboard.v1.SendMessageRequest
@@ -439,7 +532,7 @@ export type SendMessageRequest = Message<"switchboard.v1.SendMessageRequest"> & 
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 12);
+  messageDesc(file_switchboard_v1_dashboard_service, 14);
 
 /**
  * SendMessage result.
@@ -460,7 +553,7 @@ export type SendMessageResponse = Message<"switchboard.v1.SendMessageResponse"> 
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 13);
+  messageDesc(file_switchboard_v1_dashboard_service, 15);
 
 /**
  * StopSession input.
@@ -488,7 +581,7 @@ export type StopSessionRequest = Message<"switchboard.v1.StopSessionRequest"> & 
  * Use `create(StopSessionRequestSchema)` to create a new message.
  */
 export const StopSessionRequestSchema: GenMessage<StopSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 14);
+  messageDesc(file_switchboard_v1_dashboard_service, 16);
 
 /**
  * StopSession result.
@@ -509,7 +602,7 @@ export type StopSessionResponse = Message<"switchboard.v1.StopSessionResponse"> 
  * Use `create(StopSessionResponseSchema)` to create a new message.
  */
 export const StopSessionResponseSchema: GenMessage<StopSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 15);
+  messageDesc(file_switchboard_v1_dashboard_service, 17);
 
 /**
  * RenameSession input.
@@ -537,7 +630,7 @@ export type RenameSessionRequest = Message<"switchboard.v1.RenameSessionRequest"
  * Use `create(RenameSessionRequestSchema)` to create a new message.
  */
 export const RenameSessionRequestSchema: GenMessage<RenameSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 16);
+  messageDesc(file_switchboard_v1_dashboard_service, 18);
 
 /**
  * RenameSession result.
@@ -558,7 +651,7 @@ export type RenameSessionResponse = Message<"switchboard.v1.RenameSessionRespons
  * Use `create(RenameSessionResponseSchema)` to create a new message.
  */
 export const RenameSessionResponseSchema: GenMessage<RenameSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 17);
+  messageDesc(file_switchboard_v1_dashboard_service, 19);
 
 /**
  * DeleteSession input.
@@ -579,7 +672,7 @@ export type DeleteSessionRequest = Message<"switchboard.v1.DeleteSessionRequest"
  * Use `create(DeleteSessionRequestSchema)` to create a new message.
  */
 export const DeleteSessionRequestSchema: GenMessage<DeleteSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 18);
+  messageDesc(file_switchboard_v1_dashboard_service, 20);
 
 /**
  * DeleteSession result (empty).
@@ -594,7 +687,7 @@ export type DeleteSessionResponse = Message<"switchboard.v1.DeleteSessionRespons
  * Use `create(DeleteSessionResponseSchema)` to create a new message.
  */
 export const DeleteSessionResponseSchema: GenMessage<DeleteSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 19);
+  messageDesc(file_switchboard_v1_dashboard_service, 21);
 
 /**
  * CreateApiKey input.
@@ -622,7 +715,7 @@ export type CreateApiKeyRequest = Message<"switchboard.v1.CreateApiKeyRequest"> 
  * Use `create(CreateApiKeyRequestSchema)` to create a new message.
  */
 export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 20);
+  messageDesc(file_switchboard_v1_dashboard_service, 22);
 
 /**
  * CreateApiKey result.
@@ -650,7 +743,7 @@ export type CreateApiKeyResponse = Message<"switchboard.v1.CreateApiKeyResponse"
  * Use `create(CreateApiKeyResponseSchema)` to create a new message.
  */
 export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 21);
+  messageDesc(file_switchboard_v1_dashboard_service, 23);
 
 /**
  * ListApiKeys input.
@@ -685,7 +778,7 @@ export type ListApiKeysRequest = Message<"switchboard.v1.ListApiKeysRequest"> & 
  * Use `create(ListApiKeysRequestSchema)` to create a new message.
  */
 export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 22);
+  messageDesc(file_switchboard_v1_dashboard_service, 24);
 
 /**
  * ListApiKeys result.
@@ -713,7 +806,7 @@ export type ListApiKeysResponse = Message<"switchboard.v1.ListApiKeysResponse"> 
  * Use `create(ListApiKeysResponseSchema)` to create a new message.
  */
 export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 23);
+  messageDesc(file_switchboard_v1_dashboard_service, 25);
 
 /**
  * RevokeApiKey input.
@@ -734,7 +827,7 @@ export type RevokeApiKeyRequest = Message<"switchboard.v1.RevokeApiKeyRequest"> 
  * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
  */
 export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 24);
+  messageDesc(file_switchboard_v1_dashboard_service, 26);
 
 /**
  * RevokeApiKey result.
@@ -755,7 +848,7 @@ export type RevokeApiKeyResponse = Message<"switchboard.v1.RevokeApiKeyResponse"
  * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
  */
 export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 25);
+  messageDesc(file_switchboard_v1_dashboard_service, 27);
 
 /**
  * WatchSession input.
@@ -783,7 +876,7 @@ export type WatchSessionRequest = Message<"switchboard.v1.WatchSessionRequest"> 
  * Use `create(WatchSessionRequestSchema)` to create a new message.
  */
 export const WatchSessionRequestSchema: GenMessage<WatchSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 26);
+  messageDesc(file_switchboard_v1_dashboard_service, 28);
 
 /**
  * One item of a session watch.
@@ -820,7 +913,7 @@ export type WatchSessionResponse = Message<"switchboard.v1.WatchSessionResponse"
  * Use `create(WatchSessionResponseSchema)` to create a new message.
  */
 export const WatchSessionResponseSchema: GenMessage<WatchSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 27);
+  messageDesc(file_switchboard_v1_dashboard_service, 29);
 
 /**
  * One home-screen event.
@@ -911,6 +1004,41 @@ export type InboxEvent = Message<"switchboard.v1.InboxEvent"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 12;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * The approval's id (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string approval_id = 13;
+   */
+  approvalId: string;
+
+  /**
+   * The tool's name (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string tool_name = 14;
+   */
+  toolName: string;
+
+  /**
+   * The approval's one-line preview summary (APPROVAL_REQUESTED, APPROVAL_DECIDED).
+   *
+   * @generated from field: string approval_summary = 15;
+   */
+  approvalSummary: string;
+
+  /**
+   * The decision (APPROVAL_DECIDED).
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision approval_decision = 16;
+   */
+  approvalDecision: ApprovalDecision;
+
+  /**
+   * Number of open approvals in the session after the event.
+   *
+   * @generated from field: int32 open_approval_count = 17;
+   */
+  openApprovalCount: number;
 };
 
 /**
@@ -918,7 +1046,7 @@ export type InboxEvent = Message<"switchboard.v1.InboxEvent"> & {
  * Use `create(InboxEventSchema)` to create a new message.
  */
 export const InboxEventSchema: GenMessage<InboxEvent> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 28);
+  messageDesc(file_switchboard_v1_dashboard_service, 30);
 
 /**
  * WatchInbox input.
@@ -939,7 +1067,7 @@ export type WatchInboxRequest = Message<"switchboard.v1.WatchInboxRequest"> & {
  * Use `create(WatchInboxRequestSchema)` to create a new message.
  */
 export const WatchInboxRequestSchema: GenMessage<WatchInboxRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 29);
+  messageDesc(file_switchboard_v1_dashboard_service, 31);
 
 /**
  * One item of the inbox watch.
@@ -976,7 +1104,7 @@ export type WatchInboxResponse = Message<"switchboard.v1.WatchInboxResponse"> & 
  * Use `create(WatchInboxResponseSchema)` to create a new message.
  */
 export const WatchInboxResponseSchema: GenMessage<WatchInboxResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_dashboard_service, 30);
+  messageDesc(file_switchboard_v1_dashboard_service, 32);
 
 /**
  * Reading direction for ListMessages.
@@ -1069,6 +1197,20 @@ export enum InboxEventKind {
    * @generated from enum value: INBOX_EVENT_KIND_SESSION_DELETED = 7;
    */
   SESSION_DELETED = 7,
+
+  /**
+   * An agent asked for a tool approval.
+   *
+   * @generated from enum value: INBOX_EVENT_KIND_APPROVAL_REQUESTED = 8;
+   */
+  APPROVAL_REQUESTED = 8,
+
+  /**
+   * A tool approval was decided (by a person, a deadline, or the agent's terminal).
+   *
+   * @generated from enum value: INBOX_EVENT_KIND_APPROVAL_DECIDED = 9;
+   */
+  APPROVAL_DECIDED = 9,
 }
 
 /**
@@ -1155,6 +1297,22 @@ export const DashboardService: GenService<{
     methodKind: "unary";
     input: typeof AnswerQuestionRequestSchema;
     output: typeof AnswerQuestionResponseSchema;
+  },
+  /**
+   * Decides an open tool approval: allow once, allow for the rest of the session (later calls of
+   * the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
+   * the decision pushed the moment it commits.
+   * Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
+   * a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
+   * decided: the message says by whom (a person, the deadline, a session rule, or the agent's
+   * terminal) and when; or the session is terminal).
+   *
+   * @generated from rpc switchboard.v1.DashboardService.DecideApproval
+   */
+  decideApproval: {
+    methodKind: "unary";
+    input: typeof DecideApprovalRequestSchema;
+    output: typeof DecideApprovalResponseSchema;
   },
   /**
    * Sends a message to the agent. It is queued until the agent reads it (LogStep) and pushed

@@ -12,7 +12,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/model.proto.
  */
 export const file_switchboard_v1_model: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2hib2FyZC92MS9tb2RlbC5wcm90bxIOc3dpdGNoYm9hcmQudjEiaAoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhMKC2Nvc3RfbWljcm9zGAMgASgDInsKC0RpZmZTdW1tYXJ5EhUKDWZpbGVzX2NoYW5nZWQYASABKAUSEQoJYWRkaXRpb25zGAIgASgFEhEKCWRlbGV0aW9ucxgDIAEoBRIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi3AEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSMgoNc3RhdHVzX2NvdW50cxgDIAMoCzIbLnN3aXRjaGJvYXJkLnYxLlN0YXR1c0NvdW50EhwKFGF3YWl0aW5nX2lucHV0X2NvdW50GAQgASgFEjYKEmxhc3RfYWN0aXZpdHlfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKC1N0YXR1c0NvdW50Ei0KBnN0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSDQoFY291bnQYAiABKAUixQQKB1Nlc3Npb24SCgoCaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYWdlbnRfbmFtZRgDIAEoCRIMCgRuYW1lGAQgASgJEjcKCG1ldGFkYXRhGAUgAygLMiUuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbi5NZXRhZGF0YUVudHJ5Ei0KBnN0YXR1cxgGIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSLgoKc3RhcnRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3Rfc2Vlbl90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJsYXN0X2FjdGl2aXR5X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGxhc3Rfc2VxGAsgASgDEhsKE29wZW5fcXVlc3Rpb25fY291bnQYDCABKAUSJAoFdXNhZ2UYDSABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZRIxCgxkaWZmX3N1bW1hcnkYDiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeRIPCgdzdW1tYXJ5GA8gASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJACg5RdWVzdGlvbk9wdGlvbhIKCgJpZBgBIAEoCRINCgVsYWJlbBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSKsAgoIUXVlc3Rpb24SCgoCaWQYASABKAkSDAoEdGV4dBgCIAEoCRIvCgdvcHRpb25zGAMgAygLMh4uc3dpdGNoYm9hcmQudjEuUXVlc3Rpb25PcHRpb24SLwoLY2hvaWNlX21vZGUYBCABKA4yGi5zd2l0Y2hib2FyZC52MS5DaG9pY2VNb2RlEhcKD2FsbG93X2ZyZWVfdGV4dBgFIAEoCBIxCg1kZWFkbGluZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJkZWZhdWx0X29wdGlvbl9pZHMYByADKAkSFAoMZGVmYXVsdF90ZXh0GAggASgJEiYKBmFuc3dlchgJIAEoCzIWLnN3aXRjaGJvYXJkLnYxLkFuc3dlciKdAQoGQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEhIKCm9wdGlvbl9pZHMYAiADKAkSDAoEdGV4dBgDIAEoCRIrCgthbnN3ZXJlZF9ieRgEIAEoDjIWLnN3aXRjaGJvYXJkLnYxLlNlbmRlchIvCgthbnN3ZXJfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiFAoEU3RlcBIMCgR0ZXh0GAEgASgJIhsKC1VzZXJNZXNzYWdlEgwKBHRleHQYASABKAkihAEKDFN0YXR1c0NoYW5nZRIyCgtmcm9tX3N0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSMAoJdG9fc3RhdHVzGAIgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIOCgZyZWFzb24YAyABKAkiOgoKRGlmZlVwZGF0ZRIsCgdzdW1tYXJ5GAEgASgLMhsuc3dpdGNoYm9hcmQudjEuRGlmZlN1bW1hcnkiMwoLVXNhZ2VVcGRhdGUSJAoFdXNhZ2UYASABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZSLdAwoHTWVzc2FnZRISCgpzZXNzaW9uX2lkGAEgASgJEgsKA3NlcRgCIAEoAxImCgZzZW5kZXIYAyABKA4yFi5zd2l0Y2hib2FyZC52MS5TZW5kZXISLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiQKBHN0ZXAYCiABKAsyFC5zd2l0Y2hib2FyZC52MS5TdGVwSAASLAoIcXVlc3Rpb24YCyABKAsyGC5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbkgAEigKBmFuc3dlchgMIAEoCzIWLnN3aXRjaGJvYXJkLnYxLkFuc3dlckgAEjMKDHVzZXJfbWVzc2FnZRgNIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlVzZXJNZXNzYWdlSAASNQoNc3RhdHVzX2NoYW5nZRgOIAEoCzIcLnN3aXRjaGJvYXJkLnYxLlN0YXR1c0NoYW5nZUgAEjEKC2RpZmZfdXBkYXRlGA8gASgLMhouc3dpdGNoYm9hcmQudjEuRGlmZlVwZGF0ZUgAEjMKDHVzYWdlX3VwZGF0ZRgQIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlVzYWdlVXBkYXRlSABCBgoEYm9keSJWCg9TdHJlYW1IZWFydGJlYXQSEgoKaGlnaF93YXRlchgBIAEoAxIvCgtzZXJ2ZXJfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi+QEKBkFwaUtleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnByZWZpeBgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfdXNlZF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqgAIKDVNlc3Npb25TdGF0dXMSHgoaU0VTU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVTRVNTSU9OX1NUQVRVU19BQ1RJVkUQARIhCh1TRVNTSU9OX1NUQVRVU19BV0FJVElOR19JTlBVVBACEhsKF1NFU1NJT05fU1RBVFVTX1NUT1BQSU5HEAMSHAoYU0VTU0lPTl9TVEFUVVNfQ09NUExFVEVEEAQSGQoVU0VTU0lPTl9TVEFUVVNfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFUVVNfU1RPUFBFRBAGEh8KG1NFU1NJT05fU1RBVFVTX0RJU0NPTk5FQ1RFRBAHKlYKBlNlbmRlchIWChJTRU5ERVJfVU5TUEVDSUZJRUQQABIQCgxTRU5ERVJfQUdFTlQQARIPCgtTRU5ERVJfVVNFUhACEhEKDVNFTkRFUl9TWVNURU0QAypbCgpDaG9pY2VNb2RlEhsKF0NIT0lDRV9NT0RFX1VOU1BFQ0lGSUVEEAASFgoSQ0hPSUNFX01PREVfU0lOR0xFEAESGAoUQ0hPSUNFX01PREVfTVVMVElQTEUQAipsCg5TZXNzaW9uT3V0Y29tZRIfChtTRVNTSU9OX09VVENPTUVfVU5TUEVDSUZJRUQQABIdChlTRVNTSU9OX09VVENPTUVfQ09NUExFVEVEEAESGgoWU0VTU0lPTl9PVVRDT01FX0ZBSUxFRBACYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpzd2l0Y2hib2FyZC92MS9tb2RlbC5wcm90bxIOc3dpdGNoYm9hcmQudjEiaAoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhMKC2Nvc3RfbWljcm9zGAMgASgDInsKC0RpZmZTdW1tYXJ5EhUKDWZpbGVzX2NoYW5nZWQYASABKAUSEQoJYWRkaXRpb25zGAIgASgFEhEKCWRlbGV0aW9ucxgDIAEoBRIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi3AEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSMgoNc3RhdHVzX2NvdW50cxgDIAMoCzIbLnN3aXRjaGJvYXJkLnYxLlN0YXR1c0NvdW50EhwKFGF3YWl0aW5nX2lucHV0X2NvdW50GAQgASgFEjYKEmxhc3RfYWN0aXZpdHlfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKC1N0YXR1c0NvdW50Ei0KBnN0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSDQoFY291bnQYAiABKAUi4gQKB1Nlc3Npb24SCgoCaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYWdlbnRfbmFtZRgDIAEoCRIMCgRuYW1lGAQgASgJEjcKCG1ldGFkYXRhGAUgAygLMiUuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbi5NZXRhZGF0YUVudHJ5Ei0KBnN0YXR1cxgGIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSLgoKc3RhcnRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3Rfc2Vlbl90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJsYXN0X2FjdGl2aXR5X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGxhc3Rfc2VxGAsgASgDEhsKE29wZW5fcXVlc3Rpb25fY291bnQYDCABKAUSJAoFdXNhZ2UYDSABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZRIxCgxkaWZmX3N1bW1hcnkYDiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeRIPCgdzdW1tYXJ5GA8gASgJEhsKE29wZW5fYXBwcm92YWxfY291bnQYECABKAUaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkAKDlF1ZXN0aW9uT3B0aW9uEgoKAmlkGAEgASgJEg0KBWxhYmVsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIqwCCghRdWVzdGlvbhIKCgJpZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEjEKDWRlYWRsaW5lX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmRlZmF1bHRfb3B0aW9uX2lkcxgHIAMoCRIUCgxkZWZhdWx0X3RleHQYCCABKAkSJgoGYW5zd2VyGAkgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyIp0BCgZBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSEgoKb3B0aW9uX2lkcxgCIAMoCRIMCgR0ZXh0GAMgASgJEisKC2Fuc3dlcmVkX2J5GAQgASgOMhYuc3dpdGNoYm9hcmQudjEuU2VuZGVyEi8KC2Fuc3dlcl90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIUCgRTdGVwEgwKBHRleHQYASABKAkiGwoLVXNlck1lc3NhZ2USDAoEdGV4dBgBIAEoCSKEAQoMU3RhdHVzQ2hhbmdlEjIKC2Zyb21fc3RhdHVzGAEgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIwCgl0b19zdGF0dXMYAiABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzEg4KBnJlYXNvbhgDIAEoCSI6CgpEaWZmVXBkYXRlEiwKB3N1bW1hcnkYASABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeSIzCgtVc2FnZVVwZGF0ZRIkCgV1c2FnZRgBIAEoCzIVLnN3aXRjaGJvYXJkLnYxLlVzYWdlIsoECgdNZXNzYWdlEhIKCnNlc3Npb25faWQYASABKAkSCwoDc2VxGAIgASgDEiYKBnNlbmRlchgDIAEoDjIWLnN3aXRjaGJvYXJkLnYxLlNlbmRlchIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoEc3RlcBgKIAEoCzIULnN3aXRjaGJvYXJkLnYxLlN0ZXBIABIsCghxdWVzdGlvbhgLIAEoCzIYLnN3aXRjaGJvYXJkLnYxLlF1ZXN0aW9uSAASKAoGYW5zd2VyGAwgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VySAASMwoMdXNlcl9tZXNzYWdlGA0gASgLMhsuc3dpdGNoYm9hcmQudjEuVXNlck1lc3NhZ2VIABI1Cg1zdGF0dXNfY2hhbmdlGA4gASgLMhwuc3dpdGNoYm9hcmQudjEuU3RhdHVzQ2hhbmdlSAASMQoLZGlmZl91cGRhdGUYDyABKAsyGi5zd2l0Y2hib2FyZC52MS5EaWZmVXBkYXRlSAASMwoMdXNhZ2VfdXBkYXRlGBAgASgLMhsuc3dpdGNoYm9hcmQudjEuVXNhZ2VVcGRhdGVIABIwCghhcHByb3ZhbBgRIAEoCzIcLnN3aXRjaGJvYXJkLnYxLlRvb2xBcHByb3ZhbEgAEjkKD2FwcHJvdmFsX3Jlc3VsdBgSIAEoCzIeLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUmVzdWx0SABCBgoEYm9keSJWCg9TdHJlYW1IZWFydGJlYXQSEgoKaGlnaF93YXRlchgBIAEoAxIvCgtzZXJ2ZXJfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi+QEKBkFwaUtleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnByZWZpeBgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfdXNlZF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoTU2hlbGxDb21tYW5kUHJldmlldxIPCgdjb21tYW5kGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAMgASgJIjcKEUZpbGVDaGFuZ2VQcmV2aWV3EgwKBHBhdGgYASABKAkSFAoMdW5pZmllZF9kaWZmGAIgASgJIi4KClVybFByZXZpZXcSCwoDdXJsGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIs8BCg9BcHByb3ZhbFByZXZpZXcSDwoHc3VtbWFyeRgBIAEoCRI8Cg1zaGVsbF9jb21tYW5kGAogASgLMiMuc3dpdGNoYm9hcmQudjEuU2hlbGxDb21tYW5kUHJldmlld0gAEjgKC2ZpbGVfY2hhbmdlGAsgASgLMiEuc3dpdGNoYm9hcmQudjEuRmlsZUNoYW5nZVByZXZpZXdIABIpCgN1cmwYDCABKAsyGi5zd2l0Y2hib2FyZC52MS5VcmxQcmV2aWV3SABCCAoGZGV0YWlsIr8CCgxUb29sQXBwcm92YWwSCgoCaWQYASABKAkSEQoJdG9vbF9uYW1lGAIgASgJEhIKCmlucHV0X2pzb24YAyABKAkSMAoHcHJldmlldxgEIAEoCzIfLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUHJldmlldxITCgt0b29sX3VzZV9pZBgFIAEoCRIWCg5pbnB1dF9lZGl0YWJsZRgGIAEoCBIxCg1kZWFkbGluZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI6ChBkZWZhdWx0X2RlY2lzaW9uGAggASgOMiAuc3dpdGNoYm9hcmQudjEuQXBwcm92YWxEZWNpc2lvbhIuCgZyZXN1bHQYCSABKAsyHi5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbFJlc3VsdCLiAQoOQXBwcm92YWxSZXN1bHQSEwoLYXBwcm92YWxfaWQYASABKAkSMgoIZGVjaXNpb24YAiABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEg4KBnJlYXNvbhgDIAEoCRIaChJ1cGRhdGVkX2lucHV0X2pzb24YBCABKAkSKgoKZGVjaWRlZF9ieRgFIAEoDjIWLnN3aXRjaGJvYXJkLnYxLlNlbmRlchIvCgtkZWNpZGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqgAIKDVNlc3Npb25TdGF0dXMSHgoaU0VTU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVTRVNTSU9OX1NUQVRVU19BQ1RJVkUQARIhCh1TRVNTSU9OX1NUQVRVU19BV0FJVElOR19JTlBVVBACEhsKF1NFU1NJT05fU1RBVFVTX1NUT1BQSU5HEAMSHAoYU0VTU0lPTl9TVEFUVVNfQ09NUExFVEVEEAQSGQoVU0VTU0lPTl9TVEFUVVNfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFUVVNfU1RPUFBFRBAGEh8KG1NFU1NJT05fU1RBVFVTX0RJU0NPTk5FQ1RFRBAHKlYKBlNlbmRlchIWChJTRU5ERVJfVU5TUEVDSUZJRUQQABIQCgxTRU5ERVJfQUdFTlQQARIPCgtTRU5ERVJfVVNFUhACEhEKDVNFTkRFUl9TWVNURU0QAypbCgpDaG9pY2VNb2RlEhsKF0NIT0lDRV9NT0RFX1VOU1BFQ0lGSUVEEAASFgoSQ0hPSUNFX01PREVfU0lOR0xFEAESGAoUQ0hPSUNFX01PREVfTVVMVElQTEUQAipsCg5TZXNzaW9uT3V0Y29tZRIfChtTRVNTSU9OX09VVENPTUVfVU5TUEVDSUZJRUQQABIdChlTRVNTSU9OX09VVENPTUVfQ09NUExFVEVEEAESGgoWU0VTU0lPTl9PVVRDT01FX0ZBSUxFRBACKpgBChBBcHByb3ZhbERlY2lzaW9uEiEKHUFQUFJPVkFMX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASIAocQVBQUk9WQUxfREVDSVNJT05fQUxMT1dfT05DRRABEiMKH0FQUFJPVkFMX0RFQ0lTSU9OX0FMTE9XX1NFU1NJT04QAhIaChZBUFBST1ZBTF9ERUNJU0lPTl9ERU5ZEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A person who owns agents, sessions and API keys.
@@ -330,6 +330,14 @@ export type Session = Message$1<"switchboard.v1.Session"> & {
    * @generated from field: string summary = 15;
    */
   summary: string;
+
+  /**
+   * Number of tool approvals not yet decided. The session is AWAITING_INPUT while a question or
+   * an approval is open.
+   *
+   * @generated from field: int32 open_approval_count = 16;
+   */
+  openApprovalCount: number;
 };
 
 /**
@@ -717,6 +725,23 @@ export type Message = Message$1<"switchboard.v1.Message"> & {
      */
     value: UsageUpdate;
     case: "usageUpdate";
+  } | {
+    /**
+     * A tool call waiting for a person's permission (agent). Its `result` stays as requested
+     * (unset, or set when a session rule allowed it at once); the decision is a later message.
+     *
+     * @generated from field: switchboard.v1.ToolApproval approval = 17;
+     */
+    value: ToolApproval;
+    case: "approval";
+  } | {
+    /**
+     * The decision on a tool approval (user, system, or agent when the terminal answered first).
+     *
+     * @generated from field: switchboard.v1.ApprovalResult approval_result = 18;
+     */
+    value: ApprovalResult;
+    case: "approvalResult";
   } | { case: undefined; value?: undefined };
 };
 
@@ -822,6 +847,289 @@ export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_model, 16);
 
 /**
+ * A shell command the tool would run.
+ *
+ * @generated from message switchboard.v1.ShellCommandPreview
+ */
+export type ShellCommandPreview = Message$1<"switchboard.v1.ShellCommandPreview"> & {
+  /**
+   * The command line, up to 16,384 characters.
+   *
+   * @generated from field: string command = 1;
+   */
+  command: string;
+
+  /**
+   * The agent's own description of the command, up to 2,000 characters; may be empty.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * Where it would run; may be empty.
+   *
+   * @generated from field: string working_directory = 3;
+   */
+  workingDirectory: string;
+};
+
+/**
+ * Describes the message switchboard.v1.ShellCommandPreview.
+ * Use `create(ShellCommandPreviewSchema)` to create a new message.
+ */
+export const ShellCommandPreviewSchema: GenMessage<ShellCommandPreview> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 17);
+
+/**
+ * A file the tool would create or change.
+ *
+ * @generated from message switchboard.v1.FileChangePreview
+ */
+export type FileChangePreview = Message$1<"switchboard.v1.FileChangePreview"> & {
+  /**
+   * The file's path, 1..4,096 characters.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * The change as a unified diff (a new file is a diff from /dev/null), up to 256 KiB.
+   *
+   * @generated from field: string unified_diff = 2;
+   */
+  unifiedDiff: string;
+};
+
+/**
+ * Describes the message switchboard.v1.FileChangePreview.
+ * Use `create(FileChangePreviewSchema)` to create a new message.
+ */
+export const FileChangePreviewSchema: GenMessage<FileChangePreview> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 18);
+
+/**
+ * A URL the tool would fetch or open.
+ *
+ * @generated from message switchboard.v1.UrlPreview
+ */
+export type UrlPreview = Message$1<"switchboard.v1.UrlPreview"> & {
+  /**
+   * The URL, 1..4,096 characters.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * What the agent wants from it, up to 2,000 characters; may be empty.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message switchboard.v1.UrlPreview.
+ * Use `create(UrlPreviewSchema)` to create a new message.
+ */
+export const UrlPreviewSchema: GenMessage<UrlPreview> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 19);
+
+/**
+ * What a person needs to judge a tool call on a small screen, built by the agent side from the
+ * tool's input.
+ *
+ * @generated from message switchboard.v1.ApprovalPreview
+ */
+export type ApprovalPreview = Message$1<"switchboard.v1.ApprovalPreview"> & {
+  /**
+   * One line, 1..280 characters ("Run cargo test", "Edit src/main.rs").
+   *
+   * @generated from field: string summary = 1;
+   */
+  summary: string;
+
+  /**
+   * The detail that fits the tool; unset for tools without a specific preview (the raw input is
+   * always available in `ToolApproval.input_json`).
+   *
+   * @generated from oneof switchboard.v1.ApprovalPreview.detail
+   */
+  detail: {
+    /**
+     * A shell command.
+     *
+     * @generated from field: switchboard.v1.ShellCommandPreview shell_command = 10;
+     */
+    value: ShellCommandPreview;
+    case: "shellCommand";
+  } | {
+    /**
+     * A file change.
+     *
+     * @generated from field: switchboard.v1.FileChangePreview file_change = 11;
+     */
+    value: FileChangePreview;
+    case: "fileChange";
+  } | {
+    /**
+     * A URL.
+     *
+     * @generated from field: switchboard.v1.UrlPreview url = 12;
+     */
+    value: UrlPreview;
+    case: "url";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message switchboard.v1.ApprovalPreview.
+ * Use `create(ApprovalPreviewSchema)` to create a new message.
+ */
+export const ApprovalPreviewSchema: GenMessage<ApprovalPreview> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 20);
+
+/**
+ * A tool call an agent asks its person to allow or deny.
+ *
+ * @generated from message switchboard.v1.ToolApproval
+ */
+export type ToolApproval = Message$1<"switchboard.v1.ToolApproval"> & {
+  /**
+   * UUID assigned by the server.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The tool's name as the agent knows it ("Bash", "Edit", "mcp__github__create_issue"),
+   * 1..200 characters.
+   *
+   * @generated from field: string tool_name = 2;
+   */
+  toolName: string;
+
+  /**
+   * The tool's input, a JSON object as text, up to 256 KiB.
+   *
+   * @generated from field: string input_json = 3;
+   */
+  inputJson: string;
+
+  /**
+   * What a person sees first.
+   *
+   * @generated from field: switchboard.v1.ApprovalPreview preview = 4;
+   */
+  preview?: ApprovalPreview | undefined;
+
+  /**
+   * The agent's own id of this call (Claude Code's `tool_use_id`), up to 256 characters; lets
+   * the agent side resolve the approval when its terminal answered first.
+   *
+   * @generated from field: string tool_use_id = 5;
+   */
+  toolUseId: string;
+
+  /**
+   * Whether the person may edit the input before allowing it.
+   *
+   * @generated from field: bool input_editable = 6;
+   */
+  inputEditable: boolean;
+
+  /**
+   * When the server applies `default_decision`; unset means no deadline.
+   *
+   * @generated from field: google.protobuf.Timestamp deadline_time = 7;
+   */
+  deadlineTime?: Timestamp | undefined;
+
+  /**
+   * Applied (by SENDER_SYSTEM) when the deadline passes: DENY unless the agent asked for
+   * ALLOW_ONCE.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision default_decision = 8;
+   */
+  defaultDecision: ApprovalDecision;
+
+  /**
+   * The decision, once there is one.
+   *
+   * @generated from field: switchboard.v1.ApprovalResult result = 9;
+   */
+  result?: ApprovalResult | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.ToolApproval.
+ * Use `create(ToolApprovalSchema)` to create a new message.
+ */
+export const ToolApprovalSchema: GenMessage<ToolApproval> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 21);
+
+/**
+ * The decision on a tool approval.
+ *
+ * @generated from message switchboard.v1.ApprovalResult
+ */
+export type ApprovalResult = Message$1<"switchboard.v1.ApprovalResult"> & {
+  /**
+   * The approval decided.
+   *
+   * @generated from field: string approval_id = 1;
+   */
+  approvalId: string;
+
+  /**
+   * Allow once, allow for the session, or deny.
+   *
+   * @generated from field: switchboard.v1.ApprovalDecision decision = 2;
+   */
+  decision: ApprovalDecision;
+
+  /**
+   * Why (a deny's message to the agent; optional otherwise), up to 2,000 characters.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * The input to run instead of the requested one, a JSON object as text; empty means run the
+   * input as requested. Only with an allow, and only where the approval's input is editable.
+   *
+   * @generated from field: string updated_input_json = 4;
+   */
+  updatedInputJson: string;
+
+  /**
+   * USER when a person decided, SYSTEM when a deadline applied the default or a session rule
+   * allowed the call, AGENT when the agent's own terminal prompt was answered first.
+   *
+   * @generated from field: switchboard.v1.Sender decided_by = 5;
+   */
+  decidedBy: Sender;
+
+  /**
+   * When the decision was stored.
+   *
+   * @generated from field: google.protobuf.Timestamp decide_time = 6;
+   */
+  decideTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.ApprovalResult.
+ * Use `create(ApprovalResultSchema)` to create a new message.
+ */
+export const ApprovalResultSchema: GenMessage<ApprovalResult> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_model, 22);
+
+/**
  * Lifecycle of one agent session.
  *
  * ACTIVE <-> AWAITING_INPUT while the agent works and asks; STOPPING after a person asks the
@@ -845,7 +1153,7 @@ export enum SessionStatus {
   ACTIVE = 1,
 
   /**
-   * At least one question is open; the agent waits for its person.
+   * At least one question or tool approval is open; the agent waits for its person.
    *
    * @generated from enum value: SESSION_STATUS_AWAITING_INPUT = 2;
    */
@@ -996,4 +1304,44 @@ export enum SessionOutcome {
  */
 export const SessionOutcomeSchema: GenEnum<SessionOutcome> = /*@__PURE__*/
   enumDesc(file_switchboard_v1_model, 3);
+
+/**
+ * How a tool approval was decided.
+ *
+ * @generated from enum switchboard.v1.ApprovalDecision
+ */
+export enum ApprovalDecision {
+  /**
+   * @generated from enum value: APPROVAL_DECISION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Run this one call.
+   *
+   * @generated from enum value: APPROVAL_DECISION_ALLOW_ONCE = 1;
+   */
+  ALLOW_ONCE = 1,
+
+  /**
+   * Run this call, and let every later call of the same tool in this session run without asking
+   * (the server remembers the rule for the session).
+   *
+   * @generated from enum value: APPROVAL_DECISION_ALLOW_SESSION = 2;
+   */
+  ALLOW_SESSION = 2,
+
+  /**
+   * Do not run it; `reason` tells the agent why.
+   *
+   * @generated from enum value: APPROVAL_DECISION_DENY = 3;
+   */
+  DENY = 3,
+}
+
+/**
+ * Describes the enum switchboard.v1.ApprovalDecision.
+ */
+export const ApprovalDecisionSchema: GenEnum<ApprovalDecision> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_model, 4);
 

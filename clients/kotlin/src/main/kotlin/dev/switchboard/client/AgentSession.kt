@@ -4,6 +4,17 @@ import com.google.protobuf.Duration as ProtoDuration
 import dev.switchboard.v1.AcknowledgeMessagesRequest
 import dev.switchboard.v1.AcknowledgeMessagesResponse
 import dev.switchboard.v1.Answer
+import dev.switchboard.v1.ApprovalDecision
+import dev.switchboard.v1.ApprovalPreview
+import dev.switchboard.v1.ApprovalResult
+import dev.switchboard.v1.FileChangePreview
+import dev.switchboard.v1.RequestApprovalRequest
+import dev.switchboard.v1.ResolveApprovalRequest
+import dev.switchboard.v1.ResolveApprovalResponse
+import dev.switchboard.v1.ShellCommandPreview
+import dev.switchboard.v1.ToolApproval
+import dev.switchboard.v1.UrlPreview
+import dev.switchboard.v1.WaitForApprovalRequest
 import dev.switchboard.v1.AgentServiceGrpcKt.AgentServiceCoroutineStub
 import dev.switchboard.v1.AskQuestionRequest
 import dev.switchboard.v1.ChoiceMode
@@ -151,6 +162,86 @@ class AgentSession private constructor(
         allowFreeText: Boolean = options.isEmpty(),
     ): Answer = waitForAnswer(askQuestion(text, options, choiceMode, allowFreeText).id)
 
+    /**
+     * Asks the person to allow a tool call and returns at once with the stored approval (see
+     * [requestApproval] to also wait); its `result` is already set when an earlier ALLOW_SESSION
+     * decision covers the tool. [inputJson] is the tool's input, a JSON object as text; [timeout]
+     * is the time the person has before [defaultDecision] (DENY unless ALLOW_ONCE) applies.
+     */
+    suspend fun askApproval(
+        toolName: String,
+        inputJson: String,
+        preview: ApprovalPreview,
+        toolUseId: String = "",
+        inputEditable: Boolean = false,
+        timeout: Duration? = null,
+        defaultDecision: ApprovalDecision = ApprovalDecision.APPROVAL_DECISION_UNSPECIFIED,
+        requestId: String = Switchboard.newRequestId(),
+    ): ToolApproval {
+        val b = RequestApprovalRequest.newBuilder().setSessionId(id).setToolName(toolName).setInputJson(inputJson)
+            .setPreview(preview).setToolUseId(toolUseId).setInputEditable(inputEditable)
+            .setDefaultDecision(defaultDecision).setRequestId(requestId)
+        if (timeout != null) b.setTimeout(ProtoDuration.newBuilder().setSeconds(timeout.inWholeSeconds.coerceAtLeast(1)))
+        val req = b.build() // built once: every retry carries the same request id
+        return retry.run { stub.requestApproval(req) }.approval
+    }
+
+    /**
+     * Waits for the decision on [approvalId], calling WaitForApproval again each time its
+     * [pollTimeout] passes undecided (pushed by the server, never polled in between). Throws
+     * [StopRequestedException] or [SessionEndedException] at once when a person asks the agent to
+     * stop or the session ends.
+     */
+    suspend fun waitForApproval(approvalId: String, pollTimeout: Duration = 60.seconds): ApprovalResult {
+        val req = WaitForApprovalRequest.newBuilder().setSessionId(id).setApprovalId(approvalId)
+            .setTimeout(ProtoDuration.newBuilder().setSeconds(pollTimeout.inWholeSeconds.coerceAtLeast(1))).build()
+        while (true) {
+            val res = retry.run {
+                stub.withDeadlineAfter((pollTimeout + 30.seconds).inWholeMilliseconds, TimeUnit.MILLISECONDS).waitForApproval(req)
+            }
+            if (res.decided) return res.result
+            if (res.status.isTerminal()) throw SessionEndedException(res.status, "approval $approvalId will not be decided")
+            if (res.status == SessionStatus.SESSION_STATUS_STOPPING) {
+                throw StopRequestedException("approval $approvalId will not be decided (do not run the tool)")
+            }
+        }
+    }
+
+    /**
+     * Asks the person to allow a tool call and suspends until the decision: ALLOW_ONCE,
+     * ALLOW_SESSION (later calls of the same tool come back decided at once) or DENY with a
+     * reason; `updatedInputJson` holds the person's edit where [inputEditable]. Throws
+     * [StopRequestedException] when a person asks the agent to stop meanwhile.
+     */
+    suspend fun requestApproval(
+        toolName: String,
+        inputJson: String,
+        preview: ApprovalPreview,
+        toolUseId: String = "",
+        inputEditable: Boolean = false,
+        timeout: Duration? = null,
+        defaultDecision: ApprovalDecision = ApprovalDecision.APPROVAL_DECISION_UNSPECIFIED,
+    ): ApprovalResult {
+        val a = askApproval(toolName, inputJson, preview, toolUseId, inputEditable, timeout, defaultDecision)
+        return if (a.hasResult()) a.result else waitForApproval(a.id)
+    }
+
+    /**
+     * Reports that the agent's own terminal prompt decided an approval first, named by [approvalId]
+     * or [toolUseId]. The first decision wins: `applied` is false when one was stored already, and
+     * `result` is that one.
+     */
+    suspend fun resolveApproval(
+        decision: ApprovalDecision,
+        approvalId: String = "",
+        toolUseId: String = "",
+        reason: String = "",
+    ): ResolveApprovalResponse {
+        val req = ResolveApprovalRequest.newBuilder().setSessionId(id).setApprovalId(approvalId).setToolUseId(toolUseId)
+            .setDecision(decision).setReason(reason).setRequestId(Switchboard.newRequestId()).build()
+        return retry.run { stub.resolveApproval(req) }
+    }
+
     /** Reports the working tree's current unified diff (replaces the previous one). */
     suspend fun reportDiff(diff: String): ReportDiffResponse {
         val req = ReportDiffRequest.newBuilder().setSessionId(id).setDiff(diff).setRequestId(Switchboard.newRequestId()).build()
@@ -221,15 +312,33 @@ class AgentSession private constructor(
     }
 }
 
-/** A person asked the agent to stop (the session is STOPPING): the question will not be answered. */
-class StopRequestedException :
-    IllegalStateException("a person asked the agent to stop; the question will not be answered") {
+/**
+ * A person asked the agent to stop (the session is STOPPING): the question will not be answered,
+ * or the tool approval will not be decided.
+ */
+class StopRequestedException(detail: String = "the question will not be answered") :
+    IllegalStateException("a person asked the agent to stop; $detail") {
     val status: SessionStatus get() = SessionStatus.SESSION_STATUS_STOPPING
 }
 
-/** The session ended (COMPLETED, FAILED or STOPPED) before the question was answered. */
-class SessionEndedException(val status: SessionStatus) :
-    IllegalStateException("session is $status; the question will not be answered")
+/** The session ended (COMPLETED, FAILED or STOPPED) before the question was answered (or the approval decided). */
+class SessionEndedException(val status: SessionStatus, detail: String = "the question will not be answered") :
+    IllegalStateException("session is $status; $detail")
+
+/** A preview of a shell command for [AgentSession.requestApproval]. */
+fun shellPreview(summary: String, command: String, description: String = "", workingDirectory: String = ""): ApprovalPreview =
+    ApprovalPreview.newBuilder().setSummary(summary).setShellCommand(
+        ShellCommandPreview.newBuilder().setCommand(command).setDescription(description).setWorkingDirectory(workingDirectory),
+    ).build()
+
+/** A preview of a file change (a unified diff; from /dev/null for a new file). */
+fun filePreview(summary: String, path: String, unifiedDiff: String = ""): ApprovalPreview =
+    ApprovalPreview.newBuilder().setSummary(summary)
+        .setFileChange(FileChangePreview.newBuilder().setPath(path).setUnifiedDiff(unifiedDiff)).build()
+
+/** A preview of a URL the tool would fetch or open. */
+fun urlPreview(summary: String, url: String, description: String = ""): ApprovalPreview =
+    ApprovalPreview.newBuilder().setSummary(summary).setUrl(UrlPreview.newBuilder().setUrl(url).setDescription(description)).build()
 
 fun SessionStatus.isTerminal(): Boolean = this == SessionStatus.SESSION_STATUS_COMPLETED ||
     this == SessionStatus.SESSION_STATUS_FAILED || this == SessionStatus.SESSION_STATUS_STOPPED

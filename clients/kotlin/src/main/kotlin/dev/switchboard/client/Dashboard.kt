@@ -1,6 +1,11 @@
 package dev.switchboard.client
 
 import dev.switchboard.v1.AnswerQuestionRequest
+import dev.switchboard.v1.ApprovalDecision
+import dev.switchboard.v1.DecideApprovalRequest
+import dev.switchboard.v1.DecideApprovalResponse
+import dev.switchboard.v1.GetSessionRequest
+import dev.switchboard.v1.GetSessionResponse
 import dev.switchboard.v1.AnswerQuestionResponse
 import dev.switchboard.v1.CreateApiKeyRequest
 import dev.switchboard.v1.CreateApiKeyResponse
@@ -32,6 +37,22 @@ class Dashboard private constructor(val login: LoginResponse, channel: Channel) 
         stub.answerQuestion(
             AnswerQuestionRequest.newBuilder().setSessionId(sessionId).setQuestionId(questionId)
                 .addAllOptionIds(optionIds).setText(text).build(),
+        )
+
+    suspend fun getSession(sessionId: String): GetSessionResponse =
+        stub.getSession(GetSessionRequest.newBuilder().setSessionId(sessionId).build())
+
+    /** Decides an open tool approval; [updatedInputJson] (with an allow, where editable) replaces the input. */
+    suspend fun decide(
+        sessionId: String,
+        approvalId: String,
+        decision: ApprovalDecision,
+        reason: String = "",
+        updatedInputJson: String = "",
+    ): DecideApprovalResponse =
+        stub.decideApproval(
+            DecideApprovalRequest.newBuilder().setSessionId(sessionId).setApprovalId(approvalId).setDecision(decision)
+                .setReason(reason).setUpdatedInputJson(updatedInputJson).build(),
         )
 
     suspend fun sendMessage(sessionId: String, text: String): Message =
