@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::hub::SessionChannel;
-use crate::domain::{Answer, DomainError, DomainResult, QuestionId, SessionStatus, UserId};
+use crate::domain::{Answer, DomainError, DomainResult, ProjectId, QuestionId, SessionStatus};
 use crate::store::Store;
 
 /// How long a wait lasts when the request does not say.
@@ -31,7 +31,7 @@ pub fn wait_time(requested: Option<Duration>, call_deadline: Option<Duration>) -
 
 /// One agent's wait for the answer to `question`.
 pub struct AnswerWait {
-    pub user_id: UserId,
+    pub project_id: ProjectId,
     pub question: QuestionId,
     pub wait: Duration,
     /// How often the session's last-seen time is refreshed while waiting.
@@ -52,11 +52,11 @@ pub async fn wait_for_answer(
     let mut next_touch = Instant::now();
     loop {
         if Instant::now() >= next_touch {
-            store.touch_session(w.user_id, session).await?;
+            store.touch_session(w.project_id, session).await?;
             next_touch = Instant::now() + w.presence_every;
         }
         let (answer, status) = store
-            .question_answer(w.user_id, session, w.question)
+            .question_answer(w.project_id, session, w.question)
             .await?;
         // A stop request or the end of the session ends the wait at once: the agent must
         // react to it rather than keep waiting for an answer that will not come.

@@ -5,7 +5,8 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::config::SessionSettings;
-use crate::domain::{DomainError, Sender, SessionStatus};
+use crate::domain::{DomainError, SessionStatus};
+use crate::store::access::Actor;
 use crate::store::{AnswerInput, Store};
 
 const BATCH: i64 = 100;
@@ -23,14 +24,14 @@ pub async fn run(store: Store, settings: SessionSettings, shutdown: Cancellation
 }
 
 pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(), DomainError> {
-    for (user, session, question) in store.due_questions(BATCH).await? {
+    for (project, session, question) in store.due_questions(BATCH).await? {
         let input = AnswerInput {
             option_ids: question.default_option_ids.clone(),
             text: question.default_text.clone(),
             request_id: None,
         };
         match store
-            .answer_question(user, session, question.id, input, Sender::System)
+            .answer_question(Actor::System(project), session, question.id, input)
             .await
         {
             Ok(_) => {

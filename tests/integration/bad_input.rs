@@ -151,6 +151,7 @@ async fn an_edited_page_token_is_invalid_argument_on_every_list() {
         .create_api_key(CreateApiKeyRequest {
             name: "second".into(),
             expire_time: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -206,6 +207,7 @@ async fn an_edited_page_token_is_invalid_argument_on_every_list() {
                     d.list_agents(ListAgentsRequest {
                         page_size: 1,
                         page_token: edited.clone(),
+                        ..Default::default()
                     })
                     .await,
                 ),

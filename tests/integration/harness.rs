@@ -239,6 +239,7 @@ impl TestApp {
             .create_api_key(CreateApiKeyRequest {
                 name: "test".into(),
                 expire_time: None,
+                ..Default::default()
             })
             .await
             .expect("create key")
