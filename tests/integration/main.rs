@@ -12,6 +12,7 @@ mod foundation;
 mod harness;
 mod identity;
 mod inbox;
+mod projects;
 mod questions;
 mod reads;
 mod reads_tenancy;
