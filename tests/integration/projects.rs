@@ -277,12 +277,30 @@ async fn losing_access_ends_open_watches_with_permission_denied() {
         })
         .await
         .unwrap();
+    // The shared session is listed for the guest under "shared with me", not in a project.
+    let mut guest_dash = app.dashboard_with_token(&guest.access_token).await;
+    let shared = guest_dash
+        .list_sessions(ListSessionsRequest {
+            shared_with_me: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(shared.sessions.len(), 1);
+    assert_eq!(shared.sessions[0].id, session);
+    assert_eq!(shared.sessions[0].project_id, project);
+    let own = guest_dash
+        .list_sessions(ListSessionsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(own.sessions.is_empty(), "their personal project has none");
     let replica = app.replica().await;
     let on_replica = channel_to(replica.addr).await;
     let mut member_dash = app.dashboard_with_token(&member.access_token).await;
     let mut member_replica =
         DashboardServiceClient::with_interceptor(on_replica, Bearer::new(&member.access_token));
-    let mut guest_dash = app.dashboard_with_token(&guest.access_token).await;
     let mut watch = member_dash
         .watch_session(WatchSessionRequest {
             session_id: session.clone(),
@@ -756,4 +774,72 @@ async fn invitation_tokens_are_single_use_and_the_last_admin_stays() {
         })
         .await;
     assert_eq!(code(invite_personal), Code::FailedPrecondition);
+}
+
+/// The audit trail tells the dashboard (a gRPC-Web call from the browser) from other clients.
+#[tokio::test]
+async fn the_audit_channel_is_dashboard_for_grpc_web_and_api_otherwise() {
+    use prost::Message;
+    let app = TestApp::spawn().await;
+    let mut web = app.user("web-audit@example.com").await;
+    let session = web.start("a").await;
+    let body = RenameSessionRequest {
+        session_id: session.clone(),
+        name: "from the browser".into(),
+    }
+    .encode_to_vec();
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&body);
+    let mut request = format!(
+        "POST /switchboard.v1.DashboardService/RenameSession HTTP/1.1\r\nHost: {}\r\n\
+         Authorization: Bearer {}\r\nContent-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        app.addr,
+        web.access_token,
+        frame.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&frame);
+    let addr = app.addr;
+    let response = tokio::task::spawn_blocking(move || crate::foundation::http1(addr, &request))
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&response).to_lowercase();
+    assert!(text.contains("grpc-status:0"), "{text}");
+    web.dashboard
+        .rename_session(RenameSessionRequest {
+            session_id: session.clone(),
+            name: "from grpc".into(),
+        })
+        .await
+        .unwrap();
+    let events = projects_of(&app, &web)
+        .await
+        .list_audit_events(ListAuditEventsRequest {
+            session_id: session.clone(),
+            actions: vec![AuditAction::SessionRenamed as i32],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let channels: Vec<(String, i32)> = events
+        .iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.details_json).unwrap();
+            (d["to"].as_str().unwrap().to_owned(), e.channel)
+        })
+        .collect();
+    assert_eq!(
+        channels,
+        vec![
+            ("from grpc".to_owned(), AuditChannel::Api as i32),
+            (
+                "from the browser".to_owned(),
+                AuditChannel::Dashboard as i32
+            ),
+        ]
+    );
 }
