@@ -163,7 +163,17 @@ async fn run(
             let (secret, key) = mint_api_key(name, None);
             let created = db
                 .store
-                .create_api_key(user_id, key, settings.limits.max_api_keys_per_user)
+                .create_api_key(
+                    // The admin command acts as the user on their personal project (audited
+                    // as an API action: it did not come from the dashboard).
+                    crate::domain::UserCaller {
+                        user_id,
+                        channel: crate::domain::AuditChannel::Api,
+                    },
+                    user_id.personal_project(),
+                    key,
+                    settings.limits.max_api_keys_per_user,
+                )
                 .await?;
             if quiet {
                 println!("{secret}");

@@ -9,12 +9,12 @@ use tonic::{Request, Response, Status};
 
 use super::requests::{self, session_id};
 use super::{AppState, caller, convert, feed_response, session_to_resume};
-use crate::domain::{AgentCaller, Message, Sender, diff};
+use crate::domain::{AgentCaller, Message, diff};
 use crate::feed::stream::{SessionView, session_feed};
 use crate::feed::wait::{AnswerWait, ApprovalWait, wait_for_answer, wait_for_approval, wait_time};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
-use crate::store::StartSession;
+use crate::store::{Decider, StartSession};
 
 pub struct AgentApi {
     state: AppState,
@@ -104,7 +104,7 @@ impl AgentService for AgentApi {
         let deadline = call_deadline(&request);
         let cmd = requests::WaitForAnswer::try_from(request.into_inner())?;
         let wait = AnswerWait {
-            user_id: caller.user_id,
+            project_id: caller.project_id,
             question: cmd.question,
             wait: wait_time(cmd.timeout, deadline),
             presence_every: self.state.settings.feed.presence_interval(),
@@ -127,13 +127,13 @@ impl AgentService for AgentApi {
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        let session = session_to_resume(&self.state, caller.user_id, &cmd).await?;
+        let session = session_to_resume(&self.state, caller.project_id, &cmd).await?;
         if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
             return Ok(Response::new(Box::pin(tokio_stream::empty())));
         }
         let view = SessionView::Agent {
-            user_id: caller.user_id,
+            project_id: caller.project_id,
             presence_every: self.state.settings.feed.presence_interval(),
         };
         let feed = session_feed(
@@ -178,7 +178,7 @@ impl AgentService for AgentApi {
         let (read_through_seq, unread_message_count) = self
             .state
             .store
-            .acknowledge_messages(caller.user_id, cmd.session, cmd.through_seq)
+            .acknowledge_messages(caller.project_id, cmd.session, cmd.through_seq)
             .await?;
         Ok(Response::new(AcknowledgeMessagesResponse {
             read_through_seq,
@@ -250,7 +250,7 @@ impl AgentService for AgentApi {
         let deadline = call_deadline(&request);
         let cmd = requests::WaitForApproval::try_from(request.into_inner())?;
         let wait = ApprovalWait {
-            user_id: caller.user_id,
+            project_id: caller.project_id,
             approval: cmd.approval,
             wait: wait_time(cmd.timeout, deadline),
             presence_every: self.state.settings.feed.presence_interval(),
@@ -275,12 +275,11 @@ impl AgentService for AgentApi {
             .state
             .store
             .decide_approval(
-                caller.user_id,
+                Decider::Agent(caller.project_id),
                 cmd.session,
                 cmd.approval,
                 cmd.decision,
                 Some(&cmd.request_id),
-                Sender::Agent,
             )
             .await?;
         tracing::info!(

@@ -88,6 +88,7 @@ pub fn session(s: domain::Session) -> pb::Session {
         diff_summary: s.diff_summary.map(diff_summary),
         summary: s.summary,
         open_approval_count: s.open_approvals,
+        project_id: s.project_id.to_string(),
     }
 }
 
@@ -282,6 +283,9 @@ pub fn api_key(k: domain::ApiKey) -> pb::ApiKey {
         expire_time: k.expires_at.map(ts),
         last_used_time: k.last_used_at.map(ts),
         revoke_time: k.revoked_at.map(ts),
+        project_id: k.project_id.to_string(),
+        creator_user_id: k.creator_user_id.to_string(),
+        creator_email: k.creator_email,
     }
 }
 

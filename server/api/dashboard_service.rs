@@ -8,11 +8,26 @@ use tonic::{Request, Response, Status};
 use super::requests::{self, session_id};
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_to_resume};
 use crate::auth::secrets::mint_api_key;
-use crate::domain::{ApiKeyId, DomainError, Sender, UserCaller, validate};
+use crate::domain::{ApiKeyId, DomainError, ProjectId, Role, UserCaller, validate};
 use crate::feed::stream::{SessionView, inbox_feed, session_feed};
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
-use crate::store::{AgentCursor, ApiKeyCursor, ApprovalRef, SessionCursor, SessionFilter};
+use crate::store::access::{self, Actor, Scope};
+use crate::store::{
+    AgentCursor, ApiKeyCursor, ApprovalRef, Decider, SessionCursor, SessionFilter, SessionSet,
+};
+
+/// The project a request names, or the caller's personal project when it names none (so that
+/// clients from before projects see no difference).
+pub(crate) fn project_or_personal(
+    caller: &UserCaller,
+    value: &str,
+) -> Result<ProjectId, DomainError> {
+    if value.is_empty() {
+        return Ok(caller.user_id.personal_project());
+    }
+    Ok(ProjectId(validate::uuid("project_id", value)?))
+}
 
 pub struct DashboardApi {
     state: AppState,
@@ -21,6 +36,23 @@ pub struct DashboardApi {
 impl DashboardApi {
     pub fn new(state: AppState) -> DashboardApi {
         DashboardApi { state }
+    }
+
+    async fn require_project(
+        &self,
+        caller: &UserCaller,
+        project: ProjectId,
+        needs: Role,
+    ) -> Result<(), Status> {
+        let mut conn = self
+            .state
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::store::map_sqlx_error)?;
+        access::require_project(&mut conn, caller.user_id, project, needs).await?;
+        Ok(())
     }
 }
 
@@ -36,18 +68,16 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size)?;
-        let after: Option<AgentCursor> =
-            self.state.page_tokens.decode("agents", &req.page_token)?;
-        let page = self
-            .state
-            .store
-            .list_agents(caller.user_id, after, limit)
-            .await?;
+        let project = project_or_personal(&caller, &req.project_id)?;
+        let scope = format!("agents:{}", project);
+        let after: Option<AgentCursor> = self.state.page_tokens.decode(&scope, &req.page_token)?;
+        self.require_project(&caller, project, Role::View).await?;
+        let page = self.state.store.list_agents(project, after, limit).await?;
         Ok(Response::new(ListAgentsResponse {
             agents: page.items.into_iter().map(convert::agent).collect(),
             next_page_token: page
                 .next
-                .map(|c| self.state.page_tokens.encode("agents", &c))
+                .map(|c| self.state.page_tokens.encode(&scope, &c))
                 .unwrap_or_default(),
         }))
     }
@@ -60,16 +90,39 @@ impl DashboardService for DashboardApi {
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size)?;
         let filter = SessionFilter::try_from(&req)?;
-        let scope = format!("sessions:{}:{:?}", req.agent_id, req.statuses);
+        if req.shared_with_me && !req.project_id.is_empty() {
+            return Err(DomainError::invalid(
+                "project_id",
+                "must be empty with shared_with_me (shared sessions come from other projects)",
+            )
+            .into());
+        }
+        let project = project_or_personal(&caller, &req.project_id)?;
+        let set = if req.shared_with_me {
+            SessionSet::SharedWith(caller.user_id)
+        } else {
+            SessionSet::Project(project)
+        };
+        let scope = format!(
+            "sessions:{}:{:?}:{}:{}",
+            req.agent_id, req.statuses, project, req.shared_with_me
+        );
         let after: Option<SessionCursor> =
             self.state.page_tokens.decode(&scope, &req.page_token)?;
         // Read the cursor first: an event committed between the two reads is then replayed by
         // WatchInbox(after_cursor) rather than missed.
-        let inbox_cursor = self.state.store.inbox_high_water(caller.user_id).await?;
+        let inbox_cursor = match set {
+            SessionSet::Project(p) => {
+                self.require_project(&caller, p, Role::View).await?;
+                self.state.store.inbox_high_water(p).await?
+            }
+            // Shared sessions are in other projects' inboxes, not watchable as one.
+            SessionSet::SharedWith(_) => 0,
+        };
         let page = self
             .state
             .store
-            .list_sessions(caller.user_id, &filter, after, limit)
+            .list_sessions(set, &filter, after, limit)
             .await?;
         Ok(Response::new(ListSessionsResponse {
             sessions: page.items.into_iter().map(convert::session).collect(),
@@ -87,9 +140,10 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<GetSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        let session = self.state.store.get_session(caller.user_id, id).await?;
-        let open = self.state.store.open_questions(caller.user_id, id).await?;
-        let approvals = self.state.store.open_approvals(caller.user_id, id).await?;
+        let read = Scope::person(caller.user_id, Role::View);
+        let session = self.state.store.get_session(read, id).await?;
+        let open = self.state.store.open_questions(read, id).await?;
+        let approvals = self.state.store.open_approvals(read, id).await?;
         Ok(Response::new(GetSessionResponse {
             session: Some(convert::session(session)),
             open_questions: open.into_iter().map(convert::question).collect(),
@@ -117,7 +171,13 @@ impl DashboardService for DashboardApi {
         let page = self
             .state
             .store
-            .list_messages(caller.user_id, cmd.session, cmd.direction, from, cmd.limit)
+            .list_messages(
+                Scope::person(caller.user_id, Role::View),
+                cmd.session,
+                cmd.direction,
+                from,
+                cmd.limit,
+            )
             .await?;
         Ok(Response::new(ListMessagesResponse {
             messages: page.items.iter().map(convert::message).collect(),
@@ -134,7 +194,8 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<GetDiffResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        let (diff, summary) = self.state.store.get_diff(caller.user_id, id).await?;
+        let read = Scope::person(caller.user_id, Role::View);
+        let (diff, summary) = self.state.store.get_diff(read, id).await?;
         Ok(Response::new(GetDiffResponse {
             diff,
             summary: summary.map(convert::diff_summary),
@@ -150,13 +211,7 @@ impl DashboardService for DashboardApi {
         let (answer, seq) = self
             .state
             .store
-            .answer_question(
-                caller.user_id,
-                cmd.session,
-                cmd.question,
-                cmd.input,
-                Sender::User,
-            )
+            .answer_question(Actor::Person(caller), cmd.session, cmd.question, cmd.input)
             .await?;
         tracing::info!(session_id = %cmd.session, question_id = %cmd.question, "question answered");
         Ok(Response::new(AnswerQuestionResponse {
@@ -175,12 +230,11 @@ impl DashboardService for DashboardApi {
             .state
             .store
             .decide_approval(
-                caller.user_id,
+                Decider::Person(caller),
                 cmd.session,
                 ApprovalRef::Id(cmd.approval),
                 cmd.decision,
                 cmd.request_id.as_deref(),
-                Sender::User,
             )
             .await?;
         tracing::info!(session_id = %cmd.session, approval_id = %cmd.approval, "approval decided");
@@ -215,7 +269,7 @@ impl DashboardService for DashboardApi {
         let session = self
             .state
             .store
-            .request_stop(caller.user_id, cmd.session, &cmd.reason)
+            .request_stop(caller, cmd.session, &cmd.reason)
             .await?;
         tracing::info!(session_id = %cmd.session, "stop requested");
         Ok(Response::new(StopSessionResponse {
@@ -232,7 +286,7 @@ impl DashboardService for DashboardApi {
         let session = self
             .state
             .store
-            .rename_session(caller.user_id, cmd.session, &cmd.name)
+            .rename_session(caller, cmd.session, &cmd.name)
             .await?;
         Ok(Response::new(RenameSessionResponse {
             session: Some(convert::session(session)),
@@ -245,7 +299,7 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<DeleteSessionResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
-        self.state.store.delete_session(caller.user_id, id).await?;
+        self.state.store.delete_session(caller, id).await?;
         tracing::info!(session_id = %id, "session deleted");
         Ok(Response::new(DeleteSessionResponse {}))
     }
@@ -255,13 +309,16 @@ impl DashboardService for DashboardApi {
         request: Request<CreateApiKeyRequest>,
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
-        let cmd = requests::CreateApiKey::try_from(request.into_inner())?;
+        let req = request.into_inner();
+        let project_field = req.project_id.clone();
+        let cmd = requests::CreateApiKey::try_from(req)?;
+        let project = project_or_personal(&caller, &project_field)?;
         let (secret, key) = mint_api_key(cmd.name, cmd.expires_at);
         let max = self.state.settings.limits.max_api_keys_per_user;
         let created = self
             .state
             .store
-            .create_api_key(caller.user_id, key, max)
+            .create_api_key(caller, project, key, max)
             .await?;
         tracing::info!(api_key_id = %created.id, prefix = %created.prefix, "API key created");
         Ok(Response::new(CreateApiKeyResponse {
@@ -277,12 +334,13 @@ impl DashboardService for DashboardApi {
         let caller: UserCaller = caller(&request)?;
         let req = request.into_inner();
         let limit = validate::page_size(req.page_size)?;
-        let scope = format!("keys:{}", req.include_revoked);
+        let project = project_or_personal(&caller, &req.project_id)?;
+        let scope = format!("keys:{}:{}", req.include_revoked, project);
         let after: Option<ApiKeyCursor> = self.state.page_tokens.decode(&scope, &req.page_token)?;
         let page = self
             .state
             .store
-            .list_api_keys(caller.user_id, req.include_revoked, after, limit)
+            .list_api_keys(caller.user_id, project, req.include_revoked, after, limit)
             .await?;
         Ok(Response::new(ListApiKeysResponse {
             api_keys: page.items.into_iter().map(convert::api_key).collect(),
@@ -299,11 +357,7 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<RevokeApiKeyResponse>, Status> {
         let caller: UserCaller = caller(&request)?;
         let key_id = ApiKeyId(validate::uuid("api_key_id", &request.get_ref().api_key_id)?);
-        let key = self
-            .state
-            .store
-            .revoke_api_key(caller.user_id, key_id)
-            .await?;
+        let key = self.state.store.revoke_api_key(caller, key_id).await?;
         tracing::info!(api_key_id = %key_id, "API key revoked");
         Ok(Response::new(RevokeApiKeyResponse {
             api_key: Some(convert::api_key(key)),
@@ -318,13 +372,20 @@ impl DashboardService for DashboardApi {
     ) -> Result<Response<Self::WatchSessionStream>, Status> {
         let caller: UserCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        session_to_resume(&self.state, caller.user_id, &cmd).await?;
+        let read = Scope::person(caller.user_id, Role::View);
+        session_to_resume(&self.state, read, &cmd).await?;
+        let session = cmd.session;
+        let config = self
+            .state
+            .person_feed_config(caller.user_id, move |store| async move {
+                store.get_session(read, session).await.map(|_| ())
+            });
         let feed = session_feed(
             self.state.store.clone(),
             self.state.hub.session(cmd.session),
             cmd.after_seq,
             SessionView::Person,
-            self.state.feed_config(),
+            config,
         );
         Ok(Response::new(feed_response(
             feed,
@@ -348,13 +409,24 @@ impl DashboardService for DashboardApi {
         if after < 0 {
             return Err(DomainError::invalid("after_cursor", "must not be negative").into());
         }
-        let high = self.state.store.inbox_high_water(caller.user_id).await?;
+        let project = project_or_personal(&caller, &request.get_ref().project_id)?;
+        self.require_project(&caller, project, Role::View).await?;
+        let high = self.state.store.inbox_high_water(project).await?;
         beyond_the_end("after_cursor", after, high)?;
+        let user = caller.user_id;
+        let config = self
+            .state
+            .person_feed_config(user, move |store| async move {
+                let mut conn = store.pool().acquire().await?;
+                access::require_project(&mut conn, user, project, Role::View)
+                    .await
+                    .map(|_| ())
+            });
         let feed = inbox_feed(
             self.state.store.clone(),
-            self.state.hub.inbox(caller.user_id),
+            self.state.hub.inbox(project),
             after,
-            self.state.feed_config(),
+            config,
         );
         Ok(Response::new(feed_response(
             feed,

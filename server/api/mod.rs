@@ -6,6 +6,7 @@ pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
 pub mod pagination;
+pub mod project_service;
 pub mod requests;
 pub mod status;
 
@@ -38,18 +39,38 @@ impl AppState {
         crate::feed::stream::FeedConfig {
             heartbeat: self.settings.feed.heartbeat(),
             shutdown: self.shutdown.clone(),
+            access: None,
         }
+    }
+
+    /// A person's feed config: the stream re-checks `check` whenever the person's access
+    /// shrinks (see `feed::stream::AccessGuard`).
+    pub fn person_feed_config<F, Fut>(
+        &self,
+        user_id: crate::domain::UserId,
+        check: F,
+    ) -> crate::feed::stream::FeedConfig
+    where
+        F: Fn(Store) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = crate::domain::DomainResult<()>> + Send + 'static,
+    {
+        let store = self.store.clone();
+        let guard = crate::feed::stream::AccessGuard {
+            channel: self.hub.access(user_id),
+            check: Arc::new(move || Box::pin(check(store.clone()))),
+        };
+        self.feed_config().with_access(guard)
     }
 }
 
 /// The session a feed request (Subscribe, WatchSession) resumes, after checking that the caller
-/// owns it (deleted sessions are refused) and that the resume position is one it has reached.
+/// may read it (deleted sessions are refused) and that the resume position is one it has reached.
 pub async fn session_to_resume(
     state: &AppState,
-    user_id: crate::domain::UserId,
+    scope: impl Into<crate::store::access::Scope>,
     feed: &requests::SessionFeed,
 ) -> Result<crate::domain::Session, tonic::Status> {
-    let session = state.store.get_session(user_id, feed.session).await?;
+    let session = state.store.get_session(scope, feed.session).await?;
     beyond_the_end("after_seq", feed.after_seq, session.last_seq)?;
     Ok(session)
 }

@@ -12,11 +12,13 @@ use tower::{Layer, Service};
 use super::rate_limit::RateLimiter;
 use super::secrets::{API_KEY_PREFIX, hash_secret, looks_like_api_key};
 use super::tokens::AccessTokens;
-use crate::domain::{AgentCaller, DomainError, DomainResult, UserCaller};
+use crate::domain::{AgentCaller, AuditChannel, DomainError, DomainResult, UserCaller};
+use crate::runtime::grpc_web::ViaGrpcWeb;
 use crate::store::{ApiKeyAuth, Store};
 
 const AGENT_SERVICE: &str = "/switchboard.v1.AgentService/";
 const DASHBOARD_SERVICE: &str = "/switchboard.v1.DashboardService/";
+const PROJECT_SERVICE: &str = "/switchboard.v1.ProjectService/";
 
 /// Resolves credentials to callers.
 pub struct Authenticator {
@@ -35,7 +37,7 @@ enum Audience {
 fn audience(path: &str) -> Audience {
     if path.starts_with(AGENT_SERVICE) {
         Audience::Agent
-    } else if path.starts_with(DASHBOARD_SERVICE) {
+    } else if path.starts_with(DASHBOARD_SERVICE) || path.starts_with(PROJECT_SERVICE) {
         Audience::Dashboard
     } else {
         Audience::Public
@@ -85,6 +87,7 @@ impl Authenticator {
             ApiKeyAuth::Valid {
                 key_id,
                 user_id,
+                project_id,
                 last_used_at,
             } => {
                 if let Err(wait) = self.rate_limiter.take(key_id) {
@@ -109,6 +112,7 @@ impl Authenticator {
                 Ok(AgentCaller {
                     user_id,
                     api_key_id: key_id,
+                    project_id,
                 })
             }
             ApiKeyAuth::Unknown => Err(DomainError::Unauthenticated("unknown API key".into())),
@@ -121,7 +125,7 @@ impl Authenticator {
         }
     }
 
-    pub fn user(&self, headers: &http::HeaderMap) -> DomainResult<UserCaller> {
+    pub fn user(&self, headers: &http::HeaderMap, via_web: bool) -> DomainResult<UserCaller> {
         let token = bearer(headers)?;
         if token.starts_with(API_KEY_PREFIX) {
             return Err(DomainError::Unauthenticated(
@@ -131,6 +135,11 @@ impl Authenticator {
         }
         Ok(UserCaller {
             user_id: self.access_tokens.verify(token)?,
+            channel: if via_web {
+                AuditChannel::Dashboard
+            } else {
+                AuditChannel::Api
+            },
         })
     }
 }
@@ -194,9 +203,12 @@ where
                 Audience::Agent => auth.agent(req.headers()).await.map(|c| {
                     req.extensions_mut().insert(c);
                 }),
-                Audience::Dashboard => auth.user(req.headers()).map(|c| {
-                    req.extensions_mut().insert(c);
-                }),
+                Audience::Dashboard => {
+                    let via_web = req.extensions().get::<ViaGrpcWeb>().is_some();
+                    auth.user(req.headers(), via_web).map(|c| {
+                        req.extensions_mut().insert(c);
+                    })
+                }
                 Audience::Public => Ok(()),
             };
             if let Err(e) = resolved {

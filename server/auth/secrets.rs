@@ -39,6 +39,14 @@ pub fn mint_api_key(
     (secret, key)
 }
 
+/// Prefix of an invitation's single-use token (an invite link carries it).
+pub const INVITATION_PREFIX: &str = "sb_invite_";
+
+/// A new invitation token; only its `hash_secret` is stored.
+pub fn new_invitation_token() -> String {
+    random_token(INVITATION_PREFIX)
+}
+
 pub fn new_refresh_token() -> String {
     random_token(REFRESH_TOKEN_PREFIX)
 }

@@ -3,9 +3,11 @@
 pub mod diff;
 pub mod error;
 pub mod model;
+pub mod projects;
 pub mod status;
 pub mod validate;
 
 pub use error::{DomainError, DomainResult};
 pub use model::*;
+pub use projects::*;
 pub use status::SessionStatus;

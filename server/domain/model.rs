@@ -41,18 +41,33 @@ id_type!(/// An API key.
     ApiKeyId);
 id_type!(/// A tool approval asked in a session.
     ApprovalId);
+id_type!(/// A project: owns agents, sessions, keys, the inbox. A personal project's id is its
+    /// owner's user id.
+    ProjectId);
+
+impl UserId {
+    /// The user's personal project (same id: see the projects migration).
+    pub fn personal_project(self) -> ProjectId {
+        ProjectId(self.0)
+    }
+}
 
 /// Who is calling AgentService: resolved from an API key by the auth layer.
 #[derive(Debug, Clone, Copy)]
 pub struct AgentCaller {
+    /// Who created the key (recorded as the creator of what the agent starts).
     pub user_id: UserId,
     pub api_key_id: ApiKeyId,
+    /// The one project the key acts in.
+    pub project_id: ProjectId,
 }
 
 /// Who is calling DashboardService: resolved from an access token by the auth layer.
 #[derive(Debug, Clone, Copy)]
 pub struct UserCaller {
     pub user_id: UserId,
+    /// How the call came (gRPC-Web from the dashboard or plain gRPC), for the audit trail.
+    pub channel: super::AuditChannel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +220,7 @@ pub struct Message {
 pub struct Session {
     pub id: SessionId,
     pub user_id: UserId,
+    pub project_id: ProjectId,
     pub agent_id: AgentId,
     pub agent_name: String,
     pub name: String,
@@ -249,6 +265,9 @@ pub struct ApiKey {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub project_id: ProjectId,
+    pub creator_user_id: UserId,
+    pub creator_email: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::watch;
 
-use crate::domain::{DomainResult, Message, SessionId, UserId};
+use crate::domain::{DomainResult, Message, ProjectId, SessionId, UserId};
 use crate::store::{FeedHint, Store};
 
 /// How many recent messages a session channel keeps for its watchers.
@@ -32,14 +32,33 @@ pub struct SessionChannel {
 }
 
 pub struct InboxChannel {
+    pub project_id: ProjectId,
+    mark: watch::Sender<Mark>,
+}
+
+/// One per user with open person watches: its mark is the user's access epoch, raised when
+/// their memberships or shares shrink, so that each of their streams re-checks its role once
+/// (not on a timer per stream).
+pub struct AccessChannel {
     pub user_id: UserId,
     mark: watch::Sender<Mark>,
+}
+
+impl AccessChannel {
+    pub fn subscribe(&self) -> watch::Receiver<Mark> {
+        self.mark.subscribe()
+    }
+
+    pub fn raise(&self, epoch: i64) {
+        raise(&self.mark, epoch)
+    }
 }
 
 #[derive(Default)]
 pub struct Hub {
     sessions: Mutex<HashMap<SessionId, Weak<SessionChannel>>>,
-    inboxes: Mutex<HashMap<UserId, Weak<InboxChannel>>>,
+    inboxes: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
+    access: Mutex<HashMap<UserId, Weak<AccessChannel>>>,
 }
 
 fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
@@ -190,8 +209,25 @@ impl Hub {
         ch
     }
 
-    pub fn inbox(&self, user_id: UserId) -> Arc<InboxChannel> {
+    pub fn inbox(&self, project_id: ProjectId) -> Arc<InboxChannel> {
         let mut map = self.inboxes.lock().expect("hub lock");
+        if let Some(ch) = map.get(&project_id).and_then(Weak::upgrade) {
+            return ch;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let (mark, _) = watch::channel(Mark {
+            high_water: 0,
+            deleted: false,
+        });
+        let ch = Arc::new(InboxChannel { project_id, mark });
+        map.insert(project_id, Arc::downgrade(&ch));
+        ch
+    }
+
+    /// The access channel of a user, created on first use. Its mark starts at 0 and is raised
+    /// to the stored epoch by the first hint or resync; a watcher re-checks on every raise.
+    pub fn access(&self, user_id: UserId) -> Arc<AccessChannel> {
+        let mut map = self.access.lock().expect("hub lock");
         if let Some(ch) = map.get(&user_id).and_then(Weak::upgrade) {
             return ch;
         }
@@ -200,9 +236,17 @@ impl Hub {
             high_water: 0,
             deleted: false,
         });
-        let ch = Arc::new(InboxChannel { user_id, mark });
+        let ch = Arc::new(AccessChannel { user_id, mark });
         map.insert(user_id, Arc::downgrade(&ch));
         ch
+    }
+
+    fn live_access(&self, user_id: UserId) -> Option<Arc<AccessChannel>> {
+        self.access
+            .lock()
+            .expect("hub lock")
+            .get(&user_id)
+            .and_then(Weak::upgrade)
     }
 
     fn live_session(&self, id: SessionId) -> Option<Arc<SessionChannel>> {
@@ -213,11 +257,11 @@ impl Hub {
             .and_then(Weak::upgrade)
     }
 
-    fn live_inbox(&self, user_id: UserId) -> Option<Arc<InboxChannel>> {
+    fn live_inbox(&self, project_id: ProjectId) -> Option<Arc<InboxChannel>> {
         self.inboxes
             .lock()
             .expect("hub lock")
-            .get(&user_id)
+            .get(&project_id)
             .and_then(Weak::upgrade)
     }
 
@@ -229,9 +273,14 @@ impl Hub {
                     ch.raise(seq);
                 }
             }
-            FeedHint::Inbox { user_id, cursor } => {
-                if let Some(ch) = self.live_inbox(user_id) {
+            FeedHint::Inbox { project_id, cursor } => {
+                if let Some(ch) = self.live_inbox(project_id) {
                     ch.raise(cursor);
+                }
+            }
+            FeedHint::Access { user_id, epoch } => {
+                if let Some(ch) = self.live_access(user_id) {
+                    ch.raise(epoch);
                 }
             }
             FeedHint::Deleted { session_id } => {
@@ -281,16 +330,37 @@ impl Hub {
                 Err(e) => tracing::warn!(error = %e, "resync of the session feeds failed"),
             }
         }
-        let inboxes: HashMap<UserId, Arc<InboxChannel>> = self
-            .inboxes
+        let access: HashMap<UserId, Arc<AccessChannel>> = self
+            .access
             .lock()
             .expect("hub lock")
             .values()
             .filter_map(Weak::upgrade)
             .map(|ch| (ch.user_id, ch))
             .collect();
+        if !access.is_empty() {
+            let ids: Vec<UserId> = access.keys().copied().collect();
+            match store.access_epochs(&ids).await {
+                Ok(found) => {
+                    for (id, epoch) in found {
+                        if let Some(ch) = access.get(&id) {
+                            ch.raise(epoch);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "resync of the access epochs failed"),
+            }
+        }
+        let inboxes: HashMap<ProjectId, Arc<InboxChannel>> = self
+            .inboxes
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter_map(Weak::upgrade)
+            .map(|ch| (ch.project_id, ch))
+            .collect();
         if !inboxes.is_empty() {
-            let ids: Vec<UserId> = inboxes.keys().copied().collect();
+            let ids: Vec<ProjectId> = inboxes.keys().copied().collect();
             match store.inbox_high_waters(&ids).await {
                 Ok(found) => {
                     for (id, cursor) in found {

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::Hub;
-use crate::domain::{SessionId, UserId};
+use crate::domain::{ProjectId, SessionId, UserId};
 use crate::store::{FeedHint, HintConnection, HintReceiver, Store, hints};
 
 /// Most hints drained into one batch (bounds the time between a hint and its NOTIFY when
@@ -106,8 +106,9 @@ async fn send(store: &Store, conn: &mut Option<HintConnection>, batch: &mut Batc
 #[derive(Default)]
 struct Batch {
     messages: HashMap<SessionId, i64>,
-    inboxes: HashMap<UserId, i64>,
+    inboxes: HashMap<ProjectId, i64>,
     deleted: Vec<SessionId>,
+    access: HashMap<UserId, i64>,
 }
 
 impl Batch {
@@ -117,16 +118,20 @@ impl Batch {
                 let high = self.messages.entry(session_id).or_insert(seq);
                 *high = (*high).max(seq);
             }
-            FeedHint::Inbox { user_id, cursor } => {
-                let high = self.inboxes.entry(user_id).or_insert(cursor);
+            FeedHint::Inbox { project_id, cursor } => {
+                let high = self.inboxes.entry(project_id).or_insert(cursor);
                 *high = (*high).max(cursor);
             }
             FeedHint::Deleted { session_id } => self.deleted.push(session_id),
+            FeedHint::Access { user_id, epoch } => {
+                let high = self.access.entry(user_id).or_insert(epoch);
+                *high = (*high).max(epoch);
+            }
         }
     }
 
     fn len(&self) -> usize {
-        self.messages.len() + self.inboxes.len() + self.deleted.len()
+        self.messages.len() + self.inboxes.len() + self.deleted.len() + self.access.len()
     }
 
     fn drain(&mut self) -> impl Iterator<Item = FeedHint> + '_ {
@@ -137,12 +142,16 @@ impl Batch {
         let inboxes = self
             .inboxes
             .drain()
-            .map(|(user_id, cursor)| FeedHint::Inbox { user_id, cursor });
+            .map(|(project_id, cursor)| FeedHint::Inbox { project_id, cursor });
         let deleted = self
             .deleted
             .drain(..)
             .map(|session_id| FeedHint::Deleted { session_id });
-        messages.chain(inboxes).chain(deleted)
+        let access = self
+            .access
+            .drain()
+            .map(|(user_id, epoch)| FeedHint::Access { user_id, epoch });
+        messages.chain(inboxes).chain(deleted).chain(access)
     }
 }
 
@@ -154,17 +163,17 @@ mod tests {
     #[test]
     fn a_batch_keeps_only_the_highest_mark_per_feed() {
         let s = SessionId(Uuid::new_v4());
-        let u = UserId(Uuid::new_v4());
+        let u = ProjectId(Uuid::new_v4());
         let mut batch = Batch::default();
         for seq in [3, 5, 4] {
             batch.add(FeedHint::Message { session_id: s, seq });
         }
         batch.add(FeedHint::Inbox {
-            user_id: u,
+            project_id: u,
             cursor: 9,
         });
         batch.add(FeedHint::Inbox {
-            user_id: u,
+            project_id: u,
             cursor: 8,
         });
         batch.add(FeedHint::Deleted { session_id: s });
@@ -177,7 +186,7 @@ mod tests {
                     seq: 5
                 },
                 FeedHint::Inbox {
-                    user_id: u,
+                    project_id: u,
                     cursor: 9
                 },
                 FeedHint::Deleted { session_id: s },

@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
-use super::hub::{InboxChannel, READ_BATCH, SessionChannel};
-use crate::domain::{DomainError, InboxEvent, Message, MessageBody, UserId};
+use super::hub::{AccessChannel, InboxChannel, Mark, READ_BATCH, SessionChannel};
+use crate::domain::{DomainError, InboxEvent, Message, MessageBody, ProjectId};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -26,6 +26,57 @@ pub type FeedStream<T> = ReceiverStream<Result<FeedItem<T>, DomainError>>;
 pub struct FeedConfig {
     pub heartbeat: Duration,
     pub shutdown: CancellationToken,
+    /// A person's watch: re-checks their role whenever their access shrinks.
+    pub access: Option<AccessGuard>,
+}
+
+/// The re-check a person's stream runs when their access channel moves (a membership removed
+/// or lowered, a share revoked: `FeedHint::Access`, delivered through the hub like every other
+/// hint, so no stream polls). An error ends the stream with PERMISSION_DENIED.
+#[derive(Clone)]
+pub struct AccessGuard {
+    pub channel: Arc<AccessChannel>,
+    pub check: Arc<dyn Fn() -> AccessCheck + Send + Sync>,
+}
+
+/// One run of an [`AccessGuard`]'s re-check.
+pub type AccessCheck =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DomainError>> + Send>>;
+
+impl FeedConfig {
+    pub fn with_access(mut self, guard: AccessGuard) -> FeedConfig {
+        self.access = Some(guard);
+        self
+    }
+}
+
+/// Waits until the access channel moves (never, without a guard).
+async fn access_moved(marks: &mut Option<tokio::sync::watch::Receiver<Mark>>) {
+    match marks {
+        Some(rx) => {
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// Runs the guard's check; the error to end the stream with, if access is gone.
+async fn access_lost(guard: &Option<AccessGuard>) -> Option<DomainError> {
+    let guard = guard.as_ref()?;
+    match (guard.check)().await {
+        Ok(()) => None,
+        Err(DomainError::NotFound(_) | DomainError::NotFoundExplained(_)) => {
+            Some(DomainError::PermissionDenied(
+                "your access was removed while watching (membership or share revoked)".into(),
+            ))
+        }
+        Err(DomainError::PermissionDenied(m)) => Some(DomainError::PermissionDenied(format!(
+            "your access changed while watching: {m}"
+        ))),
+        Err(e) => Some(e),
+    }
 }
 
 /// Who reads a session feed, which decides what it delivers and when it ends.
@@ -36,7 +87,7 @@ pub enum SessionView {
     /// the session's last-seen time kept fresh every `presence_every` while open, and an end
     /// (with OK) right after the change to a terminal status: nothing more can happen then.
     Agent {
-        user_id: UserId,
+        project_id: ProjectId,
         presence_every: Duration,
     },
 }
@@ -80,6 +131,12 @@ pub fn session_feed(
     tokio::spawn(async move {
         let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
+        let mut access = config.access.as_ref().map(|g| g.channel.subscribe());
+        // Subscribed: a revocation from now on wakes us; one committed before is seen here.
+        if let Some(e) = access_lost(&config.access).await {
+            let _ = tx.send(Err(e)).await;
+            return;
+        }
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
         // notifications of commits the read's snapshot missed.)
@@ -118,13 +175,13 @@ pub fn session_feed(
                 return;
             }
             if let SessionView::Agent {
-                user_id,
+                project_id,
                 presence_every,
             } = &view
             {
                 if last_touch.elapsed() >= *presence_every {
                     last_touch = Instant::now();
-                    if let Err(e) = store.touch_session(*user_id, channel.id).await {
+                    if let Err(e) = store.touch_session(*project_id, channel.id).await {
                         tracing::debug!(error = %e, "presence touch failed");
                     }
                 }
@@ -171,6 +228,12 @@ pub fn session_feed(
             }
             tokio::select! {
                 changed = marks.changed() => if changed.is_err() { return },
+                _ = access_moved(&mut access) => {
+                    if let Some(e) = access_lost(&config.access).await {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
                 _ = tokio::time::sleep_until(last_sent + config.heartbeat) => {
                     let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }
@@ -195,7 +258,13 @@ pub fn inbox_feed(
     tokio::spawn(async move {
         let shutdown = config.shutdown.clone();
         let mut marks = channel.subscribe();
-        match store.inbox_high_water(channel.user_id).await {
+        let mut access = config.access.as_ref().map(|g| g.channel.subscribe());
+        // Subscribed: a revocation from now on wakes us; one committed before is seen here.
+        if let Some(e) = access_lost(&config.access).await {
+            let _ = tx.send(Err(e)).await;
+            return;
+        }
+        match store.inbox_high_water(channel.project_id).await {
             Ok(hw) => channel.raise(hw),
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
@@ -209,7 +278,10 @@ pub fn inbox_feed(
                 return;
             }
             if cursor < channel.mark().high_water {
-                let batch = match store.inbox_after(channel.user_id, cursor, READ_BATCH).await {
+                let batch = match store
+                    .inbox_after(channel.project_id, cursor, READ_BATCH)
+                    .await
+                {
                     Ok(b) => b,
                     Err(e) => {
                         let _ = tx.send(Err(e)).await;
@@ -230,6 +302,12 @@ pub fn inbox_feed(
             }
             tokio::select! {
                 changed = marks.changed() => if changed.is_err() { return },
+                _ = access_moved(&mut access) => {
+                    if let Some(e) = access_lost(&config.access).await {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
                 _ = tokio::time::sleep(config.heartbeat) => {
                     let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
                     if tx.send(Ok(hb)).await.is_err() { return }

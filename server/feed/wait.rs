@@ -11,8 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::hub::SessionChannel;
 use crate::domain::{
-    Answer, ApprovalId, ApprovalResult, DomainError, DomainResult, QuestionId, SessionStatus,
-    UserId,
+    Answer, ApprovalId, ApprovalResult, DomainError, DomainResult, ProjectId, QuestionId,
+    SessionStatus,
 };
 use crate::store::Store;
 
@@ -35,7 +35,7 @@ pub fn wait_time(requested: Option<Duration>, call_deadline: Option<Duration>) -
 
 /// One agent's wait for the answer to `question`.
 pub struct AnswerWait {
-    pub user_id: UserId,
+    pub project_id: ProjectId,
     pub question: QuestionId,
     pub wait: Duration,
     /// How often the session's last-seen time is refreshed while waiting.
@@ -49,21 +49,21 @@ pub async fn wait_for_answer(
     w: AnswerWait,
     shutdown: &CancellationToken,
 ) -> DomainResult<(Option<Answer>, SessionStatus)> {
-    let (user_id, question) = (w.user_id, w.question);
+    let (project_id, question) = (w.project_id, w.question);
     let session = channel.id;
     wait_until(
         store,
         channel,
-        (w.user_id, w.wait, w.presence_every),
+        (w.project_id, w.wait, w.presence_every),
         shutdown,
-        || store.question_answer(user_id, session, question),
+        || store.question_answer(project_id, session, question),
     )
     .await
 }
 
 /// One agent's wait for the decision on a tool approval.
 pub struct ApprovalWait {
-    pub user_id: UserId,
+    pub project_id: ProjectId,
     pub approval: ApprovalId,
     pub wait: Duration,
     /// How often the session's last-seen time is refreshed while waiting.
@@ -77,24 +77,24 @@ pub async fn wait_for_approval(
     w: ApprovalWait,
     shutdown: &CancellationToken,
 ) -> DomainResult<(Option<ApprovalResult>, SessionStatus)> {
-    let (user_id, approval) = (w.user_id, w.approval);
+    let (project_id, approval) = (w.project_id, w.approval);
     let session = channel.id;
     wait_until(
         store,
         channel,
-        (w.user_id, w.wait, w.presence_every),
+        (w.project_id, w.wait, w.presence_every),
         shutdown,
-        || store.approval_result(user_id, session, approval),
+        || store.approval_result(project_id, session, approval),
     )
     .await
 }
 
 /// Waits until `read` finds what the agent waits for (an answer, a decision), the session
-/// stops or ends, or the wait runs out. The tuple is (user, how long, presence refresh period).
+/// stops or ends, or the wait runs out. The tuple is (project, how long, presence refresh period).
 async fn wait_until<T, F, Fut>(
     store: &Store,
     channel: Arc<SessionChannel>,
-    (user_id, wait, presence_every): (UserId, Duration, Duration),
+    (project_id, wait, presence_every): (ProjectId, Duration, Duration),
     shutdown: &CancellationToken,
     mut read: F,
 ) -> DomainResult<(Option<T>, SessionStatus)>
@@ -109,7 +109,7 @@ where
     let mut next_touch = Instant::now();
     loop {
         if Instant::now() >= next_touch {
-            store.touch_session(user_id, session).await?;
+            store.touch_session(project_id, session).await?;
             next_touch = Instant::now() + presence_every;
         }
         let (found, status) = read().await?;

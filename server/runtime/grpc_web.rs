@@ -15,6 +15,12 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Clone, Default)]
 pub struct GrpcWebWhereItAppliesLayer;
 
+/// Put into a gRPC-Web request's extensions before `tonic_web` rewrites it into plain gRPC:
+/// how the auth layer tells a dashboard (browser) call from any other client's, for the audit
+/// trail's channel.
+#[derive(Debug, Clone, Copy)]
+pub struct ViaGrpcWeb;
+
 impl<S: Clone> Layer<S> for GrpcWebWhereItAppliesLayer {
     type Service = GrpcWebWhereItApplies<S>;
 
@@ -59,8 +65,9 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
         if is_grpc_web(&req) {
+            req.extensions_mut().insert(ViaGrpcWeb);
             Box::pin(self.web.clone().oneshot(req))
         } else {
             Box::pin(self.plain.clone().oneshot(req.map(tonic::body::Body::new)))

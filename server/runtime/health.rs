@@ -8,10 +8,11 @@ use tonic_health::server::HealthReporter;
 
 use crate::store::Store;
 
-pub const SERVICES: [&str; 4] = [
+pub const SERVICES: [&str; 5] = [
     "",
     "switchboard.v1.AgentService",
     "switchboard.v1.DashboardService",
+    "switchboard.v1.ProjectService",
     "switchboard.v1.AuthService",
 ];
 

@@ -20,6 +20,7 @@ use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
+use crate::api::project_service::ProjectApi;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
 use crate::auth::throttle::LoginThrottle;
@@ -31,6 +32,7 @@ use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::agent_service_server::AgentServiceServer;
 use crate::proto::auth_service_server::AuthServiceServer;
 use crate::proto::dashboard_service_server::DashboardServiceServer;
+use crate::proto::project_service_server::ProjectServiceServer;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -274,6 +276,10 @@ pub async fn start_with_store(
         )
         .add_service(
             DashboardServiceServer::new(DashboardApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            ProjectServiceServer::new(ProjectApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
         .add_service(health_service)

@@ -6,8 +6,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::SessionSettings;
 use crate::domain::validate::NewDecision;
-use crate::domain::{ApprovalDecision, DomainError, Sender, SessionStatus};
-use crate::store::{AnswerInput, ApprovalRef, Store};
+use crate::domain::{ApprovalDecision, DomainError, SessionStatus};
+use crate::store::access::Actor;
+use crate::store::{AnswerInput, ApprovalRef, Decider, Store};
 
 const BATCH: i64 = 100;
 
@@ -24,14 +25,14 @@ pub async fn run(store: Store, settings: SessionSettings, shutdown: Cancellation
 }
 
 pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(), DomainError> {
-    for (user, session, question) in store.due_questions(BATCH).await? {
+    for (project, session, question) in store.due_questions(BATCH).await? {
         let input = AnswerInput {
             option_ids: question.default_option_ids.clone(),
             text: question.default_text.clone(),
             request_id: None,
         };
         match store
-            .answer_question(user, session, question.id, input, Sender::System)
+            .answer_question(Actor::System(project), session, question.id, input)
             .await
         {
             Ok(_) => {
@@ -42,7 +43,7 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
             Err(e) => return Err(e),
         }
     }
-    for (user, session, approval) in store.due_approvals(BATCH).await? {
+    for (project, session, approval) in store.due_approvals(BATCH).await? {
         let decision = NewDecision {
             decision: approval.default_decision,
             reason: match approval.default_decision {
@@ -54,12 +55,11 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
         };
         match store
             .decide_approval(
-                user,
+                Decider::Deadline(project),
                 session,
                 ApprovalRef::Id(approval.id),
                 decision,
                 None,
-                Sender::System,
             )
             .await
         {

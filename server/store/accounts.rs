@@ -7,6 +7,8 @@ use super::errors::{is_unique_violation, map_sqlx_error};
 use super::rows::{API_KEY_COLUMNS, ApiKeyRow, UserRow};
 use super::{ApiKeyCursor, Store};
 use crate::domain::*;
+use crate::store::access::{self, require_project};
+use crate::store::audit::{self, AuditEvent};
 
 /// What the auth layer learns from an API key hash.
 #[derive(Debug, Clone)]
@@ -14,6 +16,7 @@ pub enum ApiKeyAuth {
     Valid {
         key_id: ApiKeyId,
         user_id: UserId,
+        project_id: ProjectId,
         last_used_at: Option<DateTime<Utc>>,
     },
     Unknown,
@@ -54,6 +57,7 @@ struct RefreshRow {
 struct KeyAuthRow {
     id: Uuid,
     user_id: Uuid,
+    project_id: Uuid,
     expires_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
@@ -66,6 +70,9 @@ impl Store {
         display_name: &str,
         password_hash: &str,
     ) -> DomainResult<User> {
+        // The user and their personal project (id = user id, see the projects migration)
+        // commit together: every path that creates an account goes through here.
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query_as::<_, UserRow>(
             "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, lower($2), $3, $4) \
              RETURNING id, email, display_name, created_at",
@@ -74,7 +81,7 @@ impl Store {
         .bind(email)
         .bind(display_name)
         .bind(password_hash)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e, "users_email_lower_key") {
@@ -83,6 +90,14 @@ impl Store {
                 map_sqlx_error(e)
             }
         })?;
+        sqlx::query(
+            "WITH p AS (INSERT INTO projects (id, name, personal_of) VALUES ($1, 'Personal', $1) RETURNING id) \
+             INSERT INTO project_members (project_id, user_id, role) SELECT id, id, 3 FROM p",
+        )
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(row.into())
     }
 
@@ -194,72 +209,84 @@ impl Store {
         Ok(())
     }
 
-    /// Creates a key unless the user already has `max_active` active keys.
+    /// Creates a key of `project_id` (the caller needs admin there) unless the project already
+    /// has `max_active` active keys.
     pub async fn create_api_key(
         &self,
-        user_id: UserId,
+        caller: UserCaller,
+        project_id: ProjectId,
         key: NewApiKey,
         max_active: i64,
     ) -> DomainResult<ApiKey> {
         let mut tx = self.pool.begin().await?;
-        // Serialise key creation per user so the cap holds under concurrency.
-        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user_id.0)
+        require_project(&mut tx, caller.user_id, project_id, Role::Admin).await?;
+        // Serialise key creation per project so the cap holds under concurrency.
+        sqlx::query("SELECT 1 FROM projects WHERE id = $1 FOR UPDATE")
+            .bind(project_id.0)
             .execute(&mut *tx)
             .await?;
         let active: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL \
+            "SELECT count(*) FROM api_keys WHERE project_id = $1 AND revoked_at IS NULL \
              AND (expires_at IS NULL OR expires_at > now())",
         )
-        .bind(user_id.0)
+        .bind(project_id.0)
         .fetch_one(&mut *tx)
         .await?;
         if active >= max_active {
             return Err(DomainError::ResourceExhausted {
                 message: format!(
-                    "you have {active} active API keys, the limit is {max_active}: revoke one first"
+                    "the project has {active} active API keys, the limit is {max_active}: revoke one first"
                 ),
                 retry_after: None,
             });
         }
         let row: ApiKeyRow = sqlx::query_as(&format!(
-            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             RETURNING {API_KEY_COLUMNS}"
+            "INSERT INTO api_keys AS k (id, user_id, project_id, name, prefix, key_hash, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {API_KEY_COLUMNS}"
         ))
         .bind(Uuid::new_v4())
-        .bind(user_id.0)
+        .bind(caller.user_id.0)
+        .bind(project_id.0)
         .bind(&key.name)
         .bind(&key.prefix)
         .bind(&key.hash)
         .bind(key.expires_at)
         .fetch_one(&mut *tx)
         .await?;
+        let details =
+            serde_json::json!({ "api_key_id": row.id, "name": row.name, "prefix": row.prefix });
+        let event = AuditEvent::by(caller, project_id, AuditAction::ApiKeyCreated, details);
+        audit::record(&mut tx, event).await?;
         tx.commit().await?;
         Ok(row.into())
     }
 
+    /// A project's keys (the caller needs admin there).
     pub async fn list_api_keys(
         &self,
-        user_id: UserId,
+        caller: UserId,
+        project_id: ProjectId,
         include_revoked: bool,
         after: Option<ApiKeyCursor>,
         limit: i64,
     ) -> DomainResult<Page<ApiKey, ApiKeyCursor>> {
+        let mut conn = self.pool.acquire().await?;
+        require_project(&mut conn, caller, project_id, Role::Admin).await?;
         let (after_time, after_id) = match after {
             Some(c) => (Some(c.created_at), Some(c.id)),
             None => (None, None),
         };
         let rows: Vec<ApiKeyRow> = sqlx::query_as(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE user_id = $1 AND ($2 OR revoked_at IS NULL) \
-             AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4)) \
-             ORDER BY created_at DESC, id DESC LIMIT $5"
+            "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.project_id = $1 AND ($2 OR k.revoked_at IS NULL) \
+             AND ($3::timestamptz IS NULL OR (k.created_at, k.id) < ($3, $4)) \
+             ORDER BY k.created_at DESC, k.id DESC LIMIT $5"
         ))
-        .bind(user_id.0)
+        .bind(project_id.0)
         .bind(include_revoked)
         .bind(after_time)
         .bind(after_id)
         .bind(limit + 1)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
         let mut items: Vec<ApiKey> = rows.into_iter().map(Into::into).collect();
         let next = if items.len() as i64 > limit {
@@ -274,22 +301,53 @@ impl Store {
         Ok(Page { items, next })
     }
 
-    pub async fn revoke_api_key(&self, user_id: UserId, key_id: ApiKeyId) -> DomainResult<ApiKey> {
-        let row: Option<ApiKeyRow> = sqlx::query_as(&format!(
-            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 \
+    /// Revokes a key (admin of its project; a key of a project the caller is not a member of is
+    /// NOT_FOUND). Idempotent; only the first revocation is audited.
+    pub async fn revoke_api_key(
+        &self,
+        caller: UserCaller,
+        key_id: ApiKeyId,
+    ) -> DomainResult<ApiKey> {
+        let mut tx = self.pool.begin().await?;
+        let found: Option<(Uuid, bool)> = sqlx::query_as(
+            "SELECT project_id, revoked_at IS NOT NULL FROM api_keys WHERE id = $1 FOR UPDATE",
+        )
+        .bind(key_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (project, already) = found.ok_or(DomainError::NotFound("API key"))?;
+        let project = ProjectId(project);
+        match access::project_role(&mut tx, caller.user_id, project).await? {
+            None => return Err(DomainError::NotFound("API key")),
+            Some(r) if r < Role::Admin => {
+                return Err(DomainError::PermissionDenied(format!(
+                    "revoking an API key needs the admin role in its project; you have {}",
+                    r.name()
+                )));
+            }
+            Some(_) => {}
+        }
+        let row: ApiKeyRow = sqlx::query_as(&format!(
+            "UPDATE api_keys AS k SET revoked_at = coalesce(k.revoked_at, now()) WHERE k.id = $1 \
              RETURNING {API_KEY_COLUMNS}"
         ))
         .bind(key_id.0)
-        .bind(user_id.0)
-        .fetch_optional(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        row.map(Into::into).ok_or(DomainError::NotFound("API key"))
+        if !already {
+            let details =
+                serde_json::json!({ "api_key_id": row.id, "name": row.name, "prefix": row.prefix });
+            let event = AuditEvent::by(caller, project, AuditAction::ApiKeyRevoked, details);
+            audit::record(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(row.into())
     }
 
     /// Looks a key up by its hash. Checked on every call, so a revocation applies at once.
     pub async fn authenticate_api_key(&self, hash: &[u8]) -> DomainResult<ApiKeyAuth> {
         let row: Option<KeyAuthRow> =
-            sqlx::query_as("SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
+            sqlx::query_as("SELECT id, user_id, project_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -306,11 +364,13 @@ impl Store {
             Some(KeyAuthRow {
                 id,
                 user_id,
+                project_id,
                 last_used_at,
                 ..
             }) => ApiKeyAuth::Valid {
                 key_id: ApiKeyId(id),
                 user_id: UserId(user_id),
+                project_id: ProjectId(project_id),
                 last_used_at,
             },
         })

@@ -15,10 +15,10 @@
 
 use tokio::sync::mpsc;
 
-use crate::domain::{SessionId, UserId};
+use crate::domain::{ProjectId, SessionId, UserId};
 
 /// The channel hints are NOTIFYed on. Payload: one hint per line, `m <session id> <seq>`,
-/// `i <user id> <cursor>` or `d <session id>`.
+/// `i <project id> <cursor>`, `d <session id>` or `a <user id> <access epoch>`.
 pub const NOTIFY_CHANNEL: &str = "switchboard_feed";
 
 /// Postgres refuses NOTIFY payloads of 8000 bytes or more; batches are split below this.
@@ -28,10 +28,12 @@ pub const MAX_NOTIFY_PAYLOAD: usize = 7_900;
 pub enum FeedHint {
     /// The session's messages now reach `seq`.
     Message { session_id: SessionId, seq: i64 },
-    /// The user's inbox now reaches `cursor`.
-    Inbox { user_id: UserId, cursor: i64 },
+    /// The project's inbox now reaches `cursor`.
+    Inbox { project_id: ProjectId, cursor: i64 },
     /// The session was deleted.
     Deleted { session_id: SessionId },
+    /// The user's access shrank (epoch `epoch`): their open watches re-check their role.
+    Access { user_id: UserId, epoch: i64 },
 }
 
 impl FeedHint {
@@ -39,8 +41,9 @@ impl FeedHint {
     pub fn line(&self) -> String {
         match self {
             FeedHint::Message { session_id, seq } => format!("m {} {seq}", session_id.0),
-            FeedHint::Inbox { user_id, cursor } => format!("i {} {cursor}", user_id.0),
+            FeedHint::Inbox { project_id, cursor } => format!("i {} {cursor}", project_id.0),
             FeedHint::Deleted { session_id } => format!("d {}", session_id.0),
+            FeedHint::Access { user_id, epoch } => format!("a {} {epoch}", user_id.0),
         }
     }
 
@@ -53,8 +56,12 @@ impl FeedHint {
                 seq: seq.parse().ok()?,
             },
             ("i", id, Some(cursor)) => FeedHint::Inbox {
-                user_id: UserId(id.parse().ok()?),
+                project_id: ProjectId(id.parse().ok()?),
                 cursor: cursor.parse().ok()?,
+            },
+            ("a", id, Some(epoch)) => FeedHint::Access {
+                user_id: UserId(id.parse().ok()?),
+                epoch: epoch.parse().ok()?,
             },
             ("d", id, None) => FeedHint::Deleted {
                 session_id: SessionId(id.parse().ok()?),
@@ -103,8 +110,12 @@ mod tests {
                 seq: 42,
             },
             FeedHint::Inbox {
-                user_id: UserId(Uuid::new_v4()),
+                project_id: ProjectId(Uuid::new_v4()),
                 cursor: 7,
+            },
+            FeedHint::Access {
+                user_id: UserId(Uuid::new_v4()),
+                epoch: 3,
             },
             FeedHint::Deleted {
                 session_id: SessionId(Uuid::new_v4()),

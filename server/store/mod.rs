@@ -1,10 +1,13 @@
-//! Postgres storage. Every query lives below this module; every function takes the caller's
-//! user id and filters on it. Transactions that assign sequence numbers live in `sessions`.
+//! Postgres storage. Every query lives below this module; every function takes its caller's
+//! scope (an agent key's project, or a person checked by `access`) and filters on it. Transactions that assign sequence numbers live in `sessions`.
 
+pub mod access;
 mod accounts;
+pub mod audit;
 mod errors;
 pub mod hints;
 mod inbox;
+mod projects;
 mod reads;
 mod rows;
 mod sessions;
@@ -16,9 +19,13 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
-pub use reads::{AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter};
+pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
+pub use reads::{
+    AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter, SessionSet,
+};
 pub use sessions::{
-    AnswerInput, ApprovalRef, Decided, EndOutcome, StartSession, StartedSession, StepResult,
+    AnswerInput, ApprovalRef, Decided, Decider, EndOutcome, StartSession, StartedSession,
+    StepResult,
 };
 
 use crate::domain::DomainResult;

@@ -8,6 +8,7 @@ use super::Store;
 use super::errors::map_sqlx_error;
 use super::rows::{MESSAGE_COLUMNS, MessageRow, SESSION_COLUMNS, SessionRow, messages};
 use crate::domain::*;
+use crate::store::access::{self, Scope};
 
 /// Position after the last agent of a page (awaiting first, then most recent activity).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -37,6 +38,15 @@ pub struct SessionFilter {
     pub statuses: Vec<SessionStatus>,
 }
 
+/// Which sessions a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum SessionSet {
+    /// A project's (the caller's membership was checked).
+    Project(ProjectId),
+    /// Those of other projects shared with this person.
+    SharedWith(UserId),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageDirection {
     Forward,
@@ -56,9 +66,10 @@ struct AgentRow {
 }
 
 impl Store {
+    /// A project's agents (membership checked by the caller).
     pub async fn list_agents(
         &self,
-        user_id: UserId,
+        project_id: ProjectId,
         after: Option<AgentCursor>,
         limit: i64,
     ) -> DomainResult<Page<Agent, AgentCursor>> {
@@ -74,13 +85,13 @@ impl Store {
                  (SELECT json_agg(json_build_array(c.status, c.n)) FROM \
                     (SELECT status, count(*) AS n FROM sessions WHERE agent_id = a.id GROUP BY status ORDER BY status) c) AS counts \
                FROM agents a LEFT JOIN sessions s ON s.agent_id = a.id \
-               WHERE a.user_id = $1 GROUP BY a.id), \
+               WHERE a.project_id = $1 GROUP BY a.id), \
              keyed AS (SELECT *, awaiting_count > 0 AS awaiting, coalesce(last_activity, created_at) AS activity FROM stats) \
              SELECT id, name, created_at, awaiting, activity, last_activity, awaiting_count, counts FROM keyed \
              WHERE $2::bool IS NULL OR (awaiting, activity, id) < ($2, $3, $4) \
              ORDER BY awaiting DESC, activity DESC, id DESC LIMIT $5",
         )
-        .bind(user_id.0)
+        .bind(project_id.0)
         .bind(a_awaiting)
         .bind(a_activity)
         .bind(a_id)
@@ -117,7 +128,7 @@ impl Store {
 
     pub async fn list_sessions(
         &self,
-        user_id: UserId,
+        set: SessionSet,
         filter: &SessionFilter,
         after: Option<SessionCursor>,
         limit: i64,
@@ -129,18 +140,23 @@ impl Store {
         let statuses: Vec<i16> = filter.statuses.iter().map(|s| *s as i16).collect();
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
             "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id \
-             WHERE s.user_id = $1 AND ($2::uuid IS NULL OR s.agent_id = $2) \
+             WHERE ($8 AND s.project_id = $1 OR NOT $8 AND s.id IN (SELECT session_id FROM session_shares WHERE user_id = $1)) \
+             AND ($2::uuid IS NULL OR s.agent_id = $2) \
              AND (cardinality($3::smallint[]) = 0 OR s.status = ANY($3)) \
              AND ($4::bool IS NULL OR ((s.status = 2), s.last_activity_at, s.id) < ($4, $5, $6)) \
              ORDER BY (s.status = 2) DESC, s.last_activity_at DESC, s.id DESC LIMIT $7"
         ))
-        .bind(user_id.0)
+        .bind(match set {
+            SessionSet::Project(p) => p.0,
+            SessionSet::SharedWith(u) => u.0,
+        })
         .bind(filter.agent_id.map(|a| a.0))
         .bind(&statuses)
         .bind(a_awaiting)
         .bind(a_activity)
         .bind(a_id)
         .bind(limit + 1)
+        .bind(matches!(set, SessionSet::Project(_)))
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() as i64 > limit;
@@ -163,16 +179,17 @@ impl Store {
 
     pub async fn open_questions(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
     ) -> DomainResult<Vec<Question>> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let rows: Vec<(sqlx::types::Json<Question>,)> = sqlx::query_as(
             "SELECT q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
-             WHERE q.session_id = $1 AND s.user_id = $2 AND q.answered_at IS NULL \
+             WHERE q.session_id = $1 AND s.project_id = $2 AND q.answered_at IS NULL \
              AND s.status NOT IN (4, 5, 6) ORDER BY q.seq",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|r| r.0.0).collect())
@@ -182,16 +199,17 @@ impl Store {
     /// questions).
     pub async fn open_approvals(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
     ) -> DomainResult<Vec<ToolApproval>> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let rows: Vec<(sqlx::types::Json<ToolApproval>,)> = sqlx::query_as(
             "SELECT p.spec FROM approvals p JOIN sessions s ON s.id = p.session_id \
-             WHERE p.session_id = $1 AND s.user_id = $2 AND p.decided_at IS NULL \
+             WHERE p.session_id = $1 AND s.project_id = $2 AND p.decided_at IS NULL \
              AND s.status NOT IN (4, 5, 6) ORDER BY p.seq",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|r| r.0.0).collect())
@@ -201,16 +219,17 @@ impl Store {
     /// seq > from, BACKWARD reads seq < from (None = from the newest).
     pub async fn list_messages(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
         direction: MessageDirection,
         from: Option<i64>,
         limit: i64,
     ) -> DomainResult<Page<Message, i64>> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let owned: Option<i64> =
-            sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = $1 AND user_id = $2")
+            sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = $1 AND project_id = $2")
                 .bind(session_id.0)
-                .bind(user_id.0)
+                .bind(project.0)
                 .fetch_optional(&self.pool)
                 .await?;
         owned.ok_or(DomainError::NotFound("session"))?;
@@ -290,18 +309,19 @@ impl Store {
 
     pub async fn get_diff(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
     ) -> DomainResult<(String, Option<DiffSummary>)> {
+        let project = self.resolve(scope.into(), session_id).await?;
         // One read, so the text and its summary always belong to the same report (and a
         // session deleted meanwhile is NOT_FOUND, not an internal error).
         type DiffRow = (Option<String>, i32, i32, i32, Option<DateTime<Utc>>);
         let row: Option<DiffRow> = sqlx::query_as(
             "SELECT diff, diff_files, diff_additions, diff_deletions, diff_updated_at \
-             FROM sessions WHERE id = $1 AND user_id = $2",
+             FROM sessions WHERE id = $1 AND project_id = $2",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_optional(&self.pool)
         .await?;
         let (diff, files_changed, additions, deletions, updated_at) =
@@ -321,17 +341,18 @@ impl Store {
     /// The question's answer, if any (`Ok(None)` while open).
     pub async fn question_answer(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
         question_id: QuestionId,
     ) -> DomainResult<(Option<Answer>, SessionStatus)> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let row: Option<(Option<sqlx::types::Json<Answer>>, i16)> = sqlx::query_as(
             "SELECT q.answer, s.status FROM questions q JOIN sessions s ON s.id = q.session_id \
-             WHERE q.id = $1 AND q.session_id = $2 AND s.user_id = $3",
+             WHERE q.id = $1 AND q.session_id = $2 AND s.project_id = $3",
         )
         .bind(question_id.0)
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_optional(&self.pool)
         .await?;
         let (answer, status) = row.ok_or(DomainError::NotFound("question"))?;
@@ -341,17 +362,18 @@ impl Store {
     /// The approval's decision, if any (`Ok(None)` while open).
     pub async fn approval_result(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
         approval_id: ApprovalId,
     ) -> DomainResult<(Option<ApprovalResult>, SessionStatus)> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let row: Option<(Option<sqlx::types::Json<ApprovalResult>>, i16)> = sqlx::query_as(
             "SELECT p.result, s.status FROM approvals p JOIN sessions s ON s.id = p.session_id \
-             WHERE p.id = $1 AND p.session_id = $2 AND s.user_id = $3",
+             WHERE p.id = $1 AND p.session_id = $2 AND s.project_id = $3",
         )
         .bind(approval_id.0)
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_optional(&self.pool)
         .await?;
         let (result, status) = row.ok_or(DomainError::NotFound("approval"))?;
@@ -360,16 +382,34 @@ impl Store {
 
     pub async fn get_session(
         &self,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
     ) -> DomainResult<Session> {
+        let project = self.resolve(scope.into(), session_id).await?;
         let row: Option<SessionRow> = sqlx::query_as(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = $1 AND s.user_id = $2"
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE s.id = $1 AND s.project_id = $2"
         ))
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .fetch_optional(&self.pool)
         .await?;
         row.ok_or(DomainError::NotFound("session"))?.into_domain()
+    }
+}
+
+impl Store {
+    /// The session's project for `scope`: checks a person's role (see `store::access`).
+    pub(in crate::store) async fn resolve(
+        &self,
+        scope: Scope,
+        session_id: SessionId,
+    ) -> DomainResult<ProjectId> {
+        match scope {
+            Scope::Project(p) => Ok(p),
+            Scope::Person { .. } => {
+                let mut conn = self.pool.acquire().await?;
+                access::resolve(&mut conn, scope, session_id).await
+            }
+        }
     }
 }

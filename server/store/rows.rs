@@ -12,6 +12,7 @@ use crate::domain::*;
 pub(super) struct SessionRow {
     pub id: Uuid,
     pub user_id: Uuid,
+    pub project_id: Uuid,
     pub agent_id: Uuid,
     pub agent_name: String,
     pub name: String,
@@ -34,7 +35,7 @@ pub(super) struct SessionRow {
     pub summary: String,
 }
 
-pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
+pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.project_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
     s.status, s.started_at, s.ended_at, s.last_seen_at, s.last_activity_at, s.last_seq, \
     s.open_questions, s.input_tokens, s.output_tokens, s.cost_micros, s.diff_files, s.diff_additions, \
     s.diff_deletions, s.diff_updated_at, s.summary, s.open_approvals";
@@ -44,6 +45,7 @@ impl SessionRow {
         Ok(Session {
             id: SessionId(self.id),
             user_id: UserId(self.user_id),
+            project_id: ProjectId(self.project_id),
             agent_id: AgentId(self.agent_id),
             agent_name: self.agent_name,
             name: self.name,
@@ -108,10 +110,15 @@ pub(super) struct ApiKeyRow {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub project_id: Uuid,
+    pub user_id: Uuid,
+    pub creator_email: Option<String>,
 }
 
-pub(super) const API_KEY_COLUMNS: &str =
-    "id, name, prefix, created_at, expires_at, last_used_at, revoked_at";
+/// Selected from `api_keys k` (the creator's email by subquery, so that the columns also work
+/// in an INSERT/UPDATE ... RETURNING on `api_keys AS k`).
+pub(super) const API_KEY_COLUMNS: &str = "k.id, k.name, k.prefix, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, \
+    k.project_id, k.user_id, (SELECT u.email FROM users u WHERE u.id = k.user_id) AS creator_email";
 
 impl From<ApiKeyRow> for ApiKey {
     fn from(r: ApiKeyRow) -> ApiKey {
@@ -123,6 +130,9 @@ impl From<ApiKeyRow> for ApiKey {
             expires_at: r.expires_at,
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
+            project_id: ProjectId(r.project_id),
+            creator_user_id: UserId(r.user_id),
+            creator_email: r.creator_email.unwrap_or_default(),
         }
     }
 }

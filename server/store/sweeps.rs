@@ -10,13 +10,13 @@ use super::sessions::Locked;
 use crate::domain::*;
 
 impl Store {
-    /// Open questions whose deadline has passed: (user, session, question, default answer).
+    /// Open questions whose deadline has passed: (project, session, question, default answer).
     pub async fn due_questions(
         &self,
         limit: i64,
-    ) -> DomainResult<Vec<(UserId, SessionId, Question)>> {
+    ) -> DomainResult<Vec<(ProjectId, SessionId, Question)>> {
         let rows: Vec<(Uuid, Uuid, sqlx::types::Json<Question>)> = sqlx::query_as(
-            "SELECT s.user_id, q.session_id, q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
+            "SELECT s.project_id, q.session_id, q.spec FROM questions q JOIN sessions s ON s.id = q.session_id \
              WHERE q.answered_at IS NULL AND q.deadline_at <= now() AND s.status NOT IN (4, 5, 6) \
              ORDER BY q.deadline_at LIMIT $1",
         )
@@ -25,17 +25,17 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(u, s, q)| (UserId(u), SessionId(s), q.0))
+            .map(|(u, s, q)| (ProjectId(u), SessionId(s), q.0))
             .collect())
     }
 
-    /// Open tool approvals whose deadline has passed: (user, session, approval).
+    /// Open tool approvals whose deadline has passed: (project, session, approval).
     pub async fn due_approvals(
         &self,
         limit: i64,
-    ) -> DomainResult<Vec<(UserId, SessionId, ToolApproval)>> {
+    ) -> DomainResult<Vec<(ProjectId, SessionId, ToolApproval)>> {
         let rows: Vec<(Uuid, Uuid, sqlx::types::Json<ToolApproval>)> = sqlx::query_as(
-            "SELECT s.user_id, p.session_id, p.spec FROM approvals p JOIN sessions s ON s.id = p.session_id \
+            "SELECT s.project_id, p.session_id, p.spec FROM approvals p JOIN sessions s ON s.id = p.session_id \
              WHERE p.decided_at IS NULL AND p.deadline_at <= now() AND s.status NOT IN (4, 5, 6) \
              ORDER BY p.deadline_at LIMIT $1",
         )
@@ -44,7 +44,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(u, s, p)| (UserId(u), SessionId(s), p.0))
+            .map(|(u, s, p)| (ProjectId(u), SessionId(s), p.0))
             .collect())
     }
 
@@ -67,9 +67,9 @@ impl Store {
         &self,
         grace: std::time::Duration,
         limit: i64,
-    ) -> DomainResult<Vec<(UserId, SessionId)>> {
+    ) -> DomainResult<Vec<(ProjectId, SessionId)>> {
         let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
-            "SELECT user_id, id FROM sessions WHERE status = 3 AND stop_requested_at <= now() - $1::interval LIMIT $2",
+            "SELECT project_id, id FROM sessions WHERE status = 3 AND stop_requested_at <= now() - $1::interval LIMIT $2",
         )
         .bind(interval(grace))
         .bind(limit)
@@ -77,7 +77,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(u, s)| (UserId(u), SessionId(s)))
+            .map(|(u, s)| (ProjectId(u), SessionId(s)))
             .collect())
     }
 
@@ -86,16 +86,16 @@ impl Store {
         &self,
         after: std::time::Duration,
         limit: i64,
-    ) -> DomainResult<Vec<(UserId, SessionId, SessionStatus)>> {
+    ) -> DomainResult<Vec<(ProjectId, SessionId, SessionStatus)>> {
         let rows: Vec<(Uuid, Uuid, i16)> = sqlx::query_as(
-            "SELECT user_id, id, status FROM sessions WHERE status IN (1, 2) AND last_seen_at <= now() - $1::interval LIMIT $2",
+            "SELECT project_id, id, status FROM sessions WHERE status IN (1, 2) AND last_seen_at <= now() - $1::interval LIMIT $2",
         )
         .bind(interval(after))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(u, s, st)| Ok((UserId(u), SessionId(s), SessionStatus::from_i16(st)?)))
+            .map(|(u, s, st)| Ok((ProjectId(u), SessionId(s), SessionStatus::from_i16(st)?)))
             .collect()
     }
 }
@@ -110,7 +110,7 @@ impl Store {
     /// guards against races: nothing happens unless the session is still in that status.
     pub async fn system_transition(
         &self,
-        user_id: UserId,
+        project_id: ProjectId,
         session_id: SessionId,
         only_from: SessionStatus,
         to: SessionStatus,
@@ -118,7 +118,7 @@ impl Store {
         silent_for: Option<std::time::Duration>,
     ) -> DomainResult<bool> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let mut locked = Locked::lock(&mut tx, project_id, session_id).await?;
         if locked.status != only_from {
             return Ok(false);
         }

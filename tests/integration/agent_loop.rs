@@ -557,6 +557,7 @@ async fn list_sessions_returns_the_inbox_cursor_to_tail_from() {
         .dashboard
         .watch_inbox(WatchInboxRequest {
             after_cursor: listed.inbox_cursor,
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -323,7 +323,10 @@ pub async fn inbox_events(user: &mut TestUser) -> Vec<InboxEvent> {
         .inbox_cursor;
     let mut stream = user
         .dashboard
-        .watch_inbox(WatchInboxRequest { after_cursor: 0 })
+        .watch_inbox(WatchInboxRequest {
+            after_cursor: 0,
+            project_id: String::new(),
+        })
         .await
         .unwrap()
         .into_inner();

@@ -60,7 +60,10 @@ pub async fn watch_inbox(
     after_cursor: i64,
 ) -> Streaming<WatchInboxResponse> {
     dashboard
-        .watch_inbox(WatchInboxRequest { after_cursor })
+        .watch_inbox(WatchInboxRequest {
+            after_cursor,
+            ..Default::default()
+        })
         .await
         .expect("watch inbox")
         .into_inner()

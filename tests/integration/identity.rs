@@ -187,6 +187,7 @@ async fn revoked_and_expired_keys_are_refused_on_the_next_call() {
                 seconds: soon.timestamp(),
                 nanos: 0,
             }),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -228,6 +229,7 @@ async fn revoked_and_expired_keys_are_refused_on_the_next_call() {
                 seconds: 1,
                 nanos: 0,
             }),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -312,6 +314,7 @@ async fn active_keys_are_capped_per_user() {
         .create_api_key(CreateApiKeyRequest {
             name: "second".into(),
             expire_time: None,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -320,6 +323,7 @@ async fn active_keys_are_capped_per_user() {
         .create_api_key(CreateApiKeyRequest {
             name: "third".into(),
             expire_time: None,
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -335,6 +339,7 @@ async fn active_keys_are_capped_per_user() {
         .create_api_key(CreateApiKeyRequest {
             name: "third".into(),
             expire_time: None,
+            ..Default::default()
         })
         .await
         .expect("room again after revoking");
@@ -452,6 +457,7 @@ async fn secrets_never_appear_in_logs() {
         .create_api_key(CreateApiKeyRequest {
             name: "k".into(),
             expire_time: None,
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -39,6 +39,7 @@ pub async fn list_sessions(
             statuses: statuses.iter().map(|s| *s as i32).collect(),
             page_size,
             page_token: page_token.into(),
+            ..Default::default()
         })
         .await
         .map(|r| r.into_inner())
@@ -216,6 +217,7 @@ async fn list_agents_puts_awaiting_first_then_recent_with_status_counts() {
             .list_agents(ListAgentsRequest {
                 page_size: 1,
                 page_token: token.clone(),
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -266,6 +268,7 @@ async fn list_agents_puts_awaiting_first_then_recent_with_status_counts() {
         .list_agents(ListAgentsRequest {
             page_size: 0,
             page_token: "not a token".into(),
+            ..Default::default()
         })
         .await;
     assert_eq!(code(bad), Code::InvalidArgument);

@@ -361,6 +361,7 @@ async fn resuming_beyond_the_end_of_a_feed_is_refused() {
         .dashboard
         .watch_inbox(WatchInboxRequest {
             after_cursor: 1_000,
+            ..Default::default()
         })
         .await
         .unwrap_err();

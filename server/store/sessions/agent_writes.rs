@@ -21,28 +21,30 @@ impl Store {
         cmd: StartSession,
     ) -> DomainResult<StartedSession> {
         let mut tx = self.begin().await?;
-        let user_id = caller.user_id;
+        // The key's project: agents and sessions are created and found there only.
+        let project = caller.project_id;
         let retried: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM sessions WHERE user_id = $1 AND start_request_id = $2",
+            "SELECT id FROM sessions WHERE project_id = $1 AND start_request_id = $2",
         )
-        .bind(user_id.0)
+        .bind(project.0)
         .bind(&cmd.request_id)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = retried {
             drop(tx);
-            let session = self.get_session(user_id, SessionId(id)).await?;
+            let session = self.get_session(project, SessionId(id)).await?;
             return Ok(StartedSession {
                 session,
                 resumed: true,
             });
         }
         let (agent_id, agent_name): (Uuid, String) = sqlx::query_as(
-            "INSERT INTO agents (id, user_id, name) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id, lower(name)) DO UPDATE SET name = agents.name RETURNING id, name",
+            "INSERT INTO agents (id, user_id, project_id, name) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (project_id, lower(name)) DO UPDATE SET name = agents.name RETURNING id, name",
         )
         .bind(Uuid::new_v4())
-        .bind(user_id.0)
+        .bind(caller.user_id.0)
+        .bind(project.0)
         .bind(&cmd.agent_name)
         .fetch_one(&mut *tx)
         .await?;
@@ -52,12 +54,13 @@ impl Store {
             // launch). Were a client-chosen id creatable, another tenant's id would be the one
             // id that could not be created, and the answer would reveal that it exists. Scoped
             // by user, another tenant's id is NOT_FOUND exactly like an id never used.
-            let existing: Option<Uuid> =
-                sqlx::query_scalar("SELECT agent_id FROM sessions WHERE id = $1 AND user_id = $2")
-                    .bind(session_id.0)
-                    .bind(user_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let existing: Option<Uuid> = sqlx::query_scalar(
+                "SELECT agent_id FROM sessions WHERE id = $1 AND project_id = $2",
+            )
+            .bind(session_id.0)
+            .bind(project.0)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(owner_agent) = existing else {
                 return Err(DomainError::NotFoundExplained(format!(
                     "no session {session_id} to resume; leave session_id empty to start a new \
@@ -69,7 +72,7 @@ impl Store {
                     "session {session_id} belongs to another agent, not {agent_name:?}"
                 )));
             }
-            let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+            let mut locked = Locked::lock(&mut tx, project, session_id).await?;
             if locked.status.is_terminal() {
                 return Err(DomainError::FailedPrecondition(format!(
                     "session {session_id} is {} and cannot be resumed; start a new session",
@@ -80,7 +83,7 @@ impl Store {
                 .agent_contact(&mut tx, "agent resumed the session")
                 .await?;
             locked.commit(self, tx, true).await?;
-            let session = self.get_session(user_id, session_id).await?;
+            let session = self.get_session(project, session_id).await?;
             return Ok(StartedSession {
                 session,
                 resumed: true,
@@ -93,15 +96,16 @@ impl Store {
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("{agent_name} {}", Utc::now().format("%Y-%m-%d %H:%M")));
         let inserted = sqlx::query(
-            "INSERT INTO sessions (id, user_id, agent_id, name, metadata, status, start_request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO sessions (id, user_id, project_id, agent_id, name, metadata, status, start_request_id) VALUES ($1, $2, $8, $3, $4, $5, $6, $7)",
         )
         .bind(id.0)
-        .bind(user_id.0)
+        .bind(caller.user_id.0)
         .bind(agent_id)
         .bind(&name)
         .bind(sqlx::types::Json(&cmd.metadata))
         .bind(SessionStatus::Active as i16)
         .bind(&cmd.request_id)
+        .bind(project.0)
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
@@ -113,12 +117,12 @@ impl Store {
                 map_sqlx_error(e)
             });
         }
-        let mut locked = Locked::lock(&mut tx, user_id, id).await?;
+        let mut locked = Locked::lock(&mut tx, project, id).await?;
         locked
             .inbox(&mut tx, InboxEventKind::SessionStarted, 0, None)
             .await?;
         locked.commit(self, tx, true).await?;
-        let session = self.get_session(user_id, id).await?;
+        let session = self.get_session(project, id).await?;
         Ok(StartedSession {
             session,
             resumed: false,
@@ -134,7 +138,7 @@ impl Store {
     ) -> DomainResult<StepResult> {
         let body = MessageBody::Step { text };
         if let Some(seq) = self
-            .log_step_fast(caller.user_id, session_id, &body, request_id)
+            .log_step_fast(caller.project_id, session_id, &body, request_id)
             .await?
         {
             return Ok(StepResult {
@@ -145,7 +149,7 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         if let Some((message, meta)) = locked.replayed(&mut tx, request_id).await? {
             if !matches!(message.body, MessageBody::Step { .. }) {
                 return Err(DomainError::invalid(
@@ -199,7 +203,7 @@ impl Store {
     /// unread check: the agent's read position does not move here, so the next step returns it.
     async fn log_step_fast(
         &self,
-        user_id: UserId,
+        project_id: ProjectId,
         session_id: SessionId,
         body: &MessageBody,
         request_id: &str,
@@ -207,7 +211,7 @@ impl Store {
         let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
             "WITH s AS ( \
                UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
-               WHERE id = $1 AND user_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
+               WHERE id = $1 AND project_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
                  AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
                RETURNING id, last_seq, agent_read_seq) \
@@ -217,7 +221,7 @@ impl Store {
              FROM s RETURNING seq",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project_id.0)
         .bind(SessionStatus::Active as i16)
         .bind(request_id)
         .bind(Sender::Agent as i16)
@@ -245,7 +249,7 @@ impl Store {
     ) -> DomainResult<(Question, i64)> {
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         let replay = locked.replay(&mut tx, request_id, |m| match m.body {
             MessageBody::Question(q) => Some((q, m.seq)),
             _ => None,
@@ -309,7 +313,7 @@ impl Store {
         session_id: SessionId,
     ) -> DomainResult<(SessionStatus, i32)> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let mut locked = Locked::lock(&mut tx, caller.project_id, session_id).await?;
         locked.status.ensure_writable()?;
         locked.agent_contact(&mut tx, "agent is back").await?;
         let unread: i64 = sqlx::query_scalar(
@@ -329,29 +333,29 @@ impl Store {
     /// read position afterwards and the number of user messages still unread.
     pub async fn acknowledge_messages(
         &self,
-        user_id: UserId,
+        project_id: ProjectId,
         session_id: SessionId,
         through_seq: i64,
     ) -> DomainResult<(i64, i32)> {
         let row: Option<(i64, i64, i64)> = sqlx::query_as(
             "WITH acked AS ( \
                UPDATE sessions SET agent_read_seq = GREATEST(agent_read_seq, $3) \
-               WHERE id = $1 AND user_id = $2 AND $3 <= last_seq \
+               WHERE id = $1 AND project_id = $2 AND $3 <= last_seq \
                RETURNING id, agent_read_seq, last_seq) \
              SELECT a.agent_read_seq, a.last_seq, \
                (SELECT count(*) FROM messages u WHERE u.session_id = a.id AND u.seq > a.agent_read_seq AND u.kind = 4) \
              FROM acked a",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project_id.0)
         .bind(through_seq)
         .fetch_optional(&self.pool)
         .await?;
         match row {
             Some((read_through, _, unread)) => Ok((read_through, unread as i32)),
             None => {
-                // Either no such session for this user, or the position is beyond its end.
-                let session = self.get_session(user_id, session_id).await?;
+                // Either no such session in this project, or the position is beyond its end.
+                let session = self.get_session(project_id, session_id).await?;
                 Err(DomainError::invalid(
                     "through_seq",
                     format!(
@@ -365,9 +369,13 @@ impl Store {
 
     /// Marks the agent as seen without writing a message (open subscription, waiting call).
     /// A DISCONNECTED session comes back.
-    pub async fn touch_session(&self, user_id: UserId, session_id: SessionId) -> DomainResult<()> {
+    pub async fn touch_session(
+        &self,
+        project_id: ProjectId,
+        session_id: SessionId,
+    ) -> DomainResult<()> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let mut locked = Locked::lock(&mut tx, project_id, session_id).await?;
         if locked.status.is_terminal() {
             return Ok(());
         }
@@ -385,7 +393,7 @@ impl Store {
     ) -> DomainResult<(i64, DiffSummary)> {
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         let replay = locked.replay(&mut tx, request_id, |m| match m.body {
             MessageBody::DiffUpdate(summary) => Some((m.seq, summary)),
             _ => None,
@@ -434,7 +442,7 @@ impl Store {
     ) -> DomainResult<i64> {
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         let replay = locked.replay(&mut tx, request_id, |m| match m.body {
             MessageBody::UsageUpdate(_) => Some(m.seq),
             _ => None,
@@ -492,13 +500,13 @@ impl Store {
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         let replay = locked.replay(&mut tx, request_id, |m| {
             matches!(m.body, MessageBody::StatusChange { .. }).then_some(())
         });
         if replay.await?.is_some() {
             drop(tx);
-            return self.get_session(caller.user_id, session_id).await;
+            return self.get_session(caller.project_id, session_id).await;
         }
         locked.status.ensure_writable()?;
         let to = locked.status.after_end(outcome == EndOutcome::Completed);
@@ -524,6 +532,6 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         locked.commit(self, tx, true).await?;
-        self.get_session(caller.user_id, session_id).await
+        self.get_session(caller.project_id, session_id).await
     }
 }

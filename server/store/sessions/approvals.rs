@@ -10,6 +10,34 @@ use super::{Locked, now_micros};
 use crate::domain::validate::{NewApproval, NewDecision};
 use crate::domain::*;
 use crate::store::Store;
+use crate::store::access::Scope;
+use crate::store::audit::{self, AuditEvent};
+
+/// Who decides an approval: a person (needs edit on the session, audited), the deadline (the
+/// sweeper, in the session's project) or the agent's own terminal (the agent key's project).
+#[derive(Debug, Clone, Copy)]
+pub enum Decider {
+    Person(UserCaller),
+    Deadline(ProjectId),
+    Agent(ProjectId),
+}
+
+impl Decider {
+    fn scope(self) -> Scope {
+        match self {
+            Decider::Person(c) => Scope::person(c.user_id, Role::Edit),
+            Decider::Deadline(p) | Decider::Agent(p) => Scope::Project(p),
+        }
+    }
+
+    fn sender(self) -> Sender {
+        match self {
+            Decider::Person(_) => Sender::User,
+            Decider::Deadline(_) => Sender::System,
+            Decider::Agent(_) => Sender::Agent,
+        }
+    }
+}
 
 /// How a decision names its approval: DecideApproval by id, ResolveApproval by id or by the
 /// agent's tool-call id.
@@ -38,7 +66,7 @@ impl Store {
     ) -> DomainResult<(ToolApproval, i64)> {
         let mut tx = self.begin().await?;
         let mut locked =
-            Locked::lock_for(&mut tx, caller.user_id, session_id, Some(request_id)).await?;
+            Locked::lock_for(&mut tx, caller.project_id, session_id, Some(request_id)).await?;
         let replay = locked.replay(&mut tx, request_id, |m| match m.body {
             MessageBody::Approval(a) => Some((a, m.seq)),
             _ => None,
@@ -138,15 +166,15 @@ impl Store {
     /// winner with `applied = false` (it only reports what already happened on its side).
     pub async fn decide_approval(
         &self,
-        user_id: UserId,
+        decider: Decider,
         session_id: SessionId,
         which: ApprovalRef,
         input: NewDecision,
         request_id: Option<&str>,
-        by: Sender,
     ) -> DomainResult<Decided> {
+        let by = decider.sender();
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock_for(&mut tx, user_id, session_id, request_id).await?;
+        let mut locked = Locked::lock_for(&mut tx, decider.scope(), session_id, request_id).await?;
         if let Some(rid) = request_id {
             let replay = locked.replay(&mut tx, rid, |m| match (m.body, &which) {
                 (MessageBody::ApprovalResult(r), ApprovalRef::Id(id)) if r.approval_id != *id => {
@@ -204,13 +232,30 @@ impl Store {
                     applied: false,
                 });
             }
-            let who = match earlier.decided_by {
-                Sender::System if earlier.decision == ApprovalDecision::AllowSession => {
-                    "a session rule (the tool was allowed for this session)"
+            // Which person decided, from the audit trail (a project has several people).
+            let person: Option<(Uuid, String)> = sqlx::query_as(
+                "SELECT e.actor_id, u.email FROM audit_events e JOIN users u ON u.id = e.actor_id \
+                 WHERE e.session_id = $1 AND e.action IN ($2, $3, $4) AND e.details->>'approval_id' = $5 LIMIT 1",
+            )
+            .bind(locked.id)
+            .bind(AuditAction::ApprovalAllowed as i16)
+            .bind(AuditAction::ApprovalAllowedForSession as i16)
+            .bind(AuditAction::ApprovalDenied as i16)
+            .bind(id.0.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let me = match decider {
+                Decider::Person(c) => Some(c.user_id.0),
+                _ => None,
+            };
+            let who = match (earlier.decided_by, person) {
+                (Sender::System, _) if earlier.decision == ApprovalDecision::AllowSession => {
+                    "a session rule (the tool was allowed for this session)".to_owned()
                 }
-                Sender::System => "the deadline's default decision",
-                Sender::Agent => "the agent's terminal (answered there first)",
-                Sender::User => "you (from another device or tab)",
+                (Sender::System, _) => "the deadline's default decision".to_owned(),
+                (Sender::Agent, _) => "the agent's terminal (answered there first)".to_owned(),
+                (_, Some((actor, email))) if Some(actor) != me => email,
+                _ => "you (from another device or tab)".to_owned(),
             };
             return Err(DomainError::FailedPrecondition(format!(
                 "this approval was already decided ({}) by {who} at {}",
@@ -288,10 +333,23 @@ impl Store {
                 )
                 .await?;
         }
-        if by == Sender::User {
-            // audit: approval decided
-            // (a person's decision gets its audit row here, in this transaction, once
-            // `store::audit` lands with projects)
+        if let Decider::Person(caller) = decider {
+            let action = match result.decision {
+                ApprovalDecision::AllowSession => AuditAction::ApprovalAllowedForSession,
+                ApprovalDecision::Deny => AuditAction::ApprovalDenied,
+                _ => AuditAction::ApprovalAllowed,
+            };
+            let details = serde_json::json!({
+                "approval_id": id.0,
+                "tool_name": spec.tool_name,
+                "summary": spec.preview.summary,
+                "decision": result.decision.describe(),
+                "reason": result.reason,
+                "input_edited": !result.updated_input_json.is_empty(),
+                "seq": seq,
+            });
+            let event = AuditEvent::by(caller, ProjectId(locked.project_id), action, details);
+            audit::record(&mut tx, event.on(session_id)).await?;
         }
         locked
             .inbox_approval(

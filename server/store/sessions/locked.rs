@@ -7,13 +7,14 @@ use uuid::Uuid;
 
 use super::{Tx, now_micros, shorten};
 use crate::domain::*;
+use crate::store::access::{self, Scope};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{FeedHint, Store};
 
 /// A session row locked for the length of a transaction, plus what the transaction changed.
 pub(in crate::store) struct Locked {
     pub(in crate::store) id: Uuid,
-    pub(in crate::store) user_id: Uuid,
+    pub(in crate::store) project_id: Uuid,
     pub(in crate::store) agent_id: Uuid,
     pub(in crate::store) agent_name: String,
     pub(in crate::store) name: String,
@@ -33,7 +34,7 @@ pub(in crate::store) struct Locked {
 #[derive(sqlx::FromRow)]
 struct LockedRow {
     id: Uuid,
-    user_id: Uuid,
+    project_id: Uuid,
     agent_id: Uuid,
     agent_name: String,
     name: String,
@@ -49,12 +50,14 @@ struct LockedRow {
 }
 
 impl Locked {
+    /// Locks the session if `scope` may write it: a project (agent key, sweep) must own it; a
+    /// person needs the role `Scope::person` names (see `store::access`).
     pub(in crate::store) async fn lock(
         tx: &mut Tx,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
     ) -> DomainResult<Locked> {
-        Self::lock_for(tx, user_id, session_id, None).await
+        Self::lock_for(tx, scope, session_id, None).await
     }
 
     /// Locks the session row and, in the same round trip, learns whether `request_id` was
@@ -66,22 +69,23 @@ impl Locked {
     /// below the row's `last_seq`, the checks run again, in a statement of their own.
     pub(in crate::store) async fn lock_for(
         tx: &mut Tx,
-        user_id: UserId,
+        scope: impl Into<Scope>,
         session_id: SessionId,
         request_id: Option<&str>,
     ) -> DomainResult<Locked> {
+        let project = access::resolve(tx, scope.into(), session_id).await?;
         let row: Option<LockedRow> = sqlx::query_as(
-            "SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
+            "SELECT s.id, s.project_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
              s.agent_read_seq, s.open_questions, \
              s.open_approvals, \
              (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = $3) AS replay_seq, \
              EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread, \
              (SELECT COALESCE(max(v.seq), 0) FROM messages v WHERE v.session_id = s.id) AS snapshot_seq \
              FROM sessions s JOIN agents a ON a.id = s.agent_id \
-             WHERE s.id = $1 AND s.user_id = $2 FOR UPDATE OF s",
+             WHERE s.id = $1 AND s.project_id = $2 FOR UPDATE OF s",
         )
         .bind(session_id.0)
-        .bind(user_id.0)
+        .bind(project.0)
         .bind(request_id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -99,7 +103,7 @@ impl Locked {
         }
         Ok(Locked {
             id: r.id,
-            user_id: r.user_id,
+            project_id: r.project_id,
             agent_id: r.agent_id,
             agent_name: r.agent_name,
             name: r.name,
@@ -281,7 +285,7 @@ impl Locked {
     }
 
     async fn push_inbox(&mut self, tx: &mut Tx, event: InboxEvent) -> DomainResult<()> {
-        let cursor = crate::store::inbox::append(tx, UserId(self.user_id), &event).await?;
+        let cursor = crate::store::inbox::append(tx, ProjectId(self.project_id), &event).await?;
         self.notify_inbox = Some(cursor);
         Ok(())
     }
@@ -321,7 +325,7 @@ impl Locked {
             seq: self.last_seq,
         });
         let inbox = self.notify_inbox.map(|cursor| FeedHint::Inbox {
-            user_id: UserId(self.user_id),
+            project_id: ProjectId(self.project_id),
             cursor,
         });
         message.into_iter().chain(inbox)

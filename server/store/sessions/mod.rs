@@ -26,7 +26,7 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::{MESSAGE_COLUMNS, MessageRow, messages};
 use crate::domain::*;
-pub use approvals::{ApprovalRef, Decided};
+pub use approvals::{ApprovalRef, Decided, Decider};
 pub(in crate::store) use locked::Locked;
 
 pub(in crate::store) type Tx = Transaction<'static, Postgres>;

@@ -5,21 +5,29 @@ use chrono::{DateTime, Utc};
 use super::{AnswerInput, Locked, now_micros};
 use crate::domain::validate::check_choice;
 use crate::domain::*;
+use crate::store::access::{Actor, Scope};
+use crate::store::audit::{self, AuditEvent};
 use crate::store::{FeedHint, Store};
 
 impl Store {
-    /// Answers a question as a person (`Sender::User`) or as the deadline (`Sender::System`).
+    /// Answers a question as a person (`Sender::User`, needs edit, audited) or as the deadline
+    /// (`Sender::System`).
     pub async fn answer_question(
         &self,
-        user_id: UserId,
+        actor: Actor,
         session_id: SessionId,
         question_id: QuestionId,
         input: AnswerInput,
-        by: Sender,
     ) -> DomainResult<(Answer, i64)> {
+        let by = actor.sender();
         let mut tx = self.begin().await?;
-        let mut locked =
-            Locked::lock_for(&mut tx, user_id, session_id, input.request_id.as_deref()).await?;
+        let mut locked = Locked::lock_for(
+            &mut tx,
+            actor.scope(Role::Edit),
+            session_id,
+            input.request_id.as_deref(),
+        )
+        .await?;
         if let Some(rid) = input.request_id.as_deref() {
             let replay = locked.replay(&mut tx, rid, |m| match m.body {
                 MessageBody::Answer(a) if a.question_id == question_id => Some((a, m.seq)),
@@ -41,9 +49,24 @@ impl Store {
         .await?;
         let (question, existing) = row.ok_or(DomainError::NotFound("question"))?;
         if let Some(a) = existing {
-            let who = match a.0.answered_by {
-                Sender::System => "the deadline's default answer",
-                _ => "you (from another device or tab)",
+            // Who answered, from the audit trail (a project has several people now).
+            let by: Option<(uuid::Uuid, String)> = sqlx::query_as(
+                "SELECT e.actor_id, u.email FROM audit_events e JOIN users u ON u.id = e.actor_id \
+                 WHERE e.session_id = $1 AND e.action = $2 AND e.details->>'question_id' = $3 LIMIT 1",
+            )
+            .bind(locked.id)
+            .bind(AuditAction::QuestionAnswered as i16)
+            .bind(question_id.0.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let me = match actor {
+                Actor::Person(c) => Some(c.user_id.0),
+                Actor::System(_) => None,
+            };
+            let who = match (a.0.answered_by, by) {
+                (Sender::System, _) => "the deadline's default answer".to_owned(),
+                (_, Some((id, email))) if Some(id) != me => email,
+                _ => "you (from another device or tab)".to_owned(),
             };
             return Err(DomainError::FailedPrecondition(format!(
                 "this question was already answered by {who} at {}",
@@ -110,6 +133,22 @@ impl Store {
                 Some((question_id, &q.text)),
             )
             .await?;
+        if let Actor::Person(caller) = actor {
+            let details = serde_json::json!({
+                "question_id": question_id.0,
+                "question": q.text,
+                "option_ids": answer.option_ids,
+                "text": answer.text,
+                "seq": seq,
+            });
+            let event = AuditEvent::by(
+                caller,
+                ProjectId(locked.project_id),
+                AuditAction::QuestionAnswered,
+                details,
+            );
+            audit::record(&mut tx, event.on(session_id)).await?;
+        }
         locked.commit(self, tx, false).await?;
         Ok((answer, seq))
     }
@@ -122,7 +161,8 @@ impl Store {
         request_id: Option<&str>,
     ) -> DomainResult<Message> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, caller.user_id, session_id).await?;
+        let scope = Scope::person(caller.user_id, Role::Edit);
+        let mut locked = Locked::lock(&mut tx, scope, session_id).await?;
         if let Some(rid) = request_id {
             let replay = locked.replay(&mut tx, rid, |m| {
                 matches!(m.body, MessageBody::UserMessage { .. }).then_some(m)
@@ -148,6 +188,17 @@ impl Store {
         .bind(seq)
         .fetch_one(&mut *tx)
         .await?;
+        let MessageBody::UserMessage { text } = &body else {
+            unreachable!("built above")
+        };
+        let details = serde_json::json!({ "text": text, "seq": seq });
+        let event = AuditEvent::by(
+            caller,
+            ProjectId(locked.project_id),
+            AuditAction::MessageSent,
+            details,
+        );
+        audit::record(&mut tx, event.on(session_id)).await?;
         locked.commit(self, tx, false).await?;
         Ok(Message {
             session_id,
@@ -161,12 +212,14 @@ impl Store {
     /// Asks the agent to stop (STOPPING); idempotent while stopping.
     pub async fn request_stop(
         &self,
-        user_id: UserId,
+        caller: UserCaller,
         session_id: SessionId,
         reason: &str,
     ) -> DomainResult<Session> {
+        let user_id = caller.user_id;
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let mut locked =
+            Locked::lock(&mut tx, Scope::person(user_id, Role::Edit), session_id).await?;
         if locked.status.is_terminal() {
             return Err(DomainError::FailedPrecondition(format!(
                 "the session is already {}",
@@ -176,7 +229,9 @@ impl Store {
         // Asked twice: the first request stands (its grace period is not restarted).
         if locked.status == SessionStatus::Stopping {
             drop(tx);
-            return self.get_session(user_id, session_id).await;
+            return self
+                .get_session(Scope::person(user_id, Role::View), session_id)
+                .await;
         }
         let reason = if reason.is_empty() {
             "stop requested"
@@ -190,18 +245,34 @@ impl Store {
             .bind(locked.id)
             .execute(&mut *tx)
             .await?;
+        let event = AuditEvent::by(
+            caller,
+            ProjectId(locked.project_id),
+            AuditAction::SessionStopped,
+            serde_json::json!({ "reason": reason }),
+        );
+        audit::record(&mut tx, event.on(session_id)).await?;
         locked.commit(self, tx, false).await?;
-        self.get_session(user_id, session_id).await
+        self.get_session(ProjectId(locked.project_id), session_id)
+            .await
     }
 
     pub async fn rename_session(
         &self,
-        user_id: UserId,
+        caller: UserCaller,
         session_id: SessionId,
         name: &str,
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let scope = Scope::person(caller.user_id, Role::Edit);
+        let mut locked = Locked::lock(&mut tx, scope, session_id).await?;
+        let event = AuditEvent::by(
+            caller,
+            ProjectId(locked.project_id),
+            AuditAction::SessionRenamed,
+            serde_json::json!({ "from": locked.name, "to": name }),
+        );
+        audit::record(&mut tx, event.on(session_id)).await?;
         sqlx::query("UPDATE sessions SET name = $2 WHERE id = $1")
             .bind(locked.id)
             .bind(name)
@@ -212,12 +283,25 @@ impl Store {
             .inbox(&mut tx, InboxEventKind::SessionRenamed, 0, None)
             .await?;
         locked.commit(self, tx, false).await?;
-        self.get_session(user_id, session_id).await
+        self.get_session(ProjectId(locked.project_id), session_id)
+            .await
     }
 
-    pub async fn delete_session(&self, user_id: UserId, session_id: SessionId) -> DomainResult<()> {
+    pub async fn delete_session(
+        &self,
+        caller: UserCaller,
+        session_id: SessionId,
+    ) -> DomainResult<()> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, user_id, session_id).await?;
+        let scope = Scope::person(caller.user_id, Role::Admin);
+        let mut locked = Locked::lock(&mut tx, scope, session_id).await?;
+        let event = AuditEvent::by(
+            caller,
+            ProjectId(locked.project_id),
+            AuditAction::SessionDeleted,
+            serde_json::json!({ "name": locked.name, "agent": locked.agent_name }),
+        );
+        audit::record(&mut tx, event.on(session_id)).await?;
         locked
             .inbox(&mut tx, InboxEventKind::SessionDeleted, 0, None)
             .await?;
