@@ -130,6 +130,17 @@ impl Fixture {
         id
     }
 
+    async fn approval(&mut self, session: &str) -> String {
+        self.team_agent
+            .request_approval(approval_request(session))
+            .await
+            .unwrap()
+            .into_inner()
+            .approval
+            .unwrap()
+            .id
+    }
+
     async fn question(&mut self, session: &str) -> String {
         self.team_agent
             .ask_question(AskQuestionRequest {
@@ -153,6 +164,20 @@ impl Fixture {
     }
 }
 
+fn approval_request(session: &str) -> RequestApprovalRequest {
+    RequestApprovalRequest {
+        session_id: session.into(),
+        tool_name: "Bash".into(),
+        input_json: r#"{"command":"ls"}"#.into(),
+        preview: Some(ApprovalPreview {
+            summary: "Run ls".into(),
+            ..Default::default()
+        }),
+        request_id: rid(),
+        ..Default::default()
+    }
+}
+
 /// OK for who may, PERMISSION_DENIED for a visible-but-too-low role, NOT_FOUND for who cannot
 /// see it; persons calling AgentService and keys calling the person services are
 /// UNAUTHENTICATED.
@@ -169,6 +194,9 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         "ReportDiff",
         "ReportUsage",
         "EndSession",
+        "RequestApproval",
+        "WaitForApproval",
+        "ResolveApproval",
     ];
     if agent.contains(&rpc) {
         // Another project's key: the team's session is NOT_FOUND, like an id never used.
@@ -188,7 +216,7 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
             [Ok, Ok, Ok, Ok, Ok, NotFound]
         }
         // Writes of one session: edit, or a write share.
-        "AnswerQuestion" | "SendMessage" | "StopSession" | "RenameSession" => {
+        "AnswerQuestion" | "DecideApproval" | "SendMessage" | "StopSession" | "RenameSession" => {
             [Ok, Ok, PermissionDenied, Ok, PermissionDenied, NotFound]
         }
         "DeleteSession" => [
@@ -433,6 +461,34 @@ async fn request_for(
             request_id: rid(),
         }
         .encode_to_vec(),
+        "RequestApproval" => approval_request(&s).encode_to_vec(),
+        "WaitForApproval" => WaitForApprovalRequest {
+            session_id: s,
+            approval_id: uuid::Uuid::new_v4().to_string(),
+            timeout: Some(prost_types::Duration {
+                seconds: 0,
+                nanos: 1_000_000,
+            }),
+        }
+        .encode_to_vec(),
+        "ResolveApproval" => ResolveApprovalRequest {
+            session_id: s,
+            approval_id: uuid::Uuid::new_v4().to_string(),
+            decision: ApprovalDecision::AllowOnce as i32,
+            request_id: rid(),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "DecideApproval" => {
+            let approval = fx.approval(&s).await;
+            DecideApprovalRequest {
+                session_id: s,
+                approval_id: approval,
+                decision: ApprovalDecision::AllowOnce as i32,
+                ..Default::default()
+            }
+            .encode_to_vec()
+        }
         "ListAgents" => ListAgentsRequest {
             project_id: p,
             ..Default::default()
