@@ -437,12 +437,44 @@ async fn every_decision_is_audited_and_a_refused_one_is_not() {
         .question
         .unwrap()
         .id;
+    // Three tool approvals, one per decision kind.
+    let mut approvals = Vec::new();
+    for tool in ["Bash", "Edit", "WebFetch"] {
+        let approval = agent
+            .request_approval(RequestApprovalRequest {
+                session_id: session.clone(),
+                tool_name: tool.into(),
+                input_json: "{}".into(),
+                preview: Some(ApprovalPreview {
+                    summary: format!("use {tool}"),
+                    ..Default::default()
+                }),
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .approval
+            .unwrap();
+        approvals.push(approval.id);
+    }
     let before = audit_of(&app, &admin, &project).await.len();
 
-    // Refused: a viewer answering, messaging, stopping; an editor deleting or inviting.
+    // Refused: a viewer answering, approving, messaging; an editor deleting or inviting.
     let mut viewer_dash = app.dashboard_with_token(&viewer.access_token).await;
     let mut editor_dash = app.dashboard_with_token(&editor.access_token).await;
     let refused = [
+        code(
+            viewer_dash
+                .decide_approval(DecideApprovalRequest {
+                    session_id: session.clone(),
+                    approval_id: approvals[0].clone(),
+                    decision: ApprovalDecision::AllowOnce as i32,
+                    ..Default::default()
+                })
+                .await,
+        ),
         code(
             viewer_dash
                 .answer_question(AnswerQuestionRequest {
@@ -500,6 +532,21 @@ async fn every_decision_is_audited_and_a_refused_one_is_not() {
         })
         .await
         .unwrap();
+    for (approval, decision) in approvals.iter().zip([
+        ApprovalDecision::AllowOnce,
+        ApprovalDecision::AllowSession,
+        ApprovalDecision::Deny,
+    ]) {
+        editor_dash
+            .decide_approval(DecideApprovalRequest {
+                session_id: session.clone(),
+                approval_id: approval.clone(),
+                decision: decision as i32,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
     editor_dash
         .send_message(SendMessageRequest {
             session_id: session.clone(),
@@ -604,6 +651,9 @@ async fn every_decision_is_audited_and_a_refused_one_is_not() {
         A::ApiKeyCreated,
         A::ApiKeyRevoked,
         A::QuestionAnswered,
+        A::ApprovalAllowed,
+        A::ApprovalAllowedForSession,
+        A::ApprovalDenied,
         A::MessageSent,
         A::SessionRenamed,
         A::SessionStopped,
