@@ -1314,7 +1314,8 @@ type RequestApprovalRequest struct {
 	InputEditable bool `protobuf:"varint,6,opt,name=input_editable,json=inputEditable,proto3" json:"input_editable,omitempty"`
 	// Optional: how long the person has before `default_decision` applies (1 s .. 7 days).
 	Timeout *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
-	// Applied when the timeout passes: DENY (also when unspecified) or ALLOW_ONCE.
+	// Applied when the timeout passes: DENY (also when unspecified) or ALLOW_ONCE (only with a
+	// timeout).
 	DefaultDecision ApprovalDecision `protobuf:"varint,8,opt,name=default_decision,json=defaultDecision,proto3,enum=switchboard.v1.ApprovalDecision" json:"default_decision,omitempty"`
 	// Idempotency key, 1..128 characters.
 	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`

@@ -106,7 +106,8 @@ type AgentServiceClient interface {
 	// every open question and approval is decided. Receive the decision with WaitForApproval or
 	// Subscribe (pushed the moment it commits, like answers).
 	// Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
-	// ALLOW_SESSION default).
+	// ALLOW_SESSION default, an ALLOW_ONCE default without a timeout), FAILED_PRECONDITION (the
+	// session is terminal).
 	RequestApproval(ctx context.Context, in *RequestApprovalRequest, opts ...grpc.CallOption) (*RequestApprovalResponse, error)
 	// Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
 	// (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
@@ -117,8 +118,11 @@ type AgentServiceClient interface {
 	// prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
 	// The first decision wins: when a person, a deadline or a rule decided already, nothing changes
 	// and the response carries that decision with applied=false. Either `approval_id` or
-	// `tool_use_id` names the approval.
-	// Errors: NOT_FOUND (no such approval in this session).
+	// `tool_use_id` names the approval (by tool_use_id: the open one, else the newest). Stores
+	// an ALLOW_SESSION rule like a person's decision does.
+	// Errors: NOT_FOUND (no such approval in this session), INVALID_ARGUMENT (neither or both of
+	// approval_id and tool_use_id), FAILED_PRECONDITION (the approval is open but the session is
+	// terminal).
 	ResolveApproval(ctx context.Context, in *ResolveApprovalRequest, opts ...grpc.CallOption) (*ResolveApprovalResponse, error)
 	// Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.
 	// Ending an already ended session with the same request_id returns the first result.
@@ -344,7 +348,8 @@ type AgentServiceServer interface {
 	// every open question and approval is decided. Receive the decision with WaitForApproval or
 	// Subscribe (pushed the moment it commits, like answers).
 	// Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
-	// ALLOW_SESSION default).
+	// ALLOW_SESSION default, an ALLOW_ONCE default without a timeout), FAILED_PRECONDITION (the
+	// session is terminal).
 	RequestApproval(context.Context, *RequestApprovalRequest) (*RequestApprovalResponse, error)
 	// Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
 	// (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
@@ -355,8 +360,11 @@ type AgentServiceServer interface {
 	// prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
 	// The first decision wins: when a person, a deadline or a rule decided already, nothing changes
 	// and the response carries that decision with applied=false. Either `approval_id` or
-	// `tool_use_id` names the approval.
-	// Errors: NOT_FOUND (no such approval in this session).
+	// `tool_use_id` names the approval (by tool_use_id: the open one, else the newest). Stores
+	// an ALLOW_SESSION rule like a person's decision does.
+	// Errors: NOT_FOUND (no such approval in this session), INVALID_ARGUMENT (neither or both of
+	// approval_id and tool_use_id), FAILED_PRECONDITION (the approval is open but the session is
+	// terminal).
 	ResolveApproval(context.Context, *ResolveApprovalRequest) (*ResolveApprovalResponse, error)
 	// Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.
 	// Ending an already ended session with the same request_id returns the first result.

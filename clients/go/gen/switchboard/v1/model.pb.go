@@ -712,8 +712,10 @@ type Session struct {
 	// Number of tool approvals not yet decided. The session is AWAITING_INPUT while a question or
 	// an approval is open.
 	OpenApprovalCount int32 `protobuf:"varint,16,opt,name=open_approval_count,json=openApprovalCount,proto3" json:"open_approval_count,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The project the session belongs to (UUID).
+	ProjectId     string `protobuf:"bytes,17,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Session) Reset() {
@@ -856,6 +858,13 @@ func (x *Session) GetOpenApprovalCount() int32 {
 		return x.OpenApprovalCount
 	}
 	return 0
+}
+
+func (x *Session) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
 }
 
 // One option of a structured question.
@@ -1690,7 +1699,13 @@ type ApiKey struct {
 	// Last successful authentication; unset if never used.
 	LastUsedTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_used_time,json=lastUsedTime,proto3" json:"last_used_time,omitempty"`
 	// When it was revoked; unset while active.
-	RevokeTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	// The project the key acts in (UUID): its agents and sessions are created there.
+	ProjectId string `protobuf:"bytes,8,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// Who created the key (user UUID).
+	CreatorUserId string `protobuf:"bytes,9,opt,name=creator_user_id,json=creatorUserId,proto3" json:"creator_user_id,omitempty"`
+	// Their email.
+	CreatorEmail  string `protobuf:"bytes,10,opt,name=creator_email,json=creatorEmail,proto3" json:"creator_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1772,6 +1787,27 @@ func (x *ApiKey) GetRevokeTime() *timestamppb.Timestamp {
 		return x.RevokeTime
 	}
 	return nil
+}
+
+func (x *ApiKey) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreatorUserId() string {
+	if x != nil {
+		return x.CreatorUserId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreatorEmail() string {
+	if x != nil {
+		return x.CreatorEmail
+	}
+	return ""
 }
 
 // A shell command the tool would run.
@@ -2309,7 +2345,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"createTime\"Z\n" +
 	"\vStatusCount\x125\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.switchboard.v1.SessionStatusR\x06status\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\x9e\x06\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\xbd\x06\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
@@ -2329,7 +2365,9 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x05usage\x18\r \x01(\v2\x15.switchboard.v1.UsageR\x05usage\x12>\n" +
 	"\fdiff_summary\x18\x0e \x01(\v2\x1b.switchboard.v1.DiffSummaryR\vdiffSummary\x12\x18\n" +
 	"\asummary\x18\x0f \x01(\tR\asummary\x12.\n" +
-	"\x13open_approval_count\x18\x10 \x01(\x05R\x11openApprovalCount\x1a;\n" +
+	"\x13open_approval_count\x18\x10 \x01(\x05R\x11openApprovalCount\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x11 \x01(\tR\tprojectId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
@@ -2395,7 +2433,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\n" +
 	"high_water\x18\x01 \x01(\x03R\thighWater\x12;\n" +
 	"\vserver_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"serverTime\"\xbd\x02\n" +
+	"serverTime\"\xa9\x03\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -2406,7 +2444,12 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"expireTime\x12@\n" +
 	"\x0elast_used_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\flastUsedTime\x12;\n" +
 	"\vrevoke_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"revokeTime\"~\n" +
+	"revokeTime\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\b \x01(\tR\tprojectId\x12&\n" +
+	"\x0fcreator_user_id\x18\t \x01(\tR\rcreatorUserId\x12#\n" +
+	"\rcreator_email\x18\n" +
+	" \x01(\tR\fcreatorEmail\"~\n" +
 	"\x13ShellCommandPreview\x12\x18\n" +
 	"\acommand\x18\x01 \x01(\tR\acommand\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12+\n" +

@@ -228,7 +228,8 @@ class AgentServiceServicer(object):
         every open question and approval is decided. Receive the decision with WaitForApproval or
         Subscribe (pushed the moment it commits, like answers).
         Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
-        ALLOW_SESSION default).
+        ALLOW_SESSION default, an ALLOW_ONCE default without a timeout), FAILED_PRECONDITION (the
+        session is terminal).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -249,8 +250,11 @@ class AgentServiceServicer(object):
         prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
         The first decision wins: when a person, a deadline or a rule decided already, nothing changes
         and the response carries that decision with applied=false. Either `approval_id` or
-        `tool_use_id` names the approval.
-        Errors: NOT_FOUND (no such approval in this session).
+        `tool_use_id` names the approval (by tool_use_id: the open one, else the newest). Stores
+        an ALLOW_SESSION rule like a person's decision does.
+        Errors: NOT_FOUND (no such approval in this session), INVALID_ARGUMENT (neither or both of
+        approval_id and tool_use_id), FAILED_PRECONDITION (the approval is open but the session is
+        terminal).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
