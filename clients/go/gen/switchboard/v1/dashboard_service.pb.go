@@ -152,7 +152,9 @@ type ListAgentsRequest struct {
 	// Page size, 0 = default 50, at most 500.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from a previous response; empty for the first page.
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// The project (UUID); empty = the caller's personal project. Needs VIEW.
+	ProjectId     string `protobuf:"bytes,3,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -197,6 +199,13 @@ func (x *ListAgentsRequest) GetPageSize() int32 {
 func (x *ListAgentsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListAgentsRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
 	}
 	return ""
 }
@@ -266,7 +275,12 @@ type ListSessionsRequest struct {
 	// Page size, 0 = default 50, at most 500.
 	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from a previous response with the same filters; empty for the first page.
-	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// The project (UUID); empty = the caller's personal project. Needs VIEW.
+	ProjectId string `protobuf:"bytes,5,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// List the sessions other projects shared with the caller instead (project_id must be empty;
+	// inbox_cursor is then 0: watch shared sessions with WatchSession).
+	SharedWithMe  bool `protobuf:"varint,6,opt,name=shared_with_me,json=sharedWithMe,proto3" json:"shared_with_me,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -329,6 +343,20 @@ func (x *ListSessionsRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ListSessionsRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ListSessionsRequest) GetSharedWithMe() bool {
+	if x != nil {
+		return x.SharedWithMe
+	}
+	return false
+}
+
 // ListSessions result.
 type ListSessionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -336,7 +364,7 @@ type ListSessionsResponse struct {
 	Sessions []*Session `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
 	// Token for the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	// The caller's inbox cursor as of just before this list was read: a home screen that lists
+	// The project's inbox cursor as of just before this list was read: a home screen that lists
 	// sessions and then calls WatchInbox(after_cursor = inbox_cursor) misses nothing and replays
 	// nothing older.
 	InboxCursor   int64 `protobuf:"varint,3,opt,name=inbox_cursor,json=inboxCursor,proto3" json:"inbox_cursor,omitempty"`
@@ -1275,7 +1303,9 @@ type CreateApiKeyRequest struct {
 	// A name to recognise the key by, 1..100 characters.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Optional expiry; must be in the future. Unset means the key never expires.
-	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The project the key acts in (UUID); empty = the caller's personal project. Needs ADMIN.
+	ProjectId     string `protobuf:"bytes,3,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1322,6 +1352,13 @@ func (x *CreateApiKeyRequest) GetExpireTime() *timestamppb.Timestamp {
 		return x.ExpireTime
 	}
 	return nil
+}
+
+func (x *CreateApiKeyRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
 }
 
 // CreateApiKey result.
@@ -1388,8 +1425,10 @@ type ListApiKeysRequest struct {
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Include revoked keys.
 	IncludeRevoked bool `protobuf:"varint,3,opt,name=include_revoked,json=includeRevoked,proto3" json:"include_revoked,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The project (UUID); empty = the caller's personal project. Needs ADMIN.
+	ProjectId     string `protobuf:"bytes,4,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListApiKeysRequest) Reset() {
@@ -1441,6 +1480,13 @@ func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
 		return x.IncludeRevoked
 	}
 	return false
+}
+
+func (x *ListApiKeysRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
 }
 
 // ListApiKeys result.
@@ -1735,7 +1781,7 @@ func (*WatchSessionResponse_Heartbeat) isWatchSessionResponse_Item() {}
 // One home-screen event.
 type InboxEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Per-user cursor, strictly increasing without gaps; resume with the last one seen.
+	// Per-project cursor, strictly increasing without gaps; resume with the last one seen.
 	Cursor int64 `protobuf:"varint,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	// What happened.
 	Kind InboxEventKind `protobuf:"varint,2,opt,name=kind,proto3,enum=switchboard.v1.InboxEventKind" json:"kind,omitempty"`
@@ -1881,7 +1927,10 @@ func (x *InboxEvent) GetCreateTime() *timestamppb.Timestamp {
 type WatchInboxRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Replay events with a greater cursor first (0 = the whole retained history).
-	AfterCursor   int64 `protobuf:"varint,1,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
+	AfterCursor int64 `protobuf:"varint,1,opt,name=after_cursor,json=afterCursor,proto3" json:"after_cursor,omitempty"`
+	// The project whose inbox to watch (UUID); empty = the caller's personal project. Needs VIEW;
+	// the stream ends with PERMISSION_DENIED when the caller stops being a member.
+	ProjectId     string `protobuf:"bytes,2,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1921,6 +1970,13 @@ func (x *WatchInboxRequest) GetAfterCursor() int64 {
 		return x.AfterCursor
 	}
 	return 0
+}
+
+func (x *WatchInboxRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
 }
 
 // One item of the inbox watch.
@@ -2014,20 +2070,25 @@ var File_switchboard_v1_dashboard_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\n" +
-	"&switchboard/v1/dashboard_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"O\n" +
+	"&switchboard/v1/dashboard_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"n\n" +
 	"\x11ListAgentsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tR\tpageToken\"k\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x03 \x01(\tR\tprojectId\"k\n" +
 	"\x12ListAgentsResponse\x12-\n" +
 	"\x06agents\x18\x01 \x03(\v2\x15.switchboard.v1.AgentR\x06agents\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xec\x01\n" +
 	"\x13ListSessionsRequest\x12\x19\n" +
 	"\bagent_id\x18\x01 \x01(\tR\aagentId\x129\n" +
 	"\bstatuses\x18\x02 \x03(\x0e2\x1d.switchboard.v1.SessionStatusR\bstatuses\x12\x1b\n" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x04 \x01(\tR\tpageToken\"\x96\x01\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x05 \x01(\tR\tprojectId\x12$\n" +
+	"\x0eshared_with_me\x18\x06 \x01(\bR\fsharedWithMe\"\x96\x01\n" +
 	"\x14ListSessionsResponse\x123\n" +
 	"\bsessions\x18\x01 \x03(\v2\x17.switchboard.v1.SessionR\bsessions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12!\n" +
@@ -2092,19 +2153,23 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\x14DeleteSessionRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"\x17\n" +
-	"\x15DeleteSessionResponse\"f\n" +
+	"\x15DeleteSessionResponse\"\x85\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12;\n" +
 	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"_\n" +
+	"expireTime\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x03 \x01(\tR\tprojectId\"_\n" +
 	"\x14CreateApiKeyResponse\x12/\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x16.switchboard.v1.ApiKeyR\x06apiKey\x12\x16\n" +
-	"\x06secret\x18\x02 \x01(\tR\x06secret\"y\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x98\x01\n" +
 	"\x12ListApiKeysRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12'\n" +
-	"\x0finclude_revoked\x18\x03 \x01(\bR\x0eincludeRevoked\"p\n" +
+	"\x0finclude_revoked\x18\x03 \x01(\bR\x0eincludeRevoked\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x04 \x01(\tR\tprojectId\"p\n" +
 	"\x13ListApiKeysResponse\x121\n" +
 	"\bapi_keys\x18\x01 \x03(\v2\x16.switchboard.v1.ApiKeyR\aapiKeys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"3\n" +
@@ -2139,9 +2204,11 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	" \x01(\tR\fquestionText\x12.\n" +
 	"\x13open_question_count\x18\v \x01(\x05R\x11openQuestionCount\x12;\n" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"6\n" +
+	"createTime\"U\n" +
 	"\x11WatchInboxRequest\x12!\n" +
-	"\fafter_cursor\x18\x01 \x01(\x03R\vafterCursor\"\x91\x01\n" +
+	"\fafter_cursor\x18\x01 \x01(\x03R\vafterCursor\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x02 \x01(\tR\tprojectId\"\x91\x01\n" +
 	"\x12WatchInboxResponse\x122\n" +
 	"\x05event\x18\x01 \x01(\v2\x1a.switchboard.v1.InboxEventH\x00R\x05event\x12?\n" +
 	"\theartbeat\x18\x02 \x01(\v2\x1f.switchboard.v1.StreamHeartbeatH\x00R\theartbeatB\x06\n" +

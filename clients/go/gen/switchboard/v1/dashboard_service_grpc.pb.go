@@ -43,8 +43,12 @@ const (
 // The API people use (web dashboard, mobile apps, grpcurl). Every call carries
 // `authorization: Bearer <access token>` from AuthService; an API key is refused.
 //
-// Everything is scoped to the caller: another user's ids answer NOT_FOUND, exactly as ids that
-// do not exist. List calls paginate with opaque keyset tokens: pass `next_page_token` back as
+// Everything is scoped to the caller's projects (see ProjectService): ids in a project the caller
+// is not a member of (and in no session shared with them) answer NOT_FOUND, exactly as ids that
+// do not exist; a visible session or project where the caller's role is too low answers
+// PERMISSION_DENIED naming the role needed (reads and watches need VIEW; answer, message, stop,
+// rename need EDIT; delete and API keys need ADMIN). Calls without a project_id act on the
+// caller's personal project, as before projects existed. List calls paginate with opaque keyset tokens: pass `next_page_token` back as
 // `page_token` with the same filters; an empty `next_page_token` means the last page.
 // `page_size` 0 means the default (50); the maximum is 500.
 // Common errors: UNAUTHENTICATED (missing, malformed, expired access token, or an API key),
@@ -284,8 +288,12 @@ type DashboardService_WatchInboxClient = grpc.ServerStreamingClient[WatchInboxRe
 // The API people use (web dashboard, mobile apps, grpcurl). Every call carries
 // `authorization: Bearer <access token>` from AuthService; an API key is refused.
 //
-// Everything is scoped to the caller: another user's ids answer NOT_FOUND, exactly as ids that
-// do not exist. List calls paginate with opaque keyset tokens: pass `next_page_token` back as
+// Everything is scoped to the caller's projects (see ProjectService): ids in a project the caller
+// is not a member of (and in no session shared with them) answer NOT_FOUND, exactly as ids that
+// do not exist; a visible session or project where the caller's role is too low answers
+// PERMISSION_DENIED naming the role needed (reads and watches need VIEW; answer, message, stop,
+// rename need EDIT; delete and API keys need ADMIN). Calls without a project_id act on the
+// caller's personal project, as before projects existed. List calls paginate with opaque keyset tokens: pass `next_page_token` back as
 // `page_token` with the same filters; an empty `next_page_token` means the last page.
 // `page_size` 0 means the default (50); the maximum is 500.
 // Common errors: UNAUTHENTICATED (missing, malformed, expired access token, or an API key),

@@ -651,7 +651,9 @@ type Session struct {
 	// Summary of the latest diff; unset when the agent never reported one.
 	DiffSummary *DiffSummary `protobuf:"bytes,14,opt,name=diff_summary,json=diffSummary,proto3" json:"diff_summary,omitempty"`
 	// The agent's summary given on EndSession; empty before.
-	Summary       string `protobuf:"bytes,15,opt,name=summary,proto3" json:"summary,omitempty"`
+	Summary string `protobuf:"bytes,15,opt,name=summary,proto3" json:"summary,omitempty"`
+	// The project the session belongs to (UUID).
+	ProjectId     string `protobuf:"bytes,16,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -787,6 +789,13 @@ func (x *Session) GetDiffSummary() *DiffSummary {
 func (x *Session) GetSummary() string {
 	if x != nil {
 		return x.Summary
+	}
+	return ""
+}
+
+func (x *Session) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
 	}
 	return ""
 }
@@ -1588,7 +1597,13 @@ type ApiKey struct {
 	// Last successful authentication; unset if never used.
 	LastUsedTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_used_time,json=lastUsedTime,proto3" json:"last_used_time,omitempty"`
 	// When it was revoked; unset while active.
-	RevokeTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	// The project the key acts in (UUID): its agents and sessions are created there.
+	ProjectId string `protobuf:"bytes,8,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// Who created the key (user UUID).
+	CreatorUserId string `protobuf:"bytes,9,opt,name=creator_user_id,json=creatorUserId,proto3" json:"creator_user_id,omitempty"`
+	// Their email.
+	CreatorEmail  string `protobuf:"bytes,10,opt,name=creator_email,json=creatorEmail,proto3" json:"creator_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1672,6 +1687,27 @@ func (x *ApiKey) GetRevokeTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *ApiKey) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreatorUserId() string {
+	if x != nil {
+		return x.CreatorUserId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreatorEmail() string {
+	if x != nil {
+		return x.CreatorEmail
+	}
+	return ""
+}
+
 var File_switchboard_v1_model_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_model_proto_rawDesc = "" +
@@ -1704,7 +1740,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"createTime\"Z\n" +
 	"\vStatusCount\x125\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.switchboard.v1.SessionStatusR\x06status\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\xee\x05\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\x8d\x06\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
@@ -1723,7 +1759,9 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x13open_question_count\x18\f \x01(\x05R\x11openQuestionCount\x12+\n" +
 	"\x05usage\x18\r \x01(\v2\x15.switchboard.v1.UsageR\x05usage\x12>\n" +
 	"\fdiff_summary\x18\x0e \x01(\v2\x1b.switchboard.v1.DiffSummaryR\vdiffSummary\x12\x18\n" +
-	"\asummary\x18\x0f \x01(\tR\asummary\x1a;\n" +
+	"\asummary\x18\x0f \x01(\tR\asummary\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x10 \x01(\tR\tprojectId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
@@ -1787,7 +1825,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\n" +
 	"high_water\x18\x01 \x01(\x03R\thighWater\x12;\n" +
 	"\vserver_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"serverTime\"\xbd\x02\n" +
+	"serverTime\"\xa9\x03\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -1798,7 +1836,12 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"expireTime\x12@\n" +
 	"\x0elast_used_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\flastUsedTime\x12;\n" +
 	"\vrevoke_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"revokeTime*\x80\x02\n" +
+	"revokeTime\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\b \x01(\tR\tprojectId\x12&\n" +
+	"\x0fcreator_user_id\x18\t \x01(\tR\rcreatorUserId\x12#\n" +
+	"\rcreator_email\x18\n" +
+	" \x01(\tR\fcreatorEmail*\x80\x02\n" +
 	"\rSessionStatus\x12\x1e\n" +
 	"\x1aSESSION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SESSION_STATUS_ACTIVE\x10\x01\x12!\n" +

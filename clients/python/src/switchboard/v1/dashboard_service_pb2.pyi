@@ -40,12 +40,14 @@ INBOX_EVENT_KIND_SESSION_RENAMED: InboxEventKind
 INBOX_EVENT_KIND_SESSION_DELETED: InboxEventKind
 
 class ListAgentsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "project_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    project_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class ListAgentsResponse(_message.Message):
     __slots__ = ("agents", "next_page_token")
@@ -56,16 +58,20 @@ class ListAgentsResponse(_message.Message):
     def __init__(self, agents: _Optional[_Iterable[_Union[_model_pb2.Agent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListSessionsRequest(_message.Message):
-    __slots__ = ("agent_id", "statuses", "page_size", "page_token")
+    __slots__ = ("agent_id", "statuses", "page_size", "page_token", "project_id", "shared_with_me")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATUSES_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_WITH_ME_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     statuses: _containers.RepeatedScalarFieldContainer[_model_pb2.SessionStatus]
     page_size: int
     page_token: str
-    def __init__(self, agent_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_model_pb2.SessionStatus, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    project_id: str
+    shared_with_me: bool
+    def __init__(self, agent_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_model_pb2.SessionStatus, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., project_id: _Optional[str] = ..., shared_with_me: bool = ...) -> None: ...
 
 class ListSessionsResponse(_message.Message):
     __slots__ = ("sessions", "next_page_token", "inbox_cursor")
@@ -204,12 +210,14 @@ class DeleteSessionResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class CreateApiKeyRequest(_message.Message):
-    __slots__ = ("name", "expire_time")
+    __slots__ = ("name", "expire_time", "project_id")
     NAME_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     name: str
     expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    project_id: str
+    def __init__(self, name: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class CreateApiKeyResponse(_message.Message):
     __slots__ = ("api_key", "secret")
@@ -220,14 +228,16 @@ class CreateApiKeyResponse(_message.Message):
     def __init__(self, api_key: _Optional[_Union[_model_pb2.ApiKey, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
 
 class ListApiKeysRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "include_revoked")
+    __slots__ = ("page_size", "page_token", "include_revoked", "project_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_REVOKED_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     include_revoked: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., include_revoked: bool = ...) -> None: ...
+    project_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., include_revoked: bool = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class ListApiKeysResponse(_message.Message):
     __slots__ = ("api_keys", "next_page_token")
@@ -294,10 +304,12 @@ class InboxEvent(_message.Message):
     def __init__(self, cursor: _Optional[int] = ..., kind: _Optional[_Union[InboxEventKind, str]] = ..., session_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ..., status: _Optional[_Union[_model_pb2.SessionStatus, str]] = ..., seq: _Optional[int] = ..., question_id: _Optional[str] = ..., question_text: _Optional[str] = ..., open_question_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WatchInboxRequest(_message.Message):
-    __slots__ = ("after_cursor",)
+    __slots__ = ("after_cursor", "project_id")
     AFTER_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     after_cursor: int
-    def __init__(self, after_cursor: _Optional[int] = ...) -> None: ...
+    project_id: str
+    def __init__(self, after_cursor: _Optional[int] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class WatchInboxResponse(_message.Message):
     __slots__ = ("event", "heartbeat")

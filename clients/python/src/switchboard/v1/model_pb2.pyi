@@ -117,7 +117,7 @@ class StatusCount(_message.Message):
     def __init__(self, status: _Optional[_Union[SessionStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary")
+    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary", "project_id")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +140,7 @@ class Session(_message.Message):
     USAGE_FIELD_NUMBER: _ClassVar[int]
     DIFF_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     agent_id: str
     agent_name: str
@@ -155,7 +156,8 @@ class Session(_message.Message):
     usage: Usage
     diff_summary: DiffSummary
     summary: str
-    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ...) -> None: ...
+    project_id: str
+    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class QuestionOption(_message.Message):
     __slots__ = ("id", "label", "description")
@@ -272,7 +274,7 @@ class StreamHeartbeat(_message.Message):
     def __init__(self, high_water: _Optional[int] = ..., server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ApiKey(_message.Message):
-    __slots__ = ("id", "name", "prefix", "create_time", "expire_time", "last_used_time", "revoke_time")
+    __slots__ = ("id", "name", "prefix", "create_time", "expire_time", "last_used_time", "revoke_time", "project_id", "creator_user_id", "creator_email")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PREFIX_FIELD_NUMBER: _ClassVar[int]
@@ -280,6 +282,9 @@ class ApiKey(_message.Message):
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_USED_TIME_FIELD_NUMBER: _ClassVar[int]
     REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_EMAIL_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     prefix: str
@@ -287,4 +292,7 @@ class ApiKey(_message.Message):
     expire_time: _timestamp_pb2.Timestamp
     last_used_time: _timestamp_pb2.Timestamp
     revoke_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    project_id: str
+    creator_user_id: str
+    creator_email: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., project_id: _Optional[str] = ..., creator_user_id: _Optional[str] = ..., creator_email: _Optional[str] = ...) -> None: ...
