@@ -282,15 +282,15 @@ impl Decoder for RawDecoder {
     }
 }
 
-struct Method {
-    path: String,
-    input: String,
-    server_streaming: bool,
+pub(crate) struct Method {
+    pub(crate) path: String,
+    pub(crate) input: String,
+    pub(crate) server_streaming: bool,
 }
 
 /// Every method of every switchboard service, read from the descriptors the server serves: a
 /// new RPC is covered without touching this test.
-fn methods_and_messages() -> (Vec<Method>, HashMap<String, DescriptorProto>) {
+pub(crate) fn methods_and_messages() -> (Vec<Method>, HashMap<String, DescriptorProto>) {
     let set = FileDescriptorSet::decode(switchboard::proto::FILE_DESCRIPTOR_SET).unwrap();
     let mut messages = HashMap::new();
     let mut methods = Vec::new();
@@ -443,7 +443,7 @@ fn message_strategy(
 }
 
 /// What the server answered to one request, without its body.
-async fn raw_call(
+pub(crate) async fn raw_call(
     channel: tonic::transport::Channel,
     method: &Method,
     bearer: Option<&str>,
@@ -529,7 +529,8 @@ fn generated_garbage_never_gets_a_server_fault() {
         }
         let bearer = if method.path.contains("AgentService") {
             Some(user.api_key.as_str())
-        } else if method.path.contains("DashboardService") {
+        } else if method.path.contains("DashboardService") || method.path.contains("ProjectService")
+        {
             Some(user.access_token.as_str())
         } else {
             None

@@ -80,7 +80,7 @@ async fn reflection_lists_every_service() {
 }
 
 /// Sends one raw HTTP/1.1 request and returns the whole response (the server closes it).
-fn http1(addr: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
+pub(crate) fn http1(addr: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))

@@ -89,6 +89,17 @@ async fn admin(sql: &str) {
     conn.close().await.ok();
 }
 
+/// An empty database (no migrations applied), for testing a migration from an older schema.
+pub async fn empty_database() -> PgConnectOptions {
+    let name = format!(
+        "e_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::SeqCst)
+    );
+    admin(&format!("CREATE DATABASE {name}")).await;
+    options(&name)
+}
+
 /// A fresh, migrated database for one test.
 pub async fn fresh_database() -> (String, Store) {
     TEMPLATE
