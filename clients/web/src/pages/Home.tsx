@@ -38,7 +38,7 @@ export function Home() {
     <main class="page">
       <div class="page-head">
         <div>
-          <h1>Sessions</h1>
+          <h1>{box.shared ? "Shared with me" : "Sessions"}</h1>
           <p class="muted small">
             {waiting > 0 ? (
               <strong class="attn-text">
@@ -49,7 +49,13 @@ export function Home() {
             )}
           </p>
         </div>
-        <ConnState state={box.conn} />
+        {box.shared ? (
+          <button class="btn btn-ghost" onClick={() => box.reload()}>
+            Refresh
+          </button>
+        ) : (
+          <ConnState state={box.conn} />
+        )}
       </div>
 
       {offer && (
@@ -99,7 +105,9 @@ export function Home() {
         <Spinner label="Loading sessions…" />
       ) : list.length === 0 ? (
         <div class="empty card">
-          {box.sessions.size === 0 ? (
+          {box.sessions.size === 0 && box.shared ? (
+            <p class="muted">Nobody has shared a session with you yet.</p>
+          ) : box.sessions.size === 0 ? (
             <>
               <h2>No sessions yet</h2>
               <p class="muted">
