@@ -6,15 +6,16 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { AuditAction, AuditChannel, createNodeDashboard, startSession } from "@switchboard/client/node";
+import { AuditAction, AuditChannel, ProjectRole, createNodeDashboard, startSession } from "@switchboard/client/node";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = process.env.SWITCHBOARD_ARTIFACTS ?? join(here, "../../../test-artifacts");
 mkdirSync(artifacts, { recursive: true });
+for (const f of readdirSync(artifacts)) if (/^web-failed-(admin|bob)-/.test(f)) rmSync(join(artifacts, f));
 
 const url = must("SWITCHBOARD_URL");
 const apiKey = must("SWITCHBOARD_API_KEY");
@@ -227,6 +228,18 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     await solo.end("looked into it");
   });
 
+  await step("an invitation to the person's email is accepted from the banner", async () => {
+    const d = createNodeDashboard(url, { protocol: "grpc-web" });
+    await d.auth.login(adminEmail, adminPassword);
+    const side = (await d.projects.createProject({ name: `Side ${suffix}` })).project;
+    await d.projects.inviteMember({ projectId: side.id, email: bobEmail, role: ProjectRole.EDIT });
+    await bob.reload();
+    const banner = bob.getByTestId("invitation").filter({ hasText: `Side ${suffix}` });
+    await banner.getByRole("button", { name: "Accept" }).click();
+    await bob.getByTestId("invitation").waitFor({ state: "detached" });
+    assert.equal(await bob.getByLabel("Project").locator("option:checked").textContent(), `Side ${suffix} · Edit`);
+  });
+
   await step("the audit page lists the answer with its actor and the DASHBOARD channel", async () => {
     await admin.getByLabel("Project").selectOption({ label: `${team} · Admin` });
     await admin.getByRole("link", { name: "Audit" }).click();
@@ -247,5 +260,22 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     assert.equal(res.events.length, 1);
     assert.equal(res.events[0].channel, AuditChannel.DASHBOARD);
     assert.equal(res.events[0].actorEmail, bobEmail);
+
+    // Keyset pages: 51 messages fill more than the page's 50 rows.
+    const session = (await d.dashboard.listSessions({ projectId })).sessions.find((x) => x.name === "Team deploy");
+    // Over plain gRPC: the server records those as the API channel (gRPC-Web is the dashboard's).
+    const g = createNodeDashboard(url, { protocol: "grpc" });
+    await g.auth.login(adminEmail, adminPassword);
+    for (let i = 0; i < 51; i++) await g.dashboard.sendMessage({ sessionId: session.id, text: `note ${i}`, requestId: `e2e-note-${suffix}-${i}` });
+    await admin.getByLabel("Filter by action").selectOption({ label: "Message sent" });
+    await admin.getByLabel("Filter by session id").fill(session.id);
+    const listed = admin.waitForResponse((r) => r.url().endsWith("/ListAuditEvents"));
+    await admin.getByLabel("Filter by session id").press("Enter");
+    await listed;
+    await admin.getByRole("button", { name: "Load more" }).click();
+    await admin.getByRole("button", { name: "Load more" }).waitFor({ state: "detached" });
+    assert.equal(await admin.getByTestId("audit-row").count(), 51);
+    const channels = await admin.getByTestId("audit-channel").allTextContents();
+    assert.deepEqual([...new Set(channels)], ["API"]);
   });
 });

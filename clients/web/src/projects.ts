@@ -102,6 +102,14 @@ export function projects(): Projects {
   return current;
 }
 
+// Roles and invitations change elsewhere (an admin in another browser): read them again whenever
+// the tab comes back into view, so the controls shown follow the role without a reload.
+if (typeof document !== "undefined") {
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && current && auth.signedIn) void current.load();
+  });
+}
+
 export function resetProjects(): void {
   current = null;
 }

@@ -1,7 +1,7 @@
 // The audit trail of the chosen project (admins: everyone's actions; others: their own), or of my
 // own actions everywhere from "Shared with me". Filters: session, actor, action; newest first,
 // keyset pages ("Load more").
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { AuditAction, AuditChannel, type AuditEvent, type Member } from "@switchboard/client/web";
 import { errorText, projectApi } from "../api";
 import { projects } from "../projects";
@@ -75,7 +75,10 @@ export function Audit() {
     if (admin) projectApi.listMembers({ projectId }).then((r) => setMembers(r.members), () => {});
   }, [projectId, admin]);
 
+  // Each new set of filters starts a new list; a page that answers after the filters changed is dropped.
+  const gen = useRef(0);
   const load = async (token: string) => {
+    const mine = token ? gen.current : ++gen.current;
     setBusy(true);
     setError("");
     try {
@@ -87,9 +90,11 @@ export function Audit() {
         pageSize: 50,
         pageToken: token,
       });
+      if (mine !== gen.current) return;
       setEvents((old) => (token && old ? [...old, ...res.events] : res.events));
       setNext(res.nextPageToken);
     } catch (e) {
+      if (mine !== gen.current) return;
       setError(errorText(e));
       if (!token) setEvents([]);
     } finally {
@@ -98,6 +103,7 @@ export function Audit() {
   };
   useEffect(() => {
     setEvents(null);
+    setNext("");
     void load("");
   }, [projectId, actor, action, sessionQ]);
 
