@@ -136,13 +136,16 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     await admin.getByRole("button", { name: "Done" }).click();
   });
 
-  await step("a key made on the team's keys page puts the agent's session in the team", async () => {
+  await step("a key made on the team's keys page puts the agent's session in the team, live on its home", async () => {
     await admin.getByRole("link", { name: "API keys" }).click();
     await admin.getByRole("heading", { name: `API keys · ${team}` }).waitFor();
     await admin.getByLabel("New key name").fill("team-key");
     await admin.getByRole("button", { name: "Create key" }).click();
     const secret = (await admin.getByTestId("secret-value").textContent()).trim();
     await admin.locator('[data-key-name="team-key"]').getByText(`by ${adminEmail}`).waitFor();
+    // The team's home is live (its WatchInbox) before the agent starts.
+    await admin.getByRole("link", { name: "Sessions" }).click();
+    await admin.getByText("Live", { exact: true }).first().waitFor();
     agent = await startSession(url, secret, { agentName: "team-agent", name: "Team deploy" });
     const asked = await agent.askQuestion("Ship the release to production?", {
       options: [
@@ -151,8 +154,8 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
       ],
     });
     questionId = asked.question.id;
-    await admin.getByRole("link", { name: "Sessions" }).click();
     await admin.getByText("Team deploy").waitFor();
+    await admin.getByTestId("open-count").waitFor();
   });
 
   await step("the invited person sees the invitation, joins by the link, and reads without answer buttons", async () => {
