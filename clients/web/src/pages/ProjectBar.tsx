@@ -35,7 +35,7 @@ export function ProjectBar({ path }: { path: string }) {
           >
             {p.list.map((x) => (
               <option key={x.id} value={x.id}>
-                {x.personal ? `${x.name} (personal)` : `${x.name} · ${roleLabel(x.role)}`}
+                {x.personal ? (/personal/i.test(x.name) ? x.name : `${x.name} (personal)`) : `${x.name} · ${roleLabel(x.role)}`}
               </option>
             ))}
             <option value={SHARED}>Shared with me</option>

@@ -652,8 +652,9 @@ type Session struct {
 	DiffSummary *DiffSummary `protobuf:"bytes,14,opt,name=diff_summary,json=diffSummary,proto3" json:"diff_summary,omitempty"`
 	// The agent's summary given on EndSession; empty before.
 	Summary string `protobuf:"bytes,15,opt,name=summary,proto3" json:"summary,omitempty"`
-	// The project the session belongs to (UUID).
-	ProjectId     string `protobuf:"bytes,16,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The project the session belongs to (UUID). (16 is open_approval_count on main: the
+	// approvals work, merged in parallel.)
+	ProjectId     string `protobuf:"bytes,17,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1761,7 +1762,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\fdiff_summary\x18\x0e \x01(\v2\x1b.switchboard.v1.DiffSummaryR\vdiffSummary\x12\x18\n" +
 	"\asummary\x18\x0f \x01(\tR\asummary\x12\x1d\n" +
 	"\n" +
-	"project_id\x18\x10 \x01(\tR\tprojectId\x1a;\n" +
+	"project_id\x18\x11 \x01(\tR\tprojectId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
