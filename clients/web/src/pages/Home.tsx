@@ -5,6 +5,8 @@ import { useStore } from "../store";
 import { ConnState, Link, Spinner, StatusBadge, useNow } from "../ui";
 import { relTime, tsDate } from "../format";
 import { dismissNotificationOffer, requestNotifications, shouldOfferNotifications } from "../notify";
+import { projects } from "../projects";
+import { isAdmin } from "../roles";
 
 const statusFilters: { value: string; label: string; match: (s: Session) => boolean }[] = [
   { value: "", label: "All statuses", match: () => true },
@@ -110,9 +112,13 @@ export function Home() {
           ) : box.sessions.size === 0 ? (
             <>
               <h2>No sessions yet</h2>
-              <p class="muted">
-                Create an <Link href="/keys">API key</Link>, then start an agent with it. Its sessions show up here live.
-              </p>
+              {isAdmin(projects().role) ? (
+                <p class="muted">
+                  Create an <Link href="/keys">API key</Link>, then start an agent with it. Its sessions show up here live.
+                </p>
+              ) : (
+                <p class="muted">Sessions of agents using this project's keys show up here live.</p>
+              )}
             </>
           ) : (
             <p class="muted">No session matches these filters.</p>
