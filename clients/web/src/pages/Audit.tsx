@@ -64,7 +64,9 @@ export function Audit() {
   const [action, setAction] = useState("");
   const [members, setMembers] = useState<Member[]>([]);
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
-  const [next, setNext] = useState("");
+  /** The next page's token, with the list (generation) it continues and the filters it was read with. */
+  const [next, setNext] = useState({ token: "", gen: 0 });
+  const [shown, setShown] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const projectId = project?.id ?? "";
@@ -75,10 +77,13 @@ export function Audit() {
     if (admin) projectApi.listMembers({ projectId }).then((r) => setMembers(r.members), () => {});
   }, [projectId, admin]);
 
-  // Each new set of filters starts a new list; a page that answers after the filters changed is dropped.
+  // Each new set of filters starts a new list (a generation); a page of an older list, asked for
+  // or answering after the filters changed, is dropped, so lists never mix.
   const gen = useRef(0);
-  const load = async (token: string) => {
+  const load = async (token: string, of = 0) => {
+    if (token && of !== gen.current) return;
     const mine = token ? gen.current : ++gen.current;
+    const filters = `${sessionQ}|${actor}|${action}`;
     setBusy(true);
     setError("");
     try {
@@ -92,7 +97,8 @@ export function Audit() {
       });
       if (mine !== gen.current) return;
       setEvents((old) => (token && old ? [...old, ...res.events] : res.events));
-      setNext(res.nextPageToken);
+      setNext({ token: res.nextPageToken, gen: mine });
+      setShown(filters);
     } catch (e) {
       if (mine !== gen.current) return;
       setError(errorText(e));
@@ -103,7 +109,7 @@ export function Audit() {
   };
   useEffect(() => {
     setEvents(null);
-    setNext("");
+    setNext({ token: "", gen: 0 });
     void load("");
   }, [projectId, actor, action, sessionQ]);
 
@@ -163,7 +169,7 @@ export function Audit() {
       ) : events.length === 0 ? (
         <p class="muted card pad">No audit events match.</p>
       ) : (
-        <ul class="audit-list" data-testid="audit-list">
+        <ul class="audit-list" data-testid="audit-list" data-filters={shown}>
           {events.map((ev) => (
             <li key={ev.id} class="card audit-row" data-testid="audit-row">
               <div class="row-top">
@@ -191,8 +197,8 @@ export function Audit() {
           ))}
         </ul>
       )}
-      {next && (
-        <button class="btn btn-block" onClick={() => load(next)} disabled={busy}>
+      {next.token && (
+        <button class="btn btn-block" onClick={() => load(next.token, next.gen)} disabled={busy}>
           {busy ? "Loading…" : "Load more"}
         </button>
       )}
