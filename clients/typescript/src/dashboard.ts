@@ -1,10 +1,13 @@
 import type { Client, ConnectError } from "@connectrpc/connect";
 import { ConnectError as CE, Code } from "@connectrpc/connect";
 import type { DashboardService, InboxEvent, WatchInboxResponse, WatchSessionResponse } from "./gen/switchboard/v1/dashboard_service_pb.js";
+import type { ProjectService } from "./gen/switchboard/v1/project_service_pb.js";
 import { SessionStatus, type Message } from "./gen/switchboard/v1/model_pb.js";
 import { resumingStream, type StreamState } from "./stream.js";
 
 export type DashboardClient = Client<typeof DashboardService>;
+/** Projects, members, invitations, session shares and the audit trail (same access token). */
+export type ProjectClient = Client<typeof ProjectService>;
 
 export interface WatchOptions {
   signal?: AbortSignal;
@@ -40,16 +43,21 @@ export function watchSession(
   });
 }
 
-/** The home screen's live events (WatchInbox) after `afterCursor`, resuming like watchSession. */
+/**
+ * The home screen's live events (WatchInbox) after `afterCursor`, resuming like watchSession.
+ * `opts.projectId` picks the project's inbox (default: the caller's personal project); the stream
+ * ends with PERMISSION_DENIED when the caller stops being a member.
+ */
 export function watchInbox(
   client: DashboardClient,
   afterCursor: bigint,
-  opts: WatchOptions = {},
+  opts: WatchOptions & { projectId?: string } = {},
 ): AsyncGenerator<InboxEvent, void, undefined> {
+  const projectId = opts.projectId ?? "";
   return resumingStream<WatchInboxResponse, InboxEvent>({
     ...opts,
     after: afterCursor,
-    open: (after, signal, onOpen) => client.watchInbox({ afterCursor: after }, { signal, onHeader: onOpen }),
+    open: (after, signal, onOpen) => client.watchInbox({ afterCursor: after, projectId }, { signal, onHeader: onOpen }),
     classify: (r) =>
       r.item.case === "event"
         ? { kind: "item", pos: r.item.value.cursor, value: r.item.value }

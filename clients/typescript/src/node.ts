@@ -4,9 +4,10 @@ import { createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect
 import { AgentService } from "./gen/switchboard/v1/agent_service_pb.js";
 import { AuthService } from "./gen/switchboard/v1/auth_service_pb.js";
 import { DashboardService } from "./gen/switchboard/v1/dashboard_service_pb.js";
+import { ProjectService } from "./gen/switchboard/v1/project_service_pb.js";
 import { AgentSession, type AgentClient, type StartOptions } from "./agent.js";
 import { AuthManager, bearerAuth, type AuthManagerOptions, type TokenSource } from "./auth.js";
-import type { DashboardClient } from "./dashboard.js";
+import type { DashboardClient, ProjectClient } from "./dashboard.js";
 
 export * from "./index.js";
 
@@ -47,9 +48,9 @@ export async function startSession(baseUrl: string, apiKey: string, opts: StartO
 export function createNodeDashboard(
   baseUrl: string,
   opts: AuthManagerOptions & { protocol?: "grpc" | "grpc-web" } = {},
-): { auth: AuthManager; dashboard: DashboardClient; transport: Transport } {
+): { auth: AuthManager; dashboard: DashboardClient; projects: ProjectClient; transport: Transport } {
   const make = opts.protocol === "grpc" ? createNodeGrpcTransport : createNodeGrpcWebTransport;
   const auth = new AuthManager(createClient(AuthService, make(baseUrl)), opts);
   const transport = make(baseUrl, () => auth.accessToken());
-  return { auth, dashboard: createClient(DashboardService, transport), transport };
+  return { auth, dashboard: createClient(DashboardService, transport), projects: createClient(ProjectService, transport), transport };
 }

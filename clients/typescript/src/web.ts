@@ -3,8 +3,9 @@ import { createClient, type Interceptor, type Transport } from "@connectrpc/conn
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuthService } from "./gen/switchboard/v1/auth_service_pb.js";
 import { DashboardService } from "./gen/switchboard/v1/dashboard_service_pb.js";
+import { ProjectService } from "./gen/switchboard/v1/project_service_pb.js";
 import { AuthManager, bearerAuth, type AuthManagerOptions, type TokenSource } from "./auth.js";
-import type { DashboardClient } from "./dashboard.js";
+import type { DashboardClient, ProjectClient } from "./dashboard.js";
 
 export * from "./index.js";
 
@@ -20,16 +21,17 @@ export function createWebTransport(baseUrl: string, token?: TokenSource, interce
 export interface Dashboard {
   auth: AuthManager;
   dashboard: DashboardClient;
+  projects: ProjectClient;
   transport: Transport;
 }
 
 /**
- * Everything a dashboard needs: an AuthManager (login, silent refresh) and a DashboardService
- * client that sends its current access token. `baseUrl` is the server's origin
+ * Everything a dashboard needs: an AuthManager (login, silent refresh) and DashboardService and
+ * ProjectService clients that send its current access token. `baseUrl` is the server's origin
  * (window.location.origin when the server serves the app).
  */
 export function createDashboard(baseUrl: string, opts: AuthManagerOptions = {}): Dashboard {
   const auth = new AuthManager(createClient(AuthService, createWebTransport(baseUrl)), opts);
   const transport = createWebTransport(baseUrl, () => auth.accessToken());
-  return { auth, dashboard: createClient(DashboardService, transport), transport };
+  return { auth, dashboard: createClient(DashboardService, transport), projects: createClient(ProjectService, transport), transport };
 }

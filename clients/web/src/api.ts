@@ -15,7 +15,7 @@ const authKey = "switchboard.auth";
 // The refresh token (and the user) in localStorage, shared by this origin's tabs; each tab's
 // access token in its memory only. Tabs refresh one at a time (Web Locks), each with the latest
 // refresh token, so a rotated token is never presented twice.
-export const { auth, dashboard: api } = createDashboard(origin, {
+export const { auth, dashboard: api, projects: projectApi } = createDashboard(origin, {
   storage: typeof localStorage !== "undefined" ? sharedRefreshStorage(localStorage, authKey) : undefined,
   lock: webLocks(),
 });

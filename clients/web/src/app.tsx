@@ -8,12 +8,26 @@ import { Login } from "./pages/Login";
 import { Home } from "./pages/Home";
 import { SessionPage } from "./pages/Session";
 import { Keys } from "./pages/Keys";
+import { Members } from "./pages/Members";
+import { Audit } from "./pages/Audit";
+import { ProjectBar } from "./pages/ProjectBar";
+import { InviteAccept, MyInvitations } from "./pages/Invitations";
+import { projects, resetProjects } from "./projects";
+import { isAdmin } from "./roles";
+import { captureInviteToken, pendingInviteToken } from "./invite-link";
+import { Spinner } from "./ui";
+
+// An invite link opened in a fresh tab: keep its token through sign-in.
+captureInviteToken();
 
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(auth.signedIn);
   useEffect(() => {
     const off = auth.onChange((v) => {
-      if (!v) resetInbox();
+      if (!v) {
+        resetInbox();
+        resetProjects();
+      }
       setSignedIn(v);
     });
     setSignedIn(auth.signedIn); // a change may have happened before this subscription
@@ -34,18 +48,35 @@ function Title() {
 export function App() {
   const signedIn = useSignedIn();
   const path = usePath();
+  const [invite, setInvite] = useState(pendingInviteToken());
+  useEffect(() => {
+    // An invite link pasted into a tab that is already open.
+    const h = () => captureInviteToken() && setInvite(pendingInviteToken());
+    window.addEventListener("hashchange", h);
+    return () => window.removeEventListener("hashchange", h);
+  }, []);
   if (!signedIn) {
     document.title = "Sign in · Switchboard";
     return <Login />;
   }
+  return <SignedIn path={path} invite={invite} clearInvite={() => setInvite(null)} />;
+}
+
+function SignedIn({ path, invite, clearInvite }: { path: string; invite: string | null; clearInvite: () => void }) {
+  // Everything below is scoped to the chosen project: wait for the list of projects first.
+  const p = useStore(projects())!;
   let page;
   const m = /^\/sessions\/([^/]+)\/?$/.exec(path);
-  if (m) page = <SessionPage key={m[1]} id={decodeURIComponent(m[1])} />;
+  if (!p.loaded) page = <Spinner label="Loading projects…" />;
+  else if (invite) page = <InviteAccept token={invite} onDone={clearInvite} />;
+  else if (m) page = <SessionPage key={m[1]} id={decodeURIComponent(m[1])} />;
   else if (path === "/keys") page = <Keys />;
+  else if (path === "/members") page = <Members />;
+  else if (path === "/audit") page = <Audit />;
   else page = <Home />;
   return (
     <>
-      <Title />
+      {p.loaded && <Title />}
       <header class="topbar">
         <nav class="topbar-inner" aria-label="Main">
           <Link href="/" class="brand">
@@ -56,9 +87,11 @@ export function App() {
             <Link href="/" class={path === "/" ? "nav active" : "nav"}>
               Sessions
             </Link>
-            <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>
-              API keys
-            </Link>
+            {isAdmin(p.role) && (
+              <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>
+                API keys
+              </Link>
+            )}
             <button
               class="nav nav-btn"
               title={auth.user?.email}
@@ -72,6 +105,8 @@ export function App() {
           </div>
         </nav>
       </header>
+      {p.loaded && <ProjectBar path={path} />}
+      {p.loaded && !invite && <MyInvitations />}
       {page}
     </>
   );

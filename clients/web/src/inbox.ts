@@ -1,6 +1,9 @@
-// The home screen's state: the caller's sessions, kept live by WatchInbox.
+// The home screen's state: the chosen project's sessions, kept live by its WatchInbox (or the
+// sessions shared with me, which have no inbox: each is watched on its own page).
 import {
   ApprovalResultSchema,
+  Code,
+  ConnectError,
   InboxEventKind,
   ListDirection,
   Sender,
@@ -19,6 +22,8 @@ import { api, errorText, streamRetry } from "./api";
 import { Store } from "./store";
 import { notifyQuestion } from "./notify";
 import { worthNotifying } from "./notify-rule";
+import { projects } from "./projects";
+import { SHARED } from "./roles";
 
 /** Open questions that still matter: an ended session's unanswered questions are moot. */
 export function openQuestions(s: Session): number {
@@ -73,6 +78,15 @@ export class Inbox extends Store {
   cursor = 0n;
   private ctl = new AbortController();
   private pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** `scope`: a project id, or SHARED. */
+  constructor(readonly scope: string) {
+    super();
+  }
+
+  get shared(): boolean {
+    return this.scope === SHARED;
+  }
 
   get list(): Session[] {
     return sortSessions([...this.sessions.values()]);
@@ -135,7 +149,7 @@ export class Inbox extends Store {
       this.loaded = true;
       this.changed();
     }
-    void this.watch();
+    if (!this.shared) void this.watch();
   }
 
   stop(): void {
@@ -158,7 +172,8 @@ export class Inbox extends Store {
   }
 
   private async loadPage(token: string): Promise<void> {
-    const res = await api.listSessions({ pageSize: 200, pageToken: token }, { signal: this.ctl.signal });
+    const scope = this.shared ? { sharedWithMe: true } : { projectId: this.scope };
+    const res = await api.listSessions({ pageSize: 200, pageToken: token, ...scope }, { signal: this.ctl.signal });
     // The first page fixes the snapshot: the inbox stream resumes right after it, so it replays
     // nothing the list already shows and everything it delivers is news (worth a notification).
     if (!token) this.cursor = res.inboxCursor;
@@ -171,8 +186,23 @@ export class Inbox extends Store {
     this.error = "";
   }
 
+  /** Reads the list again (the shared list has no live feed). */
+  async reload(): Promise<void> {
+    const old = this.sessions;
+    this.sessions = new Map();
+    try {
+      await this.loadPage("");
+    } catch (e) {
+      this.sessions = old;
+      this.error = errorText(e);
+    }
+    this.changed();
+  }
+
   /** Replaces one session (after the session page changed it, or an event). */
   put(s: Session): void {
+    // A session page of another project (or a shared session) must not join this list.
+    if (!this.sessions.has(s.id) && (this.shared || s.projectId !== this.scope)) return;
     this.sessions.set(s.id, s);
     this.changed();
   }
@@ -180,6 +210,7 @@ export class Inbox extends Store {
   private async watch(): Promise<void> {
     try {
       for await (const ev of watchInbox(api, this.cursor, {
+        projectId: this.scope,
         signal: this.ctl.signal,
         retryIf: streamRetry,
         onState: (st) => {
@@ -195,6 +226,9 @@ export class Inbox extends Store {
         this.error = errorText(e);
         this.conn = "closed";
         this.changed();
+        // Removed from the project (or it was deleted): the switcher falls back to another one.
+        const code = ConnectError.from(e).code;
+        if (code === Code.PermissionDenied || code === Code.NotFound) void projects().load();
       }
     }
   }
@@ -276,9 +310,12 @@ export class Inbox extends Store {
 
 let current: Inbox | null = null;
 
+/** The inbox of the chosen project; switching projects stops the old watch and starts a new one. */
 export function inbox(): Inbox {
-  if (!current) {
-    current = new Inbox();
+  const scope = projects().currentId;
+  if (!current || current.scope !== scope) {
+    current?.stop();
+    current = new Inbox(scope);
     void current.start();
   }
   return current;

@@ -1,5 +1,7 @@
-"""A minimal person-side helper (AuthService + DashboardService): sign in, answer, send messages,
-manage API keys. The tests use it as "the person"; scripts can too."""
+"""A minimal person-side helper (AuthService + DashboardService + ProjectService): sign in, answer,
+send messages, manage API keys, list and watch a project. The tests use it as "the person";
+scripts can too. Calls that take a `project_id` act on the person's personal project when it is
+empty, as before projects existed."""
 from __future__ import annotations
 
 import os
@@ -13,18 +15,22 @@ from switchboard.v1 import auth_service_pb2_grpc as auth_grpc
 from switchboard.v1 import dashboard_service_pb2 as dash_pb
 from switchboard.v1 import dashboard_service_pb2_grpc as dash_grpc
 from switchboard.v1 import model_pb2 as model
+from switchboard.v1 import project_service_pb2 as proj_pb
+from switchboard.v1 import project_service_pb2_grpc as proj_grpc
 
 DEFAULT_CALL_TIMEOUT = 30.0
 
 
 class Dashboard:
-    """DashboardService with a person's access token. Build it with Dashboard.login()."""
+    """DashboardService (`.stub`) and ProjectService (`.projects`) with a person's access token.
+    Build it with Dashboard.login()."""
 
     def __init__(self, access_token: str, *, url: Optional[str] = None, call_timeout: float = DEFAULT_CALL_TIMEOUT):
         self.url = env_or(url, ENV_URL)
         self.call_timeout = call_timeout
         self.channel = connect(self.url, access_token)
         self.stub = dash_grpc.DashboardServiceStub(self.channel)
+        self.projects = proj_grpc.ProjectServiceStub(self.channel)
         self.user: Optional[model.User] = None
         self.tokens: Optional[auth_pb.TokenPair] = None
 
@@ -57,11 +63,15 @@ class Dashboard:
         """The session and its open questions."""
         return self.stub.GetSession(dash_pb.GetSessionRequest(session_id=session_id), timeout=self.call_timeout)
 
-    def list_sessions(self, agent_id: str = "") -> List[model.Session]:
+    def list_sessions(self, agent_id: str = "", *, project_id: str = "",
+                      shared_with_me: bool = False) -> List[model.Session]:
+        """Every session of the project (newest first), or with `shared_with_me` the sessions other
+        projects shared with this person."""
         out, token = [], ""
         while True:
-            resp = self.stub.ListSessions(dash_pb.ListSessionsRequest(agent_id=agent_id, page_token=token),
-                                          timeout=self.call_timeout)
+            resp = self.stub.ListSessions(dash_pb.ListSessionsRequest(
+                agent_id=agent_id, page_token=token, project_id=project_id, shared_with_me=shared_with_me),
+                timeout=self.call_timeout)
             out.extend(resp.sessions)
             token = resp.next_page_token
             if not token:
@@ -87,6 +97,23 @@ class Dashboard:
             for item in call:
                 if item.HasField("message"):
                     yield item.message
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise
+        finally:
+            call.cancel()
+
+    def watch_inbox(self, after_cursor: int = 0, *, project_id: str = "",
+                    timeout: Optional[float] = None) -> Iterator[dash_pb.InboxEvent]:
+        """The project's inbox events after `after_cursor`, then live ones (WatchInbox), for at
+        most `timeout` seconds. Ends with PERMISSION_DENIED (grpc.RpcError) when the person stops
+        being a member."""
+        call = self.stub.WatchInbox(dash_pb.WatchInboxRequest(after_cursor=after_cursor, project_id=project_id),
+                                    timeout=timeout)
+        try:
+            for item in call:
+                if item.HasField("event"):
+                    yield item.event
         except grpc.RpcError as err:
             if err.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
                 raise
@@ -140,20 +167,68 @@ class Dashboard:
 
     # ---- API keys ----------------------------------------------------------------------------
 
-    def create_api_key(self, name: str) -> dash_pb.CreateApiKeyResponse:
-        """Creates an API key; `.secret` is the sb_live_... value (shown this once), `.api_key.id` its id."""
-        return self.stub.CreateApiKey(dash_pb.CreateApiKeyRequest(name=name), timeout=self.call_timeout)
+    def create_api_key(self, name: str, *, project_id: str = "") -> dash_pb.CreateApiKeyResponse:
+        """Creates an API key acting in the project (its agents and sessions are created there);
+        `.secret` is the sb_live_... value (shown this once), `.api_key.id` its id."""
+        return self.stub.CreateApiKey(dash_pb.CreateApiKeyRequest(name=name, project_id=project_id),
+                                      timeout=self.call_timeout)
 
     def revoke_api_key(self, api_key_id: str) -> model.ApiKey:
         return self.stub.RevokeApiKey(dash_pb.RevokeApiKeyRequest(api_key_id=api_key_id),
                                       timeout=self.call_timeout).api_key
 
-    def list_api_keys(self, include_revoked: bool = False) -> List[model.ApiKey]:
+    def list_api_keys(self, include_revoked: bool = False, *, project_id: str = "") -> List[model.ApiKey]:
         out, token = [], ""
         while True:
-            resp = self.stub.ListApiKeys(dash_pb.ListApiKeysRequest(include_revoked=include_revoked,
-                                                                    page_token=token), timeout=self.call_timeout)
+            resp = self.stub.ListApiKeys(dash_pb.ListApiKeysRequest(
+                include_revoked=include_revoked, page_token=token, project_id=project_id),
+                timeout=self.call_timeout)
             out.extend(resp.api_keys)
+            token = resp.next_page_token
+            if not token:
+                return out
+
+    # ---- projects ----------------------------------------------------------------------------
+
+    def list_projects(self) -> List[proj_pb.Project]:
+        """The projects this person is a member of (personal first), with their role in each."""
+        return list(self.projects.ListProjects(proj_pb.ListProjectsRequest(), timeout=self.call_timeout).projects)
+
+    def personal_project(self) -> proj_pb.Project:
+        return next(p for p in self.list_projects() if p.personal)
+
+    def create_project(self, name: str) -> proj_pb.Project:
+        """A team project with this person as its only admin."""
+        return self.projects.CreateProject(proj_pb.CreateProjectRequest(name=name), timeout=self.call_timeout).project
+
+    def list_members(self, project_id: str) -> List[proj_pb.Member]:
+        return list(self.projects.ListMembers(proj_pb.ListMembersRequest(project_id=project_id),
+                                              timeout=self.call_timeout).members)
+
+    def invite_member(self, project_id: str, email: str,
+                      role: "proj_pb.ProjectRole.ValueType" = proj_pb.PROJECT_ROLE_VIEW) -> proj_pb.InviteMemberResponse:
+        """Invites by email; `.token` is the single-use invite-link token (shown this once)."""
+        return self.projects.InviteMember(proj_pb.InviteMemberRequest(project_id=project_id, email=email, role=role),
+                                          timeout=self.call_timeout)
+
+    def list_my_invitations(self) -> List[proj_pb.Invitation]:
+        return list(self.projects.ListMyInvitations(proj_pb.ListMyInvitationsRequest(),
+                                                    timeout=self.call_timeout).invitations)
+
+    def accept_invitation(self, invitation_id: str = "", *, token: str = "") -> proj_pb.Project:
+        """Accepts by invitation id (addressed to this person's email) or by invite-link token."""
+        return self.projects.AcceptInvitation(proj_pb.AcceptInvitationRequest(
+            invitation_id=invitation_id, token=token), timeout=self.call_timeout).project
+
+    def list_audit_events(self, project_id: str = "", *, session_id: str = "", actor_user_id: str = "",
+                          actions: Sequence["proj_pb.AuditAction.ValueType"] = ()) -> List[proj_pb.AuditEvent]:
+        """Every matching audit event, newest first (all keyset pages)."""
+        out, token = [], ""
+        while True:
+            resp = self.projects.ListAuditEvents(proj_pb.ListAuditEventsRequest(
+                project_id=project_id, session_id=session_id, actor_user_id=actor_user_id,
+                actions=list(actions), page_size=500, page_token=token), timeout=self.call_timeout)
+            out.extend(resp.events)
             token = resp.next_page_token
             if not token:
                 return out

@@ -6,6 +6,8 @@ import { useStore } from "../store";
 import { ConnState, Link, Spinner, StatusBadge, useNow } from "../ui";
 import { relTime, tsDate } from "../format";
 import { dismissNotificationOffer, requestNotifications, shouldOfferNotifications } from "../notify";
+import { projects } from "../projects";
+import { isAdmin } from "../roles";
 
 const statusFilters: { value: string; label: string; match: (s: Session) => boolean }[] = [
   { value: "", label: "All statuses", match: () => true },
@@ -46,7 +48,7 @@ export function Home() {
     <main class="page">
       <div class="page-head">
         <div>
-          <h1>Sessions</h1>
+          <h1>{box.shared ? "Shared with me" : "Sessions"}</h1>
           <p class="muted small">
             {waiting > 0 ? (
               <strong class="attn-text" data-testid="waiting">
@@ -57,7 +59,13 @@ export function Home() {
             )}
           </p>
         </div>
-        <ConnState state={box.conn} />
+        {box.shared ? (
+          <button class="btn btn-ghost" onClick={() => box.reload()}>
+            Refresh
+          </button>
+        ) : (
+          <ConnState state={box.conn} />
+        )}
       </div>
 
       {offer && (
@@ -131,12 +139,18 @@ export function Home() {
         <Spinner label="Loading sessions…" />
       ) : list.length === 0 ? (
         <div class="empty card">
-          {box.sessions.size === 0 ? (
+          {box.sessions.size === 0 && box.shared ? (
+            <p class="muted">Nobody has shared a session with you yet.</p>
+          ) : box.sessions.size === 0 ? (
             <>
               <h2>No sessions yet</h2>
-              <p class="muted">
-                Create an <Link href="/keys">API key</Link>, then start an agent with it. Its sessions show up here live.
-              </p>
+              {isAdmin(projects().role) ? (
+                <p class="muted">
+                  Create an <Link href="/keys">API key</Link>, then start an agent with it. Its sessions show up here live.
+                </p>
+              ) : (
+                <p class="muted">Sessions of agents using this project's keys show up here live.</p>
+              )}
             </>
           ) : (
             <p class="muted">No session matches these filters.</p>

@@ -3,8 +3,26 @@ import type { ApiKey } from "@switchboard/client/web";
 import { api, errorText } from "../api";
 import { fullTime, relTime, tsDate } from "../format";
 import { Modal, Spinner } from "../ui";
+import { projects } from "../projects";
+import { isAdmin } from "../roles";
+import { useStore } from "../store";
 
+/** The chosen project's keys; only its admins manage them (the server refuses anyone else). */
 export function Keys() {
+  const p = useStore(projects())!;
+  const project = p.current;
+  if (!project || !isAdmin(project.role)) {
+    return (
+      <main class="page">
+        <h1>API keys</h1>
+        <p class="muted card pad">{project ? `Only admins of ${project.name} manage its API keys.` : "Choose a project above to see its API keys."}</p>
+      </main>
+    );
+  }
+  return <ProjectKeys key={project.id} projectId={project.id} projectName={project.personal ? "" : project.name} />;
+}
+
+function ProjectKeys({ projectId, projectName }: { projectId: string; projectName: string }) {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [showRevoked, setShowRevoked] = useState(false);
   const [name, setName] = useState("");
@@ -16,7 +34,7 @@ export function Keys() {
 
   const load = async () => {
     try {
-      const res = await api.listApiKeys({ includeRevoked: showRevoked, pageSize: 200 });
+      const res = await api.listApiKeys({ includeRevoked: showRevoked, pageSize: 200, projectId });
       setKeys(res.apiKeys);
     } catch (e) {
       setError(errorText(e));
@@ -30,7 +48,7 @@ export function Keys() {
     setBusy(true);
     setError("");
     try {
-      const res = await api.createApiKey({ name: name.trim() });
+      const res = await api.createApiKey({ name: name.trim(), projectId });
       setSecret({ name: res.apiKey?.name ?? name, value: res.secret });
       setCopied(false);
       setName("");
@@ -58,8 +76,10 @@ export function Keys() {
     <main class="page">
       <div class="page-head">
         <div>
-          <h1>API keys</h1>
-          <p class="muted small">Agents authenticate with these keys. Everything they write belongs to you.</p>
+          <h1>API keys{projectName && ` · ${projectName}`}</h1>
+          <p class="muted small">
+            {projectName ? `Agents with these keys work in ${projectName}: its members see their sessions.` : "Agents authenticate with these keys. Everything they write belongs to you."}
+          </p>
         </div>
       </div>
 
@@ -98,7 +118,7 @@ export function Keys() {
       )}
 
       <div class="list-head">
-        <h2>Your keys</h2>
+        <h2>{projectName ? "The project's keys" : "Your keys"}</h2>
         <label class="toggle">
           <input type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.currentTarget.checked)} />
           Show revoked
@@ -122,6 +142,7 @@ export function Keys() {
                 <div class="key-meta muted small">
                   <span title={fullTime(tsDate(k.createTime))}>created {relTime(tsDate(k.createTime))}</span>
                   <span>{k.lastUsedTime ? `used ${relTime(tsDate(k.lastUsedTime))}` : "never used"}</span>
+                  {projectName && k.creatorEmail && <span>by {k.creatorEmail}</span>}
                 </div>
                 <div class="key-side">
                   {revoked ? (

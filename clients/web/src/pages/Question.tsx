@@ -4,7 +4,7 @@ import { api, errorText } from "../api";
 import { countdown } from "../format";
 import { useNow } from "../ui";
 
-export function QuestionCard(props: { sessionId: string; q: Question; onConflict: (msg: string) => void; onAnswered: () => void }) {
+export function QuestionCard(props: { sessionId: string; q: Question; readOnly?: boolean; onConflict: (msg: string) => void; onAnswered: () => void }) {
   const { q } = props;
   const multiple = q.choiceMode === ChoiceMode.MULTIPLE && q.options.length > 0;
   const freeText = q.allowFreeText || q.options.length === 0;
@@ -54,7 +54,12 @@ export function QuestionCard(props: { sessionId: string; q: Question; onConflict
         )}
       </div>
       <p class="q-text">{q.text}</p>
-      {q.options.length > 0 && !multiple && (
+      {props.readOnly && (
+        <p class="muted small" data-testid="read-only">
+          {q.options.length ? `Options: ${q.options.map((o) => o.label).join(" · ")}. ` : ""}You can follow this session; someone with edit access answers.
+        </p>
+      )}
+      {!props.readOnly && q.options.length > 0 && !multiple && (
         <div class="options" role="group" aria-label="Options">
           {q.options.map((o) => (
             <button key={o.id} class="btn option" disabled={busy} onClick={() => send([o.id], freeText ? text.trim() : "")} data-option={o.id}>
@@ -64,7 +69,7 @@ export function QuestionCard(props: { sessionId: string; q: Question; onConflict
           ))}
         </div>
       )}
-      {multiple && (
+      {!props.readOnly && multiple && (
         <fieldset class="options">
           <legend class="muted small">Choose one or more</legend>
           {q.options.map((o) => (
@@ -78,13 +83,13 @@ export function QuestionCard(props: { sessionId: string; q: Question; onConflict
           ))}
         </fieldset>
       )}
-      {freeText && (
+      {!props.readOnly && freeText && (
         <label class="q-free">
           <span class="muted small">{q.options.length ? "Or answer in your own words" : "Your answer"}</span>
           <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} placeholder="Type an answer…" />
         </label>
       )}
-      {(multiple || freeText) && (
+      {!props.readOnly && (multiple || freeText) && (
         <button
           class="btn btn-primary"
           disabled={busy || (multiple ? picked.length === 0 && !text.trim() : !text.trim())}

@@ -9,6 +9,9 @@ import { DiffView } from "../diff";
 import { QuestionCard } from "./Question";
 import { ApprovalCard } from "./Approval";
 import { FeedItem } from "./Feed";
+import { ShareDialog } from "./Share";
+import { projects } from "../projects";
+import { canEdit, isAdmin, roleLabel, sessionRole } from "../roles";
 
 export function SessionPage({ id }: { id: string }) {
   const view = useMemo(() => new SessionView(id), [id]);
@@ -22,7 +25,13 @@ export function SessionPage({ id }: { id: string }) {
   const [renaming, setRenaming] = useState(false);
   const [stopping, setStopping] = useState(false);
   const [diffOpen, setDiffOpen] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const s = view.session;
+  // What my role lets me do here (the server enforces it; hidden controls just avoid refusals).
+  const myProjects = useStore(projects())!.list;
+  const access = sessionRole(myProjects, s?.projectId ?? "");
+  const edit = canEdit(access.role);
+  const admin = isAdmin(access.role) && !access.shared;
 
   // Scroll: start at the bottom; follow live messages while at the bottom; keep the position
   // when older messages are prepended.
@@ -114,15 +123,26 @@ export function SessionPage({ id }: { id: string }) {
         ) : (
           <div class="title-row">
             <h1 data-testid="session-name">{s.name}</h1>
-            <button class="btn btn-ghost btn-icon" aria-label="Rename session" title="Rename" onClick={() => setRenaming(true)}>
-              ✎
-            </button>
+            {edit && (
+              <button class="btn btn-ghost btn-icon" aria-label="Rename session" title="Rename" onClick={() => setRenaming(true)}>
+                ✎
+              </button>
+            )}
           </div>
         )}
         <div class="meta-row">
           <StatusBadge status={s.status} />
           <span class="muted small">{s.agentName}</span>
           <span class="muted small">active {relTime(tsDate(s.lastActivityTime), now)}</span>
+          {access.shared ? (
+            <span class="badge badge-muted">Shared with you</span>
+          ) : (
+            !edit && (
+              <span class="badge badge-muted" data-testid="view-only">
+                {roleLabel(access.role)} only
+              </span>
+            )
+          )}
         </div>
         <dl class="stats">
           <div>
@@ -147,11 +167,18 @@ export function SessionPage({ id }: { id: string }) {
           </div>
         </dl>
         {s.summary && <p class="summary">{s.summary}</p>}
-        {!terminal && (
+        {(admin || (edit && !terminal)) && (
           <div class="actions">
-            <button class="btn btn-danger-outline" onClick={() => setStopping(true)} disabled={s.status === SessionStatus.STOPPING}>
-              {s.status === SessionStatus.STOPPING ? "Stopping…" : "Stop session"}
-            </button>
+            {admin && (
+              <button class="btn" onClick={() => setSharing(true)}>
+                Share
+              </button>
+            )}
+            {edit && !terminal && (
+              <button class="btn btn-danger-outline" onClick={() => setStopping(true)} disabled={s.status === SessionStatus.STOPPING}>
+                {s.status === SessionStatus.STOPPING ? "Stopping…" : "Stop session"}
+              </button>
+            )}
           </div>
         )}
       </header>
@@ -222,10 +249,11 @@ export function SessionPage({ id }: { id: string }) {
         ))}
 
       {view.openQuestions.map((q) => (
-        <QuestionCard key={q.id} sessionId={s.id} q={q} onConflict={setBanner} onAnswered={() => view.dropQuestion(q.id)} />
+        <QuestionCard key={q.id} sessionId={s.id} q={q} readOnly={!edit} onConflict={setBanner} onAnswered={() => view.dropQuestion(q.id)} />
       ))}
 
-      {!terminal && <Composer sessionId={s.id} />}
+      {!terminal && edit && <Composer sessionId={s.id} />}
+      {sharing && <ShareDialog sessionId={s.id} onClose={() => setSharing(false)} />}
 
       {stopping && (
         <StopDialog
