@@ -206,3 +206,77 @@ class EndSessionResponse(_message.Message):
     SESSION_FIELD_NUMBER: _ClassVar[int]
     session: _model_pb2.Session
     def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ...) -> None: ...
+
+class RequestApprovalRequest(_message.Message):
+    __slots__ = ("session_id", "tool_name", "input_json", "preview", "tool_use_id", "input_editable", "timeout", "default_decision", "request_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    INPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_FIELD_NUMBER: _ClassVar[int]
+    TOOL_USE_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUT_EDITABLE_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_DECISION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    tool_name: str
+    input_json: str
+    preview: _model_pb2.ApprovalPreview
+    tool_use_id: str
+    input_editable: bool
+    timeout: _duration_pb2.Duration
+    default_decision: _model_pb2.ApprovalDecision
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., input_json: _Optional[str] = ..., preview: _Optional[_Union[_model_pb2.ApprovalPreview, _Mapping]] = ..., tool_use_id: _Optional[str] = ..., input_editable: bool = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., default_decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RequestApprovalResponse(_message.Message):
+    __slots__ = ("approval", "seq")
+    APPROVAL_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    approval: _model_pb2.ToolApproval
+    seq: int
+    def __init__(self, approval: _Optional[_Union[_model_pb2.ToolApproval, _Mapping]] = ..., seq: _Optional[int] = ...) -> None: ...
+
+class WaitForApprovalRequest(_message.Message):
+    __slots__ = ("session_id", "approval_id", "timeout")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    approval_id: str
+    timeout: _duration_pb2.Duration
+    def __init__(self, session_id: _Optional[str] = ..., approval_id: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class WaitForApprovalResponse(_message.Message):
+    __slots__ = ("decided", "result", "status")
+    DECIDED_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    decided: bool
+    result: _model_pb2.ApprovalResult
+    status: _model_pb2.SessionStatus
+    def __init__(self, decided: bool = ..., result: _Optional[_Union[_model_pb2.ApprovalResult, _Mapping]] = ..., status: _Optional[_Union[_model_pb2.SessionStatus, str]] = ...) -> None: ...
+
+class ResolveApprovalRequest(_message.Message):
+    __slots__ = ("session_id", "approval_id", "tool_use_id", "decision", "reason", "request_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_USE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    approval_id: str
+    tool_use_id: str
+    decision: _model_pb2.ApprovalDecision
+    reason: str
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., approval_id: _Optional[str] = ..., tool_use_id: _Optional[str] = ..., decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ResolveApprovalResponse(_message.Message):
+    __slots__ = ("result", "applied")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    result: _model_pb2.ApprovalResult
+    applied: bool
+    def __init__(self, result: _Optional[_Union[_model_pb2.ApprovalResult, _Mapping]] = ..., applied: bool = ...) -> None: ...

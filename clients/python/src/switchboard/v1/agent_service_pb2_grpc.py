@@ -90,6 +90,21 @@ class AgentServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_agent__service__pb2.ReportUsageRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.ReportUsageResponse.FromString,
                 _registered_method=True)
+        self.RequestApproval = channel.unary_unary(
+                '/switchboard.v1.AgentService/RequestApproval',
+                request_serializer=switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalResponse.FromString,
+                _registered_method=True)
+        self.WaitForApproval = channel.unary_unary(
+                '/switchboard.v1.AgentService/WaitForApproval',
+                request_serializer=switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalResponse.FromString,
+                _registered_method=True)
+        self.ResolveApproval = channel.unary_unary(
+                '/switchboard.v1.AgentService/ResolveApproval',
+                request_serializer=switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalResponse.FromString,
+                _registered_method=True)
         self.EndSession = channel.unary_unary(
                 '/switchboard.v1.AgentService/EndSession',
                 request_serializer=switchboard_dot_v1_dot_agent__service__pb2.EndSessionRequest.SerializeToString,
@@ -206,6 +221,41 @@ class AgentServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestApproval(self, request, context):
+        """Asks the person to allow or deny one tool call (a tool-permission prompt). Returns at once:
+        with `approval.result` already set when an earlier ALLOW_SESSION decision in this session
+        covers the tool (no person is asked), otherwise open, and the session is AWAITING_INPUT until
+        every open question and approval is decided. Receive the decision with WaitForApproval or
+        Subscribe (pushed the moment it commits, like answers).
+        Errors: INVALID_ARGUMENT (input not a JSON object, a preview field over its limit, an
+        ALLOW_SESSION default).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WaitForApproval(self, request, context):
+        """Waits until the approval is decided, or `timeout` passes, or the call's own deadline passes
+        (DEADLINE_EXCEEDED); pushed, never polled. Returns at once with decided=false when a person
+        asks the agent to stop or the session ends.
+        Errors: NOT_FOUND (no such approval in this session).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveApproval(self, request, context):
+        """Reports that an open approval was decided outside Switchboard: the agent's own terminal
+        prompt was answered first (Claude Code's PostToolUse after a terminal "yes", for example).
+        The first decision wins: when a person, a deadline or a rule decided already, nothing changes
+        and the response carries that decision with applied=false. Either `approval_id` or
+        `tool_use_id` names the approval.
+        Errors: NOT_FOUND (no such approval in this session).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def EndSession(self, request, context):
         """Ends the session: COMPLETED or FAILED, or STOPPED if a person had asked it to stop.
         Ending an already ended session with the same request_id returns the first result.
@@ -261,6 +311,21 @@ def add_AgentServiceServicer_to_server(servicer, server):
                     servicer.ReportUsage,
                     request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.ReportUsageRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_agent__service__pb2.ReportUsageResponse.SerializeToString,
+            ),
+            'RequestApproval': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestApproval,
+                    request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalResponse.SerializeToString,
+            ),
+            'WaitForApproval': grpc.unary_unary_rpc_method_handler(
+                    servicer.WaitForApproval,
+                    request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalResponse.SerializeToString,
+            ),
+            'ResolveApproval': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveApproval,
+                    request_deserializer=switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalResponse.SerializeToString,
             ),
             'EndSession': grpc.unary_unary_rpc_method_handler(
                     servicer.EndSession,
@@ -522,6 +587,87 @@ class AgentService(object):
             '/switchboard.v1.AgentService/ReportUsage',
             switchboard_dot_v1_dot_agent__service__pb2.ReportUsageRequest.SerializeToString,
             switchboard_dot_v1_dot_agent__service__pb2.ReportUsageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestApproval(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.AgentService/RequestApproval',
+            switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalRequest.SerializeToString,
+            switchboard_dot_v1_dot_agent__service__pb2.RequestApprovalResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WaitForApproval(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.AgentService/WaitForApproval',
+            switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalRequest.SerializeToString,
+            switchboard_dot_v1_dot_agent__service__pb2.WaitForApprovalResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveApproval(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.AgentService/ResolveApproval',
+            switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalRequest.SerializeToString,
+            switchboard_dot_v1_dot_agent__service__pb2.ResolveApprovalResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,6 +27,8 @@ class InboxEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INBOX_EVENT_KIND_SESSION_ENDED: _ClassVar[InboxEventKind]
     INBOX_EVENT_KIND_SESSION_RENAMED: _ClassVar[InboxEventKind]
     INBOX_EVENT_KIND_SESSION_DELETED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_APPROVAL_REQUESTED: _ClassVar[InboxEventKind]
+    INBOX_EVENT_KIND_APPROVAL_DECIDED: _ClassVar[InboxEventKind]
 LIST_DIRECTION_UNSPECIFIED: ListDirection
 LIST_DIRECTION_FORWARD: ListDirection
 LIST_DIRECTION_BACKWARD: ListDirection
@@ -38,6 +40,8 @@ INBOX_EVENT_KIND_QUESTION_ANSWERED: InboxEventKind
 INBOX_EVENT_KIND_SESSION_ENDED: InboxEventKind
 INBOX_EVENT_KIND_SESSION_RENAMED: InboxEventKind
 INBOX_EVENT_KIND_SESSION_DELETED: InboxEventKind
+INBOX_EVENT_KIND_APPROVAL_REQUESTED: InboxEventKind
+INBOX_EVENT_KIND_APPROVAL_DECIDED: InboxEventKind
 
 class ListAgentsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")
@@ -84,12 +88,14 @@ class GetSessionRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
 class GetSessionResponse(_message.Message):
-    __slots__ = ("session", "open_questions")
+    __slots__ = ("session", "open_questions", "open_approvals")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     OPEN_QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_APPROVALS_FIELD_NUMBER: _ClassVar[int]
     session: _model_pb2.Session
     open_questions: _containers.RepeatedCompositeFieldContainer[_model_pb2.Question]
-    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ..., open_questions: _Optional[_Iterable[_Union[_model_pb2.Question, _Mapping]]] = ...) -> None: ...
+    open_approvals: _containers.RepeatedCompositeFieldContainer[_model_pb2.ToolApproval]
+    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ..., open_questions: _Optional[_Iterable[_Union[_model_pb2.Question, _Mapping]]] = ..., open_approvals: _Optional[_Iterable[_Union[_model_pb2.ToolApproval, _Mapping]]] = ...) -> None: ...
 
 class ListMessagesRequest(_message.Message):
     __slots__ = ("session_id", "direction", "cursor_seq", "page_size", "page_token")
@@ -148,6 +154,28 @@ class AnswerQuestionResponse(_message.Message):
     answer: _model_pb2.Answer
     seq: int
     def __init__(self, answer: _Optional[_Union[_model_pb2.Answer, _Mapping]] = ..., seq: _Optional[int] = ...) -> None: ...
+
+class DecideApprovalRequest(_message.Message):
+    __slots__ = ("session_id", "approval_id", "decision", "reason", "updated_input_json")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_INPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    approval_id: str
+    decision: _model_pb2.ApprovalDecision
+    reason: str
+    updated_input_json: str
+    def __init__(self, session_id: _Optional[str] = ..., approval_id: _Optional[str] = ..., decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., reason: _Optional[str] = ..., updated_input_json: _Optional[str] = ...) -> None: ...
+
+class DecideApprovalResponse(_message.Message):
+    __slots__ = ("result", "seq")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    result: _model_pb2.ApprovalResult
+    seq: int
+    def __init__(self, result: _Optional[_Union[_model_pb2.ApprovalResult, _Mapping]] = ..., seq: _Optional[int] = ...) -> None: ...
 
 class SendMessageRequest(_message.Message):
     __slots__ = ("session_id", "text", "request_id")
@@ -266,7 +294,7 @@ class WatchSessionResponse(_message.Message):
     def __init__(self, message: _Optional[_Union[_model_pb2.Message, _Mapping]] = ..., heartbeat: _Optional[_Union[_model_pb2.StreamHeartbeat, _Mapping]] = ...) -> None: ...
 
 class InboxEvent(_message.Message):
-    __slots__ = ("cursor", "kind", "session_id", "agent_id", "agent_name", "session_name", "status", "seq", "question_id", "question_text", "open_question_count", "create_time")
+    __slots__ = ("cursor", "kind", "session_id", "agent_id", "agent_name", "session_name", "status", "seq", "question_id", "question_text", "open_question_count", "create_time", "approval_id", "tool_name", "approval_summary", "approval_decision", "open_approval_count")
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -279,6 +307,11 @@ class InboxEvent(_message.Message):
     QUESTION_TEXT_FIELD_NUMBER: _ClassVar[int]
     OPEN_QUESTION_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_DECISION_FIELD_NUMBER: _ClassVar[int]
+    OPEN_APPROVAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     cursor: int
     kind: InboxEventKind
     session_id: str
@@ -291,7 +324,12 @@ class InboxEvent(_message.Message):
     question_text: str
     open_question_count: int
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, cursor: _Optional[int] = ..., kind: _Optional[_Union[InboxEventKind, str]] = ..., session_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ..., status: _Optional[_Union[_model_pb2.SessionStatus, str]] = ..., seq: _Optional[int] = ..., question_id: _Optional[str] = ..., question_text: _Optional[str] = ..., open_question_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    approval_id: str
+    tool_name: str
+    approval_summary: str
+    approval_decision: _model_pb2.ApprovalDecision
+    open_approval_count: int
+    def __init__(self, cursor: _Optional[int] = ..., kind: _Optional[_Union[InboxEventKind, str]] = ..., session_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ..., status: _Optional[_Union[_model_pb2.SessionStatus, str]] = ..., seq: _Optional[int] = ..., question_id: _Optional[str] = ..., question_text: _Optional[str] = ..., open_question_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., approval_summary: _Optional[str] = ..., approval_decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., open_approval_count: _Optional[int] = ...) -> None: ...
 
 class WatchInboxRequest(_message.Message):
     __slots__ = ("after_cursor",)

@@ -74,6 +74,11 @@ class DashboardServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionResponse.FromString,
                 _registered_method=True)
+        self.DecideApproval = channel.unary_unary(
+                '/switchboard.v1.DashboardService/DecideApproval',
+                request_serializer=switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalResponse.FromString,
+                _registered_method=True)
         self.SendMessage = channel.unary_unary(
                 '/switchboard.v1.DashboardService/SendMessage',
                 request_serializer=switchboard_dot_v1_dot_dashboard__service__pb2.SendMessageRequest.SerializeToString,
@@ -175,6 +180,19 @@ class DashboardServiceServicer(object):
         Errors: INVALID_ARGUMENT (options not in the question, wrong count for the choice mode,
         free text where not allowed, empty answer), FAILED_PRECONDITION (already answered: the
         message says by whom and when; or the session is terminal).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideApproval(self, request, context):
+        """Decides an open tool approval: allow once, allow for the rest of the session (later calls of
+        the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
+        the decision pushed the moment it commits.
+        Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
+        a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
+        decided: the message says by whom (a person, the deadline, a session rule, or the agent's
+        terminal) and when; or the session is terminal).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -289,6 +307,11 @@ def add_DashboardServiceServicer_to_server(servicer, server):
                     servicer.AnswerQuestion,
                     request_deserializer=switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionResponse.SerializeToString,
+            ),
+            'DecideApproval': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideApproval,
+                    request_deserializer=switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalResponse.SerializeToString,
             ),
             'SendMessage': grpc.unary_unary_rpc_method_handler(
                     servicer.SendMessage,
@@ -508,6 +531,33 @@ class DashboardService(object):
             '/switchboard.v1.DashboardService/AnswerQuestion',
             switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionRequest.SerializeToString,
             switchboard_dot_v1_dot_dashboard__service__pb2.AnswerQuestionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideApproval(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.DashboardService/DecideApproval',
+            switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalRequest.SerializeToString,
+            switchboard_dot_v1_dot_dashboard__service__pb2.DecideApprovalResponse.FromString,
             options,
             channel_credentials,
             insecure,

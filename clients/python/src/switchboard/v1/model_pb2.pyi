@@ -39,6 +39,13 @@ class SessionOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SESSION_OUTCOME_UNSPECIFIED: _ClassVar[SessionOutcome]
     SESSION_OUTCOME_COMPLETED: _ClassVar[SessionOutcome]
     SESSION_OUTCOME_FAILED: _ClassVar[SessionOutcome]
+
+class ApprovalDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APPROVAL_DECISION_UNSPECIFIED: _ClassVar[ApprovalDecision]
+    APPROVAL_DECISION_ALLOW_ONCE: _ClassVar[ApprovalDecision]
+    APPROVAL_DECISION_ALLOW_SESSION: _ClassVar[ApprovalDecision]
+    APPROVAL_DECISION_DENY: _ClassVar[ApprovalDecision]
 SESSION_STATUS_UNSPECIFIED: SessionStatus
 SESSION_STATUS_ACTIVE: SessionStatus
 SESSION_STATUS_AWAITING_INPUT: SessionStatus
@@ -57,6 +64,10 @@ CHOICE_MODE_MULTIPLE: ChoiceMode
 SESSION_OUTCOME_UNSPECIFIED: SessionOutcome
 SESSION_OUTCOME_COMPLETED: SessionOutcome
 SESSION_OUTCOME_FAILED: SessionOutcome
+APPROVAL_DECISION_UNSPECIFIED: ApprovalDecision
+APPROVAL_DECISION_ALLOW_ONCE: ApprovalDecision
+APPROVAL_DECISION_ALLOW_SESSION: ApprovalDecision
+APPROVAL_DECISION_DENY: ApprovalDecision
 
 class User(_message.Message):
     __slots__ = ("id", "email", "display_name", "create_time")
@@ -117,7 +128,7 @@ class StatusCount(_message.Message):
     def __init__(self, status: _Optional[_Union[SessionStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary")
+    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary", "open_approval_count")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +151,7 @@ class Session(_message.Message):
     USAGE_FIELD_NUMBER: _ClassVar[int]
     DIFF_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    OPEN_APPROVAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     id: str
     agent_id: str
     agent_name: str
@@ -155,7 +167,8 @@ class Session(_message.Message):
     usage: Usage
     diff_summary: DiffSummary
     summary: str
-    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ...) -> None: ...
+    open_approval_count: int
+    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ..., open_approval_count: _Optional[int] = ...) -> None: ...
 
 class QuestionOption(_message.Message):
     __slots__ = ("id", "label", "description")
@@ -238,7 +251,7 @@ class UsageUpdate(_message.Message):
     def __init__(self, usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("session_id", "seq", "sender", "create_time", "step", "question", "answer", "user_message", "status_change", "diff_update", "usage_update")
+    __slots__ = ("session_id", "seq", "sender", "create_time", "step", "question", "answer", "user_message", "status_change", "diff_update", "usage_update", "approval", "approval_result")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     SENDER_FIELD_NUMBER: _ClassVar[int]
@@ -250,6 +263,8 @@ class Message(_message.Message):
     STATUS_CHANGE_FIELD_NUMBER: _ClassVar[int]
     DIFF_UPDATE_FIELD_NUMBER: _ClassVar[int]
     USAGE_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_RESULT_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     seq: int
     sender: Sender
@@ -261,7 +276,9 @@ class Message(_message.Message):
     status_change: StatusChange
     diff_update: DiffUpdate
     usage_update: UsageUpdate
-    def __init__(self, session_id: _Optional[str] = ..., seq: _Optional[int] = ..., sender: _Optional[_Union[Sender, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., question: _Optional[_Union[Question, _Mapping]] = ..., answer: _Optional[_Union[Answer, _Mapping]] = ..., user_message: _Optional[_Union[UserMessage, _Mapping]] = ..., status_change: _Optional[_Union[StatusChange, _Mapping]] = ..., diff_update: _Optional[_Union[DiffUpdate, _Mapping]] = ..., usage_update: _Optional[_Union[UsageUpdate, _Mapping]] = ...) -> None: ...
+    approval: ToolApproval
+    approval_result: ApprovalResult
+    def __init__(self, session_id: _Optional[str] = ..., seq: _Optional[int] = ..., sender: _Optional[_Union[Sender, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., question: _Optional[_Union[Question, _Mapping]] = ..., answer: _Optional[_Union[Answer, _Mapping]] = ..., user_message: _Optional[_Union[UserMessage, _Mapping]] = ..., status_change: _Optional[_Union[StatusChange, _Mapping]] = ..., diff_update: _Optional[_Union[DiffUpdate, _Mapping]] = ..., usage_update: _Optional[_Union[UsageUpdate, _Mapping]] = ..., approval: _Optional[_Union[ToolApproval, _Mapping]] = ..., approval_result: _Optional[_Union[ApprovalResult, _Mapping]] = ...) -> None: ...
 
 class StreamHeartbeat(_message.Message):
     __slots__ = ("high_water", "server_time")
@@ -288,3 +305,79 @@ class ApiKey(_message.Message):
     last_used_time: _timestamp_pb2.Timestamp
     revoke_time: _timestamp_pb2.Timestamp
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_used_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ShellCommandPreview(_message.Message):
+    __slots__ = ("command", "description", "working_directory")
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DIRECTORY_FIELD_NUMBER: _ClassVar[int]
+    command: str
+    description: str
+    working_directory: str
+    def __init__(self, command: _Optional[str] = ..., description: _Optional[str] = ..., working_directory: _Optional[str] = ...) -> None: ...
+
+class FileChangePreview(_message.Message):
+    __slots__ = ("path", "unified_diff")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    UNIFIED_DIFF_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    unified_diff: str
+    def __init__(self, path: _Optional[str] = ..., unified_diff: _Optional[str] = ...) -> None: ...
+
+class UrlPreview(_message.Message):
+    __slots__ = ("url", "description")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    description: str
+    def __init__(self, url: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class ApprovalPreview(_message.Message):
+    __slots__ = ("summary", "shell_command", "file_change", "url")
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    SHELL_COMMAND_FIELD_NUMBER: _ClassVar[int]
+    FILE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    summary: str
+    shell_command: ShellCommandPreview
+    file_change: FileChangePreview
+    url: UrlPreview
+    def __init__(self, summary: _Optional[str] = ..., shell_command: _Optional[_Union[ShellCommandPreview, _Mapping]] = ..., file_change: _Optional[_Union[FileChangePreview, _Mapping]] = ..., url: _Optional[_Union[UrlPreview, _Mapping]] = ...) -> None: ...
+
+class ToolApproval(_message.Message):
+    __slots__ = ("id", "tool_name", "input_json", "preview", "tool_use_id", "input_editable", "deadline_time", "default_decision", "result")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    INPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_FIELD_NUMBER: _ClassVar[int]
+    TOOL_USE_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUT_EDITABLE_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_DECISION_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tool_name: str
+    input_json: str
+    preview: ApprovalPreview
+    tool_use_id: str
+    input_editable: bool
+    deadline_time: _timestamp_pb2.Timestamp
+    default_decision: ApprovalDecision
+    result: ApprovalResult
+    def __init__(self, id: _Optional[str] = ..., tool_name: _Optional[str] = ..., input_json: _Optional[str] = ..., preview: _Optional[_Union[ApprovalPreview, _Mapping]] = ..., tool_use_id: _Optional[str] = ..., input_editable: bool = ..., deadline_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., default_decision: _Optional[_Union[ApprovalDecision, str]] = ..., result: _Optional[_Union[ApprovalResult, _Mapping]] = ...) -> None: ...
+
+class ApprovalResult(_message.Message):
+    __slots__ = ("approval_id", "decision", "reason", "updated_input_json", "decided_by", "decide_time")
+    APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_INPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDE_TIME_FIELD_NUMBER: _ClassVar[int]
+    approval_id: str
+    decision: ApprovalDecision
+    reason: str
+    updated_input_json: str
+    decided_by: Sender
+    decide_time: _timestamp_pb2.Timestamp
+    def __init__(self, approval_id: _Optional[str] = ..., decision: _Optional[_Union[ApprovalDecision, str]] = ..., reason: _Optional[str] = ..., updated_input_json: _Optional[str] = ..., decided_by: _Optional[_Union[Sender, str]] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
