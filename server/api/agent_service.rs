@@ -9,9 +9,9 @@ use tonic::{Request, Response, Status};
 
 use super::requests::{self, session_id};
 use super::{AppState, caller, convert, feed_response, session_to_resume};
-use crate::domain::{AgentCaller, Message, diff};
+use crate::domain::{AgentCaller, Message, Sender, diff};
 use crate::feed::stream::{SessionView, session_feed};
-use crate::feed::wait::{AnswerWait, wait_for_answer, wait_time};
+use crate::feed::wait::{AnswerWait, ApprovalWait, wait_for_answer, wait_for_approval, wait_time};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
 use crate::store::StartSession;
@@ -216,6 +216,83 @@ impl AgentService for AgentApi {
             .report_usage(caller, cmd.session, cmd.usage, &cmd.request_id)
             .await?;
         Ok(Response::new(ReportUsageResponse { seq }))
+    }
+
+    async fn request_approval(
+        &self,
+        request: Request<RequestApprovalRequest>,
+    ) -> Result<Response<RequestApprovalResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let cmd = requests::RequestApproval::try_from(request.into_inner())?;
+        let (approval, seq) = self
+            .state
+            .store
+            .request_approval(caller, cmd.session, cmd.approval, &cmd.request_id)
+            .await?;
+        tracing::info!(
+            session_id = %cmd.session,
+            approval_id = %approval.id,
+            tool = %approval.tool_name,
+            decided_by_rule = approval.result.is_some(),
+            "approval requested"
+        );
+        Ok(Response::new(RequestApprovalResponse {
+            approval: Some(convert::approval(approval)),
+            seq,
+        }))
+    }
+
+    async fn wait_for_approval(
+        &self,
+        request: Request<WaitForApprovalRequest>,
+    ) -> Result<Response<WaitForApprovalResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let deadline = call_deadline(&request);
+        let cmd = requests::WaitForApproval::try_from(request.into_inner())?;
+        let wait = ApprovalWait {
+            user_id: caller.user_id,
+            approval: cmd.approval,
+            wait: wait_time(cmd.timeout, deadline),
+            presence_every: self.state.settings.feed.presence_interval(),
+        };
+        let channel = self.state.hub.session(cmd.session);
+        let (result, status) =
+            wait_for_approval(&self.state.store, channel, wait, &self.state.shutdown).await?;
+        Ok(Response::new(WaitForApprovalResponse {
+            decided: result.is_some(),
+            result: result.map(convert::approval_result),
+            status: convert::status(status) as i32,
+        }))
+    }
+
+    async fn resolve_approval(
+        &self,
+        request: Request<ResolveApprovalRequest>,
+    ) -> Result<Response<ResolveApprovalResponse>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let cmd = requests::ResolveApproval::try_from(request.into_inner())?;
+        let decided = self
+            .state
+            .store
+            .decide_approval(
+                caller.user_id,
+                cmd.session,
+                cmd.approval,
+                cmd.decision,
+                Some(&cmd.request_id),
+                Sender::Agent,
+            )
+            .await?;
+        tracing::info!(
+            session_id = %cmd.session,
+            approval_id = %decided.result.approval_id,
+            applied = decided.applied,
+            "approval resolved by the agent"
+        );
+        Ok(Response::new(ResolveApprovalResponse {
+            result: Some(convert::approval_result(decided.result)),
+            applied: decided.applied,
+        }))
     }
 
     async fn end_session(

@@ -87,6 +87,7 @@ pub fn session(s: domain::Session) -> pb::Session {
         usage: Some(usage(s.usage)),
         diff_summary: s.diff_summary.map(diff_summary),
         summary: s.summary,
+        open_approval_count: s.open_approvals,
     }
 }
 
@@ -125,6 +126,103 @@ pub fn question(q: domain::Question) -> pb::Question {
     }
 }
 
+pub fn approval_decision(d: domain::ApprovalDecision) -> pb::ApprovalDecision {
+    match d {
+        domain::ApprovalDecision::AllowOnce => pb::ApprovalDecision::AllowOnce,
+        domain::ApprovalDecision::AllowSession => pb::ApprovalDecision::AllowSession,
+        domain::ApprovalDecision::Deny => pb::ApprovalDecision::Deny,
+    }
+}
+
+/// A decision field: None for UNSPECIFIED, INVALID_ARGUMENT for a number the proto lacks.
+pub fn approval_decision_from_pb(
+    field: &'static str,
+    v: i32,
+) -> DomainResult<Option<domain::ApprovalDecision>> {
+    match pb::ApprovalDecision::try_from(v) {
+        Ok(pb::ApprovalDecision::Unspecified) => Ok(None),
+        Ok(pb::ApprovalDecision::AllowOnce) => Ok(Some(domain::ApprovalDecision::AllowOnce)),
+        Ok(pb::ApprovalDecision::AllowSession) => Ok(Some(domain::ApprovalDecision::AllowSession)),
+        Ok(pb::ApprovalDecision::Deny) => Ok(Some(domain::ApprovalDecision::Deny)),
+        Err(_) => Err(DomainError::invalid(
+            field,
+            format!("{v} is not an approval decision (ALLOW_ONCE, ALLOW_SESSION or DENY)"),
+        )),
+    }
+}
+
+pub fn approval_preview(p: domain::ApprovalPreview) -> pb::ApprovalPreview {
+    use pb::approval_preview::Detail;
+    pb::ApprovalPreview {
+        summary: p.summary,
+        detail: p.detail.map(|d| match d {
+            domain::PreviewDetail::ShellCommand {
+                command,
+                description,
+                working_directory,
+            } => Detail::ShellCommand(pb::ShellCommandPreview {
+                command,
+                description,
+                working_directory,
+            }),
+            domain::PreviewDetail::FileChange { path, unified_diff } => {
+                Detail::FileChange(pb::FileChangePreview { path, unified_diff })
+            }
+            domain::PreviewDetail::Url { url, description } => {
+                Detail::Url(pb::UrlPreview { url, description })
+            }
+        }),
+    }
+}
+
+/// The preview as sent (validated by `domain::validate::NewApproval`).
+pub fn approval_preview_from_pb(p: pb::ApprovalPreview) -> domain::ApprovalPreview {
+    use pb::approval_preview::Detail;
+    domain::ApprovalPreview {
+        summary: p.summary,
+        detail: p.detail.map(|d| match d {
+            Detail::ShellCommand(c) => domain::PreviewDetail::ShellCommand {
+                command: c.command,
+                description: c.description,
+                working_directory: c.working_directory,
+            },
+            Detail::FileChange(f) => domain::PreviewDetail::FileChange {
+                path: f.path,
+                unified_diff: f.unified_diff,
+            },
+            Detail::Url(u) => domain::PreviewDetail::Url {
+                url: u.url,
+                description: u.description,
+            },
+        }),
+    }
+}
+
+pub fn approval_result(r: domain::ApprovalResult) -> pb::ApprovalResult {
+    pb::ApprovalResult {
+        approval_id: r.approval_id.to_string(),
+        decision: approval_decision(r.decision) as i32,
+        reason: r.reason,
+        updated_input_json: r.updated_input_json,
+        decided_by: sender(r.decided_by) as i32,
+        decide_time: Some(ts(r.decided_at)),
+    }
+}
+
+pub fn approval(a: domain::ToolApproval) -> pb::ToolApproval {
+    pb::ToolApproval {
+        id: a.id.to_string(),
+        tool_name: a.tool_name,
+        input_json: a.input_json,
+        preview: Some(approval_preview(a.preview)),
+        tool_use_id: a.tool_use_id,
+        input_editable: a.input_editable,
+        deadline_time: a.deadline.map(ts),
+        default_decision: approval_decision(a.default_decision) as i32,
+        result: a.result.map(approval_result),
+    }
+}
+
 pub fn message(m: &domain::Message) -> pb::Message {
     use pb::message::Body;
     let body = match m.body.clone() {
@@ -145,6 +243,8 @@ pub fn message(m: &domain::Message) -> pb::Message {
         domain::MessageBody::UsageUpdate(u) => Body::UsageUpdate(pb::UsageUpdate {
             usage: Some(usage(u)),
         }),
+        domain::MessageBody::Approval(a) => Body::Approval(approval(a)),
+        domain::MessageBody::ApprovalResult(r) => Body::ApprovalResult(approval_result(r)),
     };
     pb::Message {
         session_id: m.session_id.to_string(),
@@ -206,6 +306,8 @@ pub fn inbox_event(e: domain::InboxEvent) -> pb::InboxEvent {
             K::SessionEnded => pb::InboxEventKind::SessionEnded,
             K::SessionRenamed => pb::InboxEventKind::SessionRenamed,
             K::SessionDeleted => pb::InboxEventKind::SessionDeleted,
+            K::ApprovalRequested => pb::InboxEventKind::ApprovalRequested,
+            K::ApprovalDecided => pb::InboxEventKind::ApprovalDecided,
         } as i32,
         session_id: e.session_id.to_string(),
         agent_id: e.agent_id.to_string(),
@@ -217,6 +319,14 @@ pub fn inbox_event(e: domain::InboxEvent) -> pb::InboxEvent {
         question_text: e.question_text,
         open_question_count: e.open_question_count,
         create_time: Some(ts(e.created_at)),
+        approval_id: e.approval_id.map(|a| a.to_string()).unwrap_or_default(),
+        tool_name: e.tool_name,
+        approval_summary: e.approval_summary,
+        approval_decision: e
+            .approval_decision
+            .map_or(pb::ApprovalDecision::Unspecified, approval_decision)
+            as i32,
+        open_approval_count: e.open_approval_count,
     }
 }
 

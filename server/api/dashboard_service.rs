@@ -12,7 +12,7 @@ use crate::domain::{ApiKeyId, DomainError, Sender, UserCaller, validate};
 use crate::feed::stream::{SessionView, inbox_feed, session_feed};
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
-use crate::store::{AgentCursor, ApiKeyCursor, SessionCursor, SessionFilter};
+use crate::store::{AgentCursor, ApiKeyCursor, ApprovalRef, SessionCursor, SessionFilter};
 
 pub struct DashboardApi {
     state: AppState,
@@ -89,9 +89,11 @@ impl DashboardService for DashboardApi {
         let id = session_id(&request.get_ref().session_id)?;
         let session = self.state.store.get_session(caller.user_id, id).await?;
         let open = self.state.store.open_questions(caller.user_id, id).await?;
+        let approvals = self.state.store.open_approvals(caller.user_id, id).await?;
         Ok(Response::new(GetSessionResponse {
             session: Some(convert::session(session)),
             open_questions: open.into_iter().map(convert::question).collect(),
+            open_approvals: approvals.into_iter().map(convert::approval).collect(),
         }))
     }
 
@@ -160,6 +162,31 @@ impl DashboardService for DashboardApi {
         Ok(Response::new(AnswerQuestionResponse {
             answer: Some(convert::answer(answer)),
             seq,
+        }))
+    }
+
+    async fn decide_approval(
+        &self,
+        request: Request<DecideApprovalRequest>,
+    ) -> Result<Response<DecideApprovalResponse>, Status> {
+        let caller: UserCaller = caller(&request)?;
+        let cmd = requests::DecideApproval::try_from(request.into_inner())?;
+        let decided = self
+            .state
+            .store
+            .decide_approval(
+                caller.user_id,
+                cmd.session,
+                ApprovalRef::Id(cmd.approval),
+                cmd.decision,
+                cmd.request_id.as_deref(),
+                Sender::User,
+            )
+            .await?;
+        tracing::info!(session_id = %cmd.session, approval_id = %cmd.approval, "approval decided");
+        Ok(Response::new(DecideApprovalResponse {
+            result: Some(convert::approval_result(decided.result)),
+            seq: decided.seq,
         }))
     }
 

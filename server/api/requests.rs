@@ -8,12 +8,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::convert;
-use crate::domain::validate::{self, NewQuestion};
+use crate::domain::validate::{self, NewApproval, NewDecision, NewQuestion};
 use crate::domain::{
-    AgentId, ChoiceMode, DomainError, QuestionId, QuestionOption, SessionId, Usage,
+    AgentId, ApprovalId, ChoiceMode, DomainError, QuestionId, QuestionOption, SessionId, Usage,
 };
 use crate::proto as pb;
-use crate::store::{AnswerInput, EndOutcome, MessageDirection, SessionFilter, StartSession};
+use crate::store::{
+    AnswerInput, ApprovalRef, EndOutcome, MessageDirection, SessionFilter, StartSession,
+};
 
 /// Parses the `session_id` field every session RPC carries.
 pub fn session_id(value: &str) -> Result<SessionId, DomainError> {
@@ -134,6 +136,131 @@ impl TryFrom<pb::WaitForAnswerRequest> for WaitForAnswer {
                 .as_ref()
                 .map(|d| convert::duration("timeout", d))
                 .transpose()?,
+        })
+    }
+}
+
+fn optional_duration(
+    field: &'static str,
+    d: Option<&prost_types::Duration>,
+) -> Result<Option<Duration>, DomainError> {
+    d.map(|d| convert::duration(field, d)).transpose()
+}
+
+pub struct RequestApproval {
+    pub session: SessionId,
+    pub request_id: String,
+    pub approval: NewApproval,
+}
+
+impl TryFrom<pb::RequestApprovalRequest> for RequestApproval {
+    type Error = DomainError;
+    fn try_from(req: pb::RequestApprovalRequest) -> Result<Self, DomainError> {
+        let session = session_id(&req.session_id)?;
+        let timeout = optional_duration("timeout", req.timeout.as_ref())?;
+        let default_decision =
+            convert::approval_decision_from_pb("default_decision", req.default_decision)?;
+        let approval = NewApproval::validate(
+            &req.tool_name,
+            &req.input_json,
+            req.preview.map(convert::approval_preview_from_pb),
+            &req.tool_use_id,
+            req.input_editable,
+            timeout,
+            default_decision,
+        )?;
+        Ok(RequestApproval {
+            session,
+            request_id: validate::request_id(&req.request_id)?,
+            approval,
+        })
+    }
+}
+
+pub struct WaitForApproval {
+    pub session: SessionId,
+    pub approval: ApprovalId,
+    /// The wait the agent asked for, if any (`feed::wait::wait_time` bounds it).
+    pub timeout: Option<Duration>,
+}
+
+impl TryFrom<pb::WaitForApprovalRequest> for WaitForApproval {
+    type Error = DomainError;
+    fn try_from(req: pb::WaitForApprovalRequest) -> Result<Self, DomainError> {
+        Ok(WaitForApproval {
+            session: session_id(&req.session_id)?,
+            approval: ApprovalId(validate::uuid("approval_id", &req.approval_id)?),
+            timeout: optional_duration("timeout", req.timeout.as_ref())?,
+        })
+    }
+}
+
+pub struct ResolveApproval {
+    pub session: SessionId,
+    pub approval: ApprovalRef,
+    pub decision: NewDecision,
+    pub request_id: String,
+}
+
+impl TryFrom<pb::ResolveApprovalRequest> for ResolveApproval {
+    type Error = DomainError;
+    fn try_from(req: pb::ResolveApprovalRequest) -> Result<Self, DomainError> {
+        let session = session_id(&req.session_id)?;
+        let approval = match (req.approval_id.is_empty(), req.tool_use_id.is_empty()) {
+            (false, true) => {
+                ApprovalRef::Id(ApprovalId(validate::uuid("approval_id", &req.approval_id)?))
+            }
+            (true, false) => ApprovalRef::ToolUseId(validate::optional_text(
+                "tool_use_id",
+                &req.tool_use_id,
+                validate::MAX_TOOL_USE_ID_CHARS,
+            )?),
+            (true, true) => {
+                return Err(DomainError::invalid(
+                    "approval_id",
+                    "name the approval: set approval_id or tool_use_id (one of them)",
+                ));
+            }
+            (false, false) => {
+                return Err(DomainError::invalid(
+                    "approval_id",
+                    "set approval_id or tool_use_id, not both",
+                ));
+            }
+        };
+        let decision = NewDecision::validate(
+            convert::approval_decision_from_pb("decision", req.decision)?,
+            &req.reason,
+            "",
+        )?;
+        Ok(ResolveApproval {
+            session,
+            approval,
+            decision,
+            request_id: validate::request_id(&req.request_id)?,
+        })
+    }
+}
+
+pub struct DecideApproval {
+    pub session: SessionId,
+    pub approval: ApprovalId,
+    pub decision: NewDecision,
+    pub request_id: Option<String>,
+}
+
+impl TryFrom<pb::DecideApprovalRequest> for DecideApproval {
+    type Error = DomainError;
+    fn try_from(req: pb::DecideApprovalRequest) -> Result<Self, DomainError> {
+        Ok(DecideApproval {
+            session: session_id(&req.session_id)?,
+            approval: ApprovalId(validate::uuid("approval_id", &req.approval_id)?),
+            decision: NewDecision::validate(
+                convert::approval_decision_from_pb("decision", req.decision)?,
+                &req.reason,
+                &req.updated_input_json,
+            )?,
+            request_id: validate::optional_request_id(&req.request_id)?,
         })
     }
 }

@@ -39,6 +39,8 @@ id_type!(/// A question asked in a session.
     QuestionId);
 id_type!(/// An API key.
     ApiKeyId);
+id_type!(/// A tool approval asked in a session.
+    ApprovalId);
 
 /// Who is calling AgentService: resolved from an API key by the auth layer.
 #[derive(Debug, Clone, Copy)]
@@ -145,6 +147,8 @@ pub enum MessageBody {
     },
     DiffUpdate(DiffSummary),
     UsageUpdate(Usage),
+    Approval(ToolApproval),
+    ApprovalResult(ApprovalResult),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +161,8 @@ pub enum MessageKind {
     StatusChange = 5,
     DiffUpdate = 6,
     UsageUpdate = 7,
+    Approval = 8,
+    ApprovalResult = 9,
 }
 
 impl MessageBody {
@@ -169,6 +175,8 @@ impl MessageBody {
             MessageBody::StatusChange { .. } => MessageKind::StatusChange,
             MessageBody::DiffUpdate(_) => MessageKind::DiffUpdate,
             MessageBody::UsageUpdate(_) => MessageKind::UsageUpdate,
+            MessageBody::Approval(_) => MessageKind::Approval,
+            MessageBody::ApprovalResult(_) => MessageKind::ApprovalResult,
         }
     }
 
@@ -178,6 +186,7 @@ impl MessageBody {
             self,
             MessageBody::UserMessage { .. }
                 | MessageBody::Answer(_)
+                | MessageBody::ApprovalResult(_)
                 | MessageBody::StatusChange { .. }
         )
     }
@@ -207,6 +216,7 @@ pub struct Session {
     pub last_activity_at: DateTime<Utc>,
     pub last_seq: i64,
     pub open_questions: i32,
+    pub open_approvals: i32,
     pub usage: Usage,
     pub diff_summary: Option<DiffSummary>,
     pub summary: String,
@@ -251,6 +261,8 @@ pub enum InboxEventKind {
     SessionEnded = 5,
     SessionRenamed = 6,
     SessionDeleted = 7,
+    ApprovalRequested = 8,
+    ApprovalDecided = 9,
 }
 
 /// One home-screen event with its per-user cursor.
@@ -268,6 +280,96 @@ pub struct InboxEvent {
     pub question_text: String,
     pub open_question_count: i32,
     pub created_at: DateTime<Utc>,
+    // Approval events (issue 14); absent from events stored before, hence the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_id: Option<ApprovalId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tool_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub approval_summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_decision: Option<ApprovalDecision>,
+    #[serde(default)]
+    pub open_approval_count: i32,
+}
+
+/// How a tool approval was decided. Stored by name in the message and approval JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalDecision {
+    AllowOnce,
+    AllowSession,
+    Deny,
+}
+
+impl ApprovalDecision {
+    pub fn is_allow(self) -> bool {
+        !matches!(self, ApprovalDecision::Deny)
+    }
+
+    /// How a person reads it in a message ("allowed once").
+    pub fn describe(self) -> &'static str {
+        match self {
+            ApprovalDecision::AllowOnce => "allowed once",
+            ApprovalDecision::AllowSession => "allowed for the session",
+            ApprovalDecision::Deny => "denied",
+        }
+    }
+}
+
+/// The detail of a preview that fits the tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PreviewDetail {
+    ShellCommand {
+        command: String,
+        description: String,
+        working_directory: String,
+    },
+    FileChange {
+        path: String,
+        unified_diff: String,
+    },
+    Url {
+        url: String,
+        description: String,
+    },
+}
+
+/// What a person needs to judge a tool call on a small screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalPreview {
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<PreviewDetail>,
+}
+
+/// A tool call an agent asks its person to allow or deny; `result` once decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolApproval {
+    pub id: ApprovalId,
+    pub tool_name: String,
+    /// The JSON object as the agent sent it: kept as text so that the person sees (and an
+    /// allow runs) exactly those bytes, not a re-serialised form with keys reordered.
+    pub input_json: String,
+    pub preview: ApprovalPreview,
+    pub tool_use_id: String,
+    pub input_editable: bool,
+    pub deadline: Option<DateTime<Utc>>,
+    pub default_decision: ApprovalDecision,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ApprovalResult>,
+}
+
+/// The one decision stored for an approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalResult {
+    pub approval_id: ApprovalId,
+    pub decision: ApprovalDecision,
+    pub reason: String,
+    pub updated_input_json: String,
+    pub decided_by: Sender,
+    pub decided_at: DateTime<Utc>,
 }
 
 /// A keyset page: the items and, when there may be more, the cursor of the last one.

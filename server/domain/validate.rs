@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::{ChoiceMode, DomainError, DomainResult, QuestionOption};
+use super::{
+    ApprovalDecision, ApprovalPreview, ChoiceMode, DomainError, DomainResult, PreviewDetail,
+    QuestionOption,
+};
 
 pub const MAX_TEXT_CHARS: usize = 16_384;
 pub const MAX_AGENT_NAME_CHARS: usize = 100;
@@ -23,6 +26,14 @@ pub const MAX_OPTION_DESCRIPTION_CHARS: usize = 2_000;
 pub const MAX_REASON_CHARS: usize = 2_000;
 pub const MIN_QUESTION_TIMEOUT: Duration = Duration::from_secs(1);
 pub const MAX_QUESTION_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const MAX_TOOL_NAME_CHARS: usize = 200;
+/// A tool's input (and an edited input), in bytes of JSON text.
+pub const MAX_TOOL_INPUT_BYTES: usize = 256 * 1024;
+pub const MAX_TOOL_USE_ID_CHARS: usize = 256;
+pub const MAX_PREVIEW_SUMMARY_CHARS: usize = 280;
+pub const MAX_PREVIEW_DESCRIPTION_CHARS: usize = 2_000;
+pub const MAX_PREVIEW_PATH_CHARS: usize = 4_096;
+pub const MAX_PREVIEW_DIFF_BYTES: usize = 256 * 1024;
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
 /// A new password's length in characters. The upper bound is the most Login reads, so every
@@ -265,6 +276,221 @@ impl NewQuestion {
     }
 }
 
+/// A JSON object as text, at most `MAX_TOOL_INPUT_BYTES`: a tool's input, or an edited one.
+pub fn json_object(field: &'static str, value: &str) -> DomainResult<String> {
+    if value.len() > MAX_TOOL_INPUT_BYTES {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "is {} bytes; the limit is {MAX_TOOL_INPUT_BYTES} (256 KiB)",
+                value.len()
+            ),
+        ));
+    }
+    let nul = || DomainError::invalid(field, "must not contain NUL characters");
+    if value.contains('\0') {
+        return Err(nul());
+    }
+    match serde_json::from_str::<serde_json::Value>(value) {
+        // NUL is refused like in every other text field, also when escaped (`\u0000`): the
+        // agent side hands the decoded input to tools that take C strings.
+        Ok(v @ serde_json::Value::Object(_)) if has_nul(&v) => Err(nul()),
+        Ok(serde_json::Value::Object(_)) => Ok(value.to_owned()),
+        Ok(other) => Err(DomainError::invalid(
+            field,
+            format!(
+                "must be a JSON object ({{...}}), got a JSON {}",
+                json_kind(&other)
+            ),
+        )),
+        Err(e) => Err(DomainError::invalid(
+            field,
+            format!("is not valid JSON: {e}"),
+        )),
+    }
+}
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Text limited in bytes rather than characters (a diff), NUL refused.
+fn optional_bytes(field: &'static str, value: &str, max: usize) -> DomainResult<String> {
+    if value.len() > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("is {} bytes; the limit is {max}", value.len()),
+        ));
+    }
+    optional_text(field, value, usize::MAX)
+}
+
+/// A tool approval as the agent asked for it, validated.
+#[derive(Debug, Clone)]
+pub struct NewApproval {
+    pub tool_name: String,
+    pub input_json: String,
+    pub preview: ApprovalPreview,
+    pub tool_use_id: String,
+    pub input_editable: bool,
+    pub timeout: Option<Duration>,
+    pub default_decision: ApprovalDecision,
+}
+
+impl NewApproval {
+    /// `default_decision` is None when the request left it unspecified.
+    #[allow(clippy::too_many_arguments)]
+    pub fn validate(
+        tool_name: &str,
+        input_json: &str,
+        preview: Option<ApprovalPreview>,
+        tool_use_id: &str,
+        input_editable: bool,
+        timeout: Option<Duration>,
+        default_decision: Option<ApprovalDecision>,
+    ) -> DomainResult<NewApproval> {
+        let tool_name = required_text("tool_name", tool_name, MAX_TOOL_NAME_CHARS)?;
+        let input_json = json_object("input_json", input_json)?;
+        let preview = preview.ok_or_else(|| {
+            DomainError::invalid(
+                "preview",
+                "is required: at least a one-line summary of the tool call",
+            )
+        })?;
+        let preview = validate_preview(preview)?;
+        let tool_use_id = optional_text("tool_use_id", tool_use_id, MAX_TOOL_USE_ID_CHARS)?;
+        if let Some(t) = timeout {
+            if t < MIN_QUESTION_TIMEOUT || t > MAX_QUESTION_TIMEOUT {
+                return Err(DomainError::invalid(
+                    "timeout",
+                    "must be between 1 second and 7 days",
+                ));
+            }
+        }
+        let default_decision = match default_decision {
+            None | Some(ApprovalDecision::Deny) => ApprovalDecision::Deny,
+            Some(ApprovalDecision::AllowOnce) if timeout.is_none() => {
+                return Err(DomainError::invalid(
+                    "default_decision",
+                    "ALLOW_ONCE applies when the timeout passes: set a timeout too",
+                ));
+            }
+            Some(ApprovalDecision::AllowOnce) => ApprovalDecision::AllowOnce,
+            Some(ApprovalDecision::AllowSession) => {
+                return Err(DomainError::invalid(
+                    "default_decision",
+                    "must be DENY or ALLOW_ONCE: only a person can allow a tool for the whole session",
+                ));
+            }
+        };
+        Ok(NewApproval {
+            tool_name,
+            input_json,
+            preview,
+            tool_use_id,
+            input_editable,
+            timeout,
+            default_decision,
+        })
+    }
+}
+
+fn validate_preview(p: ApprovalPreview) -> DomainResult<ApprovalPreview> {
+    let summary = required_text("preview.summary", &p.summary, MAX_PREVIEW_SUMMARY_CHARS)?;
+    let detail = match p.detail {
+        None => None,
+        Some(PreviewDetail::ShellCommand {
+            command,
+            description,
+            working_directory,
+        }) => Some(PreviewDetail::ShellCommand {
+            command: optional_text("preview.shell_command.command", &command, MAX_TEXT_CHARS)?,
+            description: optional_text(
+                "preview.shell_command.description",
+                &description,
+                MAX_PREVIEW_DESCRIPTION_CHARS,
+            )?,
+            working_directory: optional_text(
+                "preview.shell_command.working_directory",
+                &working_directory,
+                MAX_PREVIEW_PATH_CHARS,
+            )?,
+        }),
+        Some(PreviewDetail::FileChange { path, unified_diff }) => Some(PreviewDetail::FileChange {
+            path: required_text("preview.file_change.path", &path, MAX_PREVIEW_PATH_CHARS)?,
+            unified_diff: optional_bytes(
+                "preview.file_change.unified_diff",
+                &unified_diff,
+                MAX_PREVIEW_DIFF_BYTES,
+            )?,
+        }),
+        Some(PreviewDetail::Url { url, description }) => Some(PreviewDetail::Url {
+            url: required_text("preview.url.url", &url, MAX_PREVIEW_PATH_CHARS)?,
+            description: optional_text(
+                "preview.url.description",
+                &description,
+                MAX_PREVIEW_DESCRIPTION_CHARS,
+            )?,
+        }),
+    };
+    Ok(ApprovalPreview { summary, detail })
+}
+
+/// A decision as a person (DecideApproval) or the agent's terminal (ResolveApproval) gives it.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub decision: ApprovalDecision,
+    pub reason: String,
+    /// Empty: run the input as requested. Whether the approval allows an edit is checked
+    /// against the stored approval.
+    pub updated_input_json: String,
+}
+
+impl NewDecision {
+    pub fn validate(
+        decision: Option<ApprovalDecision>,
+        reason: &str,
+        updated_input_json: &str,
+    ) -> DomainResult<NewDecision> {
+        let decision = decision.ok_or_else(|| {
+            DomainError::invalid("decision", "is required: ALLOW_ONCE, ALLOW_SESSION or DENY")
+        })?;
+        let reason = optional_text("reason", reason, MAX_REASON_CHARS)?;
+        let updated_input_json = if updated_input_json.is_empty() {
+            String::new()
+        } else {
+            if !decision.is_allow() {
+                return Err(DomainError::invalid(
+                    "updated_input_json",
+                    "goes only with an allow: a denied call runs no input",
+                ));
+            }
+            json_object("updated_input_json", updated_input_json)?
+        };
+        Ok(NewDecision {
+            decision,
+            reason,
+            updated_input_json,
+        })
+    }
+}
+
 /// Checks an answer (or a default answer) against a question's options and rules.
 pub fn check_choice(
     options: &[QuestionOption],
@@ -407,6 +633,35 @@ mod tests {
         assert!(page_size(-1).is_err());
         assert_eq!(page_size(0).unwrap(), DEFAULT_PAGE_SIZE);
         assert_eq!(page_size(10_000).unwrap(), MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn tool_inputs_are_json_objects_within_their_limit() {
+        assert!(json_object("input_json", r#"{"command":"ls"}"#).is_ok());
+        let err = json_object("input_json", "[1]").unwrap_err().to_string();
+        assert!(
+            err.starts_with("input_json:") && err.contains("array"),
+            "{err}"
+        );
+        let err = json_object("input_json", "{").unwrap_err().to_string();
+        assert!(err.contains("not valid JSON"), "{err}");
+        let err = json_object("input_json", r#"{"a":"\u0000"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("NUL"), "{err}");
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_TOOL_INPUT_BYTES));
+        let err = json_object("input_json", &big).unwrap_err().to_string();
+        assert!(err.contains("256 KiB"), "{err}");
+    }
+
+    #[test]
+    fn decisions_need_a_decision_and_edit_only_with_an_allow() {
+        assert!(NewDecision::validate(None, "", "").is_err());
+        let err = NewDecision::validate(Some(ApprovalDecision::Deny), "", "{}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("updated_input_json:"), "{err}");
+        assert!(NewDecision::validate(Some(ApprovalDecision::AllowOnce), "", "{}").is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! WaitForAnswer: an agent blocks on one question until it is answered, the session stops or
-//! ends, or its wait runs out. Woken by the session channel's mark (the hint of the commit that
-//! stored the answer), never by polling; the session's last-seen time is kept fresh meanwhile.
+//! WaitForAnswer and WaitForApproval: an agent blocks on one question (approval) until it is
+//! answered (decided), the session stops or ends, or its wait runs out. Woken by the session
+//! channel's mark (the hint of the commit that stored the answer or decision), never by polling;
+//! the session's last-seen time is kept fresh meanwhile.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::hub::SessionChannel;
-use crate::domain::{Answer, DomainError, DomainResult, QuestionId, SessionStatus, UserId};
+use crate::domain::{
+    Answer, ApprovalId, ApprovalResult, DomainError, DomainResult, QuestionId, SessionStatus,
+    UserId,
+};
 use crate::store::Store;
 
 /// How long a wait lasts when the request does not say.
@@ -45,27 +49,78 @@ pub async fn wait_for_answer(
     w: AnswerWait,
     shutdown: &CancellationToken,
 ) -> DomainResult<(Option<Answer>, SessionStatus)> {
+    let (user_id, question) = (w.user_id, w.question);
     let session = channel.id;
-    let until = Instant::now() + w.wait;
+    wait_until(
+        store,
+        channel,
+        (w.user_id, w.wait, w.presence_every),
+        shutdown,
+        || store.question_answer(user_id, session, question),
+    )
+    .await
+}
+
+/// One agent's wait for the decision on a tool approval.
+pub struct ApprovalWait {
+    pub user_id: UserId,
+    pub approval: ApprovalId,
+    pub wait: Duration,
+    /// How often the session's last-seen time is refreshed while waiting.
+    pub presence_every: Duration,
+}
+
+/// The decision if there is one, and the session's status either way.
+pub async fn wait_for_approval(
+    store: &Store,
+    channel: Arc<SessionChannel>,
+    w: ApprovalWait,
+    shutdown: &CancellationToken,
+) -> DomainResult<(Option<ApprovalResult>, SessionStatus)> {
+    let (user_id, approval) = (w.user_id, w.approval);
+    let session = channel.id;
+    wait_until(
+        store,
+        channel,
+        (w.user_id, w.wait, w.presence_every),
+        shutdown,
+        || store.approval_result(user_id, session, approval),
+    )
+    .await
+}
+
+/// Waits until `read` finds what the agent waits for (an answer, a decision), the session
+/// stops or ends, or the wait runs out. The tuple is (user, how long, presence refresh period).
+async fn wait_until<T, F, Fut>(
+    store: &Store,
+    channel: Arc<SessionChannel>,
+    (user_id, wait, presence_every): (UserId, Duration, Duration),
+    shutdown: &CancellationToken,
+    mut read: F,
+) -> DomainResult<(Option<T>, SessionStatus)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = DomainResult<(Option<T>, SessionStatus)>>,
+{
+    let session = channel.id;
+    let until = Instant::now() + wait;
     // Subscribe before the first read so that an answer committed in between wakes us.
     let mut marks = channel.subscribe();
     let mut next_touch = Instant::now();
     loop {
         if Instant::now() >= next_touch {
-            store.touch_session(w.user_id, session).await?;
-            next_touch = Instant::now() + w.presence_every;
+            store.touch_session(user_id, session).await?;
+            next_touch = Instant::now() + presence_every;
         }
-        let (answer, status) = store
-            .question_answer(w.user_id, session, w.question)
-            .await?;
+        let (found, status) = read().await?;
         // A stop request or the end of the session ends the wait at once: the agent must
-        // react to it rather than keep waiting for an answer that will not come.
-        if answer.is_some()
+        // react to it rather than keep waiting for a decision that will not come.
+        if found.is_some()
             || status.is_terminal()
             || status == SessionStatus::Stopping
             || Instant::now() >= until
         {
-            return Ok((answer, status));
+            return Ok((found, status));
         }
         tokio::select! {
             changed = marks.changed() => if changed.is_err() {

@@ -1,12 +1,13 @@
-//! Background rules that need a clock: question deadlines apply their default answer, stop
+//! Background rules that need a clock: question and approval deadlines apply their default, stop
 //! grace periods end in STOPPED, silent agents become DISCONNECTED. Every replica runs it; the
 //! write path's row locks and status guards make concurrent sweeps harmless.
 
 use tokio_util::sync::CancellationToken;
 
 use crate::config::SessionSettings;
-use crate::domain::{DomainError, Sender, SessionStatus};
-use crate::store::{AnswerInput, Store};
+use crate::domain::validate::NewDecision;
+use crate::domain::{ApprovalDecision, DomainError, Sender, SessionStatus};
+use crate::store::{AnswerInput, ApprovalRef, Store};
 
 const BATCH: i64 = 100;
 
@@ -37,6 +38,35 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
                 tracing::info!(%session, question_id = %question.id, "deadline passed: default answer applied")
             }
             // Answered or ended meanwhile (maybe by another replica).
+            Err(DomainError::FailedPrecondition(_)) | Err(DomainError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for (user, session, approval) in store.due_approvals(BATCH).await? {
+        let decision = NewDecision {
+            decision: approval.default_decision,
+            reason: match approval.default_decision {
+                ApprovalDecision::Deny => "nobody decided before the deadline; denied by default",
+                _ => "nobody decided before the deadline; allowed once, as the agent asked",
+            }
+            .to_owned(),
+            updated_input_json: String::new(),
+        };
+        match store
+            .decide_approval(
+                user,
+                session,
+                ApprovalRef::Id(approval.id),
+                decision,
+                None,
+                Sender::System,
+            )
+            .await
+        {
+            Ok(_) => {
+                tracing::info!(%session, approval_id = %approval.id, "deadline passed: default decision applied")
+            }
+            // Decided or ended meanwhile (maybe by another replica).
             Err(DomainError::FailedPrecondition(_)) | Err(DomainError::NotFound(_)) => {}
             Err(e) => return Err(e),
         }

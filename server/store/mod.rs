@@ -17,7 +17,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
 pub use reads::{AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter};
-pub use sessions::{AnswerInput, EndOutcome, StartSession, StartedSession, StepResult};
+pub use sessions::{
+    AnswerInput, ApprovalRef, Decided, EndOutcome, StartSession, StartedSession, StepResult,
+};
 
 use crate::domain::DomainResult;
 

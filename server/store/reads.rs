@@ -178,6 +178,25 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0.0).collect())
     }
 
+    /// Tool approvals not yet decided, oldest first (none once the session is terminal, like
+    /// questions).
+    pub async fn open_approvals(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> DomainResult<Vec<ToolApproval>> {
+        let rows: Vec<(sqlx::types::Json<ToolApproval>,)> = sqlx::query_as(
+            "SELECT p.spec FROM approvals p JOIN sessions s ON s.id = p.session_id \
+             WHERE p.session_id = $1 AND s.user_id = $2 AND p.decided_at IS NULL \
+             AND s.status NOT IN (4, 5, 6) ORDER BY p.seq",
+        )
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0.0).collect())
+    }
+
     /// A page of messages of a session the caller owns. `from` is exclusive: FORWARD reads
     /// seq > from, BACKWARD reads seq < from (None = from the newest).
     pub async fn list_messages(
@@ -317,6 +336,26 @@ impl Store {
         .await?;
         let (answer, status) = row.ok_or(DomainError::NotFound("question"))?;
         Ok((answer.map(|a| a.0), SessionStatus::from_i16(status)?))
+    }
+
+    /// The approval's decision, if any (`Ok(None)` while open).
+    pub async fn approval_result(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        approval_id: ApprovalId,
+    ) -> DomainResult<(Option<ApprovalResult>, SessionStatus)> {
+        let row: Option<(Option<sqlx::types::Json<ApprovalResult>>, i16)> = sqlx::query_as(
+            "SELECT p.result, s.status FROM approvals p JOIN sessions s ON s.id = p.session_id \
+             WHERE p.id = $1 AND p.session_id = $2 AND s.user_id = $3",
+        )
+        .bind(approval_id.0)
+        .bind(session_id.0)
+        .bind(user_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (result, status) = row.ok_or(DomainError::NotFound("approval"))?;
+        Ok((result.map(|r| r.0), SessionStatus::from_i16(status)?))
     }
 
     pub async fn get_session(

@@ -23,6 +23,7 @@ pub(super) struct SessionRow {
     pub last_activity_at: DateTime<Utc>,
     pub last_seq: i64,
     pub open_questions: i32,
+    pub open_approvals: i32,
     pub input_tokens: i64,
     pub output_tokens: i64,
     pub cost_micros: i64,
@@ -36,7 +37,7 @@ pub(super) struct SessionRow {
 pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
     s.status, s.started_at, s.ended_at, s.last_seen_at, s.last_activity_at, s.last_seq, \
     s.open_questions, s.input_tokens, s.output_tokens, s.cost_micros, s.diff_files, s.diff_additions, \
-    s.diff_deletions, s.diff_updated_at, s.summary";
+    s.diff_deletions, s.diff_updated_at, s.summary, s.open_approvals";
 
 impl SessionRow {
     pub fn into_domain(self) -> DomainResult<Session> {
@@ -54,6 +55,7 @@ impl SessionRow {
             last_activity_at: self.last_activity_at,
             last_seq: self.last_seq,
             open_questions: self.open_questions,
+            open_approvals: self.open_approvals,
             usage: Usage {
                 input_tokens: self.input_tokens,
                 output_tokens: self.output_tokens,
@@ -203,5 +205,58 @@ mod stored_format {
         );
         let back: MessageBody = serde_json::from_str(&stored).unwrap();
         assert_eq!(back, usage);
+    }
+
+    #[test]
+    fn stored_approval_forms_are_stable() {
+        use crate::domain::*;
+        let id = ApprovalId(uuid::Uuid::nil());
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let approval = MessageBody::Approval(ToolApproval {
+            id,
+            tool_name: "Bash".into(),
+            input_json: r#"{"command":"ls"}"#.into(),
+            preview: ApprovalPreview {
+                summary: "Run ls".into(),
+                detail: Some(PreviewDetail::ShellCommand {
+                    command: "ls".into(),
+                    description: String::new(),
+                    working_directory: String::new(),
+                }),
+            },
+            tool_use_id: "toolu_1".into(),
+            input_editable: false,
+            deadline: None,
+            default_decision: ApprovalDecision::Deny,
+            result: None,
+        });
+        let stored = serde_json::to_string(&approval).unwrap();
+        assert_eq!(
+            stored,
+            r#"{"type":"approval","id":"00000000-0000-0000-0000-000000000000","tool_name":"Bash","input_json":"{\"command\":\"ls\"}","preview":{"summary":"Run ls","detail":{"type":"shell_command","command":"ls","description":"","working_directory":""}},"tool_use_id":"toolu_1","input_editable":false,"deadline":null,"default_decision":"deny"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<MessageBody>(&stored).unwrap(),
+            approval
+        );
+        let result = MessageBody::ApprovalResult(ApprovalResult {
+            approval_id: id,
+            decision: ApprovalDecision::AllowSession,
+            reason: String::new(),
+            updated_input_json: String::new(),
+            decided_by: Sender::User,
+            decided_at: at,
+        });
+        let stored = serde_json::to_string(&result).unwrap();
+        assert_eq!(
+            stored,
+            r#"{"type":"approval_result","approval_id":"00000000-0000-0000-0000-000000000000","decision":"allow_session","reason":"","updated_input_json":"","decided_by":"User","decided_at":"2026-12-01T00:00:00Z"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<MessageBody>(&stored).unwrap(),
+            result
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Queries for the background sweeper: due question deadlines, expired stop grace periods and
+//! Queries for the background sweeper: due question and approval deadlines, expired stop grace periods and
 //! silent agents. The sweeper then applies each through the normal write path.
 
 use chrono::{DateTime, Utc};
@@ -29,11 +29,33 @@ impl Store {
             .collect())
     }
 
+    /// Open tool approvals whose deadline has passed: (user, session, approval).
+    pub async fn due_approvals(
+        &self,
+        limit: i64,
+    ) -> DomainResult<Vec<(UserId, SessionId, ToolApproval)>> {
+        let rows: Vec<(Uuid, Uuid, sqlx::types::Json<ToolApproval>)> = sqlx::query_as(
+            "SELECT s.user_id, p.session_id, p.spec FROM approvals p JOIN sessions s ON s.id = p.session_id \
+             WHERE p.decided_at IS NULL AND p.deadline_at <= now() AND s.status NOT IN (4, 5, 6) \
+             ORDER BY p.deadline_at LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, s, p)| (UserId(u), SessionId(s), p.0))
+            .collect())
+    }
+
     /// The earliest pending deadline, so the sweeper can sleep until then.
     pub async fn next_deadline(&self) -> DomainResult<Option<DateTime<Utc>>> {
         sqlx::query_scalar(
-            "SELECT min(q.deadline_at) FROM questions q JOIN sessions s ON s.id = q.session_id \
-             WHERE q.answered_at IS NULL AND q.deadline_at IS NOT NULL AND s.status NOT IN (4, 5, 6)",
+            "SELECT LEAST( \
+               (SELECT min(q.deadline_at) FROM questions q JOIN sessions s ON s.id = q.session_id \
+                WHERE q.answered_at IS NULL AND q.deadline_at IS NOT NULL AND s.status NOT IN (4, 5, 6)), \
+               (SELECT min(p.deadline_at) FROM approvals p JOIN sessions s ON s.id = p.session_id \
+                WHERE p.decided_at IS NULL AND p.deadline_at IS NOT NULL AND s.status NOT IN (4, 5, 6)))",
         )
         .fetch_one(&self.pool)
         .await

@@ -4,6 +4,8 @@
 #![allow(clippy::result_large_err, clippy::field_reassign_with_default)]
 
 mod agent_loop;
+mod approvals;
+mod approvals_edges;
 mod bad_input;
 mod embedded;
 mod feed_faults;

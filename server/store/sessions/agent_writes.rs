@@ -207,7 +207,7 @@ impl Store {
         let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
             "WITH s AS ( \
                UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
-               WHERE id = $1 AND user_id = $2 AND status = $3 AND open_questions = 0 \
+               WHERE id = $1 AND user_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
                  AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
                RETURNING id, last_seq, agent_read_seq) \
@@ -506,6 +506,7 @@ impl Store {
         let from = locked.status;
         locked.status = to;
         locked.open_questions = 0;
+        locked.open_approvals = 0;
         let body = MessageBody::StatusChange {
             from,
             to,

@@ -21,6 +21,7 @@ pub(in crate::store) struct Locked {
     pub(in crate::store) last_seq: i64,
     pub(in crate::store) agent_read_seq: i64,
     pub(in crate::store) open_questions: i32,
+    pub(in crate::store) open_approvals: i32,
     /// Seq of the message an earlier call with this transaction's request id wrote.
     pub(in crate::store) replay_seq: Option<i64>,
     pub(in crate::store) replay_checked: bool,
@@ -40,6 +41,7 @@ struct LockedRow {
     last_seq: i64,
     agent_read_seq: i64,
     open_questions: i32,
+    open_approvals: i32,
     replay_seq: Option<i64>,
     has_unread: bool,
     /// The highest seq the statement's snapshot saw (see `Locked::lock_for`).
@@ -71,6 +73,7 @@ impl Locked {
         let row: Option<LockedRow> = sqlx::query_as(
             "SELECT s.id, s.user_id, s.agent_id, a.name AS agent_name, s.name, s.status, s.last_seq, \
              s.agent_read_seq, s.open_questions, \
+             s.open_approvals, \
              (SELECT m.seq FROM messages m WHERE m.session_id = s.id AND m.request_id = $3) AS replay_seq, \
              EXISTS (SELECT 1 FROM messages u WHERE u.session_id = s.id AND u.seq > s.agent_read_seq AND u.kind = 4) AS has_unread, \
              (SELECT COALESCE(max(v.seq), 0) FROM messages v WHERE v.session_id = s.id) AS snapshot_seq \
@@ -104,6 +107,7 @@ impl Locked {
             last_seq: r.last_seq,
             agent_read_seq: r.agent_read_seq,
             open_questions: r.open_questions,
+            open_approvals: r.open_approvals,
             replay_seq: r.replay_seq,
             replay_checked: request_id.is_some(),
             has_unread: r.has_unread,
@@ -196,8 +200,10 @@ impl Locked {
         let from = self.status;
         self.status = to;
         if to.is_terminal() {
-            // Nobody can answer them any more: a finished session has no open questions.
+            // Nobody can answer them any more: a finished session has no open questions (nor
+            // approvals; both stay undecided, and GetSession lists neither).
             self.open_questions = 0;
+            self.open_approvals = 0;
         }
         let body = MessageBody::StatusChange {
             from,
@@ -234,7 +240,47 @@ impl Locked {
             question_text: question.map(|q| shorten(q.1, 280)).unwrap_or_default(),
             open_question_count: self.open_questions,
             created_at: now_micros(),
+            approval_id: None,
+            tool_name: String::new(),
+            approval_summary: String::new(),
+            approval_decision: None,
+            open_approval_count: self.open_approvals,
         };
+        self.push_inbox(tx, event).await
+    }
+
+    /// An APPROVAL_REQUESTED / APPROVAL_DECIDED event: the approval and, once decided, how.
+    pub(in crate::store) async fn inbox_approval(
+        &mut self,
+        tx: &mut Tx,
+        kind: InboxEventKind,
+        seq: i64,
+        approval: &ToolApproval,
+        decision: Option<ApprovalDecision>,
+    ) -> DomainResult<()> {
+        let event = InboxEvent {
+            cursor: 0,
+            kind,
+            session_id: SessionId(self.id),
+            agent_id: AgentId(self.agent_id),
+            agent_name: self.agent_name.clone(),
+            session_name: self.name.clone(),
+            status: self.status,
+            seq,
+            question_id: None,
+            question_text: String::new(),
+            open_question_count: self.open_questions,
+            created_at: now_micros(),
+            approval_id: Some(approval.id),
+            tool_name: approval.tool_name.clone(),
+            approval_summary: approval.preview.summary.clone(),
+            approval_decision: decision,
+            open_approval_count: self.open_approvals,
+        };
+        self.push_inbox(tx, event).await
+    }
+
+    async fn push_inbox(&mut self, tx: &mut Tx, event: InboxEvent) -> DomainResult<()> {
         let cursor = crate::store::inbox::append(tx, UserId(self.user_id), &event).await?;
         self.notify_inbox = Some(cursor);
         Ok(())
@@ -246,8 +292,13 @@ impl Locked {
         tx: &mut Tx,
         reason: &str,
     ) -> DomainResult<()> {
-        let to = self.status.after_agent_contact(self.open_questions);
+        let to = self.status.after_agent_contact(self.open_inputs());
         self.change_status(tx, to, Sender::Agent, reason).await
+    }
+
+    /// Questions and approvals waiting for a person: the session is AWAITING_INPUT while any is.
+    pub(in crate::store) fn open_inputs(&self) -> i32 {
+        self.open_questions + self.open_approvals
     }
 
     /// Saves the session row, commits, then hands the feeds their wake-up hints.
@@ -285,7 +336,8 @@ impl Locked {
         sqlx::query(
             "UPDATE sessions SET status = $2, last_seq = $3, agent_read_seq = $4, open_questions = $5, \
              last_activity_at = CASE WHEN $6 THEN now() ELSE last_activity_at END, \
-             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END WHERE id = $1",
+             last_seen_at = CASE WHEN $7 THEN now() ELSE last_seen_at END, \
+             open_approvals = $8 WHERE id = $1",
         )
         .bind(self.id)
         .bind(self.status as i16)
@@ -294,6 +346,7 @@ impl Locked {
         .bind(self.open_questions)
         .bind(self.notify_seq)
         .bind(agent_contact)
+        .bind(self.open_approvals)
         .execute(&mut **tx)
         .await?;
         Ok(())

@@ -5,12 +5,15 @@
 //! - `locked`: the locked-session aggregate every write goes through (lock, replay, append,
 //!   status change, inbox event, save-and-commit);
 //! - `agent_writes`: what an agent does (start, steps, questions, acknowledgements, diff, usage,
-//!   end); `person_writes`: what a person does (answer, message, stop, rename, delete).
+//!   end); `person_writes`: what a person does (answer, message, stop, rename, delete);
+//!   `approvals`: tool approvals, asked by the agent and decided by a person, a deadline or the
+//!   agent's terminal.
 //!
 //! Reads (`get_session`, `question_answer`) live in `store/reads.rs`, system transitions next to
 //! the sweeps in `store/sweeps.rs`.
 
 mod agent_writes;
+mod approvals;
 mod locked;
 mod person_writes;
 
@@ -23,6 +26,7 @@ use uuid::Uuid;
 use super::Store;
 use super::rows::{MESSAGE_COLUMNS, MessageRow, messages};
 use crate::domain::*;
+pub use approvals::{ApprovalRef, Decided};
 pub(in crate::store) use locked::Locked;
 
 pub(in crate::store) type Tx = Transaction<'static, Postgres>;

@@ -92,7 +92,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         locked.open_questions = (locked.open_questions - 1).max(0);
-        if locked.open_questions == 0 && locked.status == SessionStatus::AwaitingInput {
+        if locked.open_inputs() == 0 && locked.status == SessionStatus::AwaitingInput {
             locked
                 .change_status(
                     &mut tx,
