@@ -156,18 +156,20 @@ class AnswerQuestionResponse(_message.Message):
     def __init__(self, answer: _Optional[_Union[_model_pb2.Answer, _Mapping]] = ..., seq: _Optional[int] = ...) -> None: ...
 
 class DecideApprovalRequest(_message.Message):
-    __slots__ = ("session_id", "approval_id", "decision", "reason", "updated_input_json")
+    __slots__ = ("session_id", "approval_id", "decision", "reason", "updated_input_json", "request_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     APPROVAL_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     UPDATED_INPUT_JSON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     approval_id: str
     decision: _model_pb2.ApprovalDecision
     reason: str
     updated_input_json: str
-    def __init__(self, session_id: _Optional[str] = ..., approval_id: _Optional[str] = ..., decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., reason: _Optional[str] = ..., updated_input_json: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, session_id: _Optional[str] = ..., approval_id: _Optional[str] = ..., decision: _Optional[_Union[_model_pb2.ApprovalDecision, str]] = ..., reason: _Optional[str] = ..., updated_input_json: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class DecideApprovalResponse(_message.Message):
     __slots__ = ("result", "seq")
