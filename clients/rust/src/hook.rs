@@ -594,13 +594,20 @@ pub fn decision_reply(tool_name: &str, result: &pb::ApprovalResult, pre_tool_use
     if let Some(u) = updated_input {
         d["updatedInput"] = u;
     }
-    if decision == pb::ApprovalDecision::AllowSession {
+    if adds_session_rule(result) {
         d["updatedPermissions"] = session_rule(tool_name);
     }
     Reply::json(json!({"hookSpecificOutput": {
         "hookEventName": "PermissionRequest",
         "decision": d,
     }}))
+}
+
+/// Whether the result is a person's (or the terminal's) "allow for the session" just now; an
+/// allow by the session rule itself (SYSTEM) adds nothing Claude does not have already.
+pub fn adds_session_rule(result: &pb::ApprovalResult) -> bool {
+    result.decision() == pb::ApprovalDecision::AllowSession
+        && result.decided_by() != pb::Sender::System
 }
 
 /// "Allow for the rest of this session": the whole tool, for this Claude session only, the

@@ -194,7 +194,7 @@ fn approve_json(tool_name: &str, input: Value, result: &pb::ApprovalResult) -> V
                 .filter(Value::is_object)
                 .unwrap_or(input);
             let mut v = json!({"behavior": "allow", "updatedInput": updated});
-            if result.decision() == pb::ApprovalDecision::AllowSession {
+            if crate::hook::adds_session_rule(result) {
                 v["updatedPermissions"] = crate::hook::session_rule(tool_name);
             }
             v
