@@ -29,10 +29,12 @@
 //! server share the wrapper's session; SWITCHBOARD_LEAVE_SESSION_OPEN keeps any other
 //! `switchboard-agent mcp` claude starts (one in the user's own config) from ending it.
 //!
-//! Codex CLI (`codex`, checked against the Codex docs at developers.openai.com/codex: config
-//! overrides and hooks; no installed codex here): its MCP server is added with `-c
-//! mcp_servers.switchboard.command=..`, `.args=["mcp"]` and `.env_vars=[..]` (names of variables
-//! passed through from codex's environment, so the key is not on the command line). Hooks
+//! Codex CLI (`codex`, checked against the Codex docs at developers.openai.com/codex: the config
+//! reference and hooks; no installed codex here): its MCP server is added with `-c
+//! mcp_servers.switchboard.command=..`, `.args=["mcp"]`, `.env_vars=[..]` (names of variables
+//! Codex copies from its own environment into the server's, which it otherwise filters: the key
+//! stays off the command line) and `.tool_timeout_sec` (a person may take longer than the
+//! default 60 s). Hooks
 //! cannot be added the same way: Codex runs a non-managed hook only after the user reviewed and
 //! trusted its exact definition (`/hooks`), so a hook that appears for one run would be skipped;
 //! the README shows the one-time `~/.codex/hooks.json` entry (`switchboard-agent hook codex`)
@@ -363,6 +365,9 @@ fn codex_overrides(me: &std::path::Path) -> Vec<String> {
         format!("mcp_servers.switchboard.command={command}"),
         r#"mcp_servers.switchboard.args=["mcp"]"#.to_owned(),
         format!("mcp_servers.switchboard.env_vars={env_vars}"),
+        // ask_question and approve wait for a person: Codex's default tool timeout (60 s)
+        // would cut them off.
+        "mcp_servers.switchboard.tool_timeout_sec=86400".to_owned(),
     ]
     .into_iter()
     .flat_map(|kv| ["-c".to_owned(), kv])
