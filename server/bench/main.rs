@@ -61,7 +61,7 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, fanout, replicas).
+    /// Only these scenarios (comma-separated: ingest, answer, hook, fanout, replicas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -219,6 +219,13 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report).await
         {
             report.failures.push(format!("answer: {e}"));
+        }
+    }
+    if wants(&args, "hook") {
+        if let Err(e) =
+            scenario::scenario_hook(&plan, &target, &token, &mut report, &work.path).await
+        {
+            report.failures.push(format!("hook: {e}"));
         }
     }
     let mut single = None;
