@@ -39,9 +39,10 @@ enum Command {
     },
     /// Run Claude Code (`claude`, or SWITCHBOARD_CLAUDE_BIN) in a new Switchboard session.
     ///
-    /// Passes a temporary --mcp-config with this binary's MCP server (your own settings are not
-    /// edited); ends the session when claude exits: COMPLETED on exit code 0, FAILED otherwise.
-    /// Exits with claude's exit code.
+    /// Passes a temporary --mcp-config with this binary's MCP server and a temporary --settings
+    /// with this binary as its hooks (tool approvals decided on Switchboard; your own settings are
+    /// not edited); ends the session when claude exits: COMPLETED on exit code 0, FAILED
+    /// otherwise. Exits with claude's exit code.
     Claude {
         /// Arguments for claude, passed through as they are.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
