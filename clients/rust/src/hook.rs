@@ -802,6 +802,30 @@ mod tests {
     }
 
     #[test]
+    fn codex_gets_no_field_it_refuses() {
+        let result = pb::ApprovalResult {
+            decision: pb::ApprovalDecision::AllowSession as i32,
+            updated_input_json: r#"{"command":"ls"}"#.into(),
+            decided_by: pb::Sender::User as i32,
+            ..Default::default()
+        };
+        let out = codex_reply(decision_reply("Bash", &result, false))
+            .stdout
+            .unwrap();
+        assert_eq!(
+            out["hookSpecificOutput"]["decision"],
+            json!({"behavior": "allow"})
+        );
+        let stop = codex_reply(stop_reply(false)).stdout.unwrap();
+        assert_eq!(stop["hookSpecificOutput"]["decision"]["behavior"], "deny");
+        assert!(
+            stop["hookSpecificOutput"]["decision"]
+                .get("interrupt")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn call_keys_match_between_events() {
         let a = call_key("Bash", &json!({"command": "ls", "description": "list"}));
         let b = call_key("Bash", &json!({"description": "list", "command": "ls"}));
