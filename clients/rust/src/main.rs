@@ -76,6 +76,16 @@ enum HookAgent {
 }
 
 fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let Command::Hook { agent } = &cli.command {
+        // Runs before every tool call: no log subscriber (its messages are eprintln'd), no
+        // multi-threaded runtime, and no runtime at all for events that need no network.
+        let dialect = match agent {
+            HookAgent::Claude => hook::Dialect::Claude,
+            HookAgent::Codex => hook::Dialect::Codex,
+        };
+        return std::process::ExitCode::from(hook::main_as(dialect));
+    }
     // stdout is the MCP channel: every log line goes to stderr.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -85,16 +95,6 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "switchboard_agent=info,rmcp=warn".into()),
         )
         .init();
-    let cli = Cli::parse();
-    if let Command::Hook { agent } = &cli.command {
-        // Runs before every tool call: no multi-threaded runtime, and none at all for events
-        // that need no network.
-        let dialect = match agent {
-            HookAgent::Claude => hook::Dialect::Claude,
-            HookAgent::Codex => hook::Dialect::Codex,
-        };
-        return std::process::ExitCode::from(hook::main_as(dialect));
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
