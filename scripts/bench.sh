@@ -53,9 +53,9 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 # recording come from the default release build.
 profile="${BENCH_PROFILE:-release}"
 if [ "$profile" = release ]; then
-  cargo build --locked --release --bin switchboard --bin switchboard-bench
+  cargo build --locked --release --workspace --bin switchboard --bin switchboard-bench --bin switchboard-agent
 else
-  cargo build --locked --bin switchboard --bin switchboard-bench
+  cargo build --locked --workspace --bin switchboard --bin switchboard-bench --bin switchboard-agent
   profile=debug
 fi
 exec "$target_dir/$profile/switchboard-bench" --server-bin "$target_dir/$profile/switchboard" "$@"

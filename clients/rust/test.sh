@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Drives `switchboard-agent mcp` over stdio with the official MCP Python SDK (PyPI `mcp`, major 2)
-# against the server named by SWITCHBOARD_URL / SWITCHBOARD_API_KEY / SWITCHBOARD_EMAIL /
-# SWITCHBOARD_PASSWORD; the person's side is the Python client's Dashboard helper (clients/python).
+# Drives `switchboard-agent mcp` over stdio with the official MCP Python SDK (PyPI `mcp`, major 2),
+# `switchboard-agent hook claude` with Claude Code's event payloads (tests/fixtures/claude-hooks)
+# and `switchboard-agent claude` with a stand-in claude (and, where npm can install it, the real
+# one's argument parsing) against the server named by SWITCHBOARD_URL / SWITCHBOARD_API_KEY /
+# SWITCHBOARD_EMAIL / SWITCHBOARD_PASSWORD; the person's side is the Python client's Dashboard
+# helper (clients/python) and its generated DashboardService stub.
 # Run it as: scripts/with-server.sh clients/rust/test.sh [pytest args]
 # The binary is target/debug/switchboard-agent (CARGO_TARGET_DIR honoured), built here.
 set -euo pipefail

@@ -62,7 +62,7 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, approval, fanout, replicas).
+    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, fanout, replicas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -225,6 +225,13 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     if wants(&args, "approval") {
         if let Err(e) = scenario::scenario_approval(&plan, &target, &token, &mut report).await {
             report.failures.push(format!("approval: {e}"));
+        }
+    }
+    if wants(&args, "hook") {
+        if let Err(e) =
+            scenario::scenario_hook(&plan, &target, &token, &mut report, &work.path).await
+        {
+            report.failures.push(format!("hook: {e}"));
         }
     }
     let mut single = None;

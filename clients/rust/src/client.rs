@@ -2,8 +2,9 @@
 //! request id, and the agent session helpers (steps, ask-and-wait on the push path, message
 //! acknowledgement, heartbeat, end).
 //!
-//! Approvals (issue 14) will sit beside `ask_and_wait` as `request_approval` + a wait on the same
-//! push path; the retry helper (`Client::call`) is the one place every RPC goes through.
+//! Tool approvals (issue 14) sit beside `ask_and_wait`: `request_approval` + `wait_for_approval`
+//! on the same push path, and `resolve_approval` when the agent's own terminal answered first.
+//! The retry helper (`Client::call`) is the one place every RPC goes through.
 
 use std::fmt;
 use std::future::Future;
@@ -199,6 +200,21 @@ impl Client {
         Self::connect_lazy(&Config::from_env()?)
     }
 
+    /// A handle on a session this process did not start (its id came from the environment):
+    /// no round trip; the first call on it finds out whether it exists.
+    pub fn session_handle(&self, session_id: impl Into<String>) -> AgentSession {
+        let id = session_id.into();
+        AgentSession {
+            client: self.clone(),
+            session: pb::Session {
+                id: id.clone(),
+                ..Default::default()
+            },
+            id,
+            resumed: true,
+        }
+    }
+
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -276,6 +292,17 @@ pub enum WaitOutcome {
     Answered(pb::Answer),
     /// No answer will come: a person asked the agent to stop (STOPPING), or the session ended.
     Interrupted(pb::SessionStatus),
+}
+
+/// How a wait for a tool approval's decision ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApprovalOutcome {
+    /// Decided: by the person, a deadline's default, a session rule, or the agent's terminal.
+    Decided(pb::ApprovalResult),
+    /// No decision will come: a person asked the agent to stop (STOPPING), or the session ended.
+    Interrupted(pb::SessionStatus),
+    /// The caller's own wait limit passed first; the approval stays open.
+    TimedOut,
 }
 
 /// One agent session.
@@ -381,6 +408,96 @@ impl AgentSession {
         Ok((question, outcome))
     }
 
+    /// Asks the person to allow or deny one tool call; returns at once with the stored approval
+    /// (its `result` already set when an ALLOW_SESSION rule of this session covers the tool).
+    /// `session_id` is filled in, and `request_id` when empty; retries reuse it, so a retried
+    /// request never opens a second card.
+    pub async fn request_approval(
+        &self,
+        mut request: pb::RequestApprovalRequest,
+    ) -> Result<pb::ToolApproval, Error> {
+        request.session_id = self.id.clone();
+        if request.request_id.is_empty() {
+            request.request_id = new_request_id();
+        }
+        let response = self
+            .client
+            .call(
+                "RequestApproval",
+                request,
+                self.client.retry.call_timeout,
+                |mut s, r| async move { s.request_approval(r).await },
+            )
+            .await?;
+        Ok(response.approval.unwrap_or_default())
+    }
+
+    /// Waits for the approval's decision on the push path (WaitForApproval returns the moment
+    /// it commits), called again while it returns decided=false with the session still going.
+    /// Returns `Interrupted` at once on a stop request or the session's end, and `TimedOut` when
+    /// `limit` (if any) passes first.
+    pub async fn wait_for_approval(
+        &self,
+        approval_id: &str,
+        limit: Option<Duration>,
+    ) -> Result<ApprovalOutcome, Error> {
+        const WAIT: Duration = Duration::from_secs(60);
+        let give_up = limit.map(|l| tokio::time::Instant::now() + l);
+        loop {
+            let wait = match give_up {
+                Some(at) => {
+                    let left = at.saturating_duration_since(tokio::time::Instant::now());
+                    if left.is_zero() {
+                        return Ok(ApprovalOutcome::TimedOut);
+                    }
+                    // The server's wait is whole-second granular at 1 s minimum.
+                    left.min(WAIT).max(Duration::from_secs(1))
+                }
+                None => WAIT,
+            };
+            let request = pb::WaitForApprovalRequest {
+                session_id: self.id.clone(),
+                approval_id: approval_id.to_owned(),
+                timeout: Some(prost_types::Duration {
+                    seconds: wait.as_secs() as i64,
+                    nanos: wait.subsec_nanos() as i32,
+                }),
+            };
+            let response = self
+                .client
+                .call(
+                    "WaitForApproval",
+                    request,
+                    wait + self.client.retry.call_timeout,
+                    |mut s, r| async move { s.wait_for_approval(r).await },
+                )
+                .await?;
+            if let Some(outcome) = approval_outcome(response) {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// Reports that the agent's own terminal answered an open approval first. The first decision
+    /// wins: the response carries the one in force and whether this call's was stored.
+    pub async fn resolve_approval(
+        &self,
+        mut request: pb::ResolveApprovalRequest,
+    ) -> Result<pb::ResolveApprovalResponse, Error> {
+        request.session_id = self.id.clone();
+        if request.request_id.is_empty() {
+            request.request_id = new_request_id();
+        }
+        self.client
+            .call(
+                "ResolveApproval",
+                request,
+                self.client.retry.call_timeout,
+                |mut s, r| async move { s.resolve_approval(r).await },
+            )
+            .await
+    }
+
     /// Marks every user message up to `through_seq` as read (after the agent saw it on
     /// Subscribe), so LogStep does not return it again.
     pub async fn acknowledge(
@@ -449,6 +566,20 @@ fn wait_outcome(response: pb::WaitForAnswerResponse) -> Option<WaitOutcome> {
     }
     if is_stop_or_end(status) {
         return Some(WaitOutcome::Interrupted(status));
+    }
+    None
+}
+
+/// What one WaitForApproval response means; `None`: not decided yet, wait again.
+fn approval_outcome(response: pb::WaitForApprovalResponse) -> Option<ApprovalOutcome> {
+    let status = response.status();
+    if response.decided {
+        return Some(ApprovalOutcome::Decided(
+            response.result.unwrap_or_default(),
+        ));
+    }
+    if is_stop_or_end(status) {
+        return Some(ApprovalOutcome::Interrupted(status));
     }
     None
 }
@@ -572,6 +703,36 @@ mod tests {
             status: S::Active as i32,
         };
         assert_eq!(wait_outcome(answered), Some(WaitOutcome::Answered(answer)));
+    }
+
+    #[test]
+    fn wait_for_approval_again_only_while_the_session_goes_on() {
+        use pb::SessionStatus as S;
+        let undecided = |status: S| pb::WaitForApprovalResponse {
+            decided: false,
+            result: None,
+            status: status as i32,
+        };
+        assert_eq!(approval_outcome(undecided(S::AwaitingInput)), None);
+        assert_eq!(
+            approval_outcome(undecided(S::Stopping)),
+            Some(ApprovalOutcome::Interrupted(S::Stopping))
+        );
+        let result = pb::ApprovalResult {
+            approval_id: "a".into(),
+            decision: pb::ApprovalDecision::Deny as i32,
+            reason: "no".into(),
+            ..Default::default()
+        };
+        let decided = pb::WaitForApprovalResponse {
+            decided: true,
+            result: Some(result.clone()),
+            status: S::Active as i32,
+        };
+        assert_eq!(
+            approval_outcome(decided),
+            Some(ApprovalOutcome::Decided(result))
+        );
     }
 
     #[test]

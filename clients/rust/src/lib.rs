@@ -1,13 +1,13 @@
 //! The agent side of Switchboard: a small `AgentService` client library ([`client`]) and the
-//! `switchboard-agent` binary's commands ([`mcp`]: the MCP server over stdio; [`wrapper`]:
-//! `switchboard-agent claude`).
-//!
-//! Where issue 14's next pieces land: approvals in [`client`] (request + wait on the push path)
-//! and as the `approve` tool in [`mcp`]; the Claude Code hook in `hook`, its `--settings` file
-//! and a `codex` wrapper beside `claude` in `wrapper`, each a subcommand in `main.rs`.
+//! `switchboard-agent` binary's commands ([`mcp`]: the MCP server over stdio, with the `approve`
+//! permission-prompt tool; [`hook`]: the Claude Code command hook; [`wrapper`]:
+//! `switchboard-agent claude` and `switchboard-agent codex`). [`preview`] turns a tool call into
+//! what a person judges on a phone.
 
 pub mod client;
+pub mod hook;
 pub mod mcp;
+pub mod preview;
 pub mod wrapper;
 
 /// Client stubs generated from `proto/` by build.rs.

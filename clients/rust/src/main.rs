@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use switchboard_agent::client::{
     Client, Config, ENV_AGENT_NAME, ENV_LEAVE_SESSION_OPEN, ENV_SESSION_ID,
 };
-use switchboard_agent::{mcp, wrapper};
+use switchboard_agent::{hook, mcp, wrapper};
 
 /// Connects AI agents (Claude Code, Codex, ...) to a Switchboard hub.
 ///
@@ -18,7 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the Model Context Protocol over stdio (tools: log_step, ask_question, end_session).
+    /// Serve the Model Context Protocol over stdio (tools: log_step, ask_question, end_session,
+    /// approve).
     ///
     /// One Switchboard session per process: started on the first tool call, ended when the
     /// process exits.
@@ -38,17 +39,53 @@ enum Command {
     },
     /// Run Claude Code (`claude`, or SWITCHBOARD_CLAUDE_BIN) in a new Switchboard session.
     ///
-    /// Passes a temporary --mcp-config with this binary's MCP server (your own settings are not
-    /// edited); ends the session when claude exits: COMPLETED on exit code 0, FAILED otherwise.
-    /// Exits with claude's exit code.
+    /// Passes a temporary --mcp-config with this binary's MCP server and a temporary --settings
+    /// with this binary as its hooks (tool approvals decided on Switchboard; your own settings are
+    /// not edited); ends the session when claude exits: COMPLETED on exit code 0, FAILED
+    /// otherwise. Exits with claude's exit code.
     Claude {
         /// Arguments for claude, passed through as they are.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Run Codex CLI (`codex`, or SWITCHBOARD_CODEX_BIN) in a new Switchboard session.
+    ///
+    /// Adds this binary's MCP server with `-c mcp_servers.switchboard.*` overrides (your
+    /// ~/.codex/config.toml is not edited); ends the session when codex exits.
+    Codex {
+        /// Arguments for codex, passed through as they are.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// A hook command for a coding agent: reads the event JSON on stdin, writes the decision on
+    /// stdout.
+    Hook {
+        #[command(subcommand)]
+        agent: HookAgent,
+    },
+}
+
+#[derive(Subcommand)]
+enum HookAgent {
+    /// Claude Code command hook (PermissionRequest, PreToolUse, PostToolUse, Stop, Notification,
+    /// SessionStart). Set in the settings `switchboard-agent claude` passes with --settings.
+    Claude,
+    /// Codex CLI command hook (its PermissionRequest, PostToolUse, Stop): Claude's contract
+    /// without the fields Codex refuses.
+    Codex,
 }
 
 fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let Command::Hook { agent } = &cli.command {
+        // Runs before every tool call: no log subscriber (its messages are eprintln'd), no
+        // multi-threaded runtime, and no runtime at all for events that need no network.
+        let dialect = match agent {
+            HookAgent::Claude => hook::Dialect::Claude,
+            HookAgent::Codex => hook::Dialect::Codex,
+        };
+        return std::process::ExitCode::from(hook::main_as(dialect));
+    }
     // stdout is the MCP channel: every log line goes to stderr.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -58,7 +95,6 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "switchboard_agent=info,rmcp=warn".into()),
         )
         .init();
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -91,6 +127,11 @@ fn main() -> std::process::ExitCode {
                 let config = Config::from_env().map_err(|e| e.to_string())?;
                 wrapper::run_claude(config, args).await
             }
+            Command::Codex { args } => {
+                let config = Config::from_env().map_err(|e| e.to_string())?;
+                wrapper::run_codex(config, args).await
+            }
+            Command::Hook { .. } => unreachable!("handled before the runtime starts"),
         }
     });
     // A read of stdin that is still pending (SIGTERM while the client keeps the pipe open)

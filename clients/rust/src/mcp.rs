@@ -14,8 +14,13 @@
 //! the process exits (stdin closed, SIGTERM, Ctrl-C) unless `end_session` ended it already or
 //! `SWITCHBOARD_LEAVE_SESSION_OPEN` leaves the end to the session's owner (the `claude` wrapper).
 //!
-//! The `approve` tool (Claude Code's `--permission-prompt-tool`) will be one more `#[tool]` here,
-//! calling the client library's approval request.
+//! `approve` is Claude Code's `--permission-prompt-tool` (`claude -p --permission-prompt-tool
+//! mcp__switchboard__approve`), checked against npm `@anthropic-ai/claude-code` 2.1.197: the
+//! input is `{tool_name, input, tool_use_id}`, the result ONE text block holding
+//! `{"behavior":"allow","updatedInput":{..}}` (the input to run: the original unless the person
+//! edited it; `updatedPermissions` may add rules, the same shape as a PermissionRequest hook's)
+//! or `{"behavior":"deny","message":".."}`. It never allows without a person's (or a session
+//! rule's) decision: a hub it cannot reach is a deny that says so.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -131,6 +136,19 @@ pub struct AskQuestionArgs {
     pub default: Option<OneOrMany>,
 }
 
+/// Claude Code's permission-prompt-tool input. Unknown fields are accepted: Claude Code may add
+/// some, and refusing them would turn every permission prompt into an error.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ApproveArgs {
+    /// The tool Claude wants to run ("Bash", "Edit", "mcp__github__create_issue").
+    pub tool_name: String,
+    /// The tool's input, a JSON object.
+    pub input: serde_json::Map<String, Value>,
+    /// Claude's id of this tool call.
+    #[serde(default)]
+    pub tool_use_id: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -159,6 +177,30 @@ fn tool_error(message: impl Into<String>) -> CallToolResult {
 
 fn ok_json(value: Value) -> CallToolResult {
     CallToolResult::structured(value)
+}
+
+/// The permission-prompt-tool result: one text block holding the decision's JSON.
+fn permission_result(decision: Value) -> CallToolResult {
+    CallToolResult::success(vec![ContentBlock::text(decision.to_string())])
+}
+
+/// The decision as Claude Code's permission prompt tool returns it.
+fn approve_json(tool_name: &str, input: Value, result: &pb::ApprovalResult) -> Value {
+    match result.decision() {
+        pb::ApprovalDecision::AllowOnce | pb::ApprovalDecision::AllowSession => {
+            let updated = (!result.updated_input_json.is_empty())
+                .then(|| serde_json::from_str::<Value>(&result.updated_input_json).ok())
+                .flatten()
+                .filter(Value::is_object)
+                .unwrap_or(input);
+            let mut v = json!({"behavior": "allow", "updatedInput": updated});
+            if crate::hook::adds_session_rule(result) {
+                v["updatedPermissions"] = crate::hook::session_rule(tool_name);
+            }
+            v
+        }
+        _ => json!({"behavior": "deny", "message": crate::hook::deny_message(result)}),
+    }
 }
 
 fn status_name(status: pb::SessionStatus) -> &'static str {
@@ -277,6 +319,86 @@ impl SwitchboardMcp {
                 }))
             }
         })
+    }
+
+    /// Claude Code's permission prompt (--permission-prompt-tool): asks the person supervising
+    /// this task to allow or deny a tool call, waits for their decision, and returns it as
+    /// {"behavior":"allow","updatedInput":{...}} or {"behavior":"deny","message":"..."}.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = false,
+        idempotent_hint = false,
+        open_world_hint = true
+    ))]
+    async fn approve(
+        &self,
+        Parameters(args): Parameters<ApproveArgs>,
+        peer: Peer<RoleServer>,
+    ) -> Result<CallToolResult, McpError> {
+        if args.tool_name.trim().is_empty() {
+            return Ok(tool_error(
+                "`tool_name` is empty: name the tool to approve.",
+            ));
+        }
+        let input = Value::Object(args.input);
+        let deny =
+            |message: String| permission_result(json!({"behavior": "deny", "message": message}));
+        let session = match self.session(&peer).await {
+            Ok(s) => s,
+            Err(_) => {
+                return Ok(deny(
+                    "Switchboard could not be reached to ask the person supervising this task, so \
+                     the call is not allowed. Try again later or ask the person directly."
+                        .into(),
+                ));
+            }
+        };
+        let cwd = std::env::current_dir()
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let request = pb::RequestApprovalRequest {
+            tool_name: args.tool_name.clone(),
+            input_json: input.to_string(),
+            preview: Some(crate::preview::build(&args.tool_name, &input, &cwd)),
+            tool_use_id: args.tool_use_id.unwrap_or_default(),
+            input_editable: true,
+            ..Default::default()
+        };
+        let approval = match session.request_approval(request).await {
+            Ok(a) => a,
+            Err(e) => {
+                let message = format!("The call is not allowed: asking the person failed ({e}).");
+                self.rpc_failure(e);
+                return Ok(deny(message));
+            }
+        };
+        let result = match approval.result {
+            Some(r) => r,
+            None => match session.wait_for_approval(&approval.id, None).await {
+                Ok(client::ApprovalOutcome::Decided(r)) => r,
+                Ok(client::ApprovalOutcome::Interrupted(pb::SessionStatus::Stopping)) => {
+                    return Ok(deny(STOP_INSTRUCTION.into()));
+                }
+                Ok(client::ApprovalOutcome::Interrupted(_)) => {
+                    self.state.ended.store(true, Ordering::SeqCst);
+                    return Ok(deny(
+                        "The Switchboard session has ended; no decision will come. Stop working."
+                            .into(),
+                    ));
+                }
+                Ok(client::ApprovalOutcome::TimedOut) => unreachable!("no limit was given"),
+                Err(e) => {
+                    return Ok(deny(format!(
+                        "The call is not allowed: waiting for the person's decision failed ({e})."
+                    )));
+                }
+            },
+        };
+        Ok(permission_result(approve_json(
+            &args.tool_name,
+            input,
+            &result,
+        )))
     }
 
     /// End this task's Switchboard session, with its outcome and a summary for the person.
@@ -758,6 +880,38 @@ mod tests {
         assert_eq!(agent_name_from("claude-code"), "claude-code");
         assert_eq!(agent_name_from("my/agent:1"), "my-agent-1");
         assert_eq!(agent_name_from("  "), "mcp-agent");
+    }
+
+    #[test]
+    fn approve_results_have_the_permission_prompt_shape() {
+        let input = json!({"command": "ls"});
+        let r = |d: pb::ApprovalDecision, updated: &str| pb::ApprovalResult {
+            decision: d as i32,
+            reason: "not now".into(),
+            updated_input_json: updated.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            approve_json(
+                "Bash",
+                input.clone(),
+                &r(pb::ApprovalDecision::AllowOnce, "")
+            ),
+            json!({"behavior": "allow", "updatedInput": {"command": "ls"}})
+        );
+        let edited = approve_json(
+            "Bash",
+            input.clone(),
+            &r(pb::ApprovalDecision::AllowSession, r#"{"command":"ls -a"}"#),
+        );
+        assert_eq!(edited["updatedInput"], json!({"command": "ls -a"}));
+        assert_eq!(
+            edited["updatedPermissions"][0]["rules"][0]["toolName"],
+            "Bash"
+        );
+        let deny = approve_json("Bash", input, &r(pb::ApprovalDecision::Deny, ""));
+        assert_eq!(deny["behavior"], "deny");
+        assert!(deny["message"].as_str().unwrap().ends_with("not now"));
     }
 
     #[test]

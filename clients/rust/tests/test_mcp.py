@@ -18,6 +18,7 @@ from mcp import ClientSession, StdioServerParameters, stdio_client
 
 from switchboard import Agent, Dashboard
 from switchboard.v1 import agent_service_pb2 as agent_pb
+from switchboard.v1 import dashboard_service_pb2 as dash_pb
 from switchboard.v1 import model_pb2 as model
 
 REQUIRED = ("SWITCHBOARD_URL", "SWITCHBOARD_API_KEY", "SWITCHBOARD_EMAIL", "SWITCHBOARD_PASSWORD",
@@ -93,7 +94,7 @@ def wait_for_status(person: Dashboard, session_id: str, status: int) -> None:
 async def test_tools_are_listed_with_schemas_and_descriptions(agent_name):
     async with mcp_session(agent_name) as mcp:
         tools = {t.name: t for t in (await mcp.list_tools()).tools}
-    assert set(tools) == {"log_step", "ask_question", "end_session"}
+    assert set(tools) == {"log_step", "ask_question", "end_session", "approve"}
     for tool in tools.values():
         assert tool.description and len(tool.description) > 40, tool.name
         assert tool.input_schema["type"] == "object"
@@ -269,3 +270,89 @@ async def test_an_unreachable_hub_is_a_tool_error_not_a_crash(agent_name):
             result = await mcp.call_tool("log_step", {"text": "hello?"})
         assert "unreachable" in error_text(result)
         assert (await mcp.list_tools()).tools
+
+
+def open_approval(person: Dashboard, session_id: str) -> model.ToolApproval:
+    """The session's oldest open approval, waiting on its feed (pushed, no polling)."""
+    got = person.get_session(session_id)
+    if got.open_approvals:
+        return got.open_approvals[0]
+    for msg in person.watch(session_id, got.session.last_seq, timeout=BLOCKED_CALL_LIMIT):
+        if msg.HasField("approval") and not msg.approval.HasField("result"):
+            return msg.approval
+    raise AssertionError("no approval requested")
+
+
+def decide(person: Dashboard, session_id: str, approval_id: str, decision: int, **kw) -> None:
+    person.stub.DecideApproval(dash_pb.DecideApprovalRequest(
+        session_id=session_id, approval_id=approval_id, decision=decision, **kw), timeout=BLOCKED_CALL_LIMIT)
+
+
+def permission(result) -> dict:
+    """Claude Code's permission-prompt-tool contract: exactly one text block holding the JSON."""
+    assert not result.is_error, result
+    assert len(result.content) == 1 and result.content[0].type == "text", result
+    return json.loads(result.content[0].text)
+
+
+async def test_approve_is_the_permission_prompt_tool(person, agent_name):
+    call = {"tool_name": "Bash", "input": {"command": "make deploy", "description": "Deploy"},
+            "tool_use_id": "toolu_01"}
+    async with mcp_session(agent_name) as mcp:
+        sid = result_json(await mcp.call_tool("log_step", {"text": "ready"}))["session_id"]
+
+        async def decided_by_person(decision: int, **kw) -> dict:
+            def as_person():
+                approval = open_approval(person, sid)
+                assert approval.tool_name == "Bash" and approval.preview.shell_command.command == "make deploy"
+                decide(person, sid, approval.id, decision, **kw)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(anyio.to_thread.run_sync, as_person)
+                with anyio.fail_after(BLOCKED_CALL_LIMIT):
+                    return permission(await mcp.call_tool("approve", call))
+
+        # Allowed as requested: updatedInput is the original input.
+        assert await decided_by_person(model.APPROVAL_DECISION_ALLOW_ONCE) == {
+            "behavior": "allow", "updatedInput": call["input"]}
+        # Denied with a reason the model reads.
+        denied = await decided_by_person(model.APPROVAL_DECISION_DENY, reason="not on a Friday")
+        assert denied["behavior"] == "deny" and denied["message"].endswith("not on a Friday")
+        # Edited and allowed for the session ...
+        edited = {"command": "make deploy-staging", "description": "Deploy to staging"}
+        got = await decided_by_person(model.APPROVAL_DECISION_ALLOW_SESSION, updated_input_json=json.dumps(edited))
+        assert got["behavior"] == "allow" and got["updatedInput"] == edited
+        assert got["updatedPermissions"] == [{"type": "addRules", "rules": [{"toolName": "Bash"}],
+                                              "behavior": "allow", "destination": "session"}]
+        # ... so the next Bash call needs nobody.
+        with anyio.fail_after(BLOCKED_CALL_LIMIT):
+            again = permission(await mcp.call_tool("approve", dict(call, tool_use_id="toolu_02")))
+        assert again == {"behavior": "allow", "updatedInput": call["input"]}
+        assert not person.get_session(sid).open_approvals
+
+
+async def test_approve_denies_on_a_stop_request_telling_the_model_to_stop(person, agent_name):
+    async with mcp_session(agent_name) as mcp:
+        sid = result_json(await mcp.call_tool("log_step", {"text": "ready"}))["session_id"]
+
+        def stop_as_person():
+            open_approval(person, sid)
+            person.stop_session(sid, "wrong repository")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(anyio.to_thread.run_sync, stop_as_person)
+            with anyio.fail_after(BLOCKED_CALL_LIMIT):
+                got = permission(await mcp.call_tool("approve", {"tool_name": "Write", "input": {
+                    "file_path": "/tmp/x", "content": "x"}}))
+    assert got["behavior"] == "deny" and "stop" in got["message"].lower()
+
+
+async def test_approve_bad_arguments_and_an_unreachable_hub(agent_name):
+    async with mcp_session(agent_name) as mcp:
+        assert "input" in error_text(await mcp.call_tool("approve", {"tool_name": "Bash"}))
+        assert "tool_name" in error_text(await mcp.call_tool("approve", {"tool_name": " ", "input": {}}))
+    async with mcp_session(agent_name, SWITCHBOARD_URL="http://127.0.0.1:1") as mcp:
+        with anyio.fail_after(BLOCKED_CALL_LIMIT):
+            got = permission(await mcp.call_tool("approve", {"tool_name": "Bash", "input": {"command": "ls"}}))
+    # Never a silent allow.
+    assert got["behavior"] == "deny" and "not allowed" in got["message"]

@@ -3,6 +3,7 @@
 
 mod answer;
 mod fanout;
+mod hook;
 mod ingest;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use crate::server;
 
 pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
+pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
