@@ -4,15 +4,23 @@
 
 use tokio_util::sync::CancellationToken;
 
+use super::metrics::Metrics;
 use crate::config::SessionSettings;
 use crate::domain::{DomainError, Sender, SessionStatus};
 use crate::store::{AnswerInput, Store};
 
 const BATCH: i64 = 100;
 
-pub async fn run(store: Store, settings: SessionSettings, shutdown: CancellationToken) {
+pub async fn run(
+    store: Store,
+    settings: SessionSettings,
+    metrics: Metrics,
+    shutdown: CancellationToken,
+) {
     loop {
-        if let Err(e) = sweep_once(&store, &settings).await {
+        let swept = sweep_once(&store, &settings).await;
+        metrics.sweep(swept.is_ok());
+        if let Err(e) = swept {
             tracing::warn!(error = %e, "sweep failed");
         }
         tokio::select! {
