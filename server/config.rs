@@ -357,7 +357,7 @@ impl Settings {
 
     /// The plaintext rule: TLS files come in pairs, and plaintext is served on loopback only
     /// unless a proxy in front is said to terminate TLS.
-    fn check_transport(&self) -> Result<(), String> {
+    pub fn check_transport(&self) -> Result<(), String> {
         let tls = &self.tls;
         match (&tls.cert_file, &tls.key_file) {
             (Some(_), None) => {
@@ -487,6 +487,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns its own error type
     fn the_rule_applies_to_settings_from_the_environment() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("SWITCHBOARD__LISTEN", "0.0.0.0:50051");

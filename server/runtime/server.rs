@@ -295,6 +295,8 @@ pub async fn start_with_store(
     settings: Settings,
     store: crate::store::Store,
 ) -> Result<RunningServer, BoxError> {
+    // The plaintext rule holds however the server is started (the CLI has checked it already).
+    settings.check_transport()?;
     let settings = Arc::new(settings);
     let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
     // Everything inside the server watches one token. The public handle stays a watch sender

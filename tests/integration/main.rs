@@ -15,6 +15,7 @@ mod inbox;
 mod questions;
 mod reads;
 mod reads_tenancy;
+mod serving;
 mod session_history;
 mod subscription;
 mod tenancy;
