@@ -4,6 +4,7 @@
 mod answer;
 mod fanout;
 mod ingest;
+mod tls;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crate::server;
 pub use answer::scenario_answer;
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use ingest::scenario_ingest;
+pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
 pub struct Plan {
