@@ -171,7 +171,6 @@ impl Tls {
             handshake_timeout,
             tx,
             metrics,
-            stop,
         ));
         ReceiverStream::new(rx)
     }
@@ -198,13 +197,12 @@ async fn accept_loop(
     handshake_timeout: Duration,
     tx: mpsc::Sender<io::Result<TlsConn>>,
     metrics: Metrics,
-    stop: CancellationToken,
 ) {
     loop {
+        // Not on `stop`: the listener stays open until tonic drops the stream of connections,
+        // as it would drop a plain listener, so readiness is off before the port closes.
         let accepted = tokio::select! {
             a = listener.accept() => a,
-            _ = stop.cancelled() => return,
-            // tonic stopped taking connections (the server ended).
             _ = tx.closed() => return,
         };
         let (tcp, peer) = match accepted {

@@ -285,8 +285,11 @@ async fn a_client_trusting_another_ca_is_refused() {
     let ca = Ca::new("Switchboard test CA");
     let (cert, key, _) = ca.leaf("server");
     let files = TlsFiles::write(&cert, &key);
-    let app = spawn_tls(&files, |_| {}).await;
+    let app = spawn_tls(&files, |s| s.tls.handshake_timeout_ms = 300).await;
     let stranger = Ca::new("Some other CA");
+    // A client that connects and never starts its handshake holds up nobody (every check
+    // below runs while it is connected) and is closed once the handshake timeout passes.
+    let mut silent = tokio::net::TcpStream::connect(app.addr).await.unwrap();
 
     let err = over_tls(app.addr, &stranger.pem, &[b"h2"], None)
         .await
@@ -315,6 +318,11 @@ async fn a_client_trusting_another_ca_is_refused() {
         .check(HealthCheckRequest::default())
         .await
         .expect("health");
+    let mut buf = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_secs(30), silent.read(&mut buf))
+        .await
+        .expect("the server closes a connection that never shakes hands");
+    assert!(matches!(closed, Ok(0) | Err(_)), "{closed:?}");
 }
 
 #[tokio::test]
