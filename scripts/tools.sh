@@ -30,6 +30,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   sb_apt_install postgresql-15
 fi
 
+# The benchmark's tls scenario makes its CA and certificate with the openssl command.
+if ! command -v openssl >/dev/null 2>&1; then
+  sb_apt_install openssl
+fi
+
 if [ ! -x "$SB_TOOLS/npm/node_modules/.bin/buf" ]; then
   sb_log "npm install @bufbuild/buf"
   mkdir -p "$SB_TOOLS/npm"

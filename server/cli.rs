@@ -195,9 +195,17 @@ async fn serve(settings: Settings, config: Option<&Path>) -> Result<(), BoxError
     let (running, mut embedded) = server::start(settings).await?;
     let addr = running.addr;
     // Machine-readable first line (scripts wait for it), then hints people can paste as they are.
-    println!("switchboard listening on http://{addr}");
-    println!("  dashboard:  http://{addr}/");
-    println!("  grpcurl:    grpcurl -plaintext {addr} list");
+    let scheme = if running.tls { "https" } else { "http" };
+    println!("switchboard listening on {scheme}://{addr}");
+    println!("  dashboard:  {scheme}://{addr}/");
+    if running.tls {
+        println!("  grpcurl:    grpcurl {addr} list  (-cacert <ca.pem> for a private CA)");
+    } else {
+        println!("  grpcurl:    grpcurl -plaintext {addr} list");
+    }
+    if let Some(metrics) = running.metrics_addr {
+        println!("  metrics:    http://{metrics}/metrics  (probes: /livez, /readyz)");
+    }
     println!("  in another terminal, a person who can sign in and an API key for their agents:");
     println!(
         "    printf '%s' 'a-long-password' | {admin} user create --email you@example.com --password-stdin"

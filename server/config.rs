@@ -36,6 +36,38 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub feed: FeedSettings,
     pub sessions: SessionSettings,
+    pub tls: TlsSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// TLS on the one port, or the statement that a proxy in front terminates it. Plaintext is
+/// accepted on loopback only unless `terminated_by_proxy` says so (see `Settings::check`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsSettings {
+    /// PEM certificate chain (leaf first). With `key_file`, the port speaks TLS only.
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of the leaf certificate.
+    pub key_file: Option<PathBuf>,
+    /// How often the files are re-read; a changed, valid pair replaces the served one without a
+    /// restart (SIGHUP re-reads at once). A bad new pair is logged and the old one kept.
+    pub reload_interval_ms: u64,
+    /// A connection that has not finished its TLS handshake by then is closed.
+    pub handshake_timeout_ms: u64,
+    /// TLS is terminated by a proxy or load balancer in front: plaintext on a non-loopback
+    /// address is then allowed.
+    pub terminated_by_proxy: bool,
+    /// Addresses or CIDRs (`10.0.0.0/8`, `::1`) whose X-Forwarded-For / X-Forwarded-Proto are
+    /// believed. Forwarded headers from anyone else are ignored.
+    pub trusted_proxies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Address of the separate plain-HTTP listener for `/metrics` (Prometheus text format),
+    /// `/livez` and `/readyz`, e.g. `127.0.0.1:9464`. Off when unset.
+    pub listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +135,96 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             feed: FeedSettings::default(),
             sessions: SessionSettings::default(),
+            tls: TlsSettings::default(),
+            metrics: MetricsSettings::default(),
+        }
+    }
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            cert_file: None,
+            key_file: None,
+            reload_interval_ms: 5_000,
+            handshake_timeout_ms: 10_000,
+            terminated_by_proxy: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl TlsSettings {
+    /// The certificate and key files when TLS is on.
+    pub fn files(&self) -> Option<(&Path, &Path)> {
+        match (&self.cert_file, &self.key_file) {
+            (Some(c), Some(k)) => Some((c.as_path(), k.as_path())),
+            _ => None,
+        }
+    }
+    pub fn reload_interval(&self) -> Duration {
+        Duration::from_millis(self.reload_interval_ms.max(10))
+    }
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_millis(self.handshake_timeout_ms.max(10))
+    }
+}
+
+/// Whether `listen` (`host:port`) names only loopback addresses. A host name other than
+/// `localhost` may resolve anywhere, so it does not count.
+pub fn is_loopback_listen(listen: &str) -> bool {
+    if let Ok(addr) = listen.parse::<std::net::SocketAddr>() {
+        return addr.ip().is_loopback();
+    }
+    listen
+        .rsplit_once(':')
+        .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost"))
+}
+
+/// One `trusted_proxies` entry: an address or a CIDR block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn parse(s: &str) -> Result<IpNet, String> {
+        let bad = || format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8, ::1)");
+        let (addr, prefix) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (s.trim(), None),
+        };
+        let addr: std::net::IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(IpNet { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        // An IPv4 peer on a dual-stack socket shows up as ::ffff:a.b.c.d.
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
         }
     }
 }
@@ -221,6 +343,7 @@ impl Settings {
                 ));
             }
         }
+        self.check_transport()?;
         // A full diff plus the request's other fields must fit in one message.
         let needed = self.limits.max_diff_bytes + 64 * 1024;
         if self.limits.max_message_bytes < needed {
@@ -230,6 +353,51 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The plaintext rule: TLS files come in pairs, and plaintext is served on loopback only
+    /// unless a proxy in front is said to terminate TLS.
+    pub fn check_transport(&self) -> Result<(), String> {
+        let tls = &self.tls;
+        match (&tls.cert_file, &tls.key_file) {
+            (Some(_), None) => {
+                return Err("tls.cert_file is set but tls.key_file is not: set both".into());
+            }
+            (None, Some(_)) => {
+                return Err("tls.key_file is set but tls.cert_file is not: set both".into());
+            }
+            _ => {}
+        }
+        for entry in &tls.trusted_proxies {
+            IpNet::parse(entry).map_err(|e| format!("tls.trusted_proxies: {e}"))?;
+        }
+        if tls.files().is_none() && !tls.terminated_by_proxy && !is_loopback_listen(&self.listen) {
+            return Err(format!(
+                "refusing to serve plaintext on {:?}, which is not a loopback address: set \
+                 tls.cert_file and tls.key_file (SWITCHBOARD__TLS__CERT_FILE, \
+                 SWITCHBOARD__TLS__KEY_FILE), or, when a proxy in front terminates TLS, \
+                 tls.terminated_by_proxy = true (and tls.trusted_proxies to believe its \
+                 X-Forwarded-For)",
+                self.listen
+            ));
+        }
+        if let Some(listen) = &self.metrics.listen {
+            if listen.parse::<std::net::SocketAddr>().is_err() && !listen.contains(':') {
+                return Err(format!(
+                    "metrics.listen {listen:?} is not host:port (e.g. 127.0.0.1:9464)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn trusted_proxies(&self) -> Vec<IpNet> {
+        // Validated by `check`; a settings value built in code is checked the same way here.
+        self.tls
+            .trusted_proxies
+            .iter()
+            .filter_map(|e| IpNet::parse(e).ok())
+            .collect()
     }
 
     /// The same layering with a given environment provider (tests pass their own).
@@ -253,5 +421,100 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_listen(listen: &str) -> Settings {
+        Settings {
+            listen: listen.into(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn plaintext_is_served_on_loopback_only() {
+        for listen in [
+            "127.0.0.1:50051",
+            "[::1]:0",
+            "localhost:50051",
+            "127.0.0.2:1",
+        ] {
+            assert_eq!(with_listen(listen).check(), Ok(()), "{listen}");
+        }
+        for listen in [
+            "0.0.0.0:50051",
+            "[::]:50051",
+            "10.1.2.3:50051",
+            "switchboard.example:443",
+        ] {
+            let err = with_listen(listen).check().unwrap_err();
+            assert!(
+                err.contains("refusing to serve plaintext"),
+                "{listen}: {err}"
+            );
+            assert!(err.contains("tls.terminated_by_proxy"), "{err}");
+        }
+    }
+
+    #[test]
+    fn tls_or_a_terminating_proxy_allows_any_address() {
+        let mut s = with_listen("0.0.0.0:50051");
+        s.tls.cert_file = Some("cert.pem".into());
+        s.tls.key_file = Some("key.pem".into());
+        assert_eq!(s.check(), Ok(()));
+
+        let mut s = with_listen("0.0.0.0:50051");
+        s.tls.terminated_by_proxy = true;
+        s.tls.trusted_proxies = vec!["10.0.0.0/8".into(), "fd00::/8".into(), "192.168.1.1".into()];
+        assert_eq!(s.check(), Ok(()));
+    }
+
+    #[test]
+    fn half_a_tls_pair_and_bad_proxies_are_refused() {
+        let mut s = with_listen("127.0.0.1:0");
+        s.tls.cert_file = Some("cert.pem".into());
+        assert!(s.check().unwrap_err().contains("tls.key_file is not"));
+
+        let mut s = with_listen("127.0.0.1:0");
+        s.tls.trusted_proxies = vec!["10.0.0.0/33".into()];
+        assert!(s.check().unwrap_err().contains("tls.trusted_proxies"));
+        s.tls.trusted_proxies = vec!["proxy.internal".into()];
+        assert!(s.check().unwrap_err().contains("not an IP address"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns its own error type
+    fn the_rule_applies_to_settings_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SWITCHBOARD__LISTEN", "0.0.0.0:50051");
+            assert!(Settings::load(None).is_err());
+            jail.set_env("SWITCHBOARD__TLS__TERMINATED_BY_PROXY", "true");
+            jail.set_env("SWITCHBOARD__TLS__TRUSTED_PROXIES", "[10.0.0.0/8]");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.trusted_proxies(),
+                vec![IpNet::parse("10.0.0.0/8").unwrap()]
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn cidr_blocks_match_their_addresses() {
+        let net = IpNet::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains("10.255.0.1".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        let v6 = IpNet::parse("fd00::/8").unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("10.0.0.1".parse().unwrap()));
     }
 }

@@ -28,6 +28,9 @@ pub type Dashboard = DashboardServiceClient<InterceptedService<Channel, Bearer>>
 
 /// One HTTP/2 connection (a tonic Channel is one connection; clones share it).
 pub async fn connect(addr: &str) -> Result<Channel, BoxError> {
+    if let Some(host_port) = addr.strip_prefix(crate::scenario::TLS_SCHEME) {
+        return crate::scenario::connect_tls(host_port).await;
+    }
     let channel = Endpoint::from_shared(format!("http://{addr}"))?
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(10))

@@ -62,7 +62,7 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, fanout, replicas).
+    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, fanout, replicas, tls).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -281,6 +281,27 @@ async fn run(args: Args) -> Result<Report, BoxError> {
                 }
             }
             _ => report.notes.push("replicas: skipped with --target".into()),
+        }
+    }
+    if wants(&args, "tls") {
+        match (&args.target, &target.pg_socket_dir) {
+            (None, Some(socket_dir)) => {
+                let bin = servers[0].bin.clone();
+                if let Err(e) = scenario::scenario_tls(
+                    &plan,
+                    &target,
+                    &bin,
+                    socket_dir,
+                    &jwt_secret,
+                    &work.path,
+                    &mut report,
+                )
+                .await
+                {
+                    report.failures.push(format!("tls: {e}"));
+                }
+            }
+            _ => report.notes.push("tls: skipped with --target".into()),
         }
     }
     if !report.failures.is_empty() {

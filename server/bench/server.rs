@@ -21,7 +21,7 @@ pub struct ServerProc {
 
 impl ServerProc {
     /// Starts the server with `env` on top of the bench's own environment and waits for its
-    /// "switchboard listening on http://ADDR" line.
+    /// "switchboard listening on http(s)://ADDR" line.
     pub fn start(
         bin: &Path,
         data_dir: &Path,
@@ -55,10 +55,12 @@ impl ServerProc {
             let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
             if let Some(line) = out
                 .lines()
-                .find(|l| l.starts_with("switchboard listening on http://"))
+                .find(|l| l.starts_with("switchboard listening on "))
             {
                 server.addr = line
-                    .trim_start_matches("switchboard listening on http://")
+                    .trim_start_matches("switchboard listening on ")
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
                     .split_whitespace()
                     .next()
                     .unwrap_or_default()

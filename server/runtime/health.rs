@@ -1,11 +1,14 @@
-//! Keeps the gRPC health status in step with the database: NOT_SERVING while it is unreachable.
+//! Keeps the gRPC health status and the `/readyz` probe in step with the database:
+//! NOT_SERVING (and not ready) while it is unreachable.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
+use super::probes::Readiness;
 use crate::store::Store;
 
 pub const SERVICES: [&str; 5] = [
@@ -19,6 +22,7 @@ pub const SERVICES: [&str; 5] = [
 pub async fn run(
     store: Store,
     reporter: HealthReporter,
+    readiness: Arc<Readiness>,
     every: Duration,
     shutdown: CancellationToken,
 ) {
@@ -28,6 +32,7 @@ pub async fn run(
             .await
             .map(|r| r.is_ok())
             .unwrap_or(false);
+        readiness.set_database_ok(ok);
         let status = if ok {
             ServingStatus::Serving
         } else {

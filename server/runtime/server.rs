@@ -1,5 +1,6 @@
 //! Builds the service stack and serves it: gRPC (HTTP/2) and gRPC-Web (HTTP/1.1) on one port,
-//! plus reflection, health and the web dashboard's static files.
+//! in TLS or (loopback, or behind a TLS-terminating proxy) plaintext, plus reflection, health,
+//! the probes and the web dashboard's static files; and the metrics listener beside it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,8 +15,10 @@ use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::database::{self, Database};
+use super::metrics::{Metrics, MetricsLayer};
+use super::probes::Readiness;
 use super::tasks::BackgroundTasks;
-use super::{health, sweeper};
+use super::{forwarded, health, probes, sweeper, tls};
 use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
@@ -39,6 +42,12 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A running server: its address and the handle that stops it.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Whether `addr` speaks TLS (https) or plaintext (http).
+    pub tls: bool,
+    /// The metrics and probes listener, when `metrics.listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
+    pub metrics: Metrics,
+    pub readiness: Arc<Readiness>,
     /// This server's live-delivery hub (tests observe its followers instead of sleeping).
     pub hub: Arc<Hub>,
     shutdown: watch::Sender<bool>,
@@ -129,8 +138,42 @@ fn cors(settings: &Settings) -> CorsLayer {
 
 /// Serves static files of the dashboard for everything that is not gRPC; unknown gRPC paths
 /// answer UNIMPLEMENTED as gRPC clients expect.
-fn web_fallback(web_dir: PathBuf) -> axum_like::Fallback {
-    axum_like::Fallback::new(web_dir)
+fn web_fallback(settings: &Settings, readiness: Arc<Readiness>) -> axum_like::Fallback {
+    axum_like::Fallback::new(
+        settings.web_dir.clone(),
+        security_headers(settings),
+        readiness,
+    )
+}
+
+/// The headers every dashboard response carries. The CSP allows scripts and styles from this
+/// origin only (the built dashboard has no inline script or style: checked in Chromium, no
+/// violation signed in), calls to this origin and the configured CORS origins, no framing
+/// (clickjacking), no plugins and no `<base>` tricks.
+fn security_headers(settings: &Settings) -> Arc<http::HeaderMap> {
+    let mut connect = vec!["'self'".to_owned()];
+    connect.extend(settings.cors_origin_list().unwrap_or_default());
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; connect-src {}; img-src 'self' data:; \
+         style-src 'self'; object-src 'none'; base-uri 'self'; \
+         frame-ancestors 'none'; form-action 'self'",
+        connect.join(" ")
+    );
+    let mut headers = http::HeaderMap::new();
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    };
+    set("content-security-policy", &csp);
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "no-referrer");
+    set("x-frame-options", "DENY");
+    // Only when the browser reached us over https: served here, or by the proxy in front.
+    if settings.tls.files().is_some() || settings.tls.terminated_by_proxy {
+        set("strict-transport-security", "max-age=31536000");
+    }
+    Arc::new(headers)
 }
 
 mod axum_like {
@@ -141,25 +184,56 @@ mod axum_like {
     use std::future::Future;
     use std::path::PathBuf;
     use std::pin::Pin;
+    use std::sync::Arc;
     use std::task::{Context, Poll};
 
     use tower::{Service, ServiceExt};
+
+    use crate::runtime::probes::{self, Readiness};
     use tower_http::services::{ServeDir, ServeFile};
 
     #[derive(Clone)]
     pub struct Fallback {
         files: ServeDir<ServeFile>,
         present: bool,
+        headers: Arc<http::HeaderMap>,
+        readiness: Arc<Readiness>,
     }
 
     impl Fallback {
-        pub fn new(dir: PathBuf) -> Fallback {
+        pub fn new(
+            dir: PathBuf,
+            headers: Arc<http::HeaderMap>,
+            readiness: Arc<Readiness>,
+        ) -> Fallback {
             let present = dir.join("index.html").exists();
             Fallback {
                 files: ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))),
                 present,
+                headers,
+                readiness,
             }
         }
+    }
+
+    fn with_headers(
+        mut resp: http::Response<axum::body::Body>,
+        headers: &http::HeaderMap,
+    ) -> http::Response<axum::body::Body> {
+        for (name, value) in headers {
+            resp.headers_mut().insert(name, value.clone());
+        }
+        resp
+    }
+
+    /// A probe's plain-text answer (also used by the metrics listener).
+    pub fn probe(status: http::StatusCode, body: &'static str) -> http::Response<axum::body::Body> {
+        http::Response::builder()
+            .status(status)
+            .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .header(http::header::CACHE_CONTROL, "no-store")
+            .body(axum::body::Body::from(body))
+            .expect("static response")
     }
 
     const NOT_BUILT: &str = "<!doctype html><title>Switchboard</title><p>The web dashboard is not built. \
@@ -185,19 +259,26 @@ mod axum_like {
                     tonic::Status::unimplemented(format!("no such method: {}", req.uri().path()));
                 return Box::pin(async move { Ok(status.into_http::<axum::body::Body>()) });
             }
+            if req.method() == http::Method::GET {
+                if let Some((status, body)) = probes::answer(req.uri().path(), &self.readiness) {
+                    return Box::pin(async move { Ok(probe(status, body)) });
+                }
+            }
+            let headers = self.headers.clone();
             if !self.present {
                 return Box::pin(async move {
-                    Ok(http::Response::builder()
+                    let resp = http::Response::builder()
                         .status(http::StatusCode::SERVICE_UNAVAILABLE)
                         .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
                         .body(axum::body::Body::from(NOT_BUILT))
-                        .expect("static response"))
+                        .expect("static response");
+                    Ok(with_headers(resp, &headers))
                 });
             }
             let files = self.files.clone();
             Box::pin(async move {
                 let resp = files.oneshot(req).await.unwrap_or_else(|e| match e {});
-                Ok(resp.map(axum::body::Body::new))
+                Ok(with_headers(resp.map(axum::body::Body::new), &headers))
             })
         }
     }
@@ -217,6 +298,8 @@ pub async fn start_with_store(
     settings: Settings,
     store: crate::store::Store,
 ) -> Result<RunningServer, BoxError> {
+    // The plaintext rule holds however the server is started (the CLI has checked it already).
+    settings.check_transport()?;
     let settings = Arc::new(settings);
     let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
     // Everything inside the server watches one token. The public handle stays a watch sender
@@ -232,6 +315,13 @@ pub async fn start_with_store(
         }
     });
     let hub = Arc::new(Hub::new());
+    let metrics = Metrics::new();
+    let readiness = Arc::new(Readiness::default());
+    // Certificates are checked before anything binds: a bad pair is a start-up error.
+    let tls = match settings.tls.files() {
+        Some((cert, key)) => Some(tls::Tls::load(cert, key)?),
+        None => None,
+    };
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
     let store = store.with_hint_sink(hint_sink);
     let secret = jwt_secret(&settings)?;
@@ -288,13 +378,25 @@ pub async fn start_with_store(
     let routes = builder.routes();
     let router = routes
         .into_axum_router()
-        .fallback_service(web_fallback(settings.web_dir.clone()));
+        .fallback_service(web_fallback(&settings, readiness.clone()));
     let routes = tonic::service::Routes::from(router);
 
     let listener = TcpListener::bind(&settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let addr = listener.local_addr()?;
+    let metrics_listener = match &settings.metrics.listen {
+        Some(listen) => Some(
+            TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen} (metrics.listen): {e}"))?,
+        ),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(l.local_addr()?),
+        None => None,
+    };
 
     let tasks = BackgroundTasks::new(stop.clone());
     tasks.spawn(
@@ -322,20 +424,47 @@ pub async fn start_with_store(
     );
     tasks.spawn(
         "sweeper",
-        sweeper::run(store.clone(), settings.sessions.clone(), stop.clone()),
+        sweeper::run(
+            store.clone(),
+            settings.sessions.clone(),
+            metrics.clone(),
+            stop.clone(),
+        ),
     );
     tasks.spawn(
         "health",
         health::run(
             store.clone(),
             health_reporter,
+            readiness.clone(),
             Duration::from_millis(500),
             stop.clone(),
         ),
     );
 
+    // Readiness goes false the moment shutdown starts, while the listener still accepts.
+    tokio::spawn({
+        let (stop, readiness) = (stop.clone(), readiness.clone());
+        async move {
+            stop.cancelled().await;
+            readiness.drain();
+        }
+    });
+    // Its own token: the probes keep answering (not ready) until the main port has closed.
+    let metrics_stop = CancellationToken::new();
+    let metrics_server = metrics_listener.map(|l| {
+        serve_metrics(
+            l,
+            metrics.clone(),
+            readiness.clone(),
+            store.clone(),
+            hub.clone(),
+            metrics_stop.clone(),
+        )
+    });
+
     let server_stop = stop.clone();
-    let server = tonic::transport::Server::builder()
+    let router = tonic::transport::Server::builder()
         .accept_http1(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
@@ -344,21 +473,44 @@ pub async fn start_with_store(
         // Inside gRPC-Web (so a gRPC-Web call's status is still a trailer here) and outside
         // auth (so a refused call is traced too); the body goes back to tonic's type for the
         // gRPC-Web layer.
+        // The client address first (the span logs it), metrics beside the trace layer.
         .layer(
             tower::ServiceBuilder::new()
                 .map_response(|r: http::Response<_>| r.map(tonic::body::Body::new))
+                .layer(forwarded::ForwardedLayer::new(settings.trusted_proxies()))
+                .layer(MetricsLayer(metrics.clone()))
                 .layer(super::trace::layer()),
         )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
-        .add_routes(routes)
-        .serve_with_incoming_shutdown(accepted_connections(listener), async move {
-            server_stop.cancelled().await;
-            // Let streams send their UNAVAILABLE before connections are told to go away.
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        });
+        .add_routes(routes);
+    let signal = async move {
+        server_stop.cancelled().await;
+        // Let streams send their UNAVAILABLE before connections are told to go away.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let serving_tls = tls.is_some();
+    let server: std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>> = match tls {
+        Some(tls) => Box::pin(router.serve_with_incoming_shutdown(
+            tls.incoming(
+                listener,
+                settings.tls.handshake_timeout(),
+                settings.tls.reload_interval(),
+                metrics.clone(),
+                stop.clone(),
+            ),
+            signal,
+        )),
+        None => {
+            Box::pin(router.serve_with_incoming_shutdown(accepted_connections(listener), signal))
+        }
+    };
     let task = tokio::spawn(async move {
         let served = server.await;
+        metrics_stop.cancel();
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
         // A server that failed on its own stops its background tasks too.
         let failed = tasks.stop().await;
         if !failed.is_empty() {
@@ -368,9 +520,61 @@ pub async fn start_with_store(
     });
     Ok(RunningServer {
         addr,
+        tls: serving_tls,
+        metrics_addr,
+        metrics,
+        readiness,
         hub,
         shutdown: shutdown_tx,
         task,
+    })
+}
+
+/// The metrics listener: `/metrics`, `/livez`, `/readyz` over plain HTTP/1.1, until `stop`.
+fn serve_metrics(
+    listener: TcpListener,
+    metrics: Metrics,
+    readiness: Arc<Readiness>,
+    store: crate::store::Store,
+    hub: Arc<Hub>,
+    stop: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    use axum::routing::get;
+    let probe = |path: &'static str| {
+        let readiness = readiness.clone();
+        get(move || {
+            let readiness = readiness.clone();
+            async move {
+                let (status, body) = probes::answer(path, &readiness).expect("a probe path");
+                axum_like::probe(status, body)
+            }
+        })
+    };
+    let router = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let body = metrics.render(&store, &hub);
+                async move {
+                    http::Response::builder()
+                        .header(http::header::CONTENT_TYPE, super::metrics::CONTENT_TYPE)
+                        .body(axum::body::Body::from(body))
+                        .expect("metrics response")
+                }
+            }),
+        )
+        .route("/livez", probe("/livez"))
+        .route("/readyz", probe("/readyz"));
+    let server = tonic::transport::Server::builder()
+        .accept_http1(true)
+        .add_routes(tonic::service::Routes::from(router))
+        .serve_with_incoming_shutdown(accepted_connections(listener), async move {
+            stop.cancelled().await;
+        });
+    tokio::spawn(async move {
+        if let Err(e) = server.await {
+            tracing::warn!(error = %e, "the metrics listener failed");
+        }
     })
 }
 

@@ -4,6 +4,7 @@
 
 use tokio_util::sync::CancellationToken;
 
+use super::metrics::Metrics;
 use crate::config::SessionSettings;
 use crate::domain::validate::NewDecision;
 use crate::domain::{ApprovalDecision, DomainError, SessionStatus};
@@ -12,9 +13,16 @@ use crate::store::{AnswerInput, ApprovalRef, Decider, Store};
 
 const BATCH: i64 = 100;
 
-pub async fn run(store: Store, settings: SessionSettings, shutdown: CancellationToken) {
+pub async fn run(
+    store: Store,
+    settings: SessionSettings,
+    metrics: Metrics,
+    shutdown: CancellationToken,
+) {
     loop {
-        if let Err(e) = sweep_once(&store, &settings).await {
+        let swept = sweep_once(&store, &settings).await;
+        metrics.sweep(swept.is_ok());
+        if let Err(e) = swept {
             tracing::warn!(error = %e, "sweep failed");
         }
         tokio::select! {

@@ -30,7 +30,13 @@ pub struct RpcSpan;
 
 impl<B> MakeSpan<B> for RpcSpan {
     fn make_span(&mut self, request: &Request<B>) -> Span {
-        tracing::info_span!("rpc", method = %request.uri().path())
+        // The client as `forwarded` resolved it (a trusted proxy's X-Forwarded-For, else the peer).
+        match request.extensions().get::<super::forwarded::ClientAddr>() {
+            Some(client) => {
+                tracing::info_span!("rpc", method = %request.uri().path(), client = %client.0)
+            }
+            None => tracing::info_span!("rpc", method = %request.uri().path()),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod questions;
 mod reads;
 mod reads_tenancy;
 mod roles;
+mod serving;
 mod session_history;
 mod subscription;
 mod tenancy;

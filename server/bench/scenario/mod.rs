@@ -5,6 +5,7 @@ mod answer;
 mod fanout;
 mod hook;
 mod ingest;
+mod tls;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +16,7 @@ pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
+pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
 pub struct Plan {
