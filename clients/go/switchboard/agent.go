@@ -316,6 +316,19 @@ func (s *Session) Ask(ctx context.Context, q Question, opts ...WriteOption) (*pb
 // The server ends a waiting call at once when a person asks the agent to stop
 // (ErrStopRequested) or the session ends (ErrSessionEnded), so no second stream is needed.
 func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Answer, error) {
+	return waitPushed(ctx, s, func(cctx context.Context, timeout *durationpb.Duration) (*pb.Answer, bool, pb.SessionStatus, error) {
+		resp, err := s.agent.Client.WaitForAnswer(cctx, &pb.WaitForAnswerRequest{
+			SessionId: s.ID, QuestionId: questionID, Timeout: timeout})
+		return resp.GetAnswer(), resp.GetAnswered(), resp.GetStatus(), err
+	})
+}
+
+// waitPushed runs one push-path wait (an answer, a decision): calls of up to a minute each,
+// repeated while the server says "not yet", riding out UNAVAILABLE; ctx bounds the wait. call
+// makes one server call and reports (result, done, session status, error). A stop request ends
+// the wait with ErrStopRequested, the session's end with ErrSessionEnded.
+func waitPushed[T any](ctx context.Context, s *Session, call func(context.Context, *durationpb.Duration) (T, bool, pb.SessionStatus, error)) (T, error) {
+	var none T
 	p := s.agent.Retry.withDefaults()
 	for attempt := 0; ; {
 		chunk := waitChunk
@@ -325,35 +338,34 @@ func (s *Session) WaitForAnswer(ctx context.Context, questionID string) (*pb.Ans
 			}
 		}
 		if chunk <= 0 || ctx.Err() != nil {
-			return nil, ctxErr(ctx)
+			return none, ctxErr(ctx)
 		}
 		cctx, cancel := context.WithTimeout(ctx, chunk+waitGrace)
-		resp, err := s.agent.Client.WaitForAnswer(cctx, &pb.WaitForAnswerRequest{
-			SessionId: s.ID, QuestionId: questionID, Timeout: durationpb.New(chunk)})
+		got, done, st, err := call(cctx, durationpb.New(chunk))
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctxErr(ctx)
+				return none, ctxErr(ctx)
 			}
 			if status.Code(err) == codes.DeadlineExceeded || p.retryable(err, attempt) {
 				if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
-					return nil, ctxErr(ctx)
+					return none, ctxErr(ctx)
 				}
 				attempt++
 				continue
 			}
-			return nil, err
+			return none, err
 		}
 		attempt = 0
-		s.setStatus(resp.GetStatus())
-		if resp.GetAnswered() {
-			return resp.GetAnswer(), nil
+		s.setStatus(st)
+		if done {
+			return got, nil
 		}
 		switch {
-		case terminal(resp.GetStatus()):
-			return nil, ErrSessionEnded
-		case resp.GetStatus() == pb.SessionStatus_SESSION_STATUS_STOPPING:
-			return nil, ErrStopRequested
+		case terminal(st):
+			return none, ErrSessionEnded
+		case st == pb.SessionStatus_SESSION_STATUS_STOPPING:
+			return none, ErrStopRequested
 		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	pb "github.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1"
@@ -98,46 +96,11 @@ func (s *Session) RequestApproval(ctx context.Context, a Approval, opts ...Write
 // wait. The server ends a waiting call at once on a stop request (ErrStopRequested) or the
 // session's end (ErrSessionEnded).
 func (s *Session) WaitForApproval(ctx context.Context, approvalID string) (*pb.ApprovalResult, error) {
-	p := s.agent.Retry.withDefaults()
-	for attempt := 0; ; {
-		chunk := waitChunk
-		if dl, ok := ctx.Deadline(); ok {
-			if left := time.Until(dl); left < chunk {
-				chunk = left
-			}
-		}
-		if chunk <= 0 || ctx.Err() != nil {
-			return nil, ctxErr(ctx)
-		}
-		cctx, cancel := context.WithTimeout(ctx, chunk+waitGrace)
+	return waitPushed(ctx, s, func(cctx context.Context, timeout *durationpb.Duration) (*pb.ApprovalResult, bool, pb.SessionStatus, error) {
 		resp, err := s.agent.Client.WaitForApproval(cctx, &pb.WaitForApprovalRequest{
-			SessionId: s.ID, ApprovalId: approvalID, Timeout: durationpb.New(chunk)})
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctxErr(ctx)
-			}
-			if status.Code(err) == codes.DeadlineExceeded || p.retryable(err, attempt) {
-				if serr := sleep(ctx, p.backoff(attempt)); serr != nil {
-					return nil, ctxErr(ctx)
-				}
-				attempt++
-				continue
-			}
-			return nil, err
-		}
-		attempt = 0
-		s.setStatus(resp.GetStatus())
-		if resp.GetDecided() {
-			return resp.GetResult(), nil
-		}
-		switch {
-		case terminal(resp.GetStatus()):
-			return nil, ErrSessionEnded
-		case resp.GetStatus() == pb.SessionStatus_SESSION_STATUS_STOPPING:
-			return nil, ErrStopRequested
-		}
-	}
+			SessionId: s.ID, ApprovalId: approvalID, Timeout: timeout})
+		return resp.GetResult(), resp.GetDecided(), resp.GetStatus(), err
+	})
 }
 
 // ResolveApproval reports that the agent's own terminal prompt decided an approval first, named

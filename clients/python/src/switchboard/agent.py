@@ -169,6 +169,21 @@ class Session:
         The server ends a waiting call at once when a person asks the agent to stop or the session
         ends (answered=false with the new status), so StopRequested / SessionEnded come promptly
         without a second stream."""
+        def call(req_ms, rpc_timeout):
+            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+            req.timeout.FromMilliseconds(req_ms)
+            resp = self.stub.WaitForAnswer(req, timeout=rpc_timeout)
+            return resp.answered, resp.answer, resp.status
+        return self._wait_pushed(call, wait_timeout,
+                                 lambda limit: AnswerTimeout(f"no answer to question {question_id} within {limit} s"),
+                                 "")
+
+    def _wait_pushed(self, call, wait_timeout, timed_out, waiting_for: str):
+        """One wait on the push path (an answer, a decision): `call(timeout_ms, rpc_timeout)` makes
+        one server call and returns (done, result, status); it is called again while the server
+        says not yet, riding out UNAVAILABLE with backoff. The server ends a waiting call at once on
+        a stop request (StopRequested) or the session's end (SessionEnded); `timed_out(limit)` is
+        the error raised when wait_timeout passes first."""
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else time.monotonic() + limit
         attempt = 0
@@ -177,11 +192,9 @@ class Session:
             if deadline is not None:
                 chunk = min(chunk, deadline - time.monotonic())
                 if chunk <= 0:
-                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+                    raise timed_out(limit)
             try:
-                resp = self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
+                done, result, status = call(max(1, int(chunk * 1000)), chunk + WAIT_GRACE_SECONDS)
             except grpc.RpcError as err:
                 if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
                     time.sleep(self.agent.retry.backoff(attempt))
@@ -189,13 +202,13 @@ class Session:
                     continue
                 raise
             attempt = 0
-            self._note_status(resp.status)
-            if resp.answered:
-                return resp.answer
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+            self._note_status(status)
+            if done:
+                return result
+            if status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(status)}{waiting_for}")
+            if status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop{waiting_for}")
 
     # ---- tool approvals ----------------------------------------------------------------------
 
@@ -241,33 +254,14 @@ class Session:
     def wait_for_approval(self, approval_id: str, *, wait_timeout=None) -> model.ApprovalResult:
         """Waits for the decision with WaitForApproval, calling again while decided=false; the
         server ends a waiting call at once on a stop request or the session's end."""
-        limit = to_seconds(wait_timeout)
-        deadline = None if limit is None else time.monotonic() + limit
-        attempt = 0
-        while True:
-            chunk = WAIT_CHUNK_SECONDS
-            if deadline is not None:
-                chunk = min(chunk, deadline - time.monotonic())
-                if chunk <= 0:
-                    raise ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s")
+        def call(req_ms, rpc_timeout):
             req = agent_pb.WaitForApprovalRequest(session_id=self.id, approval_id=approval_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-            try:
-                resp = self.stub.WaitForApproval(req, timeout=chunk + WAIT_GRACE_SECONDS)
-            except grpc.RpcError as err:
-                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                    time.sleep(self.agent.retry.backoff(attempt))
-                    attempt += 1
-                    continue
-                raise
-            attempt = 0
-            self._note_status(resp.status)
-            if resp.decided:
-                return resp.result
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}: no decision on approval {approval_id}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop (approval {approval_id} undecided)")
+            req.timeout.FromMilliseconds(req_ms)
+            resp = self.stub.WaitForApproval(req, timeout=rpc_timeout)
+            return resp.decided, resp.result, resp.status
+        return self._wait_pushed(call, wait_timeout,
+                                 lambda limit: ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s"),
+                                 f" (approval {approval_id} undecided)")
 
     def resolve_approval(self, decision, *, approval_id: str = "", tool_use_id: str = "", reason: str = "",
                          request_id: Optional[str] = None) -> agent_pb.ResolveApprovalResponse:

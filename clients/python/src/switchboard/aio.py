@@ -173,6 +173,17 @@ class AsyncSession:
         """Waits for the answer (WaitForAnswer, again while answered=false); the server ends the
         wait at once on a stop request or the session's end (StopRequested / SessionEnded). See
         switchboard.Session.wait_for_answer()."""
+        async def call(req_ms, rpc_timeout):
+            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
+            req.timeout.FromMilliseconds(req_ms)
+            resp = await self.stub.WaitForAnswer(req, timeout=rpc_timeout)
+            return resp.answered, resp.answer, resp.status
+        return await self._wait_pushed(call, wait_timeout,
+                                       lambda limit: AnswerTimeout(f"no answer to question {question_id} within {limit} s"),
+                                       "")
+
+    async def _wait_pushed(self, call, wait_timeout, timed_out, waiting_for: str):
+        """One wait on the push path; see switchboard.Session._wait_pushed()."""
         loop = asyncio.get_running_loop()
         limit = to_seconds(wait_timeout)
         deadline = None if limit is None else loop.time() + limit
@@ -182,11 +193,9 @@ class AsyncSession:
             if deadline is not None:
                 chunk = min(chunk, deadline - loop.time())
                 if chunk <= 0:
-                    raise AnswerTimeout(f"no answer to question {question_id} within {limit} s")
-            req = agent_pb.WaitForAnswerRequest(session_id=self.id, question_id=question_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
+                    raise timed_out(limit)
             try:
-                resp = await self.stub.WaitForAnswer(req, timeout=chunk + WAIT_GRACE_SECONDS)
+                done, result, status = await call(max(1, int(chunk * 1000)), chunk + WAIT_GRACE_SECONDS)
             except grpc.RpcError as err:
                 if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
                     await asyncio.sleep(self.agent.retry.backoff(attempt))
@@ -194,13 +203,13 @@ class AsyncSession:
                     continue
                 raise
             attempt = 0
-            self._note_status(resp.status)
-            if resp.answered:
-                return resp.answer
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop")
+            self._note_status(status)
+            if done:
+                return result
+            if status in TERMINAL_STATUSES:
+                raise SessionEnded(f"session {self.id} is {status_name(status)}{waiting_for}")
+            if status == model.SESSION_STATUS_STOPPING:
+                raise StopRequested(f"session {self.id}: a person asked the agent to stop{waiting_for}")
 
     # ---- tool approvals ----------------------------------------------------------------------
 
@@ -234,34 +243,14 @@ class AsyncSession:
     async def wait_for_approval(self, approval_id: str, *, wait_timeout=None) -> model.ApprovalResult:
         """Waits for the decision (WaitForApproval, again while decided=false); StopRequested /
         SessionEnded at once on a stop request or the session's end, ApprovalTimeout locally."""
-        loop = asyncio.get_running_loop()
-        limit = to_seconds(wait_timeout)
-        deadline = None if limit is None else loop.time() + limit
-        attempt = 0
-        while True:
-            chunk = WAIT_CHUNK_SECONDS
-            if deadline is not None:
-                chunk = min(chunk, deadline - loop.time())
-                if chunk <= 0:
-                    raise ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s")
+        async def call(req_ms, rpc_timeout):
             req = agent_pb.WaitForApprovalRequest(session_id=self.id, approval_id=approval_id)
-            req.timeout.FromMilliseconds(max(1, int(chunk * 1000)))
-            try:
-                resp = await self.stub.WaitForApproval(req, timeout=chunk + WAIT_GRACE_SECONDS)
-            except grpc.RpcError as err:
-                if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED or self.agent.retry.should_retry(err, attempt):
-                    await asyncio.sleep(self.agent.retry.backoff(attempt))
-                    attempt += 1
-                    continue
-                raise
-            attempt = 0
-            self._note_status(resp.status)
-            if resp.decided:
-                return resp.result
-            if resp.status in TERMINAL_STATUSES:
-                raise SessionEnded(f"session {self.id} is {status_name(resp.status)}: no decision on approval {approval_id}")
-            if resp.status == model.SESSION_STATUS_STOPPING:
-                raise StopRequested(f"session {self.id}: a person asked the agent to stop (approval {approval_id} undecided)")
+            req.timeout.FromMilliseconds(req_ms)
+            resp = await self.stub.WaitForApproval(req, timeout=rpc_timeout)
+            return resp.decided, resp.result, resp.status
+        return await self._wait_pushed(call, wait_timeout,
+                                       lambda limit: ApprovalTimeout(f"no decision on approval {approval_id} within {limit} s"),
+                                       f" (approval {approval_id} undecided)")
 
     async def resolve_approval(self, decision, *, approval_id: str = "", tool_use_id: str = "", reason: str = "",
                                request_id: Optional[str] = None) -> agent_pb.ResolveApprovalResponse:
