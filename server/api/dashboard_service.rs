@@ -144,10 +144,12 @@ impl DashboardService for DashboardApi {
         let session = self.state.store.get_session(read, id).await?;
         let open = self.state.store.open_questions(read, id).await?;
         let approvals = self.state.store.open_approvals(read, id).await?;
+        let role = self.state.store.session_role(caller.user_id, id).await?;
         Ok(Response::new(GetSessionResponse {
             session: Some(convert::session(session)),
             open_questions: open.into_iter().map(convert::question).collect(),
             open_approvals: approvals.into_iter().map(convert::approval).collect(),
+            caller_role: super::project_service::role_pb(role) as i32,
         }))
     }
 

@@ -90,7 +90,7 @@ fn share_access(value: i32) -> Result<ShareAccess, DomainError> {
     }
 }
 
-fn role_pb(r: Role) -> ProjectRole {
+pub(crate) fn role_pb(r: Role) -> ProjectRole {
     match r {
         Role::View => ProjectRole::View,
         Role::Edit => ProjectRole::Edit,

@@ -380,6 +380,16 @@ impl Store {
         Ok((result.map(|r| r.0), SessionStatus::from_i16(status)?))
     }
 
+    /// The person's effective role on a session (see `store::access`): NOT_FOUND when it is
+    /// invisible to them, so clients can hide what the server would refuse.
+    pub async fn session_role(&self, user_id: UserId, session_id: SessionId) -> DomainResult<Role> {
+        let mut conn = self.pool.acquire().await?;
+        access::session_access(&mut conn, user_id, session_id)
+            .await?
+            .and_then(|a| a.effective())
+            .ok_or(DomainError::NotFound("session"))
+    }
+
     pub async fn get_session(
         &self,
         scope: impl Into<Scope>,

@@ -308,6 +308,74 @@ async fn allow_for_session_decides_later_calls_of_that_tool_at_once() {
     assert!(e.message().contains("session rule"), "{}", e.message());
 }
 
+/// Claude runs tool calls in parallel: "allow for this session" on one of several open Bash
+/// approvals allows them all (each with its own SYSTEM decision naming the one that made the
+/// rule); another tool's approval stays open and keeps the session AWAITING_INPUT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_for_session_also_decides_the_open_calls_of_that_tool() {
+    let app = TestApp::spawn().await;
+    let mut dee = app.user("dee@example.com").await;
+    let session = dee.start("claude-code").await;
+    let first = request(&mut dee, bash_request(&session, "cargo build")).await;
+    let second = request(&mut dee, bash_request(&session, "cargo test")).await;
+    let edit = request(
+        &mut dee,
+        RequestApprovalRequest {
+            tool_name: "Edit".into(),
+            ..bash_request(&session, "x")
+        },
+    )
+    .await;
+    let waiting = spawn_wait(&dee.agent, &session, &second.id, 30);
+    dee.dashboard
+        .decide_approval(decide(
+            &session,
+            &first.id,
+            ApprovalDecision::AllowSession,
+            "",
+        ))
+        .await
+        .unwrap();
+
+    let got = waiting.await.unwrap();
+    assert!(got.decided, "the other Bash approval is decided too");
+    let r = got.result.expect("its decision");
+    assert_eq!(r.approval_id, second.id);
+    assert_eq!(r.decision, ApprovalDecision::AllowSession as i32);
+    assert_eq!(r.decided_by, Sender::System as i32);
+    assert!(
+        r.reason.contains(&first.id),
+        "names the approval whose decision made the rule: {}",
+        r.reason
+    );
+    // One decision message per approval.
+    let decisions: Vec<String> = all_messages(&mut dee, &session)
+        .await
+        .into_iter()
+        .filter_map(|m| match m.body {
+            Some(message::Body::ApprovalResult(r)) => Some(r.approval_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(decisions, vec![first.id.clone(), second.id.clone()]);
+
+    let open: Vec<String> = open_approvals(&mut dee, &session)
+        .await
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(open, vec![edit.id.clone()], "the Edit approval stays open");
+    assert_eq!(
+        status_of(&mut dee, &session).await,
+        SessionStatus::AwaitingInput
+    );
+    dee.dashboard
+        .decide_approval(decide(&session, &edit.id, ApprovalDecision::AllowOnce, ""))
+        .await
+        .unwrap();
+    assert_eq!(status_of(&mut dee, &session).await, SessionStatus::Active);
+}
+
 /// The inbox's event kinds so far (a bounded read of the live feed up to its high-water mark).
 pub async fn inbox_kinds(user: &mut TestUser) -> Vec<i32> {
     inbox_events(user).await.iter().map(|e| e.kind).collect()

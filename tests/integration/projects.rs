@@ -901,3 +901,63 @@ async fn the_audit_channel_is_dashboard_for_grpc_web_and_api_otherwise() {
         ]
     );
 }
+
+/// GetSession tells the caller's effective role, so the dashboard hides the write controls from
+/// someone who may only read: the member role, or VIEW for a READ share and EDIT for a WRITE one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_session_tells_the_callers_role() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.user("admin@example.com").await;
+    let mut view = app.user("view@example.com").await;
+    let mut read = app.user("read@example.com").await;
+    let mut write = app.user("write@example.com").await;
+    let mut none = app.user("none@example.com").await;
+    let project = team(&app, &admin, &[(&view, ProjectRole::View)]).await;
+    let (secret, _) = project_key(&app, &mut admin, &project).await;
+    let mut agent = app.agent_with_key(&secret).await;
+    let session = agent
+        .start_session(StartSessionRequest {
+            agent_name: "team-agent".into(),
+            request_id: rid(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    let mut projects = projects_of(&app, &admin).await;
+    for (email, access) in [
+        (&read.email, ShareAccess::Read),
+        (&write.email, ShareAccess::Write),
+    ] {
+        projects
+            .share_session(ShareSessionRequest {
+                session_id: session.clone(),
+                email: email.clone(),
+                access: access as i32,
+            })
+            .await
+            .unwrap();
+    }
+    let get = GetSessionRequest {
+        session_id: session.clone(),
+    };
+    for (who, user, role) in [
+        ("admin", &mut admin, ProjectRole::Admin),
+        ("view member", &mut view, ProjectRole::View),
+        ("read share", &mut read, ProjectRole::View),
+        ("write share", &mut write, ProjectRole::Edit),
+    ] {
+        let got = user
+            .dashboard
+            .get_session(get.clone())
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(got.caller_role, role as i32, "{who}");
+    }
+    let e = none.dashboard.get_session(get).await.unwrap_err();
+    assert_eq!(e.code(), Code::NotFound, "a non-member does not see it");
+}

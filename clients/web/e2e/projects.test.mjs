@@ -214,6 +214,7 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
   await step("a personal session shared with the other person shows under Shared with me", async () => {
     const solo = await startSession(url, apiKey, { agentName: "solo-agent", name: "Solo investigation" });
     await solo.step("Looking into the flaky test");
+    await solo.askQuestion("Rerun the flaky test?", { options: [{ id: "rerun", label: "Rerun it" }] });
     await admin.getByLabel("Project").selectOption({ label: (await admin.getByLabel("Project").locator("option").first().textContent()).trim() });
     await admin.getByRole("link", { name: "Sessions" }).click();
     await admin.getByText("Solo investigation").click();
@@ -231,6 +232,12 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     await bob.getByText("Solo investigation").click();
     await bob.getByText("Looking into the flaky test").waitFor();
     await bob.getByText("Shared with you").waitFor();
+    // A READ share is view only (GetSession's caller_role): no answer buttons, no composer.
+    await bob.getByTestId("read-only").waitFor();
+    await bob.getByTestId("view-only").waitFor();
+    assert.equal(await bob.locator("[data-option]").count(), 0, "no answer buttons for a read share");
+    assert.equal(await bob.getByLabel("Message to the agent").count(), 0);
+    assert.equal(await bob.getByText("waiting for your answer").count(), 0);
     await solo.end("looked into it");
   });
 

@@ -6,13 +6,19 @@ import { ProjectRole, type Project } from "@switchboard/client/web";
 export const SHARED = "shared";
 
 /**
- * My role for a session of project `projectId`: my role in that project, or, for a session shared
- * with me from elsewhere, EDIT — the API does not tell a share's access to the person it is shared
- * with, so write controls stay visible and the server answers PERMISSION_DENIED for a read share.
+ * My role for a session of project `projectId`: GetSession's `callerRole` (the server's answer,
+ * which counts a READ share as VIEW and a WRITE share as EDIT) when it is known, else my role in
+ * that project, else (a session shared with me, before GetSession answered) VIEW, so no write
+ * control shows that the server might refuse.
  */
-export function sessionRole(projects: readonly Project[], projectId: string): { role: ProjectRole; shared: boolean } {
+export function sessionRole(
+  projects: readonly Project[],
+  projectId: string,
+  callerRole: ProjectRole = ProjectRole.UNSPECIFIED,
+): { role: ProjectRole; shared: boolean } {
   const p = projects.find((x) => x.id === projectId);
-  return p ? { role: p.role, shared: false } : { role: ProjectRole.EDIT, shared: true };
+  const role = callerRole !== ProjectRole.UNSPECIFIED ? callerRole : (p?.role ?? ProjectRole.VIEW);
+  return { role, shared: !p };
 }
 
 /** Answer, approve, message, stop, rename. */

@@ -1,6 +1,7 @@
 // One session page's live state: GetSession + latest history page + WatchSession tail.
 import {
   ListDirection,
+  ProjectRole,
   watchSession,
   type Answer,
   type ApprovalResult,
@@ -19,6 +20,8 @@ import { inbox } from "./inbox";
 
 export class SessionView extends Store {
   session: Session | null = null;
+  /** My effective role on the session, from GetSession (UNSPECIFIED until it answers). */
+  callerRole: ProjectRole = ProjectRole.UNSPECIFIED;
   open = new Map<string, Question>();
   answers = new Map<string, Answer>();
   /** Every tool approval seen (feed or GetSession), by id. */
@@ -63,6 +66,7 @@ export class SessionView extends Store {
     try {
       const got = await api.getSession({ sessionId: this.id }, { signal });
       this.session = got.session ?? null;
+      this.callerRole = got.callerRole;
       this.snapSeq = this.session?.lastSeq ?? 0n;
       for (const q of got.openQuestions) this.open.set(q.id, q);
       for (const a of got.openApprovals) this.approvals.set(a.id, a);

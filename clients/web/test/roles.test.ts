@@ -18,6 +18,13 @@ describe("roles", () => {
     expect(isAdmin(shared.role)).toBe(false);
   });
 
+  it("the server's caller role wins: a read share is view only, a write share may edit", () => {
+    expect(sessionRole([personal], "elsewhere")).toEqual({ role: ProjectRole.VIEW, shared: true });
+    expect(sessionRole([personal], "elsewhere", ProjectRole.VIEW)).toEqual({ role: ProjectRole.VIEW, shared: true });
+    expect(canEdit(sessionRole([personal], "elsewhere", ProjectRole.EDIT).role)).toBe(true);
+    expect(sessionRole([personal, team], "team", ProjectRole.EDIT)).toEqual({ role: ProjectRole.EDIT, shared: false });
+  });
+
   it("picks the remembered project while I am a member, else my personal one", () => {
     expect(pickProject([personal, team], "team")).toBe("team");
     expect(pickProject([personal, team], "gone")).toBe("me");

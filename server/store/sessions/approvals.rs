@@ -315,6 +315,14 @@ impl Store {
             .await?;
         }
         locked.open_approvals = (locked.open_approvals - 1).max(0);
+        // Agents run tool calls in parallel (several Bash approvals open at once): the rule
+        // just made also decides the open siblings, else the person would have to tap each.
+        let siblings = if result.decision == ApprovalDecision::AllowSession {
+            self.decide_by_rule(&mut tx, &mut locked, id, &spec.tool_name)
+                .await?
+        } else {
+            Vec::new()
+        };
         if by == Sender::Agent {
             // The agent's own report is a sign of life too (a DISCONNECTED session is back).
             let reason = if locked.open_inputs() == 0 {
@@ -347,6 +355,8 @@ impl Store {
                 "reason": result.reason,
                 "input_edited": !result.updated_input_json.is_empty(),
                 "seq": seq,
+                // The open approvals of the same tool this decision's rule also allowed.
+                "also_allowed": siblings.iter().map(|(_, a)| a.id.0).collect::<Vec<_>>(),
             });
             let event = AuditEvent::by(caller, ProjectId(locked.project_id), action, details);
             audit::record(&mut tx, event.on(session_id)).await?;
@@ -360,11 +370,78 @@ impl Store {
                 Some(result.decision),
             )
             .await?;
+        for (sibling_seq, sibling) in &siblings {
+            locked
+                .inbox_approval(
+                    &mut tx,
+                    InboxEventKind::ApprovalDecided,
+                    *sibling_seq,
+                    sibling,
+                    Some(ApprovalDecision::AllowSession),
+                )
+                .await?;
+        }
         locked.commit(self, tx, by == Sender::Agent).await?;
         Ok(Decided {
             result,
             seq,
             applied: true,
         })
+    }
+    /// Decides, by the session rule `rule_approval` just made, every other open approval of
+    /// `tool_name` in the session: each gets its own decision message (decided by SYSTEM, like a
+    /// later request the rule decides at once). The caller updates the session status once, after
+    /// `open_approvals` has dropped for all of them. Returns each decision's seq and approval.
+    async fn decide_by_rule(
+        &self,
+        tx: &mut super::Tx,
+        locked: &mut Locked,
+        rule_approval: ApprovalId,
+        tool_name: &str,
+    ) -> DomainResult<Vec<(i64, ToolApproval)>> {
+        let open: Vec<(Uuid, sqlx::types::Json<ToolApproval>)> = sqlx::query_as(
+            "SELECT id, spec FROM approvals WHERE session_id = $1 AND tool_name = $2 AND decided_at IS NULL AND id <> $3 \
+             ORDER BY seq FOR UPDATE",
+        )
+        .bind(locked.id)
+        .bind(tool_name)
+        .bind(rule_approval.0)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut decided = Vec::with_capacity(open.len());
+        for (id, spec) in open {
+            let result = ApprovalResult {
+                approval_id: ApprovalId(id),
+                decision: ApprovalDecision::AllowSession,
+                reason: format!(
+                    "{tool_name} was allowed for the rest of this session when approval {} was decided",
+                    rule_approval.0
+                ),
+                updated_input_json: String::new(),
+                decided_by: Sender::System,
+                decided_at: now_micros(),
+            };
+            let seq = locked
+                .append(
+                    tx,
+                    Sender::System,
+                    &MessageBody::ApprovalResult(result.clone()),
+                    None,
+                    None,
+                )
+                .await?;
+            sqlx::query(
+                "UPDATE approvals SET decided_at = $2, result = $3, result_seq = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(result.decided_at)
+            .bind(sqlx::types::Json(&result))
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+            locked.open_approvals = (locked.open_approvals - 1).max(0);
+            decided.push((seq, spec.0));
+        }
+        Ok(decided)
     }
 }

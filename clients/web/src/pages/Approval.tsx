@@ -78,6 +78,8 @@ export function ApprovalCard(props: {
   onDecided: (r: ApprovalResult) => void;
   /** Decided elsewhere first (FAILED_PRECONDITION): re-read the decision now. */
   onStale?: () => void;
+  /** I may only view the session: no decision buttons (the server would refuse them). */
+  readOnly?: boolean;
   /** Shown above the tool's name (the home screen names the session). */
   context?: preact.ComponentChildren;
 }) {
@@ -157,7 +159,8 @@ export function ApprovalCard(props: {
           <pre data-testid="approval-input">{prettyJson(a.inputJson)}</pre>
         </details>
       )}
-      {open && !denying && (
+      {open && props.readOnly && <p class="muted small">Waiting for a decision by someone who can edit this session.</p>}
+      {open && !props.readOnly && !denying && (
         <div class="ap-actions" role="group" aria-label="Decision">
           <button class="btn btn-primary" disabled={busy || !!editError} onClick={() => decide(ApprovalDecision.ALLOW_ONCE)}>
             Allow
@@ -185,7 +188,7 @@ export function ApprovalCard(props: {
           )}
         </div>
       )}
-      {open && denying && (
+      {open && !props.readOnly && denying && (
         <form
           class="ap-deny"
           onSubmit={(e) => {

@@ -13,12 +13,15 @@ export function FeedItem({
   answers,
   open,
   approvals,
+  readOnly,
 }: {
   m: Message;
   questions: Map<string, Question>;
   answers: Map<string, Answer>;
   open: Map<string, Question>;
   approvals: Map<string, ToolApproval>;
+  /** I may only view the session: the answer is not mine to give. */
+  readOnly?: boolean;
 }) {
   const when = tsDate(m.createTime);
   const time = (
@@ -44,7 +47,7 @@ export function FeedItem({
         return (
           <li class="item event" data-seq={String(m.seq)}>
             <span>
-              <span class="attn-text">Asked a question · waiting for your answer below</span> · {clockTime(when)}
+              <span class="attn-text">Asked a question · {readOnly ? "waiting for an answer" : "waiting for your answer below"}</span> · {clockTime(when)}
             </span>
           </li>
         );

@@ -29,7 +29,7 @@ export function SessionPage({ id }: { id: string }) {
   const s = view.session;
   // What my role lets me do here (the server enforces it; hidden controls just avoid refusals).
   const myProjects = useStore(projects())!.list;
-  const access = sessionRole(myProjects, s?.projectId ?? "");
+  const access = sessionRole(myProjects, s?.projectId ?? "", view.callerRole);
   const edit = canEdit(access.role);
   const admin = isAdmin(access.role) && !access.shared;
 
@@ -134,14 +134,11 @@ export function SessionPage({ id }: { id: string }) {
           <StatusBadge status={s.status} />
           <span class="muted small">{s.agentName}</span>
           <span class="muted small">active {relTime(tsDate(s.lastActivityTime), now)}</span>
-          {access.shared ? (
-            <span class="badge badge-muted">Shared with you</span>
-          ) : (
-            !edit && (
-              <span class="badge badge-muted" data-testid="view-only">
-                {roleLabel(access.role)} only
-              </span>
-            )
+          {access.shared && <span class="badge badge-muted">Shared with you</span>}
+          {!edit && (
+            <span class="badge badge-muted" data-testid="view-only">
+              {roleLabel(access.role)} only
+            </span>
           )}
         </div>
         <dl class="stats">
@@ -217,11 +214,20 @@ export function SessionPage({ id }: { id: string }) {
                   a={view.approvals.get(m.body.value.id) ?? m.body.value}
                   result={view.approvalResults.get(m.body.value.id)}
                   ended={terminal}
+                  readOnly={!edit}
                   onDecided={(r) => view.decided(r)}
                 />
               </li>
             ) : (
-              <FeedItem key={String(m.seq)} m={m} questions={questions} answers={view.answers} open={view.open} approvals={view.approvals} />
+              <FeedItem
+                key={String(m.seq)}
+                m={m}
+                questions={questions}
+                answers={view.answers}
+                open={view.open}
+                approvals={view.approvals}
+                readOnly={!edit}
+              />
             ),
           )}
         </ol>
@@ -245,7 +251,7 @@ export function SessionPage({ id }: { id: string }) {
       {view.openApprovals
         .filter((a) => !view.approvalInFeed.has(a.id))
         .map((a) => (
-          <ApprovalCard key={a.id} sessionId={s.id} a={a} ended={terminal} onDecided={(r) => view.decided(r)} />
+          <ApprovalCard key={a.id} sessionId={s.id} a={a} ended={terminal} readOnly={!edit} onDecided={(r) => view.decided(r)} />
         ))}
 
       {view.openQuestions.map((q) => (

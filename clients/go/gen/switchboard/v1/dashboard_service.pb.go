@@ -486,6 +486,11 @@ type GetSessionResponse struct {
 	OpenQuestions []*Question `protobuf:"bytes,2,rep,name=open_questions,json=openQuestions,proto3" json:"open_questions,omitempty"`
 	// Tool approvals not yet decided, oldest first.
 	OpenApprovals []*ToolApproval `protobuf:"bytes,3,rep,name=open_approvals,json=openApprovals,proto3" json:"open_approvals,omitempty"`
+	// What the caller may do with this session, so a client can hide what the server would refuse:
+	// the higher of the caller's role in the session's project and their share of the session
+	// (a READ share counts as PROJECT_ROLE_VIEW, a WRITE share as PROJECT_ROLE_EDIT). VIEW may only
+	// read and watch; EDIT and ADMIN may also answer, approve, message, stop and rename.
+	CallerRole    ProjectRole `protobuf:"varint,4,opt,name=caller_role,json=callerRole,proto3,enum=switchboard.v1.ProjectRole" json:"caller_role,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -539,6 +544,13 @@ func (x *GetSessionResponse) GetOpenApprovals() []*ToolApproval {
 		return x.OpenApprovals
 	}
 	return nil
+}
+
+func (x *GetSessionResponse) GetCallerRole() ProjectRole {
+	if x != nil {
+		return x.CallerRole
+	}
+	return ProjectRole_PROJECT_ROLE_UNSPECIFIED
 }
 
 // ListMessages input.
@@ -2280,7 +2292,7 @@ var File_switchboard_v1_dashboard_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\n" +
-	"&switchboard/v1/dashboard_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"n\n" +
+	"&switchboard/v1/dashboard_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\x1a$switchboard/v1/project_service.proto\"n\n" +
 	"\x11ListAgentsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2305,11 +2317,13 @@ const file_switchboard_v1_dashboard_service_proto_rawDesc = "" +
 	"\finbox_cursor\x18\x03 \x01(\x03R\vinboxCursor\"2\n" +
 	"\x11GetSessionRequest\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x01 \x01(\tR\tsessionId\"\xcd\x01\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\x8b\x02\n" +
 	"\x12GetSessionResponse\x121\n" +
 	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession\x12?\n" +
 	"\x0eopen_questions\x18\x02 \x03(\v2\x18.switchboard.v1.QuestionR\ropenQuestions\x12C\n" +
-	"\x0eopen_approvals\x18\x03 \x03(\v2\x1c.switchboard.v1.ToolApprovalR\ropenApprovals\"\xcc\x01\n" +
+	"\x0eopen_approvals\x18\x03 \x03(\v2\x1c.switchboard.v1.ToolApprovalR\ropenApprovals\x12<\n" +
+	"\vcaller_role\x18\x04 \x01(\x0e2\x1b.switchboard.v1.ProjectRoleR\n" +
+	"callerRole\"\xcc\x01\n" +
 	"\x13ListMessagesRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12;\n" +
@@ -2535,14 +2549,15 @@ var file_switchboard_v1_dashboard_service_proto_goTypes = []any{
 	(*Session)(nil),                // 37: switchboard.v1.Session
 	(*Question)(nil),               // 38: switchboard.v1.Question
 	(*ToolApproval)(nil),           // 39: switchboard.v1.ToolApproval
-	(*Message)(nil),                // 40: switchboard.v1.Message
-	(*DiffSummary)(nil),            // 41: switchboard.v1.DiffSummary
-	(*Answer)(nil),                 // 42: switchboard.v1.Answer
-	(ApprovalDecision)(0),          // 43: switchboard.v1.ApprovalDecision
-	(*ApprovalResult)(nil),         // 44: switchboard.v1.ApprovalResult
-	(*timestamppb.Timestamp)(nil),  // 45: google.protobuf.Timestamp
-	(*ApiKey)(nil),                 // 46: switchboard.v1.ApiKey
-	(*StreamHeartbeat)(nil),        // 47: switchboard.v1.StreamHeartbeat
+	(ProjectRole)(0),               // 40: switchboard.v1.ProjectRole
+	(*Message)(nil),                // 41: switchboard.v1.Message
+	(*DiffSummary)(nil),            // 42: switchboard.v1.DiffSummary
+	(*Answer)(nil),                 // 43: switchboard.v1.Answer
+	(ApprovalDecision)(0),          // 44: switchboard.v1.ApprovalDecision
+	(*ApprovalResult)(nil),         // 45: switchboard.v1.ApprovalResult
+	(*timestamppb.Timestamp)(nil),  // 46: google.protobuf.Timestamp
+	(*ApiKey)(nil),                 // 47: switchboard.v1.ApiKey
+	(*StreamHeartbeat)(nil),        // 48: switchboard.v1.StreamHeartbeat
 }
 var file_switchboard_v1_dashboard_service_proto_depIdxs = []int32{
 	35, // 0: switchboard.v1.ListAgentsResponse.agents:type_name -> switchboard.v1.Agent
@@ -2551,64 +2566,65 @@ var file_switchboard_v1_dashboard_service_proto_depIdxs = []int32{
 	37, // 3: switchboard.v1.GetSessionResponse.session:type_name -> switchboard.v1.Session
 	38, // 4: switchboard.v1.GetSessionResponse.open_questions:type_name -> switchboard.v1.Question
 	39, // 5: switchboard.v1.GetSessionResponse.open_approvals:type_name -> switchboard.v1.ToolApproval
-	0,  // 6: switchboard.v1.ListMessagesRequest.direction:type_name -> switchboard.v1.ListDirection
-	40, // 7: switchboard.v1.ListMessagesResponse.messages:type_name -> switchboard.v1.Message
-	41, // 8: switchboard.v1.GetDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
-	42, // 9: switchboard.v1.AnswerQuestionResponse.answer:type_name -> switchboard.v1.Answer
-	43, // 10: switchboard.v1.DecideApprovalRequest.decision:type_name -> switchboard.v1.ApprovalDecision
-	44, // 11: switchboard.v1.DecideApprovalResponse.result:type_name -> switchboard.v1.ApprovalResult
-	40, // 12: switchboard.v1.SendMessageResponse.message:type_name -> switchboard.v1.Message
-	37, // 13: switchboard.v1.StopSessionResponse.session:type_name -> switchboard.v1.Session
-	37, // 14: switchboard.v1.RenameSessionResponse.session:type_name -> switchboard.v1.Session
-	45, // 15: switchboard.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	46, // 16: switchboard.v1.CreateApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
-	46, // 17: switchboard.v1.ListApiKeysResponse.api_keys:type_name -> switchboard.v1.ApiKey
-	46, // 18: switchboard.v1.RevokeApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
-	40, // 19: switchboard.v1.WatchSessionResponse.message:type_name -> switchboard.v1.Message
-	47, // 20: switchboard.v1.WatchSessionResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	1,  // 21: switchboard.v1.InboxEvent.kind:type_name -> switchboard.v1.InboxEventKind
-	36, // 22: switchboard.v1.InboxEvent.status:type_name -> switchboard.v1.SessionStatus
-	45, // 23: switchboard.v1.InboxEvent.create_time:type_name -> google.protobuf.Timestamp
-	43, // 24: switchboard.v1.InboxEvent.approval_decision:type_name -> switchboard.v1.ApprovalDecision
-	32, // 25: switchboard.v1.WatchInboxResponse.event:type_name -> switchboard.v1.InboxEvent
-	47, // 26: switchboard.v1.WatchInboxResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
-	2,  // 27: switchboard.v1.DashboardService.ListAgents:input_type -> switchboard.v1.ListAgentsRequest
-	4,  // 28: switchboard.v1.DashboardService.ListSessions:input_type -> switchboard.v1.ListSessionsRequest
-	6,  // 29: switchboard.v1.DashboardService.GetSession:input_type -> switchboard.v1.GetSessionRequest
-	8,  // 30: switchboard.v1.DashboardService.ListMessages:input_type -> switchboard.v1.ListMessagesRequest
-	10, // 31: switchboard.v1.DashboardService.GetDiff:input_type -> switchboard.v1.GetDiffRequest
-	12, // 32: switchboard.v1.DashboardService.AnswerQuestion:input_type -> switchboard.v1.AnswerQuestionRequest
-	14, // 33: switchboard.v1.DashboardService.DecideApproval:input_type -> switchboard.v1.DecideApprovalRequest
-	16, // 34: switchboard.v1.DashboardService.SendMessage:input_type -> switchboard.v1.SendMessageRequest
-	18, // 35: switchboard.v1.DashboardService.StopSession:input_type -> switchboard.v1.StopSessionRequest
-	20, // 36: switchboard.v1.DashboardService.RenameSession:input_type -> switchboard.v1.RenameSessionRequest
-	22, // 37: switchboard.v1.DashboardService.DeleteSession:input_type -> switchboard.v1.DeleteSessionRequest
-	24, // 38: switchboard.v1.DashboardService.CreateApiKey:input_type -> switchboard.v1.CreateApiKeyRequest
-	26, // 39: switchboard.v1.DashboardService.ListApiKeys:input_type -> switchboard.v1.ListApiKeysRequest
-	28, // 40: switchboard.v1.DashboardService.RevokeApiKey:input_type -> switchboard.v1.RevokeApiKeyRequest
-	30, // 41: switchboard.v1.DashboardService.WatchSession:input_type -> switchboard.v1.WatchSessionRequest
-	33, // 42: switchboard.v1.DashboardService.WatchInbox:input_type -> switchboard.v1.WatchInboxRequest
-	3,  // 43: switchboard.v1.DashboardService.ListAgents:output_type -> switchboard.v1.ListAgentsResponse
-	5,  // 44: switchboard.v1.DashboardService.ListSessions:output_type -> switchboard.v1.ListSessionsResponse
-	7,  // 45: switchboard.v1.DashboardService.GetSession:output_type -> switchboard.v1.GetSessionResponse
-	9,  // 46: switchboard.v1.DashboardService.ListMessages:output_type -> switchboard.v1.ListMessagesResponse
-	11, // 47: switchboard.v1.DashboardService.GetDiff:output_type -> switchboard.v1.GetDiffResponse
-	13, // 48: switchboard.v1.DashboardService.AnswerQuestion:output_type -> switchboard.v1.AnswerQuestionResponse
-	15, // 49: switchboard.v1.DashboardService.DecideApproval:output_type -> switchboard.v1.DecideApprovalResponse
-	17, // 50: switchboard.v1.DashboardService.SendMessage:output_type -> switchboard.v1.SendMessageResponse
-	19, // 51: switchboard.v1.DashboardService.StopSession:output_type -> switchboard.v1.StopSessionResponse
-	21, // 52: switchboard.v1.DashboardService.RenameSession:output_type -> switchboard.v1.RenameSessionResponse
-	23, // 53: switchboard.v1.DashboardService.DeleteSession:output_type -> switchboard.v1.DeleteSessionResponse
-	25, // 54: switchboard.v1.DashboardService.CreateApiKey:output_type -> switchboard.v1.CreateApiKeyResponse
-	27, // 55: switchboard.v1.DashboardService.ListApiKeys:output_type -> switchboard.v1.ListApiKeysResponse
-	29, // 56: switchboard.v1.DashboardService.RevokeApiKey:output_type -> switchboard.v1.RevokeApiKeyResponse
-	31, // 57: switchboard.v1.DashboardService.WatchSession:output_type -> switchboard.v1.WatchSessionResponse
-	34, // 58: switchboard.v1.DashboardService.WatchInbox:output_type -> switchboard.v1.WatchInboxResponse
-	43, // [43:59] is the sub-list for method output_type
-	27, // [27:43] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	40, // 6: switchboard.v1.GetSessionResponse.caller_role:type_name -> switchboard.v1.ProjectRole
+	0,  // 7: switchboard.v1.ListMessagesRequest.direction:type_name -> switchboard.v1.ListDirection
+	41, // 8: switchboard.v1.ListMessagesResponse.messages:type_name -> switchboard.v1.Message
+	42, // 9: switchboard.v1.GetDiffResponse.summary:type_name -> switchboard.v1.DiffSummary
+	43, // 10: switchboard.v1.AnswerQuestionResponse.answer:type_name -> switchboard.v1.Answer
+	44, // 11: switchboard.v1.DecideApprovalRequest.decision:type_name -> switchboard.v1.ApprovalDecision
+	45, // 12: switchboard.v1.DecideApprovalResponse.result:type_name -> switchboard.v1.ApprovalResult
+	41, // 13: switchboard.v1.SendMessageResponse.message:type_name -> switchboard.v1.Message
+	37, // 14: switchboard.v1.StopSessionResponse.session:type_name -> switchboard.v1.Session
+	37, // 15: switchboard.v1.RenameSessionResponse.session:type_name -> switchboard.v1.Session
+	46, // 16: switchboard.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	47, // 17: switchboard.v1.CreateApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
+	47, // 18: switchboard.v1.ListApiKeysResponse.api_keys:type_name -> switchboard.v1.ApiKey
+	47, // 19: switchboard.v1.RevokeApiKeyResponse.api_key:type_name -> switchboard.v1.ApiKey
+	41, // 20: switchboard.v1.WatchSessionResponse.message:type_name -> switchboard.v1.Message
+	48, // 21: switchboard.v1.WatchSessionResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	1,  // 22: switchboard.v1.InboxEvent.kind:type_name -> switchboard.v1.InboxEventKind
+	36, // 23: switchboard.v1.InboxEvent.status:type_name -> switchboard.v1.SessionStatus
+	46, // 24: switchboard.v1.InboxEvent.create_time:type_name -> google.protobuf.Timestamp
+	44, // 25: switchboard.v1.InboxEvent.approval_decision:type_name -> switchboard.v1.ApprovalDecision
+	32, // 26: switchboard.v1.WatchInboxResponse.event:type_name -> switchboard.v1.InboxEvent
+	48, // 27: switchboard.v1.WatchInboxResponse.heartbeat:type_name -> switchboard.v1.StreamHeartbeat
+	2,  // 28: switchboard.v1.DashboardService.ListAgents:input_type -> switchboard.v1.ListAgentsRequest
+	4,  // 29: switchboard.v1.DashboardService.ListSessions:input_type -> switchboard.v1.ListSessionsRequest
+	6,  // 30: switchboard.v1.DashboardService.GetSession:input_type -> switchboard.v1.GetSessionRequest
+	8,  // 31: switchboard.v1.DashboardService.ListMessages:input_type -> switchboard.v1.ListMessagesRequest
+	10, // 32: switchboard.v1.DashboardService.GetDiff:input_type -> switchboard.v1.GetDiffRequest
+	12, // 33: switchboard.v1.DashboardService.AnswerQuestion:input_type -> switchboard.v1.AnswerQuestionRequest
+	14, // 34: switchboard.v1.DashboardService.DecideApproval:input_type -> switchboard.v1.DecideApprovalRequest
+	16, // 35: switchboard.v1.DashboardService.SendMessage:input_type -> switchboard.v1.SendMessageRequest
+	18, // 36: switchboard.v1.DashboardService.StopSession:input_type -> switchboard.v1.StopSessionRequest
+	20, // 37: switchboard.v1.DashboardService.RenameSession:input_type -> switchboard.v1.RenameSessionRequest
+	22, // 38: switchboard.v1.DashboardService.DeleteSession:input_type -> switchboard.v1.DeleteSessionRequest
+	24, // 39: switchboard.v1.DashboardService.CreateApiKey:input_type -> switchboard.v1.CreateApiKeyRequest
+	26, // 40: switchboard.v1.DashboardService.ListApiKeys:input_type -> switchboard.v1.ListApiKeysRequest
+	28, // 41: switchboard.v1.DashboardService.RevokeApiKey:input_type -> switchboard.v1.RevokeApiKeyRequest
+	30, // 42: switchboard.v1.DashboardService.WatchSession:input_type -> switchboard.v1.WatchSessionRequest
+	33, // 43: switchboard.v1.DashboardService.WatchInbox:input_type -> switchboard.v1.WatchInboxRequest
+	3,  // 44: switchboard.v1.DashboardService.ListAgents:output_type -> switchboard.v1.ListAgentsResponse
+	5,  // 45: switchboard.v1.DashboardService.ListSessions:output_type -> switchboard.v1.ListSessionsResponse
+	7,  // 46: switchboard.v1.DashboardService.GetSession:output_type -> switchboard.v1.GetSessionResponse
+	9,  // 47: switchboard.v1.DashboardService.ListMessages:output_type -> switchboard.v1.ListMessagesResponse
+	11, // 48: switchboard.v1.DashboardService.GetDiff:output_type -> switchboard.v1.GetDiffResponse
+	13, // 49: switchboard.v1.DashboardService.AnswerQuestion:output_type -> switchboard.v1.AnswerQuestionResponse
+	15, // 50: switchboard.v1.DashboardService.DecideApproval:output_type -> switchboard.v1.DecideApprovalResponse
+	17, // 51: switchboard.v1.DashboardService.SendMessage:output_type -> switchboard.v1.SendMessageResponse
+	19, // 52: switchboard.v1.DashboardService.StopSession:output_type -> switchboard.v1.StopSessionResponse
+	21, // 53: switchboard.v1.DashboardService.RenameSession:output_type -> switchboard.v1.RenameSessionResponse
+	23, // 54: switchboard.v1.DashboardService.DeleteSession:output_type -> switchboard.v1.DeleteSessionResponse
+	25, // 55: switchboard.v1.DashboardService.CreateApiKey:output_type -> switchboard.v1.CreateApiKeyResponse
+	27, // 56: switchboard.v1.DashboardService.ListApiKeys:output_type -> switchboard.v1.ListApiKeysResponse
+	29, // 57: switchboard.v1.DashboardService.RevokeApiKey:output_type -> switchboard.v1.RevokeApiKeyResponse
+	31, // 58: switchboard.v1.DashboardService.WatchSession:output_type -> switchboard.v1.WatchSessionResponse
+	34, // 59: switchboard.v1.DashboardService.WatchInbox:output_type -> switchboard.v1.WatchInboxResponse
+	44, // [44:60] is the sub-list for method output_type
+	28, // [28:44] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_dashboard_service_proto_init() }
@@ -2617,6 +2633,7 @@ func file_switchboard_v1_dashboard_service_proto_init() {
 		return
 	}
 	file_switchboard_v1_model_proto_init()
+	file_switchboard_v1_project_service_proto_init()
 	file_switchboard_v1_dashboard_service_proto_msgTypes[29].OneofWrappers = []any{
 		(*WatchSessionResponse_Message)(nil),
 		(*WatchSessionResponse_Heartbeat)(nil),

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from switchboard.v1 import model_pb2 as _model_pb2
+from switchboard.v1 import project_service_pb2 as _project_service_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -94,14 +95,16 @@ class GetSessionRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
 class GetSessionResponse(_message.Message):
-    __slots__ = ("session", "open_questions", "open_approvals")
+    __slots__ = ("session", "open_questions", "open_approvals", "caller_role")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     OPEN_QUESTIONS_FIELD_NUMBER: _ClassVar[int]
     OPEN_APPROVALS_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ROLE_FIELD_NUMBER: _ClassVar[int]
     session: _model_pb2.Session
     open_questions: _containers.RepeatedCompositeFieldContainer[_model_pb2.Question]
     open_approvals: _containers.RepeatedCompositeFieldContainer[_model_pb2.ToolApproval]
-    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ..., open_questions: _Optional[_Iterable[_Union[_model_pb2.Question, _Mapping]]] = ..., open_approvals: _Optional[_Iterable[_Union[_model_pb2.ToolApproval, _Mapping]]] = ...) -> None: ...
+    caller_role: _project_service_pb2.ProjectRole
+    def __init__(self, session: _Optional[_Union[_model_pb2.Session, _Mapping]] = ..., open_questions: _Optional[_Iterable[_Union[_model_pb2.Question, _Mapping]]] = ..., open_approvals: _Optional[_Iterable[_Union[_model_pb2.ToolApproval, _Mapping]]] = ..., caller_role: _Optional[_Union[_project_service_pb2.ProjectRole, str]] = ...) -> None: ...
 
 class ListMessagesRequest(_message.Message):
     __slots__ = ("session_id", "direction", "cursor_seq", "page_size", "page_token")
