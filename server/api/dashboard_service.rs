@@ -380,7 +380,19 @@ impl DashboardService for DashboardApi {
         let config = self
             .state
             .person_feed_config(caller.user_id, move |store| async move {
-                store.get_session(read, session).await.map(|_| ())
+                match store.get_session(read, session).await {
+                    Ok(_) => Ok(()),
+                    // Deleted while watched (the access re-check can run before the feed sees
+                    // the delete): NOT_FOUND, as for any watcher of a deleted session.
+                    Err(DomainError::NotFound(_))
+                        if store.session_high_water(session).await?.is_none() =>
+                    {
+                        Err(DomainError::NotFoundExplained(
+                            "the session was deleted".into(),
+                        ))
+                    }
+                    Err(e) => Err(e),
+                }
             });
         let feed = session_feed(
             self.state.store.clone(),

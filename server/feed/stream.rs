@@ -67,11 +67,12 @@ async fn access_lost(guard: &Option<AccessGuard>) -> Option<DomainError> {
     let guard = guard.as_ref()?;
     match (guard.check)().await {
         Ok(()) => None,
-        Err(DomainError::NotFound(_) | DomainError::NotFoundExplained(_)) => {
-            Some(DomainError::PermissionDenied(
-                "your access was removed while watching (membership or share revoked)".into(),
-            ))
-        }
+        // The check names a session that is gone (deleted) explicitly; that stays NOT_FOUND,
+        // as the feed itself would end. Plain NOT_FOUND means the caller can no longer see it.
+        Err(e @ DomainError::NotFoundExplained(_)) => Some(e),
+        Err(DomainError::NotFound(_)) => Some(DomainError::PermissionDenied(
+            "your access was removed while watching (membership or share revoked)".into(),
+        )),
         Err(DomainError::PermissionDenied(m)) => Some(DomainError::PermissionDenied(format!(
             "your access changed while watching: {m}"
         ))),
