@@ -72,9 +72,10 @@ type DashboardServiceClient interface {
 	// free text where not allowed, empty answer), FAILED_PRECONDITION (already answered: the
 	// message says by whom and when; or the session is terminal).
 	AnswerQuestion(ctx context.Context, in *AnswerQuestionRequest, opts ...grpc.CallOption) (*AnswerQuestionResponse, error)
-	// Decides an open tool approval: allow once, allow for the rest of the session (later calls of
-	// the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
-	// the decision pushed the moment it commits.
+	// Decides an open tool approval: allow once, allow for the rest of the session (the other open
+	// approvals of the same tool are allowed with it, and later calls of it need no person), or
+	// deny with a reason the agent sees. The waiting agent gets the decision pushed the moment it
+	// commits.
 	// Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
 	// a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
 	// decided: the message says by whom (a person, the deadline, a session rule, or the agent's
@@ -335,9 +336,10 @@ type DashboardServiceServer interface {
 	// free text where not allowed, empty answer), FAILED_PRECONDITION (already answered: the
 	// message says by whom and when; or the session is terminal).
 	AnswerQuestion(context.Context, *AnswerQuestionRequest) (*AnswerQuestionResponse, error)
-	// Decides an open tool approval: allow once, allow for the rest of the session (later calls of
-	// the same tool need no person), or deny with a reason the agent sees. The waiting agent gets
-	// the decision pushed the moment it commits.
+	// Decides an open tool approval: allow once, allow for the rest of the session (the other open
+	// approvals of the same tool are allowed with it, and later calls of it need no person), or
+	// deny with a reason the agent sees. The waiting agent gets the decision pushed the moment it
+	// commits.
 	// Errors: INVALID_ARGUMENT (no decision; an updated input that is not a JSON object, given with
 	// a deny, or for an approval whose input is not editable), FAILED_PRECONDITION (already
 	// decided: the message says by whom (a person, the deadline, a session rule, or the agent's

@@ -267,8 +267,8 @@ const (
 	ApprovalDecision_APPROVAL_DECISION_UNSPECIFIED ApprovalDecision = 0
 	// Run this one call.
 	ApprovalDecision_APPROVAL_DECISION_ALLOW_ONCE ApprovalDecision = 1
-	// Run this call, and let every later call of the same tool in this session run without asking
-	// (the server remembers the rule for the session).
+	// Run this call and the other open calls of the same tool, and let every later call of it in
+	// this session run without asking (the server remembers the rule for the session).
 	ApprovalDecision_APPROVAL_DECISION_ALLOW_SESSION ApprovalDecision = 2
 	// Do not run it; `reason` tells the agent why.
 	ApprovalDecision_APPROVAL_DECISION_DENY ApprovalDecision = 3

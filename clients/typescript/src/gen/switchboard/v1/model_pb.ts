@@ -1352,8 +1352,8 @@ export enum ApprovalDecision {
   ALLOW_ONCE = 1,
 
   /**
-   * Run this call, and let every later call of the same tool in this session run without asking
-   * (the server remembers the rule for the session).
+   * Run this call and the other open calls of the same tool, and let every later call of it in
+   * this session run without asking (the server remembers the rule for the session).
    *
    * @generated from enum value: APPROVAL_DECISION_ALLOW_SESSION = 2;
    */
