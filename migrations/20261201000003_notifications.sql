@@ -1,13 +1,14 @@
 -- Notifications (issue 15): a person's channels, the outbox written in the same transaction as
 -- the event it announces, and every delivery attempt.
 
--- kind: 1 generic webhook (HMAC-signed JSON), 2 Slack incoming webhook (WebhookKind).
--- events: NotificationEvent numbers. secret: the generic webhook's HMAC key. There is no key
--- management yet, so it is stored as is; the API shows it once at creation and never again.
+-- kind (ChannelKind): 1 generic webhook (HMAC-signed JSON), 2 Slack incoming webhook; 3 email and
+-- 4 web push are taken by the channels that later migrations add.
+-- events: NotificationEvent numbers. secret: the generic webhook's HMAC key, sealed (auth::sealed:
+-- encrypted with a key derived from the server's root secret); the API shows it once at creation.
 CREATE TABLE notification_channels (
     id         uuid PRIMARY KEY,
     user_id    uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    kind       smallint    NOT NULL CHECK (kind BETWEEN 1 AND 2),
+    kind       smallint    NOT NULL CHECK (kind BETWEEN 1 AND 4),
     url        text        NOT NULL,
     secret     text        NOT NULL DEFAULT '',
     events     smallint[]  NOT NULL,

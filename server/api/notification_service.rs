@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{AppState, caller, convert};
 use crate::domain::{DomainError, UserCaller, validate};
-use crate::notify::{NotifyEvent, Outcome, Payload, WebhookKind};
+use crate::notify::{ChannelKind, NotifyEvent, Outcome, Payload};
 use crate::proto::notification_service_server::NotificationService;
 use crate::proto::*;
 use crate::store::notifications::{StoredChannel, StoredDelivery};
@@ -29,13 +29,13 @@ fn channel_id(value: &str) -> Result<Uuid, DomainError> {
     validate::uuid("channel_id", value)
 }
 
-fn kind(value: i32) -> Result<WebhookKind, DomainError> {
-    match crate::proto::WebhookKind::try_from(value) {
-        Ok(crate::proto::WebhookKind::Generic) => Ok(WebhookKind::Generic),
-        Ok(crate::proto::WebhookKind::Slack) => Ok(WebhookKind::Slack),
+fn kind(value: i32) -> Result<ChannelKind, DomainError> {
+    match crate::proto::ChannelKind::try_from(value) {
+        Ok(crate::proto::ChannelKind::Webhook) => Ok(ChannelKind::Webhook),
+        Ok(crate::proto::ChannelKind::Slack) => Ok(ChannelKind::Slack),
         _ => Err(DomainError::invalid(
             "kind",
-            format!("must be WEBHOOK_KIND_GENERIC or WEBHOOK_KIND_SLACK, not {value}"),
+            format!("must be CHANNEL_KIND_WEBHOOK or CHANNEL_KIND_SLACK, not {value}"),
         )),
     }
 }
@@ -103,8 +103,8 @@ fn channel_pb(c: StoredChannel) -> Channel {
     Channel {
         id: c.id.to_string(),
         kind: match c.kind {
-            WebhookKind::Generic => crate::proto::WebhookKind::Generic,
-            WebhookKind::Slack => crate::proto::WebhookKind::Slack,
+            ChannelKind::Webhook => crate::proto::ChannelKind::Webhook,
+            ChannelKind::Slack => crate::proto::ChannelKind::Slack,
         } as i32,
         url: c.url,
         events: c.events.into_iter().map(|e| event_pb(e) as i32).collect(),
@@ -159,13 +159,22 @@ impl NotificationService for NotificationApi {
         let url = url(&req.url)?;
         let events = events("events", &req.events)?;
         let secret = match kind {
-            WebhookKind::Generic => new_signing_secret(),
-            WebhookKind::Slack => String::new(),
+            ChannelKind::Webhook => new_signing_secret(),
+            ChannelKind::Slack => String::new(),
+        };
+        // Kept sealed: the worker needs the key to sign, a database dump must not reveal it.
+        let stored_secret = match secret.is_empty() {
+            true => String::new(),
+            false => self
+                .state
+                .deliverer
+                .sealer
+                .seal(crate::notify::WEBHOOK_SECRET_PURPOSE, secret.as_bytes()),
         };
         let channel = self
             .state
             .store
-            .create_channel(caller.user_id, kind, &url, &secret, &events)
+            .create_channel(caller.user_id, kind, &url, &stored_secret, &events)
             .await?;
         // The URL can carry a token of its own (Slack's do): neither it nor the secret is logged.
         tracing::info!(channel_id = %channel.id, ?kind, "notification channel created");

@@ -13,6 +13,9 @@ pub mod worker;
 
 pub use presence::Presence;
 
+/// What a webhook's signing secret is sealed for (`auth::sealed`).
+pub const WEBHOOK_SECRET_PURPOSE: &str = "notification webhook signing secret";
+
 use serde::{Deserialize, Serialize};
 
 /// Mirrors `switchboard.v1.NotificationEvent`; stored as its number.
@@ -54,19 +57,19 @@ impl NotifyEvent {
     }
 }
 
-/// Mirrors `switchboard.v1.WebhookKind`.
+/// Mirrors `switchboard.v1.ChannelKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i16)]
-pub enum WebhookKind {
-    Generic = 1,
+pub enum ChannelKind {
+    Webhook = 1,
     Slack = 2,
 }
 
-impl WebhookKind {
-    pub fn from_i16(v: i16) -> Option<WebhookKind> {
+impl ChannelKind {
+    pub fn from_i16(v: i16) -> Option<ChannelKind> {
         match v {
-            1 => Some(WebhookKind::Generic),
-            2 => Some(WebhookKind::Slack),
+            1 => Some(ChannelKind::Webhook),
+            2 => Some(ChannelKind::Slack),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use sha2::Sha256;
 
-use super::{NotifyEvent, WebhookKind};
+use super::{ChannelKind, NotifyEvent};
 use crate::store::notifications::Claimed;
 
 /// The header with the Unix time (seconds) the signature covers.
@@ -25,9 +25,8 @@ pub const SIGNATURE_HEADER: &str = "Switchboard-Signature";
 const MAX_DETAIL_BODY: usize = 200;
 
 /// `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
-pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac =
-        hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -152,6 +151,8 @@ pub struct PostResult {
     pub http_status: u16,
     /// None when the receiver accepted it (2xx); else why not.
     pub error: Option<String>,
+    /// Retrying cannot help (the failure is the channel's, not the network's).
+    pub permanent: bool,
 }
 
 /// Sends webhook deliveries.
@@ -172,21 +173,22 @@ impl WebhookClient {
     }
 
     /// Builds the channel's body and POSTs it.
-    pub async fn deliver(&self, n: &Claimed, public_url: &str) -> PostResult {
+    /// `secret` is the channel's signing key, unsealed.
+    pub async fn deliver(&self, n: &Claimed, secret: &[u8], public_url: &str) -> PostResult {
         let link = session_link(public_url, n);
         let body = match n.kind {
-            WebhookKind::Generic => generic_body(n, &link),
-            WebhookKind::Slack => slack_body(n, &link),
+            ChannelKind::Webhook => generic_body(n, &link),
+            ChannelKind::Slack => slack_body(n, &link),
         };
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
         let mut request = http::Request::post(n.url.as_str())
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(http::header::USER_AGENT, "switchboard-notify/1");
-        if n.kind == WebhookKind::Generic {
+        if n.kind == ChannelKind::Webhook {
             let timestamp = chrono::Utc::now().timestamp();
             request = request
                 .header(TIMESTAMP_HEADER, timestamp)
-                .header(SIGNATURE_HEADER, signature(&n.secret, timestamp, &body));
+                .header(SIGNATURE_HEADER, signature(secret, timestamp, &body));
         }
         self.post(request, body).await
     }
@@ -195,6 +197,7 @@ impl WebhookClient {
         let failed = |error: String| PostResult {
             http_status: 0,
             error: Some(error),
+            permanent: false,
         };
         let request = match request.body(Full::new(Bytes::from(body))) {
             Ok(r) => r,
@@ -239,6 +242,7 @@ impl WebhookClient {
             Ok(Ok((status, _))) if status.is_success() => PostResult {
                 http_status: status.as_u16(),
                 error: None,
+                permanent: false,
             },
             Ok(Ok((status, body))) => {
                 let text = String::from_utf8_lossy(&body);
@@ -250,6 +254,7 @@ impl WebhookClient {
                     } else {
                         format!("the receiver answered HTTP {}: {text}", status.as_u16())
                     }),
+                    permanent: false,
                 }
             }
         }

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::webhook::WebhookClient;
+use super::webhook::{PostResult, WebhookClient};
 use super::{Outcome, Presence};
+use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
 use crate::domain::DomainError;
 use crate::store::Store;
@@ -23,17 +24,25 @@ pub struct Deliverer {
     pub store: Store,
     pub presence: Arc<Presence>,
     pub client: WebhookClient,
+    /// Opens the channels' sealed secrets.
+    pub sealer: Arc<Sealer>,
     pub settings: NotifySettings,
     /// Links in notifications point here; set once the server knows its address.
     pub public_url: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Deliverer {
-    pub fn new(store: Store, presence: Arc<Presence>, settings: NotifySettings) -> Deliverer {
+    pub fn new(
+        store: Store,
+        presence: Arc<Presence>,
+        settings: NotifySettings,
+        sealer: Arc<Sealer>,
+    ) -> Deliverer {
         Deliverer {
             store,
             presence,
             client: WebhookClient::new(settings.http_timeout()),
+            sealer,
             settings,
             public_url: Default::default(),
         }
@@ -43,6 +52,18 @@ impl Deliverer {
     /// live delivery is never claimed twice, and short enough that a crash delays it little.
     pub fn lease(&self) -> Duration {
         self.settings.http_timeout() * 2 + Duration::from_secs(5)
+    }
+
+    /// The channel's signing secret, unsealed (empty for channels without one).
+    fn signing_secret(&self, n: &Claimed) -> Result<Vec<u8>, String> {
+        if n.secret.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.sealer
+            .open(super::WEBHOOK_SECRET_PURPOSE, &n.secret)
+            .map_err(|e| {
+                format!("{e}; the server's root secret changed since the channel was created: re-create the channel")
+            })
     }
 
     /// One attempt of a claimed notification, recorded.
@@ -60,10 +81,18 @@ impl Deliverer {
                 retry_in: None,
             }
         } else {
-            let posted = self
-                .client
-                .deliver(n, self.public_url.get().map_or("", String::as_str))
-                .await;
+            let posted = match self.signing_secret(n) {
+                Ok(secret) => {
+                    let public_url = self.public_url.get().map_or("", String::as_str);
+                    self.client.deliver(n, &secret, public_url).await
+                }
+                // Retrying cannot help: fail for good, saying what to do.
+                Err(why) => PostResult {
+                    http_status: 0,
+                    error: Some(why),
+                    permanent: true,
+                },
+            };
             match posted.error {
                 None => AttemptResult {
                     outcome: Outcome::Sent,
@@ -72,7 +101,9 @@ impl Deliverer {
                     retry_in: None,
                 },
                 Some(why) => {
-                    let retry = (n.event.is_some() && n.attempt < self.settings.max_attempts)
+                    let retry = (!posted.permanent
+                        && n.event.is_some()
+                        && n.attempt < self.settings.max_attempts)
                         .then(|| self.settings.backoff(n.attempt));
                     AttemptResult {
                         outcome: Outcome::Failed,

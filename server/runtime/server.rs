@@ -330,12 +330,13 @@ pub async fn start_with_store(
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);
     let presence = Arc::new(crate::notify::Presence::default());
+    let secret = jwt_secret(&settings)?;
     let deliverer = crate::notify::worker::Deliverer::new(
         store.clone(),
         presence.clone(),
         settings.notify.clone(),
+        Arc::new(crate::auth::sealed::Sealer::new(&secret)),
     );
-    let secret = jwt_secret(&settings)?;
     let auth = Arc::new(Authenticator {
         store: store.clone(),
         access_tokens: AccessTokens::new(&secret, settings.auth.access_token_ttl()),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::Store;
 use super::sessions::Tx;
 use crate::domain::*;
-use crate::notify::{NotifyEvent, Outcome, Payload, WebhookKind};
+use crate::notify::{ChannelKind, NotifyEvent, Outcome, Payload};
 
 /// `notification_outbox.state`.
 const PENDING: i16 = 0;
@@ -84,7 +84,7 @@ pub(in crate::store) async fn enqueue(
 pub struct StoredChannel {
     pub id: Uuid,
     pub user_id: UserId,
-    pub kind: WebhookKind,
+    pub kind: ChannelKind,
     pub url: String,
     pub events: Vec<NotifyEvent>,
     pub enabled: bool,
@@ -99,7 +99,7 @@ fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
-        kind: WebhookKind::from_i16(kind)
+        kind: ChannelKind::from_i16(kind)
             .ok_or_else(|| DomainError::internal(format!("unknown webhook kind {kind}")))?,
         url,
         events: events
@@ -117,7 +117,7 @@ pub struct Claimed {
     pub id: Uuid,
     pub channel_id: Uuid,
     pub user_id: UserId,
-    pub kind: WebhookKind,
+    pub kind: ChannelKind,
     pub url: String,
     /// The generic webhook's signing key. Never logged.
     pub secret: String,
@@ -165,7 +165,7 @@ fn claimed(row: ClaimedRow) -> DomainResult<Claimed> {
         id,
         channel_id,
         user_id: UserId(user_id),
-        kind: WebhookKind::from_i16(kind)
+        kind: ChannelKind::from_i16(kind)
             .ok_or_else(|| DomainError::internal(format!("unknown webhook kind {kind}")))?,
         url,
         secret,
@@ -207,7 +207,7 @@ impl Store {
     pub async fn create_channel(
         &self,
         user: UserId,
-        kind: WebhookKind,
+        kind: ChannelKind,
         url: &str,
         secret: &str,
         events: &[NotifyEvent],

@@ -168,7 +168,7 @@ pub fn verify_signature(r: &Received, secret: &str) {
 
 pub async fn create_channel(
     n: &mut NotifyClient,
-    kind: WebhookKind,
+    kind: ChannelKind,
     url: &str,
     events: &[NotificationEvent],
 ) -> CreateWebhookChannelResponse {
@@ -216,7 +216,7 @@ async fn a_question_notifies_a_generic_webhook_once_with_a_valid_signature() {
     let mut n = notifications_of(&app, &ann).await;
     let created = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         &receiver.url(),
         &[NotificationEvent::QuestionAsked],
     )
@@ -230,6 +230,16 @@ async fn a_question_notifies_a_generic_webhook_once_with_a_valid_signature() {
         .unwrap()
         .into_inner();
     assert_eq!(listed.channels, vec![channel.clone()]);
+    // Nor in the database: it is kept sealed.
+    let stored: String =
+        sqlx::query_scalar("SELECT secret FROM notification_channels WHERE id = $1::uuid")
+            .bind(&channel.id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert!(stored.starts_with("v1."), "sealed: {stored}");
+    let secret_body = created.signing_secret.trim_start_matches("sb_whsec_");
+    assert!(!stored.contains(secret_body));
 
     let session = ann.start("builder").await;
     ann.step(&session, "working").await;
@@ -297,7 +307,7 @@ async fn a_slack_channel_gets_a_block_kit_message_with_a_link_to_the_session() {
     let mut n = notifications_of(&app, &bea).await;
     let created = create_channel(
         &mut n,
-        WebhookKind::Slack,
+        ChannelKind::Slack,
         &receiver.url(),
         &[
             NotificationEvent::QuestionAsked,
@@ -359,7 +369,7 @@ async fn a_failing_receiver_is_retried_with_backoff_and_every_attempt_recorded()
     let mut n = notifications_of(&app, &cal).await;
     let channel = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         &receiver.url(),
         &[NotificationEvent::QuestionAsked],
     )
@@ -418,7 +428,7 @@ async fn a_person_watching_the_session_is_not_notified() {
     let mut n = notifications_of(&app, &dee).await;
     let channel = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         &receiver.url(),
         &[NotificationEvent::QuestionAsked],
     )
@@ -472,7 +482,7 @@ async fn two_servers_deliver_each_notification_once() {
     let mut n = notifications_of(&app, &eve).await;
     let channel = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         &receiver.url(),
         &[NotificationEvent::QuestionAsked],
     )
@@ -525,7 +535,7 @@ async fn questions_in_the_coalescing_window_become_one_notification_with_their_c
     let mut n = notifications_of(&app, &fay).await;
     let channel = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         &receiver.url(),
         &[NotificationEvent::QuestionAsked],
     )
@@ -556,7 +566,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     let gus = app.user("gus@example.com").await;
     let hal = app.user("hal@example.com").await;
     let mut n = notifications_of(&app, &gus).await;
-    let bad = |kind: WebhookKind, url: &str, events: Vec<i32>| CreateWebhookChannelRequest {
+    let bad = |kind: ChannelKind, url: &str, events: Vec<i32>| CreateWebhookChannelRequest {
         kind: kind as i32,
         url: url.into(),
         events,
@@ -564,37 +574,37 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     let q = vec![NotificationEvent::QuestionAsked as i32];
     for (req, field) in [
         (
-            bad(WebhookKind::Unspecified, "http://x.test/h", q.clone()),
+            bad(ChannelKind::Unspecified, "http://x.test/h", q.clone()),
             "kind",
         ),
         (
             CreateWebhookChannelRequest {
                 kind: 9,
-                ..bad(WebhookKind::Generic, "http://x.test/h", q.clone())
+                ..bad(ChannelKind::Webhook, "http://x.test/h", q.clone())
             },
             "kind",
         ),
-        (bad(WebhookKind::Generic, "", q.clone()), "url"),
-        (bad(WebhookKind::Generic, "not a url", q.clone()), "url"),
+        (bad(ChannelKind::Webhook, "", q.clone()), "url"),
+        (bad(ChannelKind::Webhook, "not a url", q.clone()), "url"),
         (
-            bad(WebhookKind::Generic, "ftp://x.test/h", q.clone()),
+            bad(ChannelKind::Webhook, "ftp://x.test/h", q.clone()),
             "url",
         ),
         (
-            bad(WebhookKind::Generic, "/relative/path", q.clone()),
+            bad(ChannelKind::Webhook, "/relative/path", q.clone()),
             "url",
         ),
-        (bad(WebhookKind::Slack, "http://x.test/h", vec![]), "events"),
+        (bad(ChannelKind::Slack, "http://x.test/h", vec![]), "events"),
         (
-            bad(WebhookKind::Slack, "http://x.test/h", vec![0]),
+            bad(ChannelKind::Slack, "http://x.test/h", vec![0]),
             "events",
         ),
         (
-            bad(WebhookKind::Slack, "http://x.test/h", vec![77]),
+            bad(ChannelKind::Slack, "http://x.test/h", vec![77]),
             "events",
         ),
         (
-            bad(WebhookKind::Slack, "http://x.test/h", vec![1, 1]),
+            bad(ChannelKind::Slack, "http://x.test/h", vec![1, 1]),
             "events",
         ),
     ] {
@@ -608,7 +618,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     }
     let mine = create_channel(
         &mut n,
-        WebhookKind::Generic,
+        ChannelKind::Webhook,
         "http://127.0.0.1:9/never",
         &[NotificationEvent::QuestionAsked],
     )

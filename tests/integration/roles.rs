@@ -138,7 +138,7 @@ impl Fixture {
         crate::notifications::notifications_of(app, &self.admin)
             .await
             .create_webhook_channel(CreateWebhookChannelRequest {
-                kind: WebhookKind::Generic as i32,
+                kind: ChannelKind::Webhook as i32,
                 url: "http://127.0.0.1:9/refused".into(),
                 events: vec![NotificationEvent::QuestionAsked as i32],
             })
@@ -670,7 +670,7 @@ async fn request_for(
         .encode_to_vec(),
         "ListChannels" => ListChannelsRequest {}.encode_to_vec(),
         "CreateWebhookChannel" => CreateWebhookChannelRequest {
-            kind: WebhookKind::Slack as i32,
+            kind: ChannelKind::Slack as i32,
             url: "http://127.0.0.1:9/refused".into(),
             events: vec![NotificationEvent::SessionFailed as i32],
         }
