@@ -38,6 +38,56 @@ pub struct Settings {
     pub sessions: SessionSettings,
     pub tls: TlsSettings,
     pub metrics: MetricsSettings,
+    pub notify: NotifySettings,
+}
+
+/// Delivery of notifications (issue 15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotifySettings {
+    /// The dashboard's public address, for links in notifications (e.g.
+    /// `https://switchboard.example.com`); empty: this server's own address.
+    pub public_url: String,
+    /// First retry delay after a failed delivery; doubles per attempt, capped at an hour.
+    pub retry_base_ms: u64,
+    /// Attempts before a notification is given up (recorded as failed).
+    pub max_attempts: i32,
+    /// Questions of one session within this window after a notification become one
+    /// notification that says how many.
+    pub coalesce_secs: u64,
+    /// How often each server looks for due retries and rows another server left behind (new
+    /// rows of this server's own writes are delivered at once, woken by the commit).
+    pub poll_interval_ms: u64,
+    /// Timeout of one HTTP delivery.
+    pub http_timeout_ms: u64,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            public_url: String::new(),
+            retry_base_ms: 5_000,
+            max_attempts: 6,
+            coalesce_secs: 60,
+            poll_interval_ms: 5_000,
+            http_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl NotifySettings {
+    /// The delay before attempt `attempts + 1`, after `attempts` failures.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let exp = attempts.clamp(1, 20) as u32 - 1;
+        Duration::from_millis(self.retry_base_ms.max(1).saturating_mul(1 << exp))
+            .min(Duration::from_secs(3600))
+    }
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms.max(10))
+    }
+    pub fn http_timeout(&self) -> Duration {
+        Duration::from_millis(self.http_timeout_ms.max(10))
+    }
 }
 
 /// TLS on the one port, or the statement that a proxy in front terminates it. Plaintext is
@@ -137,6 +187,7 @@ impl Default for Settings {
             sessions: SessionSettings::default(),
             tls: TlsSettings::default(),
             metrics: MetricsSettings::default(),
+            notify: NotifySettings::default(),
         }
     }
 }

@@ -401,10 +401,16 @@ impl DashboardService for DashboardApi {
             SessionView::Person,
             config,
         );
+        // The person counts as watching (their notifications about this session are
+        // suppressed) for as long as the stream lives: the guard lives in its closure.
+        let watching = self.state.presence.watch(caller.user_id, session);
         Ok(Response::new(feed_response(
             feed,
-            |m| WatchSessionResponse {
-                item: Some(watch_session_response::Item::Message(convert::message(&m))),
+            move |m| {
+                let _ = &watching;
+                WatchSessionResponse {
+                    item: Some(watch_session_response::Item::Message(convert::message(&m))),
+                }
             },
             |hb| WatchSessionResponse {
                 item: Some(watch_session_response::Item::Heartbeat(hb)),

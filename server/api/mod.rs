@@ -5,6 +5,7 @@ pub mod agent_service;
 pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
+pub mod notification_service;
 pub mod pagination;
 pub mod project_service;
 pub mod requests;
@@ -29,6 +30,10 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub settings: Arc<Settings>,
     pub page_tokens: pagination::PageTokens,
+    /// Who watches which session here (suppresses their notifications).
+    pub presence: Arc<crate::notify::Presence>,
+    /// Sends notifications (the worker's, and `TestChannel`'s).
+    pub deliverer: crate::notify::worker::Deliverer,
     /// Cancelled when the server stops: streams and waits end with UNAVAILABLE.
     pub shutdown: CancellationToken,
 }

@@ -19,6 +19,7 @@ use crate::store::{ApiKeyAuth, Store};
 const AGENT_SERVICE: &str = "/switchboard.v1.AgentService/";
 const DASHBOARD_SERVICE: &str = "/switchboard.v1.DashboardService/";
 const PROJECT_SERVICE: &str = "/switchboard.v1.ProjectService/";
+const NOTIFICATION_SERVICE: &str = "/switchboard.v1.NotificationService/";
 
 /// Resolves credentials to callers.
 pub struct Authenticator {
@@ -37,7 +38,10 @@ enum Audience {
 fn audience(path: &str) -> Audience {
     if path.starts_with(AGENT_SERVICE) {
         Audience::Agent
-    } else if path.starts_with(DASHBOARD_SERVICE) || path.starts_with(PROJECT_SERVICE) {
+    } else if path.starts_with(DASHBOARD_SERVICE)
+        || path.starts_with(PROJECT_SERVICE)
+        || path.starts_with(NOTIFICATION_SERVICE)
+    {
         Audience::Dashboard
     } else {
         Audience::Public

@@ -4,6 +4,7 @@
 pub mod layer;
 pub mod passwords;
 pub mod rate_limit;
+pub mod sealed;
 pub mod secrets;
 pub mod sign_in;
 pub mod throttle;

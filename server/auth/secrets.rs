@@ -47,6 +47,14 @@ pub fn new_invitation_token() -> String {
     random_token(INVITATION_PREFIX)
 }
 
+/// Generic webhook signing keys start with this (recognisable if leaked).
+pub const WEBHOOK_SECRET_PREFIX: &str = "sb_whsec_";
+
+/// A generic webhook's HMAC key. Kept as is by the server, which needs it to sign.
+pub fn new_webhook_secret() -> String {
+    random_token(WEBHOOK_SECRET_PREFIX)
+}
+
 pub fn new_refresh_token() -> String {
     random_token(REFRESH_TOKEN_PREFIX)
 }

@@ -11,11 +11,12 @@ use tonic_health::server::HealthReporter;
 use super::probes::Readiness;
 use crate::store::Store;
 
-pub const SERVICES: [&str; 5] = [
+pub const SERVICES: [&str; 6] = [
     "",
     "switchboard.v1.AgentService",
     "switchboard.v1.DashboardService",
     "switchboard.v1.ProjectService",
+    "switchboard.v1.NotificationService",
     "switchboard.v1.AuthService",
 ];
 

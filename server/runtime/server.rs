@@ -23,6 +23,7 @@ use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
+use crate::api::notification_service::NotificationApi;
 use crate::api::project_service::ProjectApi;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
@@ -35,6 +36,7 @@ use crate::proto::FILE_DESCRIPTOR_SET;
 use crate::proto::agent_service_server::AgentServiceServer;
 use crate::proto::auth_service_server::AuthServiceServer;
 use crate::proto::dashboard_service_server::DashboardServiceServer;
+use crate::proto::notification_service_server::NotificationServiceServer;
 use crate::proto::project_service_server::ProjectServiceServer;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -324,7 +326,17 @@ pub async fn start_with_store(
     };
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
     let store = store.with_hint_sink(hint_sink);
+    store
+        .outbox()
+        .set_coalesce_secs(settings.notify.coalesce_secs as f64);
+    let presence = Arc::new(crate::notify::Presence::default());
     let secret = jwt_secret(&settings)?;
+    let deliverer = crate::notify::worker::Deliverer::new(
+        store.clone(),
+        presence.clone(),
+        settings.notify.clone(),
+        Arc::new(crate::auth::sealed::Sealer::new(&secret)),
+    );
     let auth = Arc::new(Authenticator {
         store: store.clone(),
         access_tokens: AccessTokens::new(&secret, settings.auth.access_token_ttl()),
@@ -340,6 +352,8 @@ pub async fn start_with_store(
         login_throttle: Arc::new(LoginThrottle::default()),
         settings: settings.clone(),
         page_tokens: crate::api::pagination::PageTokens::new(&secret),
+        presence,
+        deliverer: deliverer.clone(),
         shutdown: stop.clone(),
     };
 
@@ -370,6 +384,10 @@ pub async fn start_with_store(
         )
         .add_service(
             ProjectServiceServer::new(ProjectApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            NotificationServiceServer::new(NotificationApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
         .add_service(health_service)
@@ -430,6 +448,17 @@ pub async fn start_with_store(
             metrics.clone(),
             stop.clone(),
         ),
+    );
+    let public_url = if settings.notify.public_url.is_empty() {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{addr}")
+    } else {
+        settings.notify.public_url.clone()
+    };
+    let _ = deliverer.public_url.set(public_url);
+    tasks.spawn(
+        "notifications",
+        crate::notify::worker::run(deliverer, stop.clone()),
     );
     tasks.spawn(
         "health",

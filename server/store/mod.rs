@@ -7,6 +7,7 @@ pub mod audit;
 mod errors;
 pub mod hints;
 mod inbox;
+pub mod notifications;
 mod projects;
 mod reads;
 mod rows;
@@ -40,6 +41,38 @@ pub struct Store {
     /// Where committed writes send their feed hints; none for admin commands, which write no
     /// session events.
     hints: Option<HintSender>,
+    /// Wakes this process's notification worker after a commit that wrote outbox rows, and
+    /// holds the coalescing window those writes use (shared by every clone).
+    outbox: std::sync::Arc<OutboxHooks>,
+}
+
+/// See `Store::outbox`.
+pub struct OutboxHooks {
+    pub wake: tokio::sync::Notify,
+    /// Seconds; f64 bits, so the window can be set after the store exists.
+    coalesce_secs: std::sync::atomic::AtomicU64,
+}
+
+impl Default for OutboxHooks {
+    fn default() -> Self {
+        OutboxHooks {
+            wake: tokio::sync::Notify::new(),
+            coalesce_secs: std::sync::atomic::AtomicU64::new(60f64.to_bits()),
+        }
+    }
+}
+
+impl OutboxHooks {
+    pub fn coalesce_secs(&self) -> f64 {
+        f64::from_bits(
+            self.coalesce_secs
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+    pub fn set_coalesce_secs(&self, secs: f64) {
+        self.coalesce_secs
+            .store(secs.to_bits(), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Store {
@@ -53,19 +86,35 @@ impl Store {
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(options)
             .await?;
-        Ok(Store { pool, hints: None })
+        Ok(Store {
+            pool,
+            hints: None,
+            outbox: Default::default(),
+        })
     }
 
     pub fn from_pool(pool: PgPool) -> Store {
-        Store { pool, hints: None }
+        Store {
+            pool,
+            hints: None,
+            outbox: Default::default(),
+        }
     }
 
-    /// The same store, sending the feed hints of every commit to `sink`.
+    /// The same store, sending the feed hints of every commit to `sink` and waking its own
+    /// notification worker (see [`OutboxHooks`]).
     pub fn with_hint_sink(&self, sink: HintSender) -> Store {
         Store {
             pool: self.pool.clone(),
             hints: Some(sink),
+            // Each server's own: its commits wake its own worker.
+            outbox: Default::default(),
         }
+    }
+
+    /// The notification worker's wake-up and the coalescing window (see [`OutboxHooks`]).
+    pub fn outbox(&self) -> &OutboxHooks {
+        &self.outbox
     }
 
     /// Called right after a commit: hints must never announce what is not yet visible.

@@ -509,7 +509,22 @@ fn generated_garbage_never_gets_a_server_fault() {
             })
             .await
             .unwrap();
+        // A channel whose receiver refuses connections, so TestChannel garbage stays local.
+        let webhook = crate::notifications::notifications_of(&app, &dan)
+            .await
+            .create_webhook_channel(CreateWebhookChannelRequest {
+                kind: ChannelKind::Webhook as i32,
+                url: "http://127.0.0.1:9/refused".into(),
+                events: vec![NotificationEvent::QuestionAsked as i32],
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .channel
+            .unwrap()
+            .id;
         let ids = vec![
+            webhook,
             session,
             question.id,
             ended,
@@ -529,7 +544,9 @@ fn generated_garbage_never_gets_a_server_fault() {
         }
         let bearer = if method.path.contains("AgentService") {
             Some(user.api_key.as_str())
-        } else if method.path.contains("DashboardService") || method.path.contains("ProjectService")
+        } else if method.path.contains("DashboardService")
+            || method.path.contains("ProjectService")
+            || method.path.contains("NotificationService")
         {
             Some(user.access_token.as_str())
         } else {

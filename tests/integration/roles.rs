@@ -1,5 +1,6 @@
-//! Issue 13's role table: every RPC of AgentService, DashboardService and ProjectService (both
-//! live feeds included), read from the descriptors the server serves, called by each principal
+//! Issue 13's role table: every RPC of AgentService, DashboardService, ProjectService and
+//! NotificationService (both live feeds included), read from the descriptors the server serves,
+//! called by each principal
 //! {admin, edit, view, shared-read, shared-write, non-member, another project's key} against one
 //! team project's session, over real gRPC. A new RPC without a row fails the test by name.
 
@@ -98,6 +99,9 @@ struct Fixture {
     spare_email: String,
     remove_target: String,
     role_target: String,
+    /// A notification channel of the admin's (it refuses connections: TestChannel records a
+    /// failed delivery and answers OK).
+    admin_channel: String,
 }
 
 impl Fixture {
@@ -128,6 +132,22 @@ impl Fixture {
                 .unwrap();
         }
         id
+    }
+
+    async fn channel(&self, app: &TestApp) -> String {
+        crate::notifications::notifications_of(app, &self.admin)
+            .await
+            .create_webhook_channel(CreateWebhookChannelRequest {
+                kind: ChannelKind::Webhook as i32,
+                url: "http://127.0.0.1:9/refused".into(),
+                events: vec![NotificationEvent::QuestionAsked as i32],
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .channel
+            .unwrap()
+            .id
     }
 
     async fn approval(&mut self, session: &str) -> String {
@@ -260,6 +280,12 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         "LeaveProject" => [FailedPrecondition, Ok, Ok, NotFound, NotFound, NotFound],
         // The caller's own: always allowed.
         "ListProjects" | "CreateProject" | "ListMyInvitations" => [Ok; 6],
+        // Notification channels belong to one person, not to a project: everyone lists and
+        // creates their own; the admin's channel is NOT_FOUND to everyone else.
+        "ListChannels" | "CreateWebhookChannel" => [Ok; 6],
+        "UpdateChannel" | "DeleteChannel" | "TestChannel" | "ListDeliveries" => {
+            [Ok, NotFound, NotFound, NotFound, NotFound, NotFound]
+        }
         // Someone else's invitation, by id: nobody else can act on it.
         "AcceptInvitation" | "DeclineInvitation" => [NotFound; 6],
         _ => return None,
@@ -318,7 +344,9 @@ async fn every_rpc_answers_each_role_as_the_table_says() {
         spare_email: spare.email.clone(),
         remove_target: remove_target.user_id.clone(),
         role_target: role_target.user_id.clone(),
+        admin_channel: String::new(),
     };
+    fx.admin_channel = fx.channel(&app).await;
     fx.session = fx.fresh_session(&app, &read.email, &write.email).await;
     let session = fx.session.clone();
     fx.team_agent
@@ -334,9 +362,14 @@ async fn every_rpc_answers_each_role_as_the_table_says() {
     let methods: Vec<_> = methods
         .into_iter()
         .filter(|m| {
-            ["AgentService", "DashboardService", "ProjectService"]
-                .iter()
-                .any(|s| m.path.starts_with(&format!("/switchboard.v1.{s}/")))
+            [
+                "AgentService",
+                "DashboardService",
+                "ProjectService",
+                "NotificationService",
+            ]
+            .iter()
+            .any(|s| m.path.starts_with(&format!("/switchboard.v1.{s}/")))
         })
         .collect();
     let name = |path: &str| path.rsplit('/').next().unwrap().to_owned();
@@ -632,6 +665,33 @@ async fn request_for(
         .encode_to_vec(),
         "ListAuditEvents" => ListAuditEventsRequest {
             project_id: p,
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "ListChannels" => ListChannelsRequest {}.encode_to_vec(),
+        "CreateWebhookChannel" => CreateWebhookChannelRequest {
+            kind: ChannelKind::Slack as i32,
+            url: "http://127.0.0.1:9/refused".into(),
+            events: vec![NotificationEvent::SessionFailed as i32],
+        }
+        .encode_to_vec(),
+        "UpdateChannel" => UpdateChannelRequest {
+            channel_id: fx.admin_channel.clone(),
+            enabled: Some(true),
+            events: None,
+        }
+        .encode_to_vec(),
+        // Consumable: a fresh channel of the admin's each time.
+        "DeleteChannel" => DeleteChannelRequest {
+            channel_id: fx.channel(app).await,
+        }
+        .encode_to_vec(),
+        "TestChannel" => TestChannelRequest {
+            channel_id: fx.admin_channel.clone(),
+        }
+        .encode_to_vec(),
+        "ListDeliveries" => ListDeliveriesRequest {
+            channel_id: fx.admin_channel.clone(),
             ..Default::default()
         }
         .encode_to_vec(),

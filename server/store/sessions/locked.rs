@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{Tx, now_micros, shorten};
 use crate::domain::*;
 use crate::store::access::{self, Scope};
+use crate::store::notifications::{self, PendingNotification};
 use crate::store::rows::{MESSAGE_COLUMNS, MessageRow};
 use crate::store::{FeedHint, Store};
 
@@ -29,6 +30,8 @@ pub(in crate::store) struct Locked {
     pub(in crate::store) has_unread: bool,
     pub(in crate::store) notify_seq: bool,
     pub(in crate::store) notify_inbox: Option<i64>,
+    /// Notifications this transaction's events call for, written at its commit (issue 15).
+    pub(in crate::store) notifications: Vec<PendingNotification>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,6 +120,7 @@ impl Locked {
             has_unread: r.has_unread,
             notify_seq: false,
             notify_inbox: None,
+            notifications: Vec::new(),
         })
     }
 
@@ -220,7 +224,14 @@ impl Locked {
         } else {
             InboxEventKind::StatusChanged
         };
-        self.inbox(tx, kind, seq, None).await
+        self.inbox(tx, kind, seq, None).await?;
+        // The reason (why it failed, how long the agent was silent) is what a notification of
+        // an ending or a disconnect is for.
+        let key = seq.to_string();
+        if let Some(n) = self.notifications.last_mut().filter(|n| n.key == key) {
+            n.payload.reason = shorten(reason, 500);
+        }
+        Ok(())
     }
 
     pub(in crate::store) async fn inbox(
@@ -285,9 +296,43 @@ impl Locked {
     }
 
     async fn push_inbox(&mut self, tx: &mut Tx, event: InboxEvent) -> DomainResult<()> {
+        self.notify_about(&event);
         let cursor = crate::store::inbox::append(tx, ProjectId(self.project_id), &event).await?;
         self.notify_inbox = Some(cursor);
         Ok(())
+    }
+
+    /// The one place that decides which inbox events notify people: every event a session write
+    /// records passes here, so a new write path cannot forget its notification.
+    fn notify_about(&mut self, event: &InboxEvent) {
+        use crate::notify::{NotifyEvent, Payload};
+        let notify = match (event.kind, event.status) {
+            (InboxEventKind::QuestionAsked, _) => NotifyEvent::QuestionAsked,
+            (InboxEventKind::ApprovalRequested, _) => NotifyEvent::ApprovalRequested,
+            (InboxEventKind::SessionEnded, SessionStatus::Failed) => NotifyEvent::SessionFailed,
+            (InboxEventKind::SessionEnded, SessionStatus::Completed) => {
+                NotifyEvent::SessionCompleted
+            }
+            (InboxEventKind::StatusChanged, SessionStatus::Disconnected) => {
+                NotifyEvent::SessionDisconnected
+            }
+            _ => return,
+        };
+        self.notifications.push(PendingNotification {
+            event: notify,
+            key: event.seq.to_string(),
+            payload: Payload {
+                session_id: self.id.to_string(),
+                session_name: event.session_name.clone(),
+                agent_name: event.agent_name.clone(),
+                status: format!("{:?}", event.status),
+                question_id: event.question_id.map(|q| q.to_string()).unwrap_or_default(),
+                question_text: event.question_text.clone(),
+                tool_name: event.tool_name.clone(),
+                approval_summary: event.approval_summary.clone(),
+                reason: String::new(),
+            },
+        });
     }
 
     /// The agent showed a sign of life: a disconnect is over; stops and open questions stay.
@@ -313,8 +358,23 @@ impl Locked {
         agent_contact: bool,
     ) -> DomainResult<()> {
         self.save(&mut tx, agent_contact).await?;
+        let notified = if self.notifications.is_empty() {
+            0
+        } else {
+            notifications::enqueue(
+                &mut tx,
+                self.project_id,
+                self.id,
+                &self.notifications,
+                store.outbox().coalesce_secs(),
+            )
+            .await?
+        };
         tx.commit().await?;
         store.committed(self.hints());
+        if notified > 0 {
+            store.outbox().wake.notify_one();
+        }
         Ok(())
     }
 
