@@ -84,7 +84,7 @@ for lang in python go typescript kotlin; do
   step "$lang" scripts/with-server.sh --tls "clients/$lang/test.sh"
 done
 # The agent binary's MCP server, driven by the official MCP Python SDK.
-step agent-mcp scripts/with-server.sh clients/rust/test.sh
+step agent-mcp scripts/with-server.sh --tls clients/rust/test.sh
 
 step web-build clients/web/build.sh
 step web scripts/with-server.sh clients/web/test.sh
