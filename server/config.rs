@@ -60,6 +60,8 @@ pub struct NotifySettings {
     pub poll_interval_ms: u64,
     /// Timeout of one HTTP delivery.
     pub http_timeout_ms: u64,
+    /// How long an answer link (action token) in a notification stays usable.
+    pub action_token_ttl_secs: u64,
 }
 
 impl Default for NotifySettings {
@@ -71,6 +73,7 @@ impl Default for NotifySettings {
             coalesce_secs: 60,
             poll_interval_ms: 5_000,
             http_timeout_ms: 10_000,
+            action_token_ttl_secs: 3 * 24 * 3600,
         }
     }
 }
@@ -87,6 +90,9 @@ impl NotifySettings {
     }
     pub fn http_timeout(&self) -> Duration {
         Duration::from_millis(self.http_timeout_ms.max(10))
+    }
+    pub fn action_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.action_token_ttl_secs.max(1))
     }
 }
 

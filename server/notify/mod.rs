@@ -7,6 +7,7 @@
 //!   every attempt and retries with backoff;
 //! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one.
 
+pub mod action;
 pub mod presence;
 pub mod webhook;
 pub mod worker;
@@ -111,6 +112,9 @@ pub struct Payload {
     pub tool_name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub approval_summary: String,
+    /// The approval's id (action tokens for the approval are minted from it at delivery).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub approval_id: String,
     /// The status change's reason (why it failed or disconnected).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,

@@ -15,6 +15,7 @@ mod harness;
 mod identity;
 mod inbox;
 mod notifications;
+mod notify_email;
 mod projects;
 mod questions;
 mod reads;
