@@ -7,9 +7,12 @@ pub mod audit;
 mod errors;
 pub mod hints;
 mod inbox;
+mod launch_limits;
+mod launches;
 mod projects;
 mod reads;
 mod rows;
+mod runners;
 mod sessions;
 mod sql_enums;
 mod sweeps;
@@ -20,6 +23,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
 pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
+pub use launch_limits::DueLimit;
+pub use runners::{Attached, RUNNER_SECRET_PREFIX, RunnerAuth};
 pub use reads::{
     AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter, SessionSet,
 };
