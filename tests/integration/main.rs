@@ -14,6 +14,7 @@ mod foundation;
 mod harness;
 mod identity;
 mod inbox;
+mod launch;
 mod projects;
 mod questions;
 mod reads;
