@@ -3,8 +3,8 @@
 
 use crate::api::convert::{self, ts};
 use crate::domain::launch::{
-    AgentKind, Assignment, LaunchSpec, Repository, Runner, RunnerSelector, SecretEnv, SpecInput,
-    labels, MAX_SELECTOR_LABELS,
+    AgentKind, Assignment, LaunchSpec, MAX_SELECTOR_LABELS, Repository, Runner, RunnerSelector,
+    SecretEnv, SpecInput, labels,
 };
 use crate::domain::{DomainError, DomainResult, RunnerId, validate};
 use crate::proto as pb;

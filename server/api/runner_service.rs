@@ -63,7 +63,11 @@ impl TryFrom<AttachRequest> for AttachCmd {
             .map(|id| validate::uuid("running_session_ids", id).map(SessionId))
             .collect::<Result<_, _>>()?;
         Ok(AttachCmd {
-            labels: labels("labels", req.labels.into_iter().collect(), MAX_RUNNER_LABELS)?,
+            labels: labels(
+                "labels",
+                req.labels.into_iter().collect(),
+                MAX_RUNNER_LABELS,
+            )?,
             capacity: req.capacity,
             running,
         })
@@ -135,7 +139,10 @@ impl RunnerService for RunnerApi {
         if req.last_lines.len() > MAX_LAST_LINES {
             return Err(DomainError::invalid(
                 "last_lines",
-                format!("has {} lines; the limit is {MAX_LAST_LINES}", req.last_lines.len()),
+                format!(
+                    "has {} lines; the limit is {MAX_LAST_LINES}",
+                    req.last_lines.len()
+                ),
             )
             .into());
         }
@@ -231,7 +238,10 @@ async fn serve_attach(
             Ok(orders) => {
                 for order in orders {
                     if stopped.insert(order.session_id)
-                        && tx.send(stop_item(order.session_id, order.reason)).await.is_err()
+                        && tx
+                            .send(stop_item(order.session_id, order.reason))
+                            .await
+                            .is_err()
                     {
                         return None;
                     }

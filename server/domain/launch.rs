@@ -145,10 +145,7 @@ pub struct SpecInput {
 impl LaunchSpec {
     pub fn validate(input: SpecInput) -> DomainResult<LaunchSpec> {
         let agent = input.agent.ok_or_else(|| {
-            DomainError::invalid(
-                "spec.agent",
-                "is required: CLAUDE_CODE, CODEX or COMMAND",
-            )
+            DomainError::invalid("spec.agent", "is required: CLAUDE_CODE, CODEX or COMMAND")
         })?;
         let prompt = match agent {
             AgentKind::Command => optional_text("spec.prompt", &input.prompt, MAX_PROMPT_CHARS)?,
@@ -219,7 +216,10 @@ impl LaunchSpec {
         let workdir = relative_path("spec.workdir", &input.workdir)?;
         let model = optional_text("spec.model", &input.model, MAX_MODEL_CHARS)?;
         if model.starts_with('-') {
-            return Err(DomainError::invalid("spec.model", "must not start with '-'"));
+            return Err(DomainError::invalid(
+                "spec.model",
+                "must not start with '-'",
+            ));
         }
         if input.env.len() > MAX_ENV_VARS {
             return Err(DomainError::invalid(
@@ -278,8 +278,7 @@ impl LaunchSpec {
         let agent_name = if input.agent_name.trim().is_empty() {
             agent.default_agent_name().to_owned()
         } else {
-            agent_name(&input.agent_name)
-                .map_err(|e| rename_field(e, "spec.agent_name"))?
+            agent_name(&input.agent_name).map_err(|e| rename_field(e, "spec.agent_name"))?
         };
         let session_name = optional_text(
             "spec.session_name",
@@ -329,7 +328,11 @@ fn rename_field(e: DomainError, field: &'static str) -> DomainError {
     }
 }
 
-fn limit(field: &'static str, d: Option<Duration>, max: Duration) -> DomainResult<Option<Duration>> {
+fn limit(
+    field: &'static str,
+    d: Option<Duration>,
+    max: Duration,
+) -> DomainResult<Option<Duration>> {
     match d {
         None => Ok(None),
         Some(d) if d < MIN_LIMIT || d > max => Err(DomainError::invalid(

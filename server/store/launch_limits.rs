@@ -5,9 +5,9 @@
 
 use uuid::Uuid;
 
+use super::Store;
 use super::runners::{end_with, revoke_session_keys, state};
 use super::sessions::Locked;
-use super::Store;
 use crate::domain::*;
 
 /// One limit that is due.
@@ -116,11 +116,18 @@ impl Store {
                 "the session's runner was gone for longer than the server's limit",
             ),
             // A queued launch has no process to stop: it ends at once.
-            StopReason::HardLimit if never_ran => {
-                (SessionStatus::Stopped, "the launch's hard time limit passed")
-            }
-            StopReason::HardLimit => (SessionStatus::Stopping, "the launch's hard time limit passed"),
-            _ if never_ran => (SessionStatus::Stopped, "no activity for the launch's inactivity timeout"),
+            StopReason::HardLimit if never_ran => (
+                SessionStatus::Stopped,
+                "the launch's hard time limit passed",
+            ),
+            StopReason::HardLimit => (
+                SessionStatus::Stopping,
+                "the launch's hard time limit passed",
+            ),
+            _ if never_ran => (
+                SessionStatus::Stopped,
+                "no activity for the launch's inactivity timeout",
+            ),
             _ => (
                 SessionStatus::Stopping,
                 "no activity for the launch's inactivity timeout",
@@ -164,13 +171,12 @@ impl Store {
         for (project, session) in rows {
             let mut tx = self.begin().await?;
             let mut locked = Locked::lock(&mut tx, ProjectId(project), SessionId(session)).await?;
-            let withdrawn = sqlx::query(
-                "UPDATE launches SET state = $2 WHERE session_id = $1 AND state = 1",
-            )
-            .bind(session)
-            .bind(state::EXPIRED)
-            .execute(&mut *tx)
-            .await?;
+            let withdrawn =
+                sqlx::query("UPDATE launches SET state = $2 WHERE session_id = $1 AND state = 1")
+                    .bind(session)
+                    .bind(state::EXPIRED)
+                    .execute(&mut *tx)
+                    .await?;
             if withdrawn.rows_affected() == 0 {
                 continue;
             }
@@ -194,7 +200,10 @@ impl Store {
 
 /// PENDING and STARTING.
 fn not_started() -> Vec<i16> {
-    vec![SessionStatus::Pending as i16, SessionStatus::Starting as i16]
+    vec![
+        SessionStatus::Pending as i16,
+        SessionStatus::Starting as i16,
+    ]
 }
 
 /// Statuses in which a session can be idle: ACTIVE, AWAITING_INPUT, DISCONNECTED.

@@ -89,12 +89,8 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
-        let locked = Locked::lock(
-            &mut tx,
-            Scope::person(caller.user_id, Role::Edit),
-            parent,
-        )
-        .await?;
+        let locked =
+            Locked::lock(&mut tx, Scope::person(caller.user_id, Role::Edit), parent).await?;
         let project = ProjectId(locked.project_id);
         if let Some(id) = launched_by_request(&mut tx, project, request_id).await? {
             drop(tx);
@@ -152,7 +148,7 @@ impl Store {
     async fn insert_launch(&self, mut tx: Tx, l: NewLaunch<'_>) -> DomainResult<SessionId> {
         let id = SessionId::new_random();
         let spec = l.spec;
-        let inserted = sqlx::query(
+        sqlx::query(
             "INSERT INTO sessions (id, user_id, project_id, agent_id, name, metadata, status, parent_session_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -166,7 +162,6 @@ impl Store {
         .bind(l.parent.map(|p| p.0))
         .execute(&mut *tx)
         .await?;
-        drop(inserted);
         let now = Utc::now();
         let ms = |v: u64| chrono::Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX));
         let queued: Result<i64, sqlx::Error> = sqlx::query_scalar(
@@ -235,11 +230,12 @@ async fn launched_by_request(
     project: ProjectId,
     request_id: &str,
 ) -> DomainResult<Option<SessionId>> {
-    let id: Option<Uuid> =
-        sqlx::query_scalar("SELECT session_id FROM launches WHERE project_id = $1 AND request_id = $2")
-            .bind(project.0)
-            .bind(request_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT session_id FROM launches WHERE project_id = $1 AND request_id = $2",
+    )
+    .bind(project.0)
+    .bind(request_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(id.map(SessionId))
 }

@@ -22,12 +22,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
-pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
 pub use launch_limits::DueLimit;
-pub use runners::{Attached, RUNNER_SECRET_PREFIX, RunnerAuth};
+pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
 pub use reads::{
     AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter, SessionSet,
 };
+pub use runners::{Attached, RUNNER_SECRET_PREFIX, RunnerAuth};
 pub use sessions::{
     AnswerInput, ApprovalRef, Decided, Decider, EndOutcome, StartSession, StartedSession,
     StepResult,

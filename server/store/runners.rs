@@ -71,6 +71,17 @@ impl RunnerRow {
     }
 }
 
+/// A claimed launch: session, spec, workspace, resume, the session's creator, the agent key of
+/// an earlier claim.
+type ClaimedRow = (
+    Uuid,
+    sqlx::types::Json<LaunchSpec>,
+    Uuid,
+    bool,
+    Uuid,
+    Option<Uuid>,
+);
+
 /// `$1` is the "online within" interval in milliseconds.
 const RUNNER_COLUMNS: &str = "r.id, r.project_id, r.name, r.prefix, r.labels, r.capacity, \
     (r.attach_id IS NOT NULL AND r.last_seen_at > now() - make_interval(secs => $1 / 1000.0)) AS online, \
@@ -177,12 +188,11 @@ impl Store {
     }
 
     pub async fn authenticate_runner(&self, secret_hash: &[u8]) -> DomainResult<RunnerAuth> {
-        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT id, project_id, revoked_at FROM runners WHERE secret_hash = $1",
-        )
-        .bind(secret_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT id, project_id, revoked_at FROM runners WHERE secret_hash = $1")
+                .bind(secret_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(match row {
             None => RunnerAuth::Unknown,
             Some((_, _, Some(_))) => RunnerAuth::Revoked,
@@ -315,7 +325,7 @@ impl Store {
         if free <= 0 {
             return Ok(Vec::new());
         }
-        let claimed: Vec<(Uuid, sqlx::types::Json<LaunchSpec>, Uuid, bool, Uuid, Option<Uuid>)> =
+        let claimed: Vec<ClaimedRow> =
             sqlx::query_as(
                 "WITH picked AS ( \
                    SELECT l.session_id FROM launches l \
@@ -337,8 +347,8 @@ impl Store {
             .await?;
         let mut out = Vec::with_capacity(claimed.len());
         for (session, spec, workspace, resume, creator, old_key) in claimed {
-            let key = mint_session_key(&mut tx, runner.project_id, SessionId(session), creator)
-                .await?;
+            let key =
+                mint_session_key(&mut tx, runner.project_id, SessionId(session), creator).await?;
             if let Some(old) = old_key {
                 revoke_key(&mut tx, old).await?;
             }
@@ -523,9 +533,7 @@ pub(in crate::store) async fn end_with(
     reason: StopReason,
     text: &str,
 ) -> DomainResult<()> {
-    locked
-        .change_status(tx, to, Sender::System, text)
-        .await?;
+    locked.change_status(tx, to, Sender::System, text).await?;
     if to.is_terminal() {
         sqlx::query(
             "UPDATE sessions SET ended_at = COALESCE(ended_at, now()), stop_reason = COALESCE(stop_reason, $2) WHERE id = $1",
@@ -577,8 +585,7 @@ async fn mint_session_key(
     session: SessionId,
     creator: Uuid,
 ) -> DomainResult<(Uuid, String)> {
-    let (secret, key) =
-        crate::auth::secrets::mint_api_key(format!("launch {session}"), None);
+    let (secret, key) = crate::auth::secrets::mint_api_key(format!("launch {session}"), None);
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO api_keys (id, user_id, project_id, name, prefix, key_hash, session_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -603,7 +610,10 @@ async fn revoke_key(tx: &mut Tx, key: Uuid) -> DomainResult<()> {
     Ok(())
 }
 
-pub(in crate::store) async fn revoke_session_keys(tx: &mut Tx, session: SessionId) -> DomainResult<()> {
+pub(in crate::store) async fn revoke_session_keys(
+    tx: &mut Tx,
+    session: SessionId,
+) -> DomainResult<()> {
     sqlx::query(
         "UPDATE api_keys SET revoked_at = now() WHERE session_id = $1 AND revoked_at IS NULL",
     )

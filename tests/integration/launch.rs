@@ -68,7 +68,13 @@ fn bare_repository(dir: &Path) -> String {
     git(&["add", "README.md"], &work);
     git(&["commit", "-q", "-m", "first"], &work);
     git(
-        &["clone", "-q", "--bare", work.to_str().unwrap(), bare.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
         dir,
     );
     bare.display().to_string()
@@ -85,7 +91,12 @@ struct RunnerProc {
 }
 
 impl RunnerProc {
-    async fn start(app: &TestApp, launch: &mut LaunchClient, name: &str, capacity: i32) -> RunnerProc {
+    async fn start(
+        app: &TestApp,
+        launch: &mut LaunchClient,
+        name: &str,
+        capacity: i32,
+    ) -> RunnerProc {
         let created = launch
             .create_runner_credential(CreateRunnerCredentialRequest {
                 project_id: String::new(),
@@ -182,7 +193,12 @@ async fn get(user: &mut TestUser, id: &str) -> GetSessionResponse {
 }
 
 /// Waits (bounded: processes start and clone here) until the session satisfies `check`.
-async fn until(user: &mut TestUser, id: &str, what: &str, check: impl Fn(&GetSessionResponse) -> bool) -> GetSessionResponse {
+async fn until(
+    user: &mut TestUser,
+    id: &str,
+    what: &str,
+    check: impl Fn(&GetSessionResponse) -> bool,
+) -> GetSessionResponse {
     for _ in 0..600 {
         let s = get(user, id).await;
         if check(&s) {
@@ -191,7 +207,10 @@ async fn until(user: &mut TestUser, id: &str, what: &str, check: impl Fn(&GetSes
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let s = get(user, id).await;
-    panic!("timed out waiting for: {what}; the session is {:?}", s.session);
+    panic!(
+        "timed out waiting for: {what}; the session is {:?}",
+        s.session
+    );
 }
 
 fn status(s: &GetSessionResponse) -> SessionStatus {
@@ -276,7 +295,13 @@ async fn a_launch_clones_runs_asks_and_completes_on_a_runner() {
     assert_eq!(done.exit_code, Some(0));
     assert_eq!(done.stop_reason(), StopReason::AgentExited);
     assert_eq!(done.runner_id, runner.id);
-    assert!(done.last_output_lines.iter().any(|l| l.contains("answered")), "{:?}", done.last_output_lines);
+    assert!(
+        done.last_output_lines
+            .iter()
+            .any(|l| l.contains("answered")),
+        "{:?}",
+        done.last_output_lines
+    );
     let steps = steps(&mut ann, &session.id).await;
     // The runner cloned the repository and started the agent in it.
     assert!(steps[0].contains("/origin with README.md"), "{steps:?}");
@@ -301,7 +326,10 @@ async fn a_launch_clones_runs_asks_and_completes_on_a_runner() {
         .runners;
     assert_eq!(runners.len(), 1);
     assert!(runners[0].online);
-    assert_eq!((runners[0].name.as_str(), runners[0].running_count), ("laptop", 0));
+    assert_eq!(
+        (runners[0].name.as_str(), runners[0].running_count),
+        ("laptop", 0)
+    );
 }
 
 #[tokio::test]
@@ -323,7 +351,11 @@ async fn a_failing_command_fails_with_its_exit_code_and_last_lines() {
         failed.last_output_lines.last().map(String::as_str),
         Some("error: the build is broken")
     );
-    assert!(failed.last_output_lines.contains(&"working on part 1".to_owned()));
+    assert!(
+        failed
+            .last_output_lines
+            .contains(&"working on part 1".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -352,7 +384,11 @@ async fn a_stop_reaches_the_runner_and_ends_the_agent_as_stopped() {
     .unwrap();
     assert_eq!(stopped.stop_reason(), StopReason::ByPerson);
     // Either the agent saw the stop and ended (0), or SIGTERM ended it (128 + 15).
-    assert!(matches!(stopped.exit_code, Some(0) | Some(143)), "{:?}", stopped.exit_code);
+    assert!(
+        matches!(stopped.exit_code, Some(0) | Some(143)),
+        "{:?}",
+        stopped.exit_code
+    );
 }
 
 #[tokio::test]
@@ -378,14 +414,23 @@ async fn without_a_runner_the_start_deadline_fails_the_launch() {
     assert_eq!(failed.stop_reason(), StopReason::StartDeadline);
     assert_eq!(failed.exit_code, None);
     // Applied once: one status change, from PENDING.
-    assert_eq!(status_path(&mut dee, &session.id).await, [SessionStatus::Failed]);
+    assert_eq!(
+        status_path(&mut dee, &session.id).await,
+        [SessionStatus::Failed]
+    );
     // A runner attaching later does not get it.
     let mut runner = runner_client(&app, &mut launcher).await;
     let mut stream = attach(&mut runner, 1, vec![]).await;
     let first = stream.message().await.unwrap().unwrap();
-    assert!(matches!(first.item, Some(attach_response::Item::Attached(_))));
+    assert!(matches!(
+        first.item,
+        Some(attach_response::Item::Attached(_))
+    ));
     let next = stream.message().await.unwrap().unwrap();
-    assert!(matches!(next.item, Some(attach_response::Item::Heartbeat(_))), "{next:?}");
+    assert!(
+        matches!(next.item, Some(attach_response::Item::Heartbeat(_))),
+        "{next:?}"
+    );
 }
 
 #[tokio::test]
@@ -443,10 +488,11 @@ async fn two_runners_competing_get_each_launch_once() {
         runners.push(s.runner_id);
     }
     assert!(runners.iter().all(|r| *r == a.id || *r == b.id));
-    let attempts: Vec<i32> = sqlx::query_scalar("SELECT attempts FROM launches ORDER BY created_at")
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
+    let attempts: Vec<i32> =
+        sqlx::query_scalar("SELECT attempts FROM launches ORDER BY created_at")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
     assert_eq!(attempts, vec![1; 6], "each launch was claimed once");
 }
 
@@ -743,8 +789,16 @@ async fn launches_are_idempotent_and_validated_by_field() {
         request_id: "launch-1".into(),
         ..Default::default()
     };
-    let a = launcher.launch_session(request.clone()).await.unwrap().into_inner();
-    let b = launcher.launch_session(request.clone()).await.unwrap().into_inner();
+    let a = launcher
+        .launch_session(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let b = launcher
+        .launch_session(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(a.session.unwrap().id, b.session.unwrap().id);
 
     let bad = |f: fn(&mut LaunchSessionRequest)| {
@@ -755,35 +809,64 @@ async fn launches_are_idempotent_and_validated_by_field() {
     };
     let cases: Vec<(&str, LaunchSessionRequest)> = vec![
         ("spec.agent", bad(|r| r.spec.as_mut().unwrap().agent = 0)),
-        ("spec.command", bad(|r| r.spec.as_mut().unwrap().command.clear())),
-        ("spec.prompt", bad(|r| {
-            let s = r.spec.as_mut().unwrap();
-            s.agent = AgentKind::ClaudeCode as i32;
-            s.command.clear();
-        })),
-        ("spec.workdir", bad(|r| r.spec.as_mut().unwrap().workdir = "../x".into())),
-        ("spec.env", bad(|r| {
-            r.spec.as_mut().unwrap().env.insert("SWITCHBOARD_URL".into(), "x".into());
-        })),
-        ("spec.limits.start_deadline", bad(|r| {
-            r.spec.as_mut().unwrap().limits = Some(SessionLimits {
-                start_deadline: Some(prost_types::Duration { seconds: 0, nanos: 5 }),
-                ..Default::default()
-            });
-        })),
-        ("runner.runner_id", bad(|r| {
-            r.runner = Some(RunnerSelector {
-                runner_id: "nope".into(),
-                ..Default::default()
-            });
-        })),
+        (
+            "spec.command",
+            bad(|r| r.spec.as_mut().unwrap().command.clear()),
+        ),
+        (
+            "spec.prompt",
+            bad(|r| {
+                let s = r.spec.as_mut().unwrap();
+                s.agent = AgentKind::ClaudeCode as i32;
+                s.command.clear();
+            }),
+        ),
+        (
+            "spec.workdir",
+            bad(|r| r.spec.as_mut().unwrap().workdir = "../x".into()),
+        ),
+        (
+            "spec.env",
+            bad(|r| {
+                r.spec
+                    .as_mut()
+                    .unwrap()
+                    .env
+                    .insert("SWITCHBOARD_URL".into(), "x".into());
+            }),
+        ),
+        (
+            "spec.limits.start_deadline",
+            bad(|r| {
+                r.spec.as_mut().unwrap().limits = Some(SessionLimits {
+                    start_deadline: Some(prost_types::Duration {
+                        seconds: 0,
+                        nanos: 5,
+                    }),
+                    ..Default::default()
+                });
+            }),
+        ),
+        (
+            "runner.runner_id",
+            bad(|r| {
+                r.runner = Some(RunnerSelector {
+                    runner_id: "nope".into(),
+                    ..Default::default()
+                });
+            }),
+        ),
         ("request_id", bad(|r| r.request_id.clear())),
         ("spec", bad(|r| r.spec = None)),
     ];
     for (field, request) in cases {
         let err = launcher.launch_session(request).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument, "{field}: {err:?}");
-        assert!(err.message().starts_with(&format!("{field}:")), "{field}: {}", err.message());
+        assert!(
+            err.message().starts_with(&format!("{field}:")),
+            "{field}: {}",
+            err.message()
+        );
     }
     // A runner of another project is NOT_FOUND.
     let lee = app.user("lee@example.com").await;

@@ -263,14 +263,7 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         // The last (only) admin cannot leave; members can; others are not in it.
         "LeaveProject" => [FailedPrecondition, Ok, Ok, NotFound, NotFound, NotFound],
         // Launching: edit in the project (a share shows one session, not the project).
-        "LaunchSession" => [
-            Ok,
-            Ok,
-            PermissionDenied,
-            NotFound,
-            NotFound,
-            NotFound,
-        ],
+        "LaunchSession" => [Ok, Ok, PermissionDenied, NotFound, NotFound, NotFound],
         // Continuing needs edit on the session; the fixture's session is running, so whoever
         // may continue it hears that it has not ended.
         "ContinueSession" => [
@@ -373,8 +366,8 @@ async fn every_rpc_answers_each_role_as_the_table_says() {
                 "LaunchService",
                 "RunnerService",
             ]
-                .iter()
-                .any(|s| m.path.starts_with(&format!("/switchboard.v1.{s}/")))
+            .iter()
+            .any(|s| m.path.starts_with(&format!("/switchboard.v1.{s}/")))
         })
         .collect();
     let name = |path: &str| path.rsplit('/').next().unwrap().to_owned();

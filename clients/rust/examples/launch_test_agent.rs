@@ -44,11 +44,16 @@ async fn run(mode: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
         .collect();
     files.sort();
     println!("started in {}", cwd.display());
     session
-        .log_step(format!("working in {} with {}", cwd.display(), files.join(",")))
+        .log_step(format!(
+            "working in {} with {}",
+            cwd.display(),
+            files.join(",")
+        ))
         .await
         .map_err(|e| e.to_string())?;
     let (_, outcome) = session

@@ -243,7 +243,10 @@ impl Runner {
             session_id: a.session_id.clone(),
             pid,
         };
-        if let Err(e) = std::fs::write(&files.record, serde_json::to_vec(&record).unwrap_or_default()) {
+        if let Err(e) = std::fs::write(
+            &files.record,
+            serde_json::to_vec(&record).unwrap_or_default(),
+        ) {
             tracing::warn!(error = %e, "cannot record the run: a restarted runner will not find it");
         }
         slots.insert(a.session_id.clone(), Slot { pid, stop: false });
@@ -312,7 +315,13 @@ impl Runner {
     }
 
     /// Reports the exit until the hub has it, then forgets the run.
-    async fn report_exited(&self, session_id: &str, code: i32, lines: Vec<String>, files: &RunFiles) {
+    async fn report_exited(
+        &self,
+        session_id: &str,
+        code: i32,
+        lines: Vec<String>,
+        files: &RunFiles,
+    ) {
         let request = pb::ReportExitedRequest {
             session_id: session_id.to_owned(),
             exit_code: code,
@@ -335,7 +344,10 @@ impl Runner {
 /// A refused credential ends the runner; anything else is retried.
 fn refused(status: &Status) -> Result<(), String> {
     if status.code() == Code::Unauthenticated {
-        return Err(format!("the hub refused the runner credential: {}", status.message()));
+        return Err(format!(
+            "the hub refused the runner credential: {}",
+            status.message()
+        ));
     }
     Ok(())
 }
@@ -353,7 +365,11 @@ where
             Err(s)
                 if matches!(
                     s.code(),
-                    Code::Unavailable | Code::Unknown | Code::DeadlineExceeded | Code::Internal | Code::Cancelled
+                    Code::Unavailable
+                        | Code::Unknown
+                        | Code::DeadlineExceeded
+                        | Code::Internal
+                        | Code::Cancelled
                 ) =>
             {
                 tracing::debug!(rpc, code = ?s.code(), "retrying");

@@ -24,7 +24,11 @@ fn failed(code: i32, what: impl Into<String>) -> Failed {
 
 /// Creates the workspace (or, for a continuation, finds it) and clones the repositories into a
 /// new one. Returns the directory the agent starts in.
-pub async fn prepare(root: &Path, a: &pb::Assignment, spec: &pb::SessionSpec) -> Result<PathBuf, Failed> {
+pub async fn prepare(
+    root: &Path,
+    a: &pb::Assignment,
+    spec: &pb::SessionSpec,
+) -> Result<PathBuf, Failed> {
     let workspace = root.join(&a.workspace_id);
     if a.resume {
         if !workspace.is_dir() {
@@ -149,7 +153,11 @@ pub fn env(
     spec: &pb::SessionSpec,
     secrets_dir: Option<&Path>,
 ) -> Result<Vec<(String, String)>, Failed> {
-    let mut env: Vec<(String, String)> = spec.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut env: Vec<(String, String)> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for s in &spec.secret_env {
         let Some(dir) = secrets_dir else {
             return Err(failed(
@@ -160,9 +168,8 @@ pub fn env(
                 ),
             ));
         };
-        let value = std::fs::read_to_string(dir.join(&s.secret)).map_err(|e| {
-            failed(-1, format!("cannot read secret {:?}: {e}", s.secret))
-        })?;
+        let value = std::fs::read_to_string(dir.join(&s.secret))
+            .map_err(|e| failed(-1, format!("cannot read secret {:?}: {e}", s.secret)))?;
         env.push((s.name.clone(), value.trim_end_matches('\n').to_owned()));
     }
     env.extend([
@@ -203,7 +210,15 @@ mod tests {
         let v = argv(Path::new("/bin/sa"), &spec, true);
         assert_eq!(
             v,
-            ["/bin/sa", "claude", "--continue", "--model", "opus", "-p", "fix it"]
+            [
+                "/bin/sa",
+                "claude",
+                "--continue",
+                "--model",
+                "opus",
+                "-p",
+                "fix it"
+            ]
         );
     }
 }
