@@ -12,6 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/switchboard/v1/dashboard_service.proto",
         "proto/switchboard/v1/project_service.proto",
         "proto/switchboard/v1/notification_service.proto",
+        "proto/switchboard/v1/launch_service.proto",
+        "proto/switchboard/v1/runner_service.proto",
     ];
     let mut config = tonic_prost_build::Config::new();
     // The vendored protoc keeps builds independent of whatever protoc the machine has.

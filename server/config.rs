@@ -174,6 +174,14 @@ pub struct SessionSettings {
     pub stop_grace_secs: u64,
     /// How often deadlines, stop grace periods and silent agents are checked.
     pub sweep_interval_ms: u64,
+    /// How often a runner's Attach stream sends a keep-alive and records that it is alive
+    /// (also how soon a revoked or replaced runner's stream ends).
+    pub runner_keepalive_ms: u64,
+    /// A runner silent this long is offline; its started sessions become FAILED (runner lost)
+    /// and its unacknowledged assignments return to the queue.
+    pub runner_lost_after_secs: u64,
+    /// Between SIGTERM and SIGKILL when a launched session is stopped (sent to the runner).
+    pub runner_kill_grace_secs: u64,
 }
 
 impl Default for Settings {
@@ -325,6 +333,9 @@ impl Default for SessionSettings {
             disconnect_after_secs: 120,
             stop_grace_secs: 60,
             sweep_interval_ms: 500,
+            runner_keepalive_ms: 5_000,
+            runner_lost_after_secs: 60,
+            runner_kill_grace_secs: 10,
         }
     }
 }
@@ -362,6 +373,15 @@ impl SessionSettings {
     }
     pub fn sweep_interval(&self) -> Duration {
         Duration::from_millis(self.sweep_interval_ms.max(10))
+    }
+    pub fn runner_keepalive(&self) -> Duration {
+        Duration::from_millis(self.runner_keepalive_ms.max(10))
+    }
+    pub fn runner_lost_after(&self) -> Duration {
+        Duration::from_secs(self.runner_lost_after_secs)
+    }
+    pub fn runner_kill_grace(&self) -> Duration {
+        Duration::from_secs(self.runner_kill_grace_secs)
     }
 }
 

@@ -9,9 +9,13 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
-    // Only the agent's service (model.proto comes in through its import): the person's side
-    // (AuthService, DashboardService) is not this crate's business.
-    let protos = [root.join("switchboard/v1/agent_service.proto")];
+    // The agent's service and the runner's (model.proto and launch_service.proto's messages come
+    // in through their imports): the person's side (AuthService, DashboardService) is not this
+    // crate's business.
+    let protos = [
+        root.join("switchboard/v1/agent_service.proto"),
+        root.join("switchboard/v1/runner_service.proto"),
+    ];
     let mut config = tonic_prost_build::Config::new();
     // The vendored protoc keeps builds independent of whatever protoc the machine has.
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);

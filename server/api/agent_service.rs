@@ -52,6 +52,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<StartSessionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = StartSession::try_from(request.into_inner())?;
+        caller.may_start(cmd.session_id)?;
         let started = self.state.store.start_session(caller, cmd).await?;
         tracing::info!(session_id = %started.session.id, resumed = started.resumed, "session started");
         Ok(Response::new(StartSessionResponse {
@@ -66,6 +67,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<LogStepResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::LogStep::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let r = self
             .state
             .store
@@ -84,6 +86,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<AskQuestionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::AskQuestion::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let (q, seq) = self
             .state
             .store
@@ -103,6 +106,7 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let deadline = call_deadline(&request);
         let cmd = requests::WaitForAnswer::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let wait = AnswerWait {
             project_id: caller.project_id,
             question: cmd.question,
@@ -127,6 +131,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let session = session_to_resume(&self.state, caller.project_id, &cmd).await?;
         if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
             // Nothing left to deliver, and nothing will ever come: end at once, with OK.
@@ -162,6 +167,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<HeartbeatResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let id = session_id(&request.get_ref().session_id)?;
+        caller.may_act_on(id)?;
         let (status, unread) = self.state.store.heartbeat(caller, id).await?;
         Ok(Response::new(HeartbeatResponse {
             status: convert::status(status) as i32,
@@ -175,6 +181,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<AcknowledgeMessagesResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::Acknowledge::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let (read_through_seq, unread_message_count) = self
             .state
             .store
@@ -192,6 +199,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<ReportDiffResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::ReportDiff::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let counts = diff::analyze(&cmd.diff, self.state.settings.limits.max_diff_bytes)?;
         let (seq, summary) = self
             .state
@@ -210,6 +218,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<ReportUsageResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::ReportUsage::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let seq = self
             .state
             .store
@@ -224,6 +233,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<RequestApprovalResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::RequestApproval::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let (approval, seq) = self
             .state
             .store
@@ -249,6 +259,7 @@ impl AgentService for AgentApi {
         let caller: AgentCaller = caller(&request)?;
         let deadline = call_deadline(&request);
         let cmd = requests::WaitForApproval::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let wait = ApprovalWait {
             project_id: caller.project_id,
             approval: cmd.approval,
@@ -271,6 +282,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<ResolveApprovalResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::ResolveApproval::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let decided = self
             .state
             .store
@@ -300,6 +312,7 @@ impl AgentService for AgentApi {
     ) -> Result<Response<EndSessionResponse>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::EndSession::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
         let session = self
             .state
             .store

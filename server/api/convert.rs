@@ -26,6 +26,8 @@ pub fn status(s: SessionStatus) -> pb::SessionStatus {
         SessionStatus::Failed => pb::SessionStatus::Failed,
         SessionStatus::Stopped => pb::SessionStatus::Stopped,
         SessionStatus::Disconnected => pb::SessionStatus::Disconnected,
+        SessionStatus::Pending => pb::SessionStatus::Pending,
+        SessionStatus::Starting => pb::SessionStatus::Starting,
     }
 }
 
@@ -38,6 +40,8 @@ pub fn status_from_pb(field: &'static str, v: i32) -> DomainResult<SessionStatus
         Ok(pb::SessionStatus::Failed) => Ok(SessionStatus::Failed),
         Ok(pb::SessionStatus::Stopped) => Ok(SessionStatus::Stopped),
         Ok(pb::SessionStatus::Disconnected) => Ok(SessionStatus::Disconnected),
+        Ok(pb::SessionStatus::Pending) => Ok(SessionStatus::Pending),
+        Ok(pb::SessionStatus::Starting) => Ok(SessionStatus::Starting),
         Ok(pb::SessionStatus::Unspecified) | Err(_) => Err(DomainError::invalid(
             field,
             format!("{v} is not a session status"),
@@ -89,6 +93,35 @@ pub fn session(s: domain::Session) -> pb::Session {
         summary: s.summary,
         open_approval_count: s.open_approvals,
         project_id: s.project_id.to_string(),
+        parent_session_id: s
+            .launch
+            .parent_session_id
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        stop_reason: s
+            .launch
+            .stop_reason
+            .map_or(pb::StopReason::Unspecified, stop_reason) as i32,
+        exit_code: s.launch.exit_code,
+        last_output_lines: s.launch.last_output_lines,
+        runner_id: s
+            .launch
+            .runner_id
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+pub fn stop_reason(r: domain::StopReason) -> pb::StopReason {
+    use domain::StopReason as R;
+    match r {
+        R::ByPerson => pb::StopReason::ByPerson,
+        R::ByAgent => pb::StopReason::ByAgent,
+        R::Inactivity => pb::StopReason::Inactivity,
+        R::HardLimit => pb::StopReason::HardLimit,
+        R::StartDeadline => pb::StopReason::StartDeadline,
+        R::RunnerLost => pb::StopReason::RunnerLost,
+        R::AgentExited => pb::StopReason::AgentExited,
     }
 }
 

@@ -7,9 +7,12 @@ pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
 pub mod notification_service;
+pub mod launch_convert;
+pub mod launch_service;
 pub mod pagination;
 pub mod project_service;
 pub mod requests;
+pub mod runner_service;
 pub mod status;
 
 use std::sync::Arc;

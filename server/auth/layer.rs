@@ -12,14 +12,18 @@ use tower::{Layer, Service};
 use super::rate_limit::RateLimiter;
 use super::secrets::{API_KEY_PREFIX, hash_secret, looks_like_api_key};
 use super::tokens::AccessTokens;
-use crate::domain::{AgentCaller, AuditChannel, DomainError, DomainResult, UserCaller};
+use crate::domain::{
+    AgentCaller, AuditChannel, DomainError, DomainResult, RunnerCaller, UserCaller,
+};
 use crate::runtime::grpc_web::ViaGrpcWeb;
-use crate::store::{ApiKeyAuth, Store};
+use crate::store::{ApiKeyAuth, RUNNER_SECRET_PREFIX, RunnerAuth, Store};
 
 const AGENT_SERVICE: &str = "/switchboard.v1.AgentService/";
 const DASHBOARD_SERVICE: &str = "/switchboard.v1.DashboardService/";
 const PROJECT_SERVICE: &str = "/switchboard.v1.ProjectService/";
 const NOTIFICATION_SERVICE: &str = "/switchboard.v1.NotificationService/";
+const LAUNCH_SERVICE: &str = "/switchboard.v1.LaunchService/";
+const RUNNER_SERVICE: &str = "/switchboard.v1.RunnerService/";
 
 /// Resolves credentials to callers.
 pub struct Authenticator {
@@ -32,6 +36,7 @@ pub struct Authenticator {
 enum Audience {
     Agent,
     Dashboard,
+    Runner,
     Public,
 }
 
@@ -41,8 +46,11 @@ fn audience(path: &str) -> Audience {
     } else if path.starts_with(DASHBOARD_SERVICE)
         || path.starts_with(PROJECT_SERVICE)
         || path.starts_with(NOTIFICATION_SERVICE)
+        || path.starts_with(LAUNCH_SERVICE)
     {
         Audience::Dashboard
+    } else if path.starts_with(RUNNER_SERVICE) {
+        Audience::Runner
     } else {
         Audience::Public
     }
@@ -93,6 +101,7 @@ impl Authenticator {
                 user_id,
                 project_id,
                 last_used_at,
+                session_id,
             } => {
                 if let Err(wait) = self.rate_limiter.take(key_id) {
                     return Err(DomainError::ResourceExhausted {
@@ -117,6 +126,7 @@ impl Authenticator {
                     user_id,
                     api_key_id: key_id,
                     project_id,
+                    session_id,
                 })
             }
             ApiKeyAuth::Unknown => Err(DomainError::Unauthenticated("unknown API key".into())),
@@ -125,6 +135,25 @@ impl Authenticator {
             )),
             ApiKeyAuth::Expired => Err(DomainError::Unauthenticated(
                 "this API key has expired".into(),
+            )),
+        }
+    }
+
+    /// A runner credential (LaunchService.CreateRunnerCredential) for RunnerService.
+    pub async fn runner(&self, headers: &http::HeaderMap) -> DomainResult<RunnerCaller> {
+        let token = bearer(headers)?;
+        if !token.starts_with(RUNNER_SECRET_PREFIX) {
+            return Err(DomainError::Unauthenticated(
+                "RunnerService takes a runner credential (sb_runner_...) from LaunchService.CreateRunnerCredential".into(),
+            ));
+        }
+        match self.store.authenticate_runner(&hash_secret(token)).await? {
+            RunnerAuth::Valid(caller) => Ok(caller),
+            RunnerAuth::Unknown => Err(DomainError::Unauthenticated(
+                "unknown runner credential".into(),
+            )),
+            RunnerAuth::Revoked => Err(DomainError::Unauthenticated(
+                "this runner credential was revoked".into(),
             )),
         }
     }
@@ -213,6 +242,9 @@ where
                         req.extensions_mut().insert(c);
                     })
                 }
+                Audience::Runner => auth.runner(req.headers()).await.map(|c| {
+                    req.extensions_mut().insert(c);
+                }),
                 Audience::Public => Ok(()),
             };
             if let Err(e) = resolved {

@@ -13,7 +13,8 @@ pub const REFRESH_TOKEN_PREFIX: &str = "sb_refresh_";
 /// How much of an API key is kept in clear to recognise it (the prefix plus 4 characters).
 pub const DISPLAYED_KEY_CHARS: usize = API_KEY_PREFIX.len() + 4;
 
-fn random_token(prefix: &str) -> String {
+/// A random secret: `prefix` and 43 base64url characters (256 bits).
+pub fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))

@@ -2,12 +2,14 @@
 
 pub mod diff;
 pub mod error;
+pub mod launch;
 pub mod model;
 pub mod projects;
 pub mod status;
 pub mod validate;
 
 pub use error::{DomainError, DomainResult};
+pub use launch::{RunnerCaller, SessionLaunchInfo, StopReason};
 pub use model::*;
 pub use projects::*;
 pub use status::SessionStatus;

@@ -41,6 +41,8 @@ id_type!(/// An API key.
     ApiKeyId);
 id_type!(/// A tool approval asked in a session.
     ApprovalId);
+id_type!(/// A machine running launched sessions (`switchboard-agent runner`).
+    RunnerId);
 id_type!(/// A project: owns agents, sessions, keys, the inbox. A personal project's id is its
     /// owner's user id.
     ProjectId);
@@ -60,6 +62,30 @@ pub struct AgentCaller {
     pub api_key_id: ApiKeyId,
     /// The one project the key acts in.
     pub project_id: ProjectId,
+    /// A launch's agent key acts on this one session only (see `AgentCaller::may_act_on`).
+    pub session_id: Option<SessionId>,
+}
+
+impl AgentCaller {
+    /// A session-bound key (a launch's) sees no other session: NOT_FOUND, exactly like another
+    /// project's id.
+    pub fn may_act_on(&self, session: SessionId) -> DomainResult<()> {
+        match self.session_id {
+            Some(bound) if bound != session => Err(DomainError::NotFound("session")),
+            _ => Ok(()),
+        }
+    }
+
+    /// A session-bound key cannot start new sessions (only resume its own).
+    pub fn may_start(&self, resume: Option<SessionId>) -> DomainResult<()> {
+        match (self.session_id, resume) {
+            (Some(_), None) => Err(DomainError::PermissionDenied(
+                "this key belongs to one launched session: it can resume that session (session_id) but not start another".into(),
+            )),
+            (_, Some(s)) => self.may_act_on(s),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 /// Who is calling DashboardService: resolved from an access token by the auth layer.
@@ -236,6 +262,8 @@ pub struct Session {
     pub usage: Usage,
     pub diff_summary: Option<DiffSummary>,
     pub summary: String,
+    /// What launching added (all empty for a session an agent started itself).
+    pub launch: super::SessionLaunchInfo,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -15,10 +15,14 @@ pub enum SessionStatus {
     Failed = 5,
     Stopped = 6,
     Disconnected = 7,
+    /// Launched, waiting for a runner.
+    Pending = 8,
+    /// A runner started the agent process; the agent has not called in yet.
+    Starting = 9,
 }
 
 impl SessionStatus {
-    pub const ALL: [SessionStatus; 7] = [
+    pub const ALL: [SessionStatus; 9] = [
         SessionStatus::Active,
         SessionStatus::AwaitingInput,
         SessionStatus::Stopping,
@@ -26,6 +30,8 @@ impl SessionStatus {
         SessionStatus::Failed,
         SessionStatus::Stopped,
         SessionStatus::Disconnected,
+        SessionStatus::Pending,
+        SessionStatus::Starting,
     ];
 
     pub fn from_i16(value: i16) -> DomainResult<Self> {
@@ -51,6 +57,8 @@ impl SessionStatus {
             SessionStatus::Failed => "FAILED",
             SessionStatus::Stopped => "STOPPED",
             SessionStatus::Disconnected => "DISCONNECTED",
+            SessionStatus::Pending => "PENDING",
+            SessionStatus::Starting => "STARTING",
         }
     }
 
@@ -103,6 +111,8 @@ mod tests {
     #[test]
     fn contact_revives_disconnected_and_respects_questions_and_stops() {
         assert_eq!(Disconnected.after_agent_contact(0), Active);
+        assert_eq!(Pending.after_agent_contact(0), Active);
+        assert_eq!(Starting.after_agent_contact(0), Active);
         assert_eq!(Disconnected.after_agent_contact(2), AwaitingInput);
         assert_eq!(AwaitingInput.after_agent_contact(0), Active);
         assert_eq!(Stopping.after_agent_contact(0), Stopping);

@@ -59,6 +59,9 @@ pub struct Hub {
     sessions: Mutex<HashMap<SessionId, Weak<SessionChannel>>>,
     inboxes: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
     access: Mutex<HashMap<UserId, Weak<AccessChannel>>>,
+    /// One per project with attached runners: its mark is the project's highest
+    /// `launches.queue_seq`, raised when a launch enters the queue.
+    launch_queues: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
 }
 
 fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
@@ -241,6 +244,23 @@ impl Hub {
         ch
     }
 
+    /// The launch-queue channel of a project (the same shape as an inbox channel: a project
+    /// and a mark), created on first use; runners' Attach streams wait on it.
+    pub fn launch_queue(&self, project_id: ProjectId) -> Arc<InboxChannel> {
+        let mut map = self.launch_queues.lock().expect("hub lock");
+        if let Some(ch) = map.get(&project_id).and_then(Weak::upgrade) {
+            return ch;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let (mark, _) = watch::channel(Mark {
+            high_water: 0,
+            deleted: false,
+        });
+        let ch = Arc::new(InboxChannel { project_id, mark });
+        map.insert(project_id, Arc::downgrade(&ch));
+        ch
+    }
+
     fn live_access(&self, user_id: UserId) -> Option<Arc<AccessChannel>> {
         self.access
             .lock()
@@ -286,6 +306,17 @@ impl Hub {
             FeedHint::Deleted { session_id } => {
                 if let Some(ch) = self.live_session(session_id) {
                     ch.mark_deleted();
+                }
+            }
+            FeedHint::LaunchQueued { project_id, seq } => {
+                let ch = self
+                    .launch_queues
+                    .lock()
+                    .expect("hub lock")
+                    .get(&project_id)
+                    .and_then(Weak::upgrade);
+                if let Some(ch) = ch {
+                    ch.raise(seq);
                 }
             }
         }
@@ -370,6 +401,27 @@ impl Hub {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "resync of the inbox feeds failed"),
+            }
+        }
+        let queues: HashMap<ProjectId, Arc<InboxChannel>> = self
+            .launch_queues
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter_map(Weak::upgrade)
+            .map(|ch| (ch.project_id, ch))
+            .collect();
+        if !queues.is_empty() {
+            let ids: Vec<ProjectId> = queues.keys().copied().collect();
+            match store.launch_queue_high_waters(&ids).await {
+                Ok(found) => {
+                    for (id, seq) in found {
+                        if let Some(ch) = queues.get(&id) {
+                            ch.raise(seq);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "resync of the launch queues failed"),
             }
         }
     }

@@ -109,6 +109,7 @@ struct Batch {
     inboxes: HashMap<ProjectId, i64>,
     deleted: Vec<SessionId>,
     access: HashMap<UserId, i64>,
+    launches: HashMap<ProjectId, i64>,
 }
 
 impl Batch {
@@ -127,11 +128,19 @@ impl Batch {
                 let high = self.access.entry(user_id).or_insert(epoch);
                 *high = (*high).max(epoch);
             }
+            FeedHint::LaunchQueued { project_id, seq } => {
+                let high = self.launches.entry(project_id).or_insert(seq);
+                *high = (*high).max(seq);
+            }
         }
     }
 
     fn len(&self) -> usize {
-        self.messages.len() + self.inboxes.len() + self.deleted.len() + self.access.len()
+        self.messages.len()
+            + self.inboxes.len()
+            + self.deleted.len()
+            + self.access.len()
+            + self.launches.len()
     }
 
     fn drain(&mut self) -> impl Iterator<Item = FeedHint> + '_ {
@@ -151,7 +160,15 @@ impl Batch {
             .access
             .drain()
             .map(|(user_id, epoch)| FeedHint::Access { user_id, epoch });
-        messages.chain(inboxes).chain(deleted).chain(access)
+        let launches = self
+            .launches
+            .drain()
+            .map(|(project_id, seq)| FeedHint::LaunchQueued { project_id, seq });
+        messages
+            .chain(inboxes)
+            .chain(deleted)
+            .chain(access)
+            .chain(launches)
     }
 }
 

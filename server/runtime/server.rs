@@ -24,7 +24,9 @@ use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
 use crate::api::notification_service::NotificationApi;
+use crate::api::launch_service::LaunchApi;
 use crate::api::project_service::ProjectApi;
+use crate::api::runner_service::RunnerApi;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
 use crate::auth::throttle::LoginThrottle;
@@ -37,7 +39,9 @@ use crate::proto::agent_service_server::AgentServiceServer;
 use crate::proto::auth_service_server::AuthServiceServer;
 use crate::proto::dashboard_service_server::DashboardServiceServer;
 use crate::proto::notification_service_server::NotificationServiceServer;
+use crate::proto::launch_service_server::LaunchServiceServer;
 use crate::proto::project_service_server::ProjectServiceServer;
+use crate::proto::runner_service_server::RunnerServiceServer;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -388,6 +392,14 @@ pub async fn start_with_store(
         )
         .add_service(
             NotificationServiceServer::new(NotificationApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            LaunchServiceServer::new(LaunchApi::new(state.clone()))
+                .max_decoding_message_size(max_message),
+        )
+        .add_service(
+            RunnerServiceServer::new(RunnerApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
         .add_service(health_service)

@@ -1,5 +1,6 @@
 //! Background rules that need a clock: question and approval deadlines apply their default, stop
-//! grace periods end in STOPPED, silent agents become DISCONNECTED. Every replica runs it; the
+//! grace periods end in STOPPED, silent agents become DISCONNECTED, launch limits (start
+//! deadline, inactivity, hard limit) and lost runners end launched sessions. Every replica runs it; the
 //! write path's row locks and status guards make concurrent sweeps harmless.
 
 use tokio_util::sync::CancellationToken;
@@ -99,6 +100,15 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
             Err(e) => return Err(e),
         }
     }
+    let lost_after = settings.runner_lost_after();
+    for due in store.due_launch_limits(lost_after, BATCH).await? {
+        match store.apply_launch_limit(due, lost_after).await {
+            // Applied here, or by another replica first.
+            Ok(_) | Err(DomainError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    store.withdraw_stopped_launches(BATCH).await?;
     let silent = store
         .silent_sessions(settings.disconnect_after(), BATCH)
         .await?;

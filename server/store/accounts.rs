@@ -18,6 +18,8 @@ pub enum ApiKeyAuth {
         user_id: UserId,
         project_id: ProjectId,
         last_used_at: Option<DateTime<Utc>>,
+        /// A launch's agent key acts on this session only.
+        session_id: Option<SessionId>,
     },
     Unknown,
     Revoked,
@@ -61,6 +63,9 @@ struct KeyAuthRow {
     expires_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
+    session_id: Option<Uuid>,
+    /// A session-bound key stops working when its session ends (it is also revoked then).
+    session_ended: bool,
 }
 
 impl Store {
@@ -226,7 +231,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let active: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM api_keys WHERE project_id = $1 AND revoked_at IS NULL \
+            "SELECT count(*) FROM api_keys WHERE project_id = $1 AND revoked_at IS NULL AND session_id IS NULL \
              AND (expires_at IS NULL OR expires_at > now())",
         )
         .bind(project_id.0)
@@ -277,7 +282,7 @@ impl Store {
             None => (None, None),
         };
         let rows: Vec<ApiKeyRow> = sqlx::query_as(&format!(
-            "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.project_id = $1 AND ($2 OR k.revoked_at IS NULL) \
+            "SELECT {API_KEY_COLUMNS} FROM api_keys k WHERE k.project_id = $1 AND k.session_id IS NULL AND ($2 OR k.revoked_at IS NULL) \
              AND ($3::timestamptz IS NULL OR (k.created_at, k.id) < ($3, $4)) \
              ORDER BY k.created_at DESC, k.id DESC LIMIT $5"
         ))
@@ -347,7 +352,9 @@ impl Store {
     /// Looks a key up by its hash. Checked on every call, so a revocation applies at once.
     pub async fn authenticate_api_key(&self, hash: &[u8]) -> DomainResult<ApiKeyAuth> {
         let row: Option<KeyAuthRow> =
-            sqlx::query_as("SELECT id, user_id, project_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = $1")
+            sqlx::query_as("SELECT k.id, k.user_id, k.project_id, k.expires_at, k.revoked_at, k.last_used_at, k.session_id, \
+                 COALESCE(s.status IN (4, 5, 6), false) AS session_ended \
+                 FROM api_keys k LEFT JOIN sessions s ON s.id = k.session_id WHERE k.key_hash = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -355,6 +362,10 @@ impl Store {
             None => ApiKeyAuth::Unknown,
             Some(KeyAuthRow {
                 revoked_at: Some(_),
+                ..
+            })
+            | Some(KeyAuthRow {
+                session_ended: true,
                 ..
             }) => ApiKeyAuth::Revoked,
             Some(KeyAuthRow {
@@ -366,12 +377,14 @@ impl Store {
                 user_id,
                 project_id,
                 last_used_at,
+                session_id,
                 ..
             }) => ApiKeyAuth::Valid {
                 key_id: ApiKeyId(id),
                 user_id: UserId(user_id),
                 project_id: ProjectId(project_id),
                 last_used_at,
+                session_id: session_id.map(SessionId),
             },
         })
     }

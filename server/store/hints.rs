@@ -18,7 +18,8 @@ use tokio::sync::mpsc;
 use crate::domain::{ProjectId, SessionId, UserId};
 
 /// The channel hints are NOTIFYed on. Payload: one hint per line, `m <session id> <seq>`,
-/// `i <project id> <cursor>`, `d <session id>` or `a <user id> <access epoch>`.
+/// `i <project id> <cursor>`, `d <session id>`, `a <user id> <access epoch>` or
+/// `l <project id> <queue seq>`.
 pub const NOTIFY_CHANNEL: &str = "switchboard_feed";
 
 /// Postgres refuses NOTIFY payloads of 8000 bytes or more; batches are split below this.
@@ -34,6 +35,8 @@ pub enum FeedHint {
     Deleted { session_id: SessionId },
     /// The user's access shrank (epoch `epoch`): their open watches re-check their role.
     Access { user_id: UserId, epoch: i64 },
+    /// A launch of the project entered its queue (`launches.queue_seq`): its runners claim.
+    LaunchQueued { project_id: ProjectId, seq: i64 },
 }
 
 impl FeedHint {
@@ -44,6 +47,7 @@ impl FeedHint {
             FeedHint::Inbox { project_id, cursor } => format!("i {} {cursor}", project_id.0),
             FeedHint::Deleted { session_id } => format!("d {}", session_id.0),
             FeedHint::Access { user_id, epoch } => format!("a {} {epoch}", user_id.0),
+            FeedHint::LaunchQueued { project_id, seq } => format!("l {} {seq}", project_id.0),
         }
     }
 
@@ -62,6 +66,10 @@ impl FeedHint {
             ("a", id, Some(epoch)) => FeedHint::Access {
                 user_id: UserId(id.parse().ok()?),
                 epoch: epoch.parse().ok()?,
+            },
+            ("l", id, Some(seq)) => FeedHint::LaunchQueued {
+                project_id: ProjectId(id.parse().ok()?),
+                seq: seq.parse().ok()?,
             },
             ("d", id, None) => FeedHint::Deleted {
                 session_id: SessionId(id.parse().ok()?),
@@ -119,6 +127,10 @@ mod tests {
             },
             FeedHint::Deleted {
                 session_id: SessionId(Uuid::new_v4()),
+            },
+            FeedHint::LaunchQueued {
+                project_id: ProjectId(Uuid::new_v4()),
+                seq: 12,
             },
         ];
         for hint in hints {

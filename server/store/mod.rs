@@ -9,9 +9,12 @@ mod errors;
 pub mod hints;
 mod inbox;
 pub mod notifications;
+mod launch_limits;
+mod launches;
 mod projects;
 mod reads;
 mod rows;
+mod runners;
 mod sessions;
 mod sql_enums;
 mod sweeps;
@@ -21,10 +24,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
+pub use launch_limits::DueLimit;
 pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
 pub use reads::{
     AgentCursor, ApiKeyCursor, MessageDirection, SessionCursor, SessionFilter, SessionSet,
 };
+pub use runners::{Attached, RUNNER_SECRET_PREFIX, RunnerAuth};
 pub use sessions::{
     AnswerInput, ApprovalRef, Decided, Decider, EndOutcome, StartSession, StartedSession,
     StepResult,

@@ -33,12 +33,18 @@ pub(super) struct SessionRow {
     pub diff_deletions: i32,
     pub diff_updated_at: Option<DateTime<Utc>>,
     pub summary: String,
+    pub stop_reason: Option<i16>,
+    pub exit_code: Option<i32>,
+    pub last_output_lines: Option<sqlx::types::Json<Vec<String>>>,
+    pub runner_id: Option<Uuid>,
+    pub parent_session_id: Option<Uuid>,
 }
 
 pub(super) const SESSION_COLUMNS: &str = "s.id, s.user_id, s.project_id, s.agent_id, a.name AS agent_name, s.name, s.metadata, \
     s.status, s.started_at, s.ended_at, s.last_seen_at, s.last_activity_at, s.last_seq, \
     s.open_questions, s.input_tokens, s.output_tokens, s.cost_micros, s.diff_files, s.diff_additions, \
-    s.diff_deletions, s.diff_updated_at, s.summary, s.open_approvals";
+    s.diff_deletions, s.diff_updated_at, s.summary, s.open_approvals, s.stop_reason, s.exit_code, \
+    s.last_output_lines, s.runner_id, s.parent_session_id";
 
 impl SessionRow {
     pub fn into_domain(self) -> DomainResult<Session> {
@@ -70,6 +76,13 @@ impl SessionRow {
                 updated_at,
             }),
             summary: self.summary,
+            launch: SessionLaunchInfo {
+                parent_session_id: self.parent_session_id.map(SessionId),
+                stop_reason: self.stop_reason.map(StopReason::from_i16).transpose()?,
+                exit_code: self.exit_code,
+                last_output_lines: self.last_output_lines.map(|j| j.0).unwrap_or_default(),
+                runner_id: self.runner_id.map(RunnerId),
+            },
         })
     }
 }

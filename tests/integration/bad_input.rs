@@ -489,7 +489,7 @@ fn generated_garbage_never_gets_a_server_fault() {
         .enable_all()
         .build()
         .unwrap();
-    let (app, user, ids) = rt.block_on(async {
+    let (app, user, ids, runner_secret) = rt.block_on(async {
         let app = TestApp::spawn_with(|s| {
             s.limits.agent_calls_per_second = 1_000_000;
             s.limits.agent_calls_burst = 1_000_000;
@@ -533,7 +533,17 @@ fn generated_garbage_never_gets_a_server_fault() {
             dan.refresh_token.clone(),
             dan.email.clone(),
         ];
-        (app, dan, ids)
+        let runner_secret = crate::launch::launcher(&app, &dan)
+            .await
+            .create_runner_credential(CreateRunnerCredentialRequest {
+                project_id: String::new(),
+                name: "garbage".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .secret;
+        (app, dan, ids, runner_secret)
     });
     let channel = rt.block_on(app.channel());
     let (methods, messages) = methods_and_messages();
@@ -547,8 +557,11 @@ fn generated_garbage_never_gets_a_server_fault() {
         } else if method.path.contains("DashboardService")
             || method.path.contains("ProjectService")
             || method.path.contains("NotificationService")
+            || method.path.contains("LaunchService")
         {
             Some(user.access_token.as_str())
+        } else if method.path.contains("RunnerService") {
+            Some(runner_secret.as_str())
         } else {
             None
         };

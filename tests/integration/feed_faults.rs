@@ -174,6 +174,7 @@ async fn a_write_whose_hint_never_went_out_still_reaches_every_watcher() {
         user_id: UserId(user.user_id.parse().unwrap()),
         api_key_id: ApiKeyId(user.api_key_id.parse().unwrap()),
         project_id: switchboard::domain::ProjectId(user.user_id.parse().unwrap()),
+        session_id: None,
     };
     let step = app
         .store

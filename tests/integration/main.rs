@@ -16,6 +16,7 @@ mod identity;
 mod inbox;
 mod notifications;
 mod notify_email;
+mod launch;
 mod projects;
 mod questions;
 mod reads;

@@ -226,6 +226,10 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
             Unauthenticated
         });
     }
+    // Runners only: no person or agent key gets in.
+    if ["Attach", "ReportStarted", "ReportExited"].contains(&rpc) {
+        return Some(Unauthenticated);
+    }
     if who == "key" {
         return Some(Unauthenticated);
     }
@@ -278,6 +282,27 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         ],
         // The last (only) admin cannot leave; members can; others are not in it.
         "LeaveProject" => [FailedPrecondition, Ok, Ok, NotFound, NotFound, NotFound],
+        // Launching: edit in the project (a share shows one session, not the project).
+        "LaunchSession" => [Ok, Ok, PermissionDenied, NotFound, NotFound, NotFound],
+        // Continuing needs edit on the session; the fixture's session is running, so whoever
+        // may continue it hears that it has not ended.
+        "ContinueSession" => [
+            FailedPrecondition,
+            FailedPrecondition,
+            PermissionDenied,
+            FailedPrecondition,
+            PermissionDenied,
+            NotFound,
+        ],
+        "ListRunners" => [Ok, Ok, Ok, NotFound, NotFound, NotFound],
+        "CreateRunnerCredential" | "RevokeRunner" => [
+            Ok,
+            PermissionDenied,
+            PermissionDenied,
+            NotFound,
+            NotFound,
+            NotFound,
+        ],
         // The caller's own: always allowed.
         "ListProjects" | "CreateProject" | "ListMyInvitations" => [Ok; 6],
         // Notification channels belong to one person, not to a project: everyone lists and
@@ -367,6 +392,8 @@ async fn every_rpc_answers_each_role_as_the_table_says() {
                 "DashboardService",
                 "ProjectService",
                 "NotificationService",
+                "LaunchService",
+                "RunnerService",
             ]
             .iter()
             .any(|s| m.path.starts_with(&format!("/switchboard.v1.{s}/")))
@@ -693,6 +720,63 @@ async fn request_for(
         "ListDeliveries" => ListDeliveriesRequest {
             channel_id: fx.admin_channel.clone(),
             ..Default::default()
+        }
+        .encode_to_vec(),
+        "LaunchSession" => LaunchSessionRequest {
+            project_id: p,
+            spec: Some(SessionSpec {
+                agent: AgentKind::Command as i32,
+                command: vec!["true".into()],
+                ..Default::default()
+            }),
+            request_id: rid(),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "ContinueSession" => ContinueSessionRequest {
+            session_id: s,
+            request_id: rid(),
+            prompt: String::new(),
+        }
+        .encode_to_vec(),
+        "ListRunners" => ListRunnersRequest {
+            project_id: p,
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "CreateRunnerCredential" => CreateRunnerCredentialRequest {
+            project_id: p,
+            name: "r".into(),
+        }
+        .encode_to_vec(),
+        "RevokeRunner" => {
+            let runner = crate::launch::launcher(app, &fx.admin)
+                .await
+                .create_runner_credential(CreateRunnerCredentialRequest {
+                    project_id: p,
+                    name: "to revoke".into(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .runner
+                .unwrap();
+            RevokeRunnerRequest {
+                runner_id: runner.id,
+            }
+            .encode_to_vec()
+        }
+        "Attach" => AttachRequest {
+            name: "r".into(),
+            capacity: 1,
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "ReportStarted" => ReportStartedRequest { session_id: s }.encode_to_vec(),
+        "ReportExited" => ReportExitedRequest {
+            session_id: s,
+            exit_code: 0,
+            last_lines: vec![],
         }
         .encode_to_vec(),
         other => panic!("no request for {other}: add it with its row in `expected`"),

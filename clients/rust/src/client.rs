@@ -203,6 +203,13 @@ impl RetryPolicy {
 #[derive(Clone)]
 pub struct BearerAuth(MetadataValue<Ascii>);
 
+impl BearerAuth {
+    /// `value` is the whole header value, `Bearer <token>`.
+    pub fn new(value: MetadataValue<Ascii>) -> Self {
+        Self(value)
+    }
+}
+
 impl Interceptor for BearerAuth {
     fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
         request

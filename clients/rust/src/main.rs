@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use switchboard_agent::client::{
     Client, Config, ENV_AGENT_NAME, ENV_LEAVE_SESSION_OPEN, ENV_SESSION_ID,
 };
-use switchboard_agent::{hook, mcp, wrapper};
+use switchboard_agent::{hook, mcp, runner, wrapper};
 
 /// Connects AI agents (Claude Code, Codex, ...) to a Switchboard hub.
 ///
@@ -56,6 +56,32 @@ enum Command {
         /// Arguments for codex, passed through as they are.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
+    },
+    /// Run launched sessions on this machine: attach to the hub with a runner credential
+    /// (LaunchService.CreateRunnerCredential), clone each assignment's repositories into a
+    /// workspace under --workdir-root and run its agent there.
+    Runner {
+        /// The hub, e.g. http://127.0.0.1:50051.
+        #[arg(long, env = "SWITCHBOARD_URL")]
+        url: String,
+        /// A file holding the runner credential (sb_runner_...).
+        #[arg(long)]
+        credential_file: std::path::PathBuf,
+        /// Where workspaces are made (one directory per session).
+        #[arg(long)]
+        workdir_root: std::path::PathBuf,
+        /// This machine's name, as the runner reports it.
+        #[arg(long, default_value = "runner")]
+        name: String,
+        /// Sessions run at once.
+        #[arg(long, default_value_t = 1)]
+        capacity: i32,
+        /// A label launches can select on, key=value (repeatable).
+        #[arg(long = "label", value_parser = runner::parse_label)]
+        labels: Vec<(String, String)>,
+        /// Directory of secrets (one file per name) that specs may reference.
+        #[arg(long)]
+        secrets_dir: Option<std::path::PathBuf>,
     },
     /// A hook command for a coding agent: reads the event JSON on stdin, writes the decision on
     /// stdout.
@@ -130,6 +156,26 @@ fn main() -> std::process::ExitCode {
             Command::Codex { args } => {
                 let config = Config::from_env().map_err(|e| e.to_string())?;
                 wrapper::run_codex(config, args).await
+            }
+            Command::Runner {
+                url,
+                credential_file,
+                workdir_root,
+                name,
+                capacity,
+                labels,
+                secrets_dir,
+            } => {
+                let settings = runner::Settings {
+                    url,
+                    credential_file,
+                    workdir_root,
+                    name,
+                    capacity,
+                    labels: labels.into_iter().collect(),
+                    secrets_dir,
+                };
+                runner::run(settings).await
             }
             Command::Hook { .. } => unreachable!("handled before the runtime starts"),
         }

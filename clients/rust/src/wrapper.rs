@@ -121,9 +121,19 @@ async fn run_agent(agent: Agent, config: Config, user_args: Vec<OsString>) -> Re
         .and_then(std::fs::canonicalize)
         .map_err(|e| format!("cannot find this program's own path for the MCP config: {e}"))?;
 
+    // A launched session (the runner sets SWITCHBOARD_SESSION_ID) is resumed, not started.
+    let launched = std::env::var(ENV_SESSION_ID)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_default();
+    let agent_name = std::env::var(ENV_AGENT_NAME)
+        .ok()
+        .filter(|n| !launched.is_empty() && !n.trim().is_empty())
+        .unwrap_or_else(|| agent.name().to_owned());
     let session = client
         .start_session(pb::StartSessionRequest {
-            agent_name: agent.name().to_owned(),
+            session_id: launched,
+            agent_name,
             metadata: [(
                 "via".to_owned(),
                 format!("{}-wrapper", agent.default_program()),

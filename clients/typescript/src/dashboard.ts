@@ -81,6 +81,8 @@ const statusLabels: Record<number, string> = {
   [SessionStatus.FAILED]: "Failed",
   [SessionStatus.STOPPED]: "Stopped",
   [SessionStatus.DISCONNECTED]: "Disconnected",
+  [SessionStatus.PENDING]: "Pending",
+  [SessionStatus.STARTING]: "Starting",
 };
 
 /** A short label for a status ("Needs input"). */

@@ -19,6 +19,8 @@ const statusClass: Record<number, string> = {
   [SessionStatus.FAILED]: "bad",
   [SessionStatus.STOPPED]: "muted",
   [SessionStatus.DISCONNECTED]: "warn",
+  [SessionStatus.PENDING]: "muted",
+  [SessionStatus.STARTING]: "ok",
 };
 
 export function StatusBadge({ status }: { status: SessionStatus }) {

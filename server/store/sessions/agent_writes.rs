@@ -526,9 +526,13 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionEnded, seq, None)
             .await?;
-        sqlx::query("UPDATE sessions SET ended_at = now(), summary = $2 WHERE id = $1")
-            .bind(locked.id)
-            .bind(summary)
+        // A stop's reason stands (the person's, or a launch limit's); otherwise the agent ended it.
+        sqlx::query(
+            "UPDATE sessions SET ended_at = now(), summary = $2, stop_reason = COALESCE(stop_reason, $3) WHERE id = $1",
+        )
+        .bind(locked.id)
+        .bind(summary)
+        .bind(StopReason::ByAgent as i16)
             .execute(&mut *tx)
             .await?;
         locked.commit(self, tx, true).await?;

@@ -258,8 +258,11 @@ impl Store {
         locked
             .change_status(&mut tx, SessionStatus::Stopping, Sender::User, reason)
             .await?;
-        sqlx::query("UPDATE sessions SET stop_requested_at = now() WHERE id = $1")
-            .bind(locked.id)
+        sqlx::query(
+            "UPDATE sessions SET stop_requested_at = now(), stop_reason = COALESCE(stop_reason, $2) WHERE id = $1",
+        )
+        .bind(locked.id)
+        .bind(StopReason::ByPerson as i16)
             .execute(&mut *tx)
             .await?;
         let event = AuditEvent::by(

@@ -24,8 +24,8 @@ const (
 
 // Lifecycle of one agent session.
 //
-// ACTIVE <-> AWAITING_INPUT while the agent works and asks; STOPPING after a person asks the
-// agent to stop; DISCONNECTED when the agent has been silent longer than the configured timeout
+// ACTIVE <-> AWAITING_INPUT while the agent works and asks; STOPPING after a person (or a launch
+// limit) asks the agent to stop; DISCONNECTED when the agent has been silent longer than the configured timeout
 // (its next contact makes it ACTIVE again). COMPLETED, FAILED and STOPPED are terminal: a
 // terminal session never becomes active again and further agent writes get FAILED_PRECONDITION.
 type SessionStatus int32
@@ -47,6 +47,11 @@ const (
 	SessionStatus_SESSION_STATUS_STOPPED SessionStatus = 6
 	// The agent has been silent (no write, heartbeat or open subscription) for too long.
 	SessionStatus_SESSION_STATUS_DISCONNECTED SessionStatus = 7
+	// Launched (LaunchService) and waiting for a runner to take it. The agent's first contact
+	// makes it ACTIVE.
+	SessionStatus_SESSION_STATUS_PENDING SessionStatus = 8
+	// A runner took the launch and started the agent process; the agent has not called in yet.
+	SessionStatus_SESSION_STATUS_STARTING SessionStatus = 9
 )
 
 // Enum value maps for SessionStatus.
@@ -60,6 +65,8 @@ var (
 		5: "SESSION_STATUS_FAILED",
 		6: "SESSION_STATUS_STOPPED",
 		7: "SESSION_STATUS_DISCONNECTED",
+		8: "SESSION_STATUS_PENDING",
+		9: "SESSION_STATUS_STARTING",
 	}
 	SessionStatus_value = map[string]int32{
 		"SESSION_STATUS_UNSPECIFIED":    0,
@@ -70,6 +77,8 @@ var (
 		"SESSION_STATUS_FAILED":         5,
 		"SESSION_STATUS_STOPPED":        6,
 		"SESSION_STATUS_DISCONNECTED":   7,
+		"SESSION_STATUS_PENDING":        8,
+		"SESSION_STATUS_STARTING":       9,
 	}
 )
 
@@ -98,6 +107,79 @@ func (x SessionStatus) Number() protoreflect.EnumNumber {
 // Deprecated: Use SessionStatus.Descriptor instead.
 func (SessionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{0}
+}
+
+// Why a session ended (or is ending). Set with the stop request for stops (so a STOPPING
+// session already says why), and with the terminal status otherwise.
+type StopReason int32
+
+const (
+	StopReason_STOP_REASON_UNSPECIFIED StopReason = 0
+	// A person stopped it (StopSession).
+	StopReason_STOP_REASON_BY_PERSON StopReason = 1
+	// The agent ended it itself (EndSession).
+	StopReason_STOP_REASON_BY_AGENT StopReason = 2
+	// No activity for the launch's inactivity timeout.
+	StopReason_STOP_REASON_INACTIVITY StopReason = 3
+	// The launch's hard time limit passed.
+	StopReason_STOP_REASON_HARD_LIMIT StopReason = 4
+	// No runner started the agent before the launch's start deadline.
+	StopReason_STOP_REASON_START_DEADLINE StopReason = 5
+	// Its runner was gone longer than the server's limit, or came back without it.
+	StopReason_STOP_REASON_RUNNER_LOST StopReason = 6
+	// The agent process exited (see exit_code and last_output_lines).
+	StopReason_STOP_REASON_AGENT_EXITED StopReason = 7
+)
+
+// Enum value maps for StopReason.
+var (
+	StopReason_name = map[int32]string{
+		0: "STOP_REASON_UNSPECIFIED",
+		1: "STOP_REASON_BY_PERSON",
+		2: "STOP_REASON_BY_AGENT",
+		3: "STOP_REASON_INACTIVITY",
+		4: "STOP_REASON_HARD_LIMIT",
+		5: "STOP_REASON_START_DEADLINE",
+		6: "STOP_REASON_RUNNER_LOST",
+		7: "STOP_REASON_AGENT_EXITED",
+	}
+	StopReason_value = map[string]int32{
+		"STOP_REASON_UNSPECIFIED":    0,
+		"STOP_REASON_BY_PERSON":      1,
+		"STOP_REASON_BY_AGENT":       2,
+		"STOP_REASON_INACTIVITY":     3,
+		"STOP_REASON_HARD_LIMIT":     4,
+		"STOP_REASON_START_DEADLINE": 5,
+		"STOP_REASON_RUNNER_LOST":    6,
+		"STOP_REASON_AGENT_EXITED":   7,
+	}
+)
+
+func (x StopReason) Enum() *StopReason {
+	p := new(StopReason)
+	*p = x
+	return p
+}
+
+func (x StopReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StopReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_switchboard_v1_model_proto_enumTypes[1].Descriptor()
+}
+
+func (StopReason) Type() protoreflect.EnumType {
+	return &file_switchboard_v1_model_proto_enumTypes[1]
+}
+
+func (x StopReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StopReason.Descriptor instead.
+func (StopReason) EnumDescriptor() ([]byte, []int) {
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{1}
 }
 
 // Who wrote a message.
@@ -140,11 +222,11 @@ func (x Sender) String() string {
 }
 
 func (Sender) Descriptor() protoreflect.EnumDescriptor {
-	return file_switchboard_v1_model_proto_enumTypes[1].Descriptor()
+	return file_switchboard_v1_model_proto_enumTypes[2].Descriptor()
 }
 
 func (Sender) Type() protoreflect.EnumType {
-	return &file_switchboard_v1_model_proto_enumTypes[1]
+	return &file_switchboard_v1_model_proto_enumTypes[2]
 }
 
 func (x Sender) Number() protoreflect.EnumNumber {
@@ -153,7 +235,7 @@ func (x Sender) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Sender.Descriptor instead.
 func (Sender) EnumDescriptor() ([]byte, []int) {
-	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{1}
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{2}
 }
 
 // How many options an answer may pick.
@@ -192,11 +274,11 @@ func (x ChoiceMode) String() string {
 }
 
 func (ChoiceMode) Descriptor() protoreflect.EnumDescriptor {
-	return file_switchboard_v1_model_proto_enumTypes[2].Descriptor()
+	return file_switchboard_v1_model_proto_enumTypes[3].Descriptor()
 }
 
 func (ChoiceMode) Type() protoreflect.EnumType {
-	return &file_switchboard_v1_model_proto_enumTypes[2]
+	return &file_switchboard_v1_model_proto_enumTypes[3]
 }
 
 func (x ChoiceMode) Number() protoreflect.EnumNumber {
@@ -205,7 +287,7 @@ func (x ChoiceMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ChoiceMode.Descriptor instead.
 func (ChoiceMode) EnumDescriptor() ([]byte, []int) {
-	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{2}
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{3}
 }
 
 // How an agent ends its session.
@@ -244,11 +326,11 @@ func (x SessionOutcome) String() string {
 }
 
 func (SessionOutcome) Descriptor() protoreflect.EnumDescriptor {
-	return file_switchboard_v1_model_proto_enumTypes[3].Descriptor()
+	return file_switchboard_v1_model_proto_enumTypes[4].Descriptor()
 }
 
 func (SessionOutcome) Type() protoreflect.EnumType {
-	return &file_switchboard_v1_model_proto_enumTypes[3]
+	return &file_switchboard_v1_model_proto_enumTypes[4]
 }
 
 func (x SessionOutcome) Number() protoreflect.EnumNumber {
@@ -257,7 +339,7 @@ func (x SessionOutcome) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionOutcome.Descriptor instead.
 func (SessionOutcome) EnumDescriptor() ([]byte, []int) {
-	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{3}
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{4}
 }
 
 // How a tool approval was decided.
@@ -301,11 +383,11 @@ func (x ApprovalDecision) String() string {
 }
 
 func (ApprovalDecision) Descriptor() protoreflect.EnumDescriptor {
-	return file_switchboard_v1_model_proto_enumTypes[4].Descriptor()
+	return file_switchboard_v1_model_proto_enumTypes[5].Descriptor()
 }
 
 func (ApprovalDecision) Type() protoreflect.EnumType {
-	return &file_switchboard_v1_model_proto_enumTypes[4]
+	return &file_switchboard_v1_model_proto_enumTypes[5]
 }
 
 func (x ApprovalDecision) Number() protoreflect.EnumNumber {
@@ -314,7 +396,7 @@ func (x ApprovalDecision) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ApprovalDecision.Descriptor instead.
 func (ApprovalDecision) EnumDescriptor() ([]byte, []int) {
-	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{4}
+	return file_switchboard_v1_model_proto_rawDescGZIP(), []int{5}
 }
 
 // A person who owns agents, sessions and API keys.
@@ -713,7 +795,20 @@ type Session struct {
 	// an approval is open.
 	OpenApprovalCount int32 `protobuf:"varint,16,opt,name=open_approval_count,json=openApprovalCount,proto3" json:"open_approval_count,omitempty"`
 	// The project the session belongs to (UUID).
-	ProjectId     string `protobuf:"bytes,17,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	ProjectId string `protobuf:"bytes,17,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The session this one continues (LaunchService.ContinueSession); empty otherwise.
+	ParentSessionId string `protobuf:"bytes,18,opt,name=parent_session_id,json=parentSessionId,proto3" json:"parent_session_id,omitempty"`
+	// Why it ended or is ending; UNSPECIFIED while it runs normally.
+	StopReason StopReason `protobuf:"varint,19,opt,name=stop_reason,json=stopReason,proto3,enum=switchboard.v1.StopReason" json:"stop_reason,omitempty"`
+	// The launched agent process's exit code, once its runner reported it (a process ended by a
+	// signal reports 128 + the signal number).
+	ExitCode *int32 `protobuf:"varint,20,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
+	// The last lines (at most 50) the launched agent process wrote to stdout and stderr, as its
+	// runner reported them when it exited.
+	LastOutputLines []string `protobuf:"bytes,21,rep,name=last_output_lines,json=lastOutputLines,proto3" json:"last_output_lines,omitempty"`
+	// The runner the session was launched on (UUID); empty for sessions not launched or not yet
+	// taken by a runner.
+	RunnerId      string `protobuf:"bytes,22,opt,name=runner_id,json=runnerId,proto3" json:"runner_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -863,6 +958,41 @@ func (x *Session) GetOpenApprovalCount() int32 {
 func (x *Session) GetProjectId() string {
 	if x != nil {
 		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *Session) GetParentSessionId() string {
+	if x != nil {
+		return x.ParentSessionId
+	}
+	return ""
+}
+
+func (x *Session) GetStopReason() StopReason {
+	if x != nil {
+		return x.StopReason
+	}
+	return StopReason_STOP_REASON_UNSPECIFIED
+}
+
+func (x *Session) GetExitCode() int32 {
+	if x != nil && x.ExitCode != nil {
+		return *x.ExitCode
+	}
+	return 0
+}
+
+func (x *Session) GetLastOutputLines() []string {
+	if x != nil {
+		return x.LastOutputLines
+	}
+	return nil
+}
+
+func (x *Session) GetRunnerId() string {
+	if x != nil {
+		return x.RunnerId
 	}
 	return ""
 }
@@ -2345,7 +2475,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"createTime\"Z\n" +
 	"\vStatusCount\x125\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.switchboard.v1.SessionStatusR\x06status\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\xbd\x06\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\x9f\b\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
@@ -2367,10 +2497,18 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\asummary\x18\x0f \x01(\tR\asummary\x12.\n" +
 	"\x13open_approval_count\x18\x10 \x01(\x05R\x11openApprovalCount\x12\x1d\n" +
 	"\n" +
-	"project_id\x18\x11 \x01(\tR\tprojectId\x1a;\n" +
+	"project_id\x18\x11 \x01(\tR\tprojectId\x12*\n" +
+	"\x11parent_session_id\x18\x12 \x01(\tR\x0fparentSessionId\x12;\n" +
+	"\vstop_reason\x18\x13 \x01(\x0e2\x1a.switchboard.v1.StopReasonR\n" +
+	"stopReason\x12 \n" +
+	"\texit_code\x18\x14 \x01(\x05H\x00R\bexitCode\x88\x01\x01\x12*\n" +
+	"\x11last_output_lines\x18\x15 \x03(\tR\x0flastOutputLines\x12\x1b\n" +
+	"\trunner_id\x18\x16 \x01(\tR\brunnerId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"X\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\f\n" +
+	"\n" +
+	"_exit_code\"X\n" +
 	"\x0eQuestionOption\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05label\x18\x02 \x01(\tR\x05label\x12 \n" +
@@ -2489,7 +2627,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\n" +
 	"decided_by\x18\x05 \x01(\x0e2\x16.switchboard.v1.SenderR\tdecidedBy\x12;\n" +
 	"\vdecide_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"decideTime*\x80\x02\n" +
+	"decideTime*\xb9\x02\n" +
 	"\rSessionStatus\x12\x1e\n" +
 	"\x1aSESSION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SESSION_STATUS_ACTIVE\x10\x01\x12!\n" +
@@ -2498,7 +2636,19 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x18SESSION_STATUS_COMPLETED\x10\x04\x12\x19\n" +
 	"\x15SESSION_STATUS_FAILED\x10\x05\x12\x1a\n" +
 	"\x16SESSION_STATUS_STOPPED\x10\x06\x12\x1f\n" +
-	"\x1bSESSION_STATUS_DISCONNECTED\x10\a*V\n" +
+	"\x1bSESSION_STATUS_DISCONNECTED\x10\a\x12\x1a\n" +
+	"\x16SESSION_STATUS_PENDING\x10\b\x12\x1b\n" +
+	"\x17SESSION_STATUS_STARTING\x10\t*\xf1\x01\n" +
+	"\n" +
+	"StopReason\x12\x1b\n" +
+	"\x17STOP_REASON_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15STOP_REASON_BY_PERSON\x10\x01\x12\x18\n" +
+	"\x14STOP_REASON_BY_AGENT\x10\x02\x12\x1a\n" +
+	"\x16STOP_REASON_INACTIVITY\x10\x03\x12\x1a\n" +
+	"\x16STOP_REASON_HARD_LIMIT\x10\x04\x12\x1e\n" +
+	"\x1aSTOP_REASON_START_DEADLINE\x10\x05\x12\x1b\n" +
+	"\x17STOP_REASON_RUNNER_LOST\x10\x06\x12\x1c\n" +
+	"\x18STOP_REASON_AGENT_EXITED\x10\a*V\n" +
 	"\x06Sender\x12\x16\n" +
 	"\x12SENDER_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSENDER_AGENT\x10\x01\x12\x0f\n" +
@@ -2533,96 +2683,98 @@ func file_switchboard_v1_model_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_model_proto_rawDescData
 }
 
-var file_switchboard_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_switchboard_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_switchboard_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_switchboard_v1_model_proto_goTypes = []any{
 	(SessionStatus)(0),            // 0: switchboard.v1.SessionStatus
-	(Sender)(0),                   // 1: switchboard.v1.Sender
-	(ChoiceMode)(0),               // 2: switchboard.v1.ChoiceMode
-	(SessionOutcome)(0),           // 3: switchboard.v1.SessionOutcome
-	(ApprovalDecision)(0),         // 4: switchboard.v1.ApprovalDecision
-	(*User)(nil),                  // 5: switchboard.v1.User
-	(*Usage)(nil),                 // 6: switchboard.v1.Usage
-	(*DiffSummary)(nil),           // 7: switchboard.v1.DiffSummary
-	(*Agent)(nil),                 // 8: switchboard.v1.Agent
-	(*StatusCount)(nil),           // 9: switchboard.v1.StatusCount
-	(*Session)(nil),               // 10: switchboard.v1.Session
-	(*QuestionOption)(nil),        // 11: switchboard.v1.QuestionOption
-	(*Question)(nil),              // 12: switchboard.v1.Question
-	(*Answer)(nil),                // 13: switchboard.v1.Answer
-	(*Step)(nil),                  // 14: switchboard.v1.Step
-	(*UserMessage)(nil),           // 15: switchboard.v1.UserMessage
-	(*StatusChange)(nil),          // 16: switchboard.v1.StatusChange
-	(*DiffUpdate)(nil),            // 17: switchboard.v1.DiffUpdate
-	(*UsageUpdate)(nil),           // 18: switchboard.v1.UsageUpdate
-	(*Message)(nil),               // 19: switchboard.v1.Message
-	(*StreamHeartbeat)(nil),       // 20: switchboard.v1.StreamHeartbeat
-	(*ApiKey)(nil),                // 21: switchboard.v1.ApiKey
-	(*ShellCommandPreview)(nil),   // 22: switchboard.v1.ShellCommandPreview
-	(*FileChangePreview)(nil),     // 23: switchboard.v1.FileChangePreview
-	(*UrlPreview)(nil),            // 24: switchboard.v1.UrlPreview
-	(*ApprovalPreview)(nil),       // 25: switchboard.v1.ApprovalPreview
-	(*ToolApproval)(nil),          // 26: switchboard.v1.ToolApproval
-	(*ApprovalResult)(nil),        // 27: switchboard.v1.ApprovalResult
-	nil,                           // 28: switchboard.v1.Session.MetadataEntry
-	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
+	(StopReason)(0),               // 1: switchboard.v1.StopReason
+	(Sender)(0),                   // 2: switchboard.v1.Sender
+	(ChoiceMode)(0),               // 3: switchboard.v1.ChoiceMode
+	(SessionOutcome)(0),           // 4: switchboard.v1.SessionOutcome
+	(ApprovalDecision)(0),         // 5: switchboard.v1.ApprovalDecision
+	(*User)(nil),                  // 6: switchboard.v1.User
+	(*Usage)(nil),                 // 7: switchboard.v1.Usage
+	(*DiffSummary)(nil),           // 8: switchboard.v1.DiffSummary
+	(*Agent)(nil),                 // 9: switchboard.v1.Agent
+	(*StatusCount)(nil),           // 10: switchboard.v1.StatusCount
+	(*Session)(nil),               // 11: switchboard.v1.Session
+	(*QuestionOption)(nil),        // 12: switchboard.v1.QuestionOption
+	(*Question)(nil),              // 13: switchboard.v1.Question
+	(*Answer)(nil),                // 14: switchboard.v1.Answer
+	(*Step)(nil),                  // 15: switchboard.v1.Step
+	(*UserMessage)(nil),           // 16: switchboard.v1.UserMessage
+	(*StatusChange)(nil),          // 17: switchboard.v1.StatusChange
+	(*DiffUpdate)(nil),            // 18: switchboard.v1.DiffUpdate
+	(*UsageUpdate)(nil),           // 19: switchboard.v1.UsageUpdate
+	(*Message)(nil),               // 20: switchboard.v1.Message
+	(*StreamHeartbeat)(nil),       // 21: switchboard.v1.StreamHeartbeat
+	(*ApiKey)(nil),                // 22: switchboard.v1.ApiKey
+	(*ShellCommandPreview)(nil),   // 23: switchboard.v1.ShellCommandPreview
+	(*FileChangePreview)(nil),     // 24: switchboard.v1.FileChangePreview
+	(*UrlPreview)(nil),            // 25: switchboard.v1.UrlPreview
+	(*ApprovalPreview)(nil),       // 26: switchboard.v1.ApprovalPreview
+	(*ToolApproval)(nil),          // 27: switchboard.v1.ToolApproval
+	(*ApprovalResult)(nil),        // 28: switchboard.v1.ApprovalResult
+	nil,                           // 29: switchboard.v1.Session.MetadataEntry
+	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
 }
 var file_switchboard_v1_model_proto_depIdxs = []int32{
-	29, // 0: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	29, // 1: switchboard.v1.DiffSummary.update_time:type_name -> google.protobuf.Timestamp
-	9,  // 2: switchboard.v1.Agent.status_counts:type_name -> switchboard.v1.StatusCount
-	29, // 3: switchboard.v1.Agent.last_activity_time:type_name -> google.protobuf.Timestamp
-	29, // 4: switchboard.v1.Agent.create_time:type_name -> google.protobuf.Timestamp
+	30, // 0: switchboard.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	30, // 1: switchboard.v1.DiffSummary.update_time:type_name -> google.protobuf.Timestamp
+	10, // 2: switchboard.v1.Agent.status_counts:type_name -> switchboard.v1.StatusCount
+	30, // 3: switchboard.v1.Agent.last_activity_time:type_name -> google.protobuf.Timestamp
+	30, // 4: switchboard.v1.Agent.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 5: switchboard.v1.StatusCount.status:type_name -> switchboard.v1.SessionStatus
-	28, // 6: switchboard.v1.Session.metadata:type_name -> switchboard.v1.Session.MetadataEntry
+	29, // 6: switchboard.v1.Session.metadata:type_name -> switchboard.v1.Session.MetadataEntry
 	0,  // 7: switchboard.v1.Session.status:type_name -> switchboard.v1.SessionStatus
-	29, // 8: switchboard.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	29, // 9: switchboard.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	29, // 10: switchboard.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	29, // 11: switchboard.v1.Session.last_activity_time:type_name -> google.protobuf.Timestamp
-	6,  // 12: switchboard.v1.Session.usage:type_name -> switchboard.v1.Usage
-	7,  // 13: switchboard.v1.Session.diff_summary:type_name -> switchboard.v1.DiffSummary
-	11, // 14: switchboard.v1.Question.options:type_name -> switchboard.v1.QuestionOption
-	2,  // 15: switchboard.v1.Question.choice_mode:type_name -> switchboard.v1.ChoiceMode
-	29, // 16: switchboard.v1.Question.deadline_time:type_name -> google.protobuf.Timestamp
-	13, // 17: switchboard.v1.Question.answer:type_name -> switchboard.v1.Answer
-	1,  // 18: switchboard.v1.Answer.answered_by:type_name -> switchboard.v1.Sender
-	29, // 19: switchboard.v1.Answer.answer_time:type_name -> google.protobuf.Timestamp
-	0,  // 20: switchboard.v1.StatusChange.from_status:type_name -> switchboard.v1.SessionStatus
-	0,  // 21: switchboard.v1.StatusChange.to_status:type_name -> switchboard.v1.SessionStatus
-	7,  // 22: switchboard.v1.DiffUpdate.summary:type_name -> switchboard.v1.DiffSummary
-	6,  // 23: switchboard.v1.UsageUpdate.usage:type_name -> switchboard.v1.Usage
-	1,  // 24: switchboard.v1.Message.sender:type_name -> switchboard.v1.Sender
-	29, // 25: switchboard.v1.Message.create_time:type_name -> google.protobuf.Timestamp
-	14, // 26: switchboard.v1.Message.step:type_name -> switchboard.v1.Step
-	12, // 27: switchboard.v1.Message.question:type_name -> switchboard.v1.Question
-	13, // 28: switchboard.v1.Message.answer:type_name -> switchboard.v1.Answer
-	15, // 29: switchboard.v1.Message.user_message:type_name -> switchboard.v1.UserMessage
-	16, // 30: switchboard.v1.Message.status_change:type_name -> switchboard.v1.StatusChange
-	17, // 31: switchboard.v1.Message.diff_update:type_name -> switchboard.v1.DiffUpdate
-	18, // 32: switchboard.v1.Message.usage_update:type_name -> switchboard.v1.UsageUpdate
-	26, // 33: switchboard.v1.Message.approval:type_name -> switchboard.v1.ToolApproval
-	27, // 34: switchboard.v1.Message.approval_result:type_name -> switchboard.v1.ApprovalResult
-	29, // 35: switchboard.v1.StreamHeartbeat.server_time:type_name -> google.protobuf.Timestamp
-	29, // 36: switchboard.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	29, // 37: switchboard.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	29, // 38: switchboard.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
-	29, // 39: switchboard.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	22, // 40: switchboard.v1.ApprovalPreview.shell_command:type_name -> switchboard.v1.ShellCommandPreview
-	23, // 41: switchboard.v1.ApprovalPreview.file_change:type_name -> switchboard.v1.FileChangePreview
-	24, // 42: switchboard.v1.ApprovalPreview.url:type_name -> switchboard.v1.UrlPreview
-	25, // 43: switchboard.v1.ToolApproval.preview:type_name -> switchboard.v1.ApprovalPreview
-	29, // 44: switchboard.v1.ToolApproval.deadline_time:type_name -> google.protobuf.Timestamp
-	4,  // 45: switchboard.v1.ToolApproval.default_decision:type_name -> switchboard.v1.ApprovalDecision
-	27, // 46: switchboard.v1.ToolApproval.result:type_name -> switchboard.v1.ApprovalResult
-	4,  // 47: switchboard.v1.ApprovalResult.decision:type_name -> switchboard.v1.ApprovalDecision
-	1,  // 48: switchboard.v1.ApprovalResult.decided_by:type_name -> switchboard.v1.Sender
-	29, // 49: switchboard.v1.ApprovalResult.decide_time:type_name -> google.protobuf.Timestamp
-	50, // [50:50] is the sub-list for method output_type
-	50, // [50:50] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	30, // 8: switchboard.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	30, // 9: switchboard.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	30, // 10: switchboard.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	30, // 11: switchboard.v1.Session.last_activity_time:type_name -> google.protobuf.Timestamp
+	7,  // 12: switchboard.v1.Session.usage:type_name -> switchboard.v1.Usage
+	8,  // 13: switchboard.v1.Session.diff_summary:type_name -> switchboard.v1.DiffSummary
+	1,  // 14: switchboard.v1.Session.stop_reason:type_name -> switchboard.v1.StopReason
+	12, // 15: switchboard.v1.Question.options:type_name -> switchboard.v1.QuestionOption
+	3,  // 16: switchboard.v1.Question.choice_mode:type_name -> switchboard.v1.ChoiceMode
+	30, // 17: switchboard.v1.Question.deadline_time:type_name -> google.protobuf.Timestamp
+	14, // 18: switchboard.v1.Question.answer:type_name -> switchboard.v1.Answer
+	2,  // 19: switchboard.v1.Answer.answered_by:type_name -> switchboard.v1.Sender
+	30, // 20: switchboard.v1.Answer.answer_time:type_name -> google.protobuf.Timestamp
+	0,  // 21: switchboard.v1.StatusChange.from_status:type_name -> switchboard.v1.SessionStatus
+	0,  // 22: switchboard.v1.StatusChange.to_status:type_name -> switchboard.v1.SessionStatus
+	8,  // 23: switchboard.v1.DiffUpdate.summary:type_name -> switchboard.v1.DiffSummary
+	7,  // 24: switchboard.v1.UsageUpdate.usage:type_name -> switchboard.v1.Usage
+	2,  // 25: switchboard.v1.Message.sender:type_name -> switchboard.v1.Sender
+	30, // 26: switchboard.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	15, // 27: switchboard.v1.Message.step:type_name -> switchboard.v1.Step
+	13, // 28: switchboard.v1.Message.question:type_name -> switchboard.v1.Question
+	14, // 29: switchboard.v1.Message.answer:type_name -> switchboard.v1.Answer
+	16, // 30: switchboard.v1.Message.user_message:type_name -> switchboard.v1.UserMessage
+	17, // 31: switchboard.v1.Message.status_change:type_name -> switchboard.v1.StatusChange
+	18, // 32: switchboard.v1.Message.diff_update:type_name -> switchboard.v1.DiffUpdate
+	19, // 33: switchboard.v1.Message.usage_update:type_name -> switchboard.v1.UsageUpdate
+	27, // 34: switchboard.v1.Message.approval:type_name -> switchboard.v1.ToolApproval
+	28, // 35: switchboard.v1.Message.approval_result:type_name -> switchboard.v1.ApprovalResult
+	30, // 36: switchboard.v1.StreamHeartbeat.server_time:type_name -> google.protobuf.Timestamp
+	30, // 37: switchboard.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	30, // 38: switchboard.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	30, // 39: switchboard.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	30, // 40: switchboard.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	23, // 41: switchboard.v1.ApprovalPreview.shell_command:type_name -> switchboard.v1.ShellCommandPreview
+	24, // 42: switchboard.v1.ApprovalPreview.file_change:type_name -> switchboard.v1.FileChangePreview
+	25, // 43: switchboard.v1.ApprovalPreview.url:type_name -> switchboard.v1.UrlPreview
+	26, // 44: switchboard.v1.ToolApproval.preview:type_name -> switchboard.v1.ApprovalPreview
+	30, // 45: switchboard.v1.ToolApproval.deadline_time:type_name -> google.protobuf.Timestamp
+	5,  // 46: switchboard.v1.ToolApproval.default_decision:type_name -> switchboard.v1.ApprovalDecision
+	28, // 47: switchboard.v1.ToolApproval.result:type_name -> switchboard.v1.ApprovalResult
+	5,  // 48: switchboard.v1.ApprovalResult.decision:type_name -> switchboard.v1.ApprovalDecision
+	2,  // 49: switchboard.v1.ApprovalResult.decided_by:type_name -> switchboard.v1.Sender
+	30, // 50: switchboard.v1.ApprovalResult.decide_time:type_name -> google.protobuf.Timestamp
+	51, // [51:51] is the sub-list for method output_type
+	51, // [51:51] is the sub-list for method input_type
+	51, // [51:51] is the sub-list for extension type_name
+	51, // [51:51] is the sub-list for extension extendee
+	0,  // [0:51] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_model_proto_init() }
@@ -2630,6 +2782,7 @@ func file_switchboard_v1_model_proto_init() {
 	if File_switchboard_v1_model_proto != nil {
 		return
 	}
+	file_switchboard_v1_model_proto_msgTypes[5].OneofWrappers = []any{}
 	file_switchboard_v1_model_proto_msgTypes[14].OneofWrappers = []any{
 		(*Message_Step)(nil),
 		(*Message_Question)(nil),
@@ -2651,7 +2804,7 @@ func file_switchboard_v1_model_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_model_proto_rawDesc), len(file_switchboard_v1_model_proto_rawDesc)),
-			NumEnums:      5,
+			NumEnums:      6,
 			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,

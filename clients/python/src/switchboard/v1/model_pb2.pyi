@@ -20,6 +20,19 @@ class SessionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SESSION_STATUS_FAILED: _ClassVar[SessionStatus]
     SESSION_STATUS_STOPPED: _ClassVar[SessionStatus]
     SESSION_STATUS_DISCONNECTED: _ClassVar[SessionStatus]
+    SESSION_STATUS_PENDING: _ClassVar[SessionStatus]
+    SESSION_STATUS_STARTING: _ClassVar[SessionStatus]
+
+class StopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STOP_REASON_UNSPECIFIED: _ClassVar[StopReason]
+    STOP_REASON_BY_PERSON: _ClassVar[StopReason]
+    STOP_REASON_BY_AGENT: _ClassVar[StopReason]
+    STOP_REASON_INACTIVITY: _ClassVar[StopReason]
+    STOP_REASON_HARD_LIMIT: _ClassVar[StopReason]
+    STOP_REASON_START_DEADLINE: _ClassVar[StopReason]
+    STOP_REASON_RUNNER_LOST: _ClassVar[StopReason]
+    STOP_REASON_AGENT_EXITED: _ClassVar[StopReason]
 
 class Sender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -54,6 +67,16 @@ SESSION_STATUS_COMPLETED: SessionStatus
 SESSION_STATUS_FAILED: SessionStatus
 SESSION_STATUS_STOPPED: SessionStatus
 SESSION_STATUS_DISCONNECTED: SessionStatus
+SESSION_STATUS_PENDING: SessionStatus
+SESSION_STATUS_STARTING: SessionStatus
+STOP_REASON_UNSPECIFIED: StopReason
+STOP_REASON_BY_PERSON: StopReason
+STOP_REASON_BY_AGENT: StopReason
+STOP_REASON_INACTIVITY: StopReason
+STOP_REASON_HARD_LIMIT: StopReason
+STOP_REASON_START_DEADLINE: StopReason
+STOP_REASON_RUNNER_LOST: StopReason
+STOP_REASON_AGENT_EXITED: StopReason
 SENDER_UNSPECIFIED: Sender
 SENDER_AGENT: Sender
 SENDER_USER: Sender
@@ -128,7 +151,7 @@ class StatusCount(_message.Message):
     def __init__(self, status: _Optional[_Union[SessionStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary", "open_approval_count", "project_id")
+    __slots__ = ("id", "agent_id", "agent_name", "name", "metadata", "status", "start_time", "end_time", "last_seen_time", "last_activity_time", "last_seq", "open_question_count", "usage", "diff_summary", "summary", "open_approval_count", "project_id", "parent_session_id", "stop_reason", "exit_code", "last_output_lines", "runner_id")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +176,11 @@ class Session(_message.Message):
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     OPEN_APPROVAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOP_REASON_FIELD_NUMBER: _ClassVar[int]
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    LAST_OUTPUT_LINES_FIELD_NUMBER: _ClassVar[int]
+    RUNNER_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     agent_id: str
     agent_name: str
@@ -170,7 +198,12 @@ class Session(_message.Message):
     summary: str
     open_approval_count: int
     project_id: str
-    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ..., open_approval_count: _Optional[int] = ..., project_id: _Optional[str] = ...) -> None: ...
+    parent_session_id: str
+    stop_reason: StopReason
+    exit_code: int
+    last_output_lines: _containers.RepeatedScalarFieldContainer[str]
+    runner_id: str
+    def __init__(self, id: _Optional[str] = ..., agent_id: _Optional[str] = ..., agent_name: _Optional[str] = ..., name: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., status: _Optional[_Union[SessionStatus, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., open_question_count: _Optional[int] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., diff_summary: _Optional[_Union[DiffSummary, _Mapping]] = ..., summary: _Optional[str] = ..., open_approval_count: _Optional[int] = ..., project_id: _Optional[str] = ..., parent_session_id: _Optional[str] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., exit_code: _Optional[int] = ..., last_output_lines: _Optional[_Iterable[str]] = ..., runner_id: _Optional[str] = ...) -> None: ...
 
 class QuestionOption(_message.Message):
     __slots__ = ("id", "label", "description")

@@ -12,7 +12,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/model.proto.
  */
 export const file_switchboard_v1_model: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2hib2FyZC92MS9tb2RlbC5wcm90bxIOc3dpdGNoYm9hcmQudjEiaAoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhMKC2Nvc3RfbWljcm9zGAMgASgDInsKC0RpZmZTdW1tYXJ5EhUKDWZpbGVzX2NoYW5nZWQYASABKAUSEQoJYWRkaXRpb25zGAIgASgFEhEKCWRlbGV0aW9ucxgDIAEoBRIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi3AEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSMgoNc3RhdHVzX2NvdW50cxgDIAMoCzIbLnN3aXRjaGJvYXJkLnYxLlN0YXR1c0NvdW50EhwKFGF3YWl0aW5nX2lucHV0X2NvdW50GAQgASgFEjYKEmxhc3RfYWN0aXZpdHlfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKC1N0YXR1c0NvdW50Ei0KBnN0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSDQoFY291bnQYAiABKAUi9gQKB1Nlc3Npb24SCgoCaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYWdlbnRfbmFtZRgDIAEoCRIMCgRuYW1lGAQgASgJEjcKCG1ldGFkYXRhGAUgAygLMiUuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbi5NZXRhZGF0YUVudHJ5Ei0KBnN0YXR1cxgGIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSLgoKc3RhcnRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3Rfc2Vlbl90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJsYXN0X2FjdGl2aXR5X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGxhc3Rfc2VxGAsgASgDEhsKE29wZW5fcXVlc3Rpb25fY291bnQYDCABKAUSJAoFdXNhZ2UYDSABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZRIxCgxkaWZmX3N1bW1hcnkYDiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeRIPCgdzdW1tYXJ5GA8gASgJEhsKE29wZW5fYXBwcm92YWxfY291bnQYECABKAUSEgoKcHJvamVjdF9pZBgRIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQAoOUXVlc3Rpb25PcHRpb24SCgoCaWQYASABKAkSDQoFbGFiZWwYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkirAIKCFF1ZXN0aW9uEgoKAmlkGAEgASgJEgwKBHRleHQYAiABKAkSLwoHb3B0aW9ucxgDIAMoCzIeLnN3aXRjaGJvYXJkLnYxLlF1ZXN0aW9uT3B0aW9uEi8KC2Nob2ljZV9tb2RlGAQgASgOMhouc3dpdGNoYm9hcmQudjEuQ2hvaWNlTW9kZRIXCg9hbGxvd19mcmVlX3RleHQYBSABKAgSMQoNZGVhZGxpbmVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSZGVmYXVsdF9vcHRpb25faWRzGAcgAygJEhQKDGRlZmF1bHRfdGV4dBgIIAEoCRImCgZhbnN3ZXIYCSABKAsyFi5zd2l0Y2hib2FyZC52MS5BbnN3ZXIinQEKBkFuc3dlchITCgtxdWVzdGlvbl9pZBgBIAEoCRISCgpvcHRpb25faWRzGAIgAygJEgwKBHRleHQYAyABKAkSKwoLYW5zd2VyZWRfYnkYBCABKA4yFi5zd2l0Y2hib2FyZC52MS5TZW5kZXISLwoLYW5zd2VyX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhQKBFN0ZXASDAoEdGV4dBgBIAEoCSIbCgtVc2VyTWVzc2FnZRIMCgR0ZXh0GAEgASgJIoQBCgxTdGF0dXNDaGFuZ2USMgoLZnJvbV9zdGF0dXMYASABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzEjAKCXRvX3N0YXR1cxgCIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSDgoGcmVhc29uGAMgASgJIjoKCkRpZmZVcGRhdGUSLAoHc3VtbWFyeRgBIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkRpZmZTdW1tYXJ5IjMKC1VzYWdlVXBkYXRlEiQKBXVzYWdlGAEgASgLMhUuc3dpdGNoYm9hcmQudjEuVXNhZ2UiygQKB01lc3NhZ2USEgoKc2Vzc2lvbl9pZBgBIAEoCRILCgNzZXEYAiABKAMSJgoGc2VuZGVyGAMgASgOMhYuc3dpdGNoYm9hcmQudjEuU2VuZGVyEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgRzdGVwGAogASgLMhQuc3dpdGNoYm9hcmQudjEuU3RlcEgAEiwKCHF1ZXN0aW9uGAsgASgLMhguc3dpdGNoYm9hcmQudjEuUXVlc3Rpb25IABIoCgZhbnN3ZXIYDCABKAsyFi5zd2l0Y2hib2FyZC52MS5BbnN3ZXJIABIzCgx1c2VyX21lc3NhZ2UYDSABKAsyGy5zd2l0Y2hib2FyZC52MS5Vc2VyTWVzc2FnZUgAEjUKDXN0YXR1c19jaGFuZ2UYDiABKAsyHC5zd2l0Y2hib2FyZC52MS5TdGF0dXNDaGFuZ2VIABIxCgtkaWZmX3VwZGF0ZRgPIAEoCzIaLnN3aXRjaGJvYXJkLnYxLkRpZmZVcGRhdGVIABIzCgx1c2FnZV91cGRhdGUYECABKAsyGy5zd2l0Y2hib2FyZC52MS5Vc2FnZVVwZGF0ZUgAEjAKCGFwcHJvdmFsGBEgASgLMhwuc3dpdGNoYm9hcmQudjEuVG9vbEFwcHJvdmFsSAASOQoPYXBwcm92YWxfcmVzdWx0GBIgASgLMh4uc3dpdGNoYm9hcmQudjEuQXBwcm92YWxSZXN1bHRIAEIGCgRib2R5IlYKD1N0cmVhbUhlYXJ0YmVhdBISCgpoaWdoX3dhdGVyGAEgASgDEi8KC3NlcnZlcl90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK9AgoGQXBpS2V5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGcHJlZml4GAMgASgJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoObGFzdF91c2VkX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpwcm9qZWN0X2lkGAggASgJEhcKD2NyZWF0b3JfdXNlcl9pZBgJIAEoCRIVCg1jcmVhdG9yX2VtYWlsGAogASgJIlYKE1NoZWxsQ29tbWFuZFByZXZpZXcSDwoHY29tbWFuZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIZChF3b3JraW5nX2RpcmVjdG9yeRgDIAEoCSI3ChFGaWxlQ2hhbmdlUHJldmlldxIMCgRwYXRoGAEgASgJEhQKDHVuaWZpZWRfZGlmZhgCIAEoCSIuCgpVcmxQcmV2aWV3EgsKA3VybBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSLPAQoPQXBwcm92YWxQcmV2aWV3Eg8KB3N1bW1hcnkYASABKAkSPAoNc2hlbGxfY29tbWFuZBgKIAEoCzIjLnN3aXRjaGJvYXJkLnYxLlNoZWxsQ29tbWFuZFByZXZpZXdIABI4CgtmaWxlX2NoYW5nZRgLIAEoCzIhLnN3aXRjaGJvYXJkLnYxLkZpbGVDaGFuZ2VQcmV2aWV3SAASKQoDdXJsGAwgASgLMhouc3dpdGNoYm9hcmQudjEuVXJsUHJldmlld0gAQggKBmRldGFpbCK/AgoMVG9vbEFwcHJvdmFsEgoKAmlkGAEgASgJEhEKCXRvb2xfbmFtZRgCIAEoCRISCgppbnB1dF9qc29uGAMgASgJEjAKB3ByZXZpZXcYBCABKAsyHy5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbFByZXZpZXcSEwoLdG9vbF91c2VfaWQYBSABKAkSFgoOaW5wdXRfZWRpdGFibGUYBiABKAgSMQoNZGVhZGxpbmVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOgoQZGVmYXVsdF9kZWNpc2lvbhgIIAEoDjIgLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsRGVjaXNpb24SLgoGcmVzdWx0GAkgASgLMh4uc3dpdGNoYm9hcmQudjEuQXBwcm92YWxSZXN1bHQi4gEKDkFwcHJvdmFsUmVzdWx0EhMKC2FwcHJvdmFsX2lkGAEgASgJEjIKCGRlY2lzaW9uGAIgASgOMiAuc3dpdGNoYm9hcmQudjEuQXBwcm92YWxEZWNpc2lvbhIOCgZyZWFzb24YAyABKAkSGgoSdXBkYXRlZF9pbnB1dF9qc29uGAQgASgJEioKCmRlY2lkZWRfYnkYBSABKA4yFi5zd2l0Y2hib2FyZC52MS5TZW5kZXISLwoLZGVjaWRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKoACCg1TZXNzaW9uU3RhdHVzEh4KGlNFU1NJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVU0VTU0lPTl9TVEFUVVNfQUNUSVZFEAESIQodU0VTU0lPTl9TVEFUVVNfQVdBSVRJTkdfSU5QVVQQAhIbChdTRVNTSU9OX1NUQVRVU19TVE9QUElORxADEhwKGFNFU1NJT05fU1RBVFVTX0NPTVBMRVRFRBAEEhkKFVNFU1NJT05fU1RBVFVTX0ZBSUxFRBAFEhoKFlNFU1NJT05fU1RBVFVTX1NUT1BQRUQQBhIfChtTRVNTSU9OX1NUQVRVU19ESVNDT05ORUNURUQQBypWCgZTZW5kZXISFgoSU0VOREVSX1VOU1BFQ0lGSUVEEAASEAoMU0VOREVSX0FHRU5UEAESDwoLU0VOREVSX1VTRVIQAhIRCg1TRU5ERVJfU1lTVEVNEAMqWwoKQ2hvaWNlTW9kZRIbChdDSE9JQ0VfTU9ERV9VTlNQRUNJRklFRBAAEhYKEkNIT0lDRV9NT0RFX1NJTkdMRRABEhgKFENIT0lDRV9NT0RFX01VTFRJUExFEAIqbAoOU2Vzc2lvbk91dGNvbWUSHwobU0VTU0lPTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASHQoZU0VTU0lPTl9PVVRDT01FX0NPTVBMRVRFRBABEhoKFlNFU1NJT05fT1VUQ09NRV9GQUlMRUQQAiqYAQoQQXBwcm92YWxEZWNpc2lvbhIhCh1BUFBST1ZBTF9ERUNJU0lPTl9VTlNQRUNJRklFRBAAEiAKHEFQUFJPVkFMX0RFQ0lTSU9OX0FMTE9XX09OQ0UQARIjCh9BUFBST1ZBTF9ERUNJU0lPTl9BTExPV19TRVNTSU9OEAISGgoWQVBQUk9WQUxfREVDSVNJT05fREVOWRADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chpzd2l0Y2hib2FyZC92MS9tb2RlbC5wcm90bxIOc3dpdGNoYm9hcmQudjEiaAoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhMKC2Nvc3RfbWljcm9zGAMgASgDInsKC0RpZmZTdW1tYXJ5EhUKDWZpbGVzX2NoYW5nZWQYASABKAUSEQoJYWRkaXRpb25zGAIgASgFEhEKCWRlbGV0aW9ucxgDIAEoBRIvCgt1cGRhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi3AEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSMgoNc3RhdHVzX2NvdW50cxgDIAMoCzIbLnN3aXRjaGJvYXJkLnYxLlN0YXR1c0NvdW50EhwKFGF3YWl0aW5nX2lucHV0X2NvdW50GAQgASgFEjYKEmxhc3RfYWN0aXZpdHlfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKC1N0YXR1c0NvdW50Ei0KBnN0YXR1cxgBIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSDQoFY291bnQYAiABKAUilgYKB1Nlc3Npb24SCgoCaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYWdlbnRfbmFtZRgDIAEoCRIMCgRuYW1lGAQgASgJEjcKCG1ldGFkYXRhGAUgAygLMiUuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbi5NZXRhZGF0YUVudHJ5Ei0KBnN0YXR1cxgGIAEoDjIdLnN3aXRjaGJvYXJkLnYxLlNlc3Npb25TdGF0dXMSLgoKc3RhcnRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3Rfc2Vlbl90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJsYXN0X2FjdGl2aXR5X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGxhc3Rfc2VxGAsgASgDEhsKE29wZW5fcXVlc3Rpb25fY291bnQYDCABKAUSJAoFdXNhZ2UYDSABKAsyFS5zd2l0Y2hib2FyZC52MS5Vc2FnZRIxCgxkaWZmX3N1bW1hcnkYDiABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeRIPCgdzdW1tYXJ5GA8gASgJEhsKE29wZW5fYXBwcm92YWxfY291bnQYECABKAUSEgoKcHJvamVjdF9pZBgRIAEoCRIZChFwYXJlbnRfc2Vzc2lvbl9pZBgSIAEoCRIvCgtzdG9wX3JlYXNvbhgTIAEoDjIaLnN3aXRjaGJvYXJkLnYxLlN0b3BSZWFzb24SFgoJZXhpdF9jb2RlGBQgASgFSACIAQESGQoRbGFzdF9vdXRwdXRfbGluZXMYFSADKAkSEQoJcnVubmVyX2lkGBYgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIMCgpfZXhpdF9jb2RlIkAKDlF1ZXN0aW9uT3B0aW9uEgoKAmlkGAEgASgJEg0KBWxhYmVsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIqwCCghRdWVzdGlvbhIKCgJpZBgBIAEoCRIMCgR0ZXh0GAIgASgJEi8KB29wdGlvbnMYAyADKAsyHi5zd2l0Y2hib2FyZC52MS5RdWVzdGlvbk9wdGlvbhIvCgtjaG9pY2VfbW9kZRgEIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkNob2ljZU1vZGUSFwoPYWxsb3dfZnJlZV90ZXh0GAUgASgIEjEKDWRlYWRsaW5lX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmRlZmF1bHRfb3B0aW9uX2lkcxgHIAMoCRIUCgxkZWZhdWx0X3RleHQYCCABKAkSJgoGYW5zd2VyGAkgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VyIp0BCgZBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSEgoKb3B0aW9uX2lkcxgCIAMoCRIMCgR0ZXh0GAMgASgJEisKC2Fuc3dlcmVkX2J5GAQgASgOMhYuc3dpdGNoYm9hcmQudjEuU2VuZGVyEi8KC2Fuc3dlcl90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIUCgRTdGVwEgwKBHRleHQYASABKAkiGwoLVXNlck1lc3NhZ2USDAoEdGV4dBgBIAEoCSKEAQoMU3RhdHVzQ2hhbmdlEjIKC2Zyb21fc3RhdHVzGAEgASgOMh0uc3dpdGNoYm9hcmQudjEuU2Vzc2lvblN0YXR1cxIwCgl0b19zdGF0dXMYAiABKA4yHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3RhdHVzEg4KBnJlYXNvbhgDIAEoCSI6CgpEaWZmVXBkYXRlEiwKB3N1bW1hcnkYASABKAsyGy5zd2l0Y2hib2FyZC52MS5EaWZmU3VtbWFyeSIzCgtVc2FnZVVwZGF0ZRIkCgV1c2FnZRgBIAEoCzIVLnN3aXRjaGJvYXJkLnYxLlVzYWdlIsoECgdNZXNzYWdlEhIKCnNlc3Npb25faWQYASABKAkSCwoDc2VxGAIgASgDEiYKBnNlbmRlchgDIAEoDjIWLnN3aXRjaGJvYXJkLnYxLlNlbmRlchIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoEc3RlcBgKIAEoCzIULnN3aXRjaGJvYXJkLnYxLlN0ZXBIABIsCghxdWVzdGlvbhgLIAEoCzIYLnN3aXRjaGJvYXJkLnYxLlF1ZXN0aW9uSAASKAoGYW5zd2VyGAwgASgLMhYuc3dpdGNoYm9hcmQudjEuQW5zd2VySAASMwoMdXNlcl9tZXNzYWdlGA0gASgLMhsuc3dpdGNoYm9hcmQudjEuVXNlck1lc3NhZ2VIABI1Cg1zdGF0dXNfY2hhbmdlGA4gASgLMhwuc3dpdGNoYm9hcmQudjEuU3RhdHVzQ2hhbmdlSAASMQoLZGlmZl91cGRhdGUYDyABKAsyGi5zd2l0Y2hib2FyZC52MS5EaWZmVXBkYXRlSAASMwoMdXNhZ2VfdXBkYXRlGBAgASgLMhsuc3dpdGNoYm9hcmQudjEuVXNhZ2VVcGRhdGVIABIwCghhcHByb3ZhbBgRIAEoCzIcLnN3aXRjaGJvYXJkLnYxLlRvb2xBcHByb3ZhbEgAEjkKD2FwcHJvdmFsX3Jlc3VsdBgSIAEoCzIeLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUmVzdWx0SABCBgoEYm9keSJWCg9TdHJlYW1IZWFydGJlYXQSEgoKaGlnaF93YXRlchgBIAEoAxIvCgtzZXJ2ZXJfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAivQIKBkFwaUtleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnByZWZpeBgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfdXNlZF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcHJvamVjdF9pZBgIIAEoCRIXCg9jcmVhdG9yX3VzZXJfaWQYCSABKAkSFQoNY3JlYXRvcl9lbWFpbBgKIAEoCSJWChNTaGVsbENvbW1hbmRQcmV2aWV3Eg8KB2NvbW1hbmQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSGQoRd29ya2luZ19kaXJlY3RvcnkYAyABKAkiNwoRRmlsZUNoYW5nZVByZXZpZXcSDAoEcGF0aBgBIAEoCRIUCgx1bmlmaWVkX2RpZmYYAiABKAkiLgoKVXJsUHJldmlldxILCgN1cmwYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkizwEKD0FwcHJvdmFsUHJldmlldxIPCgdzdW1tYXJ5GAEgASgJEjwKDXNoZWxsX2NvbW1hbmQYCiABKAsyIy5zd2l0Y2hib2FyZC52MS5TaGVsbENvbW1hbmRQcmV2aWV3SAASOAoLZmlsZV9jaGFuZ2UYCyABKAsyIS5zd2l0Y2hib2FyZC52MS5GaWxlQ2hhbmdlUHJldmlld0gAEikKA3VybBgMIAEoCzIaLnN3aXRjaGJvYXJkLnYxLlVybFByZXZpZXdIAEIICgZkZXRhaWwivwIKDFRvb2xBcHByb3ZhbBIKCgJpZBgBIAEoCRIRCgl0b29sX25hbWUYAiABKAkSEgoKaW5wdXRfanNvbhgDIAEoCRIwCgdwcmV2aWV3GAQgASgLMh8uc3dpdGNoYm9hcmQudjEuQXBwcm92YWxQcmV2aWV3EhMKC3Rvb2xfdXNlX2lkGAUgASgJEhYKDmlucHV0X2VkaXRhYmxlGAYgASgIEjEKDWRlYWRsaW5lX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKEGRlZmF1bHRfZGVjaXNpb24YCCABKA4yIC5zd2l0Y2hib2FyZC52MS5BcHByb3ZhbERlY2lzaW9uEi4KBnJlc3VsdBgJIAEoCzIeLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsUmVzdWx0IuIBCg5BcHByb3ZhbFJlc3VsdBITCgthcHByb3ZhbF9pZBgBIAEoCRIyCghkZWNpc2lvbhgCIAEoDjIgLnN3aXRjaGJvYXJkLnYxLkFwcHJvdmFsRGVjaXNpb24SDgoGcmVhc29uGAMgASgJEhoKEnVwZGF0ZWRfaW5wdXRfanNvbhgEIAEoCRIqCgpkZWNpZGVkX2J5GAUgASgOMhYuc3dpdGNoYm9hcmQudjEuU2VuZGVyEi8KC2RlY2lkZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCq5AgoNU2Vzc2lvblN0YXR1cxIeChpTRVNTSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fU1RBVFVTX0FDVElWRRABEiEKHVNFU1NJT05fU1RBVFVTX0FXQUlUSU5HX0lOUFVUEAISGwoXU0VTU0lPTl9TVEFUVVNfU1RPUFBJTkcQAxIcChhTRVNTSU9OX1NUQVRVU19DT01QTEVURUQQBBIZChVTRVNTSU9OX1NUQVRVU19GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRVU19TVE9QUEVEEAYSHwobU0VTU0lPTl9TVEFUVVNfRElTQ09OTkVDVEVEEAcSGgoWU0VTU0lPTl9TVEFUVVNfUEVORElORxAIEhsKF1NFU1NJT05fU1RBVFVTX1NUQVJUSU5HEAkq8QEKClN0b3BSZWFzb24SGwoXU1RPUF9SRUFTT05fVU5TUEVDSUZJRUQQABIZChVTVE9QX1JFQVNPTl9CWV9QRVJTT04QARIYChRTVE9QX1JFQVNPTl9CWV9BR0VOVBACEhoKFlNUT1BfUkVBU09OX0lOQUNUSVZJVFkQAxIaChZTVE9QX1JFQVNPTl9IQVJEX0xJTUlUEAQSHgoaU1RPUF9SRUFTT05fU1RBUlRfREVBRExJTkUQBRIbChdTVE9QX1JFQVNPTl9SVU5ORVJfTE9TVBAGEhwKGFNUT1BfUkVBU09OX0FHRU5UX0VYSVRFRBAHKlYKBlNlbmRlchIWChJTRU5ERVJfVU5TUEVDSUZJRUQQABIQCgxTRU5ERVJfQUdFTlQQARIPCgtTRU5ERVJfVVNFUhACEhEKDVNFTkRFUl9TWVNURU0QAypbCgpDaG9pY2VNb2RlEhsKF0NIT0lDRV9NT0RFX1VOU1BFQ0lGSUVEEAASFgoSQ0hPSUNFX01PREVfU0lOR0xFEAESGAoUQ0hPSUNFX01PREVfTVVMVElQTEUQAipsCg5TZXNzaW9uT3V0Y29tZRIfChtTRVNTSU9OX09VVENPTUVfVU5TUEVDSUZJRUQQABIdChlTRVNTSU9OX09VVENPTUVfQ09NUExFVEVEEAESGgoWU0VTU0lPTl9PVVRDT01FX0ZBSUxFRBACKpgBChBBcHByb3ZhbERlY2lzaW9uEiEKHUFQUFJPVkFMX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASIAocQVBQUk9WQUxfREVDSVNJT05fQUxMT1dfT05DRRABEiMKH0FQUFJPVkFMX0RFQ0lTSU9OX0FMTE9XX1NFU1NJT04QAhIaChZBUFBST1ZBTF9ERUNJU0lPTl9ERU5ZEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A person who owns agents, sessions and API keys.
@@ -345,6 +345,44 @@ export type Session = Message$1<"switchboard.v1.Session"> & {
    * @generated from field: string project_id = 17;
    */
   projectId: string;
+
+  /**
+   * The session this one continues (LaunchService.ContinueSession); empty otherwise.
+   *
+   * @generated from field: string parent_session_id = 18;
+   */
+  parentSessionId: string;
+
+  /**
+   * Why it ended or is ending; UNSPECIFIED while it runs normally.
+   *
+   * @generated from field: switchboard.v1.StopReason stop_reason = 19;
+   */
+  stopReason: StopReason;
+
+  /**
+   * The launched agent process's exit code, once its runner reported it (a process ended by a
+   * signal reports 128 + the signal number).
+   *
+   * @generated from field: optional int32 exit_code = 20;
+   */
+  exitCode?: number | undefined;
+
+  /**
+   * The last lines (at most 50) the launched agent process wrote to stdout and stderr, as its
+   * runner reported them when it exited.
+   *
+   * @generated from field: repeated string last_output_lines = 21;
+   */
+  lastOutputLines: string[];
+
+  /**
+   * The runner the session was launched on (UUID); empty for sessions not launched or not yet
+   * taken by a runner.
+   *
+   * @generated from field: string runner_id = 22;
+   */
+  runnerId: string;
 };
 
 /**
@@ -1160,8 +1198,8 @@ export const ApprovalResultSchema: GenMessage<ApprovalResult> = /*@__PURE__*/
 /**
  * Lifecycle of one agent session.
  *
- * ACTIVE <-> AWAITING_INPUT while the agent works and asks; STOPPING after a person asks the
- * agent to stop; DISCONNECTED when the agent has been silent longer than the configured timeout
+ * ACTIVE <-> AWAITING_INPUT while the agent works and asks; STOPPING after a person (or a launch
+ * limit) asks the agent to stop; DISCONNECTED when the agent has been silent longer than the configured timeout
  * (its next contact makes it ACTIVE again). COMPLETED, FAILED and STOPPED are terminal: a
  * terminal session never becomes active again and further agent writes get FAILED_PRECONDITION.
  *
@@ -1222,6 +1260,21 @@ export enum SessionStatus {
    * @generated from enum value: SESSION_STATUS_DISCONNECTED = 7;
    */
   DISCONNECTED = 7,
+
+  /**
+   * Launched (LaunchService) and waiting for a runner to take it. The agent's first contact
+   * makes it ACTIVE.
+   *
+   * @generated from enum value: SESSION_STATUS_PENDING = 8;
+   */
+  PENDING = 8,
+
+  /**
+   * A runner took the launch and started the agent process; the agent has not called in yet.
+   *
+   * @generated from enum value: SESSION_STATUS_STARTING = 9;
+   */
+  STARTING = 9,
 }
 
 /**
@@ -1229,6 +1282,74 @@ export enum SessionStatus {
  */
 export const SessionStatusSchema: GenEnum<SessionStatus> = /*@__PURE__*/
   enumDesc(file_switchboard_v1_model, 0);
+
+/**
+ * Why a session ended (or is ending). Set with the stop request for stops (so a STOPPING
+ * session already says why), and with the terminal status otherwise.
+ *
+ * @generated from enum switchboard.v1.StopReason
+ */
+export enum StopReason {
+  /**
+   * @generated from enum value: STOP_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A person stopped it (StopSession).
+   *
+   * @generated from enum value: STOP_REASON_BY_PERSON = 1;
+   */
+  BY_PERSON = 1,
+
+  /**
+   * The agent ended it itself (EndSession).
+   *
+   * @generated from enum value: STOP_REASON_BY_AGENT = 2;
+   */
+  BY_AGENT = 2,
+
+  /**
+   * No activity for the launch's inactivity timeout.
+   *
+   * @generated from enum value: STOP_REASON_INACTIVITY = 3;
+   */
+  INACTIVITY = 3,
+
+  /**
+   * The launch's hard time limit passed.
+   *
+   * @generated from enum value: STOP_REASON_HARD_LIMIT = 4;
+   */
+  HARD_LIMIT = 4,
+
+  /**
+   * No runner started the agent before the launch's start deadline.
+   *
+   * @generated from enum value: STOP_REASON_START_DEADLINE = 5;
+   */
+  START_DEADLINE = 5,
+
+  /**
+   * Its runner was gone longer than the server's limit, or came back without it.
+   *
+   * @generated from enum value: STOP_REASON_RUNNER_LOST = 6;
+   */
+  RUNNER_LOST = 6,
+
+  /**
+   * The agent process exited (see exit_code and last_output_lines).
+   *
+   * @generated from enum value: STOP_REASON_AGENT_EXITED = 7;
+   */
+  AGENT_EXITED = 7,
+}
+
+/**
+ * Describes the enum switchboard.v1.StopReason.
+ */
+export const StopReasonSchema: GenEnum<StopReason> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_model, 1);
 
 /**
  * Who wrote a message.
@@ -1267,7 +1388,7 @@ export enum Sender {
  * Describes the enum switchboard.v1.Sender.
  */
 export const SenderSchema: GenEnum<Sender> = /*@__PURE__*/
-  enumDesc(file_switchboard_v1_model, 1);
+  enumDesc(file_switchboard_v1_model, 2);
 
 /**
  * How many options an answer may pick.
@@ -1299,7 +1420,7 @@ export enum ChoiceMode {
  * Describes the enum switchboard.v1.ChoiceMode.
  */
 export const ChoiceModeSchema: GenEnum<ChoiceMode> = /*@__PURE__*/
-  enumDesc(file_switchboard_v1_model, 2);
+  enumDesc(file_switchboard_v1_model, 3);
 
 /**
  * How an agent ends its session.
@@ -1331,7 +1452,7 @@ export enum SessionOutcome {
  * Describes the enum switchboard.v1.SessionOutcome.
  */
 export const SessionOutcomeSchema: GenEnum<SessionOutcome> = /*@__PURE__*/
-  enumDesc(file_switchboard_v1_model, 3);
+  enumDesc(file_switchboard_v1_model, 4);
 
 /**
  * How a tool approval was decided.
@@ -1371,5 +1492,5 @@ export enum ApprovalDecision {
  * Describes the enum switchboard.v1.ApprovalDecision.
  */
 export const ApprovalDecisionSchema: GenEnum<ApprovalDecision> = /*@__PURE__*/
-  enumDesc(file_switchboard_v1_model, 4);
+  enumDesc(file_switchboard_v1_model, 5);
 
