@@ -87,6 +87,8 @@ export SWITCHBOARD_URL="$started_url"
 export SWITCHBOARD_ADDR="${started_url#http://}"
 export SWITCHBOARD_API_KEY="$started_key"
 export SWITCHBOARD_DATA_DIR="$run_dir/plain/data"
+# Admin commands (`$SWITCHBOARD_BIN user create ...`) find the plain server's database.
+export SWITCHBOARD__DATA_DIR="$SWITCHBOARD_DATA_DIR"
 log="$run_dir/plain/server.log"
 
 if [ "$with_tls" = 1 ]; then

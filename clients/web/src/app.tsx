@@ -10,10 +10,12 @@ import { SessionPage } from "./pages/Session";
 import { Keys } from "./pages/Keys";
 import { Members } from "./pages/Members";
 import { Audit } from "./pages/Audit";
+import { NewSession } from "./pages/NewSession";
+import { Runners } from "./pages/Runners";
 import { ProjectBar } from "./pages/ProjectBar";
 import { InviteAccept, MyInvitations } from "./pages/Invitations";
 import { projects, resetProjects } from "./projects";
-import { isAdmin } from "./roles";
+import { canEdit, isAdmin } from "./roles";
 import { captureInviteToken, pendingInviteToken } from "./invite-link";
 import { Spinner } from "./ui";
 
@@ -73,6 +75,8 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
   else if (path === "/keys") page = <Keys />;
   else if (path === "/members") page = <Members />;
   else if (path === "/audit") page = <Audit />;
+  else if (path === "/new") page = <NewSession />;
+  else if (path === "/runners") page = <Runners />;
   else page = <Home />;
   return (
     <>
@@ -86,6 +90,14 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
           <div class="nav-links">
             <Link href="/" class={path === "/" ? "nav active" : "nav"}>
               Sessions
+            </Link>
+            {canEdit(p.role) && (
+              <Link href="/new" class={path === "/new" ? "nav active" : "nav"} data-testid="nav-new">
+                New session
+              </Link>
+            )}
+            <Link href="/runners" class={path === "/runners" ? "nav active" : "nav"}>
+              Runners
             </Link>
             {isAdmin(p.role) && (
               <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>

@@ -2,6 +2,7 @@
 import {
   ListDirection,
   ProjectRole,
+  SessionStatus,
   watchSession,
   type Answer,
   type ApprovalResult,
@@ -145,6 +146,9 @@ export class SessionView extends Store {
         case "statusChange":
           s.status = b.value.toStatus;
           if (b.value.toStatus >= 4 && b.value.toStatus <= 6) this.open.clear();
+          // Why it stopped (reason, exit code, last output) and the runner are not in the
+          // feed's status change: read them once the session is stopping or has ended.
+          if (live && (this.ended || b.value.toStatus === SessionStatus.STOPPING)) void this.refreshEnding();
           break;
         case "usageUpdate":
           s.usage = b.value.usage;
@@ -158,6 +162,24 @@ export class SessionView extends Store {
       s.openApprovalCount = this.ended ? 0 : this.openApprovals.length;
     }
     if (live && this.session && msgs.length) inbox().put({ ...this.session });
+  }
+
+  private async refreshEnding(): Promise<void> {
+    try {
+      const got = await api.getSession({ sessionId: this.id }, { signal: this.ctl.signal });
+      const fresh = got.session;
+      if (!fresh || !this.session) return;
+      Object.assign(this.session, {
+        stopReason: fresh.stopReason,
+        exitCode: fresh.exitCode,
+        lastOutputLines: fresh.lastOutputLines,
+        runnerId: fresh.runnerId,
+        summary: fresh.summary,
+      });
+      this.changed();
+    } catch {
+      // The page keeps what it shows; the next status change or a reload reads it again.
+    }
   }
 
   async loadOlder(): Promise<void> {

@@ -1,6 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { formatCost, isTerminal, newRequestId, SessionStatus, type Question } from "@switchboard/client/web";
-import { api, errorText } from "../api";
+import { api, errorText, launchApi } from "../api";
+import { stopReasonText } from "../launch";
+import { navigate } from "../router";
 import { SessionView } from "../sessionview";
 import { useStore } from "../store";
 import { ConnState, Link, Modal, Spinner, StatusBadge, useNow } from "../ui";
@@ -164,8 +166,27 @@ export function SessionPage({ id }: { id: string }) {
           </div>
         </dl>
         {s.summary && <p class="summary">{s.summary}</p>}
-        {(admin || (edit && !terminal)) && (
+        {s.parentSessionId && (
+          <p class="muted small" data-testid="parent-link">
+            Continues <Link href={`/sessions/${encodeURIComponent(s.parentSessionId)}`}>an earlier session</Link>
+          </p>
+        )}
+        {stopReasonText(s) && (
+          <div class="card stop-reason" data-testid="stop-reason">
+            <strong>{stopReasonText(s)}</strong>
+            {s.lastOutputLines.length > 0 && (
+              <details open={s.status === SessionStatus.FAILED}>
+                <summary class="muted small">Last output ({s.lastOutputLines.length} lines)</summary>
+                <pre class="last-output" data-testid="last-output">
+                  {s.lastOutputLines.join("\n")}
+                </pre>
+              </details>
+            )}
+          </div>
+        )}
+        {(admin || (edit && !terminal) || (edit && terminal && !!s.runnerId)) && (
           <div class="actions">
+            {edit && terminal && !!s.runnerId && <ContinueButton sessionId={s.id} />}
             {admin && (
               <button class="btn" onClick={() => setSharing(true)}>
                 Share
@@ -385,5 +406,56 @@ function StopDialog(props: { onStop: (reason: string) => Promise<void>; onClose:
         </button>
       </div>
     </Modal>
+  );
+}
+
+/** Continue an ended launched session: a new run in the same workspace, linked to this one. */
+function ContinueButton({ sessionId }: { sessionId: string }) {
+  const [open, setOpen] = useState(false);
+  const [prompt, setPrompt] = useState("");
+  const [requestId] = useState(() => newRequestId());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const go = async () => {
+    setBusy(true);
+    setError("");
+    try {
+      const res = await launchApi.continueSession({ sessionId, requestId, prompt: prompt.trim() });
+      setOpen(false);
+      navigate(`/sessions/${encodeURIComponent(res.session!.id)}`);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button class="btn btn-primary" onClick={() => setOpen(true)} data-testid="continue">
+        Continue
+      </button>
+      {open && (
+        <Modal title="Continue this session" onClose={() => setOpen(false)}>
+          <p class="muted small">The agent runs again on the same runner, in the same workspace, resuming its conversation.</p>
+          <label>
+            What next? (optional)
+            <textarea rows={3} value={prompt} onInput={(e) => setPrompt(e.currentTarget.value)} name="continue-prompt" />
+          </label>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <div class="modal-actions">
+            <button class="btn btn-ghost" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button class="btn btn-primary" onClick={go} disabled={busy}>
+              {busy ? "Starting…" : "Continue"}
+            </button>
+          </div>
+        </Modal>
+      )}
+    </>
   );
 }
