@@ -62,6 +62,8 @@ pub struct Hub {
     /// One per project with attached runners: its mark is the project's highest
     /// `launches.queue_seq`, raised when a launch enters the queue.
     launch_queues: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
+    /// Times the LISTEN connection was re-established (each one resyncs every feed).
+    listener_reconnects: std::sync::atomic::AtomicU64,
 }
 
 fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
@@ -435,6 +437,16 @@ impl Hub {
             .get(&id)
             .and_then(|w| w.upgrade())
             .map_or(0, |c| c.mark.receiver_count())
+    }
+
+    pub fn note_listener_reconnect(&self) {
+        self.listener_reconnects
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn listener_reconnects(&self) -> u64 {
+        self.listener_reconnects
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn watched_sessions(&self) -> usize {

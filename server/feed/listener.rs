@@ -41,6 +41,7 @@ pub async fn run(store: Store, hub: Arc<Hub>, shutdown: CancellationToken) {
         backoff = Duration::from_millis(100);
         if !first {
             tracing::info!("feed listener reconnected; resyncing every watched feed");
+            hub.note_listener_reconnect();
         }
         first = false;
         // Listening again before resyncing: anything committed after this point is notified.

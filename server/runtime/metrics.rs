@@ -1,5 +1,6 @@
 //! Prometheus metrics (the `prometheus-client` crate, OpenMetrics text format): RPC counts and
 //! latency by method and gRPC code, calls and streams open, database pool use, sweeper runs,
+//! feed listener reconnects, the notification and launch queues (depth and oldest entry's age),
 //! TLS handshake failures and certificate reloads. Served on a separate plain-HTTP listener
 //! (`metrics.listen`) with the probes, so scraping never competes with, or authenticates
 //! against, the API port.
@@ -35,6 +36,11 @@ struct MethodLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabel {
+    queue: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
 }
@@ -50,6 +56,9 @@ struct Inner {
     pool_idle: Gauge,
     pool_max: Gauge,
     watched_sessions: Gauge,
+    listener_reconnects: Counter,
+    queue_waiting: Family<QueueLabel, Gauge>,
+    queue_oldest: Family<QueueLabel, Gauge<f64, std::sync::atomic::AtomicU64>>,
     sweeps: Family<OutcomeLabel, Counter>,
     tls_handshake_failures: Family<OutcomeLabel, Counter>,
     tls_reloads: Family<OutcomeLabel, Counter>,
@@ -81,6 +90,10 @@ impl Metrics {
         let (pool_size, pool_idle, pool_max) =
             (Gauge::default(), Gauge::default(), Gauge::default());
         let watched_sessions = Gauge::default();
+        let listener_reconnects = Counter::default();
+        let queue_waiting = Family::<QueueLabel, Gauge>::default();
+        let queue_oldest =
+            Family::<QueueLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
         let sweeps = Family::<OutcomeLabel, Counter>::default();
         let tls_handshake_failures = Family::<OutcomeLabel, Counter>::default();
         let tls_reloads = Family::<OutcomeLabel, Counter>::default();
@@ -120,6 +133,21 @@ impl Metrics {
             watched_sessions.clone(),
         );
         registry.register(
+            "feed_listener_reconnects",
+            "Times this process's LISTEN connection was re-established (each resyncs every feed)",
+            listener_reconnects.clone(),
+        );
+        registry.register(
+            "queue_waiting",
+            "Entries waiting: notifications due and not delivered, launches no runner has taken",
+            queue_waiting.clone(),
+        );
+        registry.register(
+            "queue_oldest_age_seconds",
+            "Age of the oldest waiting entry of each queue (0 when empty)",
+            queue_oldest.clone(),
+        );
+        registry.register(
             "sweeper_runs",
             "Sweeper passes (deadlines, stop grace, silent agents) by outcome",
             sweeps.clone(),
@@ -143,6 +171,9 @@ impl Metrics {
             pool_idle,
             pool_max,
             watched_sessions,
+            listener_reconnects,
+            queue_waiting,
+            queue_oldest,
             sweeps,
             tls_handshake_failures,
             tls_reloads,
@@ -169,9 +200,33 @@ impl Metrics {
             .inc();
     }
 
-    /// The text exposition, with the gauges that are read rather than kept (pool, hub) taken
-    /// at scrape time.
-    pub fn render(&self, store: &Store, hub: &crate::feed::Hub) -> String {
+    /// The text exposition, with the gauges that are read rather than kept (pool, hub, queues)
+    /// taken at scrape time. A queue read that fails leaves the queue gauges as they were.
+    pub async fn render(&self, store: &Store, hub: &crate::feed::Hub) -> String {
+        match store.queue_depths().await {
+            Ok(depths) => {
+                for (queue, depth) in [
+                    ("notifications", depths.notifications),
+                    ("launches", depths.launches),
+                ] {
+                    let label = QueueLabel { queue };
+                    self.0
+                        .queue_waiting
+                        .get_or_create(&label)
+                        .set(depth.waiting);
+                    self.0
+                        .queue_oldest
+                        .get_or_create(&label)
+                        .set(depth.oldest_seconds);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: the queue depths cannot be read"),
+        }
+        let reconnects = hub.listener_reconnects();
+        let counted = self.0.listener_reconnects.get();
+        if reconnects > counted {
+            self.0.listener_reconnects.inc_by(reconnects - counted);
+        }
         let pool = store.pool();
         let size = i64::from(pool.size());
         self.0.pool_size.set(size);

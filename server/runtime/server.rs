@@ -596,8 +596,9 @@ fn serve_metrics(
         .route(
             "/metrics",
             get(move || {
-                let body = metrics.render(&store, &hub);
+                let (metrics, store, hub) = (metrics.clone(), store.clone(), hub.clone());
                 async move {
+                    let body = metrics.render(&store, &hub).await;
                     http::Response::builder()
                         .header(http::header::CONTENT_TYPE, super::metrics::CONTENT_TYPE)
                         .body(axum::body::Body::from(body))

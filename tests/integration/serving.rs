@@ -513,6 +513,41 @@ async fn metrics_count_calls_by_method_and_code_and_streams_at_their_end() {
             && value(&s, "switchboard_rpc_open", &[("grpc_method", SUBSCRIBE)]) == Some(0.0)
     })
     .await;
+    // Nothing waits in the queues yet; a launch no runner takes waits in the launch queue.
+    let waiting = |s: &prometheus_parse::Scrape, queue: &str| {
+        value(s, "switchboard_queue_waiting", &[("queue", queue)])
+    };
+    assert_eq!(waiting(&s, "launches"), Some(0.0));
+    assert_eq!(waiting(&s, "notifications"), Some(0.0));
+    assert_eq!(
+        value(&s, "switchboard_feed_listener_reconnects_total", &[]),
+        Some(0.0)
+    );
+    let mut launcher = crate::launch::launcher(&app, &ann).await;
+    launcher
+        .launch_session(LaunchSessionRequest {
+            spec: Some(SessionSpec {
+                agent: AgentKind::Command as i32,
+                command: vec!["true".into()],
+                ..Default::default()
+            }),
+            request_id: rid(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let s = scrape(metrics_addr).await;
+    assert_eq!(waiting(&s, "launches"), Some(1.0));
+    assert!(
+        value(
+            &s,
+            "switchboard_queue_oldest_age_seconds",
+            &[("queue", "launches")]
+        )
+        .unwrap()
+            >= 0.0
+    );
+
     eventually("the sweeper's runs are counted", || async move {
         let s = scrape(metrics_addr).await;
         value(&s, "switchboard_sweeper_runs_total", &[("outcome", "ok")]).unwrap_or(0.0) >= 1.0
