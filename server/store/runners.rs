@@ -14,6 +14,9 @@ use super::{FeedHint, Store};
 use crate::domain::launch::{Assignment, LaunchSpec, Runner, StopOrder};
 use crate::domain::*;
 
+/// The exit code a runner reports for a process whose exit it could not learn.
+const UNKNOWN_EXIT: i32 = -1;
+
 /// Runner credentials start with this (recognisable when leaked).
 pub const RUNNER_SECRET_PREFIX: &str = "sb_runner_";
 
@@ -445,8 +448,19 @@ impl Store {
             .await?;
         if !locked.status.is_terminal() {
             let to = locked.status.after_end(exit_code == 0);
-            let reason = format!("the agent process exited with code {exit_code}");
-            end_with(&mut tx, &mut locked, to, StopReason::AgentExited, &reason).await?;
+            // -1: the runner lost the process (found it gone without its exit code).
+            let (reason, text) = if exit_code == UNKNOWN_EXIT {
+                (
+                    StopReason::RunnerLost,
+                    "the runner lost the agent process (it ended without an exit code)".to_owned(),
+                )
+            } else {
+                (
+                    StopReason::AgentExited,
+                    format!("the agent process exited with code {exit_code}"),
+                )
+            };
+            end_with(&mut tx, &mut locked, to, reason, &text).await?;
         }
         revoke_session_keys(&mut tx, session).await?;
         locked.commit(self, tx, false).await?;

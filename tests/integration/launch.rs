@@ -895,3 +895,98 @@ async fn launches_are_idempotent_and_validated_by_field() {
         .await;
     assert_eq!(code(revoke), Code::NotFound);
 }
+
+#[tokio::test]
+async fn inactivity_stops_an_idle_agent() {
+    let app = TestApp::spawn_with(fast).await;
+    let mut max = app.user("max@example.com").await;
+    let mut launcher = launcher(&app, &max).await;
+    let _runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let mut spec = command_spec(&["wait"]);
+    spec.limits = Some(SessionLimits {
+        inactivity_timeout: Some(prost_types::Duration {
+            seconds: 1,
+            nanos: 0,
+        }),
+        ..Default::default()
+    });
+    let session = launch(&mut launcher, spec).await;
+    let stopped = until(&mut max, &session.id, "inactivity stops it", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(stopped.stop_reason(), StopReason::Inactivity);
+    assert!(steps(&mut max, &session.id).await[0].starts_with("working in"));
+}
+
+#[tokio::test]
+async fn a_runner_gone_longer_than_the_limit_fails_its_sessions() {
+    let app = TestApp::spawn_with(|s| {
+        fast(s);
+        s.sessions.runner_lost_after_secs = 1;
+    })
+    .await;
+    let mut ned = app.user("ned@example.com").await;
+    let mut launcher = launcher(&app, &ned).await;
+    let mut runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    until(&mut ned, &session.id, "the agent asks", |s| {
+        status(s) == SessionStatus::AwaitingInput
+    })
+    .await;
+    runner.kill().await;
+    let lost = until(&mut ned, &session.id, "the session is lost", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(lost.stop_reason(), StopReason::RunnerLost);
+    let runners = launcher
+        .list_runners(ListRunnersRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .runners;
+    assert!(!runners[0].online);
+}
+
+#[tokio::test]
+async fn a_restarted_runner_without_its_agent_reports_it_lost() {
+    let app = TestApp::spawn_with(fast).await;
+    let mut oli = app.user("oli@example.com").await;
+    let mut launcher = launcher(&app, &oli).await;
+    let mut runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    until(&mut oli, &session.id, "the agent asks", |s| {
+        status(s) == SessionStatus::AwaitingInput
+    })
+    .await;
+    // The machine "reboots": the runner and its agent die.
+    runner.kill().await;
+    let record = runner
+        .root
+        .join(".switchboard-runs")
+        .join(format!("{}.json", session.id));
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    let pid = record["pid"].as_i64().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    runner.restart();
+    let lost = until(
+        &mut oli,
+        &session.id,
+        "the restarted runner reports it lost",
+        |s| status(s) == SessionStatus::Failed,
+    )
+    .await
+    .session
+    .unwrap();
+    assert_eq!(lost.stop_reason(), StopReason::RunnerLost);
+}

@@ -224,7 +224,7 @@ impl Runner {
         )?;
         let argv = workspace::argv(&self.me, spec, a.resume);
         let failed = |e: String| workspace::Failed {
-            code: -1,
+            code: workspace::NOT_STARTED,
             lines: vec![e],
         };
         if argv.is_empty() {
@@ -254,8 +254,9 @@ impl Runner {
         Ok(run)
     }
 
-    /// Runs left by an earlier runner process: still running ones are watched again, ended
-    /// ones reported (exit code from the exit file, or -1: lost).
+    /// Runs left by an earlier runner process: still running ones are watched again, ended ones
+    /// reported (exit code from the exit file); one gone without an exit is left out of the
+    /// next Attach, which makes the hub end it as lost.
     fn find_earlier_runs(self: &Arc<Self>) {
         let Ok(entries) = std::fs::read_dir(&self.runs_dir) else {
             return;
@@ -273,6 +274,13 @@ impl Runner {
             };
             let files = RunFiles::new(&self.runs_dir, &record.session_id);
             let run = Run::adopt(record.pid);
+            if run.is_none() && files.exit_code().is_none() {
+                // Gone without an exit (the machine restarted, say): not reported as running,
+                // so the hub reports it lost.
+                tracing::info!(session_id = %record.session_id, "a run of an earlier runner is gone");
+                files.remove();
+                continue;
+            }
             tracing::info!(session_id = %record.session_id, pid = record.pid, running = run.is_some(), "found a run of an earlier runner");
             self.slots.lock().expect("slots").insert(
                 record.session_id.clone(),
