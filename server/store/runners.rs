@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::require_project;
+use super::audit::{self, AuditEvent};
 use super::sessions::{Locked, Tx};
 use super::{FeedHint, Store};
 use crate::domain::launch::{Assignment, LaunchSpec, Runner, StopOrder};
@@ -124,6 +125,12 @@ impl Store {
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+        let details = serde_json::json!({ "runner_id": id, "name": name, "prefix": prefix });
+        audit::record(
+            &mut tx,
+            AuditEvent::by(caller, project, AuditAction::RunnerCreated, details),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into_domain())
     }
@@ -166,12 +173,12 @@ impl Store {
     /// stream ends at its next keep-alive; its unacknowledged claims return to the queue.
     pub async fn revoke_runner(&self, caller: UserCaller, runner: RunnerId) -> DomainResult<()> {
         let mut tx = self.begin().await?;
-        let project: Option<Uuid> =
-            sqlx::query_scalar("SELECT project_id FROM runners WHERE id = $1")
+        let row: Option<(Uuid, String)> =
+            sqlx::query_as("SELECT project_id, name FROM runners WHERE id = $1")
                 .bind(runner.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let project = project.ok_or(DomainError::NotFound("runner"))?;
+        let (project, name) = row.ok_or(DomainError::NotFound("runner"))?;
         require_project(&mut tx, caller.user_id, ProjectId(project), Role::Admin)
             .await
             .map_err(|e| match e {
@@ -185,6 +192,17 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let hints = requeue(&mut tx, "claimed_by = $1", runner.0).await?;
+        let details = serde_json::json!({ "runner_id": runner.0, "name": name });
+        audit::record(
+            &mut tx,
+            AuditEvent::by(
+                caller,
+                ProjectId(project),
+                AuditAction::RunnerRevoked,
+                details,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         self.committed(hints);
         Ok(())

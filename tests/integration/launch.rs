@@ -800,6 +800,19 @@ async fn launches_are_idempotent_and_validated_by_field() {
         .unwrap()
         .into_inner();
     assert_eq!(a.session.unwrap().id, b.session.unwrap().id);
+    // Audited once, in the launch's transaction.
+    let audit = crate::roles::projects_of(&app, &kim)
+        .await
+        .list_audit_events(ListAuditEventsRequest {
+            project_id: kim.user_id.clone(),
+            actions: vec![AuditAction::SessionLaunched as i32],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    assert_eq!(audit.len(), 1);
 
     let bad = |f: fn(&mut LaunchSessionRequest)| {
         let mut r = request.clone();
