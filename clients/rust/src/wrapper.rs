@@ -385,7 +385,7 @@ fn codex_overrides(me: &std::path::Path) -> Vec<String> {
 }
 
 /// The agent name the session was started (or launched) with: a session is resumed only under it.
-fn session_agent_name<'a>(agent: Agent, session: &'a AgentSession) -> &'a str {
+fn session_agent_name(agent: Agent, session: &AgentSession) -> &str {
     let name = session.session().agent_name.as_str();
     if name.is_empty() { agent.name() } else { name }
 }
