@@ -2,6 +2,10 @@
 //! (one open stream per runner, across replicas), claim queued launches (`FOR UPDATE SKIP
 //! LOCKED`: each goes to exactly one runner), acknowledge them, report exits, detach (an
 //! unacknowledged claim returns to the queue).
+//!
+//! Lock order: a transaction that locks both locks the `launches` row before the `sessions` row
+//! (a claim holds launch rows when its agent key's foreign key touches the session), so two of
+//! them can never wait for each other.
 
 use std::collections::BTreeMap;
 
@@ -378,11 +382,6 @@ impl Store {
                 .bind(key.0)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE sessions SET runner_id = $2 WHERE id = $1")
-                .bind(session)
-                .bind(runner.runner_id.0)
-                .execute(&mut *tx)
-                .await?;
             out.push(Assignment {
                 session_id: SessionId(session),
                 spec: spec.0,
@@ -416,6 +415,11 @@ impl Store {
             return Err(DomainError::NotFound("session"));
         }
         let mut locked = Locked::lock(&mut tx, runner.project_id, session).await?;
+        sqlx::query("UPDATE sessions SET runner_id = $2 WHERE id = $1")
+            .bind(session.0)
+            .bind(runner.runner_id.0)
+            .execute(&mut *tx)
+            .await?;
         if locked.status == SessionStatus::Pending {
             locked
                 .change_status(
@@ -441,7 +445,7 @@ impl Store {
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
         let known: Option<i16> = sqlx::query_scalar(
-            "SELECT state FROM launches WHERE session_id = $1 AND claimed_by = $2 AND project_id = $3",
+            "SELECT state FROM launches WHERE session_id = $1 AND claimed_by = $2 AND project_id = $3 FOR UPDATE",
         )
         .bind(session.0)
         .bind(runner.runner_id.0)
@@ -540,6 +544,10 @@ impl Store {
         text: &str,
     ) -> DomainResult<bool> {
         let mut tx = self.begin().await?;
+        sqlx::query("SELECT 1 FROM launches WHERE session_id = $1 FOR UPDATE")
+            .bind(session.0)
+            .execute(&mut *tx)
+            .await?;
         let mut locked = Locked::lock(&mut tx, project, session).await?;
         if locked.status.is_terminal() {
             return Ok(false);
