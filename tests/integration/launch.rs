@@ -1003,3 +1003,75 @@ async fn a_restarted_runner_without_its_agent_reports_it_lost() {
     .unwrap();
     assert_eq!(lost.stop_reason(), StopReason::RunnerLost);
 }
+
+#[tokio::test]
+async fn an_assignment_in_flight_across_replicas_and_a_reconnect_is_claimed_again_not_twice() {
+    let app = TestApp::spawn_with(fast).await;
+    let replica = app.replica_with(fast).await;
+    let mut pat = app.user("pat@example.com").await;
+    let mut launcher = launcher(&app, &pat).await;
+    let created = launcher
+        .create_runner_credential(CreateRunnerCredentialRequest {
+            project_id: String::new(),
+            name: "roamer".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let on = |addr| {
+        let secret = created.secret.clone();
+        async move {
+            RunnerServiceClient::with_interceptor(channel_to(addr).await, Bearer::new(&secret))
+        }
+    };
+    // The runner is attached to replica B; the launch is made on A and reaches B by NOTIFY.
+    let mut via_b = on(replica.addr).await;
+    let mut old_stream = attach(&mut via_b, 1, vec![]).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    let first = next_assignment(&mut old_stream).await;
+    assert_eq!(first.session_id, session.id);
+    // Its connection to B breaks without B noticing; it attaches again, to A, before it
+    // started anything: the unacknowledged assignment comes again, on the new stream.
+    let mut via_a = on(app.addr).await;
+    let mut new_stream = attach(&mut via_a, 1, vec![]).await;
+    let again = next_assignment(&mut new_stream).await;
+    assert_eq!(again.session_id, session.id);
+    // The old stream is told it was replaced, and B going away changes nothing.
+    let ended = loop {
+        match old_stream.message().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the replaced stream ended without a status"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(ended.code(), Code::FailedPrecondition);
+    drop((old_stream, via_b));
+    replica.shutdown().await.unwrap();
+    via_a
+        .report_started(ReportStartedRequest {
+            session_id: session.id.clone(),
+        })
+        .await
+        .unwrap();
+    let s = get(&mut pat, &session.id).await;
+    assert_eq!(status(&s), SessionStatus::Starting);
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM launches")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2);
+    // Only the key of the live claim works.
+    let mut stale = app.agent_with_key(&first.agent_api_key).await;
+    let refused = stale
+        .heartbeat(HeartbeatRequest {
+            session_id: session.id.clone(),
+        })
+        .await;
+    assert_eq!(code(refused), Code::Unauthenticated);
+    let mut live = app.agent_with_key(&again.agent_api_key).await;
+    live.heartbeat(HeartbeatRequest {
+        session_id: session.id.clone(),
+    })
+    .await
+    .unwrap();
+}
