@@ -11,7 +11,7 @@ use super::sessions::{Locked, Tx};
 use super::{FeedHint, Store};
 use crate::domain::launch::{LaunchSpec, RunnerSelector};
 use crate::domain::*;
-use crate::store::access::{Scope, require_project};
+use crate::store::access::{Scope, project_role, require_project};
 use crate::store::audit::{self, AuditEvent};
 
 /// A launch to insert (a new one, or a continuation).
@@ -93,6 +93,13 @@ impl Store {
         let locked =
             Locked::lock(&mut tx, Scope::person(caller.user_id, Role::Edit), parent).await?;
         let project = ProjectId(locked.project_id);
+        // The new run is a new session of the project: a share of the old one is not enough.
+        let member = project_role(&mut tx, caller.user_id, project).await?;
+        if member.is_none_or(|r| r < Role::Edit) {
+            return Err(DomainError::PermissionDenied(
+                "continuing starts a new session in the project: this needs the edit role in the project (a session share is not enough)".into(),
+            ));
+        }
         if let Some(id) = launched_by_request(&mut tx, project, request_id).await? {
             drop(tx);
             return self.get_session(project, id).await;
