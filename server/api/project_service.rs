@@ -183,7 +183,7 @@ fn audit_filter(req: &ListAuditEventsRequest) -> Result<AuditFilter, DomainError
             .ok_or_else(|| {
                 DomainError::invalid(
                     "actions",
-                    format!("{a} is not an AuditAction (1..=20, UNSPECIFIED is not a filter)"),
+                    format!("{a} is not an AuditAction (1..=24, UNSPECIFIED is not a filter)"),
                 )
             })?;
         f.actions.push(action);

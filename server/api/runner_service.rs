@@ -3,8 +3,9 @@
 //! queue is hinted (LISTEN/NOTIFY, like the feeds: no polling), sends stops when one of its
 //! sessions' feed moves to a stop, and records the runner alive on every keep-alive.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::{ReceiverStream, WatchStream};
@@ -202,7 +203,8 @@ async fn serve_attach(
     let queue = state.hub.launch_queue(runner.project_id);
     let mut queue_changes = WatchStream::from_changes(queue.subscribe());
     let mut followed: StreamMap<SessionId, WatchStream<crate::feed::hub::Mark>> = StreamMap::new();
-    let mut channels = Vec::new();
+    // Held while followed: the hub keeps a session's channel only while someone holds it.
+    let mut channels: HashMap<SessionId, Arc<crate::feed::hub::SessionChannel>> = HashMap::new();
     let mut tick = tokio::time::interval(settings.runner_keepalive());
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -224,11 +226,21 @@ async fn serve_attach(
         }
         match store.runner_sessions(runner.runner_id).await {
             Ok(ids) => {
+                // Sessions no longer the runner's (exited, requeued) are let go.
+                channels.retain(|id, _| ids.contains(id));
+                let gone: Vec<SessionId> = followed
+                    .keys()
+                    .filter(|id| !channels.contains_key(id))
+                    .copied()
+                    .collect();
+                for id in gone {
+                    followed.remove(&id);
+                }
                 for id in ids {
                     if !followed.contains_key(&id) {
                         let ch = state.hub.session(id);
                         followed.insert(id, WatchStream::from_changes(ch.subscribe()));
-                        channels.push(ch);
+                        channels.insert(id, ch);
                     }
                 }
             }

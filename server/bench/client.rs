@@ -5,6 +5,7 @@ use std::time::Duration;
 use switchboard::proto::agent_service_client::AgentServiceClient;
 use switchboard::proto::auth_service_client::AuthServiceClient;
 use switchboard::proto::dashboard_service_client::DashboardServiceClient;
+use switchboard::proto::launch_service_client::LaunchServiceClient;
 use switchboard::proto::{LoginRequest, StartSessionRequest};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
@@ -25,6 +26,7 @@ impl Interceptor for Bearer {
 
 pub type Agent = AgentServiceClient<InterceptedService<Channel, Bearer>>;
 pub type Dashboard = DashboardServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Launcher = LaunchServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// One HTTP/2 connection (a tonic Channel is one connection; clones share it).
 pub async fn connect(addr: &str) -> Result<Channel, BoxError> {
@@ -57,6 +59,13 @@ pub fn agent(channel: Channel, api_key: &str) -> Result<Agent, BoxError> {
 
 pub fn dashboard(channel: Channel, access_token: &str) -> Result<Dashboard, BoxError> {
     Ok(DashboardServiceClient::with_interceptor(
+        channel,
+        bearer(access_token)?,
+    ))
+}
+
+pub fn launcher(channel: Channel, access_token: &str) -> Result<Launcher, BoxError> {
+    Ok(LaunchServiceClient::with_interceptor(
         channel,
         bearer(access_token)?,
     ))

@@ -62,7 +62,7 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, fanout, replicas, tls).
+    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout, replicas, tls).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -232,6 +232,13 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             scenario::scenario_hook(&plan, &target, &token, &mut report, &work.path).await
         {
             report.failures.push(format!("hook: {e}"));
+        }
+    }
+    if wants(&args, "launch") {
+        if let Err(e) =
+            scenario::scenario_launch(&plan, &target, &token, &mut report, &work.path).await
+        {
+            report.failures.push(format!("launch: {e}"));
         }
     }
     let mut single = None;

@@ -112,10 +112,14 @@ pub enum AuditAction {
     ShareRevoked = 18,
     ProjectCreated = 19,
     ProjectDeleted = 20,
+    SessionLaunched = 21,
+    SessionContinued = 22,
+    RunnerCreated = 23,
+    RunnerRevoked = 24,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::QuestionAnswered,
         AuditAction::MessageSent,
         AuditAction::SessionStopped,
@@ -136,6 +140,10 @@ impl AuditAction {
         AuditAction::ShareRevoked,
         AuditAction::ProjectCreated,
         AuditAction::ProjectDeleted,
+        AuditAction::SessionLaunched,
+        AuditAction::SessionContinued,
+        AuditAction::RunnerCreated,
+        AuditAction::RunnerRevoked,
     ];
 
     pub fn from_i16(v: i16) -> DomainResult<AuditAction> {

@@ -87,8 +87,8 @@ impl Store {
         runner_lost_after: std::time::Duration,
     ) -> DomainResult<bool> {
         let mut tx = self.begin().await?;
-        let mut locked = Locked::lock(&mut tx, due.project, due.session).await?;
-        // The conditional UPDATE: exactly one transaction, on one replica, gets the row.
+        // The conditional UPDATE: exactly one transaction, on one replica, gets the row (and
+        // the launch row is locked before the session's, the store's lock order).
         let won: Option<i16> = sqlx::query_scalar(&format!(
             "UPDATE launches l SET limit_applied = $6 FROM sessions s \
              WHERE l.session_id = $1 AND s.id = l.session_id AND l.limit_applied IS NULL AND ({}) RETURNING l.state",
@@ -105,14 +105,29 @@ impl Store {
         let Some(launch_state) = won else {
             return Ok(false);
         };
+        let mut locked = Locked::lock(&mut tx, due.project, due.session).await?;
+        // The session may have moved on between that read and this lock (the agent called in,
+        // or it ended): then nothing is applied (the transaction rolls back).
+        let still_due = match due.reason {
+            StopReason::StartDeadline => matches!(
+                locked.status,
+                SessionStatus::Pending | SessionStatus::Starting
+            ),
+            StopReason::RunnerLost => !locked.status.is_terminal(),
+            _ => !locked.status.is_terminal() && locked.status != SessionStatus::Stopping,
+        };
+        if !still_due {
+            return Ok(false);
+        }
         let never_ran = launch_state == state::QUEUED;
         let (to, text) = match due.reason {
             StopReason::StartDeadline => (
                 SessionStatus::Failed,
                 "no runner started the agent before the launch's start deadline",
             ),
+            // (A session being stopped is STOPPED: nobody will stop it now.)
             StopReason::RunnerLost => (
-                SessionStatus::Failed,
+                locked.status.after_end(false),
                 "the session's runner was gone for longer than the server's limit",
             ),
             // A queued launch has no process to stop: it ends at once.
@@ -170,7 +185,6 @@ impl Store {
         let mut n = 0;
         for (project, session) in rows {
             let mut tx = self.begin().await?;
-            let mut locked = Locked::lock(&mut tx, ProjectId(project), SessionId(session)).await?;
             let withdrawn =
                 sqlx::query("UPDATE launches SET state = $2 WHERE session_id = $1 AND state = 1")
                     .bind(session)
@@ -180,6 +194,7 @@ impl Store {
             if withdrawn.rows_affected() == 0 {
                 continue;
             }
+            let mut locked = Locked::lock(&mut tx, ProjectId(project), SessionId(session)).await?;
             if locked.status == SessionStatus::Stopping {
                 end_with(
                     &mut tx,

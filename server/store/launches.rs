@@ -11,12 +11,13 @@ use super::sessions::{Locked, Tx};
 use super::{FeedHint, Store};
 use crate::domain::launch::{LaunchSpec, RunnerSelector};
 use crate::domain::*;
-use crate::store::access::{Scope, require_project};
+use crate::store::access::{Scope, project_role, require_project};
+use crate::store::audit::{self, AuditEvent};
 
 /// A launch to insert (a new one, or a continuation).
 struct NewLaunch<'a> {
     project: ProjectId,
-    creator: UserId,
+    creator: UserCaller,
     agent_id: Uuid,
     spec: &'a LaunchSpec,
     selector: &'a RunnerSelector,
@@ -66,7 +67,7 @@ impl Store {
         .await?;
         let launch = NewLaunch {
             project,
-            creator: caller.user_id,
+            creator: caller,
             agent_id,
             spec: &spec,
             selector: &selector,
@@ -92,6 +93,13 @@ impl Store {
         let locked =
             Locked::lock(&mut tx, Scope::person(caller.user_id, Role::Edit), parent).await?;
         let project = ProjectId(locked.project_id);
+        // The new run is a new session of the project: a share of the old one is not enough.
+        let member = project_role(&mut tx, caller.user_id, project).await?;
+        if member.is_none_or(|r| r < Role::Edit) {
+            return Err(DomainError::PermissionDenied(
+                "continuing starts a new session in the project: this needs the edit role in the project (a session share is not enough)".into(),
+            ));
+        }
         if let Some(id) = launched_by_request(&mut tx, project, request_id).await? {
             drop(tx);
             return self.get_session(project, id).await;
@@ -130,7 +138,7 @@ impl Store {
         };
         let launch = NewLaunch {
             project,
-            creator: caller.user_id,
+            creator: caller,
             agent_id: locked.agent_id,
             spec: &spec,
             selector: &selector,
@@ -153,7 +161,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.0)
-        .bind(l.creator.0)
+        .bind(l.creator.user_id.0)
         .bind(l.project.0)
         .bind(l.agent_id)
         .bind(spec.display_name())
@@ -196,6 +204,22 @@ impl Store {
         locked
             .inbox(&mut tx, InboxEventKind::SessionStarted, 0, None)
             .await?;
+        let (action, details) = match l.parent {
+            None => (
+                AuditAction::SessionLaunched,
+                serde_json::json!({
+                    "agent": spec.agent_name,
+                    "runner_id": l.selector.runner_id.map(|r| r.0),
+                    "labels": l.selector.labels,
+                }),
+            ),
+            Some(parent) => (
+                AuditAction::SessionContinued,
+                serde_json::json!({ "parent_session_id": parent.0 }),
+            ),
+        };
+        let event = AuditEvent::by(l.creator, l.project, action, details);
+        audit::record(&mut tx, event.on(id)).await?;
         locked.save(&mut tx, false).await?;
         tx.commit().await?;
         let queued = FeedHint::LaunchQueued {

@@ -2,6 +2,10 @@
 //! (one open stream per runner, across replicas), claim queued launches (`FOR UPDATE SKIP
 //! LOCKED`: each goes to exactly one runner), acknowledge them, report exits, detach (an
 //! unacknowledged claim returns to the queue).
+//!
+//! Lock order: a transaction that locks both locks the `launches` row before the `sessions` row
+//! (a claim holds launch rows when its agent key's foreign key touches the session), so two of
+//! them can never wait for each other.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +13,14 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::require_project;
+use super::audit::{self, AuditEvent};
 use super::sessions::{Locked, Tx};
 use super::{FeedHint, Store};
 use crate::domain::launch::{Assignment, LaunchSpec, Runner, StopOrder};
 use crate::domain::*;
+
+/// The exit code a runner reports for a process whose exit it could not learn.
+const UNKNOWN_EXIT: i32 = -1;
 
 /// Runner credentials start with this (recognisable when leaked).
 pub const RUNNER_SECRET_PREFIX: &str = "sb_runner_";
@@ -121,6 +129,12 @@ impl Store {
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+        let details = serde_json::json!({ "runner_id": id, "name": name, "prefix": prefix });
+        audit::record(
+            &mut tx,
+            AuditEvent::by(caller, project, AuditAction::RunnerCreated, details),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into_domain())
     }
@@ -163,12 +177,12 @@ impl Store {
     /// stream ends at its next keep-alive; its unacknowledged claims return to the queue.
     pub async fn revoke_runner(&self, caller: UserCaller, runner: RunnerId) -> DomainResult<()> {
         let mut tx = self.begin().await?;
-        let project: Option<Uuid> =
-            sqlx::query_scalar("SELECT project_id FROM runners WHERE id = $1")
+        let row: Option<(Uuid, String)> =
+            sqlx::query_as("SELECT project_id, name FROM runners WHERE id = $1")
                 .bind(runner.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let project = project.ok_or(DomainError::NotFound("runner"))?;
+        let (project, name) = row.ok_or(DomainError::NotFound("runner"))?;
         require_project(&mut tx, caller.user_id, ProjectId(project), Role::Admin)
             .await
             .map_err(|e| match e {
@@ -182,6 +196,17 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let hints = requeue(&mut tx, "claimed_by = $1", runner.0).await?;
+        let details = serde_json::json!({ "runner_id": runner.0, "name": name });
+        audit::record(
+            &mut tx,
+            AuditEvent::by(
+                caller,
+                ProjectId(project),
+                AuditAction::RunnerRevoked,
+                details,
+            ),
+        )
+        .await?;
         tx.commit().await?;
         self.committed(hints);
         Ok(())
@@ -357,11 +382,6 @@ impl Store {
                 .bind(key.0)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("UPDATE sessions SET runner_id = $2 WHERE id = $1")
-                .bind(session)
-                .bind(runner.runner_id.0)
-                .execute(&mut *tx)
-                .await?;
             out.push(Assignment {
                 session_id: SessionId(session),
                 spec: spec.0,
@@ -395,6 +415,11 @@ impl Store {
             return Err(DomainError::NotFound("session"));
         }
         let mut locked = Locked::lock(&mut tx, runner.project_id, session).await?;
+        sqlx::query("UPDATE sessions SET runner_id = $2 WHERE id = $1")
+            .bind(session.0)
+            .bind(runner.runner_id.0)
+            .execute(&mut *tx)
+            .await?;
         if locked.status == SessionStatus::Pending {
             locked
                 .change_status(
@@ -420,7 +445,7 @@ impl Store {
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
         let known: Option<i16> = sqlx::query_scalar(
-            "SELECT state FROM launches WHERE session_id = $1 AND claimed_by = $2 AND project_id = $3",
+            "SELECT state FROM launches WHERE session_id = $1 AND claimed_by = $2 AND project_id = $3 FOR UPDATE",
         )
         .bind(session.0)
         .bind(runner.runner_id.0)
@@ -445,8 +470,19 @@ impl Store {
             .await?;
         if !locked.status.is_terminal() {
             let to = locked.status.after_end(exit_code == 0);
-            let reason = format!("the agent process exited with code {exit_code}");
-            end_with(&mut tx, &mut locked, to, StopReason::AgentExited, &reason).await?;
+            // -1: the runner lost the process (found it gone without its exit code).
+            let (reason, text) = if exit_code == UNKNOWN_EXIT {
+                (
+                    StopReason::RunnerLost,
+                    "the runner lost the agent process (it ended without an exit code)".to_owned(),
+                )
+            } else {
+                (
+                    StopReason::AgentExited,
+                    format!("the agent process exited with code {exit_code}"),
+                )
+            };
+            end_with(&mut tx, &mut locked, to, reason, &text).await?;
         }
         revoke_session_keys(&mut tx, session).await?;
         locked.commit(self, tx, false).await?;
@@ -508,6 +544,10 @@ impl Store {
         text: &str,
     ) -> DomainResult<bool> {
         let mut tx = self.begin().await?;
+        sqlx::query("SELECT 1 FROM launches WHERE session_id = $1 FOR UPDATE")
+            .bind(session.0)
+            .execute(&mut *tx)
+            .await?;
         let mut locked = Locked::lock(&mut tx, project, session).await?;
         if locked.status.is_terminal() {
             return Ok(false);

@@ -800,6 +800,19 @@ async fn launches_are_idempotent_and_validated_by_field() {
         .unwrap()
         .into_inner();
     assert_eq!(a.session.unwrap().id, b.session.unwrap().id);
+    // Audited once, in the launch's transaction.
+    let audit = crate::roles::projects_of(&app, &kim)
+        .await
+        .list_audit_events(ListAuditEventsRequest {
+            project_id: kim.user_id.clone(),
+            actions: vec![AuditAction::SessionLaunched as i32],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    assert_eq!(audit.len(), 1);
 
     let bad = |f: fn(&mut LaunchSessionRequest)| {
         let mut r = request.clone();
@@ -894,4 +907,171 @@ async fn launches_are_idempotent_and_validated_by_field() {
         })
         .await;
     assert_eq!(code(revoke), Code::NotFound);
+}
+
+#[tokio::test]
+async fn inactivity_stops_an_idle_agent() {
+    let app = TestApp::spawn_with(fast).await;
+    let mut max = app.user("max@example.com").await;
+    let mut launcher = launcher(&app, &max).await;
+    let _runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let mut spec = command_spec(&["wait"]);
+    spec.limits = Some(SessionLimits {
+        inactivity_timeout: Some(prost_types::Duration {
+            seconds: 1,
+            nanos: 0,
+        }),
+        ..Default::default()
+    });
+    let session = launch(&mut launcher, spec).await;
+    let stopped = until(&mut max, &session.id, "inactivity stops it", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(stopped.stop_reason(), StopReason::Inactivity);
+    assert!(steps(&mut max, &session.id).await[0].starts_with("working in"));
+}
+
+#[tokio::test]
+async fn a_runner_gone_longer_than_the_limit_fails_its_sessions() {
+    let app = TestApp::spawn_with(|s| {
+        fast(s);
+        s.sessions.runner_lost_after_secs = 1;
+    })
+    .await;
+    let mut ned = app.user("ned@example.com").await;
+    let mut launcher = launcher(&app, &ned).await;
+    let mut runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    until(&mut ned, &session.id, "the agent asks", |s| {
+        status(s) == SessionStatus::AwaitingInput
+    })
+    .await;
+    runner.kill().await;
+    let lost = until(&mut ned, &session.id, "the session is lost", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(lost.stop_reason(), StopReason::RunnerLost);
+    let runners = launcher
+        .list_runners(ListRunnersRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .runners;
+    assert!(!runners[0].online);
+}
+
+#[tokio::test]
+async fn a_restarted_runner_without_its_agent_reports_it_lost() {
+    let app = TestApp::spawn_with(fast).await;
+    let mut oli = app.user("oli@example.com").await;
+    let mut launcher = launcher(&app, &oli).await;
+    let mut runner = RunnerProc::start(&app, &mut launcher, "box", 1).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    until(&mut oli, &session.id, "the agent asks", |s| {
+        status(s) == SessionStatus::AwaitingInput
+    })
+    .await;
+    // The machine "reboots": the runner and its agent die.
+    runner.kill().await;
+    let record = runner
+        .root
+        .join(".switchboard-runs")
+        .join(format!("{}.json", session.id));
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    let pid = record["pid"].as_i64().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    runner.restart();
+    let lost = until(
+        &mut oli,
+        &session.id,
+        "the restarted runner reports it lost",
+        |s| status(s) == SessionStatus::Failed,
+    )
+    .await
+    .session
+    .unwrap();
+    assert_eq!(lost.stop_reason(), StopReason::RunnerLost);
+}
+
+#[tokio::test]
+async fn an_assignment_in_flight_across_replicas_and_a_reconnect_is_claimed_again_not_twice() {
+    let app = TestApp::spawn_with(fast).await;
+    let replica = app.replica_with(fast).await;
+    let mut pat = app.user("pat@example.com").await;
+    let mut launcher = launcher(&app, &pat).await;
+    let created = launcher
+        .create_runner_credential(CreateRunnerCredentialRequest {
+            project_id: String::new(),
+            name: "roamer".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let on = |addr| {
+        let secret = created.secret.clone();
+        async move {
+            RunnerServiceClient::with_interceptor(channel_to(addr).await, Bearer::new(&secret))
+        }
+    };
+    // The runner is attached to replica B; the launch is made on A and reaches B by NOTIFY.
+    let mut via_b = on(replica.addr).await;
+    let mut old_stream = attach(&mut via_b, 1, vec![]).await;
+    let session = launch(&mut launcher, command_spec(&["ask"])).await;
+    let first = next_assignment(&mut old_stream).await;
+    assert_eq!(first.session_id, session.id);
+    // Its connection to B breaks without B noticing; it attaches again, to A, before it
+    // started anything: the unacknowledged assignment comes again, on the new stream.
+    let mut via_a = on(app.addr).await;
+    let mut new_stream = attach(&mut via_a, 1, vec![]).await;
+    let again = next_assignment(&mut new_stream).await;
+    assert_eq!(again.session_id, session.id);
+    // The old stream is told it was replaced, and B going away changes nothing.
+    let ended = loop {
+        match old_stream.message().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the replaced stream ended without a status"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(ended.code(), Code::FailedPrecondition);
+    drop((old_stream, via_b));
+    replica.shutdown().await.unwrap();
+    via_a
+        .report_started(ReportStartedRequest {
+            session_id: session.id.clone(),
+        })
+        .await
+        .unwrap();
+    let s = get(&mut pat, &session.id).await;
+    assert_eq!(status(&s), SessionStatus::Starting);
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM launches")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2);
+    // Only the key of the live claim works.
+    let mut stale = app.agent_with_key(&first.agent_api_key).await;
+    let refused = stale
+        .heartbeat(HeartbeatRequest {
+            session_id: session.id.clone(),
+        })
+        .await;
+    assert_eq!(code(refused), Code::Unauthenticated);
+    let mut live = app.agent_with_key(&again.agent_api_key).await;
+    live.heartbeat(HeartbeatRequest {
+        session_id: session.id.clone(),
+    })
+    .await
+    .unwrap();
 }

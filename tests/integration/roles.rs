@@ -284,13 +284,14 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         "LeaveProject" => [FailedPrecondition, Ok, Ok, NotFound, NotFound, NotFound],
         // Launching: edit in the project (a share shows one session, not the project).
         "LaunchSession" => [Ok, Ok, PermissionDenied, NotFound, NotFound, NotFound],
-        // Continuing needs edit on the session; the fixture's session is running, so whoever
-        // may continue it hears that it has not ended.
+        // Continuing starts a new session in the project: edit in the project (a write share
+        // is not enough). The fixture's session is running, so whoever may continue it hears
+        // that it has not ended.
         "ContinueSession" => [
             FailedPrecondition,
             FailedPrecondition,
             PermissionDenied,
-            FailedPrecondition,
+            PermissionDenied,
             PermissionDenied,
             NotFound,
         ],

@@ -83,6 +83,13 @@ enum Command {
         #[arg(long)]
         secrets_dir: Option<std::path::PathBuf>,
     },
+    /// Log one step in the session SWITCHBOARD_SESSION_ID names (for shell-script agents, e.g.
+    /// a launched COMMAND): resumes it under SWITCHBOARD_AGENT_NAME, logs TEXT, and prints the
+    /// messages the person sent since the last step, one per line.
+    Step {
+        /// What the agent did.
+        text: String,
+    },
     /// A hook command for a coding agent: reads the event JSON on stdin, writes the decision on
     /// stdout.
     Hook {
@@ -99,6 +106,32 @@ enum HookAgent {
     /// Codex CLI command hook (its PermissionRequest, PostToolUse, Stop): Claude's contract
     /// without the fields Codex refuses.
     Codex,
+}
+
+/// `switchboard-agent step TEXT`.
+async fn step(text: String) -> Result<u8, String> {
+    let session_id = std::env::var(ENV_SESSION_ID)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            format!("{ENV_SESSION_ID} is not set: step logs into an existing session")
+        })?;
+    let client = Client::from_env().map_err(|e| e.to_string())?;
+    let session = client
+        .start_session(switchboard_agent::proto::v1::StartSessionRequest {
+            session_id,
+            agent_name: std::env::var(ENV_AGENT_NAME).unwrap_or_else(|_| "command".into()),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let logged = session.log_step(text).await.map_err(|e| e.to_string())?;
+    for m in logged.queued_messages {
+        if let Some(switchboard_agent::proto::v1::message::Body::UserMessage(u)) = m.body {
+            println!("{}", u.text);
+        }
+    }
+    Ok(0)
 }
 
 fn main() -> std::process::ExitCode {
@@ -157,6 +190,7 @@ fn main() -> std::process::ExitCode {
                 let config = Config::from_env().map_err(|e| e.to_string())?;
                 wrapper::run_codex(config, args).await
             }
+            Command::Step { text } => step(text).await,
             Command::Runner {
                 url,
                 credential_file,

@@ -171,7 +171,7 @@ async fn run_in_session(
     // The hooks and any MCP server the agent starts inherit these: one session for all of them.
     command
         .env(ENV_SESSION_ID, session.id())
-        .env(ENV_AGENT_NAME, agent.name())
+        .env(ENV_AGENT_NAME, session_agent_name(agent, session))
         .env(ENV_LEAVE_SESSION_OPEN, "1");
     // Dropped (and so removed) on every return, signals included: they are handled below.
     let mut _temp_files = Vec::new();
@@ -179,7 +179,7 @@ async fn run_in_session(
         Agent::Claude => {
             let mcp_config = write_private_json(
                 "switchboard-mcp-",
-                &mcp_config_json(config, session.id(), me),
+                &mcp_config_json(config, session.id(), session_agent_name(agent, session), me),
             )?;
             let settings = write_private_json("switchboard-settings-", &settings_json(me))?;
             command
@@ -385,7 +385,18 @@ fn codex_overrides(me: &std::path::Path) -> Vec<String> {
     .collect()
 }
 
-fn mcp_config_json(config: &Config, session_id: &str, me: &std::path::Path) -> serde_json::Value {
+/// The agent name the session was started (or launched) with: a session is resumed only under it.
+fn session_agent_name(agent: Agent, session: &AgentSession) -> &str {
+    let name = session.session().agent_name.as_str();
+    if name.is_empty() { agent.name() } else { name }
+}
+
+fn mcp_config_json(
+    config: &Config,
+    session_id: &str,
+    agent_name: &str,
+    me: &std::path::Path,
+) -> serde_json::Value {
     let mut value = json!({
         "mcpServers": {
             "switchboard": {
@@ -397,7 +408,7 @@ fn mcp_config_json(config: &Config, session_id: &str, me: &std::path::Path) -> s
                     ENV_API_KEY: config.api_key,
                     ENV_SESSION_ID: session_id,
                     // A session is resumed only under the agent name it was started with.
-                    ENV_AGENT_NAME: AGENT_NAME,
+                    ENV_AGENT_NAME: agent_name,
                     // The wrapper ends the session with claude's exit code; the MCP server,
                     // closed when claude exits, must not end it first as COMPLETED.
                     ENV_LEAVE_SESSION_OPEN: "1",
@@ -471,7 +482,7 @@ mod tests {
             api_key: "sb_k".into(),
             ca_file: None,
         };
-        let v = mcp_config_json(&c, "s1", std::path::Path::new("/bin/sa"));
+        let v = mcp_config_json(&c, "s1", AGENT_NAME, std::path::Path::new("/bin/sa"));
         let server = &v["mcpServers"]["switchboard"];
         assert_eq!(server["command"], "/bin/sa");
         assert_eq!(server["args"], json!(["mcp"]));

@@ -30,7 +30,7 @@ use crate::stats::Samples;
 const SCENARIO: &str = "5 hook";
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn agent_bin() -> Result<PathBuf, BoxError> {
+pub(super) fn agent_bin() -> Result<PathBuf, BoxError> {
     let bin = match std::env::var_os("SWITCHBOARD_AGENT_BIN") {
         Some(b) => PathBuf::from(b),
         None => std::env::current_exe()?.with_file_name("switchboard-agent"),

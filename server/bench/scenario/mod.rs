@@ -5,6 +5,7 @@ mod answer;
 mod fanout;
 mod hook;
 mod ingest;
+mod launch;
 mod tls;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
+pub use launch::scenario_launch;
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
@@ -34,6 +36,10 @@ pub struct Plan {
     pub replica_watchers: usize,
     pub steps: u64,
     pub steps_per_sec: f64,
+    /// Launches timed one after another (LaunchSession to the agent's first step).
+    pub launch_round_trips: usize,
+    /// Launches sent at once to one runner (assignments per second).
+    pub launch_burst: usize,
 }
 
 impl Plan {
@@ -50,6 +56,8 @@ impl Plan {
                 replica_watchers: 50,
                 steps: 10,
                 steps_per_sec: 20.0,
+                launch_round_trips: 5,
+                launch_burst: 4,
             }
         } else {
             Plan {
@@ -63,6 +71,8 @@ impl Plan {
                 replica_watchers: 1000,
                 steps: 100,
                 steps_per_sec: 10.0,
+                launch_round_trips: 100,
+                launch_burst: 32,
             }
         }
     }

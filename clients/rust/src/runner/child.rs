@@ -137,10 +137,22 @@ impl Run {
     }
 }
 
-/// Whether a process with this pid exists.
+/// Whether a process with this pid exists and has not ended (a zombie nobody reaped yet, as an
+/// orphan of a killed runner can be, has ended).
 pub fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
+    if pid <= 0 || unsafe { libc::kill(pid, 0) } != 0 {
+        return false;
+    }
+    // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_none_or(|state| state != "Z" && state != "X"),
+        // No procfs: trust kill(2).
+        Err(_) => true,
+    }
 }
 
 /// SIGTERM to the process group, then SIGKILL after `grace` if it still runs.

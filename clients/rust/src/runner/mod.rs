@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic::{Code, Status};
 
 use crate::client::BearerAuth;
@@ -82,11 +82,11 @@ pub async fn run(settings: Settings) -> Result<u8, String> {
     let token: MetadataValue<Ascii> = format!("Bearer {credential}")
         .parse()
         .map_err(|_| "the credential holds characters a header cannot carry".to_owned())?;
-    let channel = Endpoint::from_shared(settings.url.clone())
+    // https:// hubs are verified like the agent client's (system roots or SWITCHBOARD_CA_FILE,
+    // which the agents it starts inherit).
+    let channel = crate::client::endpoint(&settings.url, crate::client::env_ca_file().as_deref())
         .map_err(|e| format!("--url: {e}"))?
-        .connect_timeout(Duration::from_secs(5))
         .http2_keep_alive_interval(Duration::from_secs(20))
-        .keep_alive_while_idle(true)
         .connect_lazy();
     let runner = Arc::new(Runner {
         settings,
@@ -224,7 +224,7 @@ impl Runner {
         )?;
         let argv = workspace::argv(&self.me, spec, a.resume);
         let failed = |e: String| workspace::Failed {
-            code: -1,
+            code: workspace::NOT_STARTED,
             lines: vec![e],
         };
         if argv.is_empty() {
@@ -254,8 +254,9 @@ impl Runner {
         Ok(run)
     }
 
-    /// Runs left by an earlier runner process: still running ones are watched again, ended
-    /// ones reported (exit code from the exit file, or -1: lost).
+    /// Runs left by an earlier runner process: still running ones are watched again, ended ones
+    /// reported (exit code from the exit file); one gone without an exit is left out of the
+    /// next Attach, which makes the hub end it as lost.
     fn find_earlier_runs(self: &Arc<Self>) {
         let Ok(entries) = std::fs::read_dir(&self.runs_dir) else {
             return;
@@ -273,6 +274,13 @@ impl Runner {
             };
             let files = RunFiles::new(&self.runs_dir, &record.session_id);
             let run = Run::adopt(record.pid);
+            if run.is_none() && files.exit_code().is_none() {
+                // Gone without an exit (the machine restarted, say): not reported as running,
+                // so the hub reports it lost.
+                tracing::info!(session_id = %record.session_id, "a run of an earlier runner is gone");
+                files.remove();
+                continue;
+            }
             tracing::info!(session_id = %record.session_id, pid = record.pid, running = run.is_some(), "found a run of an earlier runner");
             self.slots.lock().expect("slots").insert(
                 record.session_id.clone(),

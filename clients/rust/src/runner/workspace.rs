@@ -9,6 +9,10 @@ use crate::proto::v1 as pb;
 /// The prompt, for COMMAND agents (and anyone curious).
 pub const ENV_PROMPT: &str = "SWITCHBOARD_PROMPT";
 
+/// The exit code reported when the agent could not be started at all (the shell's "cannot
+/// execute"); the last lines say why. (-1 means something else: the exit is unknown.)
+pub const NOT_STARTED: i32 = 127;
+
 /// Why a workspace could not be prepared: what to report as the "exit".
 pub struct Failed {
     pub code: i32,
@@ -33,7 +37,7 @@ pub async fn prepare(
     if a.resume {
         if !workspace.is_dir() {
             return Err(failed(
-                -1,
+                NOT_STARTED,
                 format!(
                     "the workspace {} of the continued session is gone from this runner",
                     workspace.display()
@@ -41,8 +45,12 @@ pub async fn prepare(
             ));
         }
     } else {
-        std::fs::create_dir_all(&workspace)
-            .map_err(|e| failed(-1, format!("cannot create {}: {e}", workspace.display())))?;
+        std::fs::create_dir_all(&workspace).map_err(|e| {
+            failed(
+                NOT_STARTED,
+                format!("cannot create {}: {e}", workspace.display()),
+            )
+        })?;
         for repo in &spec.repositories {
             clone(&workspace, repo).await?;
         }
@@ -56,7 +64,7 @@ pub async fn prepare(
     };
     if !dir.is_dir() {
         return Err(failed(
-            -1,
+            NOT_STARTED,
             format!("the working directory {} does not exist", dir.display()),
         ));
     }
@@ -97,7 +105,7 @@ async fn clone(workspace: &Path, repo: &pb::Repository) -> Result<(), Failed> {
         .stdin(std::process::Stdio::null())
         .output()
         .await
-        .map_err(|e| failed(-1, format!("cannot run git: {e}")))?;
+        .map_err(|e| failed(NOT_STARTED, format!("cannot run git: {e}")))?;
     if !out.status.success() {
         let mut lines = vec![format!("git clone {} failed", repo.url)];
         lines.extend(
@@ -106,7 +114,7 @@ async fn clone(workspace: &Path, repo: &pb::Repository) -> Result<(), Failed> {
                 .map(str::to_owned),
         );
         return Err(Failed {
-            code: out.status.code().unwrap_or(-1),
+            code: out.status.code().unwrap_or(NOT_STARTED),
             lines,
         });
     }
@@ -161,15 +169,19 @@ pub fn env(
     for s in &spec.secret_env {
         let Some(dir) = secrets_dir else {
             return Err(failed(
-                -1,
+                NOT_STARTED,
                 format!(
                     "the spec needs secret {:?} but this runner has no --secrets-dir",
                     s.secret
                 ),
             ));
         };
-        let value = std::fs::read_to_string(dir.join(&s.secret))
-            .map_err(|e| failed(-1, format!("cannot read secret {:?}: {e}", s.secret)))?;
+        let value = std::fs::read_to_string(dir.join(&s.secret)).map_err(|e| {
+            failed(
+                NOT_STARTED,
+                format!("cannot read secret {:?}: {e}", s.secret),
+            )
+        })?;
         env.push((s.name.clone(), value.trim_end_matches('\n').to_owned()));
     }
     env.extend([

@@ -31,6 +31,10 @@ export const actionLabels: Record<number, string> = {
   [AuditAction.SHARE_REVOKED]: "Share revoked",
   [AuditAction.PROJECT_CREATED]: "Project created",
   [AuditAction.PROJECT_DELETED]: "Project deleted",
+  [AuditAction.SESSION_LAUNCHED]: "Session launched",
+  [AuditAction.SESSION_CONTINUED]: "Session continued",
+  [AuditAction.RUNNER_CREATED]: "Runner created",
+  [AuditAction.RUNNER_REVOKED]: "Runner revoked",
 };
 
 const channelLabels: Record<number, string> = {

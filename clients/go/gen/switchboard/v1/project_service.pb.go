@@ -175,6 +175,14 @@ const (
 	AuditAction_AUDIT_ACTION_PROJECT_CREATED AuditAction = 19
 	// A project was deleted.
 	AuditAction_AUDIT_ACTION_PROJECT_DELETED AuditAction = 20
+	// A session was launched (LaunchService; details: agent, runner selector).
+	AuditAction_AUDIT_ACTION_SESSION_LAUNCHED AuditAction = 21
+	// An ended launched session was continued (details: the new session).
+	AuditAction_AUDIT_ACTION_SESSION_CONTINUED AuditAction = 22
+	// A runner credential was created (details: runner id, name, prefix).
+	AuditAction_AUDIT_ACTION_RUNNER_CREATED AuditAction = 23
+	// A runner was revoked (details: runner id, name).
+	AuditAction_AUDIT_ACTION_RUNNER_REVOKED AuditAction = 24
 )
 
 // Enum value maps for AuditAction.
@@ -201,6 +209,10 @@ var (
 		18: "AUDIT_ACTION_SHARE_REVOKED",
 		19: "AUDIT_ACTION_PROJECT_CREATED",
 		20: "AUDIT_ACTION_PROJECT_DELETED",
+		21: "AUDIT_ACTION_SESSION_LAUNCHED",
+		22: "AUDIT_ACTION_SESSION_CONTINUED",
+		23: "AUDIT_ACTION_RUNNER_CREATED",
+		24: "AUDIT_ACTION_RUNNER_REVOKED",
 	}
 	AuditAction_value = map[string]int32{
 		"AUDIT_ACTION_UNSPECIFIED":                  0,
@@ -224,6 +236,10 @@ var (
 		"AUDIT_ACTION_SHARE_REVOKED":                18,
 		"AUDIT_ACTION_PROJECT_CREATED":              19,
 		"AUDIT_ACTION_PROJECT_DELETED":              20,
+		"AUDIT_ACTION_SESSION_LAUNCHED":             21,
+		"AUDIT_ACTION_SESSION_CONTINUED":            22,
+		"AUDIT_ACTION_RUNNER_CREATED":               23,
+		"AUDIT_ACTION_RUNNER_REVOKED":               24,
 	}
 )
 
@@ -2521,7 +2537,7 @@ const file_switchboard_v1_project_service_proto_rawDesc = "" +
 	"\vShareAccess\x12\x1c\n" +
 	"\x18SHARE_ACCESS_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11SHARE_ACCESS_READ\x10\x01\x12\x16\n" +
-	"\x12SHARE_ACCESS_WRITE\x10\x02*\xe2\x05\n" +
+	"\x12SHARE_ACCESS_WRITE\x10\x02*\xeb\x06\n" +
 	"\vAuditAction\x12\x1c\n" +
 	"\x18AUDIT_ACTION_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eAUDIT_ACTION_QUESTION_ANSWERED\x10\x01\x12\x1d\n" +
@@ -2544,7 +2560,11 @@ const file_switchboard_v1_project_service_proto_rawDesc = "" +
 	"\x1aAUDIT_ACTION_SHARE_GRANTED\x10\x11\x12\x1e\n" +
 	"\x1aAUDIT_ACTION_SHARE_REVOKED\x10\x12\x12 \n" +
 	"\x1cAUDIT_ACTION_PROJECT_CREATED\x10\x13\x12 \n" +
-	"\x1cAUDIT_ACTION_PROJECT_DELETED\x10\x14*\xa5\x01\n" +
+	"\x1cAUDIT_ACTION_PROJECT_DELETED\x10\x14\x12!\n" +
+	"\x1dAUDIT_ACTION_SESSION_LAUNCHED\x10\x15\x12\"\n" +
+	"\x1eAUDIT_ACTION_SESSION_CONTINUED\x10\x16\x12\x1f\n" +
+	"\x1bAUDIT_ACTION_RUNNER_CREATED\x10\x17\x12\x1f\n" +
+	"\x1bAUDIT_ACTION_RUNNER_REVOKED\x10\x18*\xa5\x01\n" +
 	"\fAuditChannel\x12\x1d\n" +
 	"\x19AUDIT_CHANNEL_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17AUDIT_CHANNEL_DASHBOARD\x10\x01\x12\x15\n" +

@@ -46,6 +46,10 @@ class AuditAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUDIT_ACTION_SHARE_REVOKED: _ClassVar[AuditAction]
     AUDIT_ACTION_PROJECT_CREATED: _ClassVar[AuditAction]
     AUDIT_ACTION_PROJECT_DELETED: _ClassVar[AuditAction]
+    AUDIT_ACTION_SESSION_LAUNCHED: _ClassVar[AuditAction]
+    AUDIT_ACTION_SESSION_CONTINUED: _ClassVar[AuditAction]
+    AUDIT_ACTION_RUNNER_CREATED: _ClassVar[AuditAction]
+    AUDIT_ACTION_RUNNER_REVOKED: _ClassVar[AuditAction]
 
 class AuditChannel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -82,6 +86,10 @@ AUDIT_ACTION_SHARE_GRANTED: AuditAction
 AUDIT_ACTION_SHARE_REVOKED: AuditAction
 AUDIT_ACTION_PROJECT_CREATED: AuditAction
 AUDIT_ACTION_PROJECT_DELETED: AuditAction
+AUDIT_ACTION_SESSION_LAUNCHED: AuditAction
+AUDIT_ACTION_SESSION_CONTINUED: AuditAction
+AUDIT_ACTION_RUNNER_CREATED: AuditAction
+AUDIT_ACTION_RUNNER_REVOKED: AuditAction
 AUDIT_CHANNEL_UNSPECIFIED: AuditChannel
 AUDIT_CHANNEL_DASHBOARD: AuditChannel
 AUDIT_CHANNEL_API: AuditChannel
