@@ -62,6 +62,9 @@ pub struct NotifySettings {
     pub http_timeout_ms: u64,
     /// How long an answer link (action token) in a notification stays usable.
     pub action_token_ttl_secs: u64,
+    /// PEM file of extra CAs trusted for https deliveries, beside the system's roots (a private
+    /// CA of an internal receiver).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for NotifySettings {
@@ -74,6 +77,7 @@ impl Default for NotifySettings {
             poll_interval_ms: 5_000,
             http_timeout_ms: 10_000,
             action_token_ttl_secs: 3 * 24 * 3600,
+            ca_file: None,
         }
     }
 }

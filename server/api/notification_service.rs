@@ -131,6 +131,20 @@ fn delivery_pb(d: StoredDelivery) -> Delivery {
     }
 }
 
+/// A URL with its path (where a Slack URL keeps its secret) cut: `https://hooks.slack.com/…`.
+fn redacted(url: &str) -> String {
+    match url.parse::<http::Uri>() {
+        // Host and port only: the authority may carry user:password too.
+        Ok(uri) => format!(
+            "{}://{}{}/…",
+            uri.scheme_str().unwrap_or("https"),
+            uri.host().unwrap_or(""),
+            uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+        Err(_) => "…".to_owned(),
+    }
+}
+
 /// A generic webhook's signing key: 32 random bytes, shown to the person once.
 fn new_signing_secret() -> String {
     crate::auth::secrets::new_webhook_secret()
@@ -158,23 +172,24 @@ impl NotificationService for NotificationApi {
         let kind = kind(req.kind)?;
         let url = url(&req.url)?;
         let events = events("events", &req.events)?;
-        let secret = match kind {
-            ChannelKind::Webhook => new_signing_secret(),
-            ChannelKind::Slack => String::new(),
-        };
-        // Kept sealed: the worker needs the key to sign, a database dump must not reveal it.
-        let stored_secret = match secret.is_empty() {
-            true => String::new(),
-            false => self
-                .state
-                .deliverer
-                .sealer
-                .seal(crate::notify::WEBHOOK_SECRET_PURPOSE, secret.as_bytes()),
+        let sealer = &self.state.deliverer.sealer;
+        // Kept sealed: the worker needs the key to sign (the URL to post to Slack), a database
+        // dump must not reveal either. A Slack URL is its secret: only its origin is shown.
+        let (secret, stored_url, stored_secret) = match kind {
+            ChannelKind::Webhook => {
+                let secret = new_signing_secret();
+                let sealed = sealer.seal(crate::notify::WEBHOOK_SECRET_PURPOSE, secret.as_bytes());
+                (secret, url, sealed)
+            }
+            ChannelKind::Slack => {
+                let sealed = sealer.seal(crate::notify::SLACK_URL_PURPOSE, url.as_bytes());
+                (String::new(), redacted(&url), sealed)
+            }
         };
         let channel = self
             .state
             .store
-            .create_channel(caller.user_id, kind, &url, &stored_secret, &events)
+            .create_channel(caller.user_id, kind, &stored_url, &stored_secret, &events)
             .await?;
         // The URL can carry a token of its own (Slack's do): neither it nor the secret is logged.
         tracing::info!(channel_id = %channel.id, ?kind, "notification channel created");

@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod presence;
+pub mod tls;
 pub mod webhook;
 pub mod worker;
 
@@ -16,6 +17,8 @@ pub use presence::Presence;
 
 /// What a webhook's signing secret is sealed for (`auth::sealed`).
 pub const WEBHOOK_SECRET_PURPOSE: &str = "notification webhook signing secret";
+/// What a Slack channel's URL (it carries Slack's secret) is sealed for.
+pub const SLACK_URL_PURPOSE: &str = "notification slack webhook url";
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,8 @@
 //! Webhook deliveries: an HTTP POST of JSON, with hyper-util's client (already in the tree
-//! through tonic). The generic body is signed so a receiver can check its origin and refuse
+//! through tonic), over https with rustls (`notify::tls`) or plain http. The generic body is signed so a receiver can check its origin and refuse
 //! replays; the Slack body is an incoming-webhook Block Kit message.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -158,30 +159,44 @@ pub struct PostResult {
 /// Sends webhook deliveries.
 #[derive(Clone)]
 pub struct WebhookClient {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
 impl WebhookClient {
-    pub fn new(timeout: Duration) -> WebhookClient {
+    /// `tls` decides which receivers' certificates are trusted (`notify::tls::client_config`).
+    pub fn new(timeout: Duration, tls: Arc<tokio_rustls::rustls::ClientConfig>) -> WebhookClient {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(timeout));
+        // The https connector below takes the https URLs; this one must let them through.
+        connector.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config((*tls).clone())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         WebhookClient {
             client: Client::builder(TokioExecutor::new()).build(connector),
             timeout,
         }
     }
 
-    /// Builds the channel's body and POSTs it.
+    /// Builds the channel's body and POSTs it to `url` (the channel's, unsealed for Slack).
     /// `secret` is the channel's signing key, unsealed.
-    pub async fn deliver(&self, n: &Claimed, secret: &[u8], public_url: &str) -> PostResult {
+    pub async fn deliver(
+        &self,
+        n: &Claimed,
+        url: &str,
+        secret: &[u8],
+        public_url: &str,
+    ) -> PostResult {
         let link = session_link(public_url, n);
         let body = match n.kind {
             ChannelKind::Webhook => generic_body(n, &link),
             ChannelKind::Slack => slack_body(n, &link),
         };
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
-        let mut request = http::Request::post(n.url.as_str())
+        let mut request = http::Request::post(url)
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(http::header::USER_AGENT, "switchboard-notify/1");
         if n.kind == ChannelKind::Webhook {
@@ -203,10 +218,6 @@ impl WebhookClient {
             Ok(r) => r,
             Err(e) => return failed(format!("the channel's URL cannot be requested: {e}")),
         };
-        if request.uri().scheme_str() == Some("https") {
-            // No TLS client roots are in the tree yet (see NOTES-notify.md).
-            return failed("https delivery is not supported by this server yet".to_owned());
-        }
         let sent = tokio::time::timeout(self.timeout, async {
             let response = self.client.request(request).await?;
             let status = response.status();

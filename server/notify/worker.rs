@@ -41,7 +41,7 @@ impl Deliverer {
         Deliverer {
             store,
             presence,
-            client: WebhookClient::new(settings.http_timeout()),
+            client: WebhookClient::new(settings.http_timeout(), webhook_tls(&settings)),
             sealer,
             settings,
             public_url: Default::default(),
@@ -54,16 +54,25 @@ impl Deliverer {
         self.settings.http_timeout() * 2 + Duration::from_secs(5)
     }
 
-    /// The channel's signing secret, unsealed (empty for channels without one).
-    fn signing_secret(&self, n: &Claimed) -> Result<Vec<u8>, String> {
-        if n.secret.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.sealer
-            .open(super::WEBHOOK_SECRET_PURPOSE, &n.secret)
-            .map_err(|e| {
+    /// Where to POST and the signing secret, unsealed: a generic webhook's secret is its
+    /// signing key; a Slack channel's is its URL (Slack's URL is its secret), with the stored
+    /// `url` redacted (channels from before URLs were sealed keep theirs in clear).
+    fn target(&self, n: &Claimed) -> Result<(String, Vec<u8>), String> {
+        let open = |purpose: &str| {
+            self.sealer.open(purpose, &n.secret).map_err(|e| {
                 format!("{e}; the server's root secret changed since the channel was created: re-create the channel")
             })
+        };
+        match n.kind {
+            _ if n.secret.is_empty() => Ok((n.url.clone(), Vec::new())),
+            super::ChannelKind::Slack => {
+                let url = open(super::SLACK_URL_PURPOSE)?;
+                Ok((String::from_utf8_lossy(&url).into_owned(), Vec::new()))
+            }
+            super::ChannelKind::Webhook => {
+                Ok((n.url.clone(), open(super::WEBHOOK_SECRET_PURPOSE)?))
+            }
+        }
     }
 
     /// One attempt of a claimed notification, recorded.
@@ -81,10 +90,10 @@ impl Deliverer {
                 retry_in: None,
             }
         } else {
-            let posted = match self.signing_secret(n) {
-                Ok(secret) => {
+            let posted = match self.target(n) {
+                Ok((url, secret)) => {
                     let public_url = self.public_url.get().map_or("", String::as_str);
-                    self.client.deliver(n, &secret, public_url).await
+                    self.client.deliver(n, &url, &secret, public_url).await
                 }
                 // Retrying cannot help: fail for good, saying what to do.
                 Err(why) => PostResult {
@@ -166,6 +175,15 @@ impl Deliverer {
             }
         }
     }
+}
+
+/// The TLS configuration of deliveries; a bad `notify.ca_file` has already stopped the start
+/// (`runtime::server` checks it first), so the fallback only serves callers that skip that check.
+fn webhook_tls(settings: &NotifySettings) -> Arc<tokio_rustls::rustls::ClientConfig> {
+    super::tls::client_config(settings.ca_file.as_deref()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "notify.ca_file is unusable: trusting the system's CAs only");
+        super::tls::client_config(None).expect("a configuration without a CA file builds")
+    })
 }
 
 pub async fn run(deliverer: Deliverer, shutdown: CancellationToken) {

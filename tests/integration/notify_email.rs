@@ -518,3 +518,197 @@ async fn a_minted_token_names_a_real_approval_id() {
         .expect_err("refused");
     assert!(err.to_string().contains("request_id"), "{err}");
 }
+
+/// A test certificate authority (rcgen) issuing certificates for 127.0.0.1.
+pub struct TestCa {
+    pub pem: String,
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        TestCa {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A server configuration with a leaf for 127.0.0.1 and localhost.
+    pub fn server_config(&self) -> std::sync::Arc<tokio_rustls::rustls::ServerConfig> {
+        use tokio_rustls::rustls;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params =
+            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+                .unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(cert.der().to_vec())],
+                PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+            )
+            .unwrap();
+        std::sync::Arc::new(config)
+    }
+}
+
+/// (path, body) of each request a receiver got.
+type Requests = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// An https receiver: records (path, body) of every request and answers 200.
+#[derive(Clone, Default)]
+pub struct TlsReceiver {
+    pub addr: Option<std::net::SocketAddr>,
+    got: Requests,
+}
+
+impl TlsReceiver {
+    pub async fn start(ca: &TestCa) -> TlsReceiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let me = TlsReceiver {
+            addr: Some(listener.local_addr().unwrap()),
+            ..TlsReceiver::default()
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(ca.server_config());
+        let got = me.got.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let (acceptor, got) = (acceptor.clone(), got.clone());
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends the handshake: nothing to serve.
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let service = hyper::service::service_fn(
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            let got = got.clone();
+                            async move {
+                                let path = req.uri().path().to_owned();
+                                let body = req.into_body().collect().await.unwrap().to_bytes();
+                                got.lock().unwrap().push((path, body.to_vec()));
+                                Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                                    Bytes::from("ok"),
+                                )))
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        .await;
+                });
+            }
+        });
+        me
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.addr.unwrap())
+    }
+
+    pub fn received(&self) -> Vec<(String, Vec<u8>)> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_webhooks_trust_the_configured_ca_and_refuse_another() {
+    use crate::notifications::{create_channel, notifications_of, until_deliveries};
+    let trusted = TestCa::new("trusted test CA");
+    let stranger = TestCa::new("unknown test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &trusted.pem).unwrap();
+    let app = TestApp::spawn_with(|s| s.notify.ca_file = Some(ca_file.clone())).await;
+    let good = TlsReceiver::start(&trusted).await;
+    let bad = TlsReceiver::start(&stranger).await;
+    let mut fay = app.user("fay@example.com").await;
+    let mut n = notifications_of(&app, &fay).await;
+    let webhook = create_channel(
+        &mut n,
+        ChannelKind::Webhook,
+        &good.url("/hook"),
+        &[NotificationEvent::QuestionAsked],
+    )
+    .await;
+    let slack = create_channel(
+        &mut n,
+        ChannelKind::Slack,
+        &good.url("/services/T000/B000/slack-secret-part"),
+        &[NotificationEvent::QuestionAsked],
+    )
+    .await;
+    let refused = create_channel(
+        &mut n,
+        ChannelKind::Webhook,
+        &bad.url("/hook"),
+        &[NotificationEvent::QuestionAsked],
+    )
+    .await;
+    // Slack's URL is its secret: shown redacted, stored sealed.
+    let slack_channel = slack.channel.unwrap();
+    assert_eq!(
+        slack_channel.url,
+        format!("https://{}/…", good.addr.unwrap()),
+        "only the origin is shown"
+    );
+    let (url, secret): (String, String) =
+        sqlx::query_as("SELECT url, secret FROM notification_channels WHERE id = $1::uuid")
+            .bind(&slack_channel.id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert!(!url.contains("slack-secret-part") && !secret.contains("slack-secret-part"));
+    assert!(secret.starts_with("v1."), "sealed: {secret}");
+
+    let session = fay.start("tls-agent").await;
+    fay.ask(&session, "Over TLS?", &["yes"]).await;
+    let webhook_channel = webhook.channel.unwrap();
+    let sent = until_deliveries(&n, &webhook_channel.id, 1).await;
+    assert_eq!(sent[0].outcome, DeliveryOutcome::Sent as i32, "{sent:?}");
+    let sent = until_deliveries(&n, &slack_channel.id, 1).await;
+    assert_eq!(sent[0].outcome, DeliveryOutcome::Sent as i32, "{sent:?}");
+    let got = good.received();
+    let mut paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["/hook", "/services/T000/B000/slack-secret-part"]);
+    let (_, body) = got.iter().find(|(p, _)| p == "/hook").unwrap();
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(json["event"], "question_asked");
+
+    // A receiver whose certificate no trusted CA issued: the attempt fails, saying why, and
+    // nothing reaches it.
+    let failed = until_deliveries(&n, &refused.channel.unwrap().id, 1).await;
+    assert_eq!(failed[0].outcome, DeliveryOutcome::Failed as i32);
+    assert!(
+        failed[0].detail.to_lowercase().contains("certificate")
+            || failed[0].detail.contains("UnknownIssuer"),
+        "{}",
+        failed[0].detail
+    );
+    assert!(bad.received().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreadable_notify_ca_file_stops_the_start() {
+    let (_, store) = fresh_database().await;
+    let mut settings = test_settings();
+    settings.notify.ca_file = Some("/nonexistent/ca.pem".into());
+    let err = switchboard::runtime::server::start_with_store(settings, store)
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("notify.ca_file"), "{err}");
+}
