@@ -14,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use sha2::Sha256;
 
+use super::action::AnswerLinks;
 use super::{ChannelKind, NotifyEvent};
 use crate::store::notifications::Claimed;
 
@@ -77,9 +78,10 @@ pub fn session_link(public_url: &str, n: &Claimed) -> String {
     }
 }
 
-/// The generic webhook's JSON body.
-pub fn generic_body(n: &Claimed, link: &str) -> serde_json::Value {
-    json!({
+/// The generic webhook's JSON body. `answer` (questions and approvals) carries the answer
+/// links: the page, and one link per option that opens the page with it ready to send.
+pub fn generic_body(n: &Claimed, link: &str, links: Option<&AnswerLinks>) -> serde_json::Value {
+    let mut body = json!({
         "id": n.id,
         "event": n.event.map_or("test", NotifyEvent::name),
         "event_count": n.event_count,
@@ -88,12 +90,19 @@ pub fn generic_body(n: &Claimed, link: &str) -> serde_json::Value {
         "text": headline(n),
         "session": n.payload,
         "url": link,
-    })
+    });
+    if let Some(links) = links {
+        body["answer"] = json!({
+            "url": links.page,
+            "options": links.options.iter().map(|o| json!({"label": o.label, "url": o.url})).collect::<Vec<_>>(),
+        });
+    }
+    body
 }
 
 /// A Slack incoming-webhook message: header, the question (or reason) as a section, a context
 /// line and a button that opens the session.
-pub fn slack_body(n: &Claimed, link: &str) -> serde_json::Value {
+pub fn slack_body(n: &Claimed, link: &str, links: Option<&AnswerLinks>) -> serde_json::Value {
     let title = headline(n);
     let text = detail(n);
     let mut blocks = vec![json!({
@@ -116,15 +125,25 @@ pub fn slack_body(n: &Claimed, link: &str) -> serde_json::Value {
             )), 3000),
         }],
     }));
-    blocks.push(json!({
-        "type": "actions",
-        "elements": [{
-            "type": "button",
-            "text": {"type": "plain_text", "text": "Open session"},
-            "url": link,
-            "action_id": "open_session",
-        }],
-    }));
+    // The session first (where the whole context is), then one button per option (Slack
+    // allows 25 elements; a few fit a phone), each opening the answer page with it ready.
+    let mut buttons = vec![json!({
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Open session"},
+        "url": link,
+        "action_id": "open_session",
+    })];
+    if let Some(links) = links {
+        buttons.extend(links.options.iter().take(5).enumerate().map(|(i, o)| {
+            json!({
+                "type": "button",
+                "text": {"type": "plain_text", "text": truncate(&o.label, 75)},
+                "url": o.url,
+                "action_id": format!("answer_{i}"),
+            })
+        }));
+    }
+    blocks.push(json!({"type": "actions", "elements": buttons}));
     // `text` is the fallback Slack shows in notifications and clients without blocks.
     json!({"text": title, "blocks": blocks})
 }
@@ -189,11 +208,12 @@ impl WebhookClient {
         url: &str,
         secret: &[u8],
         public_url: &str,
+        links: Option<&AnswerLinks>,
     ) -> PostResult {
         let link = session_link(public_url, n);
         let body = match n.kind {
-            ChannelKind::Webhook => generic_body(n, &link),
-            ChannelKind::Slack => slack_body(n, &link),
+            ChannelKind::Slack => slack_body(n, &link, links),
+            _ => generic_body(n, &link, links),
         };
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
         let mut request = http::Request::post(url)

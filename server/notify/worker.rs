@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::action::{ActionTarget, AnswerLink, AnswerLinks};
 use super::webhook::{PostResult, WebhookClient};
-use super::{Outcome, Presence};
+use super::{NotifyEvent, Outcome, Presence};
 use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
+use crate::domain::AuditChannel;
 use crate::domain::DomainError;
 use crate::store::Store;
 use crate::store::notifications::{AttemptResult, Claimed};
@@ -29,6 +31,8 @@ pub struct Deliverer {
     pub settings: NotifySettings,
     /// Links in notifications point here; set once the server knows its address.
     pub public_url: Arc<std::sync::OnceLock<String>>,
+    /// Sends email channels' notifications; None without `notify.smtp`.
+    pub mailer: Option<Arc<super::email::Mailer>>,
 }
 
 impl Deliverer {
@@ -43,8 +47,14 @@ impl Deliverer {
             presence,
             client: WebhookClient::new(settings.http_timeout(), webhook_tls(&settings)),
             sealer,
-            settings,
             public_url: Default::default(),
+            mailer: settings.smtp.as_ref().and_then(|smtp| {
+                super::email::Mailer::new(smtp, settings.ca_file.as_deref())
+                    .map(Arc::new)
+                    .map_err(|e| tracing::error!(error = %e, "notify.smtp is unusable: no email"))
+                    .ok()
+            }),
+            settings,
         }
     }
 
@@ -72,7 +82,117 @@ impl Deliverer {
             super::ChannelKind::Webhook => {
                 Ok((n.url.clone(), open(super::WEBHOOK_SECRET_PURPOSE)?))
             }
+            super::ChannelKind::Email => Ok((n.url.clone(), Vec::new())),
         }
+    }
+
+    /// Sends through the channel's kind, with answer links for a question or an approval.
+    async fn send(&self, n: &Claimed) -> PostResult {
+        let public_url = self.public_url.get().map_or("", String::as_str);
+        let links = match self.answer_links(n, public_url).await {
+            Ok(links) => links,
+            Err(e) => {
+                return PostResult {
+                    http_status: 0,
+                    error: Some(format!("the answer links could not be made: {e}")),
+                    permanent: false,
+                };
+            }
+        };
+        if n.kind == super::ChannelKind::Email {
+            let Some(mailer) = &self.mailer else {
+                return PostResult {
+                    http_status: 0,
+                    error: Some("this server has no SMTP settings (notify.smtp)".to_owned()),
+                    permanent: true,
+                };
+            };
+            let email = super::email::render(n, links.as_ref(), public_url);
+            return mailer.send(super::email::address(&n.url), &email).await;
+        }
+        match self.target(n) {
+            Ok((url, secret)) => {
+                self.client
+                    .deliver(n, &url, &secret, public_url, links.as_ref())
+                    .await
+            }
+            // Retrying cannot help: fail for good, saying what to do.
+            Err(why) => PostResult {
+                http_status: 0,
+                error: Some(why),
+                permanent: true,
+            },
+        }
+    }
+
+    /// For a question or an approval: a new action token for this person (minted now, at
+    /// delivery: the clear token exists only in what is sent) and the links that carry it.
+    async fn answer_links(
+        &self,
+        n: &Claimed,
+        public_url: &str,
+    ) -> Result<Option<AnswerLinks>, DomainError> {
+        let (Some(event), Some(session)) = (n.event, n.session_id) else {
+            return Ok(None);
+        };
+        let p = &n.payload;
+        let (target, options): (ActionTarget, Vec<(String, String)>) = match event {
+            NotifyEvent::QuestionAsked => {
+                let Ok(question_id) = p.question_id.parse() else {
+                    return Ok(None);
+                };
+                let labels = self.store.question_labels(question_id).await?;
+                let options = labels
+                    .into_iter()
+                    .map(|l| {
+                        let query = form_urlencoded::Serializer::new(String::new())
+                            .append_pair("choice", &l)
+                            .finish();
+                        (l, query)
+                    })
+                    .collect();
+                let target = ActionTarget::Question {
+                    session_id: session.0,
+                    question_id,
+                };
+                (target, options)
+            }
+            NotifyEvent::ApprovalRequested if !p.approval_id.is_empty() => {
+                let target = ActionTarget::Approval {
+                    session_id: session.0,
+                    request_id: p.approval_id.clone(),
+                };
+                let options = [
+                    ("Allow", "allow"),
+                    ("Allow for this session", "allow_session"),
+                    ("Deny", "deny"),
+                ]
+                .map(|(label, d)| (label.to_owned(), format!("decision={d}")))
+                .to_vec();
+                (target, options)
+            }
+            _ => return Ok(None),
+        };
+        let token = self
+            .store
+            .mint_action_token(
+                n.user_id,
+                target,
+                AuditChannel::NotificationLink,
+                self.settings.action_token_ttl(),
+            )
+            .await?;
+        let page = format!("{}/act/{token}", public_url.trim_end_matches('/'));
+        Ok(Some(AnswerLinks {
+            options: options
+                .into_iter()
+                .map(|(label, query)| AnswerLink {
+                    label,
+                    url: format!("{page}?{query}"),
+                })
+                .collect(),
+            page,
+        }))
     }
 
     /// One attempt of a claimed notification, recorded.
@@ -90,18 +210,7 @@ impl Deliverer {
                 retry_in: None,
             }
         } else {
-            let posted = match self.target(n) {
-                Ok((url, secret)) => {
-                    let public_url = self.public_url.get().map_or("", String::as_str);
-                    self.client.deliver(n, &url, &secret, public_url).await
-                }
-                // Retrying cannot help: fail for good, saying what to do.
-                Err(why) => PostResult {
-                    http_status: 0,
-                    error: Some(why),
-                    permanent: true,
-                },
-            };
+            let posted = self.send(n).await;
             match posted.error {
                 None => AttemptResult {
                     outcome: Outcome::Sent,

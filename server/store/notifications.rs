@@ -89,13 +89,16 @@ pub struct StoredChannel {
     pub events: Vec<NotifyEvent>,
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Questions and approvals reach the channel this long after they were asked (0: at once).
+    pub escalate_after_secs: i32,
 }
 
-type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>);
-const CHANNEL_COLUMNS: &str = "id, user_id, kind, url, events, enabled, created_at";
+type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>, i32);
+const CHANNEL_COLUMNS: &str =
+    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs";
 
 fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
-    let (id, user_id, kind, url, events, enabled, created_at) = row;
+    let (id, user_id, kind, url, events, enabled, created_at, escalate_after_secs) = row;
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
@@ -108,6 +111,7 @@ fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
             .collect(),
         enabled,
         created_at,
+        escalate_after_secs,
     })
 }
 
@@ -212,10 +216,24 @@ impl Store {
         secret: &str,
         events: &[NotifyEvent],
     ) -> DomainResult<StoredChannel> {
+        self.create_escalating_channel(user, kind, url, secret, events, 0)
+            .await
+    }
+
+    /// `create_channel` with an escalation delay (seconds) for questions and approvals.
+    pub async fn create_escalating_channel(
+        &self,
+        user: UserId,
+        kind: ChannelKind,
+        url: &str,
+        secret: &str,
+        events: &[NotifyEvent],
+        escalate_after_secs: i32,
+    ) -> DomainResult<StoredChannel> {
         let events: Vec<i16> = events.iter().map(|e| *e as i16).collect();
         let row: ChannelRow = sqlx::query_as(&format!(
-            "INSERT INTO notification_channels (id, user_id, kind, url, secret, events) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CHANNEL_COLUMNS}"
+            "INSERT INTO notification_channels (id, user_id, kind, url, secret, events, escalate_after_secs) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CHANNEL_COLUMNS}"
         ))
         .bind(Uuid::new_v4())
         .bind(user.0)
@@ -223,9 +241,29 @@ impl Store {
         .bind(url)
         .bind(secret)
         .bind(&events)
+        .bind(escalate_after_secs)
         .fetch_one(self.pool())
         .await?;
         channel(row)
+    }
+
+    /// Changes a channel's escalation delay; another user's channel is NOT_FOUND.
+    pub async fn set_channel_escalation(
+        &self,
+        user: UserId,
+        id: Uuid,
+        escalate_after_secs: i32,
+    ) -> DomainResult<StoredChannel> {
+        let row: Option<ChannelRow> = sqlx::query_as(&format!(
+            "UPDATE notification_channels SET escalate_after_secs = $3 \
+             WHERE id = $1 AND user_id = $2 RETURNING {CHANNEL_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(user.0)
+        .bind(escalate_after_secs)
+        .fetch_optional(self.pool())
+        .await?;
+        channel(row.ok_or(DomainError::NotFound("channel"))?)
     }
 
     pub async fn list_channels(&self, user: UserId) -> DomainResult<Vec<StoredChannel>> {

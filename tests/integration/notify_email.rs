@@ -199,6 +199,7 @@ async fn a_link_shows_the_question_without_acting_and_its_post_answers_the_waiti
     let again = http("POST", &act_url(&app, &token), FORM, "choice=Label+no").await;
     assert_eq!(again.status, 410);
     assert!(again.body.contains("already used"), "{}", again.body);
+    assert!(again.body.contains("Already answered"), "{}", again.body);
     let json = http(
         "POST",
         &act_url(&app, &token),
@@ -711,4 +712,342 @@ async fn an_unreadable_notify_ca_file_stops_the_start() {
         .err()
         .expect("refused");
     assert!(err.to_string().contains("notify.ca_file"), "{err}");
+}
+
+/// A real SMTP server (tests/smtp/smtp_sink.py, aiosmtpd) on a free port, writing what it
+/// accepts into a directory this reads. Stopped with the test (its stdin closes).
+pub struct SmtpSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    _child: tokio::process::Child,
+}
+
+/// One email the sink accepted, decoded by Python's email package.
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)] // every field is kept for failure messages
+pub struct Mail {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub content_type: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        use tokio::io::AsyncBufReadExt;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp");
+        let python = root.join(".venv/bin/python");
+        assert!(
+            python.exists(),
+            "the SMTP test server needs aiosmtpd: run tests/smtp/setup.sh (scripts/test.sh does)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = tokio::process::Command::new(python)
+            .arg(root.join("smtp_sink.py"))
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the SMTP server");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            tokio::io::BufReader::new(stdout).read_line(&mut line),
+        )
+        .await
+        .expect("the SMTP server prints its port")
+        .unwrap();
+        SmtpSink {
+            port: line.trim().parse().expect("a port"),
+            dir,
+            _child: child,
+        }
+    }
+
+    pub fn settings(&self) -> switchboard::config::SmtpSettings {
+        switchboard::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: Some(self.port),
+            tls: switchboard::config::SmtpTls::None,
+            username: None,
+            password: None,
+            from: "Switchboard <switchboard@example.com>".into(),
+            timeout_ms: 10_000,
+        }
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// Waits (bounded) until `n` emails arrived.
+    pub async fn until(&self, n: usize) -> Vec<Mail> {
+        eventually(&format!("{n} emails"), || {
+            let got = self.mails().len();
+            async move { got >= n }
+        })
+        .await;
+        self.mails()
+    }
+}
+
+/// SMTP settings whose relay refuses connections (the roles table needs email channels that
+/// can be created; nothing is expected to arrive).
+pub fn refusing_smtp() -> switchboard::config::SmtpSettings {
+    switchboard::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: Some(9),
+        tls: switchboard::config::SmtpTls::None,
+        username: None,
+        password: None,
+        from: "Switchboard <switchboard@example.com>".into(),
+        timeout_ms: 2_000,
+    }
+}
+
+/// The link of the line `  <label>: <url>` in an email's text.
+fn link_for(text: &str, label: &str) -> String {
+    let prefix = format!("  {label}: ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no link for {label:?} in:\n{text}"))
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_arrives_with_answer_links_that_answer_once() {
+    use crate::notifications::{notifications_of, until_deliveries};
+    let smtp = SmtpSink::start().await;
+    let settings = smtp.settings();
+    let app = TestApp::spawn_with(move |s| s.notify.smtp = Some(settings)).await;
+    let mut gil = app.user("gil@example.com").await;
+    let mut n = notifications_of(&app, &gil).await;
+
+    // Refused input names its field; another address is not accepted (yet).
+    let err = n
+        .create_email_channel(CreateEmailChannelRequest {
+            address: "someone@else.example".into(),
+            events: vec![NotificationEvent::QuestionAsked as i32],
+            escalate_after: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert!(err.message().starts_with("address:"), "{}", err.message());
+    let err = n
+        .create_email_channel(CreateEmailChannelRequest {
+            address: String::new(),
+            events: vec![],
+            escalate_after: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(err.message().starts_with("events:"), "{}", err.message());
+    let err = n
+        .create_email_channel(CreateEmailChannelRequest {
+            address: String::new(),
+            events: vec![NotificationEvent::QuestionAsked as i32],
+            escalate_after: Some(prost_types::Duration {
+                seconds: 2 * 86_400,
+                nanos: 0,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        err.message().starts_with("escalate_after:"),
+        "{}",
+        err.message()
+    );
+
+    let channel = n
+        .create_email_channel(CreateEmailChannelRequest {
+            address: "GIL@example.com".into(),
+            events: vec![
+                NotificationEvent::QuestionAsked as i32,
+                NotificationEvent::ApprovalRequested as i32,
+            ],
+            escalate_after: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .channel
+        .unwrap();
+    assert_eq!(channel.kind, ChannelKind::Email as i32);
+    assert_eq!(channel.url, "mailto:gil@example.com");
+
+    let session = gil.start("mailer").await;
+    let q = gil
+        .ask(&session, "Merge the <branch>?", &["yes", "no"])
+        .await;
+    let mails = smtp.until(1).await;
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, ["gil@example.com"]);
+    assert_eq!(mail.mail_from, "switchboard@example.com");
+    assert_eq!(mail.content_type, "multipart/alternative");
+    assert!(
+        mail.subject.contains("asked a question"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("Merge the <branch>?"), "{}", mail.text);
+    assert!(
+        mail.html.contains("Merge the &lt;branch&gt;?"),
+        "{}",
+        mail.html
+    );
+    assert!(
+        mail.text.contains(&format!("/#/sessions/{session}")),
+        "a link to the session: {}",
+        mail.text
+    );
+    let yes = link_for(&mail.text, "Label yes");
+    let no = link_for(&mail.text, "Label no");
+    assert!(
+        yes.starts_with(&format!("http://{}/act/sb_act_", app.addr)),
+        "{yes}"
+    );
+    assert!(
+        mail.html.contains(&yes.replace('&', "&amp;")),
+        "{}",
+        mail.html
+    );
+    let sent = until_deliveries(&n, &channel.id, 1).await;
+    assert_eq!(sent[0].outcome, DeliveryOutcome::Sent as i32, "{sent:?}");
+
+    // The link opens the page with that answer ready; the GET answers nothing.
+    let page = http("GET", &yes, None, "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Send: Label yes"), "{}", page.body);
+    assert_eq!(question_of(&mut gil, &session).await.len(), 1);
+
+    let waiter = spawn_wait_for_answer(&gil.agent, &session, &q.id, 60);
+    app.until_followed(&session).await;
+    // The browser posts the form to the page's own address.
+    let done = http("POST", &yes, FORM, "choice=Label+yes").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let got = tokio::time::timeout(Duration::from_secs(20), waiter)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.answer.unwrap().option_ids, ["yes"]);
+    let events = audit(&app, &gil, &gil.user_id).await;
+    let answered = events
+        .iter()
+        .find(|e| e.action == AuditAction::QuestionAnswered as i32)
+        .expect("audited");
+    assert_eq!(answered.channel, AuditChannel::NotificationLink as i32);
+
+    // A second click, on the same or another option: already answered.
+    for link in [&yes, &no] {
+        let again = http("POST", link, FORM, "choice=Label+no").await;
+        assert_eq!(again.status, 410);
+        assert!(again.body.contains("Already answered"), "{}", again.body);
+    }
+
+    // An approval: Allow / Allow for this session / Deny links.
+    let a = request(&mut gil, bash_request(&session, "cargo publish")).await;
+    let mails = smtp.until(2).await;
+    let mail = &mails[1];
+    assert!(
+        mail.subject.contains("asks to run Bash"),
+        "{}",
+        mail.subject
+    );
+    let deny = link_for(&mail.text, "Deny");
+    link_for(&mail.text, "Allow for this session");
+    let page = http("GET", &deny, None, "").await;
+    assert!(page.body.contains("Send: Deny"), "{}", page.body);
+    let waiter = spawn_wait(&gil.agent, &session, &a.id, 60);
+    app.until_followed(&session).await;
+    let done = http("POST", &deny, FORM, "decision=deny").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let got = tokio::time::timeout(Duration::from_secs(20), waiter)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.result.unwrap().decision, ApprovalDecision::Deny as i32);
+}
+
+#[tokio::test]
+async fn webhook_and_slack_bodies_carry_answer_links() {
+    use crate::notifications::{Receiver, create_channel, notifications_of};
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let mut hal = app.user("hal@example.com").await;
+    let mut n = notifications_of(&app, &hal).await;
+    create_channel(
+        &mut n,
+        ChannelKind::Webhook,
+        &receiver.url(),
+        &[NotificationEvent::QuestionAsked],
+    )
+    .await;
+    create_channel(
+        &mut n,
+        ChannelKind::Slack,
+        &receiver.url(),
+        &[NotificationEvent::QuestionAsked],
+    )
+    .await;
+    let session = hal.start("hooked").await;
+    hal.ask(&session, "Pick one", &["a", "b"]).await;
+    let got = receiver.until(2).await;
+    let bodies: Vec<serde_json::Value> = got.iter().map(|r| r.json()).collect();
+    let generic = bodies.iter().find(|b| b.get("event").is_some()).unwrap();
+    let slack = bodies.iter().find(|b| b.get("blocks").is_some()).unwrap();
+    let options = generic["answer"]["options"]
+        .as_array()
+        .expect("answer links");
+    assert_eq!(options.len(), 2);
+    assert_eq!(options[0]["label"], "Label a");
+    let buttons: Vec<&str> = slack["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "actions")
+        .unwrap()["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(buttons, ["Open session", "Label a", "Label b"]);
+
+    // The generic body's link answers (as JSON, like a bot would).
+    let url = options[1]["url"].as_str().unwrap();
+    let r = http("POST", url, JSON, r#"{"choice":"Label b"}"#).await;
+    assert_eq!(r.json()["status"], "answered", "{}", r.body);
+    // The Slack button's token is another: the question is answered by now.
+    let slack_url = slack["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "actions")
+        .unwrap()["elements"][1]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(slack_url.split('?').next(), url.split('?').next());
+    let r = http("POST", &slack_url, JSON, r#"{"choice":"Label a"}"#).await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["status"], "already_answered");
 }
