@@ -202,13 +202,18 @@ impl Deliverer {
             Some(session) => self.presence.is_watching(n.user_id, session),
             None => false,
         };
+        let suppressed = |detail: &str| AttemptResult {
+            outcome: Outcome::Suppressed,
+            http_status: 0,
+            detail: detail.to_owned(),
+            retry_in: None,
+        };
         let result = if watching {
-            AttemptResult {
-                outcome: Outcome::Suppressed,
-                http_status: 0,
-                detail: "suppressed: watching the session in a dashboard".to_owned(),
-                retry_in: None,
-            }
+            suppressed("suppressed: watching the session in a dashboard")
+        } else if !self.store.still_waiting(n).await? {
+            // Answered (or decided, or the session ended) before this was due: an escalation
+            // that is no longer needed, or a retry that would only be noise.
+            suppressed("suppressed: already answered")
         } else {
             let posted = self.send(n).await;
             match posted.error {
@@ -249,6 +254,41 @@ impl Deliverer {
         Ok(result)
     }
 
+    /// The claimed rows their people may still be sent this minute (`per_person_per_minute`);
+    /// the others are put back, due when the oldest send of the window leaves it. Counted per
+    /// batch here and from the database across batches and replicas (replicas racing in the same
+    /// instant may each send one more).
+    async fn within_rate_limit(&self, claimed: Vec<Claimed>) -> Result<Vec<Claimed>, DomainError> {
+        let limit = i64::from(self.settings.per_person_per_minute);
+        if limit == 0 {
+            return Ok(claimed);
+        }
+        let window = chrono::Duration::minutes(1);
+        let mut budgets: std::collections::HashMap<
+            crate::domain::UserId,
+            (i64, chrono::DateTime<chrono::Utc>),
+        > = Default::default();
+        let mut send = Vec::with_capacity(claimed.len());
+        for n in claimed {
+            let budget = match budgets.entry(n.user_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let (count, oldest) = self.store.recent_sends(n.user_id).await?;
+                    let frees = oldest.unwrap_or_else(chrono::Utc::now) + window;
+                    v.insert((limit - count, frees))
+                }
+            };
+            if budget.0 > 0 {
+                budget.0 -= 1;
+                send.push(n);
+            } else {
+                tracing::debug!(notification_id = %n.id, until = %budget.1, "rate limited: waits");
+                self.store.defer_notification(&n, budget.1).await?;
+            }
+        }
+        Ok(send)
+    }
+
     /// Claims and delivers due rows until none is left; returns how many were attempted.
     pub async fn drain(&self) -> Result<usize, DomainError> {
         let mut total = 0;
@@ -261,6 +301,7 @@ impl Deliverer {
                 return Ok(total);
             }
             total += claimed.len();
+            let claimed = self.within_rate_limit(claimed).await?;
             // Concurrently within a batch: one slow receiver must not hold up the others.
             let mut set = tokio::task::JoinSet::new();
             for n in claimed {

@@ -470,12 +470,15 @@ async fn two_servers_deliver_each_notification_once() {
     let app = TestApp::spawn_with(|s| {
         s.notify.coalesce_secs = 0;
         s.notify.poll_interval_ms = 20;
+        // 20 notifications to one person at once: past the default rate limit.
+        s.notify.per_person_per_minute = 0;
     })
     .await;
     let replica = app
         .replica_with(|s| {
             s.notify.coalesce_secs = 0;
             s.notify.poll_interval_ms = 20;
+            s.notify.per_person_per_minute = 0;
         })
         .await;
     let receiver = Receiver::start().await;

@@ -1051,3 +1051,184 @@ async fn webhook_and_slack_bodies_carry_answer_links() {
     assert_eq!(r.status, 409);
     assert_eq!(r.json()["status"], "already_answered");
 }
+
+async fn webhook_channel(
+    n: &mut crate::notifications::NotifyClient,
+    url: &str,
+    escalate_secs: Option<i64>,
+) -> Channel {
+    n.create_webhook_channel(CreateWebhookChannelRequest {
+        kind: ChannelKind::Webhook as i32,
+        url: url.into(),
+        events: vec![NotificationEvent::QuestionAsked as i32],
+        escalate_after: escalate_secs.map(|seconds| prost_types::Duration { seconds, nanos: 0 }),
+    })
+    .await
+    .unwrap()
+    .into_inner()
+    .channel
+    .unwrap()
+}
+
+/// Moves a channel's pending notifications' time to now (time passing, without waiting).
+async fn make_due(app: &TestApp, channel: &str) {
+    sqlx::query(
+        "UPDATE notification_outbox SET due_at = now() WHERE channel_id = $1::uuid AND state = 0",
+    )
+    .bind(channel)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_escalated_channel_waits_and_stays_quiet_once_the_question_is_answered() {
+    use crate::notifications::{Receiver, deliveries, notifications_of, until_deliveries};
+    let app = TestApp::spawn_with(|s| s.notify.poll_interval_ms = 50).await;
+    let receiver = Receiver::start().await;
+    let mut ida = app.user("ida@example.com").await;
+    let mut n = notifications_of(&app, &ida).await;
+    let at_once = webhook_channel(&mut n, &receiver.url(), None).await;
+    let later = webhook_channel(&mut n, &receiver.url(), Some(600)).await;
+    assert_eq!(at_once.escalate_after, None);
+    assert_eq!(
+        later.escalate_after,
+        Some(prost_types::Duration {
+            seconds: 600,
+            nanos: 0
+        })
+    );
+
+    let session = ida.start("escalating").await;
+    let q = ida.ask(&session, "First?", &["yes"]).await;
+    let sent = until_deliveries(&n, &at_once.id, 1).await;
+    assert_eq!(sent[0].outcome, DeliveryOutcome::Sent as i32);
+    // The escalated one is due ten minutes after the question.
+    let due: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+        "SELECT due_at FROM notification_outbox WHERE channel_id = $1::uuid AND state = 0",
+    )
+    .bind(&later.id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(
+        due > chrono::Utc::now() + chrono::Duration::minutes(9),
+        "{due}"
+    );
+    assert!(deliveries(&mut n, &later.id).await.is_empty());
+
+    // Answered before its time: when the time comes, nothing is sent.
+    ida.dashboard
+        .answer_question(AnswerQuestionRequest {
+            session_id: session.clone(),
+            question_id: q.id.clone(),
+            option_ids: vec!["yes".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    make_due(&app, &later.id).await;
+    let quiet = until_deliveries(&n, &later.id, 1).await;
+    assert_eq!(quiet[0].outcome, DeliveryOutcome::Suppressed as i32);
+    assert!(quiet[0].detail.contains("already answered"), "{quiet:?}");
+    assert_eq!(receiver.received().len(), 1, "only the at-once channel's");
+
+    // A question still open when its time comes is sent.
+    ida.ask(&session, "Second?", &["yes"]).await;
+    make_due(&app, &later.id).await;
+    let got = until_deliveries(&n, &later.id, 2).await;
+    assert_eq!(got[1].outcome, DeliveryOutcome::Sent as i32, "{got:?}");
+    let last = receiver.until(2).await;
+    assert!(
+        last.iter()
+            .any(|r| r.json()["session"]["question_text"] == "Second?"),
+        "{last:?}"
+    );
+
+    // UpdateChannel changes the delay (zero: at once).
+    let updated = n
+        .update_channel(UpdateChannelRequest {
+            channel_id: later.id.clone(),
+            enabled: None,
+            events: None,
+            escalate_after: Some(prost_types::Duration {
+                seconds: 0,
+                nanos: 0,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .channel
+        .unwrap();
+    assert_eq!(updated.escalate_after, None);
+    let err = n
+        .update_channel(UpdateChannelRequest {
+            channel_id: later.id.clone(),
+            enabled: None,
+            events: None,
+            escalate_after: Some(prost_types::Duration {
+                seconds: -1,
+                nanos: 0,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert!(
+        err.message().starts_with("escalate_after:"),
+        "{}",
+        err.message()
+    );
+}
+
+#[tokio::test]
+async fn past_the_per_person_rate_limit_notifications_wait_and_then_go() {
+    use crate::notifications::{Receiver, notifications_of};
+    let app = TestApp::spawn_with(|s| {
+        s.notify.per_person_per_minute = 2;
+        s.notify.poll_interval_ms = 50;
+    })
+    .await;
+    let receiver = Receiver::start().await;
+    let mut jo = app.user("jo@example.com").await;
+    let mut n = notifications_of(&app, &jo).await;
+    let channel = webhook_channel(&mut n, &receiver.url(), None).await;
+    // Three sessions (nothing to coalesce), one question each.
+    for i in 0..3 {
+        let session = jo.start(&format!("agent-{i}")).await;
+        jo.ask(&session, &format!("Question {i}?"), &["ok"]).await;
+    }
+    receiver.until(2).await;
+    // The third waits, unattempted, until the first send leaves the one-minute window.
+    let pool = app.store.pool().clone();
+    eventually("the third notification is put back", || {
+        let pool = pool.clone();
+        async move {
+            let rows: Vec<(i32, chrono::DateTime<chrono::Utc>)> =
+                sqlx::query_as("SELECT attempts, due_at FROM notification_outbox WHERE state = 0")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            rows.len() == 1
+                && rows[0].0 == 0
+                && rows[0].1 > chrono::Utc::now() + chrono::Duration::seconds(30)
+        }
+    })
+    .await;
+    assert_eq!(receiver.received().len(), 2);
+    let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM notification_attempts")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2, "a wait is not an attempt");
+
+    // A minute passes (moved in the database): it goes out.
+    sqlx::query("UPDATE notification_outbox SET sent_at = sent_at - interval '2 minutes' WHERE sent_at IS NOT NULL")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    make_due(&app, &channel.id).await;
+    let got = receiver.until(3).await;
+    assert_eq!(got.len(), 3);
+}
