@@ -1,5 +1,6 @@
 //! Background rules that need a clock: question and approval deadlines apply their default, stop
-//! grace periods end in STOPPED, silent agents become DISCONNECTED. Every replica runs it; the
+//! grace periods end in STOPPED, silent agents become DISCONNECTED, answer links long expired
+//! are deleted. Every replica runs it; the
 //! write path's row locks and status guards make concurrent sweeps harmless.
 
 use tokio_util::sync::CancellationToken;
@@ -122,5 +123,6 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
             Err(e) => return Err(e),
         }
     }
+    store.delete_stale_action_tokens(BATCH).await?;
     Ok(())
 }

@@ -299,6 +299,19 @@ impl Store {
         }
     }
 
+    /// Deletes up to `limit` tokens that ran out more than a day ago. Until then an old link
+    /// still says "expired" (or "used") rather than "not valid".
+    pub async fn delete_stale_action_tokens(&self, limit: i64) -> DomainResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM action_tokens WHERE id IN ( \
+               SELECT id FROM action_tokens WHERE expires_at < now() - interval '1 day' LIMIT $1)",
+        )
+        .bind(limit)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// A person's account email (an email channel's default address).
     pub async fn user_email(&self, user: UserId) -> DomainResult<String> {
         sqlx::query_scalar("SELECT email FROM users WHERE id = $1")

@@ -323,6 +323,28 @@ async fn an_expired_link_says_so_and_answers_nothing() {
     assert_eq!(r.status, 410);
     assert_eq!(r.json()["status"], "expired");
     assert_eq!(question_of(&mut cy, &session).await.len(), 1, "still open");
+
+    // A day after it ran out, the sweeper deletes it: the link is then simply not valid.
+    sqlx::query("UPDATE action_tokens SET expires_at = now() - interval '2 days'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let pool = app.store.pool().clone();
+    eventually("the stale token is deleted", || {
+        let pool = pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM action_tokens")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n == 0
+        }
+    })
+    .await;
+    assert_eq!(
+        http("GET", &act_url(&app, &token), None, "").await.status,
+        404
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
