@@ -62,6 +62,62 @@ pub struct NotifySettings {
     pub http_timeout_ms: u64,
     /// How long an answer link (action token) in a notification stays usable.
     pub action_token_ttl_secs: u64,
+    /// PEM file of extra CAs trusted for https deliveries, beside the system's roots (a private
+    /// CA of an internal receiver). Also trusted for the SMTP relay's TLS.
+    pub ca_file: Option<PathBuf>,
+    /// The SMTP relay email notifications go through; none: email channels cannot be created.
+    pub smtp: Option<SmtpSettings>,
+    /// At most this many notifications per person per minute; past it, rows wait (coalescing
+    /// keeps them few). 0: no limit.
+    pub per_person_per_minute: u32,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plaintext (a relay on the same host or a test server only).
+    None,
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// `notify.smtp`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    /// Default: 25 without TLS, 587 for STARTTLS, 465 for TLS.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `Switchboard <switchboard@example.com>`.
+    pub from: String,
+    /// Timeout of one SMTP conversation.
+    #[serde(default = "default_smtp_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_smtp_timeout_ms() -> u64 {
+    10_000
+}
+
+impl SmtpSettings {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        })
+    }
 }
 
 impl Default for NotifySettings {
@@ -74,6 +130,9 @@ impl Default for NotifySettings {
             poll_interval_ms: 5_000,
             http_timeout_ms: 10_000,
             action_token_ttl_secs: 3 * 24 * 3600,
+            ca_file: None,
+            smtp: None,
+            per_person_per_minute: 10,
         }
     }
 }

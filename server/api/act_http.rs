@@ -19,7 +19,9 @@ use http::{HeaderMap, HeaderValue, header};
 use super::AppState;
 use crate::auth::secrets::{looks_like_action_token, random_bytes};
 use crate::domain::*;
-use crate::notify::action::{ActStatus, ActionAnswer, decision_name, parse_decision};
+use crate::notify::action::{
+    ActStatus, ActionAnswer, decision_name, escape_html as escape, parse_decision,
+};
 use crate::store::action_tokens::{ActionView, StoredActionToken};
 
 type Resp = http::Response<axum::body::Body>;
@@ -30,9 +32,9 @@ pub fn router(state: AppState) -> axum::Router {
     let (show_state, act_state) = (state.clone(), state);
     axum::Router::new().route(
         "/act/{token}",
-        get(move |Path(token): Path<String>| {
+        get(move |Path(token): Path<String>, uri: http::Uri| {
             let state = show_state.clone();
-            async move { show(&state, &token).await }
+            async move { show(&state, &token, uri.query()).await }
         })
         .post(
             move |Path(token): Path<String>, headers: HeaderMap, body: Bytes| {
@@ -62,7 +64,8 @@ async fn usable(state: &AppState, token: &str) -> Result<StoredActionToken, (Act
     if stored.used_at.is_some() {
         return Err((
             ActStatus::Used,
-            "This link was already used: each answer link works once.".to_owned(),
+            "Already answered: this link was already used, and each answer link works once."
+                .to_owned(),
         ));
     }
     if stored.expired() {
@@ -81,7 +84,28 @@ fn internal(e: DomainError) -> (ActStatus, String) {
     (ActStatus::Invalid, status.message().to_owned())
 }
 
-async fn show(state: &AppState, token: &str) -> Resp {
+/// The answer a link put ready to send (`?choice=<label>` or `?decision=<name>`).
+fn ready(query: Option<&str>) -> Option<(&'static str, String)> {
+    form_urlencoded::parse(query?.as_bytes()).find_map(|(k, v)| match k.as_ref() {
+        "choice" => Some(("choice", v.into_owned())),
+        "decision" => Some(("decision", v.into_owned())),
+        _ => None,
+    })
+}
+
+/// The confirm form on top of a page opened from an option's link: one tap sends it.
+fn confirm_form(field: &str, value: &str, label: &str) -> String {
+    format!(
+        "<div class=\"ready\"><p>Send <strong>{label}</strong>?</p><form method=\"post\">\
+         <input type=\"hidden\" name=\"{field}\" value=\"{value}\">\
+         <button type=\"submit\">Send: {label}</button></form></div><p class=\"meta\">Or:</p>",
+        label = escape(label),
+        value = escape(value),
+    )
+}
+
+async fn show(state: &AppState, token: &str, query: Option<&str>) -> Resp {
+    let ready = ready(query);
     let stored = match usable(state, token).await {
         Ok(t) => t,
         Err((status, message)) => return page(status, status_title(status), &message, None),
@@ -120,13 +144,37 @@ async fn show(state: &AppState, token: &str) -> Resp {
         escape(&view.agent_name),
         escape(view.status.name())
     );
-    let (status, title, body) = if let Some(q) = &view.question {
+    let (status, title, mut body) = if let Some(q) = &view.question {
         question_page(&view, q)
     } else if let Some(a) = &view.approval {
         approval_page(&view, a)
     } else {
         (ActStatus::Unknown, "Not found", String::new())
     };
+    // Opened from an option's link, and still open: that option first, ready to send.
+    if status == ActStatus::Answered {
+        let chosen = match (&ready, &view.question, &view.approval) {
+            (Some(("choice", c)), Some(q), _) => q
+                .options
+                .iter()
+                .find(|o| &o.label == c || &o.id == c)
+                .map(|o| confirm_form("choice", &o.label, &o.label)),
+            (Some(("decision", d)), _, Some(_)) => parse_decision(d).map(|d| {
+                let label = match d {
+                    ApprovalDecision::AllowOnce => "Allow",
+                    ApprovalDecision::AllowSession => "Allow for this session",
+                    ApprovalDecision::Deny => "Deny",
+                };
+                confirm_form("decision", decision_name(d), label)
+            }),
+            _ => None,
+        };
+        if let Some(form) = chosen {
+            // After the question or the tool call, before the other choices.
+            let at = body.find("<form").unwrap_or(body.len());
+            body.insert_str(at, &form);
+        }
+    }
     let body = format!("{header}{body}");
     page_html(status, title, &body, Some(&link))
 }
@@ -433,7 +481,7 @@ fn status_title(status: ActStatus) -> &'static str {
         ActStatus::Answered => "Answered",
         ActStatus::AlreadyAnswered => "Already answered",
         ActStatus::Expired => "Link expired",
-        ActStatus::Used => "Link already used",
+        ActStatus::Used => "Already answered",
         ActStatus::Unknown => "Link not valid",
         ActStatus::Invalid => "Not understood",
         ActStatus::Forbidden => "Not allowed",
@@ -478,7 +526,7 @@ h1{font-size:1.35rem;margin:0 0 .5rem}.meta{color:#57606a;font-size:.9rem;margin
 pre{background:#fff;border:1px solid #d0d7de;padding:.75rem;overflow-x:auto;white-space:pre-wrap}\
 form{margin:.75rem 0}button{font-size:1rem;padding:.7rem 1rem;min-width:12rem;border-radius:.4rem;\
 border:1px solid #1f6feb;background:#1f6feb;color:#fff;cursor:pointer}button.deny{background:#cf222e;border-color:#cf222e}\
-label{display:block;margin:.4rem 0}textarea{width:100%;box-sizing:border-box;font:inherit;margin:.4rem 0}";
+label{display:block;margin:.4rem 0}.ready{border:2px solid #1f6feb;border-radius:.5rem;padding:.25rem .75rem;margin:.75rem 0}textarea{width:100%;box-sizing:border-box;font:inherit;margin:.4rem 0}";
 
 /// The page: no script, its one inline style allowed by a nonce, never cached, never framed,
 /// and no referrer (the address holds the token).
@@ -531,22 +579,6 @@ fn private(headers: &mut HeaderMap, style_nonce: Option<&str>) {
     }
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
@@ -559,14 +591,6 @@ fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 
     #[test]
     fn a_form_with_repeated_choices_is_a_multiple_answer() {

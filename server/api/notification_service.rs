@@ -14,6 +14,8 @@ use crate::store::notifications::{StoredChannel, StoredDelivery};
 
 /// Longest webhook URL accepted.
 const MAX_URL_CHARS: usize = 2048;
+/// The longest escalation delay.
+const MAX_ESCALATE_SECS: u64 = 24 * 3600;
 
 pub struct NotificationApi {
     state: AppState,
@@ -56,6 +58,20 @@ fn url(value: &str) -> Result<String, DomainError> {
             ),
         )),
     }
+}
+
+/// An escalation delay: whole seconds (rounded up), at most a day; unset is 0 (at once).
+fn escalate_after(d: Option<&prost_types::Duration>) -> Result<i32, DomainError> {
+    let Some(d) = d else { return Ok(0) };
+    let d = convert::duration("escalate_after", d)?;
+    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    if secs > MAX_ESCALATE_SECS {
+        return Err(DomainError::invalid(
+            "escalate_after",
+            format!("is at most 24 hours ({MAX_ESCALATE_SECS} s), not {secs} s"),
+        ));
+    }
+    Ok(secs as i32)
 }
 
 fn events(field: &'static str, values: &[i32]) -> Result<Vec<NotifyEvent>, DomainError> {
@@ -105,11 +121,16 @@ fn channel_pb(c: StoredChannel) -> Channel {
         kind: match c.kind {
             ChannelKind::Webhook => crate::proto::ChannelKind::Webhook,
             ChannelKind::Slack => crate::proto::ChannelKind::Slack,
+            ChannelKind::Email => crate::proto::ChannelKind::Email,
         } as i32,
         url: c.url,
         events: c.events.into_iter().map(|e| event_pb(e) as i32).collect(),
         enabled: c.enabled,
         create_time: Some(convert::ts(c.created_at)),
+        escalate_after: (c.escalate_after_secs > 0).then(|| prost_types::Duration {
+            seconds: i64::from(c.escalate_after_secs),
+            nanos: 0,
+        }),
     }
 }
 
@@ -128,6 +149,20 @@ fn delivery_pb(d: StoredDelivery) -> Delivery {
         detail: d.detail,
         attempt_time: Some(convert::ts(d.created_at)),
         event_count: d.event_count,
+    }
+}
+
+/// A URL with its path (where a Slack URL keeps its secret) cut: `https://hooks.slack.com/…`.
+fn redacted(url: &str) -> String {
+    match url.parse::<http::Uri>() {
+        // Host and port only: the authority may carry user:password too.
+        Ok(uri) => format!(
+            "{}://{}{}/…",
+            uri.scheme_str().unwrap_or("https"),
+            uri.host().unwrap_or(""),
+            uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+        Err(_) => "…".to_owned(),
     }
 }
 
@@ -158,29 +193,80 @@ impl NotificationService for NotificationApi {
         let kind = kind(req.kind)?;
         let url = url(&req.url)?;
         let events = events("events", &req.events)?;
-        let secret = match kind {
-            ChannelKind::Webhook => new_signing_secret(),
-            ChannelKind::Slack => String::new(),
-        };
-        // Kept sealed: the worker needs the key to sign, a database dump must not reveal it.
-        let stored_secret = match secret.is_empty() {
-            true => String::new(),
-            false => self
-                .state
-                .deliverer
-                .sealer
-                .seal(crate::notify::WEBHOOK_SECRET_PURPOSE, secret.as_bytes()),
+        let escalate = escalate_after(req.escalate_after.as_ref())?;
+        let sealer = &self.state.deliverer.sealer;
+        // Kept sealed: the worker needs the key to sign (the URL to post to Slack), a database
+        // dump must not reveal either. A Slack URL is its secret: only its origin is shown.
+        let (secret, stored_url, stored_secret) = match kind {
+            ChannelKind::Webhook => {
+                let secret = new_signing_secret();
+                let sealed = sealer.seal(crate::notify::WEBHOOK_SECRET_PURPOSE, secret.as_bytes());
+                (secret, url, sealed)
+            }
+            ChannelKind::Slack => {
+                let sealed = sealer.seal(crate::notify::SLACK_URL_PURPOSE, url.as_bytes());
+                (String::new(), redacted(&url), sealed)
+            }
+            ChannelKind::Email => unreachable!("kind() refuses EMAIL here"),
         };
         let channel = self
             .state
             .store
-            .create_channel(caller.user_id, kind, &url, &stored_secret, &events)
+            .create_escalating_channel(
+                caller.user_id,
+                kind,
+                &stored_url,
+                &stored_secret,
+                &events,
+                escalate,
+            )
             .await?;
         // The URL can carry a token of its own (Slack's do): neither it nor the secret is logged.
         tracing::info!(channel_id = %channel.id, ?kind, "notification channel created");
         Ok(Response::new(CreateWebhookChannelResponse {
             channel: Some(channel_pb(channel)),
             signing_secret: secret,
+        }))
+    }
+
+    async fn create_email_channel(
+        &self,
+        request: Request<CreateEmailChannelRequest>,
+    ) -> Result<Response<CreateEmailChannelResponse>, Status> {
+        let caller: UserCaller = caller(&request)?;
+        let req = request.get_ref();
+        let address = req.address.trim();
+        let events = events("events", &req.events)?;
+        let escalate = escalate_after(req.escalate_after.as_ref())?;
+        let own = self.state.store.user_email(caller.user_id).await?;
+        if !address.is_empty() && !address.eq_ignore_ascii_case(&own) {
+            return Err(Status::from(DomainError::invalid(
+                "address",
+                format!(
+                    "only your account's address ({own}) can receive notifications for now: leave it empty"
+                ),
+            )));
+        }
+        if self.state.deliverer.mailer.is_none() {
+            return Err(Status::from(DomainError::FailedPrecondition(
+                "this server sends no email: its operator has not configured notify.smtp".into(),
+            )));
+        }
+        let channel = self
+            .state
+            .store
+            .create_escalating_channel(
+                caller.user_id,
+                ChannelKind::Email,
+                &format!("mailto:{own}"),
+                "",
+                &events,
+                escalate,
+            )
+            .await?;
+        tracing::info!(channel_id = %channel.id, "email notification channel created");
+        Ok(Response::new(CreateEmailChannelResponse {
+            channel: Some(channel_pb(channel)),
         }))
     }
 
@@ -195,11 +281,22 @@ impl NotificationService for NotificationApi {
             Some(list) => Some(events("events", &list.events)?),
             None => None,
         };
-        let channel = self
+        let escalate = match &req.escalate_after {
+            Some(d) => Some(escalate_after(Some(d))?),
+            None => None,
+        };
+        let mut channel = self
             .state
             .store
             .update_channel(caller.user_id, id, req.enabled, events.as_deref())
             .await?;
+        if let Some(secs) = escalate {
+            channel = self
+                .state
+                .store
+                .set_channel_escalation(caller.user_id, id, secs)
+                .await?;
+        }
         Ok(Response::new(UpdateChannelResponse {
             channel: Some(channel_pb(channel)),
         }))

@@ -112,9 +112,49 @@ pub fn decision_name(d: ApprovalDecision) -> &'static str {
     }
 }
 
+/// One link of a notification: what it says and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// The answer links of one notification, all carrying one token: the page (every option, free
+/// text) and one link per option, which opens the page with that option ready to send (a GET
+/// never acts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerLinks {
+    pub page: String,
+    pub options: Vec<AnswerLink>,
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
 
     #[test]
     fn decision_names_round_trip() {

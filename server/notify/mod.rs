@@ -5,10 +5,13 @@
 //! - `worker` claims due rows (`FOR UPDATE SKIP LOCKED`, so replicas share the work and each row
 //!   is sent once), suppresses what a person is already watching (`Presence`), sends, records
 //!   every attempt and retries with backoff;
-//! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one.
+//! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one;
+//!   `email` the SMTP side; `action` the answer links (action tokens) all of them carry.
 
 pub mod action;
+pub mod email;
 pub mod presence;
+pub mod tls;
 pub mod webhook;
 pub mod worker;
 
@@ -16,6 +19,8 @@ pub use presence::Presence;
 
 /// What a webhook's signing secret is sealed for (`auth::sealed`).
 pub const WEBHOOK_SECRET_PURPOSE: &str = "notification webhook signing secret";
+/// What a Slack channel's URL (it carries Slack's secret) is sealed for.
+pub const SLACK_URL_PURPOSE: &str = "notification slack webhook url";
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +69,7 @@ impl NotifyEvent {
 pub enum ChannelKind {
     Webhook = 1,
     Slack = 2,
+    Email = 3,
 }
 
 impl ChannelKind {
@@ -71,6 +77,7 @@ impl ChannelKind {
         match v {
             1 => Some(ChannelKind::Webhook),
             2 => Some(ChannelKind::Slack),
+            3 => Some(ChannelKind::Email),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
 //! Webhook deliveries: an HTTP POST of JSON, with hyper-util's client (already in the tree
-//! through tonic). The generic body is signed so a receiver can check its origin and refuse
+//! through tonic), over https with rustls (`notify::tls`) or plain http. The generic body is signed so a receiver can check its origin and refuse
 //! replays; the Slack body is an incoming-webhook Block Kit message.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use sha2::Sha256;
 
+use super::action::AnswerLinks;
 use super::{ChannelKind, NotifyEvent};
 use crate::store::notifications::Claimed;
 
@@ -76,9 +78,10 @@ pub fn session_link(public_url: &str, n: &Claimed) -> String {
     }
 }
 
-/// The generic webhook's JSON body.
-pub fn generic_body(n: &Claimed, link: &str) -> serde_json::Value {
-    json!({
+/// The generic webhook's JSON body. `answer` (questions and approvals) carries the answer
+/// links: the page, and one link per option that opens the page with it ready to send.
+pub fn generic_body(n: &Claimed, link: &str, links: Option<&AnswerLinks>) -> serde_json::Value {
+    let mut body = json!({
         "id": n.id,
         "event": n.event.map_or("test", NotifyEvent::name),
         "event_count": n.event_count,
@@ -87,12 +90,19 @@ pub fn generic_body(n: &Claimed, link: &str) -> serde_json::Value {
         "text": headline(n),
         "session": n.payload,
         "url": link,
-    })
+    });
+    if let Some(links) = links {
+        body["answer"] = json!({
+            "url": links.page,
+            "options": links.options.iter().map(|o| json!({"label": o.label, "url": o.url})).collect::<Vec<_>>(),
+        });
+    }
+    body
 }
 
 /// A Slack incoming-webhook message: header, the question (or reason) as a section, a context
 /// line and a button that opens the session.
-pub fn slack_body(n: &Claimed, link: &str) -> serde_json::Value {
+pub fn slack_body(n: &Claimed, link: &str, links: Option<&AnswerLinks>) -> serde_json::Value {
     let title = headline(n);
     let text = detail(n);
     let mut blocks = vec![json!({
@@ -115,15 +125,25 @@ pub fn slack_body(n: &Claimed, link: &str) -> serde_json::Value {
             )), 3000),
         }],
     }));
-    blocks.push(json!({
-        "type": "actions",
-        "elements": [{
-            "type": "button",
-            "text": {"type": "plain_text", "text": "Open session"},
-            "url": link,
-            "action_id": "open_session",
-        }],
-    }));
+    // The session first (where the whole context is), then one button per option (Slack
+    // allows 25 elements; a few fit a phone), each opening the answer page with it ready.
+    let mut buttons = vec![json!({
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Open session"},
+        "url": link,
+        "action_id": "open_session",
+    })];
+    if let Some(links) = links {
+        buttons.extend(links.options.iter().take(5).enumerate().map(|(i, o)| {
+            json!({
+                "type": "button",
+                "text": {"type": "plain_text", "text": truncate(&o.label, 75)},
+                "url": o.url,
+                "action_id": format!("answer_{i}"),
+            })
+        }));
+    }
+    blocks.push(json!({"type": "actions", "elements": buttons}));
     // `text` is the fallback Slack shows in notifications and clients without blocks.
     json!({"text": title, "blocks": blocks})
 }
@@ -158,30 +178,45 @@ pub struct PostResult {
 /// Sends webhook deliveries.
 #[derive(Clone)]
 pub struct WebhookClient {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
 impl WebhookClient {
-    pub fn new(timeout: Duration) -> WebhookClient {
+    /// `tls` decides which receivers' certificates are trusted (`notify::tls::client_config`).
+    pub fn new(timeout: Duration, tls: Arc<tokio_rustls::rustls::ClientConfig>) -> WebhookClient {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(timeout));
+        // The https connector below takes the https URLs; this one must let them through.
+        connector.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config((*tls).clone())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         WebhookClient {
             client: Client::builder(TokioExecutor::new()).build(connector),
             timeout,
         }
     }
 
-    /// Builds the channel's body and POSTs it.
+    /// Builds the channel's body and POSTs it to `url` (the channel's, unsealed for Slack).
     /// `secret` is the channel's signing key, unsealed.
-    pub async fn deliver(&self, n: &Claimed, secret: &[u8], public_url: &str) -> PostResult {
+    pub async fn deliver(
+        &self,
+        n: &Claimed,
+        url: &str,
+        secret: &[u8],
+        public_url: &str,
+        links: Option<&AnswerLinks>,
+    ) -> PostResult {
         let link = session_link(public_url, n);
         let body = match n.kind {
-            ChannelKind::Webhook => generic_body(n, &link),
-            ChannelKind::Slack => slack_body(n, &link),
+            ChannelKind::Slack => slack_body(n, &link, links),
+            _ => generic_body(n, &link, links),
         };
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
-        let mut request = http::Request::post(n.url.as_str())
+        let mut request = http::Request::post(url)
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(http::header::USER_AGENT, "switchboard-notify/1");
         if n.kind == ChannelKind::Webhook {
@@ -203,10 +238,6 @@ impl WebhookClient {
             Ok(r) => r,
             Err(e) => return failed(format!("the channel's URL cannot be requested: {e}")),
         };
-        if request.uri().scheme_str() == Some("https") {
-            // No TLS client roots are in the tree yet (see NOTES-notify.md).
-            return failed("https delivery is not supported by this server yet".to_owned());
-        }
         let sent = tokio::time::timeout(self.timeout, async {
             let response = self.client.request(request).await?;
             let status = response.status();

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::action::{ActionTarget, AnswerLink, AnswerLinks};
 use super::webhook::{PostResult, WebhookClient};
-use super::{Outcome, Presence};
+use super::{NotifyEvent, Outcome, Presence};
 use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
+use crate::domain::AuditChannel;
 use crate::domain::DomainError;
 use crate::store::Store;
 use crate::store::notifications::{AttemptResult, Claimed};
@@ -29,6 +31,8 @@ pub struct Deliverer {
     pub settings: NotifySettings,
     /// Links in notifications point here; set once the server knows its address.
     pub public_url: Arc<std::sync::OnceLock<String>>,
+    /// Sends email channels' notifications; None without `notify.smtp`.
+    pub mailer: Option<Arc<super::email::Mailer>>,
 }
 
 impl Deliverer {
@@ -41,10 +45,16 @@ impl Deliverer {
         Deliverer {
             store,
             presence,
-            client: WebhookClient::new(settings.http_timeout()),
+            client: WebhookClient::new(settings.http_timeout(), webhook_tls(&settings)),
             sealer,
-            settings,
             public_url: Default::default(),
+            mailer: settings.smtp.as_ref().and_then(|smtp| {
+                super::email::Mailer::new(smtp, settings.ca_file.as_deref())
+                    .map(Arc::new)
+                    .map_err(|e| tracing::error!(error = %e, "notify.smtp is unusable: no email"))
+                    .ok()
+            }),
+            settings,
         }
     }
 
@@ -54,16 +64,135 @@ impl Deliverer {
         self.settings.http_timeout() * 2 + Duration::from_secs(5)
     }
 
-    /// The channel's signing secret, unsealed (empty for channels without one).
-    fn signing_secret(&self, n: &Claimed) -> Result<Vec<u8>, String> {
-        if n.secret.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.sealer
-            .open(super::WEBHOOK_SECRET_PURPOSE, &n.secret)
-            .map_err(|e| {
+    /// Where to POST and the signing secret, unsealed: a generic webhook's secret is its
+    /// signing key; a Slack channel's is its URL (Slack's URL is its secret), with the stored
+    /// `url` redacted (channels from before URLs were sealed keep theirs in clear).
+    fn target(&self, n: &Claimed) -> Result<(String, Vec<u8>), String> {
+        let open = |purpose: &str| {
+            self.sealer.open(purpose, &n.secret).map_err(|e| {
                 format!("{e}; the server's root secret changed since the channel was created: re-create the channel")
             })
+        };
+        match n.kind {
+            _ if n.secret.is_empty() => Ok((n.url.clone(), Vec::new())),
+            super::ChannelKind::Slack => {
+                let url = open(super::SLACK_URL_PURPOSE)?;
+                Ok((String::from_utf8_lossy(&url).into_owned(), Vec::new()))
+            }
+            super::ChannelKind::Webhook => {
+                Ok((n.url.clone(), open(super::WEBHOOK_SECRET_PURPOSE)?))
+            }
+            super::ChannelKind::Email => Ok((n.url.clone(), Vec::new())),
+        }
+    }
+
+    /// Sends through the channel's kind, with answer links for a question or an approval.
+    async fn send(&self, n: &Claimed) -> PostResult {
+        let public_url = self.public_url.get().map_or("", String::as_str);
+        let links = match self.answer_links(n, public_url).await {
+            Ok(links) => links,
+            Err(e) => {
+                return PostResult {
+                    http_status: 0,
+                    error: Some(format!("the answer links could not be made: {e}")),
+                    permanent: false,
+                };
+            }
+        };
+        if n.kind == super::ChannelKind::Email {
+            let Some(mailer) = &self.mailer else {
+                return PostResult {
+                    http_status: 0,
+                    error: Some("this server has no SMTP settings (notify.smtp)".to_owned()),
+                    permanent: true,
+                };
+            };
+            let email = super::email::render(n, links.as_ref(), public_url);
+            return mailer.send(super::email::address(&n.url), &email).await;
+        }
+        match self.target(n) {
+            Ok((url, secret)) => {
+                self.client
+                    .deliver(n, &url, &secret, public_url, links.as_ref())
+                    .await
+            }
+            // Retrying cannot help: fail for good, saying what to do.
+            Err(why) => PostResult {
+                http_status: 0,
+                error: Some(why),
+                permanent: true,
+            },
+        }
+    }
+
+    /// For a question or an approval: a new action token for this person (minted now, at
+    /// delivery: the clear token exists only in what is sent) and the links that carry it.
+    async fn answer_links(
+        &self,
+        n: &Claimed,
+        public_url: &str,
+    ) -> Result<Option<AnswerLinks>, DomainError> {
+        let (Some(event), Some(session)) = (n.event, n.session_id) else {
+            return Ok(None);
+        };
+        let p = &n.payload;
+        let (target, options): (ActionTarget, Vec<(String, String)>) = match event {
+            NotifyEvent::QuestionAsked => {
+                let Ok(question_id) = p.question_id.parse() else {
+                    return Ok(None);
+                };
+                let labels = self.store.question_labels(question_id).await?;
+                let options = labels
+                    .into_iter()
+                    .map(|l| {
+                        let query = form_urlencoded::Serializer::new(String::new())
+                            .append_pair("choice", &l)
+                            .finish();
+                        (l, query)
+                    })
+                    .collect();
+                let target = ActionTarget::Question {
+                    session_id: session.0,
+                    question_id,
+                };
+                (target, options)
+            }
+            NotifyEvent::ApprovalRequested if !p.approval_id.is_empty() => {
+                let target = ActionTarget::Approval {
+                    session_id: session.0,
+                    request_id: p.approval_id.clone(),
+                };
+                let options = [
+                    ("Allow", "allow"),
+                    ("Allow for this session", "allow_session"),
+                    ("Deny", "deny"),
+                ]
+                .map(|(label, d)| (label.to_owned(), format!("decision={d}")))
+                .to_vec();
+                (target, options)
+            }
+            _ => return Ok(None),
+        };
+        let token = self
+            .store
+            .mint_action_token(
+                n.user_id,
+                target,
+                AuditChannel::NotificationLink,
+                self.settings.action_token_ttl(),
+            )
+            .await?;
+        let page = format!("{}/act/{token}", public_url.trim_end_matches('/'));
+        Ok(Some(AnswerLinks {
+            options: options
+                .into_iter()
+                .map(|(label, query)| AnswerLink {
+                    label,
+                    url: format!("{page}?{query}"),
+                })
+                .collect(),
+            page,
+        }))
     }
 
     /// One attempt of a claimed notification, recorded.
@@ -73,26 +202,20 @@ impl Deliverer {
             Some(session) => self.presence.is_watching(n.user_id, session),
             None => false,
         };
+        let suppressed = |detail: &str| AttemptResult {
+            outcome: Outcome::Suppressed,
+            http_status: 0,
+            detail: detail.to_owned(),
+            retry_in: None,
+        };
         let result = if watching {
-            AttemptResult {
-                outcome: Outcome::Suppressed,
-                http_status: 0,
-                detail: "suppressed: watching the session in a dashboard".to_owned(),
-                retry_in: None,
-            }
+            suppressed("suppressed: watching the session in a dashboard")
+        } else if !self.store.still_waiting(n).await? {
+            // Answered (or decided, or the session ended) before this was due: an escalation
+            // that is no longer needed, or a retry that would only be noise.
+            suppressed("suppressed: already answered")
         } else {
-            let posted = match self.signing_secret(n) {
-                Ok(secret) => {
-                    let public_url = self.public_url.get().map_or("", String::as_str);
-                    self.client.deliver(n, &secret, public_url).await
-                }
-                // Retrying cannot help: fail for good, saying what to do.
-                Err(why) => PostResult {
-                    http_status: 0,
-                    error: Some(why),
-                    permanent: true,
-                },
-            };
+            let posted = self.send(n).await;
             match posted.error {
                 None => AttemptResult {
                     outcome: Outcome::Sent,
@@ -131,6 +254,41 @@ impl Deliverer {
         Ok(result)
     }
 
+    /// The claimed rows their people may still be sent this minute (`per_person_per_minute`);
+    /// the others are put back, due when the oldest send of the window leaves it. Counted per
+    /// batch here and from the database across batches and replicas (replicas racing in the same
+    /// instant may each send one more).
+    async fn within_rate_limit(&self, claimed: Vec<Claimed>) -> Result<Vec<Claimed>, DomainError> {
+        let limit = i64::from(self.settings.per_person_per_minute);
+        if limit == 0 {
+            return Ok(claimed);
+        }
+        let window = chrono::Duration::minutes(1);
+        let mut budgets: std::collections::HashMap<
+            crate::domain::UserId,
+            (i64, chrono::DateTime<chrono::Utc>),
+        > = Default::default();
+        let mut send = Vec::with_capacity(claimed.len());
+        for n in claimed {
+            let budget = match budgets.entry(n.user_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let (count, oldest) = self.store.recent_sends(n.user_id).await?;
+                    let frees = oldest.unwrap_or_else(chrono::Utc::now) + window;
+                    v.insert((limit - count, frees))
+                }
+            };
+            if budget.0 > 0 {
+                budget.0 -= 1;
+                send.push(n);
+            } else {
+                tracing::debug!(notification_id = %n.id, until = %budget.1, "rate limited: waits");
+                self.store.defer_notification(&n, budget.1).await?;
+            }
+        }
+        Ok(send)
+    }
+
     /// Claims and delivers due rows until none is left; returns how many were attempted.
     pub async fn drain(&self) -> Result<usize, DomainError> {
         let mut total = 0;
@@ -143,6 +301,7 @@ impl Deliverer {
                 return Ok(total);
             }
             total += claimed.len();
+            let claimed = self.within_rate_limit(claimed).await?;
             // Concurrently within a batch: one slow receiver must not hold up the others.
             let mut set = tokio::task::JoinSet::new();
             for n in claimed {
@@ -166,6 +325,15 @@ impl Deliverer {
             }
         }
     }
+}
+
+/// The TLS configuration of deliveries; a bad `notify.ca_file` has already stopped the start
+/// (`runtime::server` checks it first), so the fallback only serves callers that skip that check.
+fn webhook_tls(settings: &NotifySettings) -> Arc<tokio_rustls::rustls::ClientConfig> {
+    super::tls::client_config(settings.ca_file.as_deref()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "notify.ca_file is unusable: trusting the system's CAs only");
+        super::tls::client_config(None).expect("a configuration without a CA file builds")
+    })
 }
 
 pub async fn run(deliverer: Deliverer, shutdown: CancellationToken) {

@@ -333,6 +333,11 @@ pub async fn start_with_store(
     store
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);
+    // A bad notify.ca_file is a start-up error, not a silent fallback.
+    crate::notify::tls::client_config(settings.notify.ca_file.as_deref())?;
+    if let Some(smtp) = &settings.notify.smtp {
+        crate::notify::email::Mailer::new(smtp, settings.notify.ca_file.as_deref())?;
+    }
     let presence = Arc::new(crate::notify::Presence::default());
     let secret = jwt_secret(&settings)?;
     let deliverer = crate::notify::worker::Deliverer::new(

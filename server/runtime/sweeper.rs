@@ -1,6 +1,7 @@
 //! Background rules that need a clock: question and approval deadlines apply their default, stop
 //! grace periods end in STOPPED, silent agents become DISCONNECTED, launch limits (start
-//! deadline, inactivity, hard limit) and lost runners end launched sessions. Every replica runs it; the
+//! deadline, inactivity, hard limit) and lost runners end launched sessions, answer links long
+//! expired are deleted. Every replica runs it; the
 //! write path's row locks and status guards make concurrent sweeps harmless.
 
 use tokio_util::sync::CancellationToken;
@@ -132,5 +133,6 @@ pub async fn sweep_once(store: &Store, settings: &SessionSettings) -> Result<(),
             Err(e) => return Err(e),
         }
     }
+    store.delete_stale_action_tokens(BATCH).await?;
     Ok(())
 }

@@ -299,6 +299,40 @@ impl Store {
         }
     }
 
+    /// Deletes up to `limit` tokens that ran out more than a day ago. Until then an old link
+    /// still says "expired" (or "used") rather than "not valid".
+    pub async fn delete_stale_action_tokens(&self, limit: i64) -> DomainResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM action_tokens WHERE id IN ( \
+               SELECT id FROM action_tokens WHERE expires_at < now() - interval '1 day' LIMIT $1)",
+        )
+        .bind(limit)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// A person's account email (an email channel's default address).
+    pub async fn user_email(&self, user: UserId) -> DomainResult<String> {
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(DomainError::NotFound("user"))
+    }
+
+    /// The labels of a question's options, for the answer links of its notification.
+    pub async fn question_labels(&self, question_id: Uuid) -> DomainResult<Vec<String>> {
+        let spec: Option<sqlx::types::Json<Question>> =
+            sqlx::query_scalar("SELECT spec FROM questions WHERE id = $1")
+                .bind(question_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(spec
+            .map(|q| q.0.options.into_iter().map(|o| o.label).collect())
+            .unwrap_or_default())
+    }
+
     /// The option ids that `choices` name, each by its label or its id.
     async fn option_ids(&self, question_id: Uuid, choices: &[String]) -> DomainResult<Vec<String>> {
         if choices.is_empty() {

@@ -44,10 +44,16 @@ pub(in crate::store) async fn enqueue(
     let mut written = 0;
     for n in pending {
         let coalesce = n.event == NotifyEvent::QuestionAsked && coalesce_secs > 0.0;
+        // A channel's escalation delay holds back what waits for an answer (see the worker,
+        // which suppresses it when answered by then).
+        let escalates = matches!(
+            n.event,
+            NotifyEvent::QuestionAsked | NotifyEvent::ApprovalRequested
+        );
         let key = format!("{}:{session_id}:{}", n.event as i16, n.key);
         let done = sqlx::query(
             "WITH targets AS ( \
-               SELECT c.id, c.user_id FROM notification_channels c \
+               SELECT c.id, c.user_id, c.escalate_after_secs FROM notification_channels c \
                JOIN project_members m ON m.user_id = c.user_id AND m.project_id = $1 \
                WHERE c.enabled AND c.events @> ARRAY[$2::smallint]), \
              coalesced AS ( \
@@ -57,11 +63,12 @@ pub(in crate::store) async fn enqueue(
                AND o.state = 0 AND o.attempts = 0 \
                RETURNING o.channel_id) \
              INSERT INTO notification_outbox (id, channel_id, user_id, event, session_id, event_key, payload, due_at) \
-             SELECT gen_random_uuid(), t.id, t.user_id, $2, $3, $4, $5, \
+             SELECT gen_random_uuid(), t.id, t.user_id, $2, $3, $4, $5, GREATEST( \
                CASE WHEN $6 THEN GREATEST(now(), COALESCE(( \
                  SELECT max(p.due_at) FROM notification_outbox p \
                  WHERE p.channel_id = t.id AND p.session_id = $3 AND p.event = $2) \
-                 + make_interval(secs => $7), now())) ELSE now() END \
+                 + make_interval(secs => $7), now())) ELSE now() END, \
+               CASE WHEN $8 THEN now() + make_interval(secs => t.escalate_after_secs) ELSE now() END) \
              FROM targets t WHERE t.id NOT IN (SELECT channel_id FROM coalesced) \
              ON CONFLICT (channel_id, event_key) DO NOTHING",
         )
@@ -72,6 +79,7 @@ pub(in crate::store) async fn enqueue(
         .bind(sqlx::types::Json(&n.payload))
         .bind(coalesce)
         .bind(coalesce_secs)
+        .bind(escalates)
         .execute(&mut **tx)
         .await?;
         written += done.rows_affected();
@@ -89,13 +97,16 @@ pub struct StoredChannel {
     pub events: Vec<NotifyEvent>,
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Questions and approvals reach the channel this long after they were asked (0: at once).
+    pub escalate_after_secs: i32,
 }
 
-type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>);
-const CHANNEL_COLUMNS: &str = "id, user_id, kind, url, events, enabled, created_at";
+type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>, i32);
+const CHANNEL_COLUMNS: &str =
+    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs";
 
 fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
-    let (id, user_id, kind, url, events, enabled, created_at) = row;
+    let (id, user_id, kind, url, events, enabled, created_at, escalate_after_secs) = row;
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
@@ -108,6 +119,7 @@ fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
             .collect(),
         enabled,
         created_at,
+        escalate_after_secs,
     })
 }
 
@@ -212,10 +224,24 @@ impl Store {
         secret: &str,
         events: &[NotifyEvent],
     ) -> DomainResult<StoredChannel> {
+        self.create_escalating_channel(user, kind, url, secret, events, 0)
+            .await
+    }
+
+    /// `create_channel` with an escalation delay (seconds) for questions and approvals.
+    pub async fn create_escalating_channel(
+        &self,
+        user: UserId,
+        kind: ChannelKind,
+        url: &str,
+        secret: &str,
+        events: &[NotifyEvent],
+        escalate_after_secs: i32,
+    ) -> DomainResult<StoredChannel> {
         let events: Vec<i16> = events.iter().map(|e| *e as i16).collect();
         let row: ChannelRow = sqlx::query_as(&format!(
-            "INSERT INTO notification_channels (id, user_id, kind, url, secret, events) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CHANNEL_COLUMNS}"
+            "INSERT INTO notification_channels (id, user_id, kind, url, secret, events, escalate_after_secs) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CHANNEL_COLUMNS}"
         ))
         .bind(Uuid::new_v4())
         .bind(user.0)
@@ -223,9 +249,29 @@ impl Store {
         .bind(url)
         .bind(secret)
         .bind(&events)
+        .bind(escalate_after_secs)
         .fetch_one(self.pool())
         .await?;
         channel(row)
+    }
+
+    /// Changes a channel's escalation delay; another user's channel is NOT_FOUND.
+    pub async fn set_channel_escalation(
+        &self,
+        user: UserId,
+        id: Uuid,
+        escalate_after_secs: i32,
+    ) -> DomainResult<StoredChannel> {
+        let row: Option<ChannelRow> = sqlx::query_as(&format!(
+            "UPDATE notification_channels SET escalate_after_secs = $3 \
+             WHERE id = $1 AND user_id = $2 RETURNING {CHANNEL_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(user.0)
+        .bind(escalate_after_secs)
+        .fetch_optional(self.pool())
+        .await?;
+        channel(row.ok_or(DomainError::NotFound("channel"))?)
     }
 
     pub async fn list_channels(&self, user: UserId) -> DomainResult<Vec<StoredChannel>> {
@@ -326,6 +372,65 @@ impl Store {
         rows.into_iter().map(claimed).collect()
     }
 
+    /// How many notifications the person was sent in the last minute, and when the oldest of
+    /// them was (the per-person rate limit).
+    pub async fn recent_sends(&self, user: UserId) -> DomainResult<(i64, Option<DateTime<Utc>>)> {
+        Ok(sqlx::query_as(
+            "SELECT count(*), min(sent_at) FROM notification_outbox \
+             WHERE user_id = $1 AND sent_at > now() - interval '1 minute'",
+        )
+        .bind(user.0)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Puts a claimed notification back, due at `until`, as if it had not been claimed (no
+    /// attempt is recorded, and later questions of its session still coalesce into it).
+    pub async fn defer_notification(&self, n: &Claimed, until: DateTime<Utc>) -> DomainResult<()> {
+        sqlx::query(
+            "UPDATE notification_outbox SET attempts = attempts - 1, due_at = $3 \
+             WHERE id = $1 AND attempts = $2 AND state = 0",
+        )
+        .bind(n.id)
+        .bind(n.attempt)
+        .bind(until)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether what a notification asks a person for still waits: a question event while the
+    /// session has an open question, an approval event while that approval is undecided (and
+    /// its session live). Other events always are.
+    pub async fn still_waiting(&self, n: &Claimed) -> DomainResult<bool> {
+        let Some(session) = n.session_id else {
+            return Ok(true);
+        };
+        let waiting: Option<bool> = match n.event {
+            Some(NotifyEvent::QuestionAsked) => {
+                sqlx::query_scalar("SELECT open_questions > 0 FROM sessions WHERE id = $1")
+                    .bind(session.0)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            Some(NotifyEvent::ApprovalRequested) => {
+                let Ok(id) = n.payload.approval_id.parse::<Uuid>() else {
+                    return Ok(true);
+                };
+                sqlx::query_scalar(
+                    "SELECT a.decided_at IS NULL AND s.open_approvals > 0 FROM approvals a \
+                     JOIN sessions s ON s.id = a.session_id WHERE a.id = $1 AND a.session_id = $2",
+                )
+                .bind(id)
+                .bind(session.0)
+                .fetch_optional(self.pool())
+                .await?
+            }
+            _ => return Ok(true),
+        };
+        Ok(waiting.unwrap_or(false))
+    }
+
     /// When the next pending notification is due, if any (the worker sleeps until then).
     pub async fn next_notification_due(&self) -> DomainResult<Option<DateTime<Utc>>> {
         let (due,): (Option<DateTime<Utc>>,) =
@@ -352,7 +457,8 @@ impl Store {
         // Only the attempt that claimed it may move it (a lease that ran out and was claimed
         // again by another replica belongs to that one now).
         let moved = sqlx::query(
-            "UPDATE notification_outbox SET state = $3, due_at = now() + make_interval(secs => $4) \
+            "UPDATE notification_outbox SET state = $3, due_at = now() + make_interval(secs => $4), \
+             sent_at = CASE WHEN $3 = 1 THEN now() ELSE sent_at END \
              WHERE id = $1 AND attempts = $2 AND state = 0",
         )
         .bind(n.id)

@@ -513,6 +513,7 @@ fn generated_garbage_never_gets_a_server_fault() {
         let webhook = crate::notifications::notifications_of(&app, &dan)
             .await
             .create_webhook_channel(CreateWebhookChannelRequest {
+                escalate_after: None,
                 kind: ChannelKind::Webhook as i32,
                 url: "http://127.0.0.1:9/refused".into(),
                 events: vec![NotificationEvent::QuestionAsked as i32],

@@ -173,6 +173,7 @@ pub async fn create_channel(
     events: &[NotificationEvent],
 ) -> CreateWebhookChannelResponse {
     n.create_webhook_channel(CreateWebhookChannelRequest {
+        escalate_after: None,
         kind: kind as i32,
         url: url.into(),
         events: events.iter().map(|e| *e as i32).collect(),
@@ -469,12 +470,15 @@ async fn two_servers_deliver_each_notification_once() {
     let app = TestApp::spawn_with(|s| {
         s.notify.coalesce_secs = 0;
         s.notify.poll_interval_ms = 20;
+        // 20 notifications to one person at once: past the default rate limit.
+        s.notify.per_person_per_minute = 0;
     })
     .await;
     let replica = app
         .replica_with(|s| {
             s.notify.coalesce_secs = 0;
             s.notify.poll_interval_ms = 20;
+            s.notify.per_person_per_minute = 0;
         })
         .await;
     let receiver = Receiver::start().await;
@@ -567,6 +571,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     let hal = app.user("hal@example.com").await;
     let mut n = notifications_of(&app, &gus).await;
     let bad = |kind: ChannelKind, url: &str, events: Vec<i32>| CreateWebhookChannelRequest {
+        escalate_after: None,
         kind: kind as i32,
         url: url.into(),
         events,
@@ -627,6 +632,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     .unwrap();
     let err = n
         .update_channel(UpdateChannelRequest {
+            escalate_after: None,
             channel_id: mine.id.clone(),
             enabled: None,
             events: Some(EventList { events: vec![] }),
@@ -652,6 +658,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
         code(
             theirs
                 .update_channel(UpdateChannelRequest {
+                    escalate_after: None,
                     channel_id: id.clone(),
                     enabled: Some(false),
                     events: None,
@@ -703,6 +710,7 @@ async fn channel_rpcs_refuse_bad_input_naming_the_field_and_hide_other_users_cha
     // Gus's own changes work; a refusing URL is a FAILED delivery, not an RPC error.
     let updated = n
         .update_channel(UpdateChannelRequest {
+            escalate_after: None,
             channel_id: id.clone(),
             enabled: Some(false),
             events: Some(EventList {

@@ -138,6 +138,7 @@ impl Fixture {
         crate::notifications::notifications_of(app, &self.admin)
             .await
             .create_webhook_channel(CreateWebhookChannelRequest {
+                escalate_after: None,
                 kind: ChannelKind::Webhook as i32,
                 url: "http://127.0.0.1:9/refused".into(),
                 events: vec![NotificationEvent::QuestionAsked as i32],
@@ -308,7 +309,7 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         "ListProjects" | "CreateProject" | "ListMyInvitations" => [Ok; 6],
         // Notification channels belong to one person, not to a project: everyone lists and
         // creates their own; the admin's channel is NOT_FOUND to everyone else.
-        "ListChannels" | "CreateWebhookChannel" => [Ok; 6],
+        "ListChannels" | "CreateWebhookChannel" | "CreateEmailChannel" => [Ok; 6],
         "UpdateChannel" | "DeleteChannel" | "TestChannel" | "ListDeliveries" => {
             [Ok, NotFound, NotFound, NotFound, NotFound, NotFound]
         }
@@ -338,6 +339,7 @@ async fn every_rpc_answers_each_role_as_the_table_says() {
     let app = TestApp::spawn_with(|s| {
         s.limits.agent_calls_per_second = 1_000_000;
         s.limits.agent_calls_burst = 1_000_000;
+        s.notify.smtp = Some(crate::notify_email::refusing_smtp());
     })
     .await;
     let mut admin = app.user("admin@example.com").await;
@@ -698,12 +700,21 @@ async fn request_for(
         .encode_to_vec(),
         "ListChannels" => ListChannelsRequest {}.encode_to_vec(),
         "CreateWebhookChannel" => CreateWebhookChannelRequest {
+            escalate_after: None,
             kind: ChannelKind::Slack as i32,
             url: "http://127.0.0.1:9/refused".into(),
             events: vec![NotificationEvent::SessionFailed as i32],
         }
         .encode_to_vec(),
+        // To the caller's own address, through a relay that refuses connections.
+        "CreateEmailChannel" => CreateEmailChannelRequest {
+            address: String::new(),
+            events: vec![NotificationEvent::SessionFailed as i32],
+            escalate_after: None,
+        }
+        .encode_to_vec(),
         "UpdateChannel" => UpdateChannelRequest {
+            escalate_after: None,
             channel_id: fx.admin_channel.clone(),
             enabled: Some(true),
             events: None,

@@ -9,6 +9,7 @@ package switchboardv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -102,6 +103,9 @@ const (
 	ChannelKind_CHANNEL_KIND_WEBHOOK ChannelKind = 1
 	// A Slack incoming webhook (Block Kit message with a link to the session).
 	ChannelKind_CHANNEL_KIND_SLACK ChannelKind = 2
+	// Email through the server's SMTP relay (CreateEmailChannel); `Channel.url` is
+	// `mailto:<address>`.
+	ChannelKind_CHANNEL_KIND_EMAIL ChannelKind = 3
 )
 
 // Enum value maps for ChannelKind.
@@ -110,11 +114,13 @@ var (
 		0: "CHANNEL_KIND_UNSPECIFIED",
 		1: "CHANNEL_KIND_WEBHOOK",
 		2: "CHANNEL_KIND_SLACK",
+		3: "CHANNEL_KIND_EMAIL",
 	}
 	ChannelKind_value = map[string]int32{
 		"CHANNEL_KIND_UNSPECIFIED": 0,
 		"CHANNEL_KIND_WEBHOOK":     1,
 		"CHANNEL_KIND_SLACK":       2,
+		"CHANNEL_KIND_EMAIL":       3,
 	}
 )
 
@@ -216,7 +222,10 @@ type Channel struct {
 	// A disabled channel receives nothing.
 	Enabled bool `protobuf:"varint,5,opt,name=enabled,proto3" json:"enabled,omitempty"`
 	// When it was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Questions and approvals reach this channel only this long after they were asked, and not
+	// at all once answered by then (e.g. push at once, email after 10 minutes). Unset: at once.
+	EscalateAfter *durationpb.Duration `protobuf:"bytes,7,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -289,6 +298,13 @@ func (x *Channel) GetEnabled() bool {
 func (x *Channel) GetCreateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Channel) GetEscalateAfter() *durationpb.Duration {
+	if x != nil {
+		return x.EscalateAfter
 	}
 	return nil
 }
@@ -384,7 +400,9 @@ type CreateWebhookChannelRequest struct {
 	// An absolute http:// or https:// URL, at most 2048 characters.
 	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
 	// At least one event; no duplicates.
-	Events        []NotificationEvent `protobuf:"varint,3,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
+	Events []NotificationEvent `protobuf:"varint,3,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
+	// See `Channel.escalate_after`: whole seconds, at most 24 hours; unset: at once.
+	EscalateAfter *durationpb.Duration `protobuf:"bytes,4,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -440,6 +458,124 @@ func (x *CreateWebhookChannelRequest) GetEvents() []NotificationEvent {
 	return nil
 }
 
+func (x *CreateWebhookChannelRequest) GetEscalateAfter() *durationpb.Duration {
+	if x != nil {
+		return x.EscalateAfter
+	}
+	return nil
+}
+
+// CreateEmailChannel request.
+type CreateEmailChannelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty: the account's own email. Another address is refused for now (INVALID_ARGUMENT):
+	// an address receives answer links only once its owner is known.
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	// At least one event; no duplicates.
+	Events []NotificationEvent `protobuf:"varint,2,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
+	// See `Channel.escalate_after`: whole seconds, at most 24 hours; unset: at once.
+	EscalateAfter *durationpb.Duration `protobuf:"bytes,3,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEmailChannelRequest) Reset() {
+	*x = CreateEmailChannelRequest{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEmailChannelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEmailChannelRequest) ProtoMessage() {}
+
+func (x *CreateEmailChannelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEmailChannelRequest.ProtoReflect.Descriptor instead.
+func (*CreateEmailChannelRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CreateEmailChannelRequest) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *CreateEmailChannelRequest) GetEvents() []NotificationEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *CreateEmailChannelRequest) GetEscalateAfter() *durationpb.Duration {
+	if x != nil {
+		return x.EscalateAfter
+	}
+	return nil
+}
+
+// CreateEmailChannel result.
+type CreateEmailChannelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new channel, enabled.
+	Channel       *Channel `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEmailChannelResponse) Reset() {
+	*x = CreateEmailChannelResponse{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEmailChannelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEmailChannelResponse) ProtoMessage() {}
+
+func (x *CreateEmailChannelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEmailChannelResponse.ProtoReflect.Descriptor instead.
+func (*CreateEmailChannelResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateEmailChannelResponse) GetChannel() *Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return nil
+}
+
 // CreateWebhookChannel result.
 type CreateWebhookChannelResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -453,7 +589,7 @@ type CreateWebhookChannelResponse struct {
 
 func (x *CreateWebhookChannelResponse) Reset() {
 	*x = CreateWebhookChannelResponse{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[4]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +601,7 @@ func (x *CreateWebhookChannelResponse) String() string {
 func (*CreateWebhookChannelResponse) ProtoMessage() {}
 
 func (x *CreateWebhookChannelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[4]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +614,7 @@ func (x *CreateWebhookChannelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateWebhookChannelResponse.ProtoReflect.Descriptor instead.
 func (*CreateWebhookChannelResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{4}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateWebhookChannelResponse) GetChannel() *Channel {
@@ -503,14 +639,16 @@ type UpdateChannelRequest struct {
 	// Enable or disable.
 	Enabled *bool `protobuf:"varint,2,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
 	// Replace the events (at least one) when set.
-	Events        *EventList `protobuf:"bytes,3,opt,name=events,proto3" json:"events,omitempty"`
+	Events *EventList `protobuf:"bytes,3,opt,name=events,proto3" json:"events,omitempty"`
+	// Replace the escalation delay when set (zero: at once); whole seconds, at most 24 hours.
+	EscalateAfter *durationpb.Duration `protobuf:"bytes,4,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateChannelRequest) Reset() {
 	*x = UpdateChannelRequest{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -522,7 +660,7 @@ func (x *UpdateChannelRequest) String() string {
 func (*UpdateChannelRequest) ProtoMessage() {}
 
 func (x *UpdateChannelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -535,7 +673,7 @@ func (x *UpdateChannelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateChannelRequest.ProtoReflect.Descriptor instead.
 func (*UpdateChannelRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{5}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UpdateChannelRequest) GetChannelId() string {
@@ -559,6 +697,13 @@ func (x *UpdateChannelRequest) GetEvents() *EventList {
 	return nil
 }
 
+func (x *UpdateChannelRequest) GetEscalateAfter() *durationpb.Duration {
+	if x != nil {
+		return x.EscalateAfter
+	}
+	return nil
+}
+
 // A set of events (a message so that "not changing" and "changing" are distinct).
 type EventList struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -570,7 +715,7 @@ type EventList struct {
 
 func (x *EventList) Reset() {
 	*x = EventList{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +727,7 @@ func (x *EventList) String() string {
 func (*EventList) ProtoMessage() {}
 
 func (x *EventList) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -595,7 +740,7 @@ func (x *EventList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventList.ProtoReflect.Descriptor instead.
 func (*EventList) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{6}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EventList) GetEvents() []NotificationEvent {
@@ -616,7 +761,7 @@ type UpdateChannelResponse struct {
 
 func (x *UpdateChannelResponse) Reset() {
 	*x = UpdateChannelResponse{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +773,7 @@ func (x *UpdateChannelResponse) String() string {
 func (*UpdateChannelResponse) ProtoMessage() {}
 
 func (x *UpdateChannelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +786,7 @@ func (x *UpdateChannelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateChannelResponse.ProtoReflect.Descriptor instead.
 func (*UpdateChannelResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{7}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateChannelResponse) GetChannel() *Channel {
@@ -662,7 +807,7 @@ type DeleteChannelRequest struct {
 
 func (x *DeleteChannelRequest) Reset() {
 	*x = DeleteChannelRequest{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -674,7 +819,7 @@ func (x *DeleteChannelRequest) String() string {
 func (*DeleteChannelRequest) ProtoMessage() {}
 
 func (x *DeleteChannelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -687,7 +832,7 @@ func (x *DeleteChannelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteChannelRequest.ProtoReflect.Descriptor instead.
 func (*DeleteChannelRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{8}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DeleteChannelRequest) GetChannelId() string {
@@ -706,7 +851,7 @@ type DeleteChannelResponse struct {
 
 func (x *DeleteChannelResponse) Reset() {
 	*x = DeleteChannelResponse{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +863,7 @@ func (x *DeleteChannelResponse) String() string {
 func (*DeleteChannelResponse) ProtoMessage() {}
 
 func (x *DeleteChannelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +876,7 @@ func (x *DeleteChannelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteChannelResponse.ProtoReflect.Descriptor instead.
 func (*DeleteChannelResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{9}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{11}
 }
 
 // TestChannel request.
@@ -745,7 +890,7 @@ type TestChannelRequest struct {
 
 func (x *TestChannelRequest) Reset() {
 	*x = TestChannelRequest{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -757,7 +902,7 @@ func (x *TestChannelRequest) String() string {
 func (*TestChannelRequest) ProtoMessage() {}
 
 func (x *TestChannelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -770,7 +915,7 @@ func (x *TestChannelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestChannelRequest.ProtoReflect.Descriptor instead.
 func (*TestChannelRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{10}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TestChannelRequest) GetChannelId() string {
@@ -791,7 +936,7 @@ type TestChannelResponse struct {
 
 func (x *TestChannelResponse) Reset() {
 	*x = TestChannelResponse{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +948,7 @@ func (x *TestChannelResponse) String() string {
 func (*TestChannelResponse) ProtoMessage() {}
 
 func (x *TestChannelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +961,7 @@ func (x *TestChannelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestChannelResponse.ProtoReflect.Descriptor instead.
 func (*TestChannelResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{11}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *TestChannelResponse) GetDelivery() *Delivery {
@@ -853,7 +998,7 @@ type Delivery struct {
 
 func (x *Delivery) Reset() {
 	*x = Delivery{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +1010,7 @@ func (x *Delivery) String() string {
 func (*Delivery) ProtoMessage() {}
 
 func (x *Delivery) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +1023,7 @@ func (x *Delivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
 func (*Delivery) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Delivery) GetNotificationId() string {
@@ -959,7 +1104,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -971,7 +1116,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -984,7 +1129,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListDeliveriesRequest) GetChannelId() string {
@@ -1021,7 +1166,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1033,7 +1178,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_notification_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1046,7 +1191,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -1067,7 +1212,7 @@ var File_switchboard_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x01\n" +
+	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x02\n" +
 	"\aChannel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n" +
@@ -1075,22 +1220,31 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\x06events\x18\x04 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12\x18\n" +
 	"\aenabled\x18\x05 \x01(\bR\aenabled\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x15\n" +
+	"createTime\x12@\n" +
+	"\x0eescalate_after\x18\a \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\"\x15\n" +
 	"\x13ListChannelsRequest\"K\n" +
 	"\x14ListChannelsResponse\x123\n" +
-	"\bchannels\x18\x01 \x03(\v2\x17.switchboard.v1.ChannelR\bchannels\"\x9b\x01\n" +
+	"\bchannels\x18\x01 \x03(\v2\x17.switchboard.v1.ChannelR\bchannels\"\xdd\x01\n" +
 	"\x1bCreateWebhookChannelRequest\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x129\n" +
-	"\x06events\x18\x03 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\"x\n" +
+	"\x06events\x18\x03 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12@\n" +
+	"\x0eescalate_after\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\"\xb2\x01\n" +
+	"\x19CreateEmailChannelRequest\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x129\n" +
+	"\x06events\x18\x02 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12@\n" +
+	"\x0eescalate_after\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\"O\n" +
+	"\x1aCreateEmailChannelResponse\x121\n" +
+	"\achannel\x18\x01 \x01(\v2\x17.switchboard.v1.ChannelR\achannel\"x\n" +
 	"\x1cCreateWebhookChannelResponse\x121\n" +
 	"\achannel\x18\x01 \x01(\v2\x17.switchboard.v1.ChannelR\achannel\x12%\n" +
-	"\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\x93\x01\n" +
+	"\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\xd5\x01\n" +
 	"\x14UpdateChannelRequest\x12\x1d\n" +
 	"\n" +
 	"channel_id\x18\x01 \x01(\tR\tchannelId\x12\x1d\n" +
 	"\aenabled\x18\x02 \x01(\bH\x00R\aenabled\x88\x01\x01\x121\n" +
-	"\x06events\x18\x03 \x01(\v2\x19.switchboard.v1.EventListR\x06eventsB\n" +
+	"\x06events\x18\x03 \x01(\v2\x19.switchboard.v1.EventListR\x06events\x12@\n" +
+	"\x0eescalate_after\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\rescalateAfterB\n" +
 	"\n" +
 	"\b_enabled\"F\n" +
 	"\tEventList\x129\n" +
@@ -1137,19 +1291,21 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	" NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n" +
 	"!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n" +
 	"$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n" +
-	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*]\n" +
+	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*u\n" +
 	"\vChannelKind\x12\x1c\n" +
 	"\x18CHANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CHANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n" +
-	"\x12CHANNEL_KIND_SLACK\x10\x02*\x8c\x01\n" +
+	"\x12CHANNEL_KIND_SLACK\x10\x02\x12\x16\n" +
+	"\x12CHANNEL_KIND_EMAIL\x10\x03*\x8c\x01\n" +
 	"\x0fDeliveryOutcome\x12 \n" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n" +
 	"\x1bDELIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n" +
-	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\xd8\x04\n" +
+	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\xc5\x05\n" +
 	"\x13NotificationService\x12Y\n" +
 	"\fListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n" +
-	"\x14CreateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12\\\n" +
+	"\x14CreateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12k\n" +
+	"\x12CreateEmailChannel\x12).switchboard.v1.CreateEmailChannelRequest\x1a*.switchboard.v1.CreateEmailChannelResponse\x12\\\n" +
 	"\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n" +
 	"\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n" +
 	"\vTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n" +
@@ -1169,7 +1325,7 @@ func file_switchboard_v1_notification_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_notification_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(NotificationEvent)(0),               // 0: switchboard.v1.NotificationEvent
 	(ChannelKind)(0),                     // 1: switchboard.v1.ChannelKind
@@ -1178,52 +1334,63 @@ var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(*ListChannelsRequest)(nil),          // 4: switchboard.v1.ListChannelsRequest
 	(*ListChannelsResponse)(nil),         // 5: switchboard.v1.ListChannelsResponse
 	(*CreateWebhookChannelRequest)(nil),  // 6: switchboard.v1.CreateWebhookChannelRequest
-	(*CreateWebhookChannelResponse)(nil), // 7: switchboard.v1.CreateWebhookChannelResponse
-	(*UpdateChannelRequest)(nil),         // 8: switchboard.v1.UpdateChannelRequest
-	(*EventList)(nil),                    // 9: switchboard.v1.EventList
-	(*UpdateChannelResponse)(nil),        // 10: switchboard.v1.UpdateChannelResponse
-	(*DeleteChannelRequest)(nil),         // 11: switchboard.v1.DeleteChannelRequest
-	(*DeleteChannelResponse)(nil),        // 12: switchboard.v1.DeleteChannelResponse
-	(*TestChannelRequest)(nil),           // 13: switchboard.v1.TestChannelRequest
-	(*TestChannelResponse)(nil),          // 14: switchboard.v1.TestChannelResponse
-	(*Delivery)(nil),                     // 15: switchboard.v1.Delivery
-	(*ListDeliveriesRequest)(nil),        // 16: switchboard.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),       // 17: switchboard.v1.ListDeliveriesResponse
-	(*timestamppb.Timestamp)(nil),        // 18: google.protobuf.Timestamp
+	(*CreateEmailChannelRequest)(nil),    // 7: switchboard.v1.CreateEmailChannelRequest
+	(*CreateEmailChannelResponse)(nil),   // 8: switchboard.v1.CreateEmailChannelResponse
+	(*CreateWebhookChannelResponse)(nil), // 9: switchboard.v1.CreateWebhookChannelResponse
+	(*UpdateChannelRequest)(nil),         // 10: switchboard.v1.UpdateChannelRequest
+	(*EventList)(nil),                    // 11: switchboard.v1.EventList
+	(*UpdateChannelResponse)(nil),        // 12: switchboard.v1.UpdateChannelResponse
+	(*DeleteChannelRequest)(nil),         // 13: switchboard.v1.DeleteChannelRequest
+	(*DeleteChannelResponse)(nil),        // 14: switchboard.v1.DeleteChannelResponse
+	(*TestChannelRequest)(nil),           // 15: switchboard.v1.TestChannelRequest
+	(*TestChannelResponse)(nil),          // 16: switchboard.v1.TestChannelResponse
+	(*Delivery)(nil),                     // 17: switchboard.v1.Delivery
+	(*ListDeliveriesRequest)(nil),        // 18: switchboard.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),       // 19: switchboard.v1.ListDeliveriesResponse
+	(*timestamppb.Timestamp)(nil),        // 20: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),          // 21: google.protobuf.Duration
 }
 var file_switchboard_v1_notification_service_proto_depIdxs = []int32{
 	1,  // 0: switchboard.v1.Channel.kind:type_name -> switchboard.v1.ChannelKind
 	0,  // 1: switchboard.v1.Channel.events:type_name -> switchboard.v1.NotificationEvent
-	18, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 3: switchboard.v1.ListChannelsResponse.channels:type_name -> switchboard.v1.Channel
-	1,  // 4: switchboard.v1.CreateWebhookChannelRequest.kind:type_name -> switchboard.v1.ChannelKind
-	0,  // 5: switchboard.v1.CreateWebhookChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
-	3,  // 6: switchboard.v1.CreateWebhookChannelResponse.channel:type_name -> switchboard.v1.Channel
-	9,  // 7: switchboard.v1.UpdateChannelRequest.events:type_name -> switchboard.v1.EventList
-	0,  // 8: switchboard.v1.EventList.events:type_name -> switchboard.v1.NotificationEvent
-	3,  // 9: switchboard.v1.UpdateChannelResponse.channel:type_name -> switchboard.v1.Channel
-	15, // 10: switchboard.v1.TestChannelResponse.delivery:type_name -> switchboard.v1.Delivery
-	0,  // 11: switchboard.v1.Delivery.event:type_name -> switchboard.v1.NotificationEvent
-	2,  // 12: switchboard.v1.Delivery.outcome:type_name -> switchboard.v1.DeliveryOutcome
-	18, // 13: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
-	15, // 14: switchboard.v1.ListDeliveriesResponse.deliveries:type_name -> switchboard.v1.Delivery
-	4,  // 15: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
-	6,  // 16: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
-	8,  // 17: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
-	11, // 18: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
-	13, // 19: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
-	16, // 20: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
-	5,  // 21: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
-	7,  // 22: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
-	10, // 23: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
-	12, // 24: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
-	14, // 25: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
-	17, // 26: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	20, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
+	21, // 3: switchboard.v1.Channel.escalate_after:type_name -> google.protobuf.Duration
+	3,  // 4: switchboard.v1.ListChannelsResponse.channels:type_name -> switchboard.v1.Channel
+	1,  // 5: switchboard.v1.CreateWebhookChannelRequest.kind:type_name -> switchboard.v1.ChannelKind
+	0,  // 6: switchboard.v1.CreateWebhookChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
+	21, // 7: switchboard.v1.CreateWebhookChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	0,  // 8: switchboard.v1.CreateEmailChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
+	21, // 9: switchboard.v1.CreateEmailChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	3,  // 10: switchboard.v1.CreateEmailChannelResponse.channel:type_name -> switchboard.v1.Channel
+	3,  // 11: switchboard.v1.CreateWebhookChannelResponse.channel:type_name -> switchboard.v1.Channel
+	11, // 12: switchboard.v1.UpdateChannelRequest.events:type_name -> switchboard.v1.EventList
+	21, // 13: switchboard.v1.UpdateChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	0,  // 14: switchboard.v1.EventList.events:type_name -> switchboard.v1.NotificationEvent
+	3,  // 15: switchboard.v1.UpdateChannelResponse.channel:type_name -> switchboard.v1.Channel
+	17, // 16: switchboard.v1.TestChannelResponse.delivery:type_name -> switchboard.v1.Delivery
+	0,  // 17: switchboard.v1.Delivery.event:type_name -> switchboard.v1.NotificationEvent
+	2,  // 18: switchboard.v1.Delivery.outcome:type_name -> switchboard.v1.DeliveryOutcome
+	20, // 19: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
+	17, // 20: switchboard.v1.ListDeliveriesResponse.deliveries:type_name -> switchboard.v1.Delivery
+	4,  // 21: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
+	6,  // 22: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
+	7,  // 23: switchboard.v1.NotificationService.CreateEmailChannel:input_type -> switchboard.v1.CreateEmailChannelRequest
+	10, // 24: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
+	13, // 25: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
+	15, // 26: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
+	18, // 27: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
+	5,  // 28: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
+	9,  // 29: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
+	8,  // 30: switchboard.v1.NotificationService.CreateEmailChannel:output_type -> switchboard.v1.CreateEmailChannelResponse
+	12, // 31: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
+	14, // 32: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
+	16, // 33: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
+	19, // 34: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
+	28, // [28:35] is the sub-list for method output_type
+	21, // [21:28] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_notification_service_proto_init() }
@@ -1231,14 +1398,14 @@ func file_switchboard_v1_notification_service_proto_init() {
 	if File_switchboard_v1_notification_service_proto != nil {
 		return
 	}
-	file_switchboard_v1_notification_service_proto_msgTypes[5].OneofWrappers = []any{}
+	file_switchboard_v1_notification_service_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_notification_service_proto_rawDesc), len(file_switchboard_v1_notification_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	NotificationService_ListChannels_FullMethodName         = "/switchboard.v1.NotificationService/ListChannels"
 	NotificationService_CreateWebhookChannel_FullMethodName = "/switchboard.v1.NotificationService/CreateWebhookChannel"
+	NotificationService_CreateEmailChannel_FullMethodName   = "/switchboard.v1.NotificationService/CreateEmailChannel"
 	NotificationService_UpdateChannel_FullMethodName        = "/switchboard.v1.NotificationService/UpdateChannel"
 	NotificationService_DeleteChannel_FullMethodName        = "/switchboard.v1.NotificationService/DeleteChannel"
 	NotificationService_TestChannel_FullMethodName          = "/switchboard.v1.NotificationService/TestChannel"
@@ -55,6 +56,11 @@ type NotificationServiceClient interface {
 	// once: the server keeps it, encrypted at rest, to sign deliveries, and never returns or logs
 	// it again.
 	CreateWebhookChannel(ctx context.Context, in *CreateWebhookChannelRequest, opts ...grpc.CallOption) (*CreateWebhookChannelResponse, error)
+	// Adds an email channel to the caller's own address (the account's email). Questions and
+	// approvals arrive with one answer link per option (single use, expiring, bound to the person
+	// and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
+	// settings.
+	CreateEmailChannel(ctx context.Context, in *CreateEmailChannelRequest, opts ...grpc.CallOption) (*CreateEmailChannelResponse, error)
 	// Enables or disables a channel, or changes the events it receives.
 	UpdateChannel(ctx context.Context, in *UpdateChannelRequest, opts ...grpc.CallOption) (*UpdateChannelResponse, error)
 	// Deletes a channel with its pending notifications and delivery history; idempotent for the
@@ -89,6 +95,16 @@ func (c *notificationServiceClient) CreateWebhookChannel(ctx context.Context, in
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateWebhookChannelResponse)
 	err := c.cc.Invoke(ctx, NotificationService_CreateWebhookChannel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *notificationServiceClient) CreateEmailChannel(ctx context.Context, in *CreateEmailChannelRequest, opts ...grpc.CallOption) (*CreateEmailChannelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateEmailChannelResponse)
+	err := c.cc.Invoke(ctx, NotificationService_CreateEmailChannel_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +179,11 @@ type NotificationServiceServer interface {
 	// once: the server keeps it, encrypted at rest, to sign deliveries, and never returns or logs
 	// it again.
 	CreateWebhookChannel(context.Context, *CreateWebhookChannelRequest) (*CreateWebhookChannelResponse, error)
+	// Adds an email channel to the caller's own address (the account's email). Questions and
+	// approvals arrive with one answer link per option (single use, expiring, bound to the person
+	// and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
+	// settings.
+	CreateEmailChannel(context.Context, *CreateEmailChannelRequest) (*CreateEmailChannelResponse, error)
 	// Enables or disables a channel, or changes the events it receives.
 	UpdateChannel(context.Context, *UpdateChannelRequest) (*UpdateChannelResponse, error)
 	// Deletes a channel with its pending notifications and delivery history; idempotent for the
@@ -188,6 +209,9 @@ func (UnimplementedNotificationServiceServer) ListChannels(context.Context, *Lis
 }
 func (UnimplementedNotificationServiceServer) CreateWebhookChannel(context.Context, *CreateWebhookChannelRequest) (*CreateWebhookChannelResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CreateWebhookChannel not implemented")
+}
+func (UnimplementedNotificationServiceServer) CreateEmailChannel(context.Context, *CreateEmailChannelRequest) (*CreateEmailChannelResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateEmailChannel not implemented")
 }
 func (UnimplementedNotificationServiceServer) UpdateChannel(context.Context, *UpdateChannelRequest) (*UpdateChannelResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateChannel not implemented")
@@ -254,6 +278,24 @@ func _NotificationService_CreateWebhookChannel_Handler(srv interface{}, ctx cont
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(NotificationServiceServer).CreateWebhookChannel(ctx, req.(*CreateWebhookChannelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NotificationService_CreateEmailChannel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateEmailChannelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).CreateEmailChannel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_CreateEmailChannel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).CreateEmailChannel(ctx, req.(*CreateEmailChannelRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -344,6 +386,10 @@ var NotificationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateWebhookChannel",
 			Handler:    _NotificationService_CreateWebhookChannel_Handler,
+		},
+		{
+			MethodName: "CreateEmailChannel",
+			Handler:    _NotificationService_CreateEmailChannel_Handler,
 		},
 		{
 			MethodName: "UpdateChannel",

@@ -22,52 +22,57 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x01\n\x07\x43hannel\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x03 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x18\n\x07\x65nabled\x18\x05 \x01(\x08R\x07\x65nabled\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x15\n\x13ListChannelsRequest\"K\n\x14ListChannelsResponse\x12\x33\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x17.switchboard.v1.ChannelR\x08\x63hannels\"\x9b\x01\n\x1b\x43reateWebhookChannelRequest\x12/\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x03 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\"x\n\x1c\x43reateWebhookChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\x12%\n\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\x93\x01\n\x14UpdateChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1d\n\x07\x65nabled\x18\x02 \x01(\x08H\x00R\x07\x65nabled\x88\x01\x01\x12\x31\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x19.switchboard.v1.EventListR\x06\x65ventsB\n\n\x08_enabled\"F\n\tEventList\x12\x39\n\x06\x65vents\x18\x01 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\"J\n\x15UpdateChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"5\n\x14\x44\x65leteChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"\x17\n\x15\x44\x65leteChannelResponse\"3\n\x12TestChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"K\n\x13TestChannelResponse\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x18.switchboard.v1.DeliveryR\x08\x64\x65livery\"\xf9\x02\n\x08\x44\x65livery\x12\'\n\x0fnotification_id\x18\x01 \x01(\tR\x0enotificationId\x12\x37\n\x05\x65vent\x18\x02 \x01(\x0e\x32!.switchboard.v1.NotificationEventR\x05\x65vent\x12\x1d\n\nsession_id\x18\x03 \x01(\tR\tsessionId\x12\x18\n\x07\x61ttempt\x18\x04 \x01(\x05R\x07\x61ttempt\x12\x39\n\x07outcome\x18\x05 \x01(\x0e\x32\x1f.switchboard.v1.DeliveryOutcomeR\x07outcome\x12\x1f\n\x0bhttp_status\x18\x06 \x01(\x05R\nhttpStatus\x12\x16\n\x06\x64\x65tail\x18\x07 \x01(\tR\x06\x64\x65tail\x12=\n\x0c\x61ttempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61ttemptTime\x12\x1f\n\x0b\x65vent_count\x18\t \x01(\x05R\neventCount\"r\n\x15ListDeliveriesRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"z\n\x16ListDeliveriesResponse\x12\x38\n\ndeliveries\x18\x01 \x03(\x0b\x32\x18.switchboard.v1.DeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xad\x02\n\x11NotificationEvent\x12\"\n\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n%NOTIFICATION_EVENT_APPROVAL_REQUESTED\x10\x02\x12$\n NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n\'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*]\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_SLACK\x10\x02*\x8c\x01\n\x0f\x44\x65liveryOutcome\x12 \n\x1c\x44\x45LIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x45LIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n\x1b\x44\x45LIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n\x17\x44\x45LIVERY_OUTCOME_FAILED\x10\x03\x32\xd8\x04\n\x13NotificationService\x12Y\n\x0cListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n\x14\x43reateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12\\\n\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n\x0bTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x02\n\x07\x43hannel\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x03 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x18\n\x07\x65nabled\x18\x05 \x01(\x08R\x07\x65nabled\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12@\n\x0e\x65scalate_after\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"\x15\n\x13ListChannelsRequest\"K\n\x14ListChannelsResponse\x12\x33\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x17.switchboard.v1.ChannelR\x08\x63hannels\"\xdd\x01\n\x1b\x43reateWebhookChannelRequest\x12/\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x03 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"\xb2\x01\n\x19\x43reateEmailChannelRequest\x12\x18\n\x07\x61\x64\x64ress\x18\x01 \x01(\tR\x07\x61\x64\x64ress\x12\x39\n\x06\x65vents\x18\x02 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"O\n\x1a\x43reateEmailChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"x\n\x1c\x43reateWebhookChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\x12%\n\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\xd5\x01\n\x14UpdateChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1d\n\x07\x65nabled\x18\x02 \x01(\x08H\x00R\x07\x65nabled\x88\x01\x01\x12\x31\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x19.switchboard.v1.EventListR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfterB\n\n\x08_enabled\"F\n\tEventList\x12\x39\n\x06\x65vents\x18\x01 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\"J\n\x15UpdateChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"5\n\x14\x44\x65leteChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"\x17\n\x15\x44\x65leteChannelResponse\"3\n\x12TestChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"K\n\x13TestChannelResponse\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x18.switchboard.v1.DeliveryR\x08\x64\x65livery\"\xf9\x02\n\x08\x44\x65livery\x12\'\n\x0fnotification_id\x18\x01 \x01(\tR\x0enotificationId\x12\x37\n\x05\x65vent\x18\x02 \x01(\x0e\x32!.switchboard.v1.NotificationEventR\x05\x65vent\x12\x1d\n\nsession_id\x18\x03 \x01(\tR\tsessionId\x12\x18\n\x07\x61ttempt\x18\x04 \x01(\x05R\x07\x61ttempt\x12\x39\n\x07outcome\x18\x05 \x01(\x0e\x32\x1f.switchboard.v1.DeliveryOutcomeR\x07outcome\x12\x1f\n\x0bhttp_status\x18\x06 \x01(\x05R\nhttpStatus\x12\x16\n\x06\x64\x65tail\x18\x07 \x01(\tR\x06\x64\x65tail\x12=\n\x0c\x61ttempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61ttemptTime\x12\x1f\n\x0b\x65vent_count\x18\t \x01(\x05R\neventCount\"r\n\x15ListDeliveriesRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"z\n\x16ListDeliveriesResponse\x12\x38\n\ndeliveries\x18\x01 \x03(\x0b\x32\x18.switchboard.v1.DeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xad\x02\n\x11NotificationEvent\x12\"\n\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n%NOTIFICATION_EVENT_APPROVAL_REQUESTED\x10\x02\x12$\n NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n\'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*u\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_SLACK\x10\x02\x12\x16\n\x12\x43HANNEL_KIND_EMAIL\x10\x03*\x8c\x01\n\x0f\x44\x65liveryOutcome\x12 \n\x1c\x44\x45LIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x45LIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n\x1b\x44\x45LIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n\x17\x44\x45LIVERY_OUTCOME_FAILED\x10\x03\x32\xc5\x05\n\x13NotificationService\x12Y\n\x0cListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n\x14\x43reateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12k\n\x12\x43reateEmailChannel\x12).switchboard.v1.CreateEmailChannelRequest\x1a*.switchboard.v1.CreateEmailChannelResponse\x12\\\n\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n\x0bTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.v1.notification_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_NOTIFICATIONEVENT']._serialized_start=1844
-  _globals['_NOTIFICATIONEVENT']._serialized_end=2145
-  _globals['_CHANNELKIND']._serialized_start=2147
-  _globals['_CHANNELKIND']._serialized_end=2240
-  _globals['_DELIVERYOUTCOME']._serialized_start=2243
-  _globals['_DELIVERYOUTCOME']._serialized_end=2383
-  _globals['_CHANNEL']._serialized_start=95
-  _globals['_CHANNEL']._serialized_end=333
-  _globals['_LISTCHANNELSREQUEST']._serialized_start=335
-  _globals['_LISTCHANNELSREQUEST']._serialized_end=356
-  _globals['_LISTCHANNELSRESPONSE']._serialized_start=358
-  _globals['_LISTCHANNELSRESPONSE']._serialized_end=433
-  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_start=436
-  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_end=591
-  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_start=593
-  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_end=713
-  _globals['_UPDATECHANNELREQUEST']._serialized_start=716
-  _globals['_UPDATECHANNELREQUEST']._serialized_end=863
-  _globals['_EVENTLIST']._serialized_start=865
-  _globals['_EVENTLIST']._serialized_end=935
-  _globals['_UPDATECHANNELRESPONSE']._serialized_start=937
-  _globals['_UPDATECHANNELRESPONSE']._serialized_end=1011
-  _globals['_DELETECHANNELREQUEST']._serialized_start=1013
-  _globals['_DELETECHANNELREQUEST']._serialized_end=1066
-  _globals['_DELETECHANNELRESPONSE']._serialized_start=1068
-  _globals['_DELETECHANNELRESPONSE']._serialized_end=1091
-  _globals['_TESTCHANNELREQUEST']._serialized_start=1093
-  _globals['_TESTCHANNELREQUEST']._serialized_end=1144
-  _globals['_TESTCHANNELRESPONSE']._serialized_start=1146
-  _globals['_TESTCHANNELRESPONSE']._serialized_end=1221
-  _globals['_DELIVERY']._serialized_start=1224
-  _globals['_DELIVERY']._serialized_end=1601
-  _globals['_LISTDELIVERIESREQUEST']._serialized_start=1603
-  _globals['_LISTDELIVERIESREQUEST']._serialized_end=1717
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=1719
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=1841
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=2386
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=2986
+  _globals['_NOTIFICATIONEVENT']._serialized_start=2336
+  _globals['_NOTIFICATIONEVENT']._serialized_end=2637
+  _globals['_CHANNELKIND']._serialized_start=2639
+  _globals['_CHANNELKIND']._serialized_end=2756
+  _globals['_DELIVERYOUTCOME']._serialized_start=2759
+  _globals['_DELIVERYOUTCOME']._serialized_end=2899
+  _globals['_CHANNEL']._serialized_start=127
+  _globals['_CHANNEL']._serialized_end=431
+  _globals['_LISTCHANNELSREQUEST']._serialized_start=433
+  _globals['_LISTCHANNELSREQUEST']._serialized_end=454
+  _globals['_LISTCHANNELSRESPONSE']._serialized_start=456
+  _globals['_LISTCHANNELSRESPONSE']._serialized_end=531
+  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_start=534
+  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_end=755
+  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_start=758
+  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_end=936
+  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_start=938
+  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_end=1017
+  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_start=1019
+  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_end=1139
+  _globals['_UPDATECHANNELREQUEST']._serialized_start=1142
+  _globals['_UPDATECHANNELREQUEST']._serialized_end=1355
+  _globals['_EVENTLIST']._serialized_start=1357
+  _globals['_EVENTLIST']._serialized_end=1427
+  _globals['_UPDATECHANNELRESPONSE']._serialized_start=1429
+  _globals['_UPDATECHANNELRESPONSE']._serialized_end=1503
+  _globals['_DELETECHANNELREQUEST']._serialized_start=1505
+  _globals['_DELETECHANNELREQUEST']._serialized_end=1558
+  _globals['_DELETECHANNELRESPONSE']._serialized_start=1560
+  _globals['_DELETECHANNELRESPONSE']._serialized_end=1583
+  _globals['_TESTCHANNELREQUEST']._serialized_start=1585
+  _globals['_TESTCHANNELREQUEST']._serialized_end=1636
+  _globals['_TESTCHANNELRESPONSE']._serialized_start=1638
+  _globals['_TESTCHANNELRESPONSE']._serialized_end=1713
+  _globals['_DELIVERY']._serialized_start=1716
+  _globals['_DELIVERY']._serialized_end=2093
+  _globals['_LISTDELIVERIESREQUEST']._serialized_start=2095
+  _globals['_LISTDELIVERIESREQUEST']._serialized_end=2209
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=2211
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=2333
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=2902
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=3611
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -25,6 +26,7 @@ class ChannelKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_KIND_UNSPECIFIED: _ClassVar[ChannelKind]
     CHANNEL_KIND_WEBHOOK: _ClassVar[ChannelKind]
     CHANNEL_KIND_SLACK: _ClassVar[ChannelKind]
+    CHANNEL_KIND_EMAIL: _ClassVar[ChannelKind]
 
 class DeliveryOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -42,26 +44,29 @@ NOTIFICATION_EVENT_SESSION_DISCONNECTED: NotificationEvent
 CHANNEL_KIND_UNSPECIFIED: ChannelKind
 CHANNEL_KIND_WEBHOOK: ChannelKind
 CHANNEL_KIND_SLACK: ChannelKind
+CHANNEL_KIND_EMAIL: ChannelKind
 DELIVERY_OUTCOME_UNSPECIFIED: DeliveryOutcome
 DELIVERY_OUTCOME_SENT: DeliveryOutcome
 DELIVERY_OUTCOME_SUPPRESSED: DeliveryOutcome
 DELIVERY_OUTCOME_FAILED: DeliveryOutcome
 
 class Channel(_message.Message):
-    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time")
+    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time", "escalate_after")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: ChannelKind
     url: str
     events: _containers.RepeatedScalarFieldContainer[NotificationEvent]
     enabled: bool
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    escalate_after: _duration_pb2.Duration
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class ListChannelsRequest(_message.Message):
     __slots__ = ()
@@ -74,14 +79,32 @@ class ListChannelsResponse(_message.Message):
     def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ...) -> None: ...
 
 class CreateWebhookChannelRequest(_message.Message):
-    __slots__ = ("kind", "url", "events")
+    __slots__ = ("kind", "url", "events", "escalate_after")
     KIND_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
     kind: ChannelKind
     url: str
     events: _containers.RepeatedScalarFieldContainer[NotificationEvent]
-    def __init__(self, kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ...) -> None: ...
+    escalate_after: _duration_pb2.Duration
+    def __init__(self, kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class CreateEmailChannelRequest(_message.Message):
+    __slots__ = ("address", "events", "escalate_after")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    events: _containers.RepeatedScalarFieldContainer[NotificationEvent]
+    escalate_after: _duration_pb2.Duration
+    def __init__(self, address: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class CreateEmailChannelResponse(_message.Message):
+    __slots__ = ("channel",)
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    channel: Channel
+    def __init__(self, channel: _Optional[_Union[Channel, _Mapping]] = ...) -> None: ...
 
 class CreateWebhookChannelResponse(_message.Message):
     __slots__ = ("channel", "signing_secret")
@@ -92,14 +115,16 @@ class CreateWebhookChannelResponse(_message.Message):
     def __init__(self, channel: _Optional[_Union[Channel, _Mapping]] = ..., signing_secret: _Optional[str] = ...) -> None: ...
 
 class UpdateChannelRequest(_message.Message):
-    __slots__ = ("channel_id", "enabled", "events")
+    __slots__ = ("channel_id", "enabled", "events", "escalate_after")
     CHANNEL_ID_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
     channel_id: str
     enabled: bool
     events: EventList
-    def __init__(self, channel_id: _Optional[str] = ..., enabled: bool = ..., events: _Optional[_Union[EventList, _Mapping]] = ...) -> None: ...
+    escalate_after: _duration_pb2.Duration
+    def __init__(self, channel_id: _Optional[str] = ..., enabled: bool = ..., events: _Optional[_Union[EventList, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class EventList(_message.Message):
     __slots__ = ("events",)

@@ -61,6 +61,11 @@ class NotificationServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelResponse.FromString,
                 _registered_method=True)
+        self.CreateEmailChannel = channel.unary_unary(
+                '/switchboard.v1.NotificationService/CreateEmailChannel',
+                request_serializer=switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelResponse.FromString,
+                _registered_method=True)
         self.UpdateChannel = channel.unary_unary(
                 '/switchboard.v1.NotificationService/UpdateChannel',
                 request_serializer=switchboard_dot_v1_dot_notification__service__pb2.UpdateChannelRequest.SerializeToString,
@@ -119,6 +124,16 @@ class NotificationServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateEmailChannel(self, request, context):
+        """Adds an email channel to the caller's own address (the account's email). Questions and
+        approvals arrive with one answer link per option (single use, expiring, bound to the person
+        and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
+        settings.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateChannel(self, request, context):
         """Enables or disables a channel, or changes the events it receives.
         """
@@ -161,6 +176,11 @@ def add_NotificationServiceServicer_to_server(servicer, server):
                     servicer.CreateWebhookChannel,
                     request_deserializer=switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelResponse.SerializeToString,
+            ),
+            'CreateEmailChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateEmailChannel,
+                    request_deserializer=switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelResponse.SerializeToString,
             ),
             'UpdateChannel': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateChannel,
@@ -254,6 +274,33 @@ class NotificationService(object):
             '/switchboard.v1.NotificationService/CreateWebhookChannel',
             switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelRequest.SerializeToString,
             switchboard_dot_v1_dot_notification__service__pb2.CreateWebhookChannelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateEmailChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.NotificationService/CreateEmailChannel',
+            switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelRequest.SerializeToString,
+            switchboard_dot_v1_dot_notification__service__pb2.CreateEmailChannelResponse.FromString,
             options,
             channel_credentials,
             insecure,
