@@ -60,6 +60,13 @@ pub struct NotifySettings {
     pub poll_interval_ms: u64,
     /// Timeout of one HTTP delivery.
     pub http_timeout_ms: u64,
+    /// How long a push service keeps a web push for a device that is offline (the `TTL`
+    /// header); an undelivered older push of the same session is replaced by a newer one.
+    pub push_ttl_secs: u64,
+    /// The operator's contact in VAPID tokens (`mailto:` or `https:` URL, RFC 8292), which
+    /// push services use to reach whoever sends too much; empty: `public_url` when it is https,
+    /// else `mailto:switchboard@localhost` (Apple's push service refuses localhost: set it).
+    pub vapid_subject: String,
 }
 
 impl Default for NotifySettings {
@@ -71,6 +78,8 @@ impl Default for NotifySettings {
             coalesce_secs: 60,
             poll_interval_ms: 5_000,
             http_timeout_ms: 10_000,
+            push_ttl_secs: 24 * 3600,
+            vapid_subject: String::new(),
         }
     }
 }
@@ -87,6 +96,9 @@ impl NotifySettings {
     }
     pub fn http_timeout(&self) -> Duration {
         Duration::from_millis(self.http_timeout_ms.max(10))
+    }
+    pub fn push_ttl(&self) -> Duration {
+        Duration::from_secs(self.push_ttl_secs)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod dashboard_service;
 pub mod notification_service;
 pub mod pagination;
 pub mod project_service;
+pub mod push;
 pub mod requests;
 pub mod status;
 

@@ -58,7 +58,7 @@ fn url(value: &str) -> Result<String, DomainError> {
     }
 }
 
-fn events(field: &'static str, values: &[i32]) -> Result<Vec<NotifyEvent>, DomainError> {
+pub(super) fn events(field: &'static str, values: &[i32]) -> Result<Vec<NotifyEvent>, DomainError> {
     if values.is_empty() {
         return Err(DomainError::invalid(
             field,
@@ -99,17 +99,19 @@ fn event_pb(e: NotifyEvent) -> NotificationEvent {
     }
 }
 
-fn channel_pb(c: StoredChannel) -> Channel {
+pub(super) fn channel_pb(c: StoredChannel) -> Channel {
     Channel {
         id: c.id.to_string(),
         kind: match c.kind {
             ChannelKind::Webhook => crate::proto::ChannelKind::Webhook,
             ChannelKind::Slack => crate::proto::ChannelKind::Slack,
+            ChannelKind::WebPush => crate::proto::ChannelKind::WebPush,
         } as i32,
         url: c.url,
         events: c.events.into_iter().map(|e| event_pb(e) as i32).collect(),
         enabled: c.enabled,
         create_time: Some(convert::ts(c.created_at)),
+        label: c.label,
     }
 }
 
@@ -160,7 +162,7 @@ impl NotificationService for NotificationApi {
         let events = events("events", &req.events)?;
         let secret = match kind {
             ChannelKind::Webhook => new_signing_secret(),
-            ChannelKind::Slack => String::new(),
+            ChannelKind::Slack | ChannelKind::WebPush => String::new(),
         };
         // Kept sealed: the worker needs the key to sign, a database dump must not reveal it.
         let stored_secret = match secret.is_empty() {
@@ -272,5 +274,19 @@ impl NotificationService for NotificationApi {
             deliveries: items.into_iter().map(delivery_pb).collect(),
             next_page_token: next.unwrap_or_default(),
         }))
+    }
+
+    async fn get_push_config(
+        &self,
+        request: Request<GetPushConfigRequest>,
+    ) -> Result<Response<GetPushConfigResponse>, Status> {
+        super::push::get_push_config(&self.state, request).await
+    }
+
+    async fn add_push_subscription(
+        &self,
+        request: Request<AddPushSubscriptionRequest>,
+    ) -> Result<Response<AddPushSubscriptionResponse>, Status> {
+        super::push::add_push_subscription(&self.state, request).await
     }
 }

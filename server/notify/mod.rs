@@ -5,9 +5,12 @@
 //! - `worker` claims due rows (`FOR UPDATE SKIP LOCKED`, so replicas share the work and each row
 //!   is sent once), suppresses what a person is already watching (`Presence`), sends, records
 //!   every attempt and retries with backoff;
-//! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one.
+//! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one;
+//! - `push` sends web push (RFC 8030/8291) to browsers, signed with `vapid` (RFC 8292).
 
 pub mod presence;
+pub mod push;
+pub mod vapid;
 pub mod webhook;
 pub mod worker;
 
@@ -63,6 +66,7 @@ impl NotifyEvent {
 pub enum ChannelKind {
     Webhook = 1,
     Slack = 2,
+    WebPush = 4,
 }
 
 impl ChannelKind {
@@ -70,6 +74,7 @@ impl ChannelKind {
         match v {
             1 => Some(ChannelKind::Webhook),
             2 => Some(ChannelKind::Slack),
+            4 => Some(ChannelKind::WebPush),
             _ => None,
         }
     }
@@ -111,6 +116,9 @@ pub struct Payload {
     pub tool_name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub approval_summary: String,
+    /// The approval asked for (UUID), so a notification can offer to decide it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub approval_id: String,
     /// The status change's reason (why it failed or disconnected).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,

@@ -179,6 +179,8 @@ impl WebhookClient {
         let body = match n.kind {
             ChannelKind::Webhook => generic_body(n, &link),
             ChannelKind::Slack => slack_body(n, &link),
+            // Sent by `push::PushSender`, never here.
+            ChannelKind::WebPush => generic_body(n, &link),
         };
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
         let mut request = http::Request::post(n.url.as_str())
@@ -193,7 +195,8 @@ impl WebhookClient {
         self.post(request, body).await
     }
 
-    async fn post(&self, request: http::request::Builder, body: Vec<u8>) -> PostResult {
+    /// POSTs a built request (also the web push sender's).
+    pub(crate) async fn post(&self, request: http::request::Builder, body: Vec<u8>) -> PostResult {
         let failed = |error: String| PostResult {
             http_status: 0,
             error: Some(error),

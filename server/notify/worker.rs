@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::push::PushSender;
 use super::webhook::{PostResult, WebhookClient};
-use super::{Outcome, Presence};
+use super::{ChannelKind, Outcome, Presence};
 use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
 use crate::domain::DomainError;
@@ -24,6 +25,8 @@ pub struct Deliverer {
     pub store: Store,
     pub presence: Arc<Presence>,
     pub client: WebhookClient,
+    /// Web push channels' sender (and the VAPID key).
+    pub push: PushSender,
     /// Opens the channels' sealed secrets.
     pub sealer: Arc<Sealer>,
     pub settings: NotifySettings,
@@ -39,6 +42,7 @@ impl Deliverer {
         sealer: Arc<Sealer>,
     ) -> Deliverer {
         Deliverer {
+            push: PushSender::new(store.clone(), sealer.clone(), settings.clone()),
             store,
             presence,
             client: WebhookClient::new(settings.http_timeout()),
@@ -81,17 +85,19 @@ impl Deliverer {
                 retry_in: None,
             }
         } else {
-            let posted = match self.signing_secret(n) {
-                Ok(secret) => {
-                    let public_url = self.public_url.get().map_or("", String::as_str);
-                    self.client.deliver(n, &secret, public_url).await
+            let public_url = self.public_url.get().map_or("", String::as_str);
+            let posted = if n.kind == ChannelKind::WebPush {
+                self.push.deliver(n, &self.client, public_url).await
+            } else {
+                match self.signing_secret(n) {
+                    Ok(secret) => self.client.deliver(n, &secret, public_url).await,
+                    // Retrying cannot help: fail for good, saying what to do.
+                    Err(why) => PostResult {
+                        http_status: 0,
+                        error: Some(why),
+                        permanent: true,
+                    },
                 }
-                // Retrying cannot help: fail for good, saying what to do.
-                Err(why) => PostResult {
-                    http_status: 0,
-                    error: Some(why),
-                    permanent: true,
-                },
             };
             match posted.error {
                 None => AttemptResult {

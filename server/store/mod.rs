@@ -9,6 +9,7 @@ pub mod hints;
 mod inbox;
 pub mod notifications;
 mod projects;
+pub mod push;
 mod reads;
 mod rows;
 mod sessions;

@@ -89,13 +89,25 @@ pub struct StoredChannel {
     pub events: Vec<NotifyEvent>,
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
+    /// A push channel's device name.
+    pub label: String,
 }
 
-type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>);
-const CHANNEL_COLUMNS: &str = "id, user_id, kind, url, events, enabled, created_at";
+pub(in crate::store) type ChannelRow = (
+    Uuid,
+    Uuid,
+    i16,
+    String,
+    Vec<i16>,
+    bool,
+    DateTime<Utc>,
+    String,
+);
+pub(in crate::store) const CHANNEL_COLUMNS: &str =
+    "id, user_id, kind, url, events, enabled, created_at, label";
 
-fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
-    let (id, user_id, kind, url, events, enabled, created_at) = row;
+pub(in crate::store) fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
+    let (id, user_id, kind, url, events, enabled, created_at, label) = row;
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
@@ -108,6 +120,7 @@ fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
             .collect(),
         enabled,
         created_at,
+        label,
     })
 }
 

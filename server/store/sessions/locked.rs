@@ -330,6 +330,7 @@ impl Locked {
                 question_text: event.question_text.clone(),
                 tool_name: event.tool_name.clone(),
                 approval_summary: event.approval_summary.clone(),
+                approval_id: event.approval_id.map(|a| a.to_string()).unwrap_or_default(),
                 reason: String::new(),
             },
         });
