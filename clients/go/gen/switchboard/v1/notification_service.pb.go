@@ -102,6 +102,10 @@ const (
 	ChannelKind_CHANNEL_KIND_WEBHOOK ChannelKind = 1
 	// A Slack incoming webhook (Block Kit message with a link to the session).
 	ChannelKind_CHANNEL_KIND_SLACK ChannelKind = 2
+	// A browser's web push subscription (RFC 8030): the payload is encrypted for the browser
+	// (RFC 8291, aes128gcm) and the request signed with the server's VAPID key (RFC 8292).
+	// Created with AddPushSubscription; `url` is the push service endpoint.
+	ChannelKind_CHANNEL_KIND_WEB_PUSH ChannelKind = 4
 )
 
 // Enum value maps for ChannelKind.
@@ -110,11 +114,13 @@ var (
 		0: "CHANNEL_KIND_UNSPECIFIED",
 		1: "CHANNEL_KIND_WEBHOOK",
 		2: "CHANNEL_KIND_SLACK",
+		4: "CHANNEL_KIND_WEB_PUSH",
 	}
 	ChannelKind_value = map[string]int32{
 		"CHANNEL_KIND_UNSPECIFIED": 0,
 		"CHANNEL_KIND_WEBHOOK":     1,
 		"CHANNEL_KIND_SLACK":       2,
+		"CHANNEL_KIND_WEB_PUSH":    4,
 	}
 )
 
@@ -216,7 +222,9 @@ type Channel struct {
 	// A disabled channel receives nothing.
 	Enabled bool `protobuf:"varint,5,opt,name=enabled,proto3" json:"enabled,omitempty"`
 	// When it was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// WEB_PUSH: the device's name as given at subscription (e.g. "Pixel, Chrome").
+	Label         string `protobuf:"bytes,7,opt,name=label,proto3" json:"label,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -291,6 +299,13 @@ func (x *Channel) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Channel) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
 }
 
 // ListChannels request.
@@ -1063,11 +1078,224 @@ func (x *ListDeliveriesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// GetPushConfig request.
+type GetPushConfigRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPushConfigRequest) Reset() {
+	*x = GetPushConfigRequest{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPushConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPushConfigRequest) ProtoMessage() {}
+
+func (x *GetPushConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPushConfigRequest.ProtoReflect.Descriptor instead.
+func (*GetPushConfigRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{15}
+}
+
+// GetPushConfig result.
+type GetPushConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The VAPID public key: an uncompressed P-256 point (65 bytes), base64url without padding,
+	// as `applicationServerKey` takes it.
+	ApplicationServerKey string `protobuf:"bytes,1,opt,name=application_server_key,json=applicationServerKey,proto3" json:"application_server_key,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *GetPushConfigResponse) Reset() {
+	*x = GetPushConfigResponse{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPushConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPushConfigResponse) ProtoMessage() {}
+
+func (x *GetPushConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPushConfigResponse.ProtoReflect.Descriptor instead.
+func (*GetPushConfigResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetPushConfigResponse) GetApplicationServerKey() string {
+	if x != nil {
+		return x.ApplicationServerKey
+	}
+	return ""
+}
+
+// AddPushSubscription request: the fields of the browser's `PushSubscription.toJSON()`.
+type AddPushSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The push service URL: https (http only for a loopback host, for tests), at most 2048
+	// characters.
+	Endpoint string `protobuf:"bytes,1,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
+	// `keys.p256dh`: the browser's P-256 public key, an uncompressed point (65 bytes), base64url.
+	P256Dh string `protobuf:"bytes,2,opt,name=p256dh,proto3" json:"p256dh,omitempty"`
+	// `keys.auth`: the 16-byte authentication secret, base64url.
+	Auth string `protobuf:"bytes,3,opt,name=auth,proto3" json:"auth,omitempty"`
+	// At least one event; no duplicates.
+	Events []NotificationEvent `protobuf:"varint,4,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
+	// A name for the device, up to 100 characters (optional).
+	Label         string `protobuf:"bytes,5,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPushSubscriptionRequest) Reset() {
+	*x = AddPushSubscriptionRequest{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPushSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPushSubscriptionRequest) ProtoMessage() {}
+
+func (x *AddPushSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPushSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*AddPushSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *AddPushSubscriptionRequest) GetEndpoint() string {
+	if x != nil {
+		return x.Endpoint
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetP256Dh() string {
+	if x != nil {
+		return x.P256Dh
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetAuth() string {
+	if x != nil {
+		return x.Auth
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetEvents() []NotificationEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *AddPushSubscriptionRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// AddPushSubscription result.
+type AddPushSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The device's channel, enabled.
+	Channel       *Channel `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPushSubscriptionResponse) Reset() {
+	*x = AddPushSubscriptionResponse{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPushSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPushSubscriptionResponse) ProtoMessage() {}
+
+func (x *AddPushSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPushSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*AddPushSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *AddPushSubscriptionResponse) GetChannel() *Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return nil
+}
+
 var File_switchboard_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x01\n" +
+	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n" +
 	"\aChannel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n" +
@@ -1075,7 +1303,8 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\x06events\x18\x04 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12\x18\n" +
 	"\aenabled\x18\x05 \x01(\bR\aenabled\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x15\n" +
+	"createTime\x12\x14\n" +
+	"\x05label\x18\a \x01(\tR\x05label\"\x15\n" +
 	"\x13ListChannelsRequest\"K\n" +
 	"\x14ListChannelsResponse\x123\n" +
 	"\bchannels\x18\x01 \x03(\v2\x17.switchboard.v1.ChannelR\bchannels\"\x9b\x01\n" +
@@ -1129,7 +1358,18 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
 	"deliveries\x18\x01 \x03(\v2\x18.switchboard.v1.DeliveryR\n" +
 	"deliveries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xad\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x16\n" +
+	"\x14GetPushConfigRequest\"M\n" +
+	"\x15GetPushConfigResponse\x124\n" +
+	"\x16application_server_key\x18\x01 \x01(\tR\x14applicationServerKey\"\xb5\x01\n" +
+	"\x1aAddPushSubscriptionRequest\x12\x1a\n" +
+	"\bendpoint\x18\x01 \x01(\tR\bendpoint\x12\x16\n" +
+	"\x06p256dh\x18\x02 \x01(\tR\x06p256dh\x12\x12\n" +
+	"\x04auth\x18\x03 \x01(\tR\x04auth\x129\n" +
+	"\x06events\x18\x04 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12\x14\n" +
+	"\x05label\x18\x05 \x01(\tR\x05label\"P\n" +
+	"\x1bAddPushSubscriptionResponse\x121\n" +
+	"\achannel\x18\x01 \x01(\v2\x17.switchboard.v1.ChannelR\achannel*\xad\x02\n" +
 	"\x11NotificationEvent\x12\"\n" +
 	"\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n" +
 	"!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n" +
@@ -1137,23 +1377,26 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	" NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n" +
 	"!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n" +
 	"$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n" +
-	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*]\n" +
+	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*x\n" +
 	"\vChannelKind\x12\x1c\n" +
 	"\x18CHANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CHANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n" +
-	"\x12CHANNEL_KIND_SLACK\x10\x02*\x8c\x01\n" +
+	"\x12CHANNEL_KIND_SLACK\x10\x02\x12\x19\n" +
+	"\x15CHANNEL_KIND_WEB_PUSH\x10\x04*\x8c\x01\n" +
 	"\x0fDeliveryOutcome\x12 \n" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n" +
 	"\x1bDELIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n" +
-	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\xd8\x04\n" +
+	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\xa6\x06\n" +
 	"\x13NotificationService\x12Y\n" +
 	"\fListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n" +
 	"\x14CreateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12\\\n" +
 	"\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n" +
 	"\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n" +
 	"\vTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n" +
-	"\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponseB\xdb\x01\n" +
+	"\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponse\x12\\\n" +
+	"\rGetPushConfig\x12$.switchboard.v1.GetPushConfigRequest\x1a%.switchboard.v1.GetPushConfigResponse\x12n\n" +
+	"\x13AddPushSubscription\x12*.switchboard.v1.AddPushSubscriptionRequest\x1a+.switchboard.v1.AddPushSubscriptionResponseB\xdb\x01\n" +
 	"\x12com.switchboard.v1B\x18NotificationServiceProtoP\x01ZRgithub.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1;switchboardv1\xa2\x02\x03SXX\xaa\x02\x0eSwitchboard.V1\xca\x02\x0eSwitchboard\\V1\xe2\x02\x1aSwitchboard\\V1\\GPBMetadata\xea\x02\x0fSwitchboard::V1b\x06proto3"
 
 var (
@@ -1169,7 +1412,7 @@ func file_switchboard_v1_notification_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_notification_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(NotificationEvent)(0),               // 0: switchboard.v1.NotificationEvent
 	(ChannelKind)(0),                     // 1: switchboard.v1.ChannelKind
@@ -1189,12 +1432,16 @@ var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(*Delivery)(nil),                     // 15: switchboard.v1.Delivery
 	(*ListDeliveriesRequest)(nil),        // 16: switchboard.v1.ListDeliveriesRequest
 	(*ListDeliveriesResponse)(nil),       // 17: switchboard.v1.ListDeliveriesResponse
-	(*timestamppb.Timestamp)(nil),        // 18: google.protobuf.Timestamp
+	(*GetPushConfigRequest)(nil),         // 18: switchboard.v1.GetPushConfigRequest
+	(*GetPushConfigResponse)(nil),        // 19: switchboard.v1.GetPushConfigResponse
+	(*AddPushSubscriptionRequest)(nil),   // 20: switchboard.v1.AddPushSubscriptionRequest
+	(*AddPushSubscriptionResponse)(nil),  // 21: switchboard.v1.AddPushSubscriptionResponse
+	(*timestamppb.Timestamp)(nil),        // 22: google.protobuf.Timestamp
 }
 var file_switchboard_v1_notification_service_proto_depIdxs = []int32{
 	1,  // 0: switchboard.v1.Channel.kind:type_name -> switchboard.v1.ChannelKind
 	0,  // 1: switchboard.v1.Channel.events:type_name -> switchboard.v1.NotificationEvent
-	18, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
+	22, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: switchboard.v1.ListChannelsResponse.channels:type_name -> switchboard.v1.Channel
 	1,  // 4: switchboard.v1.CreateWebhookChannelRequest.kind:type_name -> switchboard.v1.ChannelKind
 	0,  // 5: switchboard.v1.CreateWebhookChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
@@ -1205,25 +1452,31 @@ var file_switchboard_v1_notification_service_proto_depIdxs = []int32{
 	15, // 10: switchboard.v1.TestChannelResponse.delivery:type_name -> switchboard.v1.Delivery
 	0,  // 11: switchboard.v1.Delivery.event:type_name -> switchboard.v1.NotificationEvent
 	2,  // 12: switchboard.v1.Delivery.outcome:type_name -> switchboard.v1.DeliveryOutcome
-	18, // 13: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
+	22, // 13: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
 	15, // 14: switchboard.v1.ListDeliveriesResponse.deliveries:type_name -> switchboard.v1.Delivery
-	4,  // 15: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
-	6,  // 16: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
-	8,  // 17: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
-	11, // 18: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
-	13, // 19: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
-	16, // 20: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
-	5,  // 21: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
-	7,  // 22: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
-	10, // 23: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
-	12, // 24: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
-	14, // 25: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
-	17, // 26: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	0,  // 15: switchboard.v1.AddPushSubscriptionRequest.events:type_name -> switchboard.v1.NotificationEvent
+	3,  // 16: switchboard.v1.AddPushSubscriptionResponse.channel:type_name -> switchboard.v1.Channel
+	4,  // 17: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
+	6,  // 18: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
+	8,  // 19: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
+	11, // 20: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
+	13, // 21: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
+	16, // 22: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
+	18, // 23: switchboard.v1.NotificationService.GetPushConfig:input_type -> switchboard.v1.GetPushConfigRequest
+	20, // 24: switchboard.v1.NotificationService.AddPushSubscription:input_type -> switchboard.v1.AddPushSubscriptionRequest
+	5,  // 25: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
+	7,  // 26: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
+	10, // 27: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
+	12, // 28: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
+	14, // 29: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
+	17, // 30: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
+	19, // 31: switchboard.v1.NotificationService.GetPushConfig:output_type -> switchboard.v1.GetPushConfigResponse
+	21, // 32: switchboard.v1.NotificationService.AddPushSubscription:output_type -> switchboard.v1.AddPushSubscriptionResponse
+	25, // [25:33] is the sub-list for method output_type
+	17, // [17:25] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_notification_service_proto_init() }
@@ -1238,7 +1491,7 @@ func file_switchboard_v1_notification_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_notification_service_proto_rawDesc), len(file_switchboard_v1_notification_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   15,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
