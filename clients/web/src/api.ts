@@ -2,6 +2,8 @@
 import {
   Code,
   ConnectError,
+  NotificationService,
+  createClient,
   createDashboard,
   sharedRefreshStorage,
   webLocks,
@@ -15,10 +17,18 @@ const authKey = "switchboard.auth";
 // The refresh token (and the user) in localStorage, shared by this origin's tabs; each tab's
 // access token in its memory only. Tabs refresh one at a time (Web Locks), each with the latest
 // refresh token, so a rotated token is never presented twice.
-export const { auth, dashboard: api, projects: projectApi } = createDashboard(origin, {
+export const {
+  auth,
+  dashboard: api,
+  projects: projectApi,
+  transport,
+} = createDashboard(origin, {
   storage: typeof localStorage !== "undefined" ? sharedRefreshStorage(localStorage, authKey) : undefined,
   lock: webLocks(),
 });
+
+/** The caller's notification channels (webhooks, this device's web push) and deliveries. */
+export const notifyApi = createClient(NotificationService, transport);
 
 // Signing out in one tab signs out the others.
 if (typeof window !== "undefined") {

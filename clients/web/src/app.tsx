@@ -10,6 +10,7 @@ import { SessionPage } from "./pages/Session";
 import { Keys } from "./pages/Keys";
 import { Members } from "./pages/Members";
 import { Audit } from "./pages/Audit";
+import { Notifications } from "./pages/Notifications";
 import { ProjectBar } from "./pages/ProjectBar";
 import { InviteAccept, MyInvitations } from "./pages/Invitations";
 import { projects, resetProjects } from "./projects";
@@ -73,6 +74,7 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
   else if (path === "/keys") page = <Keys />;
   else if (path === "/members") page = <Members />;
   else if (path === "/audit") page = <Audit />;
+  else if (path === "/notifications") page = <Notifications />;
   else page = <Home />;
   return (
     <>
@@ -86,6 +88,9 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
           <div class="nav-links">
             <Link href="/" class={path === "/" ? "nav active" : "nav"}>
               Sessions
+            </Link>
+            <Link href="/notifications" class={path === "/notifications" ? "nav active" : "nav"}>
+              Notifications
             </Link>
             {isAdmin(p.role) && (
               <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>
