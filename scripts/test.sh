@@ -80,10 +80,11 @@ regen() {
 step regen regen
 
 for lang in python go typescript kotlin; do
-  step "$lang" scripts/with-server.sh "clients/$lang/test.sh"
+  # --tls: also a TLS-only server with a CA made for the run (each client tests https://).
+  step "$lang" scripts/with-server.sh --tls "clients/$lang/test.sh"
 done
 # The agent binary's MCP server, driven by the official MCP Python SDK.
-step agent-mcp scripts/with-server.sh clients/rust/test.sh
+step agent-mcp scripts/with-server.sh --tls clients/rust/test.sh
 
 step web-build clients/web/build.sh
 step web scripts/with-server.sh clients/web/test.sh

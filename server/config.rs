@@ -67,6 +67,8 @@ pub struct NotifySettings {
     /// push services use to reach whoever sends too much; empty: `public_url` when it is https,
     /// else `mailto:switchboard@localhost` (Apple's push service refuses localhost: set it).
     pub vapid_subject: String,
+    /// How long an answer link (action token) in a notification stays usable.
+    pub action_token_ttl_secs: u64,
 }
 
 impl Default for NotifySettings {
@@ -80,6 +82,7 @@ impl Default for NotifySettings {
             http_timeout_ms: 10_000,
             push_ttl_secs: 24 * 3600,
             vapid_subject: String::new(),
+            action_token_ttl_secs: 3 * 24 * 3600,
         }
     }
 }
@@ -99,6 +102,9 @@ impl NotifySettings {
     }
     pub fn push_ttl(&self) -> Duration {
         Duration::from_secs(self.push_ttl_secs)
+    }
+    pub fn action_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.action_token_ttl_secs.max(1))
     }
 }
 

@@ -55,6 +55,25 @@ pub fn new_webhook_secret() -> String {
     random_token(WEBHOOK_SECRET_PREFIX)
 }
 
+/// Action tokens (answer links and push actions) start with this.
+pub const ACTION_TOKEN_PREFIX: &str = "sb_act_";
+
+/// A new action token; only its `hash_secret` is stored.
+pub fn new_action_token() -> String {
+    random_token(ACTION_TOKEN_PREFIX)
+}
+
+/// The shape of a well-formed action token (the prefix and 43 base64url characters): anything
+/// else is refused before the database is asked.
+pub fn looks_like_action_token(token: &str) -> bool {
+    token.strip_prefix(ACTION_TOKEN_PREFIX).is_some_and(|rest| {
+        rest.len() == 43
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 pub fn new_refresh_token() -> String {
     random_token(REFRESH_TOKEN_PREFIX)
 }

@@ -8,6 +8,7 @@
 //! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one;
 //! - `push` sends web push (RFC 8030/8291) to browsers, signed with `vapid` (RFC 8292).
 
+pub mod action;
 pub mod presence;
 pub mod push;
 pub mod vapid;
@@ -116,7 +117,7 @@ pub struct Payload {
     pub tool_name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub approval_summary: String,
-    /// The approval asked for (UUID), so a notification can offer to decide it.
+    /// The approval's id (action tokens for the approval are minted from it at delivery).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub approval_id: String,
     /// The status change's reason (why it failed or disconnected).

@@ -18,12 +18,13 @@ use serde_json::json;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use super::action::ActionTarget;
 use super::vapid::{self, VAPID_KEY_PURPOSE, Vapid};
 use super::webhook::{PostResult, WebhookClient, headline};
 use super::{NotifyEvent, Payload};
 use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
-use crate::domain::{DomainError, DomainResult, SessionId, validate};
+use crate::domain::{AuditChannel, DomainError, DomainResult, SessionId, validate};
 use crate::store::Store;
 use crate::store::notifications::Claimed;
 use crate::store::push::PushSubject;
@@ -335,12 +336,52 @@ impl PushSender {
         "mailto:switchboard@localhost".to_owned()
     }
 
-    /// ACTION TOKENS GO HERE. The single-use token that lets the service worker answer without
-    /// a sign-in is minted per delivery by the email helper's `notify::action`
-    /// (`mint_action_token(user, target, AUDIT_CHANNEL_PUSH_ACTION, ttl)`), not merged yet:
-    /// until then pushes carry no token, and tapping an answer opens the session instead.
-    async fn action_link(&self, _n: &Claimed, _public_url: &str) -> Option<ActionLink> {
-        None
+    /// The single-use token that lets the service worker answer without a sign-in (see
+    /// `notify::action`), minted at delivery for the question or approval whose answers the
+    /// push offers; the clear token exists only in this push. None when nothing is offered or
+    /// minting failed (the push then opens the session instead).
+    async fn action_link(
+        &self,
+        n: &Claimed,
+        subject: &PushSubject,
+        public_url: &str,
+    ) -> Option<ActionLink> {
+        if actions(n, subject).is_empty() {
+            return None;
+        }
+        let session_id = n.session_id?.0;
+        let target = match (&subject.open_question, n.event?) {
+            (Some(q), NotifyEvent::QuestionAsked | NotifyEvent::DeadlineNear) => {
+                ActionTarget::Question {
+                    session_id,
+                    question_id: q.id.0,
+                }
+            }
+            (_, NotifyEvent::ApprovalRequested) => ActionTarget::Approval {
+                session_id,
+                request_id: n.payload.approval_id.clone(),
+            },
+            _ => return None,
+        };
+        let minted = self
+            .store
+            .mint_action_token(
+                n.user_id,
+                target,
+                AuditChannel::PushAction,
+                self.settings.action_token_ttl(),
+            )
+            .await;
+        match minted {
+            Ok(token) => Some(ActionLink {
+                url: format!("{}/act/{token}", public_url.trim_end_matches('/')),
+                token,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, notification_id = %n.id, "minting a push action token failed");
+                None
+            }
+        }
     }
 
     /// One push attempt: builds, encrypts, signs and posts it. A 404/410 answer removes the
@@ -404,7 +445,7 @@ impl PushSender {
             }
             _ => PushSubject::default(),
         };
-        let action = self.action_link(n, public_url).await;
+        let action = self.action_link(n, &subject, public_url).await;
         let body = message(n, &subject, public_url, action.as_ref());
         let request = match self.encrypt(n, &keys, &vapid, public_url, body) {
             Ok(r) => r,

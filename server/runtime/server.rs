@@ -397,6 +397,7 @@ pub async fn start_with_store(
     let routes = builder.routes();
     let router = routes
         .into_axum_router()
+        .merge(crate::api::act_http::router(state.clone()))
         .fallback_service(web_fallback(&settings, readiness.clone()));
     let routes = tonic::service::Routes::from(router);
 

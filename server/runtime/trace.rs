@@ -30,13 +30,23 @@ pub struct RpcSpan;
 
 impl<B> MakeSpan<B> for RpcSpan {
     fn make_span(&mut self, request: &Request<B>) -> Span {
+        let path = logged_path(request.uri().path());
         // The client as `forwarded` resolved it (a trusted proxy's X-Forwarded-For, else the peer).
         match request.extensions().get::<super::forwarded::ClientAddr>() {
             Some(client) => {
-                tracing::info_span!("rpc", method = %request.uri().path(), client = %client.0)
+                tracing::info_span!("rpc", method = %path, client = %client.0)
             }
-            None => tracing::info_span!("rpc", method = %request.uri().path()),
+            None => tracing::info_span!("rpc", method = %path),
         }
+    }
+}
+
+/// The path as logs may show it: an answer link's path is its secret token.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/act/") {
+        "/act/<token>"
+    } else {
+        path
     }
 }
 
@@ -88,6 +98,15 @@ impl OnFailure<GrpcFailureClass> for RpcEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_link_tokens_stay_out_of_logs() {
+        assert_eq!(logged_path("/act/sb_act_secret"), "/act/<token>");
+        assert_eq!(
+            logged_path("/switchboard.v1.AgentService/LogStep"),
+            "/switchboard.v1.AgentService/LogStep"
+        );
+    }
 
     #[test]
     fn the_status_comes_from_grpc_status_and_only_from_it() {

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod accounts;
+pub mod action_tokens;
 pub mod audit;
 mod errors;
 pub mod hints;

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
@@ -27,6 +28,9 @@ import (
 const (
 	EnvURL    = "SWITCHBOARD_URL"
 	EnvAPIKey = "SWITCHBOARD_API_KEY"
+	// EnvCAFile names a PEM file of CA certificates that https:// connections trust instead of
+	// the system's roots (a private CA). Read by Dial, so by every constructor.
+	EnvCAFile = "SWITCHBOARD_CA_FILE"
 )
 
 // bearer sends `authorization: Bearer <token>` with every RPC.
@@ -43,9 +47,11 @@ func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]strin
 func (b bearer) RequireTransportSecurity() bool { return b.secure }
 
 // Dial opens a client connection to rawURL (http://host:port for plaintext, https://host[:port]
-// for TLS, or a bare host:port meaning plaintext). When token is not empty it is sent as bearer
-// auth on every RPC (an API key for AgentService, an access token for DashboardService). The
-// connection is lazy: errors show up on the first RPC.
+// for TLS, or a bare host:port meaning plaintext). TLS verifies the server against the system's
+// roots, or the CA file named by $SWITCHBOARD_CA_FILE; pass
+// grpc.WithTransportCredentials(TLSCredentials(path)) in opts to choose another. When token is
+// not empty it is sent as bearer auth on every RPC (an API key for AgentService, an access token
+// for DashboardService). The connection is lazy: errors show up on the first RPC.
 func Dial(rawURL, token string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	target, secure, err := ParseURL(rawURL)
 	if err != nil {
@@ -53,7 +59,11 @@ func Dial(rawURL, token string, opts ...grpc.DialOption) (*grpc.ClientConn, erro
 	}
 	var dialOpts []grpc.DialOption
 	if secure {
-		dialOpts = append(dialOpts, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})))
+		creds, err := TLSCredentials(os.Getenv(EnvCAFile))
+		if err != nil {
+			return nil, err
+		}
+		dialOpts = append(dialOpts, grpc.WithTransportCredentials(creds))
 	} else {
 		dialOpts = append(dialOpts, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	}
@@ -61,6 +71,24 @@ func Dial(rawURL, token string, opts ...grpc.DialOption) (*grpc.ClientConn, erro
 		dialOpts = append(dialOpts, grpc.WithPerRPCCredentials(bearer{token: token, secure: secure}))
 	}
 	return grpc.NewClient(target, append(dialOpts, opts...)...)
+}
+
+// TLSCredentials verifies servers against the CA certificates in the PEM file caFile, or the
+// system's roots when caFile is empty. The server's name is always checked.
+func TLSCredentials(caFile string) (credentials.TransportCredentials, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("switchboard: cannot read the CA file (%s): %w", EnvCAFile, err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("switchboard: the CA file %q (%s) holds no PEM certificate", caFile, EnvCAFile)
+		}
+		cfg.RootCAs = roots
+	}
+	return credentials.NewTLS(cfg), nil
 }
 
 // ParseURL turns a Switchboard URL into a gRPC target and whether it uses TLS.

@@ -8,12 +8,13 @@
 
 use std::fmt;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 use tonic::{Code, Status};
 
 use crate::proto::v1 as pb;
@@ -23,6 +24,9 @@ use pb::agent_service_client::AgentServiceClient;
 pub const ENV_URL: &str = "SWITCHBOARD_URL";
 /// An API key (`switchboard key create`); decides which user owns the session.
 pub const ENV_API_KEY: &str = "SWITCHBOARD_API_KEY";
+/// A PEM file of CA certificates that https:// URLs are verified against instead of the system's
+/// roots (a private CA).
+pub const ENV_CA_FILE: &str = "SWITCHBOARD_CA_FILE";
 /// A session to resume instead of starting one (set when the session was launched for the agent).
 pub const ENV_SESSION_ID: &str = "SWITCHBOARD_SESSION_ID";
 /// The agent's name as the dashboard shows it.
@@ -42,6 +46,8 @@ pub enum Error {
         "{ENV_URL}={url:?} is not a usable URL ({reason}); expected e.g. http://127.0.0.1:50051"
     )]
     BadUrl { url: String, reason: String },
+    #[error("{ENV_CA_FILE}={path:?} cannot be used: {reason}")]
+    BadCaFile { path: PathBuf, reason: String },
     #[error("{ENV_API_KEY} holds characters an HTTP header cannot carry")]
     BadApiKey,
     #[error("Switchboard {rpc} failed: {}", describe(.status))]
@@ -74,6 +80,8 @@ fn describe(status: &Status) -> String {
 pub struct Config {
     pub url: String,
     pub api_key: String,
+    /// For https:// URLs: trust the CA certificates in this PEM file instead of the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for Config {
@@ -82,18 +90,69 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("url", &self.url)
             .field("api_key", &"[REDACTED]")
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
 
 impl Config {
-    /// Reads `SWITCHBOARD_URL` and `SWITCHBOARD_API_KEY`.
+    /// Reads `SWITCHBOARD_URL`, `SWITCHBOARD_API_KEY` and, when set, `SWITCHBOARD_CA_FILE`.
     pub fn from_env() -> Result<Self, Error> {
         Ok(Self {
             url: env_required(ENV_URL)?,
             api_key: env_required(ENV_API_KEY)?,
+            ca_file: env_ca_file(),
         })
     }
+}
+
+/// `SWITCHBOARD_CA_FILE` when set and not empty.
+pub fn env_ca_file() -> Option<PathBuf> {
+    std::env::var_os(ENV_CA_FILE)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The HTTP/2 endpoint for a Switchboard URL: plaintext for http://, TLS (rustls) for https://,
+/// verified against the system's roots or the CA certificates in `ca_file`. Shared by the agent
+/// client and the runner.
+pub fn endpoint(url: &str, ca_file: Option<&Path>) -> Result<Endpoint, Error> {
+    let bad_url = |reason: String| Error::BadUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let tls = match url.split_once("://").map(|(scheme, _)| scheme) {
+        Some("http") => false,
+        Some("https") => true,
+        _ => return Err(bad_url("it must start with http:// or https://".into())),
+    };
+    let mut endpoint = Endpoint::from_shared(url.to_owned())
+        .map_err(|e| bad_url(e.to_string()))?
+        .connect_timeout(Duration::from_secs(5))
+        // Blocked WaitForAnswer calls sit idle for minutes: keep-alives find a dead
+        // connection before the call's deadline does.
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_while_idle(true);
+    if tls {
+        let config = match ca_file {
+            None => ClientTlsConfig::new().with_native_roots(),
+            Some(path) => {
+                let bad_ca = |reason: String| Error::BadCaFile {
+                    path: path.to_owned(),
+                    reason,
+                };
+                let pem = std::fs::read(path).map_err(|e| bad_ca(e.to_string()))?;
+                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                    return Err(bad_ca("it holds no PEM certificate".into()));
+                }
+                ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem))
+            }
+        };
+        endpoint = endpoint
+            .tls_config(config)
+            .map_err(|e| bad_url(e.to_string()))?;
+    }
+    Ok(endpoint)
 }
 
 fn env_required(name: &'static str) -> Result<String, Error> {
@@ -166,25 +225,7 @@ impl Client {
     /// Connects lazily: nothing is dialled until the first call, so an agent starts even while
     /// the hub restarts (the first call's retries cover it).
     pub fn connect_lazy(config: &Config) -> Result<Self, Error> {
-        let bad_url = |reason: String| Error::BadUrl {
-            url: config.url.clone(),
-            reason,
-        };
-        if !(config.url.starts_with("http://") || config.url.starts_with("https://")) {
-            return Err(bad_url("it must start with http:// or https://".into()));
-        }
-        if config.url.starts_with("https://") {
-            // No TLS stack is compiled in (a lean binary); a TLS-terminating proxy in front of
-            // the hub is reached through a local plaintext port instead.
-            return Err(bad_url("https is not supported by this build".into()));
-        }
-        let endpoint = Endpoint::from_shared(config.url.clone())
-            .map_err(|e| bad_url(e.to_string()))?
-            .connect_timeout(Duration::from_secs(5))
-            // Blocked WaitForAnswer calls sit idle for minutes: keep-alives find a dead
-            // connection before the call's deadline does.
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .keep_alive_while_idle(true);
+        let endpoint = endpoint(&config.url, config.ca_file.as_deref())?;
         let token: MetadataValue<Ascii> = format!("Bearer {}", config.api_key)
             .parse()
             .map_err(|_| Error::BadApiKey)?;
@@ -740,28 +781,37 @@ mod tests {
         let c = Config {
             url: "http://x".into(),
             api_key: "sb_secret".into(),
+            ca_file: None,
         };
         assert!(!format!("{c:?}").contains("sb_secret"));
     }
 
-    #[test]
-    fn https_and_garbage_urls_are_refused_with_a_reason() {
+    // A runtime: a lazily connected channel spawns its worker at once.
+    #[tokio::test]
+    async fn garbage_urls_and_unreadable_ca_files_are_refused_with_a_reason() {
         let c = |url: &str| Config {
             url: url.into(),
             api_key: "k".into(),
+            ca_file: None,
         };
         assert!(matches!(
             Client::connect_lazy(&c("localhost:1")),
             Err(Error::BadUrl { .. })
         ));
+        assert!(Client::connect_lazy(&c("https://hub.example")).is_ok());
+        let missing = Config {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..c("https://hub.example")
+        };
         assert!(matches!(
-            Client::connect_lazy(&c("https://hub.example")),
-            Err(Error::BadUrl { .. })
+            Client::connect_lazy(&missing),
+            Err(Error::BadCaFile { .. })
         ));
         assert!(matches!(
             Client::connect_lazy(&Config {
                 url: "http://127.0.0.1:1".into(),
-                api_key: "bad\nkey".into()
+                api_key: "bad\nkey".into(),
+                ca_file: None,
             }),
             Err(Error::BadApiKey)
         ));

@@ -50,7 +50,7 @@ use serde_json::json;
 use tokio::process::Command;
 
 use crate::client::{
-    AgentSession, Client, Config, ENV_AGENT_NAME, ENV_API_KEY, ENV_LEAVE_SESSION_OPEN,
+    AgentSession, Client, Config, ENV_AGENT_NAME, ENV_API_KEY, ENV_CA_FILE, ENV_LEAVE_SESSION_OPEN,
     ENV_SESSION_ID, ENV_URL,
 };
 use crate::proto::v1 as pb;
@@ -359,7 +359,8 @@ fn codex_overrides(me: &std::path::Path) -> Vec<String> {
         ENV_API_KEY,
         ENV_SESSION_ID,
         ENV_AGENT_NAME,
-        ENV_LEAVE_SESSION_OPEN
+        ENV_LEAVE_SESSION_OPEN,
+        ENV_CA_FILE
     ]);
     [
         format!("mcp_servers.switchboard.command={command}"),
@@ -375,7 +376,7 @@ fn codex_overrides(me: &std::path::Path) -> Vec<String> {
 }
 
 fn mcp_config_json(config: &Config, session_id: &str, me: &std::path::Path) -> serde_json::Value {
-    json!({
+    let mut value = json!({
         "mcpServers": {
             "switchboard": {
                 "type": "stdio",
@@ -393,7 +394,12 @@ fn mcp_config_json(config: &Config, session_id: &str, me: &std::path::Path) -> s
                 }
             }
         }
-    })
+    });
+    // A private CA for an https:// hub reaches the MCP server too.
+    if let Some(ca_file) = &config.ca_file {
+        value["mcpServers"]["switchboard"]["env"][ENV_CA_FILE] = json!(ca_file);
+    }
+    value
 }
 
 /// Outcome, summary and the wrapper's exit code for how claude exited.
@@ -453,6 +459,7 @@ mod tests {
         let c = Config {
             url: "http://127.0.0.1:1".into(),
             api_key: "sb_k".into(),
+            ca_file: None,
         };
         let v = mcp_config_json(&c, "s1", std::path::Path::new("/bin/sa"));
         let server = &v["mcpServers"]["switchboard"];

@@ -112,3 +112,53 @@ async fn a_bad_key_is_unauthenticated_and_not_retried() {
         .unwrap();
     assert_eq!(err.code(), Some(Code::Unauthenticated));
 }
+
+/// The TLS-only server of `scripts/with-server.sh --tls` (certificate from a CA made for the run):
+/// trusted through `ca_file`, refused with a wrong CA or the system's roots.
+#[tokio::test]
+#[ignore = "needs a live server: scripts/with-server.sh --tls clients/rust/test.sh"]
+async fn https_with_a_private_ca_and_untrusted_servers_refused() {
+    use std::path::PathBuf;
+    use switchboard_agent::client::{Config, RetryPolicy};
+    let Ok(url) = std::env::var("SWITCHBOARD_TLS_URL") else {
+        panic!("run through scripts/with-server.sh --tls clients/rust/test.sh");
+    };
+    let config = |ca_file: Option<PathBuf>| Config {
+        url: url.clone(),
+        api_key: std::env::var("SWITCHBOARD_TLS_API_KEY").unwrap(),
+        ca_file,
+    };
+    let run_ca = std::env::var("SWITCHBOARD_TLS_CA_FILE").unwrap().into();
+    let trusted = Client::connect_lazy(&config(Some(run_ca))).unwrap();
+    let session = trusted
+        .start_session(start("rust-tls", &uuid::Uuid::new_v4().to_string()))
+        .await
+        .unwrap();
+    session.log_step("encrypted step").await.unwrap();
+    session
+        .end(pb::SessionOutcome::Completed, "done")
+        .await
+        .unwrap();
+
+    let wrong_ca = std::env::var("SWITCHBOARD_TLS_WRONG_CA").unwrap().into();
+    for ca_file in [Some(wrong_ca), None] {
+        let once = RetryPolicy {
+            attempts: 1,
+            ..RetryPolicy::default()
+        };
+        let untrusted = Client::connect_lazy(&config(ca_file.clone()))
+            .unwrap()
+            .with_retry(once);
+        let Err(refused) = untrusted
+            .start_session(start("rust-tls", &uuid::Uuid::new_v4().to_string()))
+            .await
+        else {
+            panic!("{ca_file:?}: an untrusted certificate was accepted");
+        };
+        assert_eq!(
+            refused.code(),
+            Some(Code::Unavailable),
+            "{ca_file:?}: {refused}"
+        );
+    }
+}

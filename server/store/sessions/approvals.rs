@@ -172,6 +172,21 @@ impl Store {
         input: NewDecision,
         request_id: Option<&str>,
     ) -> DomainResult<Decided> {
+        self.decide_approval_using(decider, session_id, which, input, request_id, None)
+            .await
+    }
+
+    /// `decide_approval`, marking the action token `token` (if any) used in the decision's own
+    /// transaction.
+    pub(in crate::store) async fn decide_approval_using(
+        &self,
+        decider: Decider,
+        session_id: SessionId,
+        which: ApprovalRef,
+        input: NewDecision,
+        request_id: Option<&str>,
+        token: Option<Uuid>,
+    ) -> DomainResult<Decided> {
         let by = decider.sender();
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock_for(&mut tx, decider.scope(), session_id, request_id).await?;
@@ -380,6 +395,9 @@ impl Store {
                     Some(ApprovalDecision::AllowSession),
                 )
                 .await?;
+        }
+        if let Some(token) = token {
+            crate::store::action_tokens::mark_used(&mut tx, token).await?;
         }
         locked.commit(self, tx, by == Sender::Agent).await?;
         Ok(Decided {

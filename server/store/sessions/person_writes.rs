@@ -19,6 +19,20 @@ impl Store {
         question_id: QuestionId,
         input: AnswerInput,
     ) -> DomainResult<(Answer, i64)> {
+        self.answer_question_using(actor, session_id, question_id, input, None)
+            .await
+    }
+
+    /// `answer_question`, marking the action token `token` (if any) used in the answer's own
+    /// transaction: the answer and the token's use commit together or not at all.
+    pub(in crate::store) async fn answer_question_using(
+        &self,
+        actor: Actor,
+        session_id: SessionId,
+        question_id: QuestionId,
+        input: AnswerInput,
+        token: Option<uuid::Uuid>,
+    ) -> DomainResult<(Answer, i64)> {
         let by = actor.sender();
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock_for(
@@ -148,6 +162,9 @@ impl Store {
                 details,
             );
             audit::record(&mut tx, event.on(session_id)).await?;
+        }
+        if let Some(token) = token {
+            crate::store::action_tokens::mark_used(&mut tx, token).await?;
         }
         locked.commit(self, tx, false).await?;
         Ok((answer, seq))

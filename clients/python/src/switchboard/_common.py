@@ -18,6 +18,8 @@ from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import model_pb2 as model
 
 ENV_URL = "SWITCHBOARD_URL"
+# A PEM file of CA certificates trusted for https:// URLs instead of the system's roots (a private CA).
+ENV_CA_FILE = "SWITCHBOARD_CA_FILE"
 ENV_API_KEY = "SWITCHBOARD_API_KEY"
 
 TERMINAL_STATUSES = frozenset({
@@ -144,14 +146,32 @@ class BearerAuthInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamCl
         return continuation(self._details(client_call_details), request_iterator)
 
 
+def tls_credentials(ca_file: Optional[str] = None) -> grpc.ChannelCredentials:
+    """TLS credentials trusting `ca_file` (default $SWITCHBOARD_CA_FILE), else the system's roots.
+    The server's certificate is always verified, name included."""
+    path = ca_file or os.environ.get(ENV_CA_FILE) or None
+    if path is None:
+        return grpc.ssl_channel_credentials()
+    try:
+        with open(path, "rb") as f:
+            roots = f.read()
+    except OSError as e:
+        raise SwitchboardError(f"cannot read the CA file {path!r} ({ENV_CA_FILE}): {e}") from e
+    if b"-----BEGIN CERTIFICATE-----" not in roots:
+        raise SwitchboardError(f"the CA file {path!r} ({ENV_CA_FILE}) holds no PEM certificate")
+    return grpc.ssl_channel_credentials(root_certificates=roots)
+
+
 def connect(url: Optional[str] = None, token: Optional[str] = None, *,
-            interceptors: Iterable[Any] = (), options: Sequence[Tuple[str, Any]] = ()) -> grpc.Channel:
+            interceptors: Iterable[Any] = (), options: Sequence[Tuple[str, Any]] = (),
+            ca_file: Optional[str] = None) -> grpc.Channel:
     """A sync channel to `url` (default $SWITCHBOARD_URL) sending `token` as bearer auth on every
     call (an API key for AgentService, an access token for DashboardService; None for AuthService).
-    http:// URLs use plaintext HTTP/2, https:// uses TLS. Extra `interceptors` run after auth."""
+    http:// URLs use plaintext HTTP/2, https:// uses TLS verified against the system's roots or
+    `ca_file` (default $SWITCHBOARD_CA_FILE). Extra `interceptors` run after auth."""
     target, secure = parse_url(env_or(url, ENV_URL))
     if secure:
-        channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(), options=list(options))
+        channel = grpc.secure_channel(target, tls_credentials(ca_file), options=list(options))
     else:
         channel = grpc.insecure_channel(target, options=list(options))
     chain = ([BearerAuthInterceptor(token)] if token else []) + list(interceptors)

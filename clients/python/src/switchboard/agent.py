@@ -31,13 +31,14 @@ class Agent:
 
     def __init__(self, name: str, *, url: Optional[str] = None, api_key: Optional[str] = None,
                  retry: RetryPolicy = RetryPolicy(), interceptors: Iterable[Any] = (),
-                 call_timeout: float = DEFAULT_CALL_TIMEOUT, channel: Optional[grpc.Channel] = None):
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, channel: Optional[grpc.Channel] = None,
+                 ca_file: Optional[str] = None):
         self.name = name
         self.retry = retry
         self.call_timeout = call_timeout
         self._owns_channel = channel is None
         self.channel = channel or connect(env_or(url, ENV_URL), env_or(api_key, ENV_API_KEY),
-                                          interceptors=interceptors)
+                                          interceptors=interceptors, ca_file=ca_file)
         self.stub = agent_grpc.AgentServiceStub(self.channel)
 
     def start_session(self, name: str = "", *, metadata: Optional[Mapping[str, str]] = None,

@@ -10,7 +10,7 @@ import grpc.aio
 from switchboard._common import (
     ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
     ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, _with_auth, build_approval, build_ask,
-    build_preview, decision_of, env_or, failure_summary, new_request_id, outcome_of, parse_url, status_name,
+    build_preview, decision_of, env_or, tls_credentials, failure_summary, new_request_id, outcome_of, parse_url, status_name,
     to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
@@ -42,12 +42,12 @@ class _AioAuthServerStream(_AioAuthBase, grpc.aio.UnaryStreamClientInterceptor):
 
 
 def connect_aio(url: Optional[str] = None, token: Optional[str] = None, *,
-                interceptors: Iterable[Any] = (), options=()) -> grpc.aio.Channel:
+                interceptors: Iterable[Any] = (), options=(), ca_file: Optional[str] = None) -> grpc.aio.Channel:
     """A grpc.aio channel to `url` (default $SWITCHBOARD_URL) with bearer auth, like connect()."""
     target, secure = parse_url(env_or(url, ENV_URL))
     chain = ([_AioAuthUnary(token), _AioAuthServerStream(token)] if token else []) + list(interceptors)
     if secure:
-        return grpc.aio.secure_channel(target, grpc.ssl_channel_credentials(), options=list(options),
+        return grpc.aio.secure_channel(target, tls_credentials(ca_file), options=list(options),
                                        interceptors=chain or None)
     return grpc.aio.insecure_channel(target, options=list(options), interceptors=chain or None)
 
@@ -69,13 +69,14 @@ class AsyncAgent:
 
     def __init__(self, name: str, *, url: Optional[str] = None, api_key: Optional[str] = None,
                  retry: RetryPolicy = RetryPolicy(), interceptors: Iterable[Any] = (),
-                 call_timeout: float = DEFAULT_CALL_TIMEOUT, channel: Optional[grpc.aio.Channel] = None):
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, channel: Optional[grpc.aio.Channel] = None,
+                 ca_file: Optional[str] = None):
         self.name = name
         self.retry = retry
         self.call_timeout = call_timeout
         self._owns_channel = channel is None
         self.channel = channel or connect_aio(env_or(url, ENV_URL), env_or(api_key, ENV_API_KEY),
-                                              interceptors=interceptors)
+                                              interceptors=interceptors, ca_file=ca_file)
         self.stub = agent_grpc.AgentServiceStub(self.channel)
 
     async def start_session(self, name: str = "", *, metadata: Optional[Mapping[str, str]] = None,

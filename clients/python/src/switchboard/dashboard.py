@@ -25,10 +25,11 @@ class Dashboard:
     """DashboardService (`.stub`) and ProjectService (`.projects`) with a person's access token.
     Build it with Dashboard.login()."""
 
-    def __init__(self, access_token: str, *, url: Optional[str] = None, call_timeout: float = DEFAULT_CALL_TIMEOUT):
+    def __init__(self, access_token: str, *, url: Optional[str] = None, call_timeout: float = DEFAULT_CALL_TIMEOUT,
+                 ca_file: Optional[str] = None):
         self.url = env_or(url, ENV_URL)
         self.call_timeout = call_timeout
-        self.channel = connect(self.url, access_token)
+        self.channel = connect(self.url, access_token, ca_file=ca_file)
         self.stub = dash_grpc.DashboardServiceStub(self.channel)
         self.projects = proj_grpc.ProjectServiceStub(self.channel)
         self.user: Optional[model.User] = None
@@ -36,15 +37,15 @@ class Dashboard:
 
     @classmethod
     def login(cls, email: Optional[str] = None, password: Optional[str] = None, *,
-              url: Optional[str] = None) -> "Dashboard":
+              url: Optional[str] = None, ca_file: Optional[str] = None) -> "Dashboard":
         """Signs in with AuthService.Login (defaults: $SWITCHBOARD_EMAIL / $SWITCHBOARD_PASSWORD)."""
         url = env_or(url, ENV_URL)
         email = env_or(email, "SWITCHBOARD_EMAIL")
         password = password if password is not None else os.environ.get("SWITCHBOARD_PASSWORD", "")
-        with connect(url) as channel:
+        with connect(url, ca_file=ca_file) as channel:
             resp = auth_grpc.AuthServiceStub(channel).Login(
                 auth_pb.LoginRequest(email=email, password=password), timeout=DEFAULT_CALL_TIMEOUT)
-        dash = cls(resp.tokens.access_token, url=url)
+        dash = cls(resp.tokens.access_token, url=url, ca_file=ca_file)
         dash.user, dash.tokens = resp.user, resp.tokens
         return dash
 

@@ -7,7 +7,10 @@ import io.grpc.CallCredentials
 import io.grpc.ManagedChannel
 import io.grpc.Metadata
 import io.grpc.Status
+import io.grpc.TlsChannelCredentials
 import io.grpc.okhttp.OkHttpChannelBuilder
+import java.io.File
+import java.io.IOException
 import java.net.URI
 import java.util.UUID
 import java.util.concurrent.Executor
@@ -18,17 +21,39 @@ import kotlinx.coroutines.delay
 
 /** Entry points: channels, credentials and stubs for the three Switchboard services. */
 object Switchboard {
+    /** The environment variable naming a PEM file of CA certificates for `https://` URLs. */
+    const val ENV_CA_FILE = "SWITCHBOARD_CA_FILE"
+
     /**
      * A channel to `http://host:port` (plaintext HTTP/2), `https://host[:port]` (TLS) or a bare
-     * `host:port` (plaintext). Close it with `shutdown()` when done.
+     * `host:port` (plaintext). TLS verifies the server, name included, against the system's roots
+     * or, for a private CA, the PEM certificates in [caFile] (default `$SWITCHBOARD_CA_FILE`).
+     * Close it with `shutdown()` when done.
      */
-    fun channel(url: String): ManagedChannel {
+    fun channel(url: String, caFile: String? = System.getenv(ENV_CA_FILE)): ManagedChannel {
         val uri = URI(if ("://" in url) url else "http://$url")
         val tls = uri.scheme == "https"
         val port = if (uri.port != -1) uri.port else if (tls) 443 else 80
-        val builder = OkHttpChannelBuilder.forAddress(uri.host, port)
-        if (tls) builder.useTransportSecurity() else builder.usePlaintext()
+        val builder = if (tls) {
+            OkHttpChannelBuilder.forAddress(uri.host, port, tlsCredentials(caFile))
+        } else {
+            OkHttpChannelBuilder.forAddress(uri.host, port).usePlaintext()
+        }
         return builder.build()
+    }
+
+    private fun tlsCredentials(caFile: String?): io.grpc.ChannelCredentials {
+        val creds = TlsChannelCredentials.newBuilder()
+        if (!caFile.isNullOrEmpty()) {
+            val pem = try {
+                File(caFile).readText()
+            } catch (e: IOException) {
+                throw IllegalArgumentException("cannot read the CA file $caFile ($ENV_CA_FILE): ${e.message}", e)
+            }
+            require("-----BEGIN CERTIFICATE-----" in pem) { "the CA file $caFile ($ENV_CA_FILE) holds no PEM certificate" }
+            creds.trustManager(File(caFile))
+        }
+        return creds.build()
     }
 
     /** AgentService stub authenticated with an API key (`sb_live_...`). */

@@ -1,0 +1,140 @@
+//! Action tokens: a single-use, expiring token bound to one person and one open question or
+//! approval, so that the person can answer from where a notification landed (an email link, a
+//! Slack button, a push notification's action) without signing in.
+//!
+//! Minted by the delivery worker when it sends a notification (`Store::mint_action_token`; the
+//! clear token exists only in the message sent, the database keeps its SHA-256), used through
+//! `GET/POST /act/<token>` (`api::act_http`). Using one is an ordinary answer: first answer wins,
+//! pushed to the agent, audited with the token's channel and the person as actor, and the token
+//! is marked used in the answer's transaction. The person must still hold the edit role.
+
+use uuid::Uuid;
+
+use crate::domain::ApprovalDecision;
+
+/// What a token answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionTarget {
+    Question {
+        session_id: Uuid,
+        question_id: Uuid,
+    },
+    /// `request_id` is the approval's id (`ToolApproval.id`), as the proto spells it.
+    Approval {
+        session_id: Uuid,
+        request_id: String,
+    },
+}
+
+impl ActionTarget {
+    pub fn session_id(&self) -> Uuid {
+        match self {
+            ActionTarget::Question { session_id, .. }
+            | ActionTarget::Approval { session_id, .. } => *session_id,
+        }
+    }
+}
+
+/// What a person sends through a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionAnswer {
+    /// `choices` name options by label (or id); `text` is a free answer.
+    Question {
+        choices: Vec<String>,
+        text: String,
+    },
+    Approval {
+        decision: ApprovalDecision,
+    },
+}
+
+/// What using (or showing) a token came to: the JSON `status` and the HTTP status of
+/// `/act/<token>` (the contract shared with the web push service worker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActStatus {
+    /// The answer was stored (or, for a page, the question is open).
+    Answered,
+    /// Someone (or the deadline) answered first, or the session ended.
+    AlreadyAnswered,
+    Expired,
+    Used,
+    /// No such token (or a malformed one).
+    Unknown,
+    /// The request does not fit the target (no choice, an option that does not exist...).
+    Invalid,
+    /// The person no longer holds a role that may answer (beyond the shared contract's list:
+    /// a distinct status so a client can say why).
+    Forbidden,
+}
+
+impl ActStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActStatus::Answered => "answered",
+            ActStatus::AlreadyAnswered => "already_answered",
+            ActStatus::Expired => "expired",
+            ActStatus::Used => "used",
+            ActStatus::Unknown => "unknown",
+            ActStatus::Invalid => "invalid",
+            ActStatus::Forbidden => "forbidden",
+        }
+    }
+
+    pub fn http(self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            ActStatus::Answered => StatusCode::OK,
+            ActStatus::AlreadyAnswered => StatusCode::CONFLICT,
+            ActStatus::Expired | ActStatus::Used => StatusCode::GONE,
+            ActStatus::Unknown => StatusCode::NOT_FOUND,
+            ActStatus::Invalid => StatusCode::BAD_REQUEST,
+            ActStatus::Forbidden => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+/// The decision names of `decision=` (form or JSON).
+pub fn parse_decision(s: &str) -> Option<ApprovalDecision> {
+    match s {
+        "allow" | "allow_once" => Some(ApprovalDecision::AllowOnce),
+        "allow_session" => Some(ApprovalDecision::AllowSession),
+        "deny" => Some(ApprovalDecision::Deny),
+        _ => None,
+    }
+}
+
+/// The `decision=` value of a decision (the inverse of [`parse_decision`]).
+pub fn decision_name(d: ApprovalDecision) -> &'static str {
+    match d {
+        ApprovalDecision::AllowOnce => "allow",
+        ApprovalDecision::AllowSession => "allow_session",
+        ApprovalDecision::Deny => "deny",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decision_names_round_trip() {
+        for d in [
+            ApprovalDecision::AllowOnce,
+            ApprovalDecision::AllowSession,
+            ApprovalDecision::Deny,
+        ] {
+            assert_eq!(parse_decision(decision_name(d)), Some(d));
+        }
+        assert_eq!(parse_decision("yes"), None);
+    }
+
+    #[test]
+    fn statuses_keep_the_contract_codes() {
+        assert_eq!(ActStatus::Answered.http().as_u16(), 200);
+        assert_eq!(ActStatus::AlreadyAnswered.http().as_u16(), 409);
+        assert_eq!(ActStatus::Expired.http().as_u16(), 410);
+        assert_eq!(ActStatus::Used.http().as_u16(), 410);
+        assert_eq!(ActStatus::Unknown.http().as_u16(), 404);
+        assert_eq!(ActStatus::Invalid.http().as_u16(), 400);
+    }
+}
