@@ -14,9 +14,11 @@ use switchboard::proto::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tonic::Code;
 
-use crate::approvals::bash_request;
+use crate::agent_loop::spawn_wait_for_answer;
+use crate::approvals::{bash_request, spawn_wait};
 use crate::harness::*;
 use crate::notifications::{NotifyClient, notifications_of, until_deliveries};
+use crate::notify_email::{JSON, http};
 
 const STAND_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/push_service");
 
@@ -231,6 +233,50 @@ async fn a_question_reaches_the_browser_encrypted_and_signed_with_the_deployment
     assert_eq!(delivered[0].http_status, 201);
     assert_eq!(p["id"], delivered[0].notification_id);
 
+    // The push carries a single-use action token (only its hash is stored); the service
+    // worker's JSON POST of an action's answer answers the waiting agent, audited as a push
+    // action, and the same token cannot answer twice.
+    let token = p["token"].as_str().expect("an action token");
+    assert!(token.starts_with("sb_act_"), "{token}");
+    assert_eq!(p["act_url"], format!("https://sb.example.com/act/{token}"));
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM action_tokens WHERE token_hash = $1 AND question_id = $2::uuid",
+    )
+    .bind(switchboard::auth::secrets::hash_secret(token))
+    .bind(&question.id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(stored, 1);
+    let waiting = spawn_wait_for_answer(&ann.agent, &session, &question.id, 30);
+    let act = format!("http://{}/act/{token}", app.addr);
+    let answer = actions[1]["answer"].to_string();
+    let reply = http("POST", &act, JSON, &answer).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["status"], "answered");
+    let got_answer = waiting.await.unwrap();
+    assert_eq!(got_answer.answer.unwrap().option_ids, ["no"]);
+    let again = http("POST", &act, JSON, &answer).await;
+    assert_eq!(again.status, 410, "{}", again.body);
+    assert_eq!(again.json()["status"], "used");
+    let audit = crate::roles::projects_of(&app, &ann)
+        .await
+        .list_audit_events(ListAuditEventsRequest {
+            project_id: String::new(),
+            page_size: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.channel == AuditChannel::PushAction as i32 && e.session_id == session),
+        "{audit:?}"
+    );
+
     // A test push goes the same way, with normal urgency and no topic.
     let test = n
         .test_channel(TestChannelRequest {
@@ -245,6 +291,10 @@ async fn a_question_reaches_the_browser_encrypted_and_signed_with_the_deployment
     let got = push.until(2).await;
     assert_valid_push(&got[1], &key, &push.origin());
     assert_eq!(got[1]["payload"]["event"], "test");
+    assert!(
+        got[1]["payload"]["token"].is_null(),
+        "nothing to answer, no token"
+    );
     assert_eq!(got[1]["headers"]["urgency"], "normal");
     assert!(got[1]["headers"]["topic"].is_null());
     drop(replica);
@@ -282,6 +332,7 @@ async fn an_approval_push_offers_allow_allow_for_the_session_and_deny() {
         p["approval_id"],
         approval.approval.as_ref().unwrap().id.as_str()
     );
+    assert_eq!(got[0]["headers"]["topic"], session.replace('-', ""));
     let actions: Vec<(&str, &str)> = p["actions"]
         .as_array()
         .unwrap()
@@ -300,6 +351,24 @@ async fn an_approval_push_offers_allow_allow_for_the_session_and_deny() {
             ("Allow for session", "allow_session"),
             ("Deny", "deny")
         ]
+    );
+    // "Allow for session" from the notification reaches the waiting agent.
+    let approval_id = approval.approval.unwrap().id;
+    let waiting = spawn_wait(&bea.agent, &session, &approval_id, 30);
+    let token = p["token"].as_str().expect("an action token");
+    let reply = http(
+        "POST",
+        &format!("http://{}/act/{token}", app.addr),
+        JSON,
+        r#"{"decision":"allow_session"}"#,
+    )
+    .await;
+    assert_eq!(reply.json()["status"], "answered", "{}", reply.body);
+    let decided = waiting.await.unwrap();
+    assert!(decided.decided);
+    assert_eq!(
+        decided.result.unwrap().decision,
+        ApprovalDecision::AllowSession as i32
     );
 }
 
