@@ -171,6 +171,7 @@ test("a push shows a notification from the dashboard's service worker, and its a
     msg.actions.map((a) => a.title),
     ["Ship", "Wait"],
   );
+  assert.match(msg.token, /^sb_act_/, "a single-use action token for the worker");
 
   // Delivered to the worker through the DevTools protocol, as the browser's push service would.
   const cdp = await context.newCDPSession(page);
@@ -197,11 +198,6 @@ test("a push shows a notification from the dashboard's service worker, and its a
   await page.evaluate(({ tag }) => navigator.serviceWorker.controller.postMessage({ type: "switchboard-e2e-click", tag, action: "choice-1" }), {
     tag: shown.tag,
   });
-  if (!msg.token) {
-    // Without an action token (not minted by this server), the tap opens the session instead.
-    await page.waitForURL(`**/sessions/${agent.id}`);
-    return;
-  }
   const answer = await pending;
   assert.deepEqual(answer.optionIds, ["wait"]);
   // The confirmation replaces the question in the tray.
@@ -209,4 +205,11 @@ test("a push shows a notification from the dashboard's service worker, and its a
     page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.body)).then((b) => b[0]?.startsWith("Sent") && b),
   );
   assert.deepEqual(confirmed, ["Sent: Wait"]);
+
+  // Tapping the notification itself (no action) opens the session's page.
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: reg.registrationId, data: JSON.stringify({ ...msg, token: undefined }) });
+  await until("the second notification", () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).some((n) => n.body === "Ship it?")));
+  await page.evaluate(({ tag }) => navigator.serviceWorker.controller.postMessage({ type: "switchboard-e2e-click", tag, action: "" }), { tag: shown.tag });
+  await page.waitForURL(`**/sessions/${agent.id}`);
+  await agent.end("push e2e done");
 });
