@@ -590,6 +590,69 @@ mod tests {
         assert!(subscription("https://p.example/x", P256DH, "BTBZMqHH6r4Tts7J_aSIgg==").is_ok());
     }
 
+    fn claimed(text: &str) -> Claimed {
+        Claimed {
+            id: Uuid::new_v4(),
+            channel_id: Uuid::new_v4(),
+            user_id: crate::domain::UserId(Uuid::new_v4()),
+            kind: super::super::ChannelKind::WebPush,
+            url: "https://p.example/x".into(),
+            secret: String::new(),
+            event: Some(NotifyEvent::QuestionAsked),
+            session_id: Some(SessionId(Uuid::new_v4())),
+            event_count: 1,
+            payload: Payload {
+                session_name: "n".repeat(500),
+                agent_name: "agent".into(),
+                question_text: text.into(),
+                ..Payload::default()
+            },
+            attempt: 1,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_long_question_is_shortened_to_fit_one_push() {
+        let q = crate::domain::Question {
+            id: crate::domain::QuestionId(Uuid::new_v4()),
+            text: String::new(),
+            options: (0..20)
+                .map(|i| crate::domain::QuestionOption {
+                    id: format!("o{i}"),
+                    label: "é".repeat(200),
+                    description: String::new(),
+                })
+                .collect(),
+            choice_mode: crate::domain::ChoiceMode::Single,
+            allow_free_text: false,
+            deadline: None,
+            default_option_ids: Vec::new(),
+            default_text: String::new(),
+            answer: None,
+        };
+        let subject = PushSubject {
+            open_question: Some(q),
+            approval_open: false,
+        };
+        let link = ActionLink {
+            token: "sb_act_x".into(),
+            url: "https://sb.example/act/sb_act_x".into(),
+        };
+        let n = claimed(&"€".repeat(16_000));
+        let body = message(&n, &subject, "https://sb.example", Some(&link));
+        assert!(body.len() <= MAX_MESSAGE_BYTES, "{} bytes", body.len());
+        let m: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(m["token"], "sb_act_x", "the token survives shortening");
+        assert!(m["body"].as_str().unwrap().ends_with('…'));
+        // A short one is left whole, with its buttons (at most four).
+        let n = claimed("Ship it?");
+        let m: serde_json::Value =
+            serde_json::from_slice(&message(&n, &subject, "https://sb.example", None)).unwrap();
+        assert_eq!(m["body"], "Ship it?");
+        assert_eq!(m["actions"].as_array().unwrap().len(), MAX_ACTIONS);
+    }
+
     #[test]
     fn topics_fit_the_rfc_and_urgency_follows_the_event() {
         let s = SessionId(Uuid::new_v4());
