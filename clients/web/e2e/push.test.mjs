@@ -193,6 +193,12 @@ test("a push shows a notification from the dashboard's service worker, and its a
   assert.deepEqual(shown.actions, ["Ship", "Wait"].slice(0, shown.actions.length));
   assert.ok(shown.actions.length >= 1, "at least one answer button");
   await page.screenshot({ path: join(artifacts, "web-push-notifications-page.png") });
+  // The settings page works at phone width too: no sideways scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the Notifications page scrolls sideways by ${overflow}px at 390px`);
+  await page.screenshot({ path: join(artifacts, "web-push-notifications-page-390.png") });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // "Wait" tapped: the worker posts the answer with the push's token; the agent receives it.
   await page.evaluate(({ tag }) => navigator.serviceWorker.controller.postMessage({ type: "switchboard-e2e-click", tag, action: "choice-1" }), {
