@@ -89,8 +89,11 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
             <Link href="/" class={path === "/" ? "nav active" : "nav"}>
               Sessions
             </Link>
-            <Link href="/notifications" class={path === "/notifications" ? "nav active" : "nav"}>
-              Notifications
+            <Link href="/notifications" class={path === "/notifications" ? "nav nav-notify active" : "nav nav-notify"} aria-label="Notifications">
+              <svg class="nav-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+              </svg>
+              <span class="nav-text">Notifications</span>
             </Link>
             {isAdmin(p.role) && (
               <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>

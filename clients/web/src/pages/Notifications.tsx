@@ -142,7 +142,7 @@ function ChannelRow({ channel: c, current, onChange, onError }: { channel: Chann
   };
   const where = c.kind === ChannelKind.WEB_PUSH ? c.label || "a browser" : c.url.replace(/^https?:\/\//, "").slice(0, 60);
   return (
-    <li class={`card key-row${c.enabled ? "" : " revoked"}`} data-testid="channel-row" data-kind={kindName(c.kind)}>
+    <li class={`card key-row channel-row${c.enabled ? "" : " revoked"}`} data-testid="channel-row" data-kind={kindName(c.kind)}>
       <div class="key-main">
         <div class="key-name">
           {kindName(c.kind)} · {where}
