@@ -60,6 +60,13 @@ pub struct NotifySettings {
     pub poll_interval_ms: u64,
     /// Timeout of one HTTP delivery.
     pub http_timeout_ms: u64,
+    /// How long a push service keeps a web push for a device that is offline (the `TTL`
+    /// header); an undelivered older push of the same session is replaced by a newer one.
+    pub push_ttl_secs: u64,
+    /// The operator's contact in VAPID tokens (`mailto:` or `https:` URL, RFC 8292), which
+    /// push services use to reach whoever sends too much; empty: `public_url` when it is https,
+    /// else `mailto:switchboard@localhost` (Apple's push service refuses localhost: set it).
+    pub vapid_subject: String,
     /// How long an answer link (action token) in a notification stays usable.
     pub action_token_ttl_secs: u64,
     /// PEM file of extra CAs trusted for https deliveries, beside the system's roots (a private
@@ -129,6 +136,8 @@ impl Default for NotifySettings {
             coalesce_secs: 60,
             poll_interval_ms: 5_000,
             http_timeout_ms: 10_000,
+            push_ttl_secs: 24 * 3600,
+            vapid_subject: String::new(),
             action_token_ttl_secs: 3 * 24 * 3600,
             ca_file: None,
             smtp: None,
@@ -149,6 +158,9 @@ impl NotifySettings {
     }
     pub fn http_timeout(&self) -> Duration {
         Duration::from_millis(self.http_timeout_ms.max(10))
+    }
+    pub fn push_ttl(&self) -> Duration {
+        Duration::from_secs(self.push_ttl_secs)
     }
     pub fn action_token_ttl(&self) -> Duration {
         Duration::from_secs(self.action_token_ttl_secs.max(1))

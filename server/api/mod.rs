@@ -11,6 +11,7 @@ pub mod launch_service;
 pub mod notification_service;
 pub mod pagination;
 pub mod project_service;
+pub mod push;
 pub mod requests;
 pub mod runner_service;
 pub mod status;

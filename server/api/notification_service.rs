@@ -74,7 +74,7 @@ fn escalate_after(d: Option<&prost_types::Duration>) -> Result<i32, DomainError>
     Ok(secs as i32)
 }
 
-fn events(field: &'static str, values: &[i32]) -> Result<Vec<NotifyEvent>, DomainError> {
+pub(super) fn events(field: &'static str, values: &[i32]) -> Result<Vec<NotifyEvent>, DomainError> {
     if values.is_empty() {
         return Err(DomainError::invalid(
             field,
@@ -115,13 +115,14 @@ fn event_pb(e: NotifyEvent) -> NotificationEvent {
     }
 }
 
-fn channel_pb(c: StoredChannel) -> Channel {
+pub(super) fn channel_pb(c: StoredChannel) -> Channel {
     Channel {
         id: c.id.to_string(),
         kind: match c.kind {
             ChannelKind::Webhook => crate::proto::ChannelKind::Webhook,
             ChannelKind::Slack => crate::proto::ChannelKind::Slack,
             ChannelKind::Email => crate::proto::ChannelKind::Email,
+            ChannelKind::WebPush => crate::proto::ChannelKind::WebPush,
         } as i32,
         url: c.url,
         events: c.events.into_iter().map(|e| event_pb(e) as i32).collect(),
@@ -131,6 +132,7 @@ fn channel_pb(c: StoredChannel) -> Channel {
             seconds: i64::from(c.escalate_after_secs),
             nanos: 0,
         }),
+        label: c.label,
     }
 }
 
@@ -207,7 +209,9 @@ impl NotificationService for NotificationApi {
                 let sealed = sealer.seal(crate::notify::SLACK_URL_PURPOSE, url.as_bytes());
                 (String::new(), redacted(&url), sealed)
             }
-            ChannelKind::Email => unreachable!("kind() refuses EMAIL here"),
+            ChannelKind::Email | ChannelKind::WebPush => {
+                unreachable!("kind() refuses EMAIL and WEB_PUSH here")
+            }
         };
         let channel = self
             .state
@@ -369,5 +373,19 @@ impl NotificationService for NotificationApi {
             deliveries: items.into_iter().map(delivery_pb).collect(),
             next_page_token: next.unwrap_or_default(),
         }))
+    }
+
+    async fn get_push_config(
+        &self,
+        request: Request<GetPushConfigRequest>,
+    ) -> Result<Response<GetPushConfigResponse>, Status> {
+        super::push::get_push_config(&self.state, request).await
+    }
+
+    async fn add_push_subscription(
+        &self,
+        request: Request<AddPushSubscriptionRequest>,
+    ) -> Result<Response<AddPushSubscriptionResponse>, Status> {
+        super::push::add_push_subscription(&self.state, request).await
     }
 }

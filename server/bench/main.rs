@@ -16,6 +16,7 @@ mod client;
 mod drivers;
 mod fanout;
 mod ingest;
+mod push;
 mod report;
 mod scenario;
 mod server;
@@ -62,7 +63,8 @@ struct Args {
     /// With --target: the Postgres unix socket directory, for the pgbench baseline.
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
-    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout, replicas, tls).
+    /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout,
+    /// replicas, tls, push).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -239,6 +241,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             scenario::scenario_launch(&plan, &target, &token, &mut report, &work.path).await
         {
             report.failures.push(format!("launch: {e}"));
+        }
+    }
+    if wants(&args, "push") {
+        if let Err(e) = push::scenario_push(&plan, &target, &token, &mut report).await {
+            report.failures.push(format!("push: {e}"));
         }
     }
     let mut single = None;

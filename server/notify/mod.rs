@@ -7,11 +7,14 @@
 //!   every attempt and retries with backoff;
 //! - `webhook` is the HTTP side: the generic HMAC-signed JSON body and the Slack Block Kit one;
 //!   `email` the SMTP side; `action` the answer links (action tokens) all of them carry.
+//! - `push` sends web push (RFC 8030/8291) to browsers, signed with `vapid` (RFC 8292).
 
 pub mod action;
 pub mod email;
 pub mod presence;
+pub mod push;
 pub mod tls;
+pub mod vapid;
 pub mod webhook;
 pub mod worker;
 
@@ -70,6 +73,7 @@ pub enum ChannelKind {
     Webhook = 1,
     Slack = 2,
     Email = 3,
+    WebPush = 4,
 }
 
 impl ChannelKind {
@@ -78,6 +82,7 @@ impl ChannelKind {
             1 => Some(ChannelKind::Webhook),
             2 => Some(ChannelKind::Slack),
             3 => Some(ChannelKind::Email),
+            4 => Some(ChannelKind::WebPush),
             _ => None,
         }
     }

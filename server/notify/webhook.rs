@@ -228,7 +228,8 @@ impl WebhookClient {
         self.post(request, body).await
     }
 
-    async fn post(&self, request: http::request::Builder, body: Vec<u8>) -> PostResult {
+    /// POSTs a built request (also the web push sender's).
+    pub(crate) async fn post(&self, request: http::request::Builder, body: Vec<u8>) -> PostResult {
         let failed = |error: String| PostResult {
             http_status: 0,
             error: Some(error),

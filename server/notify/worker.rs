@@ -9,8 +9,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::action::{ActionTarget, AnswerLink, AnswerLinks};
+use super::push::PushSender;
 use super::webhook::{PostResult, WebhookClient};
-use super::{NotifyEvent, Outcome, Presence};
+use super::{ChannelKind, NotifyEvent, Outcome, Presence};
 use crate::auth::sealed::Sealer;
 use crate::config::NotifySettings;
 use crate::domain::AuditChannel;
@@ -26,6 +27,8 @@ pub struct Deliverer {
     pub store: Store,
     pub presence: Arc<Presence>,
     pub client: WebhookClient,
+    /// Web push channels' sender (and the VAPID key).
+    pub push: PushSender,
     /// Opens the channels' sealed secrets.
     pub sealer: Arc<Sealer>,
     pub settings: NotifySettings,
@@ -43,6 +46,7 @@ impl Deliverer {
         sealer: Arc<Sealer>,
     ) -> Deliverer {
         Deliverer {
+            push: PushSender::new(store.clone(), sealer.clone(), settings.clone()),
             store,
             presence,
             client: WebhookClient::new(settings.http_timeout(), webhook_tls(&settings)),
@@ -83,12 +87,18 @@ impl Deliverer {
                 Ok((n.url.clone(), open(super::WEBHOOK_SECRET_PURPOSE)?))
             }
             super::ChannelKind::Email => Ok((n.url.clone(), Vec::new())),
+            // Sent by `push::PushSender` with the subscription's own keys, never through here.
+            super::ChannelKind::WebPush => Err("a push subscription is not a webhook".to_owned()),
         }
     }
 
     /// Sends through the channel's kind, with answer links for a question or an approval.
     async fn send(&self, n: &Claimed) -> PostResult {
         let public_url = self.public_url.get().map_or("", String::as_str);
+        if n.kind == ChannelKind::WebPush {
+            // Push mints its own answer tokens (PUSH_ACTION) for the actions it offers.
+            return self.push.deliver(n, &self.client, public_url).await;
+        }
         let links = match self.answer_links(n, public_url).await {
             Ok(links) => links,
             Err(e) => {
@@ -99,7 +109,7 @@ impl Deliverer {
                 };
             }
         };
-        if n.kind == super::ChannelKind::Email {
+        if n.kind == ChannelKind::Email {
             let Some(mailer) = &self.mailer else {
                 return PostResult {
                     http_status: 0,

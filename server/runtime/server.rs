@@ -154,7 +154,8 @@ fn web_fallback(settings: &Settings, readiness: Arc<Readiness>) -> axum_like::Fa
 
 /// The headers every dashboard response carries. The CSP allows scripts and styles from this
 /// origin only (the built dashboard has no inline script or style: checked in Chromium, no
-/// violation signed in), calls to this origin and the configured CORS origins, no framing
+/// violation signed in), the service worker (`/sw.js`, which shows web pushes) and the web app
+/// manifest from this origin, calls to this origin and the configured CORS origins, no framing
 /// (clickjacking), no plugins and no `<base>` tricks.
 fn security_headers(settings: &Settings) -> Arc<http::HeaderMap> {
     let mut connect = vec!["'self'".to_owned()];
@@ -162,7 +163,7 @@ fn security_headers(settings: &Settings) -> Arc<http::HeaderMap> {
     let csp = format!(
         "default-src 'self'; script-src 'self'; connect-src {}; img-src 'self' data:; \
          style-src 'self'; object-src 'none'; base-uri 'self'; \
-         frame-ancestors 'none'; form-action 'self'",
+         frame-ancestors 'none'; form-action 'self'; worker-src 'self'; manifest-src 'self'",
         connect.join(" ")
     );
     let mut headers = http::HeaderMap::new();

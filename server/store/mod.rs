@@ -12,6 +12,7 @@ mod launch_limits;
 mod launches;
 pub mod notifications;
 mod projects;
+pub mod push;
 pub mod queues;
 mod reads;
 mod rows;

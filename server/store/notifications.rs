@@ -99,14 +99,26 @@ pub struct StoredChannel {
     pub created_at: DateTime<Utc>,
     /// Questions and approvals reach the channel this long after they were asked (0: at once).
     pub escalate_after_secs: i32,
+    /// A push channel's device name.
+    pub label: String,
 }
 
-type ChannelRow = (Uuid, Uuid, i16, String, Vec<i16>, bool, DateTime<Utc>, i32);
-const CHANNEL_COLUMNS: &str =
-    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs";
+pub(in crate::store) type ChannelRow = (
+    Uuid,
+    Uuid,
+    i16,
+    String,
+    Vec<i16>,
+    bool,
+    DateTime<Utc>,
+    i32,
+    String,
+);
+pub(in crate::store) const CHANNEL_COLUMNS: &str =
+    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs, label";
 
-fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
-    let (id, user_id, kind, url, events, enabled, created_at, escalate_after_secs) = row;
+pub(in crate::store) fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
+    let (id, user_id, kind, url, events, enabled, created_at, escalate_after_secs, label) = row;
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
@@ -120,6 +132,7 @@ fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
         enabled,
         created_at,
         escalate_after_secs,
+        label,
     })
 }
 

@@ -17,6 +17,7 @@ mod inbox;
 mod launch;
 mod notifications;
 mod notify_email;
+mod notify_push;
 mod projects;
 mod questions;
 mod reads;

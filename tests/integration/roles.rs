@@ -309,7 +309,11 @@ fn expected(rpc: &str, who: &str) -> Option<Code> {
         "ListProjects" | "CreateProject" | "ListMyInvitations" => [Ok; 6],
         // Notification channels belong to one person, not to a project: everyone lists and
         // creates their own; the admin's channel is NOT_FOUND to everyone else.
-        "ListChannels" | "CreateWebhookChannel" | "CreateEmailChannel" => [Ok; 6],
+        "ListChannels"
+        | "CreateWebhookChannel"
+        | "CreateEmailChannel"
+        | "GetPushConfig"
+        | "AddPushSubscription" => [Ok; 6],
         "UpdateChannel" | "DeleteChannel" | "TestChannel" | "ListDeliveries" => {
             [Ok, NotFound, NotFound, NotFound, NotFound, NotFound]
         }
@@ -789,6 +793,17 @@ async fn request_for(
             session_id: s,
             exit_code: 0,
             last_lines: vec![],
+        }
+        .encode_to_vec(),
+        "GetPushConfig" => GetPushConfigRequest {}.encode_to_vec(),
+        // A valid subscription (the P-256 generator as the browser's key); each caller's own.
+        "AddPushSubscription" => AddPushSubscriptionRequest {
+            endpoint: "https://push.example.net/wpush/roles".into(),
+            p256dh: "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU"
+                .into(),
+            auth: "BwcHBwcHBwcHBwcHBwcHBw".into(),
+            events: vec![NotificationEvent::SessionFailed as i32],
+            label: String::new(),
         }
         .encode_to_vec(),
         other => panic!("no request for {other}: add it with its row in `expected`"),

@@ -619,6 +619,8 @@ async fn dashboard_responses_carry_the_security_headers() {
             "frame-ancestors 'none'",
             "object-src 'none'",
             "base-uri 'self'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
         ] {
             assert!(csp.contains(directive), "{directive} missing from {csp}");
         }

@@ -7,6 +7,7 @@ export * from "./gen/switchboard/v1/agent_service_pb.js";
 export * from "./gen/switchboard/v1/dashboard_service_pb.js";
 export * from "./gen/switchboard/v1/project_service_pb.js";
 export * from "./gen/switchboard/v1/launch_service_pb.js";
+export * from "./gen/switchboard/v1/notification_service_pb.js";
 export { Code, ConnectError, createClient } from "@connectrpc/connect";
 export type { Client, Interceptor, Transport, CallOptions } from "@connectrpc/connect";
 export * from "./retry.js";

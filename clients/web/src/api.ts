@@ -2,6 +2,7 @@
 import {
   Code,
   ConnectError,
+  NotificationService,
   createClient,
   createDashboard,
   LaunchService,
@@ -29,6 +30,8 @@ export const {
 
 /** LaunchService on the same connection: new sessions, Continue, runners. */
 export const launchApi = createClient(LaunchService, transport);
+/** The caller's notification channels (webhooks, this device's web push) and deliveries. */
+export const notifyApi = createClient(NotificationService, transport);
 
 // Signing out in one tab signs out the others.
 if (typeof window !== "undefined") {

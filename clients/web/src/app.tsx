@@ -12,6 +12,7 @@ import { Members } from "./pages/Members";
 import { Audit } from "./pages/Audit";
 import { NewSession } from "./pages/NewSession";
 import { Runners } from "./pages/Runners";
+import { Notifications } from "./pages/Notifications";
 import { ProjectBar } from "./pages/ProjectBar";
 import { InviteAccept, MyInvitations } from "./pages/Invitations";
 import { projects, resetProjects } from "./projects";
@@ -77,6 +78,7 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
   else if (path === "/audit") page = <Audit />;
   else if (path === "/new") page = <NewSession />;
   else if (path === "/runners") page = <Runners />;
+  else if (path === "/notifications") page = <Notifications />;
   else page = <Home />;
   return (
     <>
@@ -98,6 +100,12 @@ function SignedIn({ path, invite, clearInvite }: { path: string; invite: string 
             )}
             <Link href="/runners" class={path === "/runners" ? "nav active" : "nav"}>
               Runners
+            </Link>
+            <Link href="/notifications" class={path === "/notifications" ? "nav nav-notify active" : "nav nav-notify"} aria-label="Notifications">
+              <svg class="nav-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+              </svg>
+              <span class="nav-text">Notifications</span>
             </Link>
             {isAdmin(p.role) && (
               <Link href="/keys" class={path === "/keys" ? "nav active" : "nav"}>

@@ -106,6 +106,10 @@ const (
 	// Email through the server's SMTP relay (CreateEmailChannel); `Channel.url` is
 	// `mailto:<address>`.
 	ChannelKind_CHANNEL_KIND_EMAIL ChannelKind = 3
+	// A browser's web push subscription (RFC 8030): the payload is encrypted for the browser
+	// (RFC 8291, aes128gcm) and the request signed with the server's VAPID key (RFC 8292).
+	// Created with AddPushSubscription; `url` is the push service endpoint.
+	ChannelKind_CHANNEL_KIND_WEB_PUSH ChannelKind = 4
 )
 
 // Enum value maps for ChannelKind.
@@ -115,12 +119,14 @@ var (
 		1: "CHANNEL_KIND_WEBHOOK",
 		2: "CHANNEL_KIND_SLACK",
 		3: "CHANNEL_KIND_EMAIL",
+		4: "CHANNEL_KIND_WEB_PUSH",
 	}
 	ChannelKind_value = map[string]int32{
 		"CHANNEL_KIND_UNSPECIFIED": 0,
 		"CHANNEL_KIND_WEBHOOK":     1,
 		"CHANNEL_KIND_SLACK":       2,
 		"CHANNEL_KIND_EMAIL":       3,
+		"CHANNEL_KIND_WEB_PUSH":    4,
 	}
 )
 
@@ -226,6 +232,8 @@ type Channel struct {
 	// Questions and approvals reach this channel only this long after they were asked, and not
 	// at all once answered by then (e.g. push at once, email after 10 minutes). Unset: at once.
 	EscalateAfter *durationpb.Duration `protobuf:"bytes,7,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
+	// WEB_PUSH: the device's name as given at subscription (e.g. "Pixel, Chrome").
+	Label         string `protobuf:"bytes,8,opt,name=label,proto3" json:"label,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -307,6 +315,13 @@ func (x *Channel) GetEscalateAfter() *durationpb.Duration {
 		return x.EscalateAfter
 	}
 	return nil
+}
+
+func (x *Channel) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
 }
 
 // ListChannels request.
@@ -1208,11 +1223,224 @@ func (x *ListDeliveriesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// GetPushConfig request.
+type GetPushConfigRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPushConfigRequest) Reset() {
+	*x = GetPushConfigRequest{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPushConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPushConfigRequest) ProtoMessage() {}
+
+func (x *GetPushConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPushConfigRequest.ProtoReflect.Descriptor instead.
+func (*GetPushConfigRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{17}
+}
+
+// GetPushConfig result.
+type GetPushConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The VAPID public key: an uncompressed P-256 point (65 bytes), base64url without padding,
+	// as `applicationServerKey` takes it.
+	ApplicationServerKey string `protobuf:"bytes,1,opt,name=application_server_key,json=applicationServerKey,proto3" json:"application_server_key,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *GetPushConfigResponse) Reset() {
+	*x = GetPushConfigResponse{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPushConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPushConfigResponse) ProtoMessage() {}
+
+func (x *GetPushConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPushConfigResponse.ProtoReflect.Descriptor instead.
+func (*GetPushConfigResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetPushConfigResponse) GetApplicationServerKey() string {
+	if x != nil {
+		return x.ApplicationServerKey
+	}
+	return ""
+}
+
+// AddPushSubscription request: the fields of the browser's `PushSubscription.toJSON()`.
+type AddPushSubscriptionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The push service URL: https (http only for a loopback host, for tests), at most 2048
+	// characters.
+	Endpoint string `protobuf:"bytes,1,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
+	// `keys.p256dh`: the browser's P-256 public key, an uncompressed point (65 bytes), base64url.
+	P256Dh string `protobuf:"bytes,2,opt,name=p256dh,proto3" json:"p256dh,omitempty"`
+	// `keys.auth`: the 16-byte authentication secret, base64url.
+	Auth string `protobuf:"bytes,3,opt,name=auth,proto3" json:"auth,omitempty"`
+	// At least one event; no duplicates.
+	Events []NotificationEvent `protobuf:"varint,4,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
+	// A name for the device, up to 100 characters (optional).
+	Label         string `protobuf:"bytes,5,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPushSubscriptionRequest) Reset() {
+	*x = AddPushSubscriptionRequest{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPushSubscriptionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPushSubscriptionRequest) ProtoMessage() {}
+
+func (x *AddPushSubscriptionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPushSubscriptionRequest.ProtoReflect.Descriptor instead.
+func (*AddPushSubscriptionRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AddPushSubscriptionRequest) GetEndpoint() string {
+	if x != nil {
+		return x.Endpoint
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetP256Dh() string {
+	if x != nil {
+		return x.P256Dh
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetAuth() string {
+	if x != nil {
+		return x.Auth
+	}
+	return ""
+}
+
+func (x *AddPushSubscriptionRequest) GetEvents() []NotificationEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *AddPushSubscriptionRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// AddPushSubscription result.
+type AddPushSubscriptionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The device's channel, enabled.
+	Channel       *Channel `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPushSubscriptionResponse) Reset() {
+	*x = AddPushSubscriptionResponse{}
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPushSubscriptionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPushSubscriptionResponse) ProtoMessage() {}
+
+func (x *AddPushSubscriptionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_notification_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPushSubscriptionResponse.ProtoReflect.Descriptor instead.
+func (*AddPushSubscriptionResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_notification_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *AddPushSubscriptionResponse) GetChannel() *Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return nil
+}
+
 var File_switchboard_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x02\n" +
+	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n" +
 	"\aChannel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n" +
@@ -1221,7 +1449,8 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\aenabled\x18\x05 \x01(\bR\aenabled\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12@\n" +
-	"\x0eescalate_after\x18\a \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\"\x15\n" +
+	"\x0eescalate_after\x18\a \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\x12\x14\n" +
+	"\x05label\x18\b \x01(\tR\x05label\"\x15\n" +
 	"\x13ListChannelsRequest\"K\n" +
 	"\x14ListChannelsResponse\x123\n" +
 	"\bchannels\x18\x01 \x03(\v2\x17.switchboard.v1.ChannelR\bchannels\"\xdd\x01\n" +
@@ -1283,7 +1512,18 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
 	"deliveries\x18\x01 \x03(\v2\x18.switchboard.v1.DeliveryR\n" +
 	"deliveries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xad\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x16\n" +
+	"\x14GetPushConfigRequest\"M\n" +
+	"\x15GetPushConfigResponse\x124\n" +
+	"\x16application_server_key\x18\x01 \x01(\tR\x14applicationServerKey\"\xb5\x01\n" +
+	"\x1aAddPushSubscriptionRequest\x12\x1a\n" +
+	"\bendpoint\x18\x01 \x01(\tR\bendpoint\x12\x16\n" +
+	"\x06p256dh\x18\x02 \x01(\tR\x06p256dh\x12\x12\n" +
+	"\x04auth\x18\x03 \x01(\tR\x04auth\x129\n" +
+	"\x06events\x18\x04 \x03(\x0e2!.switchboard.v1.NotificationEventR\x06events\x12\x14\n" +
+	"\x05label\x18\x05 \x01(\tR\x05label\"P\n" +
+	"\x1bAddPushSubscriptionResponse\x121\n" +
+	"\achannel\x18\x01 \x01(\v2\x17.switchboard.v1.ChannelR\achannel*\xad\x02\n" +
 	"\x11NotificationEvent\x12\"\n" +
 	"\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n" +
 	"!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n" +
@@ -1291,17 +1531,18 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	" NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n" +
 	"!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n" +
 	"$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n" +
-	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*u\n" +
+	"'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*\x90\x01\n" +
 	"\vChannelKind\x12\x1c\n" +
 	"\x18CHANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CHANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n" +
 	"\x12CHANNEL_KIND_SLACK\x10\x02\x12\x16\n" +
-	"\x12CHANNEL_KIND_EMAIL\x10\x03*\x8c\x01\n" +
+	"\x12CHANNEL_KIND_EMAIL\x10\x03\x12\x19\n" +
+	"\x15CHANNEL_KIND_WEB_PUSH\x10\x04*\x8c\x01\n" +
 	"\x0fDeliveryOutcome\x12 \n" +
 	"\x1cDELIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DELIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n" +
 	"\x1bDELIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n" +
-	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\xc5\x05\n" +
+	"\x17DELIVERY_OUTCOME_FAILED\x10\x032\x93\a\n" +
 	"\x13NotificationService\x12Y\n" +
 	"\fListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n" +
 	"\x14CreateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12k\n" +
@@ -1309,7 +1550,9 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n" +
 	"\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n" +
 	"\vTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n" +
-	"\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponseB\xdb\x01\n" +
+	"\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponse\x12\\\n" +
+	"\rGetPushConfig\x12$.switchboard.v1.GetPushConfigRequest\x1a%.switchboard.v1.GetPushConfigResponse\x12n\n" +
+	"\x13AddPushSubscription\x12*.switchboard.v1.AddPushSubscriptionRequest\x1a+.switchboard.v1.AddPushSubscriptionResponseB\xdb\x01\n" +
 	"\x12com.switchboard.v1B\x18NotificationServiceProtoP\x01ZRgithub.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1;switchboardv1\xa2\x02\x03SXX\xaa\x02\x0eSwitchboard.V1\xca\x02\x0eSwitchboard\\V1\xe2\x02\x1aSwitchboard\\V1\\GPBMetadata\xea\x02\x0fSwitchboard::V1b\x06proto3"
 
 var (
@@ -1325,7 +1568,7 @@ func file_switchboard_v1_notification_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_notification_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_switchboard_v1_notification_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(NotificationEvent)(0),               // 0: switchboard.v1.NotificationEvent
 	(ChannelKind)(0),                     // 1: switchboard.v1.ChannelKind
@@ -1347,50 +1590,60 @@ var file_switchboard_v1_notification_service_proto_goTypes = []any{
 	(*Delivery)(nil),                     // 17: switchboard.v1.Delivery
 	(*ListDeliveriesRequest)(nil),        // 18: switchboard.v1.ListDeliveriesRequest
 	(*ListDeliveriesResponse)(nil),       // 19: switchboard.v1.ListDeliveriesResponse
-	(*timestamppb.Timestamp)(nil),        // 20: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),          // 21: google.protobuf.Duration
+	(*GetPushConfigRequest)(nil),         // 20: switchboard.v1.GetPushConfigRequest
+	(*GetPushConfigResponse)(nil),        // 21: switchboard.v1.GetPushConfigResponse
+	(*AddPushSubscriptionRequest)(nil),   // 22: switchboard.v1.AddPushSubscriptionRequest
+	(*AddPushSubscriptionResponse)(nil),  // 23: switchboard.v1.AddPushSubscriptionResponse
+	(*timestamppb.Timestamp)(nil),        // 24: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),          // 25: google.protobuf.Duration
 }
 var file_switchboard_v1_notification_service_proto_depIdxs = []int32{
 	1,  // 0: switchboard.v1.Channel.kind:type_name -> switchboard.v1.ChannelKind
 	0,  // 1: switchboard.v1.Channel.events:type_name -> switchboard.v1.NotificationEvent
-	20, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
-	21, // 3: switchboard.v1.Channel.escalate_after:type_name -> google.protobuf.Duration
+	24, // 2: switchboard.v1.Channel.create_time:type_name -> google.protobuf.Timestamp
+	25, // 3: switchboard.v1.Channel.escalate_after:type_name -> google.protobuf.Duration
 	3,  // 4: switchboard.v1.ListChannelsResponse.channels:type_name -> switchboard.v1.Channel
 	1,  // 5: switchboard.v1.CreateWebhookChannelRequest.kind:type_name -> switchboard.v1.ChannelKind
 	0,  // 6: switchboard.v1.CreateWebhookChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
-	21, // 7: switchboard.v1.CreateWebhookChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	25, // 7: switchboard.v1.CreateWebhookChannelRequest.escalate_after:type_name -> google.protobuf.Duration
 	0,  // 8: switchboard.v1.CreateEmailChannelRequest.events:type_name -> switchboard.v1.NotificationEvent
-	21, // 9: switchboard.v1.CreateEmailChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	25, // 9: switchboard.v1.CreateEmailChannelRequest.escalate_after:type_name -> google.protobuf.Duration
 	3,  // 10: switchboard.v1.CreateEmailChannelResponse.channel:type_name -> switchboard.v1.Channel
 	3,  // 11: switchboard.v1.CreateWebhookChannelResponse.channel:type_name -> switchboard.v1.Channel
 	11, // 12: switchboard.v1.UpdateChannelRequest.events:type_name -> switchboard.v1.EventList
-	21, // 13: switchboard.v1.UpdateChannelRequest.escalate_after:type_name -> google.protobuf.Duration
+	25, // 13: switchboard.v1.UpdateChannelRequest.escalate_after:type_name -> google.protobuf.Duration
 	0,  // 14: switchboard.v1.EventList.events:type_name -> switchboard.v1.NotificationEvent
 	3,  // 15: switchboard.v1.UpdateChannelResponse.channel:type_name -> switchboard.v1.Channel
 	17, // 16: switchboard.v1.TestChannelResponse.delivery:type_name -> switchboard.v1.Delivery
 	0,  // 17: switchboard.v1.Delivery.event:type_name -> switchboard.v1.NotificationEvent
 	2,  // 18: switchboard.v1.Delivery.outcome:type_name -> switchboard.v1.DeliveryOutcome
-	20, // 19: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
+	24, // 19: switchboard.v1.Delivery.attempt_time:type_name -> google.protobuf.Timestamp
 	17, // 20: switchboard.v1.ListDeliveriesResponse.deliveries:type_name -> switchboard.v1.Delivery
-	4,  // 21: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
-	6,  // 22: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
-	7,  // 23: switchboard.v1.NotificationService.CreateEmailChannel:input_type -> switchboard.v1.CreateEmailChannelRequest
-	10, // 24: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
-	13, // 25: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
-	15, // 26: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
-	18, // 27: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
-	5,  // 28: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
-	9,  // 29: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
-	8,  // 30: switchboard.v1.NotificationService.CreateEmailChannel:output_type -> switchboard.v1.CreateEmailChannelResponse
-	12, // 31: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
-	14, // 32: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
-	16, // 33: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
-	19, // 34: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
-	28, // [28:35] is the sub-list for method output_type
-	21, // [21:28] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	0,  // 21: switchboard.v1.AddPushSubscriptionRequest.events:type_name -> switchboard.v1.NotificationEvent
+	3,  // 22: switchboard.v1.AddPushSubscriptionResponse.channel:type_name -> switchboard.v1.Channel
+	4,  // 23: switchboard.v1.NotificationService.ListChannels:input_type -> switchboard.v1.ListChannelsRequest
+	6,  // 24: switchboard.v1.NotificationService.CreateWebhookChannel:input_type -> switchboard.v1.CreateWebhookChannelRequest
+	7,  // 25: switchboard.v1.NotificationService.CreateEmailChannel:input_type -> switchboard.v1.CreateEmailChannelRequest
+	10, // 26: switchboard.v1.NotificationService.UpdateChannel:input_type -> switchboard.v1.UpdateChannelRequest
+	13, // 27: switchboard.v1.NotificationService.DeleteChannel:input_type -> switchboard.v1.DeleteChannelRequest
+	15, // 28: switchboard.v1.NotificationService.TestChannel:input_type -> switchboard.v1.TestChannelRequest
+	18, // 29: switchboard.v1.NotificationService.ListDeliveries:input_type -> switchboard.v1.ListDeliveriesRequest
+	20, // 30: switchboard.v1.NotificationService.GetPushConfig:input_type -> switchboard.v1.GetPushConfigRequest
+	22, // 31: switchboard.v1.NotificationService.AddPushSubscription:input_type -> switchboard.v1.AddPushSubscriptionRequest
+	5,  // 32: switchboard.v1.NotificationService.ListChannels:output_type -> switchboard.v1.ListChannelsResponse
+	9,  // 33: switchboard.v1.NotificationService.CreateWebhookChannel:output_type -> switchboard.v1.CreateWebhookChannelResponse
+	8,  // 34: switchboard.v1.NotificationService.CreateEmailChannel:output_type -> switchboard.v1.CreateEmailChannelResponse
+	12, // 35: switchboard.v1.NotificationService.UpdateChannel:output_type -> switchboard.v1.UpdateChannelResponse
+	14, // 36: switchboard.v1.NotificationService.DeleteChannel:output_type -> switchboard.v1.DeleteChannelResponse
+	16, // 37: switchboard.v1.NotificationService.TestChannel:output_type -> switchboard.v1.TestChannelResponse
+	19, // 38: switchboard.v1.NotificationService.ListDeliveries:output_type -> switchboard.v1.ListDeliveriesResponse
+	21, // 39: switchboard.v1.NotificationService.GetPushConfig:output_type -> switchboard.v1.GetPushConfigResponse
+	23, // 40: switchboard.v1.NotificationService.AddPushSubscription:output_type -> switchboard.v1.AddPushSubscriptionResponse
+	32, // [32:41] is the sub-list for method output_type
+	23, // [23:32] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_notification_service_proto_init() }
@@ -1405,7 +1658,7 @@ func file_switchboard_v1_notification_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_notification_service_proto_rawDesc), len(file_switchboard_v1_notification_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   17,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -26,6 +26,8 @@ const (
 	NotificationService_DeleteChannel_FullMethodName        = "/switchboard.v1.NotificationService/DeleteChannel"
 	NotificationService_TestChannel_FullMethodName          = "/switchboard.v1.NotificationService/TestChannel"
 	NotificationService_ListDeliveries_FullMethodName       = "/switchboard.v1.NotificationService/ListDeliveries"
+	NotificationService_GetPushConfig_FullMethodName        = "/switchboard.v1.NotificationService/GetPushConfig"
+	NotificationService_AddPushSubscription_FullMethodName  = "/switchboard.v1.NotificationService/AddPushSubscription"
 )
 
 // NotificationServiceClient is the client API for NotificationService service.
@@ -71,6 +73,15 @@ type NotificationServiceClient interface {
 	TestChannel(ctx context.Context, in *TestChannelRequest, opts ...grpc.CallOption) (*TestChannelResponse, error)
 	// Lists the delivery attempts of one channel, newest first, in keyset pages.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
+	// The server's VAPID public key (RFC 8292), for `pushManager.subscribe({applicationServerKey})`.
+	// One key per deployment, shared by every replica; its private half never leaves the server.
+	GetPushConfig(ctx context.Context, in *GetPushConfigRequest, opts ...grpc.CallOption) (*GetPushConfigResponse, error)
+	// Adds this device's web push subscription (from `PushSubscription.toJSON()`) as a
+	// CHANNEL_KIND_WEB_PUSH channel. Subscribing the same endpoint again updates that channel
+	// (keys, events, label) and enables it, instead of adding a second one. A subscription the push
+	// service reports gone (HTTP 404 or 410) is disabled and its keys erased; the failed delivery
+	// says why.
+	AddPushSubscription(ctx context.Context, in *AddPushSubscriptionRequest, opts ...grpc.CallOption) (*AddPushSubscriptionResponse, error)
 }
 
 type notificationServiceClient struct {
@@ -151,6 +162,26 @@ func (c *notificationServiceClient) ListDeliveries(ctx context.Context, in *List
 	return out, nil
 }
 
+func (c *notificationServiceClient) GetPushConfig(ctx context.Context, in *GetPushConfigRequest, opts ...grpc.CallOption) (*GetPushConfigResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPushConfigResponse)
+	err := c.cc.Invoke(ctx, NotificationService_GetPushConfig_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *notificationServiceClient) AddPushSubscription(ctx context.Context, in *AddPushSubscriptionRequest, opts ...grpc.CallOption) (*AddPushSubscriptionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddPushSubscriptionResponse)
+	err := c.cc.Invoke(ctx, NotificationService_AddPushSubscription_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // NotificationServiceServer is the server API for NotificationService service.
 // All implementations must embed UnimplementedNotificationServiceServer
 // for forward compatibility.
@@ -194,6 +225,15 @@ type NotificationServiceServer interface {
 	TestChannel(context.Context, *TestChannelRequest) (*TestChannelResponse, error)
 	// Lists the delivery attempts of one channel, newest first, in keyset pages.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
+	// The server's VAPID public key (RFC 8292), for `pushManager.subscribe({applicationServerKey})`.
+	// One key per deployment, shared by every replica; its private half never leaves the server.
+	GetPushConfig(context.Context, *GetPushConfigRequest) (*GetPushConfigResponse, error)
+	// Adds this device's web push subscription (from `PushSubscription.toJSON()`) as a
+	// CHANNEL_KIND_WEB_PUSH channel. Subscribing the same endpoint again updates that channel
+	// (keys, events, label) and enables it, instead of adding a second one. A subscription the push
+	// service reports gone (HTTP 404 or 410) is disabled and its keys erased; the failed delivery
+	// says why.
+	AddPushSubscription(context.Context, *AddPushSubscriptionRequest) (*AddPushSubscriptionResponse, error)
 	mustEmbedUnimplementedNotificationServiceServer()
 }
 
@@ -224,6 +264,12 @@ func (UnimplementedNotificationServiceServer) TestChannel(context.Context, *Test
 }
 func (UnimplementedNotificationServiceServer) ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListDeliveries not implemented")
+}
+func (UnimplementedNotificationServiceServer) GetPushConfig(context.Context, *GetPushConfigRequest) (*GetPushConfigResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetPushConfig not implemented")
+}
+func (UnimplementedNotificationServiceServer) AddPushSubscription(context.Context, *AddPushSubscriptionRequest) (*AddPushSubscriptionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddPushSubscription not implemented")
 }
 func (UnimplementedNotificationServiceServer) mustEmbedUnimplementedNotificationServiceServer() {}
 func (UnimplementedNotificationServiceServer) testEmbeddedByValue()                             {}
@@ -372,6 +418,42 @@ func _NotificationService_ListDeliveries_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _NotificationService_GetPushConfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPushConfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).GetPushConfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_GetPushConfig_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).GetPushConfig(ctx, req.(*GetPushConfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NotificationService_AddPushSubscription_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddPushSubscriptionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).AddPushSubscription(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_AddPushSubscription_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).AddPushSubscription(ctx, req.(*AddPushSubscriptionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // NotificationService_ServiceDesc is the grpc.ServiceDesc for NotificationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -406,6 +488,14 @@ var NotificationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListDeliveries",
 			Handler:    _NotificationService_ListDeliveries_Handler,
+		},
+		{
+			MethodName: "GetPushConfig",
+			Handler:    _NotificationService_GetPushConfig_Handler,
+		},
+		{
+			MethodName: "AddPushSubscription",
+			Handler:    _NotificationService_AddPushSubscription_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -27,6 +27,7 @@ class ChannelKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_KIND_WEBHOOK: _ClassVar[ChannelKind]
     CHANNEL_KIND_SLACK: _ClassVar[ChannelKind]
     CHANNEL_KIND_EMAIL: _ClassVar[ChannelKind]
+    CHANNEL_KIND_WEB_PUSH: _ClassVar[ChannelKind]
 
 class DeliveryOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -45,13 +46,14 @@ CHANNEL_KIND_UNSPECIFIED: ChannelKind
 CHANNEL_KIND_WEBHOOK: ChannelKind
 CHANNEL_KIND_SLACK: ChannelKind
 CHANNEL_KIND_EMAIL: ChannelKind
+CHANNEL_KIND_WEB_PUSH: ChannelKind
 DELIVERY_OUTCOME_UNSPECIFIED: DeliveryOutcome
 DELIVERY_OUTCOME_SENT: DeliveryOutcome
 DELIVERY_OUTCOME_SUPPRESSED: DeliveryOutcome
 DELIVERY_OUTCOME_FAILED: DeliveryOutcome
 
 class Channel(_message.Message):
-    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time", "escalate_after")
+    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time", "escalate_after", "label")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +61,7 @@ class Channel(_message.Message):
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: ChannelKind
     url: str
@@ -66,7 +69,8 @@ class Channel(_message.Message):
     enabled: bool
     create_time: _timestamp_pb2.Timestamp
     escalate_after: _duration_pb2.Duration
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    label: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., label: _Optional[str] = ...) -> None: ...
 
 class ListChannelsRequest(_message.Message):
     __slots__ = ()
@@ -199,3 +203,33 @@ class ListDeliveriesResponse(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[Delivery]
     next_page_token: str
     def __init__(self, deliveries: _Optional[_Iterable[_Union[Delivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetPushConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetPushConfigResponse(_message.Message):
+    __slots__ = ("application_server_key",)
+    APPLICATION_SERVER_KEY_FIELD_NUMBER: _ClassVar[int]
+    application_server_key: str
+    def __init__(self, application_server_key: _Optional[str] = ...) -> None: ...
+
+class AddPushSubscriptionRequest(_message.Message):
+    __slots__ = ("endpoint", "p256dh", "auth", "events", "label")
+    ENDPOINT_FIELD_NUMBER: _ClassVar[int]
+    P256DH_FIELD_NUMBER: _ClassVar[int]
+    AUTH_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    endpoint: str
+    p256dh: str
+    auth: str
+    events: _containers.RepeatedScalarFieldContainer[NotificationEvent]
+    label: str
+    def __init__(self, endpoint: _Optional[str] = ..., p256dh: _Optional[str] = ..., auth: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., label: _Optional[str] = ...) -> None: ...
+
+class AddPushSubscriptionResponse(_message.Message):
+    __slots__ = ("channel",)
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    channel: Channel
+    def __init__(self, channel: _Optional[_Union[Channel, _Mapping]] = ...) -> None: ...

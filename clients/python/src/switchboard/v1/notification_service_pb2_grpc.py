@@ -86,6 +86,16 @@ class NotificationServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.GetPushConfig = channel.unary_unary(
+                '/switchboard.v1.NotificationService/GetPushConfig',
+                request_serializer=switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigResponse.FromString,
+                _registered_method=True)
+        self.AddPushSubscription = channel.unary_unary(
+                '/switchboard.v1.NotificationService/AddPushSubscription',
+                request_serializer=switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationServiceServicer(object):
@@ -164,6 +174,25 @@ class NotificationServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPushConfig(self, request, context):
+        """The server's VAPID public key (RFC 8292), for `pushManager.subscribe({applicationServerKey})`.
+        One key per deployment, shared by every replica; its private half never leaves the server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddPushSubscription(self, request, context):
+        """Adds this device's web push subscription (from `PushSubscription.toJSON()`) as a
+        CHANNEL_KIND_WEB_PUSH channel. Subscribing the same endpoint again updates that channel
+        (keys, events, label) and enables it, instead of adding a second one. A subscription the push
+        service reports gone (HTTP 404 or 410) is disabled and its keys erased; the failed delivery
+        says why.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -201,6 +230,16 @@ def add_NotificationServiceServicer_to_server(servicer, server):
                     servicer.ListDeliveries,
                     request_deserializer=switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesResponse.SerializeToString,
+            ),
+            'GetPushConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPushConfig,
+                    request_deserializer=switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigResponse.SerializeToString,
+            ),
+            'AddPushSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddPushSubscription,
+                    request_deserializer=switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -409,6 +448,60 @@ class NotificationService(object):
             '/switchboard.v1.NotificationService/ListDeliveries',
             switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesRequest.SerializeToString,
             switchboard_dot_v1_dot_notification__service__pb2.ListDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPushConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.NotificationService/GetPushConfig',
+            switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigRequest.SerializeToString,
+            switchboard_dot_v1_dot_notification__service__pb2.GetPushConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddPushSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.NotificationService/AddPushSubscription',
+            switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionRequest.SerializeToString,
+            switchboard_dot_v1_dot_notification__service__pb2.AddPushSubscriptionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/notification_service.proto.
  */
 export const file_switchboard_v1_notification_service: GenFile = /*@__PURE__*/
-  fileDesc("Cilzd2l0Y2hib2FyZC92MS9ub3RpZmljYXRpb25fc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEi9QEKB0NoYW5uZWwSCgoCaWQYASABKAkSKQoEa2luZBgCIAEoDjIbLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWxLaW5kEgsKA3VybBgDIAEoCRIxCgZldmVudHMYBCADKA4yIS5zd2l0Y2hib2FyZC52MS5Ob3RpZmljYXRpb25FdmVudBIPCgdlbmFibGVkGAUgASgIEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg5lc2NhbGF0ZV9hZnRlchgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIVChNMaXN0Q2hhbm5lbHNSZXF1ZXN0IkEKFExpc3RDaGFubmVsc1Jlc3BvbnNlEikKCGNoYW5uZWxzGAEgAygLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCK7AQobQ3JlYXRlV2ViaG9va0NoYW5uZWxSZXF1ZXN0EikKBGtpbmQYASABKA4yGy5zd2l0Y2hib2FyZC52MS5DaGFubmVsS2luZBILCgN1cmwYAiABKAkSMQoGZXZlbnRzGAMgAygOMiEuc3dpdGNoYm9hcmQudjEuTm90aWZpY2F0aW9uRXZlbnQSMQoOZXNjYWxhdGVfYWZ0ZXIYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ikgEKGUNyZWF0ZUVtYWlsQ2hhbm5lbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCRIxCgZldmVudHMYAiADKA4yIS5zd2l0Y2hib2FyZC52MS5Ob3RpZmljYXRpb25FdmVudBIxCg5lc2NhbGF0ZV9hZnRlchgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJGChpDcmVhdGVFbWFpbENoYW5uZWxSZXNwb25zZRIoCgdjaGFubmVsGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCJgChxDcmVhdGVXZWJob29rQ2hhbm5lbFJlc3BvbnNlEigKB2NoYW5uZWwYASABKAsyFy5zd2l0Y2hib2FyZC52MS5DaGFubmVsEhYKDnNpZ25pbmdfc2VjcmV0GAIgASgJIqoBChRVcGRhdGVDaGFubmVsUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJEhQKB2VuYWJsZWQYAiABKAhIAIgBARIpCgZldmVudHMYAyABKAsyGS5zd2l0Y2hib2FyZC52MS5FdmVudExpc3QSMQoOZXNjYWxhdGVfYWZ0ZXIYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCgoIX2VuYWJsZWQiPgoJRXZlbnRMaXN0EjEKBmV2ZW50cxgBIAMoDjIhLnN3aXRjaGJvYXJkLnYxLk5vdGlmaWNhdGlvbkV2ZW50IkEKFVVwZGF0ZUNoYW5uZWxSZXNwb25zZRIoCgdjaGFubmVsGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCIqChREZWxldGVDaGFubmVsUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJIhcKFURlbGV0ZUNoYW5uZWxSZXNwb25zZSIoChJUZXN0Q2hhbm5lbFJlcXVlc3QSEgoKY2hhbm5lbF9pZBgBIAEoCSJBChNUZXN0Q2hhbm5lbFJlc3BvbnNlEioKCGRlbGl2ZXJ5GAEgASgLMhguc3dpdGNoYm9hcmQudjEuRGVsaXZlcnkimAIKCERlbGl2ZXJ5EhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIwCgVldmVudBgCIAEoDjIhLnN3aXRjaGJvYXJkLnYxLk5vdGlmaWNhdGlvbkV2ZW50EhIKCnNlc3Npb25faWQYAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRIwCgdvdXRjb21lGAUgASgOMh8uc3dpdGNoYm9hcmQudjEuRGVsaXZlcnlPdXRjb21lEhMKC2h0dHBfc3RhdHVzGAYgASgFEg4KBmRldGFpbBgHIAEoCRIwCgxhdHRlbXB0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2V2ZW50X2NvdW50GAkgASgFIlIKFUxpc3REZWxpdmVyaWVzUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIl8KFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USLAoKZGVsaXZlcmllcxgBIAMoCzIYLnN3aXRjaGJvYXJkLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqtAgoRTm90aWZpY2F0aW9uRXZlbnQSIgoeTk9USUZJQ0FUSU9OX0VWRU5UX1VOU1BFQ0lGSUVEEAASJQohTk9USUZJQ0FUSU9OX0VWRU5UX1FVRVNUSU9OX0FTS0VEEAESKQolTk9USUZJQ0FUSU9OX0VWRU5UX0FQUFJPVkFMX1JFUVVFU1RFRBACEiQKIE5PVElGSUNBVElPTl9FVkVOVF9ERUFETElORV9ORUFSEAMSJQohTk9USUZJQ0FUSU9OX0VWRU5UX1NFU1NJT05fRkFJTEVEEAQSKAokTk9USUZJQ0FUSU9OX0VWRU5UX1NFU1NJT05fQ09NUExFVEVEEAUSKwonTk9USUZJQ0FUSU9OX0VWRU5UX1NFU1NJT05fRElTQ09OTkVDVEVEEAYqdQoLQ2hhbm5lbEtpbmQSHAoYQ0hBTk5FTF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUQ0hBTk5FTF9LSU5EX1dFQkhPT0sQARIWChJDSEFOTkVMX0tJTkRfU0xBQ0sQAhIWChJDSEFOTkVMX0tJTkRfRU1BSUwQAyqMAQoPRGVsaXZlcnlPdXRjb21lEiAKHERFTElWRVJZX09VVENPTUVfVU5TUEVDSUZJRUQQABIZChVERUxJVkVSWV9PVVRDT01FX1NFTlQQARIfChtERUxJVkVSWV9PVVRDT01FX1NVUFBSRVNTRUQQAhIbChdERUxJVkVSWV9PVVRDT01FX0ZBSUxFRBADMsUFChNOb3RpZmljYXRpb25TZXJ2aWNlElkKDExpc3RDaGFubmVscxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RDaGFubmVsc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0Q2hhbm5lbHNSZXNwb25zZRJxChRDcmVhdGVXZWJob29rQ2hhbm5lbBIrLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVdlYmhvb2tDaGFubmVsUmVxdWVzdBosLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVdlYmhvb2tDaGFubmVsUmVzcG9uc2USawoSQ3JlYXRlRW1haWxDaGFubmVsEikuc3dpdGNoYm9hcmQudjEuQ3JlYXRlRW1haWxDaGFubmVsUmVxdWVzdBoqLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUVtYWlsQ2hhbm5lbFJlc3BvbnNlElwKDVVwZGF0ZUNoYW5uZWwSJC5zd2l0Y2hib2FyZC52MS5VcGRhdGVDaGFubmVsUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLlVwZGF0ZUNoYW5uZWxSZXNwb25zZRJcCg1EZWxldGVDaGFubmVsEiQuc3dpdGNoYm9hcmQudjEuRGVsZXRlQ2hhbm5lbFJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5EZWxldGVDaGFubmVsUmVzcG9uc2USVgoLVGVzdENoYW5uZWwSIi5zd2l0Y2hib2FyZC52MS5UZXN0Q2hhbm5lbFJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5UZXN0Q2hhbm5lbFJlc3BvbnNlEl8KDkxpc3REZWxpdmVyaWVzEiUuc3dpdGNoYm9hcmQudjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudjEuTGlzdERlbGl2ZXJpZXNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Cilzd2l0Y2hib2FyZC92MS9ub3RpZmljYXRpb25fc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEihAIKB0NoYW5uZWwSCgoCaWQYASABKAkSKQoEa2luZBgCIAEoDjIbLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWxLaW5kEgsKA3VybBgDIAEoCRIxCgZldmVudHMYBCADKA4yIS5zd2l0Y2hib2FyZC52MS5Ob3RpZmljYXRpb25FdmVudBIPCgdlbmFibGVkGAUgASgIEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg5lc2NhbGF0ZV9hZnRlchgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVsYWJlbBgIIAEoCSIVChNMaXN0Q2hhbm5lbHNSZXF1ZXN0IkEKFExpc3RDaGFubmVsc1Jlc3BvbnNlEikKCGNoYW5uZWxzGAEgAygLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCK7AQobQ3JlYXRlV2ViaG9va0NoYW5uZWxSZXF1ZXN0EikKBGtpbmQYASABKA4yGy5zd2l0Y2hib2FyZC52MS5DaGFubmVsS2luZBILCgN1cmwYAiABKAkSMQoGZXZlbnRzGAMgAygOMiEuc3dpdGNoYm9hcmQudjEuTm90aWZpY2F0aW9uRXZlbnQSMQoOZXNjYWxhdGVfYWZ0ZXIYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ikgEKGUNyZWF0ZUVtYWlsQ2hhbm5lbFJlcXVlc3QSDwoHYWRkcmVzcxgBIAEoCRIxCgZldmVudHMYAiADKA4yIS5zd2l0Y2hib2FyZC52MS5Ob3RpZmljYXRpb25FdmVudBIxCg5lc2NhbGF0ZV9hZnRlchgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJGChpDcmVhdGVFbWFpbENoYW5uZWxSZXNwb25zZRIoCgdjaGFubmVsGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCJgChxDcmVhdGVXZWJob29rQ2hhbm5lbFJlc3BvbnNlEigKB2NoYW5uZWwYASABKAsyFy5zd2l0Y2hib2FyZC52MS5DaGFubmVsEhYKDnNpZ25pbmdfc2VjcmV0GAIgASgJIqoBChRVcGRhdGVDaGFubmVsUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJEhQKB2VuYWJsZWQYAiABKAhIAIgBARIpCgZldmVudHMYAyABKAsyGS5zd2l0Y2hib2FyZC52MS5FdmVudExpc3QSMQoOZXNjYWxhdGVfYWZ0ZXIYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCgoIX2VuYWJsZWQiPgoJRXZlbnRMaXN0EjEKBmV2ZW50cxgBIAMoDjIhLnN3aXRjaGJvYXJkLnYxLk5vdGlmaWNhdGlvbkV2ZW50IkEKFVVwZGF0ZUNoYW5uZWxSZXNwb25zZRIoCgdjaGFubmVsGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ2hhbm5lbCIqChREZWxldGVDaGFubmVsUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJIhcKFURlbGV0ZUNoYW5uZWxSZXNwb25zZSIoChJUZXN0Q2hhbm5lbFJlcXVlc3QSEgoKY2hhbm5lbF9pZBgBIAEoCSJBChNUZXN0Q2hhbm5lbFJlc3BvbnNlEioKCGRlbGl2ZXJ5GAEgASgLMhguc3dpdGNoYm9hcmQudjEuRGVsaXZlcnkimAIKCERlbGl2ZXJ5EhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIwCgVldmVudBgCIAEoDjIhLnN3aXRjaGJvYXJkLnYxLk5vdGlmaWNhdGlvbkV2ZW50EhIKCnNlc3Npb25faWQYAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRIwCgdvdXRjb21lGAUgASgOMh8uc3dpdGNoYm9hcmQudjEuRGVsaXZlcnlPdXRjb21lEhMKC2h0dHBfc3RhdHVzGAYgASgFEg4KBmRldGFpbBgHIAEoCRIwCgxhdHRlbXB0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2V2ZW50X2NvdW50GAkgASgFIlIKFUxpc3REZWxpdmVyaWVzUmVxdWVzdBISCgpjaGFubmVsX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIl8KFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USLAoKZGVsaXZlcmllcxgBIAMoCzIYLnN3aXRjaGJvYXJkLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIWChRHZXRQdXNoQ29uZmlnUmVxdWVzdCI3ChVHZXRQdXNoQ29uZmlnUmVzcG9uc2USHgoWYXBwbGljYXRpb25fc2VydmVyX2tleRgBIAEoCSKOAQoaQWRkUHVzaFN1YnNjcmlwdGlvblJlcXVlc3QSEAoIZW5kcG9pbnQYASABKAkSDgoGcDI1NmRoGAIgASgJEgwKBGF1dGgYAyABKAkSMQoGZXZlbnRzGAQgAygOMiEuc3dpdGNoYm9hcmQudjEuTm90aWZpY2F0aW9uRXZlbnQSDQoFbGFiZWwYBSABKAkiRwobQWRkUHVzaFN1YnNjcmlwdGlvblJlc3BvbnNlEigKB2NoYW5uZWwYASABKAsyFy5zd2l0Y2hib2FyZC52MS5DaGFubmVsKq0CChFOb3RpZmljYXRpb25FdmVudBIiCh5OT1RJRklDQVRJT05fRVZFTlRfVU5TUEVDSUZJRUQQABIlCiFOT1RJRklDQVRJT05fRVZFTlRfUVVFU1RJT05fQVNLRUQQARIpCiVOT1RJRklDQVRJT05fRVZFTlRfQVBQUk9WQUxfUkVRVUVTVEVEEAISJAogTk9USUZJQ0FUSU9OX0VWRU5UX0RFQURMSU5FX05FQVIQAxIlCiFOT1RJRklDQVRJT05fRVZFTlRfU0VTU0lPTl9GQUlMRUQQBBIoCiROT1RJRklDQVRJT05fRVZFTlRfU0VTU0lPTl9DT01QTEVURUQQBRIrCidOT1RJRklDQVRJT05fRVZFTlRfU0VTU0lPTl9ESVNDT05ORUNURUQQBiqQAQoLQ2hhbm5lbEtpbmQSHAoYQ0hBTk5FTF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUQ0hBTk5FTF9LSU5EX1dFQkhPT0sQARIWChJDSEFOTkVMX0tJTkRfU0xBQ0sQAhIWChJDSEFOTkVMX0tJTkRfRU1BSUwQAxIZChVDSEFOTkVMX0tJTkRfV0VCX1BVU0gQBCqMAQoPRGVsaXZlcnlPdXRjb21lEiAKHERFTElWRVJZX09VVENPTUVfVU5TUEVDSUZJRUQQABIZChVERUxJVkVSWV9PVVRDT01FX1NFTlQQARIfChtERUxJVkVSWV9PVVRDT01FX1NVUFBSRVNTRUQQAhIbChdERUxJVkVSWV9PVVRDT01FX0ZBSUxFRBADMpMHChNOb3RpZmljYXRpb25TZXJ2aWNlElkKDExpc3RDaGFubmVscxIjLnN3aXRjaGJvYXJkLnYxLkxpc3RDaGFubmVsc1JlcXVlc3QaJC5zd2l0Y2hib2FyZC52MS5MaXN0Q2hhbm5lbHNSZXNwb25zZRJxChRDcmVhdGVXZWJob29rQ2hhbm5lbBIrLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVdlYmhvb2tDaGFubmVsUmVxdWVzdBosLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVdlYmhvb2tDaGFubmVsUmVzcG9uc2USawoSQ3JlYXRlRW1haWxDaGFubmVsEikuc3dpdGNoYm9hcmQudjEuQ3JlYXRlRW1haWxDaGFubmVsUmVxdWVzdBoqLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZUVtYWlsQ2hhbm5lbFJlc3BvbnNlElwKDVVwZGF0ZUNoYW5uZWwSJC5zd2l0Y2hib2FyZC52MS5VcGRhdGVDaGFubmVsUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLlVwZGF0ZUNoYW5uZWxSZXNwb25zZRJcCg1EZWxldGVDaGFubmVsEiQuc3dpdGNoYm9hcmQudjEuRGVsZXRlQ2hhbm5lbFJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5EZWxldGVDaGFubmVsUmVzcG9uc2USVgoLVGVzdENoYW5uZWwSIi5zd2l0Y2hib2FyZC52MS5UZXN0Q2hhbm5lbFJlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5UZXN0Q2hhbm5lbFJlc3BvbnNlEl8KDkxpc3REZWxpdmVyaWVzEiUuc3dpdGNoYm9hcmQudjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0GiYuc3dpdGNoYm9hcmQudjEuTGlzdERlbGl2ZXJpZXNSZXNwb25zZRJcCg1HZXRQdXNoQ29uZmlnEiQuc3dpdGNoYm9hcmQudjEuR2V0UHVzaENvbmZpZ1JlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5HZXRQdXNoQ29uZmlnUmVzcG9uc2USbgoTQWRkUHVzaFN1YnNjcmlwdGlvbhIqLnN3aXRjaGJvYXJkLnYxLkFkZFB1c2hTdWJzY3JpcHRpb25SZXF1ZXN0Gisuc3dpdGNoYm9hcmQudjEuQWRkUHVzaFN1YnNjcmlwdGlvblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * One of the caller's channels. Never carries the signing secret.
@@ -69,6 +69,13 @@ export type Channel = Message<"switchboard.v1.Channel"> & {
    * @generated from field: google.protobuf.Duration escalate_after = 7;
    */
   escalateAfter?: Duration | undefined;
+
+  /**
+   * WEB_PUSH: the device's name as given at subscription (e.g. "Pixel, Chrome").
+   *
+   * @generated from field: string label = 8;
+   */
+  label: string;
 };
 
 /**
@@ -544,6 +551,114 @@ export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = 
   messageDesc(file_switchboard_v1_notification_service, 16);
 
 /**
+ * GetPushConfig request.
+ *
+ * @generated from message switchboard.v1.GetPushConfigRequest
+ */
+export type GetPushConfigRequest = Message<"switchboard.v1.GetPushConfigRequest"> & {
+};
+
+/**
+ * Describes the message switchboard.v1.GetPushConfigRequest.
+ * Use `create(GetPushConfigRequestSchema)` to create a new message.
+ */
+export const GetPushConfigRequestSchema: GenMessage<GetPushConfigRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_notification_service, 17);
+
+/**
+ * GetPushConfig result.
+ *
+ * @generated from message switchboard.v1.GetPushConfigResponse
+ */
+export type GetPushConfigResponse = Message<"switchboard.v1.GetPushConfigResponse"> & {
+  /**
+   * The VAPID public key: an uncompressed P-256 point (65 bytes), base64url without padding,
+   * as `applicationServerKey` takes it.
+   *
+   * @generated from field: string application_server_key = 1;
+   */
+  applicationServerKey: string;
+};
+
+/**
+ * Describes the message switchboard.v1.GetPushConfigResponse.
+ * Use `create(GetPushConfigResponseSchema)` to create a new message.
+ */
+export const GetPushConfigResponseSchema: GenMessage<GetPushConfigResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_notification_service, 18);
+
+/**
+ * AddPushSubscription request: the fields of the browser's `PushSubscription.toJSON()`.
+ *
+ * @generated from message switchboard.v1.AddPushSubscriptionRequest
+ */
+export type AddPushSubscriptionRequest = Message<"switchboard.v1.AddPushSubscriptionRequest"> & {
+  /**
+   * The push service URL: https (http only for a loopback host, for tests), at most 2048
+   * characters.
+   *
+   * @generated from field: string endpoint = 1;
+   */
+  endpoint: string;
+
+  /**
+   * `keys.p256dh`: the browser's P-256 public key, an uncompressed point (65 bytes), base64url.
+   *
+   * @generated from field: string p256dh = 2;
+   */
+  p256dh: string;
+
+  /**
+   * `keys.auth`: the 16-byte authentication secret, base64url.
+   *
+   * @generated from field: string auth = 3;
+   */
+  auth: string;
+
+  /**
+   * At least one event; no duplicates.
+   *
+   * @generated from field: repeated switchboard.v1.NotificationEvent events = 4;
+   */
+  events: NotificationEvent[];
+
+  /**
+   * A name for the device, up to 100 characters (optional).
+   *
+   * @generated from field: string label = 5;
+   */
+  label: string;
+};
+
+/**
+ * Describes the message switchboard.v1.AddPushSubscriptionRequest.
+ * Use `create(AddPushSubscriptionRequestSchema)` to create a new message.
+ */
+export const AddPushSubscriptionRequestSchema: GenMessage<AddPushSubscriptionRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_notification_service, 19);
+
+/**
+ * AddPushSubscription result.
+ *
+ * @generated from message switchboard.v1.AddPushSubscriptionResponse
+ */
+export type AddPushSubscriptionResponse = Message<"switchboard.v1.AddPushSubscriptionResponse"> & {
+  /**
+   * The device's channel, enabled.
+   *
+   * @generated from field: switchboard.v1.Channel channel = 1;
+   */
+  channel?: Channel | undefined;
+};
+
+/**
+ * Describes the message switchboard.v1.AddPushSubscriptionResponse.
+ * Use `create(AddPushSubscriptionResponseSchema)` to create a new message.
+ */
+export const AddPushSubscriptionResponseSchema: GenMessage<AddPushSubscriptionResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_notification_service, 20);
+
+/**
  * What happened that a person may be notified of.
  *
  * @generated from enum switchboard.v1.NotificationEvent
@@ -638,6 +753,15 @@ export enum ChannelKind {
    * @generated from enum value: CHANNEL_KIND_EMAIL = 3;
    */
   EMAIL = 3,
+
+  /**
+   * A browser's web push subscription (RFC 8030): the payload is encrypted for the browser
+   * (RFC 8291, aes128gcm) and the request signed with the server's VAPID key (RFC 8292).
+   * Created with AddPushSubscription; `url` is the push service endpoint.
+   *
+   * @generated from enum value: CHANNEL_KIND_WEB_PUSH = 4;
+   */
+  WEB_PUSH = 4,
 }
 
 /**
@@ -784,6 +908,31 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof ListDeliveriesRequestSchema;
     output: typeof ListDeliveriesResponseSchema;
+  },
+  /**
+   * The server's VAPID public key (RFC 8292), for `pushManager.subscribe({applicationServerKey})`.
+   * One key per deployment, shared by every replica; its private half never leaves the server.
+   *
+   * @generated from rpc switchboard.v1.NotificationService.GetPushConfig
+   */
+  getPushConfig: {
+    methodKind: "unary";
+    input: typeof GetPushConfigRequestSchema;
+    output: typeof GetPushConfigResponseSchema;
+  },
+  /**
+   * Adds this device's web push subscription (from `PushSubscription.toJSON()`) as a
+   * CHANNEL_KIND_WEB_PUSH channel. Subscribing the same endpoint again updates that channel
+   * (keys, events, label) and enables it, instead of adding a second one. A subscription the push
+   * service reports gone (HTTP 404 or 410) is disabled and its keys erased; the failed delivery
+   * says why.
+   *
+   * @generated from rpc switchboard.v1.NotificationService.AddPushSubscription
+   */
+  addPushSubscription: {
+    methodKind: "unary";
+    input: typeof AddPushSubscriptionRequestSchema;
+    output: typeof AddPushSubscriptionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_v1_notification_service, 0);

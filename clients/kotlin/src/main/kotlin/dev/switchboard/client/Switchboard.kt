@@ -30,6 +30,7 @@ object Switchboard {
      * or, for a private CA, the PEM certificates in [caFile] (default `$SWITCHBOARD_CA_FILE`).
      * Close it with `shutdown()` when done.
      */
+    @JvmOverloads
     fun channel(url: String, caFile: String? = System.getenv(ENV_CA_FILE)): ManagedChannel {
         val uri = URI(if ("://" in url) url else "http://$url")
         val tls = uri.scheme == "https"
