@@ -193,28 +193,32 @@ impl Runner {
     async fn run_assignment(self: Arc<Self>, a: pb::Assignment) {
         let spec = a.spec.clone().unwrap_or_default();
         let files = RunFiles::new(&self.runs_dir, &a.session_id);
-        let started = self.start(&a, &spec, &files).await;
-        let code = match started {
-            Ok(run) => {
-                self.report_started(&a.session_id).await;
-                run.wait().await
-            }
-            Err(failed) => {
+        let code = match self.start(&a, &spec, &files).await {
+            Ok(run) => run.wait().await,
+            Err(NotStarted::Failed(failed)) => {
                 self.report_exited(&a.session_id, failed.code, failed.lines, &files)
                     .await;
+                return;
+            }
+            Err(NotStarted::TakenBack) => {
+                tracing::warn!(session_id = %a.session_id, "the hub took the assignment back before it started; not running it");
+                files.remove();
+                self.slots.lock().expect("slots").remove(&a.session_id);
                 return;
             }
         };
         self.finish(&a.session_id, code, &files).await;
     }
 
-    /// Prepares the workspace and spawns the agent.
+    /// Prepares the workspace, acknowledges the assignment (before any process exists: one the
+    /// hub took back meanwhile, to give it to another runner, is never started here), and
+    /// spawns the agent.
     async fn start(
         &self,
         a: &pb::Assignment,
         spec: &pb::SessionSpec,
         files: &RunFiles,
-    ) -> Result<Run, workspace::Failed> {
+    ) -> Result<Run, NotStarted> {
         let dir = workspace::prepare(&self.settings.workdir_root, a, spec).await?;
         let env = workspace::env(
             &self.settings.url,
@@ -228,14 +232,17 @@ impl Runner {
             lines: vec![e],
         };
         if argv.is_empty() {
-            return Err(failed("nothing to run".into()));
+            return Err(failed("nothing to run".into()).into());
+        }
+        if !self.report_started(&a.session_id).await {
+            return Err(NotStarted::TakenBack);
         }
         let mut slots = self.slots.lock().expect("slots");
         if slots.get(&a.session_id).is_some_and(|s| s.stop) {
-            return Err(workspace::Failed {
+            return Err(NotStarted::Failed(workspace::Failed {
                 code: 143,
                 lines: vec!["stopped before the agent started".into()],
-            });
+            }));
         }
         let (run, pid) = Run::spawn(&argv, &dir, &env, files)
             .map_err(|e| failed(format!("cannot start {}: {e}", argv[0])))?;
@@ -307,7 +314,8 @@ impl Runner {
         self.report_exited(session_id, code, lines, files).await;
     }
 
-    async fn report_started(&self, session_id: &str) {
+    /// Acknowledges an assignment; false when the hub refuses (it is no longer this runner's).
+    async fn report_started(&self, session_id: &str) -> bool {
         let request = pb::ReportStartedRequest {
             session_id: session_id.to_owned(),
         };
@@ -317,8 +325,12 @@ impl Runner {
             async move { stub.report_started(request).await.map(|_| ()) }
         })
         .await;
-        if let Err(status) = sent {
-            tracing::warn!(session_id, "ReportStarted refused: {}", status.message());
+        match sent {
+            Ok(()) => true,
+            Err(status) => {
+                tracing::warn!(session_id, "ReportStarted refused: {}", status.message());
+                false
+            }
         }
     }
 
@@ -346,6 +358,20 @@ impl Runner {
         }
         files.remove();
         self.slots.lock().expect("slots").remove(session_id);
+    }
+}
+
+/// Why an assignment's agent did not start.
+enum NotStarted {
+    /// Reported as its exit (the workspace or the process could not be made).
+    Failed(workspace::Failed),
+    /// The hub no longer gives it to this runner: nothing to report.
+    TakenBack,
+}
+
+impl From<workspace::Failed> for NotStarted {
+    fn from(f: workspace::Failed) -> NotStarted {
+        NotStarted::Failed(f)
     }
 }
 

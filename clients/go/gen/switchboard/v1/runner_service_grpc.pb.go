@@ -44,8 +44,10 @@ type RunnerServiceClient interface {
 	// `running_session_ids` stay the runner's; the runner's other started sessions are reported
 	// lost (FAILED, STOP_REASON_RUNNER_LOST), and one that ended meanwhile gets a stop.
 	Attach(ctx context.Context, in *AttachRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[AttachResponse], error)
-	// The agent process of an assignment started: the session becomes STARTING (unless the agent
-	// called in already), and the assignment is the runner's for good.
+	// Acknowledges an assignment: the runner is starting its agent process. Call it before the
+	// process exists: NOT_FOUND means the assignment is no longer this runner's (its stream ended
+	// and another runner took it), so it must not be started. The session becomes STARTING
+	// (unless the agent called in already), and the assignment is the runner's for good.
 	ReportStarted(ctx context.Context, in *ReportStartedRequest, opts ...grpc.CallOption) (*ReportStartedResponse, error)
 	// The agent process exited: a session still running becomes COMPLETED (exit code 0), FAILED
 	// (anything else) or STOPPED (a stop was requested), with STOP_REASON_AGENT_EXITED unless it
@@ -121,8 +123,10 @@ type RunnerServiceServer interface {
 	// `running_session_ids` stay the runner's; the runner's other started sessions are reported
 	// lost (FAILED, STOP_REASON_RUNNER_LOST), and one that ended meanwhile gets a stop.
 	Attach(*AttachRequest, grpc.ServerStreamingServer[AttachResponse]) error
-	// The agent process of an assignment started: the session becomes STARTING (unless the agent
-	// called in already), and the assignment is the runner's for good.
+	// Acknowledges an assignment: the runner is starting its agent process. Call it before the
+	// process exists: NOT_FOUND means the assignment is no longer this runner's (its stream ended
+	// and another runner took it), so it must not be started. The session becomes STARTING
+	// (unless the agent called in already), and the assignment is the runner's for good.
 	ReportStarted(context.Context, *ReportStartedRequest) (*ReportStartedResponse, error)
 	// The agent process exited: a session still running becomes COMPLETED (exit code 0), FAILED
 	// (anything else) or STOPPED (a stop was requested), with STOP_REASON_AGENT_EXITED unless it

@@ -84,8 +84,10 @@ class RunnerServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ReportStarted(self, request, context):
-        """The agent process of an assignment started: the session becomes STARTING (unless the agent
-        called in already), and the assignment is the runner's for good.
+        """Acknowledges an assignment: the runner is starting its agent process. Call it before the
+        process exists: NOT_FOUND means the assignment is no longer this runner's (its stream ended
+        and another runner took it), so it must not be started. The session becomes STARTING
+        (unless the agent called in already), and the assignment is the runner's for good.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
