@@ -44,7 +44,7 @@ pub async fn connect(addr: &str) -> Result<Channel, BoxError> {
     Ok(channel)
 }
 
-fn bearer(token: &str) -> Result<Bearer, BoxError> {
+pub fn bearer(token: &str) -> Result<Bearer, BoxError> {
     Ok(Bearer(format!("Bearer {token}").parse()?))
 }
 

@@ -5,6 +5,7 @@ mod answer;
 mod fanout;
 mod hook;
 mod ingest;
+mod notify;
 mod tls;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
+pub use notify::{SmtpSink, scenario_notify};
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
