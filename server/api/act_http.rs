@@ -80,8 +80,8 @@ async fn usable(state: &AppState, token: &str) -> Result<StoredActionToken, (Act
 /// Logs an unexpected failure with an id (through the one status mapping) and says only that.
 fn internal(e: DomainError) -> (ActStatus, String) {
     let status = super::status::to_status(e);
-    // Not a client's fault: the nearest contract status, with the logged message.
-    (ActStatus::Invalid, status.message().to_owned())
+    // "internal error (id ...)" for a bug, "... unavailable" for a database outage.
+    (ActStatus::Error, status.message().to_owned())
 }
 
 /// The answer a link put ready to send (`?choice=<label>` or `?decision=<name>`).
@@ -485,6 +485,7 @@ fn status_title(status: ActStatus) -> &'static str {
         ActStatus::Unknown => "Link not valid",
         ActStatus::Invalid => "Not understood",
         ActStatus::Forbidden => "Not allowed",
+        ActStatus::Error => "Something went wrong",
     }
 }
 

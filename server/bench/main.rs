@@ -64,7 +64,7 @@ struct Args {
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
     /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout,
-    /// replicas, tls, push).
+    /// replicas, tls, push, notify).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
@@ -150,6 +150,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
         uuid::Uuid::new_v4().simple()
     );
     let mut servers: Vec<ServerProc> = Vec::new();
+    // The SMTP server the notify scenario's emails go to (before the server, which is told).
+    let smtp = match wants(&args, "notify") && args.target.is_none() {
+        true => Some(scenario::SmtpSink::start().await?),
+        false => None,
+    };
 
     let target = match &args.target {
         Some(addr) => Target {
@@ -169,7 +174,10 @@ async fn run(args: Args) -> Result<Report, BoxError> {
                 None => std::env::current_exe()?.with_file_name("switchboard"),
             };
             let data_dir = work.path.join("a");
-            let env = server_env(&data_dir, &jwt_secret, None);
+            let mut env = server_env(&data_dir, &jwt_secret, None);
+            if let Some(smtp) = &smtp {
+                env.extend(smtp_env(smtp.port));
+            }
             eprintln!(
                 "starting {} (embedded Postgres in {})",
                 bin.display(),
@@ -318,6 +326,18 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             _ => report.notes.push("tls: skipped with --target".into()),
         }
     }
+    if wants(&args, "notify") {
+        match &smtp {
+            Some(sink) => {
+                if let Err(e) =
+                    scenario::scenario_notify(&plan, &target, &token, sink, &mut report).await
+                {
+                    report.failures.push(format!("notify: {e}"));
+                }
+            }
+            None => report.notes.push("notify: skipped with --target".into()),
+        }
+    }
     if !report.failures.is_empty() {
         for s in &servers {
             eprintln!(
@@ -369,6 +389,24 @@ fn server_env(
         env.push(("SWITCHBOARD__DATABASE_URL".to_owned(), url.to_owned()));
     }
     env
+}
+
+/// The server's email settings for the notify scenario: plain SMTP to the tool's own sink, no
+/// per-person rate limit (the scenario sends one email per question, fast).
+fn smtp_env(port: u16) -> Vec<(String, String)> {
+    [
+        ("SWITCHBOARD__NOTIFY__SMTP__HOST", "127.0.0.1".to_owned()),
+        ("SWITCHBOARD__NOTIFY__SMTP__PORT", port.to_string()),
+        ("SWITCHBOARD__NOTIFY__SMTP__TLS", "none".to_owned()),
+        (
+            "SWITCHBOARD__NOTIFY__SMTP__FROM",
+            "Switchboard bench <bench@example.com>".to_owned(),
+        ),
+        ("SWITCHBOARD__NOTIFY__PER_PERSON_PER_MINUTE", "0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 fn main() -> ExitCode {

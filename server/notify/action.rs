@@ -65,6 +65,9 @@ pub enum ActStatus {
     /// The person no longer holds a role that may answer (beyond the shared contract's list:
     /// a distinct status so a client can say why).
     Forbidden,
+    /// The server failed (logged with an id; beyond the contract's list, never the client's
+    /// fault).
+    Error,
 }
 
 impl ActStatus {
@@ -77,6 +80,7 @@ impl ActStatus {
             ActStatus::Unknown => "unknown",
             ActStatus::Invalid => "invalid",
             ActStatus::Forbidden => "forbidden",
+            ActStatus::Error => "error",
         }
     }
 
@@ -89,6 +93,7 @@ impl ActStatus {
             ActStatus::Unknown => StatusCode::NOT_FOUND,
             ActStatus::Invalid => StatusCode::BAD_REQUEST,
             ActStatus::Forbidden => StatusCode::FORBIDDEN,
+            ActStatus::Error => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

@@ -6,6 +6,7 @@ mod fanout;
 mod hook;
 mod ingest;
 mod launch;
+mod notify;
 mod tls;
 
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ pub use fanout::{scenario_fanout, scenario_replicas};
 pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
 pub use launch::scenario_launch;
+pub use notify::{SmtpSink, scenario_notify};
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
