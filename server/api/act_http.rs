@@ -496,7 +496,7 @@ fn session_link(state: &AppState, token: &StoredActionToken) -> String {
         .get()
         .map_or("", String::as_str)
         .trim_end_matches('/');
-    format!("{base}/#/sessions/{}", token.target.session_id())
+    format!("{base}/sessions/{}", token.target.session_id())
 }
 
 fn json_response(status: ActStatus, message: &str) -> Resp {

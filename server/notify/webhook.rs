@@ -73,7 +73,7 @@ fn detail(n: &Claimed) -> String {
 pub fn session_link(public_url: &str, n: &Claimed) -> String {
     let base = public_url.trim_end_matches('/');
     match n.session_id {
-        Some(s) => format!("{base}/#/sessions/{s}"),
+        Some(s) => format!("{base}/sessions/{s}"),
         None => format!("{base}/"),
     }
 }

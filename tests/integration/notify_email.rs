@@ -937,7 +937,7 @@ async fn an_email_arrives_with_answer_links_that_answer_once() {
         mail.html
     );
     assert!(
-        mail.text.contains(&format!("/#/sessions/{session}")),
+        mail.text.contains(&format!("/sessions/{session}")),
         "a link to the session: {}",
         mail.text
     );
