@@ -77,6 +77,9 @@ pub struct NotifySettings {
     /// At most this many notifications per person per minute; past it, rows wait (coalescing
     /// keeps them few). 0: no limit.
     pub per_person_per_minute: u32,
+    /// DEADLINE_NEAR is sent this long before an open question times out (at most half the
+    /// time the question gave).
+    pub deadline_warning_secs: u64,
 }
 
 /// How the SMTP connection is secured.
@@ -142,6 +145,7 @@ impl Default for NotifySettings {
             ca_file: None,
             smtp: None,
             per_person_per_minute: 10,
+            deadline_warning_secs: 300,
         }
     }
 }

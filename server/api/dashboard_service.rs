@@ -403,7 +403,7 @@ impl DashboardService for DashboardApi {
         );
         // The person counts as watching (their notifications about this session are
         // suppressed) for as long as the stream lives: the guard lives in its closure.
-        let watching = self.state.presence.watch(caller.user_id, session);
+        let watching = self.state.presence.watch(caller.user_id, session).await;
         Ok(Response::new(feed_response(
             feed,
             move |m| {

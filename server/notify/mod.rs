@@ -130,4 +130,7 @@ pub struct Payload {
     /// The status change's reason (why it failed or disconnected).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// When the question times out (RFC 3339), for a deadline warning.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub deadline: String,
 }

@@ -147,7 +147,7 @@ impl Deliverer {
         };
         let p = &n.payload;
         let (target, options): (ActionTarget, Vec<(String, String)>) = match event {
-            NotifyEvent::QuestionAsked => {
+            NotifyEvent::QuestionAsked | NotifyEvent::DeadlineNear => {
                 let Ok(question_id) = p.question_id.parse() else {
                     return Ok(None);
                 };
@@ -208,8 +208,7 @@ impl Deliverer {
     /// One attempt of a claimed notification, recorded.
     pub async fn attempt(&self, n: &Claimed) -> Result<AttemptResult, DomainError> {
         let watching = match n.session_id {
-            // Only this server's dashboards are known; elsewhere, send (fail open).
-            Some(session) => self.presence.is_watching(n.user_id, session),
+            Some(session) => self.presence.is_watching(n.user_id, session).await,
             None => false,
         };
         let suppressed = |detail: &str| AttemptResult {

@@ -334,12 +334,18 @@ pub async fn start_with_store(
     store
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);
+    store
+        .outbox()
+        .set_deadline_warning_secs(settings.notify.deadline_warning_secs);
     // A bad notify.ca_file is a start-up error, not a silent fallback.
     crate::notify::tls::client_config(settings.notify.ca_file.as_deref())?;
     if let Some(smtp) = &settings.notify.smtp {
         crate::notify::email::Mailer::new(smtp, settings.notify.ca_file.as_deref())?;
     }
-    let presence = Arc::new(crate::notify::Presence::default());
+    let presence = Arc::new(crate::notify::Presence::shared(
+        store.clone(),
+        settings.feed.presence_interval(),
+    ));
     let secret = jwt_secret(&settings)?;
     let deliverer = crate::notify::worker::Deliverer::new(
         store.clone(),
@@ -479,6 +485,7 @@ pub async fn start_with_store(
         "notifications",
         crate::notify::worker::run(deliverer, stop.clone()),
     );
+    tasks.spawn("presence", state.presence.clone().run(stop.clone()));
     tasks.spawn(
         "health",
         health::run(

@@ -11,6 +11,7 @@ mod inbox;
 mod launch_limits;
 mod launches;
 pub mod notifications;
+mod presence;
 mod projects;
 pub mod push;
 pub mod queues;
@@ -59,6 +60,9 @@ pub struct OutboxHooks {
     pub wake: tokio::sync::Notify,
     /// Seconds; f64 bits, so the window can be set after the store exists.
     coalesce_secs: std::sync::atomic::AtomicU64,
+    /// How long before a question's deadline DEADLINE_NEAR is due (at most; see
+    /// `Locked::warn_before_deadline`), in seconds.
+    deadline_warning_secs: std::sync::atomic::AtomicU64,
 }
 
 impl Default for OutboxHooks {
@@ -66,6 +70,7 @@ impl Default for OutboxHooks {
         OutboxHooks {
             wake: tokio::sync::Notify::new(),
             coalesce_secs: std::sync::atomic::AtomicU64::new(60f64.to_bits()),
+            deadline_warning_secs: std::sync::atomic::AtomicU64::new(300),
         }
     }
 }
@@ -80,6 +85,16 @@ impl OutboxHooks {
     pub fn set_coalesce_secs(&self, secs: f64) {
         self.coalesce_secs
             .store(secs.to_bits(), std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn deadline_warning(&self) -> chrono::Duration {
+        let secs = self
+            .deadline_warning_secs
+            .load(std::sync::atomic::Ordering::Relaxed);
+        chrono::Duration::seconds(secs.min(i64::MAX as u64) as i64)
+    }
+    pub fn set_deadline_warning_secs(&self, secs: u64) {
+        self.deadline_warning_secs
+            .store(secs, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

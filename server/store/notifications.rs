@@ -29,6 +29,9 @@ pub(in crate::store) struct PendingNotification {
     /// Unique per event within the session (e.g. the seq of the message that announced it).
     pub key: String,
     pub payload: Payload,
+    /// Due later than at once (a deadline warning); None: now, or the coalescing and
+    /// escalation rules' time.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// Writes one outbox row per enabled channel of every project member subscribed to the event.
@@ -63,12 +66,12 @@ pub(in crate::store) async fn enqueue(
                AND o.state = 0 AND o.attempts = 0 \
                RETURNING o.channel_id) \
              INSERT INTO notification_outbox (id, channel_id, user_id, event, session_id, event_key, payload, due_at) \
-             SELECT gen_random_uuid(), t.id, t.user_id, $2, $3, $4, $5, GREATEST( \
+             SELECT gen_random_uuid(), t.id, t.user_id, $2, $3, $4, $5, COALESCE($9, GREATEST( \
                CASE WHEN $6 THEN GREATEST(now(), COALESCE(( \
                  SELECT max(p.due_at) FROM notification_outbox p \
                  WHERE p.channel_id = t.id AND p.session_id = $3 AND p.event = $2) \
                  + make_interval(secs => $7), now())) ELSE now() END, \
-               CASE WHEN $8 THEN now() + make_interval(secs => t.escalate_after_secs) ELSE now() END) \
+               CASE WHEN $8 THEN now() + make_interval(secs => t.escalate_after_secs) ELSE now() END)) \
              FROM targets t WHERE t.id NOT IN (SELECT channel_id FROM coalesced) \
              ON CONFLICT (channel_id, event_key) DO NOTHING",
         )
@@ -80,6 +83,7 @@ pub(in crate::store) async fn enqueue(
         .bind(coalesce)
         .bind(coalesce_secs)
         .bind(escalates)
+        .bind(n.due_at)
         .execute(&mut **tx)
         .await?;
         written += done.rows_affected();
@@ -433,6 +437,19 @@ impl Store {
                 sqlx::query_scalar(
                     "SELECT a.decided_at IS NULL AND s.open_approvals > 0 FROM approvals a \
                      JOIN sessions s ON s.id = a.session_id WHERE a.id = $1 AND a.session_id = $2",
+                )
+                .bind(id)
+                .bind(session.0)
+                .fetch_optional(self.pool())
+                .await?
+            }
+            Some(NotifyEvent::DeadlineNear) => {
+                let Ok(id) = n.payload.question_id.parse::<Uuid>() else {
+                    return Ok(true);
+                };
+                sqlx::query_scalar(
+                    "SELECT q.answered_at IS NULL AND s.open_questions > 0 FROM questions q \
+                     JOIN sessions s ON s.id = q.session_id WHERE q.id = $1 AND q.session_id = $2",
                 )
                 .bind(id)
                 .bind(session.0)

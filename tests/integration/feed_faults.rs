@@ -7,7 +7,6 @@ use std::time::Duration;
 use switchboard::domain::{AgentCaller, ApiKeyId, SessionId, UserId};
 use switchboard::proto::dashboard_service_client::DashboardServiceClient;
 use switchboard::proto::*;
-use tokio::io::AsyncBufReadExt;
 
 use crate::feeds::*;
 use crate::harness::*;
@@ -202,49 +201,6 @@ async fn a_write_whose_hint_never_went_out_still_reaches_every_watcher() {
         expect_quiet(stream, 2).await;
     }
     replica.shutdown().await.ok();
-}
-
-/// The real binary, serving on a free port against `database_url`.
-struct Binary {
-    child: tokio::process::Child,
-    addr: std::net::SocketAddr,
-    _data_dir: tempfile::TempDir,
-}
-
-async fn spawn_binary(database_url: &str) -> Binary {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .arg("serve")
-        .env("SWITCHBOARD__DATABASE_URL", database_url)
-        .env("SWITCHBOARD__LISTEN", "127.0.0.1:0")
-        .env("SWITCHBOARD__AUTH__JWT_SECRET", JWT_SECRET)
-        .env("SWITCHBOARD__DATA_DIR", data_dir.path())
-        .env("SWITCHBOARD__WEB_DIR", "/nonexistent")
-        .env("SWITCHBOARD__FEED__HEARTBEAT_MS", "500")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("switchboard binary starts");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("the binary prints its address")
-        .unwrap()
-        .expect("a first line");
-    let addr = first
-        .strip_prefix("switchboard listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .parse()
-        .unwrap();
-    // Keep draining stdout so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Binary {
-        child,
-        addr,
-        _data_dir: data_dir,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

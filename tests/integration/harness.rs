@@ -19,6 +19,7 @@ use switchboard::proto::*;
 use switchboard::runtime::embedded_pg::{EmbeddedPostgres, find_bin_dir};
 use switchboard::runtime::server::{RunningServer, start_with_store};
 use switchboard::store::Store;
+use tokio::io::AsyncBufReadExt;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -392,4 +393,53 @@ where
 
 pub fn code<T: std::fmt::Debug>(r: Result<T, tonic::Status>) -> tonic::Code {
     r.expect_err("expected an error").code()
+}
+
+/// The real binary, serving on a free port against `database_url`.
+pub struct Binary {
+    pub child: tokio::process::Child,
+    pub addr: std::net::SocketAddr,
+    _data_dir: tempfile::TempDir,
+}
+
+pub async fn spawn_binary(database_url: &str) -> Binary {
+    spawn_binary_with(database_url, &[]).await
+}
+
+/// The same, with more settings (`SWITCHBOARD__...` variables).
+pub async fn spawn_binary_with(database_url: &str, settings: &[(&str, &str)]) -> Binary {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("serve")
+        .env("SWITCHBOARD__DATABASE_URL", database_url)
+        .env("SWITCHBOARD__LISTEN", "127.0.0.1:0")
+        .env("SWITCHBOARD__AUTH__JWT_SECRET", JWT_SECRET)
+        .env("SWITCHBOARD__DATA_DIR", data_dir.path())
+        .env("SWITCHBOARD__WEB_DIR", "/nonexistent")
+        .env("SWITCHBOARD__FEED__HEARTBEAT_MS", "500")
+        .env("RUST_LOG", "warn")
+        .envs(settings.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("switchboard binary starts");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the binary prints its address")
+        .unwrap()
+        .expect("a first line");
+    let addr = first
+        .strip_prefix("switchboard listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .parse()
+        .unwrap();
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Binary {
+        child,
+        addr,
+        _data_dir: data_dir,
+    }
 }

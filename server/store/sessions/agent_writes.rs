@@ -258,6 +258,7 @@ impl Store {
             return Ok(earlier);
         }
         locked.status.ensure_writable()?;
+        let asked_at = now_micros();
         let question = Question {
             id: QuestionId::new_random(),
             text: q.text,
@@ -266,7 +267,7 @@ impl Store {
             allow_free_text: q.allow_free_text,
             deadline: q
                 .timeout
-                .map(|t| now_micros() + chrono::Duration::from_std(t).unwrap_or_default()),
+                .map(|t| asked_at + chrono::Duration::from_std(t).unwrap_or_default()),
             default_option_ids: q.default_option_ids,
             default_text: q.default_text,
             answer: None,
@@ -302,6 +303,7 @@ impl Store {
                 Some((question.id, &question.text)),
             )
             .await?;
+        locked.warn_before_deadline(&question, seq, asked_at, self.outbox().deadline_warning());
         locked.commit(self, tx, true).await?;
         Ok((question, seq))
     }

@@ -332,7 +332,49 @@ impl Locked {
                 approval_summary: event.approval_summary.clone(),
                 approval_id: event.approval_id.map(|a| a.to_string()).unwrap_or_default(),
                 reason: String::new(),
+                deadline: String::new(),
             },
+            due_at: None,
+        });
+    }
+
+    /// A question with a deadline also warns, shortly before it, whoever follows
+    /// DEADLINE_NEAR: the row is written now (with the question, so it can't be lost) and due
+    /// `lead` before the deadline; an answer by then suppresses it (`still_waiting`).
+    pub(in crate::store) fn warn_before_deadline(
+        &mut self,
+        question: &Question,
+        seq: i64,
+        asked_at: DateTime<Utc>,
+        lead: chrono::Duration,
+    ) {
+        let Some(deadline) = question.deadline else {
+            return;
+        };
+        // Half the time given, at most `lead`: a 60 s question warns after 30 s, a two-hour
+        // one `lead` before its end. Below 10 s the question's own notification is the warning.
+        let given = deadline - asked_at;
+        if given < chrono::Duration::seconds(10) {
+            return;
+        }
+        let before = lead.min(given / 2);
+        let key = seq.to_string();
+        let Some(asked) = self
+            .notifications
+            .iter()
+            .rev()
+            .find(|n| n.event == crate::notify::NotifyEvent::QuestionAsked && n.key == key)
+            .cloned()
+        else {
+            return;
+        };
+        let mut payload = asked.payload;
+        payload.deadline = deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.notifications.push(PendingNotification {
+            event: crate::notify::NotifyEvent::DeadlineNear,
+            key,
+            payload,
+            due_at: Some(deadline - before),
         });
     }
 
