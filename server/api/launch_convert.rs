@@ -3,8 +3,8 @@
 
 use crate::api::convert::{self, ts};
 use crate::domain::launch::{
-    AgentKind, Assignment, LaunchSpec, MAX_SELECTOR_LABELS, Repository, Runner, RunnerSelector,
-    SecretEnv, SpecInput, labels,
+    AgentKind, Assignment, LaunchSpec, MAX_SELECTOR_LABELS, McpServer, Repository, Runner,
+    RunnerSelector, SecretEnv, SpecInput, labels,
 };
 use crate::domain::{DomainError, DomainResult, RunnerId, validate};
 use crate::proto as pb;
@@ -66,6 +66,16 @@ pub fn spec_from_pb(spec: Option<pb::SessionSpec>) -> DomainResult<LaunchSpec> {
         hard_limit: duration("spec.limits.hard_limit", limits.hard_limit)?,
         agent_name: spec.agent_name,
         session_name: spec.session_name,
+        mcp_servers: spec
+            .mcp_servers
+            .into_iter()
+            .map(|m| McpServer {
+                name: m.name,
+                command: m.command,
+                env: m.env.into_iter().collect(),
+                url: m.url,
+            })
+            .collect(),
     })
 }
 
@@ -110,6 +120,16 @@ pub fn spec_pb(spec: LaunchSpec) -> pb::SessionSpec {
         }),
         agent_name: spec.agent_name,
         session_name: spec.session_name,
+        mcp_servers: spec
+            .mcp_servers
+            .into_iter()
+            .map(|m| pb::McpServer {
+                name: m.name,
+                command: m.command,
+                env: m.env.into_iter().collect(),
+                url: m.url,
+            })
+            .collect(),
     }
 }
 

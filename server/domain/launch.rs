@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::launch_mcp::McpServer;
 use super::validate::{agent_name, optional_text, required_text};
 use super::{DomainError, DomainResult, ProjectId, RunnerId, SessionId, UserId};
 
@@ -123,6 +124,9 @@ pub struct LaunchSpec {
     pub hard_limit_ms: Option<u64>,
     pub agent_name: String,
     pub session_name: String,
+    /// Specs stored before MCP servers existed have none.
+    #[serde(default)]
+    pub mcp_servers: Vec<McpServer>,
 }
 
 /// The spec as the client sent it, before validation.
@@ -140,6 +144,7 @@ pub struct SpecInput {
     pub hard_limit: Option<Duration>,
     pub agent_name: String,
     pub session_name: String,
+    pub mcp_servers: Vec<McpServer>,
 }
 
 impl LaunchSpec {
@@ -299,6 +304,7 @@ impl LaunchSpec {
             hard_limit_ms: hard_limit.map(|d| d.as_millis() as u64),
             agent_name,
             session_name,
+            mcp_servers: super::launch_mcp::validate(agent, input.mcp_servers)?,
         })
     }
 
@@ -367,7 +373,7 @@ fn relative_path(field: &'static str, value: &str) -> DomainResult<String> {
     Ok(path)
 }
 
-fn env_name(field: &'static str, name: &str) -> DomainResult<()> {
+pub(super) fn env_name(field: &'static str, name: &str) -> DomainResult<()> {
     let ok = !name.is_empty()
         && name.chars().count() <= MAX_ENV_NAME_CHARS
         && name
@@ -477,6 +483,7 @@ mod tests {
             inactivity: None,
             hard_limit: None,
             agent_name: String::new(),
+            mcp_servers: Vec::new(),
             session_name: String::new(),
         }
     }

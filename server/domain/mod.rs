@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod error;
 pub mod launch;
+pub mod launch_mcp;
 pub mod model;
 pub mod projects;
 pub mod status;

@@ -31,7 +31,7 @@ fn built(relative: &str) -> PathBuf {
     path
 }
 
-fn agent_bin() -> PathBuf {
+pub fn agent_bin() -> PathBuf {
     built("switchboard-agent")
 }
 
@@ -44,7 +44,7 @@ pub async fn launcher(app: &TestApp, user: &TestUser) -> LaunchClient {
 }
 
 /// Settings for launch tests: quick keep-alives and a short kill grace.
-fn fast(s: &mut switchboard::config::Settings) {
+pub fn fast(s: &mut switchboard::config::Settings) {
     s.sessions.runner_keepalive_ms = 200;
     s.sessions.runner_kill_grace_secs = 1;
 }
@@ -81,13 +81,15 @@ fn bare_repository(dir: &Path) -> String {
 }
 
 /// A runner process with its own credential file and workdir root.
-struct RunnerProc {
+pub struct RunnerProc {
     child: tokio::process::Child,
     credential_file: PathBuf,
-    root: PathBuf,
+    pub root: PathBuf,
     addr: std::net::SocketAddr,
     capacity: i32,
-    id: String,
+    pub id: String,
+    /// More environment for the runner (and so its agents).
+    env: Vec<(String, String)>,
 }
 
 impl RunnerProc {
@@ -96,6 +98,16 @@ impl RunnerProc {
         launch: &mut LaunchClient,
         name: &str,
         capacity: i32,
+    ) -> RunnerProc {
+        Self::start_with_env(app, launch, name, capacity, Vec::new()).await
+    }
+
+    pub async fn start_with_env(
+        app: &TestApp,
+        launch: &mut LaunchClient,
+        name: &str,
+        capacity: i32,
+        env: Vec<(String, String)>,
     ) -> RunnerProc {
         let created = launch
             .create_runner_credential(CreateRunnerCredentialRequest {
@@ -109,7 +121,7 @@ impl RunnerProc {
         let credential_file = dir.join("credential");
         std::fs::write(&credential_file, &created.secret).unwrap();
         let root = dir.join("work");
-        let child = Self::spawn(app.addr, &credential_file, &root, capacity);
+        let child = Self::spawn(app.addr, &credential_file, &root, capacity, &env);
         RunnerProc {
             child,
             credential_file,
@@ -117,6 +129,7 @@ impl RunnerProc {
             addr: app.addr,
             capacity,
             id: created.runner.unwrap().id,
+            env,
         }
     }
 
@@ -125,8 +138,10 @@ impl RunnerProc {
         credential: &Path,
         root: &Path,
         capacity: i32,
+        env: &[(String, String)],
     ) -> tokio::process::Child {
         tokio::process::Command::new(agent_bin())
+            .envs(env.iter().cloned())
             .arg("runner")
             .arg("--url")
             .arg(format!("http://{addr}"))
@@ -154,7 +169,13 @@ impl RunnerProc {
     }
 
     fn restart(&mut self) {
-        self.child = Self::spawn(self.addr, &self.credential_file, &self.root, self.capacity);
+        self.child = Self::spawn(
+            self.addr,
+            &self.credential_file,
+            &self.root,
+            self.capacity,
+            &self.env,
+        );
     }
 }
 
@@ -168,7 +189,7 @@ fn command_spec(args: &[&str]) -> SessionSpec {
     }
 }
 
-async fn launch(launch: &mut LaunchClient, spec: SessionSpec) -> Session {
+pub async fn launch(launch: &mut LaunchClient, spec: SessionSpec) -> Session {
     launch
         .launch_session(LaunchSessionRequest {
             spec: Some(spec),
@@ -193,7 +214,7 @@ async fn get(user: &mut TestUser, id: &str) -> GetSessionResponse {
 }
 
 /// Waits (bounded: processes start and clone here) until the session satisfies `check`.
-async fn until(
+pub async fn until(
     user: &mut TestUser,
     id: &str,
     what: &str,
@@ -213,7 +234,7 @@ async fn until(
     );
 }
 
-fn status(s: &GetSessionResponse) -> SessionStatus {
+pub fn status(s: &GetSessionResponse) -> SessionStatus {
     s.session.as_ref().unwrap().status()
 }
 
@@ -230,7 +251,7 @@ async fn answer_open_question(user: &mut TestUser, id: &str) {
         .unwrap();
 }
 
-async fn steps(user: &mut TestUser, id: &str) -> Vec<String> {
+pub async fn steps(user: &mut TestUser, id: &str) -> Vec<String> {
     messages(user, id)
         .await
         .into_iter()
@@ -865,6 +886,16 @@ async fn launches_are_idempotent_and_validated_by_field() {
             bad(|r| {
                 r.runner = Some(RunnerSelector {
                     runner_id: "nope".into(),
+                    ..Default::default()
+                });
+            }),
+        ),
+        (
+            "spec.mcp_servers",
+            bad(|r| {
+                r.spec.as_mut().unwrap().mcp_servers.push(McpServer {
+                    name: "docs".into(),
+                    command: vec!["docs-mcp".into()],
                     ..Default::default()
                 });
             }),

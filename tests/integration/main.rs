@@ -15,6 +15,7 @@ mod harness;
 mod identity;
 mod inbox;
 mod launch;
+mod launch_agents;
 mod notifications;
 mod notify_email;
 mod notify_push;

@@ -43,6 +43,8 @@
 //!   `additionalContext` and shown to the user (`systemMessage`).
 //! - `SessionStart` {source: startup|resume|clear|compact}: binds Claude's session id: a step
 //!   naming it; messages it returns go to `additionalContext` (added to the model's context).
+//!   Under a runner (SWITCHBOARD_CONVERSATION_FILE set) the id is also written to that file, so
+//!   a continuation of the launched session runs `claude --resume <id>`.
 //!
 //! ## Which Switchboard session
 //! `SWITCHBOARD_SESSION_ID` (set by `switchboard-agent claude`, so the hooks and the MCP server
@@ -778,6 +780,15 @@ async fn session_start(event: &Value) -> Reply {
         .get("session_id")
         .and_then(Value::as_str)
         .unwrap_or("");
+    // A launched session's runner asks for the id, to resume exactly this conversation when the
+    // person continues the session (runner::agent_config).
+    if let Some(file) = std::env::var_os(crate::runner::agent_config::ENV_CONVERSATION_FILE)
+        && !claude.is_empty()
+        && let Err(e) =
+            crate::runner::agent_config::record_conversation(std::path::Path::new(&file), claude)
+    {
+        tracing::warn!("cannot record the Claude Code session id: {e}");
+    }
     let text = format!("Claude Code session {claude} ({source}).");
     step_with_context(event, "SessionStart", text).await
 }

@@ -25,6 +25,8 @@ pub struct RunFiles {
     pub record: PathBuf,
     pub log: PathBuf,
     pub exit: PathBuf,
+    /// The spec's MCP servers for Claude Code (see `agent_config`).
+    pub mcp_config: PathBuf,
 }
 
 impl RunFiles {
@@ -33,12 +35,13 @@ impl RunFiles {
             record: runs_dir.join(format!("{session_id}.json")),
             log: runs_dir.join(format!("{session_id}.log")),
             exit: runs_dir.join(format!("{session_id}.exit")),
+            mcp_config: runs_dir.join(format!("{session_id}.mcp.json")),
         }
     }
 
     /// Removes what the run left behind, once its exit is reported.
     pub fn remove(&self) {
-        for f in [&self.record, &self.exit] {
+        for f in [&self.record, &self.exit, &self.mcp_config] {
             let _ = std::fs::remove_file(f);
         }
     }

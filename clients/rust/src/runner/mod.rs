@@ -5,6 +5,7 @@
 //! stops it when told (SIGTERM, grace, SIGKILL), and reports its exit with the last lines of its
 //! output. Processes outlive the runner: a restarted runner finds them again (`child`).
 
+pub mod agent_config;
 mod child;
 mod workspace;
 
@@ -226,7 +227,37 @@ impl Runner {
             spec,
             self.settings.secrets_dir.as_deref(),
         )?;
-        let argv = workspace::argv(&self.me, spec, a.resume);
+        let claude = spec.agent == pb::AgentKind::ClaudeCode as i32;
+        let conversation_file =
+            agent_config::conversation_file(&self.settings.workdir_root, &a.workspace_id);
+        let mut env = env;
+        if claude {
+            env.push((
+                agent_config::ENV_CONVERSATION_FILE.to_owned(),
+                conversation_file.to_string_lossy().into_owned(),
+            ));
+        }
+        let mcp_config = match agent_config::claude_mcp_config(spec).filter(|_| claude) {
+            Some(body) => {
+                agent_config::write_private(&files.mcp_config, &body).map_err(|e| {
+                    NotStarted::Failed(workspace::Failed {
+                        code: workspace::NOT_STARTED,
+                        lines: vec![format!("cannot write the MCP configuration: {e}")],
+                    })
+                })?;
+                Some(files.mcp_config.clone())
+            }
+            None => None,
+        };
+        let start = workspace::AgentStart {
+            resume: a.resume,
+            conversation: a
+                .resume
+                .then(|| agent_config::read_conversation(&conversation_file))
+                .flatten(),
+            mcp_config,
+        };
+        let argv = workspace::argv(&self.me, spec, &start);
         let failed = |e: String| workspace::Failed {
             code: workspace::NOT_STARTED,
             lines: vec![e],

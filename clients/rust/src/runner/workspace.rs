@@ -121,9 +121,20 @@ async fn clone(workspace: &Path, repo: &pb::Repository) -> Result<(), Failed> {
     Ok(())
 }
 
+/// How a Claude Code or Codex run starts besides its spec (see `agent_config`).
+#[derive(Debug, Default)]
+pub struct AgentStart {
+    /// A continuation: resume the agent's conversation.
+    pub resume: bool,
+    /// Claude Code's recorded session id in this workspace, for `--resume`.
+    pub conversation: Option<String>,
+    /// The spec's MCP servers for Claude Code, written to this file.
+    pub mcp_config: Option<PathBuf>,
+}
+
 /// The agent's argv: the command as given, or this binary's `claude` / `codex` wrapper (which
 /// adds the MCP server and hooks, and resumes the launched session).
-pub fn argv(me: &Path, spec: &pb::SessionSpec, resume: bool) -> Vec<String> {
+pub fn argv(me: &Path, spec: &pb::SessionSpec, start: &AgentStart) -> Vec<String> {
     let me = me.to_string_lossy().into_owned();
     let model = |v: &mut Vec<String>| {
         if !spec.model.is_empty() {
@@ -134,9 +145,15 @@ pub fn argv(me: &Path, spec: &pb::SessionSpec, resume: bool) -> Vec<String> {
     match pb::AgentKind::try_from(spec.agent) {
         Ok(pb::AgentKind::ClaudeCode) => {
             let mut v = vec![me, "claude".into()];
-            if resume {
-                // The conversation of this workspace (its directory) goes on.
-                v.push("--continue".into());
+            match (&start.conversation, start.resume) {
+                (Some(id), true) => v.extend(["--resume".into(), id.clone()]),
+                // The directory's latest conversation: the hook never recorded one.
+                (None, true) => v.push("--continue".into()),
+                (_, false) => {}
+            }
+            if let Some(file) = &start.mcp_config {
+                v.push("--mcp-config".into());
+                v.push(file.to_string_lossy().into_owned());
             }
             model(&mut v);
             v.push("-p".into());
@@ -144,7 +161,13 @@ pub fn argv(me: &Path, spec: &pb::SessionSpec, resume: bool) -> Vec<String> {
             v
         }
         Ok(pb::AgentKind::Codex) => {
-            let mut v = vec![me, "codex".into(), "exec".into()];
+            let mut v = vec![me, "codex".into()];
+            v.extend(super::agent_config::codex_mcp_overrides(spec));
+            v.push("exec".into());
+            if start.resume {
+                // Codex's latest session in the working directory (the workspace's).
+                v.extend(["resume".into(), "--last".into()]);
+            }
             model(&mut v);
             v.push(spec.prompt.clone());
             v
@@ -219,18 +242,45 @@ mod tests {
             model: "opus".into(),
             ..Default::default()
         };
-        let v = argv(Path::new("/bin/sa"), &spec, true);
+        let resume = |conversation: Option<&str>| AgentStart {
+            resume: true,
+            conversation: conversation.map(str::to_owned),
+            mcp_config: Some("/runs/s1.mcp.json".into()),
+        };
+        let v = argv(Path::new("/bin/sa"), &spec, &resume(Some("c-1")));
         assert_eq!(
             v,
             [
                 "/bin/sa",
                 "claude",
-                "--continue",
+                "--resume",
+                "c-1",
+                "--mcp-config",
+                "/runs/s1.mcp.json",
                 "--model",
                 "opus",
                 "-p",
                 "fix it"
             ]
+        );
+        let v = argv(Path::new("/bin/sa"), &spec, &resume(None));
+        assert_eq!(v[2], "--continue");
+    }
+
+    #[test]
+    fn codex_resumes_its_latest_session_in_the_workspace() {
+        let spec = pb::SessionSpec {
+            agent: pb::AgentKind::Codex as i32,
+            prompt: "go on".into(),
+            ..Default::default()
+        };
+        let start = AgentStart {
+            resume: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            argv(Path::new("/bin/sa"), &spec, &start),
+            ["/bin/sa", "codex", "exec", "resume", "--last", "go on"]
         );
     }
 }

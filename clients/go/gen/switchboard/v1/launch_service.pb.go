@@ -299,7 +299,10 @@ type SessionSpec struct {
 	AgentName string `protobuf:"bytes,10,opt,name=agent_name,json=agentName,proto3" json:"agent_name,omitempty"`
 	// The session's name, up to 200 characters; empty = the agent name and the first words of
 	// the prompt.
-	SessionName   string `protobuf:"bytes,11,opt,name=session_name,json=sessionName,proto3" json:"session_name,omitempty"`
+	SessionName string `protobuf:"bytes,11,opt,name=session_name,json=sessionName,proto3" json:"session_name,omitempty"`
+	// MCP servers the agent gets beside Switchboard's own (CLAUDE_CODE and CODEX only), at most
+	// 16, names unique.
+	McpServers    []*McpServer `protobuf:"bytes,12,rep,name=mcp_servers,json=mcpServers,proto3" json:"mcp_servers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -411,6 +414,87 @@ func (x *SessionSpec) GetSessionName() string {
 	return ""
 }
 
+func (x *SessionSpec) GetMcpServers() []*McpServer {
+	if x != nil {
+		return x.McpServers
+	}
+	return nil
+}
+
+// An MCP server added to a launched Claude Code or Codex agent: a stdio program or a
+// streamable-HTTP URL (exactly one of the two).
+type McpServer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its name for the agent: 1..64 letters, digits, '_' or '-'; not "switchboard" (taken).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// A stdio server: the program and its arguments, 1..64 entries of up to 4,096 characters.
+	Command []string `protobuf:"bytes,2,rep,name=command,proto3" json:"command,omitempty"`
+	// A stdio server's environment (names as in SessionSpec.env, at most 64).
+	Env map[string]string `protobuf:"bytes,3,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// A streamable-HTTP server: its http:// or https:// URL, up to 2,048 characters.
+	Url           string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *McpServer) Reset() {
+	*x = McpServer{}
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *McpServer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*McpServer) ProtoMessage() {}
+
+func (x *McpServer) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use McpServer.ProtoReflect.Descriptor instead.
+func (*McpServer) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *McpServer) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *McpServer) GetCommand() []string {
+	if x != nil {
+		return x.Command
+	}
+	return nil
+}
+
+func (x *McpServer) GetEnv() map[string]string {
+	if x != nil {
+		return x.Env
+	}
+	return nil
+}
+
+func (x *McpServer) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
 // Which runner may take a launch.
 type RunnerSelector struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -424,7 +508,7 @@ type RunnerSelector struct {
 
 func (x *RunnerSelector) Reset() {
 	*x = RunnerSelector{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[4]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +520,7 @@ func (x *RunnerSelector) String() string {
 func (*RunnerSelector) ProtoMessage() {}
 
 func (x *RunnerSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[4]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +533,7 @@ func (x *RunnerSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunnerSelector.ProtoReflect.Descriptor instead.
 func (*RunnerSelector) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{4}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *RunnerSelector) GetRunnerId() string {
@@ -495,7 +579,7 @@ type Runner struct {
 
 func (x *Runner) Reset() {
 	*x = Runner{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -507,7 +591,7 @@ func (x *Runner) String() string {
 func (*Runner) ProtoMessage() {}
 
 func (x *Runner) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -520,7 +604,7 @@ func (x *Runner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Runner.ProtoReflect.Descriptor instead.
 func (*Runner) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{5}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Runner) GetId() string {
@@ -610,7 +694,7 @@ type LaunchSessionRequest struct {
 
 func (x *LaunchSessionRequest) Reset() {
 	*x = LaunchSessionRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -622,7 +706,7 @@ func (x *LaunchSessionRequest) String() string {
 func (*LaunchSessionRequest) ProtoMessage() {}
 
 func (x *LaunchSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -635,7 +719,7 @@ func (x *LaunchSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LaunchSessionRequest.ProtoReflect.Descriptor instead.
 func (*LaunchSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{6}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LaunchSessionRequest) GetProjectId() string {
@@ -677,7 +761,7 @@ type LaunchSessionResponse struct {
 
 func (x *LaunchSessionResponse) Reset() {
 	*x = LaunchSessionResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -689,7 +773,7 @@ func (x *LaunchSessionResponse) String() string {
 func (*LaunchSessionResponse) ProtoMessage() {}
 
 func (x *LaunchSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -702,7 +786,7 @@ func (x *LaunchSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LaunchSessionResponse.ProtoReflect.Descriptor instead.
 func (*LaunchSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{7}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LaunchSessionResponse) GetSession() *Session {
@@ -728,7 +812,7 @@ type ContinueSessionRequest struct {
 
 func (x *ContinueSessionRequest) Reset() {
 	*x = ContinueSessionRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -740,7 +824,7 @@ func (x *ContinueSessionRequest) String() string {
 func (*ContinueSessionRequest) ProtoMessage() {}
 
 func (x *ContinueSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -753,7 +837,7 @@ func (x *ContinueSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContinueSessionRequest.ProtoReflect.Descriptor instead.
 func (*ContinueSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{8}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ContinueSessionRequest) GetSessionId() string {
@@ -788,7 +872,7 @@ type ContinueSessionResponse struct {
 
 func (x *ContinueSessionResponse) Reset() {
 	*x = ContinueSessionResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -800,7 +884,7 @@ func (x *ContinueSessionResponse) String() string {
 func (*ContinueSessionResponse) ProtoMessage() {}
 
 func (x *ContinueSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -813,7 +897,7 @@ func (x *ContinueSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContinueSessionResponse.ProtoReflect.Descriptor instead.
 func (*ContinueSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{9}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ContinueSessionResponse) GetSession() *Session {
@@ -838,7 +922,7 @@ type ListRunnersRequest struct {
 
 func (x *ListRunnersRequest) Reset() {
 	*x = ListRunnersRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -850,7 +934,7 @@ func (x *ListRunnersRequest) String() string {
 func (*ListRunnersRequest) ProtoMessage() {}
 
 func (x *ListRunnersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -863,7 +947,7 @@ func (x *ListRunnersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunnersRequest.ProtoReflect.Descriptor instead.
 func (*ListRunnersRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{10}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListRunnersRequest) GetProjectId() string {
@@ -900,7 +984,7 @@ type ListRunnersResponse struct {
 
 func (x *ListRunnersResponse) Reset() {
 	*x = ListRunnersResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -912,7 +996,7 @@ func (x *ListRunnersResponse) String() string {
 func (*ListRunnersResponse) ProtoMessage() {}
 
 func (x *ListRunnersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -925,7 +1009,7 @@ func (x *ListRunnersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunnersResponse.ProtoReflect.Descriptor instead.
 func (*ListRunnersResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{11}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListRunnersResponse) GetRunners() []*Runner {
@@ -955,7 +1039,7 @@ type CreateRunnerCredentialRequest struct {
 
 func (x *CreateRunnerCredentialRequest) Reset() {
 	*x = CreateRunnerCredentialRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -967,7 +1051,7 @@ func (x *CreateRunnerCredentialRequest) String() string {
 func (*CreateRunnerCredentialRequest) ProtoMessage() {}
 
 func (x *CreateRunnerCredentialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -980,7 +1064,7 @@ func (x *CreateRunnerCredentialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRunnerCredentialRequest.ProtoReflect.Descriptor instead.
 func (*CreateRunnerCredentialRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateRunnerCredentialRequest) GetProjectId() string {
@@ -1011,7 +1095,7 @@ type CreateRunnerCredentialResponse struct {
 
 func (x *CreateRunnerCredentialResponse) Reset() {
 	*x = CreateRunnerCredentialResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1023,7 +1107,7 @@ func (x *CreateRunnerCredentialResponse) String() string {
 func (*CreateRunnerCredentialResponse) ProtoMessage() {}
 
 func (x *CreateRunnerCredentialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1036,7 +1120,7 @@ func (x *CreateRunnerCredentialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRunnerCredentialResponse.ProtoReflect.Descriptor instead.
 func (*CreateRunnerCredentialResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateRunnerCredentialResponse) GetRunner() *Runner {
@@ -1064,7 +1148,7 @@ type RevokeRunnerRequest struct {
 
 func (x *RevokeRunnerRequest) Reset() {
 	*x = RevokeRunnerRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1160,7 @@ func (x *RevokeRunnerRequest) String() string {
 func (*RevokeRunnerRequest) ProtoMessage() {}
 
 func (x *RevokeRunnerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1173,7 @@ func (x *RevokeRunnerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRunnerRequest.ProtoReflect.Descriptor instead.
 func (*RevokeRunnerRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RevokeRunnerRequest) GetRunnerId() string {
@@ -1108,7 +1192,7 @@ type RevokeRunnerResponse struct {
 
 func (x *RevokeRunnerResponse) Reset() {
 	*x = RevokeRunnerResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1204,7 @@ func (x *RevokeRunnerResponse) String() string {
 func (*RevokeRunnerResponse) ProtoMessage() {}
 
 func (x *RevokeRunnerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1133,7 +1217,7 @@ func (x *RevokeRunnerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRunnerResponse.ProtoReflect.Descriptor instead.
 func (*RevokeRunnerResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{15}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{16}
 }
 
 var File_switchboard_v1_launch_service_proto protoreflect.FileDescriptor
@@ -1153,7 +1237,7 @@ const file_switchboard_v1_launch_service_proto_rawDesc = "" +
 	"\x0estart_deadline\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\rstartDeadline\x12H\n" +
 	"\x12inactivity_timeout\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x11inactivityTimeout\x128\n" +
 	"\n" +
-	"hard_limit\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\thardLimit\"\x86\x04\n" +
+	"hard_limit\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\thardLimit\"\xc2\x04\n" +
 	"\vSessionSpec\x12/\n" +
 	"\x05agent\x18\x01 \x01(\x0e2\x19.switchboard.v1.AgentKindR\x05agent\x12\x16\n" +
 	"\x06prompt\x18\x02 \x01(\tR\x06prompt\x12\x18\n" +
@@ -1168,7 +1252,17 @@ const file_switchboard_v1_launch_service_proto_rawDesc = "" +
 	"\n" +
 	"agent_name\x18\n" +
 	" \x01(\tR\tagentName\x12!\n" +
-	"\fsession_name\x18\v \x01(\tR\vsessionName\x1a6\n" +
+	"\fsession_name\x18\v \x01(\tR\vsessionName\x12:\n" +
+	"\vmcp_servers\x18\f \x03(\v2\x19.switchboard.v1.McpServerR\n" +
+	"mcpServers\x1a6\n" +
+	"\bEnvEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb9\x01\n" +
+	"\tMcpServer\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\acommand\x18\x02 \x03(\tR\acommand\x124\n" +
+	"\x03env\x18\x03 \x03(\v2\".switchboard.v1.McpServer.EnvEntryR\x03env\x12\x10\n" +
+	"\x03url\x18\x04 \x01(\tR\x03url\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xac\x01\n" +
@@ -1257,66 +1351,70 @@ func file_switchboard_v1_launch_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_launch_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_switchboard_v1_launch_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_switchboard_v1_launch_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_switchboard_v1_launch_service_proto_goTypes = []any{
 	(AgentKind)(0),                         // 0: switchboard.v1.AgentKind
 	(*Repository)(nil),                     // 1: switchboard.v1.Repository
 	(*SecretEnvVar)(nil),                   // 2: switchboard.v1.SecretEnvVar
 	(*SessionLimits)(nil),                  // 3: switchboard.v1.SessionLimits
 	(*SessionSpec)(nil),                    // 4: switchboard.v1.SessionSpec
-	(*RunnerSelector)(nil),                 // 5: switchboard.v1.RunnerSelector
-	(*Runner)(nil),                         // 6: switchboard.v1.Runner
-	(*LaunchSessionRequest)(nil),           // 7: switchboard.v1.LaunchSessionRequest
-	(*LaunchSessionResponse)(nil),          // 8: switchboard.v1.LaunchSessionResponse
-	(*ContinueSessionRequest)(nil),         // 9: switchboard.v1.ContinueSessionRequest
-	(*ContinueSessionResponse)(nil),        // 10: switchboard.v1.ContinueSessionResponse
-	(*ListRunnersRequest)(nil),             // 11: switchboard.v1.ListRunnersRequest
-	(*ListRunnersResponse)(nil),            // 12: switchboard.v1.ListRunnersResponse
-	(*CreateRunnerCredentialRequest)(nil),  // 13: switchboard.v1.CreateRunnerCredentialRequest
-	(*CreateRunnerCredentialResponse)(nil), // 14: switchboard.v1.CreateRunnerCredentialResponse
-	(*RevokeRunnerRequest)(nil),            // 15: switchboard.v1.RevokeRunnerRequest
-	(*RevokeRunnerResponse)(nil),           // 16: switchboard.v1.RevokeRunnerResponse
-	nil,                                    // 17: switchboard.v1.SessionSpec.EnvEntry
-	nil,                                    // 18: switchboard.v1.RunnerSelector.LabelsEntry
-	nil,                                    // 19: switchboard.v1.Runner.LabelsEntry
-	(*durationpb.Duration)(nil),            // 20: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),          // 21: google.protobuf.Timestamp
-	(*Session)(nil),                        // 22: switchboard.v1.Session
+	(*McpServer)(nil),                      // 5: switchboard.v1.McpServer
+	(*RunnerSelector)(nil),                 // 6: switchboard.v1.RunnerSelector
+	(*Runner)(nil),                         // 7: switchboard.v1.Runner
+	(*LaunchSessionRequest)(nil),           // 8: switchboard.v1.LaunchSessionRequest
+	(*LaunchSessionResponse)(nil),          // 9: switchboard.v1.LaunchSessionResponse
+	(*ContinueSessionRequest)(nil),         // 10: switchboard.v1.ContinueSessionRequest
+	(*ContinueSessionResponse)(nil),        // 11: switchboard.v1.ContinueSessionResponse
+	(*ListRunnersRequest)(nil),             // 12: switchboard.v1.ListRunnersRequest
+	(*ListRunnersResponse)(nil),            // 13: switchboard.v1.ListRunnersResponse
+	(*CreateRunnerCredentialRequest)(nil),  // 14: switchboard.v1.CreateRunnerCredentialRequest
+	(*CreateRunnerCredentialResponse)(nil), // 15: switchboard.v1.CreateRunnerCredentialResponse
+	(*RevokeRunnerRequest)(nil),            // 16: switchboard.v1.RevokeRunnerRequest
+	(*RevokeRunnerResponse)(nil),           // 17: switchboard.v1.RevokeRunnerResponse
+	nil,                                    // 18: switchboard.v1.SessionSpec.EnvEntry
+	nil,                                    // 19: switchboard.v1.McpServer.EnvEntry
+	nil,                                    // 20: switchboard.v1.RunnerSelector.LabelsEntry
+	nil,                                    // 21: switchboard.v1.Runner.LabelsEntry
+	(*durationpb.Duration)(nil),            // 22: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),          // 23: google.protobuf.Timestamp
+	(*Session)(nil),                        // 24: switchboard.v1.Session
 }
 var file_switchboard_v1_launch_service_proto_depIdxs = []int32{
-	20, // 0: switchboard.v1.SessionLimits.start_deadline:type_name -> google.protobuf.Duration
-	20, // 1: switchboard.v1.SessionLimits.inactivity_timeout:type_name -> google.protobuf.Duration
-	20, // 2: switchboard.v1.SessionLimits.hard_limit:type_name -> google.protobuf.Duration
+	22, // 0: switchboard.v1.SessionLimits.start_deadline:type_name -> google.protobuf.Duration
+	22, // 1: switchboard.v1.SessionLimits.inactivity_timeout:type_name -> google.protobuf.Duration
+	22, // 2: switchboard.v1.SessionLimits.hard_limit:type_name -> google.protobuf.Duration
 	0,  // 3: switchboard.v1.SessionSpec.agent:type_name -> switchboard.v1.AgentKind
 	1,  // 4: switchboard.v1.SessionSpec.repositories:type_name -> switchboard.v1.Repository
-	17, // 5: switchboard.v1.SessionSpec.env:type_name -> switchboard.v1.SessionSpec.EnvEntry
+	18, // 5: switchboard.v1.SessionSpec.env:type_name -> switchboard.v1.SessionSpec.EnvEntry
 	2,  // 6: switchboard.v1.SessionSpec.secret_env:type_name -> switchboard.v1.SecretEnvVar
 	3,  // 7: switchboard.v1.SessionSpec.limits:type_name -> switchboard.v1.SessionLimits
-	18, // 8: switchboard.v1.RunnerSelector.labels:type_name -> switchboard.v1.RunnerSelector.LabelsEntry
-	19, // 9: switchboard.v1.Runner.labels:type_name -> switchboard.v1.Runner.LabelsEntry
-	21, // 10: switchboard.v1.Runner.last_seen_time:type_name -> google.protobuf.Timestamp
-	21, // 11: switchboard.v1.Runner.create_time:type_name -> google.protobuf.Timestamp
-	4,  // 12: switchboard.v1.LaunchSessionRequest.spec:type_name -> switchboard.v1.SessionSpec
-	5,  // 13: switchboard.v1.LaunchSessionRequest.runner:type_name -> switchboard.v1.RunnerSelector
-	22, // 14: switchboard.v1.LaunchSessionResponse.session:type_name -> switchboard.v1.Session
-	22, // 15: switchboard.v1.ContinueSessionResponse.session:type_name -> switchboard.v1.Session
-	6,  // 16: switchboard.v1.ListRunnersResponse.runners:type_name -> switchboard.v1.Runner
-	6,  // 17: switchboard.v1.CreateRunnerCredentialResponse.runner:type_name -> switchboard.v1.Runner
-	7,  // 18: switchboard.v1.LaunchService.LaunchSession:input_type -> switchboard.v1.LaunchSessionRequest
-	9,  // 19: switchboard.v1.LaunchService.ContinueSession:input_type -> switchboard.v1.ContinueSessionRequest
-	11, // 20: switchboard.v1.LaunchService.ListRunners:input_type -> switchboard.v1.ListRunnersRequest
-	13, // 21: switchboard.v1.LaunchService.CreateRunnerCredential:input_type -> switchboard.v1.CreateRunnerCredentialRequest
-	15, // 22: switchboard.v1.LaunchService.RevokeRunner:input_type -> switchboard.v1.RevokeRunnerRequest
-	8,  // 23: switchboard.v1.LaunchService.LaunchSession:output_type -> switchboard.v1.LaunchSessionResponse
-	10, // 24: switchboard.v1.LaunchService.ContinueSession:output_type -> switchboard.v1.ContinueSessionResponse
-	12, // 25: switchboard.v1.LaunchService.ListRunners:output_type -> switchboard.v1.ListRunnersResponse
-	14, // 26: switchboard.v1.LaunchService.CreateRunnerCredential:output_type -> switchboard.v1.CreateRunnerCredentialResponse
-	16, // 27: switchboard.v1.LaunchService.RevokeRunner:output_type -> switchboard.v1.RevokeRunnerResponse
-	23, // [23:28] is the sub-list for method output_type
-	18, // [18:23] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	5,  // 8: switchboard.v1.SessionSpec.mcp_servers:type_name -> switchboard.v1.McpServer
+	19, // 9: switchboard.v1.McpServer.env:type_name -> switchboard.v1.McpServer.EnvEntry
+	20, // 10: switchboard.v1.RunnerSelector.labels:type_name -> switchboard.v1.RunnerSelector.LabelsEntry
+	21, // 11: switchboard.v1.Runner.labels:type_name -> switchboard.v1.Runner.LabelsEntry
+	23, // 12: switchboard.v1.Runner.last_seen_time:type_name -> google.protobuf.Timestamp
+	23, // 13: switchboard.v1.Runner.create_time:type_name -> google.protobuf.Timestamp
+	4,  // 14: switchboard.v1.LaunchSessionRequest.spec:type_name -> switchboard.v1.SessionSpec
+	6,  // 15: switchboard.v1.LaunchSessionRequest.runner:type_name -> switchboard.v1.RunnerSelector
+	24, // 16: switchboard.v1.LaunchSessionResponse.session:type_name -> switchboard.v1.Session
+	24, // 17: switchboard.v1.ContinueSessionResponse.session:type_name -> switchboard.v1.Session
+	7,  // 18: switchboard.v1.ListRunnersResponse.runners:type_name -> switchboard.v1.Runner
+	7,  // 19: switchboard.v1.CreateRunnerCredentialResponse.runner:type_name -> switchboard.v1.Runner
+	8,  // 20: switchboard.v1.LaunchService.LaunchSession:input_type -> switchboard.v1.LaunchSessionRequest
+	10, // 21: switchboard.v1.LaunchService.ContinueSession:input_type -> switchboard.v1.ContinueSessionRequest
+	12, // 22: switchboard.v1.LaunchService.ListRunners:input_type -> switchboard.v1.ListRunnersRequest
+	14, // 23: switchboard.v1.LaunchService.CreateRunnerCredential:input_type -> switchboard.v1.CreateRunnerCredentialRequest
+	16, // 24: switchboard.v1.LaunchService.RevokeRunner:input_type -> switchboard.v1.RevokeRunnerRequest
+	9,  // 25: switchboard.v1.LaunchService.LaunchSession:output_type -> switchboard.v1.LaunchSessionResponse
+	11, // 26: switchboard.v1.LaunchService.ContinueSession:output_type -> switchboard.v1.ContinueSessionResponse
+	13, // 27: switchboard.v1.LaunchService.ListRunners:output_type -> switchboard.v1.ListRunnersResponse
+	15, // 28: switchboard.v1.LaunchService.CreateRunnerCredential:output_type -> switchboard.v1.CreateRunnerCredentialResponse
+	17, // 29: switchboard.v1.LaunchService.RevokeRunner:output_type -> switchboard.v1.RevokeRunnerResponse
+	25, // [25:30] is the sub-list for method output_type
+	20, // [20:25] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_launch_service_proto_init() }
@@ -1331,7 +1429,7 @@ func file_switchboard_v1_launch_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_launch_service_proto_rawDesc), len(file_switchboard_v1_launch_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -52,7 +52,7 @@ class SessionLimits(_message.Message):
     def __init__(self, start_deadline: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., inactivity_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., hard_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class SessionSpec(_message.Message):
-    __slots__ = ("agent", "prompt", "command", "repositories", "workdir", "model", "env", "secret_env", "limits", "agent_name", "session_name")
+    __slots__ = ("agent", "prompt", "command", "repositories", "workdir", "model", "env", "secret_env", "limits", "agent_name", "session_name", "mcp_servers")
     class EnvEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +71,7 @@ class SessionSpec(_message.Message):
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     AGENT_NAME_FIELD_NUMBER: _ClassVar[int]
     SESSION_NAME_FIELD_NUMBER: _ClassVar[int]
+    MCP_SERVERS_FIELD_NUMBER: _ClassVar[int]
     agent: AgentKind
     prompt: str
     command: _containers.RepeatedScalarFieldContainer[str]
@@ -82,7 +83,27 @@ class SessionSpec(_message.Message):
     limits: SessionLimits
     agent_name: str
     session_name: str
-    def __init__(self, agent: _Optional[_Union[AgentKind, str]] = ..., prompt: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., repositories: _Optional[_Iterable[_Union[Repository, _Mapping]]] = ..., workdir: _Optional[str] = ..., model: _Optional[str] = ..., env: _Optional[_Mapping[str, str]] = ..., secret_env: _Optional[_Iterable[_Union[SecretEnvVar, _Mapping]]] = ..., limits: _Optional[_Union[SessionLimits, _Mapping]] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ...) -> None: ...
+    mcp_servers: _containers.RepeatedCompositeFieldContainer[McpServer]
+    def __init__(self, agent: _Optional[_Union[AgentKind, str]] = ..., prompt: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., repositories: _Optional[_Iterable[_Union[Repository, _Mapping]]] = ..., workdir: _Optional[str] = ..., model: _Optional[str] = ..., env: _Optional[_Mapping[str, str]] = ..., secret_env: _Optional[_Iterable[_Union[SecretEnvVar, _Mapping]]] = ..., limits: _Optional[_Union[SessionLimits, _Mapping]] = ..., agent_name: _Optional[str] = ..., session_name: _Optional[str] = ..., mcp_servers: _Optional[_Iterable[_Union[McpServer, _Mapping]]] = ...) -> None: ...
+
+class McpServer(_message.Message):
+    __slots__ = ("name", "command", "env", "url")
+    class EnvEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    ENV_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    command: _containers.RepeatedScalarFieldContainer[str]
+    env: _containers.ScalarMap[str, str]
+    url: str
+    def __init__(self, name: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., url: _Optional[str] = ...) -> None: ...
 
 class RunnerSelector(_message.Message):
     __slots__ = ("runner_id", "labels")
