@@ -235,3 +235,51 @@ test("a push shows a notification from the dashboard's service worker, and its a
   await page.waitForURL(`**/sessions/${agent.id}`);
   await agent.end("push e2e done");
 });
+
+test("a webhook with an escalation delay is added and changed from the page; its test delivery shows; email says why it is unavailable", async () => {
+  // A receiver in this process: the page's "Test" goes through the real server to it.
+  const got = [];
+  const receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      got.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+  try {
+    await page.goto("/notifications");
+    const add = page.getByTestId("add-webhook");
+    await add.getByLabel("URL").fill(hook);
+    await add.getByLabel("Send").selectOption({ label: "After 10 minutes" });
+    await add.getByRole("button", { name: "Add" }).click();
+    await add.getByText("Signing secret, shown once").waitFor();
+    const row = page.getByTestId("channel-row").filter({ hasText: hook.replace(/^http:\/\//, "") });
+    await row.getByText("Questions and approvals after 10 minutes, if still open").waitFor();
+    let mine = (await notify.listChannels({})).channels.find((c) => c.url === hook);
+    assert.equal(Number(mine.escalateAfter.seconds), 600);
+
+    // Changed in the row: at once.
+    await row.getByLabel("Escalate").selectOption({ label: "At once" });
+    await row.getByText("Questions and approvals after 10 minutes").waitFor({ state: "detached" });
+    mine = (await notify.listChannels({})).channels.find((c) => c.url === hook);
+    assert.equal(Number(mine.escalateAfter?.seconds ?? 0n), 0);
+
+    // Test: the receiver gets it and the row's deliveries say Sent.
+    await row.getByRole("button", { name: "Test" }).click();
+    await until("the test delivery", () => got.some((b) => b.event === "test"));
+    await row.getByRole("button", { name: "Deliveries" }).click();
+    await row.getByTestId("deliveries").getByText("Sent").first().waitFor();
+    await page.screenshot({ path: join(artifacts, "notifications-channels.png") });
+
+    // This server has no SMTP relay: the email form says so, in words a person can act on.
+    const email = page.getByTestId("add-email");
+    await email.getByRole("button", { name: "Add email" }).click();
+    await email.getByRole("alert").getByText("notify.smtp").waitFor();
+    await notify.deleteChannel({ channelId: mine.id });
+  } finally {
+    receiver.close();
+  }
+});

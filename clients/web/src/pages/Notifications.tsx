@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ChannelKind, DeliveryOutcome, NotificationEvent, type Channel, type Delivery } from "@switchboard/client/web";
+import { ChannelKind, DeliveryOutcome, NotificationEvent, durationFromMs, type Channel, type Delivery } from "@switchboard/client/web";
 import { errorText, notifyApi } from "../api";
 import { fullTime, relTime, tsDate } from "../format";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
@@ -23,9 +23,43 @@ function kindName(k: ChannelKind): string {
       return "Slack";
     case ChannelKind.WEBHOOK:
       return "Webhook";
+    case ChannelKind.EMAIL:
+      return "Email";
     default:
       return "Channel";
   }
+}
+
+/** Escalation choices: questions and approvals reach the channel only if still open after this. */
+const escalations: [number, string][] = [
+  [0, "At once"],
+  [300, "After 5 minutes"],
+  [600, "After 10 minutes"],
+  [1800, "After 30 minutes"],
+  [3600, "After an hour"],
+];
+const escalationSeconds = (c: Channel) => Number(c.escalateAfter?.seconds ?? 0n);
+function escalationText(secs: number): string {
+  const known = escalations.find(([v]) => v === secs);
+  if (known) return known[1].toLowerCase();
+  return secs % 60 === 0 ? `after ${secs / 60} minutes` : `after ${secs} s`;
+}
+const escalateAfter = (secs: number) => (secs > 0 ? durationFromMs(secs * 1000) : undefined);
+
+function EscalationSelect({ value, onChange, label }: { value: number; onChange: (secs: number) => void; label: string }) {
+  const options = escalations.some(([v]) => v === value) ? escalations : [...escalations, [value, escalationText(value)] as [number, string]];
+  return (
+    <label class="escalation">
+      {label}
+      <select value={String(value)} onChange={(e) => onChange(Number(e.currentTarget.value))}>
+        {options.map(([v, name]) => (
+          <option key={v} value={String(v)}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 const outcomeText: Record<number, [string, string]> = {
@@ -119,6 +153,7 @@ export function Notifications() {
         </ul>
       )}
 
+      <AddEmail onAdded={load} />
       <AddWebhook onAdded={load} />
     </main>
   );
@@ -149,12 +184,18 @@ function ChannelRow({ channel: c, current, onChange, onError }: { channel: Chann
           {current && <span class="badge badge-ok"> this device</span>}
         </div>
         <div class="muted small">{c.events.map(eventName).join(", ")}</div>
+        {escalationSeconds(c) > 0 && <div class="muted small">Questions and approvals {escalationText(escalationSeconds(c))}, if still open</div>}
       </div>
       <div class="key-meta muted small">
         <span title={fullTime(tsDate(c.createTime))}>added {relTime(tsDate(c.createTime))}</span>
         {!c.enabled && <span class="badge badge-muted">Off</span>}
       </div>
       <div class="key-side">
+        <EscalationSelect
+          label="Escalate"
+          value={escalationSeconds(c)}
+          onChange={(secs) => void act(() => notifyApi.updateChannel({ channelId: c.id, escalateAfter: durationFromMs(secs * 1000) }))()}
+        />
         <button class="btn btn-ghost" onClick={act(() => notifyApi.testChannel({ channelId: c.id }))}>
           Test
         </button>
@@ -202,17 +243,67 @@ function ChannelRow({ channel: c, current, onChange, onError }: { channel: Chann
   );
 }
 
+function EventChoice({ events, setEvents }: { events: NotificationEvent[]; setEvents: (e: NotificationEvent[]) => void }) {
+  return (
+    <fieldset class="events">
+      <legend>Events</legend>
+      {eventNames.map(([v, name]) => (
+        <label class="check" key={v}>
+          <input type="checkbox" checked={events.includes(v)} onChange={(e) => setEvents(e.currentTarget.checked ? [...events, v] : events.filter((x) => x !== v))} />
+          {name}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+const defaultEvents = [NotificationEvent.QUESTION_ASKED, NotificationEvent.APPROVAL_REQUESTED];
+
+/** Email to the account's own address (the server refuses others until they can be confirmed). */
+function AddEmail({ onAdded }: { onAdded: () => void }) {
+  const [events, setEvents] = useState<NotificationEvent[]>([...defaultEvents, NotificationEvent.SESSION_FAILED]);
+  const [escalate, setEscalate] = useState(0);
+  const [error, setError] = useState("");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError("");
+    try {
+      await notifyApi.createEmailChannel({ events, escalateAfter: escalateAfter(escalate) });
+      onAdded();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="card pad" onSubmit={submit} data-testid="add-email">
+      <h2>Email me</h2>
+      <p class="muted small">To your account's address, with a one-click answer link per option. Pair it with push: “after 10 minutes” emails only what is still open by then.</p>
+      <EventChoice events={events} setEvents={setEvents} />
+      <EscalationSelect label="Send" value={escalate} onChange={setEscalate} />
+      <button class="btn btn-primary" type="submit" disabled={events.length === 0}>
+        Add email
+      </button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 function AddWebhook({ onAdded }: { onAdded: () => void }) {
   const [kind, setKind] = useState(ChannelKind.WEBHOOK);
   const [url, setUrl] = useState("");
-  const [events, setEvents] = useState<NotificationEvent[]>([NotificationEvent.QUESTION_ASKED, NotificationEvent.APPROVAL_REQUESTED]);
+  const [events, setEvents] = useState<NotificationEvent[]>(defaultEvents);
+  const [escalate, setEscalate] = useState(0);
   const [secret, setSecret] = useState("");
   const [error, setError] = useState("");
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
     try {
-      const res = await notifyApi.createWebhookChannel({ kind, url: url.trim(), events });
+      const res = await notifyApi.createWebhookChannel({ kind, url: url.trim(), events, escalateAfter: escalateAfter(escalate) });
       setSecret(res.signingSecret);
       setUrl("");
       onAdded();
@@ -234,15 +325,8 @@ function AddWebhook({ onAdded }: { onAdded: () => void }) {
         URL
         <input type="url" required placeholder="https://example.com/hooks/switchboard" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
       </label>
-      <fieldset class="events">
-        <legend>Events</legend>
-        {eventNames.map(([v, name]) => (
-          <label class="check" key={v}>
-            <input type="checkbox" checked={events.includes(v)} onChange={(e) => setEvents(e.currentTarget.checked ? [...events, v] : events.filter((x) => x !== v))} />
-            {name}
-          </label>
-        ))}
-      </fieldset>
+      <EventChoice events={events} setEvents={setEvents} />
+      <EscalationSelect label="Send" value={escalate} onChange={setEscalate} />
       <button class="btn btn-primary" type="submit" disabled={!url.trim() || events.length === 0}>
         Add
       </button>
