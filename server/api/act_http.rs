@@ -24,7 +24,7 @@ use crate::notify::action::{
 };
 use crate::store::action_tokens::{ActionView, StoredActionToken};
 
-type Resp = http::Response<axum::body::Body>;
+pub(super) type Resp = http::Response<axum::body::Body>;
 
 /// The routes, merged into the main router (public: the token is the credential).
 pub fn router(state: AppState) -> axum::Router {
@@ -105,6 +105,13 @@ fn confirm_form(field: &str, value: &str, label: &str) -> String {
 }
 
 async fn show(state: &AppState, token: &str, query: Option<&str>) -> Resp {
+    if looks_like_action_token(token) {
+        match super::act_confirm::find(state, token).await {
+            Ok(Some(c)) => return super::act_confirm::show(&c),
+            Ok(None) => {}
+            Err(resp) => return resp,
+        }
+    }
     let ready = ready(query);
     let stored = match usable(state, token).await {
         Ok(t) => t,
@@ -405,6 +412,13 @@ async fn act(state: &AppState, token: &str, headers: &HeaderMap, body: &[u8]) ->
             page(status, status_title(status), message, None)
         }
     };
+    if looks_like_action_token(token) {
+        match super::act_confirm::find(state, token).await {
+            Ok(Some(c)) => return super::act_confirm::confirm(state, &c).await,
+            Ok(None) => {}
+            Err(resp) => return resp,
+        }
+    }
     let stored = match usable(state, token).await {
         Ok(t) => t,
         Err((status, message)) => return respond(status, &message),
@@ -510,7 +524,7 @@ fn json_response(status: ActStatus, message: &str) -> Resp {
     resp
 }
 
-fn page(status: ActStatus, title: &str, message: &str, link: Option<&str>) -> Resp {
+pub(super) fn page(status: ActStatus, title: &str, message: &str, link: Option<&str>) -> Resp {
     page_html(
         status,
         title,
@@ -531,7 +545,7 @@ label{display:block;margin:.4rem 0}.ready{border:2px solid #1f6feb;border-radius
 
 /// The page: no script, its one inline style allowed by a nonce, never cached, never framed,
 /// and no referrer (the address holds the token).
-fn page_html(status: ActStatus, title: &str, body: &str, link: Option<&str>) -> Resp {
+pub(super) fn page_html(status: ActStatus, title: &str, body: &str, link: Option<&str>) -> Resp {
     let nonce = hex::encode(random_bytes(16));
     let link = link
         .map(|l| {

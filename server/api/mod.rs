@@ -1,6 +1,7 @@
 //! The gRPC surface: thin handlers that validate, read the caller, call the store/domain and
 //! convert back. Nothing below this module knows protobuf or tonic.
 
+mod act_confirm;
 pub mod act_http;
 pub mod agent_service;
 pub mod auth_service;

@@ -25,6 +25,49 @@ impl NotificationApi {
     pub fn new(state: AppState) -> NotificationApi {
         NotificationApi { state }
     }
+
+    /// An email channel to someone else's address: kept waiting, and the confirmation link sent
+    /// there now. A confirmation that cannot be sent keeps nothing (the caller may retry).
+    async fn confirm_address(
+        &self,
+        user: crate::domain::UserId,
+        account: &str,
+        address: &str,
+        events: &[crate::notify::NotifyEvent],
+        escalate_after_secs: i32,
+        mailer: &crate::notify::email::Mailer,
+    ) -> Result<crate::store::notifications::StoredChannel, Status> {
+        let store = &self.state.store;
+        let (channel, token) = store
+            .create_waiting_email_channel(
+                user,
+                address,
+                events,
+                escalate_after_secs,
+                self.state.settings.notify.action_token_ttl(),
+            )
+            .await?;
+        let public_url = self
+            .state
+            .deliverer
+            .public_url
+            .get()
+            .map_or("", String::as_str)
+            .trim_end_matches('/');
+        let link = format!("{public_url}/act/{token}");
+        let email = crate::notify::email::confirmation(account, address, &link);
+        if let Some(why) = mailer.send(address, &email).await.error {
+            if let Err(e) = store.delete_channel(user, channel.id).await {
+                tracing::warn!(error = %e, channel_id = %channel.id, "an unconfirmable channel was left waiting");
+            }
+            tracing::warn!(channel_id = %channel.id, error = %why, "confirmation email not sent");
+            return Err(Status::from(DomainError::Unavailable(format!(
+                "the confirmation email could not be sent ({why}); try again later"
+            ))));
+        }
+        tracing::info!(channel_id = %channel.id, "email channel waits for its address's confirmation");
+        Ok(channel)
+    }
 }
 
 fn channel_id(value: &str) -> Result<Uuid, DomainError> {
@@ -58,6 +101,20 @@ fn url(value: &str) -> Result<String, DomainError> {
             ),
         )),
     }
+}
+
+/// An email address a person typed: what an SMTP relay accepts, at most 254 characters.
+fn email_address(address: &str) -> Result<(), DomainError> {
+    if address.chars().count() > 254 || address.parse::<lettre::Address>().is_err() {
+        return Err(DomainError::invalid(
+            "address",
+            format!(
+                "{} is not an email address",
+                crate::domain::validate::shown(address)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An escalation delay: whole seconds (rounded up), at most a day; unset is 0 (at once).
@@ -133,6 +190,7 @@ pub(super) fn channel_pb(c: StoredChannel) -> Channel {
             nanos: 0,
         }),
         label: c.label,
+        awaiting_confirmation: !c.confirmed,
     }
 }
 
@@ -243,18 +301,22 @@ impl NotificationService for NotificationApi {
         let events = events("events", &req.events)?;
         let escalate = escalate_after(req.escalate_after.as_ref())?;
         let own = self.state.store.user_email(caller.user_id).await?;
-        if !address.is_empty() && !address.eq_ignore_ascii_case(&own) {
-            return Err(Status::from(DomainError::invalid(
-                "address",
-                format!(
-                    "only your account's address ({own}) can receive notifications for now: leave it empty"
-                ),
-            )));
+        let other = !address.is_empty() && !address.eq_ignore_ascii_case(&own);
+        if other {
+            email_address(address)?;
         }
-        if self.state.deliverer.mailer.is_none() {
+        let Some(mailer) = self.state.deliverer.mailer.clone() else {
             return Err(Status::from(DomainError::FailedPrecondition(
                 "this server sends no email: its operator has not configured notify.smtp".into(),
             )));
+        };
+        if other {
+            let channel = self
+                .confirm_address(caller.user_id, &own, address, &events, escalate, &mailer)
+                .await?;
+            return Ok(Response::new(CreateEmailChannelResponse {
+                channel: Some(channel_pb(channel)),
+            }));
         }
         let channel = self
             .state

@@ -29,6 +29,33 @@ pub struct Email {
     pub html: String,
 }
 
+/// The email that asks an address's owner to confirm that they want `account`'s notifications.
+pub fn confirmation(account: &str, address: &str, link: &str) -> Email {
+    let subject = "Confirm Switchboard notifications to this address".to_owned();
+    let text = format!(
+        "{account} asked Switchboard to send the notifications of their AI agents (questions, \
+         approvals, sessions that end) to {address}.\n\n\
+         To accept, open this link and press Confirm:\n  {link}\n\n\
+         If you did not expect this, ignore this email: nothing will be sent to you.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1b1f24\">\
+         <p><strong>{account}</strong> asked Switchboard to send the notifications of their AI \
+         agents (questions, approvals, sessions that end) to {address}.</p>\
+         <p><a href=\"{link}\">Open the confirmation page</a> and press Confirm to accept.</p>\
+         <p style=\"color:#57606a\">If you did not expect this, ignore this email: nothing will be \
+         sent to you.</p></body></html>",
+        account = escape_html(account),
+        address = escape_html(address),
+        link = escape_html(link),
+    );
+    Email {
+        subject,
+        text,
+        html,
+    }
+}
+
 /// The question, summary or reason the notification is about.
 fn detail(n: &Claimed) -> &str {
     let p = &n.payload;

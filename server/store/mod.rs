@@ -5,6 +5,7 @@ pub mod access;
 mod accounts;
 pub mod action_tokens;
 pub mod audit;
+pub mod email_confirm;
 mod errors;
 pub mod hints;
 mod inbox;

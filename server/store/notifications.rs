@@ -58,7 +58,7 @@ pub(in crate::store) async fn enqueue(
             "WITH targets AS ( \
                SELECT c.id, c.user_id, c.escalate_after_secs FROM notification_channels c \
                JOIN project_members m ON m.user_id = c.user_id AND m.project_id = $1 \
-               WHERE c.enabled AND c.events @> ARRAY[$2::smallint]), \
+               WHERE c.enabled AND c.confirmed AND c.events @> ARRAY[$2::smallint]), \
              coalesced AS ( \
                UPDATE notification_outbox o SET event_count = o.event_count + 1, payload = $5 \
                FROM targets t \
@@ -105,6 +105,8 @@ pub struct StoredChannel {
     pub escalate_after_secs: i32,
     /// A push channel's device name.
     pub label: String,
+    /// False for an email channel to another address until its owner follows the link.
+    pub confirmed: bool,
 }
 
 pub(in crate::store) type ChannelRow = (
@@ -117,12 +119,24 @@ pub(in crate::store) type ChannelRow = (
     DateTime<Utc>,
     i32,
     String,
+    bool,
 );
 pub(in crate::store) const CHANNEL_COLUMNS: &str =
-    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs, label";
+    "id, user_id, kind, url, events, enabled, created_at, escalate_after_secs, label, confirmed";
 
 pub(in crate::store) fn channel(row: ChannelRow) -> DomainResult<StoredChannel> {
-    let (id, user_id, kind, url, events, enabled, created_at, escalate_after_secs, label) = row;
+    let (
+        id,
+        user_id,
+        kind,
+        url,
+        events,
+        enabled,
+        created_at,
+        escalate_after_secs,
+        label,
+        confirmed,
+    ) = row;
     Ok(StoredChannel {
         id,
         user_id: UserId(user_id),
@@ -137,6 +151,7 @@ pub(in crate::store) fn channel(row: ChannelRow) -> DomainResult<StoredChannel> 
         created_at,
         escalate_after_secs,
         label,
+        confirmed,
     })
 }
 
@@ -343,6 +358,19 @@ impl Store {
         payload: &Payload,
         lease: std::time::Duration,
     ) -> DomainResult<Claimed> {
+        let confirmed: Option<bool> = sqlx::query_scalar(
+            "SELECT confirmed FROM notification_channels WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(self.pool())
+        .await?;
+        if confirmed == Some(false) {
+            return Err(DomainError::FailedPrecondition(
+                "this address has not been confirmed yet: follow the link in the confirmation email first"
+                    .into(),
+            ));
+        }
         let row: Option<ClaimedRow> = sqlx::query_as(
             "WITH o AS ( \
                INSERT INTO notification_outbox (id, channel_id, user_id, event, event_key, payload, attempts, due_at) \

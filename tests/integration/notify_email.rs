@@ -862,10 +862,10 @@ async fn an_email_arrives_with_answer_links_that_answer_once() {
     let mut gil = app.user("gil@example.com").await;
     let mut n = notifications_of(&app, &gil).await;
 
-    // Refused input names its field; another address is not accepted (yet).
+    // Refused input names its field.
     let err = n
         .create_email_channel(CreateEmailChannelRequest {
-            address: "someone@else.example".into(),
+            address: "someone at else.example".into(),
             events: vec![NotificationEvent::QuestionAsked as i32],
             escalate_after: None,
         })
@@ -1253,4 +1253,129 @@ async fn past_the_per_person_rate_limit_notifications_wait_and_then_go() {
     make_due(&app, &channel.id).await;
     let got = receiver.until(3).await;
     assert_eq!(got.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_address_receives_nothing_until_its_owner_confirms() {
+    use crate::notifications::notifications_of;
+    let smtp = SmtpSink::start().await;
+    let settings = smtp.settings();
+    let app = TestApp::spawn_with(move |s| {
+        s.notify.smtp = Some(settings);
+        s.notify.coalesce_secs = 0;
+    })
+    .await;
+    let mut hal = app.user("hal@example.com").await;
+    let mut n = notifications_of(&app, &hal).await;
+    let create = |address: &str| CreateEmailChannelRequest {
+        address: address.into(),
+        events: vec![NotificationEvent::QuestionAsked as i32],
+        escalate_after: None,
+    };
+    let ops = n
+        .create_email_channel(create("ops@team.example"))
+        .await
+        .unwrap()
+        .into_inner()
+        .channel
+        .unwrap();
+    assert!(ops.awaiting_confirmation);
+    assert_eq!(ops.url, "mailto:ops@team.example");
+    // The confirmation goes to that address, naming who asked.
+    let mails = smtp.until(1).await;
+    assert_eq!(mails[0].rcpt_tos, ["ops@team.example"]);
+    assert!(mails[0].subject.contains("Confirm"), "{}", mails[0].subject);
+    assert!(
+        mails[0].text.contains("hal@example.com"),
+        "{}",
+        mails[0].text
+    );
+    let link = mails[0]
+        .text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&format!("http://{}/act/", app.addr)))
+        .map(|t| act_url(&app, t))
+        .unwrap_or_else(|| panic!("a link in {}", mails[0].text));
+
+    // Waiting: no test sends, and a question queues nothing for it.
+    let err = n
+        .test_channel(TestChannelRequest {
+            channel_id: ops.id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(err.message().contains("confirm"), "{}", err.message());
+    let first = hal.start("before confirming").await;
+    hal.ask(&first, "Ship it?", &["yes"]).await;
+    let queued: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM notification_outbox WHERE channel_id = $1::uuid")
+            .bind(&ops.id)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(queued, 0);
+
+    // The page asks; only the POST confirms.
+    let page = http("GET", &link, None, "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Confirm this address"), "{}", page.body);
+    let listed = n
+        .list_channels(ListChannelsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        listed
+            .channels
+            .iter()
+            .any(|c| c.id == ops.id && c.awaiting_confirmation)
+    );
+    let done = http("POST", &link, FORM, "").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Confirmed"), "{}", done.body);
+    let again = http("POST", &link, FORM, "").await;
+    assert_eq!(again.status, 410, "{}", again.body);
+    assert!(again.body.contains("Already confirmed"), "{}", again.body);
+    let listed = n
+        .list_channels(ListChannelsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        listed
+            .channels
+            .iter()
+            .any(|c| c.id == ops.id && !c.awaiting_confirmation)
+    );
+
+    // From now on it gets questions, with answer links.
+    let second = hal.start("after confirming").await;
+    hal.ask(&second, "Deploy now?", &["yes", "no"]).await;
+    let mails = smtp.until(2).await;
+    assert_eq!(mails[1].rcpt_tos, ["ops@team.example"]);
+    assert!(mails[1].text.contains("Deploy now?"), "{}", mails[1].text);
+    link_for(&mails[1].text, "Label yes");
+
+    // Bad addresses name the field; a few waiting addresses at most.
+    let err = n
+        .create_email_channel(create("no-at-sign"))
+        .await
+        .unwrap_err();
+    assert!(err.message().starts_with("address:"), "{}", err.message());
+    for i in 0..5 {
+        n.create_email_channel(create(&format!("team{i}@team.example")))
+            .await
+            .unwrap();
+    }
+    let err = n
+        .create_email_channel(create("one-more@team.example"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(
+        err.message().contains("wait for confirmation"),
+        "{}",
+        err.message()
+    );
 }

@@ -189,6 +189,7 @@ function ChannelRow({ channel: c, current, onChange, onError }: { channel: Chann
       <div class="key-meta muted small">
         <span title={fullTime(tsDate(c.createTime))}>added {relTime(tsDate(c.createTime))}</span>
         {!c.enabled && <span class="badge badge-muted">Off</span>}
+        {c.awaitingConfirmation && <span class="badge badge-muted">Waiting for its owner to confirm</span>}
       </div>
       <div class="key-side">
         <EscalationSelect
@@ -259,16 +260,21 @@ function EventChoice({ events, setEvents }: { events: NotificationEvent[]; setEv
 
 const defaultEvents = [NotificationEvent.QUESTION_ASKED, NotificationEvent.APPROVAL_REQUESTED];
 
-/** Email to the account's own address (the server refuses others until they can be confirmed). */
+/** Email to the account's own address, or to another one once its owner confirms. */
 function AddEmail({ onAdded }: { onAdded: () => void }) {
+  const [address, setAddress] = useState("");
+  const [note, setNote] = useState("");
   const [events, setEvents] = useState<NotificationEvent[]>([...defaultEvents, NotificationEvent.SESSION_FAILED]);
   const [escalate, setEscalate] = useState(0);
   const [error, setError] = useState("");
   const submit = async (e: Event) => {
     e.preventDefault();
     setError("");
+    setNote("");
     try {
-      await notifyApi.createEmailChannel({ events, escalateAfter: escalateAfter(escalate) });
+      const res = await notifyApi.createEmailChannel({ address: address.trim(), events, escalateAfter: escalateAfter(escalate) });
+      if (res.channel?.awaitingConfirmation) setNote(`A confirmation link went to ${address.trim()}: nothing is sent there until its owner follows it.`);
+      setAddress("");
       onAdded();
     } catch (err) {
       setError(errorText(err));
@@ -277,12 +283,21 @@ function AddEmail({ onAdded }: { onAdded: () => void }) {
   return (
     <form class="card pad" onSubmit={submit} data-testid="add-email">
       <h2>Email me</h2>
-      <p class="muted small">To your account's address, with a one-click answer link per option. Pair it with push: “after 10 minutes” emails only what is still open by then.</p>
+      <p class="muted small">With a one-click answer link per option. Pair it with push: “after 10 minutes” emails only what is still open by then.</p>
+      <label>
+        Address
+        <input type="email" placeholder="Empty: your account's address" value={address} onInput={(e) => setAddress(e.currentTarget.value)} />
+      </label>
       <EventChoice events={events} setEvents={setEvents} />
       <EscalationSelect label="Send" value={escalate} onChange={setEscalate} />
       <button class="btn btn-primary" type="submit" disabled={events.length === 0}>
         Add email
       </button>
+      {note && (
+        <p class="muted" role="status">
+          {note}
+        </p>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

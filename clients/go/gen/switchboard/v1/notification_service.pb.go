@@ -233,9 +233,12 @@ type Channel struct {
 	// at all once answered by then (e.g. push at once, email after 10 minutes). Unset: at once.
 	EscalateAfter *durationpb.Duration `protobuf:"bytes,7,opt,name=escalate_after,json=escalateAfter,proto3" json:"escalate_after,omitempty"`
 	// WEB_PUSH: the device's name as given at subscription (e.g. "Pixel, Chrome").
-	Label         string `protobuf:"bytes,8,opt,name=label,proto3" json:"label,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Label string `protobuf:"bytes,8,opt,name=label,proto3" json:"label,omitempty"`
+	// EMAIL to an address other than the account's: true until the link sent to that address is
+	// followed; such a channel receives nothing meanwhile (and TestChannel refuses it).
+	AwaitingConfirmation bool `protobuf:"varint,9,opt,name=awaiting_confirmation,json=awaitingConfirmation,proto3" json:"awaiting_confirmation,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Channel) Reset() {
@@ -322,6 +325,13 @@ func (x *Channel) GetLabel() string {
 		return x.Label
 	}
 	return ""
+}
+
+func (x *Channel) GetAwaitingConfirmation() bool {
+	if x != nil {
+		return x.AwaitingConfirmation
+	}
+	return false
 }
 
 // ListChannels request.
@@ -483,8 +493,8 @@ func (x *CreateWebhookChannelRequest) GetEscalateAfter() *durationpb.Duration {
 // CreateEmailChannel request.
 type CreateEmailChannelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Empty: the account's own email. Another address is refused for now (INVALID_ARGUMENT):
-	// an address receives answer links only once its owner is known.
+	// Empty: the account's own email. Another address (up to 254 characters) waits for its
+	// owner's confirmation (see CreateEmailChannel).
 	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
 	// At least one event; no duplicates.
 	Events []NotificationEvent `protobuf:"varint,2,rep,packed,name=events,proto3,enum=switchboard.v1.NotificationEvent" json:"events,omitempty"`
@@ -1440,7 +1450,7 @@ var File_switchboard_v1_notification_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\n" +
-	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n" +
+	")switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x02\n" +
 	"\aChannel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n" +
@@ -1450,7 +1460,8 @@ const file_switchboard_v1_notification_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12@\n" +
 	"\x0eescalate_after\x18\a \x01(\v2\x19.google.protobuf.DurationR\rescalateAfter\x12\x14\n" +
-	"\x05label\x18\b \x01(\tR\x05label\"\x15\n" +
+	"\x05label\x18\b \x01(\tR\x05label\x123\n" +
+	"\x15awaiting_confirmation\x18\t \x01(\bR\x14awaitingConfirmation\"\x15\n" +
 	"\x13ListChannelsRequest\"K\n" +
 	"\x14ListChannelsResponse\x123\n" +
 	"\bchannels\x18\x01 \x03(\v2\x17.switchboard.v1.ChannelR\bchannels\"\xdd\x01\n" +

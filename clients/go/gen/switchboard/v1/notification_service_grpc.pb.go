@@ -58,10 +58,13 @@ type NotificationServiceClient interface {
 	// once: the server keeps it, encrypted at rest, to sign deliveries, and never returns or logs
 	// it again.
 	CreateWebhookChannel(ctx context.Context, in *CreateWebhookChannelRequest, opts ...grpc.CallOption) (*CreateWebhookChannelResponse, error)
-	// Adds an email channel to the caller's own address (the account's email). Questions and
-	// approvals arrive with one answer link per option (single use, expiring, bound to the person
-	// and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
-	// settings.
+	// Adds an email channel. Questions and approvals arrive with one answer link per option
+	// (single use, expiring, bound to the person and the question) and a link to the session. To
+	// the account's own address it works at once; another address first gets a confirmation email
+	// and the channel waits (Channel.awaiting_confirmation) until its link is followed, so nobody
+	// can send Switchboard's mail to an address whose owner did not ask. FAILED_PRECONDITION when
+	// the server has no SMTP settings or five addresses already wait; UNAVAILABLE when the
+	// confirmation could not be sent (nothing is kept).
 	CreateEmailChannel(ctx context.Context, in *CreateEmailChannelRequest, opts ...grpc.CallOption) (*CreateEmailChannelResponse, error)
 	// Enables or disables a channel, or changes the events it receives.
 	UpdateChannel(ctx context.Context, in *UpdateChannelRequest, opts ...grpc.CallOption) (*UpdateChannelResponse, error)
@@ -210,10 +213,13 @@ type NotificationServiceServer interface {
 	// once: the server keeps it, encrypted at rest, to sign deliveries, and never returns or logs
 	// it again.
 	CreateWebhookChannel(context.Context, *CreateWebhookChannelRequest) (*CreateWebhookChannelResponse, error)
-	// Adds an email channel to the caller's own address (the account's email). Questions and
-	// approvals arrive with one answer link per option (single use, expiring, bound to the person
-	// and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
-	// settings.
+	// Adds an email channel. Questions and approvals arrive with one answer link per option
+	// (single use, expiring, bound to the person and the question) and a link to the session. To
+	// the account's own address it works at once; another address first gets a confirmation email
+	// and the channel waits (Channel.awaiting_confirmation) until its link is followed, so nobody
+	// can send Switchboard's mail to an address whose owner did not ask. FAILED_PRECONDITION when
+	// the server has no SMTP settings or five addresses already wait; UNAVAILABLE when the
+	// confirmation could not be sent (nothing is kept).
 	CreateEmailChannel(context.Context, *CreateEmailChannelRequest) (*CreateEmailChannelResponse, error)
 	// Enables or disables a channel, or changes the events it receives.
 	UpdateChannel(context.Context, *UpdateChannelRequest) (*UpdateChannelResponse, error)

@@ -26,61 +26,61 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n\x07\x43hannel\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x03 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x18\n\x07\x65nabled\x18\x05 \x01(\x08R\x07\x65nabled\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12@\n\x0e\x65scalate_after\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\x12\x14\n\x05label\x18\x08 \x01(\tR\x05label\"\x15\n\x13ListChannelsRequest\"K\n\x14ListChannelsResponse\x12\x33\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x17.switchboard.v1.ChannelR\x08\x63hannels\"\xdd\x01\n\x1b\x43reateWebhookChannelRequest\x12/\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x03 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"\xb2\x01\n\x19\x43reateEmailChannelRequest\x12\x18\n\x07\x61\x64\x64ress\x18\x01 \x01(\tR\x07\x61\x64\x64ress\x12\x39\n\x06\x65vents\x18\x02 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"O\n\x1a\x43reateEmailChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"x\n\x1c\x43reateWebhookChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\x12%\n\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\xd5\x01\n\x14UpdateChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1d\n\x07\x65nabled\x18\x02 \x01(\x08H\x00R\x07\x65nabled\x88\x01\x01\x12\x31\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x19.switchboard.v1.EventListR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfterB\n\n\x08_enabled\"F\n\tEventList\x12\x39\n\x06\x65vents\x18\x01 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\"J\n\x15UpdateChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"5\n\x14\x44\x65leteChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"\x17\n\x15\x44\x65leteChannelResponse\"3\n\x12TestChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"K\n\x13TestChannelResponse\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x18.switchboard.v1.DeliveryR\x08\x64\x65livery\"\xf9\x02\n\x08\x44\x65livery\x12\'\n\x0fnotification_id\x18\x01 \x01(\tR\x0enotificationId\x12\x37\n\x05\x65vent\x18\x02 \x01(\x0e\x32!.switchboard.v1.NotificationEventR\x05\x65vent\x12\x1d\n\nsession_id\x18\x03 \x01(\tR\tsessionId\x12\x18\n\x07\x61ttempt\x18\x04 \x01(\x05R\x07\x61ttempt\x12\x39\n\x07outcome\x18\x05 \x01(\x0e\x32\x1f.switchboard.v1.DeliveryOutcomeR\x07outcome\x12\x1f\n\x0bhttp_status\x18\x06 \x01(\x05R\nhttpStatus\x12\x16\n\x06\x64\x65tail\x18\x07 \x01(\tR\x06\x64\x65tail\x12=\n\x0c\x61ttempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61ttemptTime\x12\x1f\n\x0b\x65vent_count\x18\t \x01(\x05R\neventCount\"r\n\x15ListDeliveriesRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"z\n\x16ListDeliveriesResponse\x12\x38\n\ndeliveries\x18\x01 \x03(\x0b\x32\x18.switchboard.v1.DeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x16\n\x14GetPushConfigRequest\"M\n\x15GetPushConfigResponse\x12\x34\n\x16\x61pplication_server_key\x18\x01 \x01(\tR\x14\x61pplicationServerKey\"\xb5\x01\n\x1a\x41\x64\x64PushSubscriptionRequest\x12\x1a\n\x08\x65ndpoint\x18\x01 \x01(\tR\x08\x65ndpoint\x12\x16\n\x06p256dh\x18\x02 \x01(\tR\x06p256dh\x12\x12\n\x04\x61uth\x18\x03 \x01(\tR\x04\x61uth\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x14\n\x05label\x18\x05 \x01(\tR\x05label\"P\n\x1b\x41\x64\x64PushSubscriptionResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel*\xad\x02\n\x11NotificationEvent\x12\"\n\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n%NOTIFICATION_EVENT_APPROVAL_REQUESTED\x10\x02\x12$\n NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n\'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*\x90\x01\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_SLACK\x10\x02\x12\x16\n\x12\x43HANNEL_KIND_EMAIL\x10\x03\x12\x19\n\x15\x43HANNEL_KIND_WEB_PUSH\x10\x04*\x8c\x01\n\x0f\x44\x65liveryOutcome\x12 \n\x1c\x44\x45LIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x45LIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n\x1b\x44\x45LIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n\x17\x44\x45LIVERY_OUTCOME_FAILED\x10\x03\x32\x93\x07\n\x13NotificationService\x12Y\n\x0cListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n\x14\x43reateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12k\n\x12\x43reateEmailChannel\x12).switchboard.v1.CreateEmailChannelRequest\x1a*.switchboard.v1.CreateEmailChannelResponse\x12\\\n\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n\x0bTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponse\x12\\\n\rGetPushConfig\x12$.switchboard.v1.GetPushConfigRequest\x1a%.switchboard.v1.GetPushConfigResponse\x12n\n\x13\x41\x64\x64PushSubscription\x12*.switchboard.v1.AddPushSubscriptionRequest\x1a+.switchboard.v1.AddPushSubscriptionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)switchboard/v1/notification_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x02\n\x07\x43hannel\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x03 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x18\n\x07\x65nabled\x18\x05 \x01(\x08R\x07\x65nabled\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12@\n\x0e\x65scalate_after\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\x12\x14\n\x05label\x18\x08 \x01(\tR\x05label\x12\x33\n\x15\x61waiting_confirmation\x18\t \x01(\x08R\x14\x61waitingConfirmation\"\x15\n\x13ListChannelsRequest\"K\n\x14ListChannelsResponse\x12\x33\n\x08\x63hannels\x18\x01 \x03(\x0b\x32\x17.switchboard.v1.ChannelR\x08\x63hannels\"\xdd\x01\n\x1b\x43reateWebhookChannelRequest\x12/\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.switchboard.v1.ChannelKindR\x04kind\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12\x39\n\x06\x65vents\x18\x03 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"\xb2\x01\n\x19\x43reateEmailChannelRequest\x12\x18\n\x07\x61\x64\x64ress\x18\x01 \x01(\tR\x07\x61\x64\x64ress\x12\x39\n\x06\x65vents\x18\x02 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfter\"O\n\x1a\x43reateEmailChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"x\n\x1c\x43reateWebhookChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\x12%\n\x0esigning_secret\x18\x02 \x01(\tR\rsigningSecret\"\xd5\x01\n\x14UpdateChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1d\n\x07\x65nabled\x18\x02 \x01(\x08H\x00R\x07\x65nabled\x88\x01\x01\x12\x31\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x19.switchboard.v1.EventListR\x06\x65vents\x12@\n\x0e\x65scalate_after\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\rescalateAfterB\n\n\x08_enabled\"F\n\tEventList\x12\x39\n\x06\x65vents\x18\x01 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\"J\n\x15UpdateChannelResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel\"5\n\x14\x44\x65leteChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"\x17\n\x15\x44\x65leteChannelResponse\"3\n\x12TestChannelRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\"K\n\x13TestChannelResponse\x12\x34\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x18.switchboard.v1.DeliveryR\x08\x64\x65livery\"\xf9\x02\n\x08\x44\x65livery\x12\'\n\x0fnotification_id\x18\x01 \x01(\tR\x0enotificationId\x12\x37\n\x05\x65vent\x18\x02 \x01(\x0e\x32!.switchboard.v1.NotificationEventR\x05\x65vent\x12\x1d\n\nsession_id\x18\x03 \x01(\tR\tsessionId\x12\x18\n\x07\x61ttempt\x18\x04 \x01(\x05R\x07\x61ttempt\x12\x39\n\x07outcome\x18\x05 \x01(\x0e\x32\x1f.switchboard.v1.DeliveryOutcomeR\x07outcome\x12\x1f\n\x0bhttp_status\x18\x06 \x01(\x05R\nhttpStatus\x12\x16\n\x06\x64\x65tail\x18\x07 \x01(\tR\x06\x64\x65tail\x12=\n\x0c\x61ttempt_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61ttemptTime\x12\x1f\n\x0b\x65vent_count\x18\t \x01(\x05R\neventCount\"r\n\x15ListDeliveriesRequest\x12\x1d\n\nchannel_id\x18\x01 \x01(\tR\tchannelId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"z\n\x16ListDeliveriesResponse\x12\x38\n\ndeliveries\x18\x01 \x03(\x0b\x32\x18.switchboard.v1.DeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x16\n\x14GetPushConfigRequest\"M\n\x15GetPushConfigResponse\x12\x34\n\x16\x61pplication_server_key\x18\x01 \x01(\tR\x14\x61pplicationServerKey\"\xb5\x01\n\x1a\x41\x64\x64PushSubscriptionRequest\x12\x1a\n\x08\x65ndpoint\x18\x01 \x01(\tR\x08\x65ndpoint\x12\x16\n\x06p256dh\x18\x02 \x01(\tR\x06p256dh\x12\x12\n\x04\x61uth\x18\x03 \x01(\tR\x04\x61uth\x12\x39\n\x06\x65vents\x18\x04 \x03(\x0e\x32!.switchboard.v1.NotificationEventR\x06\x65vents\x12\x14\n\x05label\x18\x05 \x01(\tR\x05label\"P\n\x1b\x41\x64\x64PushSubscriptionResponse\x12\x31\n\x07\x63hannel\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.ChannelR\x07\x63hannel*\xad\x02\n\x11NotificationEvent\x12\"\n\x1eNOTIFICATION_EVENT_UNSPECIFIED\x10\x00\x12%\n!NOTIFICATION_EVENT_QUESTION_ASKED\x10\x01\x12)\n%NOTIFICATION_EVENT_APPROVAL_REQUESTED\x10\x02\x12$\n NOTIFICATION_EVENT_DEADLINE_NEAR\x10\x03\x12%\n!NOTIFICATION_EVENT_SESSION_FAILED\x10\x04\x12(\n$NOTIFICATION_EVENT_SESSION_COMPLETED\x10\x05\x12+\n\'NOTIFICATION_EVENT_SESSION_DISCONNECTED\x10\x06*\x90\x01\n\x0b\x43hannelKind\x12\x1c\n\x18\x43HANNEL_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_KIND_WEBHOOK\x10\x01\x12\x16\n\x12\x43HANNEL_KIND_SLACK\x10\x02\x12\x16\n\x12\x43HANNEL_KIND_EMAIL\x10\x03\x12\x19\n\x15\x43HANNEL_KIND_WEB_PUSH\x10\x04*\x8c\x01\n\x0f\x44\x65liveryOutcome\x12 \n\x1c\x44\x45LIVERY_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x45LIVERY_OUTCOME_SENT\x10\x01\x12\x1f\n\x1b\x44\x45LIVERY_OUTCOME_SUPPRESSED\x10\x02\x12\x1b\n\x17\x44\x45LIVERY_OUTCOME_FAILED\x10\x03\x32\x93\x07\n\x13NotificationService\x12Y\n\x0cListChannels\x12#.switchboard.v1.ListChannelsRequest\x1a$.switchboard.v1.ListChannelsResponse\x12q\n\x14\x43reateWebhookChannel\x12+.switchboard.v1.CreateWebhookChannelRequest\x1a,.switchboard.v1.CreateWebhookChannelResponse\x12k\n\x12\x43reateEmailChannel\x12).switchboard.v1.CreateEmailChannelRequest\x1a*.switchboard.v1.CreateEmailChannelResponse\x12\\\n\rUpdateChannel\x12$.switchboard.v1.UpdateChannelRequest\x1a%.switchboard.v1.UpdateChannelResponse\x12\\\n\rDeleteChannel\x12$.switchboard.v1.DeleteChannelRequest\x1a%.switchboard.v1.DeleteChannelResponse\x12V\n\x0bTestChannel\x12\".switchboard.v1.TestChannelRequest\x1a#.switchboard.v1.TestChannelResponse\x12_\n\x0eListDeliveries\x12%.switchboard.v1.ListDeliveriesRequest\x1a&.switchboard.v1.ListDeliveriesResponse\x12\\\n\rGetPushConfig\x12$.switchboard.v1.GetPushConfigRequest\x1a%.switchboard.v1.GetPushConfigResponse\x12n\n\x13\x41\x64\x64PushSubscription\x12*.switchboard.v1.AddPushSubscriptionRequest\x1a+.switchboard.v1.AddPushSubscriptionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.v1.notification_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_NOTIFICATIONEVENT']._serialized_start=2727
-  _globals['_NOTIFICATIONEVENT']._serialized_end=3028
-  _globals['_CHANNELKIND']._serialized_start=3031
-  _globals['_CHANNELKIND']._serialized_end=3175
-  _globals['_DELIVERYOUTCOME']._serialized_start=3178
-  _globals['_DELIVERYOUTCOME']._serialized_end=3318
+  _globals['_NOTIFICATIONEVENT']._serialized_start=2780
+  _globals['_NOTIFICATIONEVENT']._serialized_end=3081
+  _globals['_CHANNELKIND']._serialized_start=3084
+  _globals['_CHANNELKIND']._serialized_end=3228
+  _globals['_DELIVERYOUTCOME']._serialized_start=3231
+  _globals['_DELIVERYOUTCOME']._serialized_end=3371
   _globals['_CHANNEL']._serialized_start=127
-  _globals['_CHANNEL']._serialized_end=453
-  _globals['_LISTCHANNELSREQUEST']._serialized_start=455
-  _globals['_LISTCHANNELSREQUEST']._serialized_end=476
-  _globals['_LISTCHANNELSRESPONSE']._serialized_start=478
-  _globals['_LISTCHANNELSRESPONSE']._serialized_end=553
-  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_start=556
-  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_end=777
-  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_start=780
-  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_end=958
-  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_start=960
-  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_end=1039
-  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_start=1041
-  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_end=1161
-  _globals['_UPDATECHANNELREQUEST']._serialized_start=1164
-  _globals['_UPDATECHANNELREQUEST']._serialized_end=1377
-  _globals['_EVENTLIST']._serialized_start=1379
-  _globals['_EVENTLIST']._serialized_end=1449
-  _globals['_UPDATECHANNELRESPONSE']._serialized_start=1451
-  _globals['_UPDATECHANNELRESPONSE']._serialized_end=1525
-  _globals['_DELETECHANNELREQUEST']._serialized_start=1527
-  _globals['_DELETECHANNELREQUEST']._serialized_end=1580
-  _globals['_DELETECHANNELRESPONSE']._serialized_start=1582
-  _globals['_DELETECHANNELRESPONSE']._serialized_end=1605
-  _globals['_TESTCHANNELREQUEST']._serialized_start=1607
-  _globals['_TESTCHANNELREQUEST']._serialized_end=1658
-  _globals['_TESTCHANNELRESPONSE']._serialized_start=1660
-  _globals['_TESTCHANNELRESPONSE']._serialized_end=1735
-  _globals['_DELIVERY']._serialized_start=1738
-  _globals['_DELIVERY']._serialized_end=2115
-  _globals['_LISTDELIVERIESREQUEST']._serialized_start=2117
-  _globals['_LISTDELIVERIESREQUEST']._serialized_end=2231
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=2233
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=2355
-  _globals['_GETPUSHCONFIGREQUEST']._serialized_start=2357
-  _globals['_GETPUSHCONFIGREQUEST']._serialized_end=2379
-  _globals['_GETPUSHCONFIGRESPONSE']._serialized_start=2381
-  _globals['_GETPUSHCONFIGRESPONSE']._serialized_end=2458
-  _globals['_ADDPUSHSUBSCRIPTIONREQUEST']._serialized_start=2461
-  _globals['_ADDPUSHSUBSCRIPTIONREQUEST']._serialized_end=2642
-  _globals['_ADDPUSHSUBSCRIPTIONRESPONSE']._serialized_start=2644
-  _globals['_ADDPUSHSUBSCRIPTIONRESPONSE']._serialized_end=2724
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=3321
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=4236
+  _globals['_CHANNEL']._serialized_end=506
+  _globals['_LISTCHANNELSREQUEST']._serialized_start=508
+  _globals['_LISTCHANNELSREQUEST']._serialized_end=529
+  _globals['_LISTCHANNELSRESPONSE']._serialized_start=531
+  _globals['_LISTCHANNELSRESPONSE']._serialized_end=606
+  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_start=609
+  _globals['_CREATEWEBHOOKCHANNELREQUEST']._serialized_end=830
+  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_start=833
+  _globals['_CREATEEMAILCHANNELREQUEST']._serialized_end=1011
+  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_start=1013
+  _globals['_CREATEEMAILCHANNELRESPONSE']._serialized_end=1092
+  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_start=1094
+  _globals['_CREATEWEBHOOKCHANNELRESPONSE']._serialized_end=1214
+  _globals['_UPDATECHANNELREQUEST']._serialized_start=1217
+  _globals['_UPDATECHANNELREQUEST']._serialized_end=1430
+  _globals['_EVENTLIST']._serialized_start=1432
+  _globals['_EVENTLIST']._serialized_end=1502
+  _globals['_UPDATECHANNELRESPONSE']._serialized_start=1504
+  _globals['_UPDATECHANNELRESPONSE']._serialized_end=1578
+  _globals['_DELETECHANNELREQUEST']._serialized_start=1580
+  _globals['_DELETECHANNELREQUEST']._serialized_end=1633
+  _globals['_DELETECHANNELRESPONSE']._serialized_start=1635
+  _globals['_DELETECHANNELRESPONSE']._serialized_end=1658
+  _globals['_TESTCHANNELREQUEST']._serialized_start=1660
+  _globals['_TESTCHANNELREQUEST']._serialized_end=1711
+  _globals['_TESTCHANNELRESPONSE']._serialized_start=1713
+  _globals['_TESTCHANNELRESPONSE']._serialized_end=1788
+  _globals['_DELIVERY']._serialized_start=1791
+  _globals['_DELIVERY']._serialized_end=2168
+  _globals['_LISTDELIVERIESREQUEST']._serialized_start=2170
+  _globals['_LISTDELIVERIESREQUEST']._serialized_end=2284
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=2286
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=2408
+  _globals['_GETPUSHCONFIGREQUEST']._serialized_start=2410
+  _globals['_GETPUSHCONFIGREQUEST']._serialized_end=2432
+  _globals['_GETPUSHCONFIGRESPONSE']._serialized_start=2434
+  _globals['_GETPUSHCONFIGRESPONSE']._serialized_end=2511
+  _globals['_ADDPUSHSUBSCRIPTIONREQUEST']._serialized_start=2514
+  _globals['_ADDPUSHSUBSCRIPTIONREQUEST']._serialized_end=2695
+  _globals['_ADDPUSHSUBSCRIPTIONRESPONSE']._serialized_start=2697
+  _globals['_ADDPUSHSUBSCRIPTIONRESPONSE']._serialized_end=2777
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=3374
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=4289
 # @@protoc_insertion_point(module_scope)

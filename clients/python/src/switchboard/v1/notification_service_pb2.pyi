@@ -53,7 +53,7 @@ DELIVERY_OUTCOME_SUPPRESSED: DeliveryOutcome
 DELIVERY_OUTCOME_FAILED: DeliveryOutcome
 
 class Channel(_message.Message):
-    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time", "escalate_after", "label")
+    __slots__ = ("id", "kind", "url", "events", "enabled", "create_time", "escalate_after", "label", "awaiting_confirmation")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +62,7 @@ class Channel(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ESCALATE_AFTER_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_CONFIRMATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: ChannelKind
     url: str
@@ -70,7 +71,8 @@ class Channel(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     escalate_after: _duration_pb2.Duration
     label: str
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., label: _Optional[str] = ...) -> None: ...
+    awaiting_confirmation: bool
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ChannelKind, str]] = ..., url: _Optional[str] = ..., events: _Optional[_Iterable[_Union[NotificationEvent, str]]] = ..., enabled: bool = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., escalate_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., label: _Optional[str] = ..., awaiting_confirmation: bool = ...) -> None: ...
 
 class ListChannelsRequest(_message.Message):
     __slots__ = ()

@@ -135,10 +135,13 @@ class NotificationServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def CreateEmailChannel(self, request, context):
-        """Adds an email channel to the caller's own address (the account's email). Questions and
-        approvals arrive with one answer link per option (single use, expiring, bound to the person
-        and the question) and a link to the session. FAILED_PRECONDITION when the server has no SMTP
-        settings.
+        """Adds an email channel. Questions and approvals arrive with one answer link per option
+        (single use, expiring, bound to the person and the question) and a link to the session. To
+        the account's own address it works at once; another address first gets a confirmation email
+        and the channel waits (Channel.awaiting_confirmation) until its link is followed, so nobody
+        can send Switchboard's mail to an address whose owner did not ask. FAILED_PRECONDITION when
+        the server has no SMTP settings or five addresses already wait; UNAVAILABLE when the
+        confirmation could not be sent (nothing is kept).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
