@@ -562,6 +562,16 @@ impl TestCa {
         }
     }
 
+    /// A leaf certificate for 127.0.0.1 and localhost and its key, both PEM.
+    pub fn leaf_pem(&self) -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params =
+            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+                .unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
     /// A server configuration with a leaf for 127.0.0.1 and localhost.
     pub fn server_config(&self) -> std::sync::Arc<tokio_rustls::rustls::ServerConfig> {
         use tokio_rustls::rustls;
@@ -760,6 +770,11 @@ pub struct Mail {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        Self::start_with(&[]).await
+    }
+
+    /// With more arguments for smtp_sink.py (`--starttls CERT KEY`, `--auth USER PASSWORD`).
+    pub async fn start_with(args: &[&std::ffi::OsStr]) -> SmtpSink {
         use tokio::io::AsyncBufReadExt;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp");
         let python = root.join(".venv/bin/python");
@@ -771,6 +786,7 @@ impl SmtpSink {
         let mut child = tokio::process::Command::new(python)
             .arg(root.join("smtp_sink.py"))
             .arg(dir.path())
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -1378,4 +1394,100 @@ async fn another_address_receives_nothing_until_its_owner_confirms() {
         "{}",
         err.message()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_goes_through_a_relay_that_requires_starttls_and_auth_and_a_wrong_ca_is_refused() {
+    use crate::notifications::notifications_of;
+    let ca = TestCa::new("Switchboard SMTP test CA");
+    let files = tempfile::tempdir().unwrap();
+    let (cert, key) = ca.leaf_pem();
+    let (cert_file, key_file, ca_file) = (
+        files.path().join("smtp.pem"),
+        files.path().join("smtp.key"),
+        files.path().join("ca.pem"),
+    );
+    std::fs::write(&cert_file, cert).unwrap();
+    std::fs::write(&key_file, key).unwrap();
+    std::fs::write(&ca_file, &ca.pem).unwrap();
+    let smtp = SmtpSink::start_with(&[
+        "--starttls".as_ref(),
+        cert_file.as_os_str(),
+        key_file.as_os_str(),
+        "--auth".as_ref(),
+        "relay-user".as_ref(),
+        "relay-password".as_ref(),
+    ])
+    .await;
+    let relay = |ca: &std::path::Path| {
+        let port = smtp.port;
+        let ca = ca.to_owned();
+        move |s: &mut switchboard::config::Settings| {
+            s.notify.smtp = Some(switchboard::config::SmtpSettings {
+                host: "localhost".into(),
+                port: Some(port),
+                tls: switchboard::config::SmtpTls::Starttls,
+                username: Some("relay-user".into()),
+                password: Some("relay-password".to_owned().into()),
+                from: "Switchboard <switchboard@example.com>".into(),
+                timeout_ms: 10_000,
+            });
+            s.notify.ca_file = Some(ca);
+        }
+    };
+    let app = TestApp::spawn_with(relay(&ca_file)).await;
+    let ivy = app.user("ivy@example.com").await;
+    let mut n = notifications_of(&app, &ivy).await;
+    let channel = n
+        .create_email_channel(CreateEmailChannelRequest {
+            address: String::new(),
+            events: vec![NotificationEvent::QuestionAsked as i32],
+            escalate_after: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .channel
+        .unwrap();
+    // The sink refuses mail before STARTTLS and AUTH: accepted means both happened.
+    let sent = n
+        .test_channel(TestChannelRequest {
+            channel_id: channel.id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .delivery
+        .unwrap();
+    assert_eq!(sent.outcome, DeliveryOutcome::Sent as i32, "{sent:?}");
+    let mails = smtp.until(1).await;
+    assert_eq!(mails[0].rcpt_tos, ["ivy@example.com"]);
+
+    // Another server trusting another CA refuses the relay's certificate: a failed delivery that
+    // says why, and no mail.
+    let other = TestCa::new("Some other CA");
+    let other_file = files.path().join("other.pem");
+    std::fs::write(&other_file, &other.pem).unwrap();
+    let doubtful = app.replica_with(relay(&other_file)).await;
+    let mut via = switchboard::proto::notification_service_client::NotificationServiceClient::with_interceptor(
+        channel_to(doubtful.addr).await,
+        Bearer::new(&ivy.access_token),
+    );
+    let failed = via
+        .test_channel(TestChannelRequest {
+            channel_id: channel.id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .delivery
+        .unwrap();
+    assert_eq!(failed.outcome, DeliveryOutcome::Failed as i32, "{failed:?}");
+    assert!(
+        failed.detail.to_lowercase().contains("certificate"),
+        "{}",
+        failed.detail
+    );
+    assert_eq!(smtp.mails().len(), 1);
+    doubtful.shutdown().await.ok();
 }
