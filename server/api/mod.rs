@@ -13,6 +13,7 @@ pub mod notification_service;
 pub mod pagination;
 pub mod project_service;
 pub mod push;
+pub mod push_renew;
 pub mod requests;
 pub mod runner_service;
 pub mod status;

@@ -292,6 +292,14 @@ impl PushSender {
         self.sealer.seal(PUSH_KEYS_PURPOSE, &json)
     }
 
+    /// A subscription's keys as sealed by `seal_keys`; None if they cannot be opened.
+    pub fn open_keys(&self, sealed: &str) -> Option<SubscriptionKeys> {
+        self.sealer
+            .open(PUSH_KEYS_PURPOSE, sealed)
+            .ok()
+            .and_then(|k| serde_json::from_slice(&k).ok())
+    }
+
     /// The deployment's VAPID key: read once, made once (by whichever replica needs it first).
     pub async fn vapid(&self) -> DomainResult<Arc<Vapid>> {
         self.vapid

@@ -421,6 +421,7 @@ pub async fn start_with_store(
     let router = routes
         .into_axum_router()
         .merge(crate::api::act_http::router(state.clone()))
+        .merge(crate::api::push_renew::router(state.clone()))
         .fallback_service(web_fallback(&settings, readiness.clone()));
     let routes = tonic::service::Routes::from(router);
 

@@ -83,6 +83,39 @@ impl Store {
         channel(row)
     }
 
+    /// The push channels (id, sealed keys) with this endpoint, of anyone: the caller proves which
+    /// is theirs with the subscription's auth secret (see `api::push_renew`).
+    pub async fn push_channels_at(&self, endpoint: &str) -> DomainResult<Vec<(Uuid, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, secret FROM notification_channels WHERE kind = 4 AND url = $1 AND secret <> ''",
+        )
+        .bind(endpoint)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Moves a push channel to the browser's new subscription, unless it changed meanwhile.
+    /// AlreadyExists when the person has a channel at the new endpoint already.
+    pub async fn renew_push_subscription(
+        &self,
+        channel_id: Uuid,
+        old_sealed: &str,
+        endpoint: &str,
+        sealed: &str,
+    ) -> DomainResult<bool> {
+        let done = sqlx::query(
+            "UPDATE notification_channels SET url = $3, secret = $4, enabled = true \
+             WHERE id = $1 AND kind = 4 AND secret = $2",
+        )
+        .bind(channel_id)
+        .bind(old_sealed)
+        .bind(endpoint)
+        .bind(sealed)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// The push service said the subscription is gone (404/410): the channel is disabled and
     /// its keys erased, unless the device subscribed again meanwhile (its keys changed). Its
     /// history stays, with the failed attempt that says why. Returns whether it was removed.

@@ -596,3 +596,55 @@ async fn push_subscriptions_refuse_bad_input_naming_the_field() {
     let b = n.add_push_subscription(ok).await.unwrap().into_inner();
     assert_eq!(a.channel.unwrap().id, b.channel.unwrap().id);
 }
+
+#[tokio::test]
+async fn a_replaced_subscription_is_renewed_by_its_browser_proving_the_old_auth_secret() {
+    let app = TestApp::spawn_with(|s| s.notify.coalesce_secs = 0).await;
+    let (old, new) = (PushService::start().await, PushService::start().await);
+    let mut dee = app.user("dee@example.com").await;
+    let mut n = notifications_of(&app, &dee).await;
+    let old_endpoint = old.endpoint(201, "dee");
+    let channel = old
+        .subscribe(&mut n, &old_endpoint, &[NotificationEvent::QuestionAsked])
+        .await;
+    let url = format!("http://{}/push/renew", app.addr);
+    let body = |old_auth: &str| {
+        serde_json::json!({
+            "old_endpoint": old_endpoint,
+            "old_auth": old_auth,
+            "endpoint": new.endpoint(201, "dee-renewed"),
+            "p256dh": new.p256dh,
+            "auth": new.auth,
+        })
+        .to_string()
+    };
+    // Without the old subscription's secret: as if there were no such subscription.
+    let refused = http("POST", &url, JSON, &body(&new.auth)).await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+    assert_eq!(refused.json()["status"], "unknown");
+    let bad = http("POST", &url, JSON, "{\"old_endpoint\": 1}").await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+
+    let renewed = http("POST", &url, JSON, &body(&old.auth)).await;
+    assert_eq!(renewed.status, 200, "{}", renewed.body);
+    assert_eq!(renewed.json()["status"], "renewed");
+    let listed = n
+        .list_channels(ListChannelsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .channels;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, channel.id, "the same channel, moved");
+    assert_eq!(listed[0].url, new.endpoint(201, "dee-renewed"));
+    // A replay finds nothing at the old endpoint.
+    let replay = http("POST", &url, JSON, &body(&old.auth)).await;
+    assert_eq!(replay.status, 404, "{}", replay.body);
+
+    // The next push goes to the new subscription, encrypted for its keys.
+    let session = dee.start("renewed").await;
+    dee.ask(&session, "Still reachable?", &["y"]).await;
+    let got = new.until(1).await;
+    assert_valid_push(&got[0], &server_key(&mut n).await, &new.origin());
+    assert!(old.received().is_empty());
+}

@@ -107,6 +107,35 @@ async function onClick(notification, action) {
   return result;
 }
 
+/** base64url without padding, as PushSubscription.toJSON() spells keys. */
+function b64url(buffer) {
+  return btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+// The push service replaced the subscription (expiry, key rotation; Firefox and Safari fire
+// this, Chromium does not yet): subscribe again with the same server key if the browser did not,
+// and tell the server, proving with the old subscription's auth secret that this is its browser
+// (a worker holds no sign-in). Without this the device would silently stop getting pushes.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(
+    (async () => {
+      const old = event.oldSubscription;
+      if (!old) return;
+      const next =
+        event.newSubscription ?? (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: old.options.applicationServerKey }));
+      const keys = next.toJSON().keys;
+      await fetch("/push/renew", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ old_endpoint: old.endpoint, old_auth: b64url(old.getKey("auth")), endpoint: next.endpoint, p256dh: keys.p256dh, auth: keys.auth }),
+      });
+    })(),
+  );
+});
+
 self.addEventListener("notificationclick", (event) => {
   event.waitUntil(onClick(event.notification, event.action));
 });
