@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::watch;
 
 use crate::domain::{DomainResult, Message, ProjectId, SessionId, UserId};
@@ -29,7 +30,11 @@ pub struct SessionChannel {
     cache: Mutex<VecDeque<Arc<Message>>>,
     /// Single flight for filling the cache from the store.
     fill: tokio::sync::Mutex<()>,
+    lag: Option<Histogram>,
 }
+
+/// Messages older than this when first read are history (a watcher catching up), not lag.
+const LIVE_WINDOW_SECS: f64 = 60.0;
 
 pub struct InboxChannel {
     pub project_id: ProjectId,
@@ -64,6 +69,9 @@ pub struct Hub {
     launch_queues: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
     /// Times the LISTEN connection was re-established (each one resyncs every feed).
     listener_reconnects: std::sync::atomic::AtomicU64,
+    /// Seconds from a message's write to this process reading it for its live watchers (the
+    /// `feed_lag_seconds` metric), when metrics are kept.
+    lag: std::sync::OnceLock<Histogram>,
 }
 
 fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
@@ -151,6 +159,16 @@ impl SessionChannel {
 
     async fn extend_cache(&self, store: &Store, after: i64) -> DomainResult<()> {
         let fresh = store.messages_after(self.id, after, READ_BATCH).await?;
+        if let Some(lag) = &self.lag {
+            // Each message is read into the cache once per process: one observation each.
+            let now = chrono::Utc::now();
+            for m in &fresh {
+                let secs = (now - m.created_at).as_seconds_f64();
+                if (0.0..LIVE_WINDOW_SECS).contains(&secs) {
+                    lag.observe(secs);
+                }
+            }
+        }
         let mut cache = self.cache.lock().expect("cache lock");
         if cache.back().is_some_and(|m| m.seq != after) {
             cache.clear();
@@ -209,6 +227,7 @@ impl Hub {
             mark,
             cache: Mutex::new(VecDeque::new()),
             fill: tokio::sync::Mutex::new(()),
+            lag: self.lag.get().cloned(),
         });
         map.insert(id, Arc::downgrade(&ch));
         ch
@@ -437,6 +456,11 @@ impl Hub {
             .get(&id)
             .and_then(|w| w.upgrade())
             .map_or(0, |c| c.mark.receiver_count())
+    }
+
+    /// Records feed lag into `histogram` from now on.
+    pub fn observe_lag(&self, histogram: Histogram) {
+        let _ = self.lag.set(histogram);
     }
 
     pub fn note_listener_reconnect(&self) {

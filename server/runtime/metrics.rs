@@ -62,6 +62,7 @@ struct Inner {
     sweeps: Family<OutcomeLabel, Counter>,
     tls_handshake_failures: Family<OutcomeLabel, Counter>,
     tls_reloads: Family<OutcomeLabel, Counter>,
+    feed_lag: Histogram,
 }
 
 /// The server's metrics; cheap to clone (one shared registry).
@@ -97,6 +98,7 @@ impl Metrics {
         let sweeps = Family::<OutcomeLabel, Counter>::default();
         let tls_handshake_failures = Family::<OutcomeLabel, Counter>::default();
         let tls_reloads = Family::<OutcomeLabel, Counter>::default();
+        let feed_lag = latency_histogram();
         registry.register(
             "rpc_calls",
             "Finished RPCs by method and gRPC status code (a stream counts when it ends)",
@@ -153,6 +155,11 @@ impl Metrics {
             sweeps.clone(),
         );
         registry.register(
+            "feed_lag_seconds",
+            "Seconds from a session message's write to this process reading it for its live watchers",
+            feed_lag.clone(),
+        );
+        registry.register(
             "tls_handshake_failures",
             "TLS handshakes that failed or timed out",
             tls_handshake_failures.clone(),
@@ -177,7 +184,13 @@ impl Metrics {
             sweeps,
             tls_handshake_failures,
             tls_reloads,
+            feed_lag,
         }))
+    }
+
+    /// The feed lag histogram, for the hub to observe into.
+    pub fn feed_lag(&self) -> Histogram {
+        self.0.feed_lag.clone()
     }
 
     pub fn sweep(&self, ok: bool) {

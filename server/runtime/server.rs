@@ -323,6 +323,7 @@ pub async fn start_with_store(
     });
     let hub = Arc::new(Hub::new());
     let metrics = Metrics::new();
+    hub.observe_lag(metrics.feed_lag());
     let readiness = Arc::new(Readiness::default());
     // Certificates are checked before anything binds: a bad pair is a start-up error.
     let tls = match settings.tls.files() {

@@ -502,6 +502,16 @@ async fn metrics_count_calls_by_method_and_code_and_streams_at_their_end() {
 
     // The client hangs up: the stream ends as CANCELLED and is no longer open.
     let _ = sub.message().await;
+    // The messages the stream read were observed for the feed lag (write to live read).
+    let lagged = value(
+        &scrape(metrics_addr).await,
+        "switchboard_feed_lag_seconds",
+        &[],
+    );
+    assert!(
+        lagged.unwrap_or(0.0) >= 1.0,
+        "feed lag observed: {lagged:?}"
+    );
     drop(sub);
     eventually("the stream's end is counted", || async move {
         let s = scrape(metrics_addr).await;
