@@ -16,6 +16,15 @@ use crate::notify::{ChannelKind, NotifyEvent};
 /// someone who did not ask for it, so a few are plenty.
 pub const MAX_WAITING_ADDRESSES: i64 = 5;
 
+type ConfirmationRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
 /// A confirmation link's token as stored.
 #[derive(Debug, Clone)]
 pub struct EmailConfirmation {
@@ -96,14 +105,7 @@ impl Store {
         &self,
         token: &str,
     ) -> DomainResult<Option<EmailConfirmation>> {
-        let row: Option<(
-            Uuid,
-            Uuid,
-            String,
-            String,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-        )> = sqlx::query_as(
+        let row: Option<ConfirmationRow> = sqlx::query_as(
             "SELECT t.id, c.id, c.url, u.email, t.expires_at, t.used_at FROM action_tokens t \
                  JOIN notification_channels c ON c.id = t.channel_id \
                  JOIN users u ON u.id = t.user_id \
