@@ -10,6 +10,9 @@ use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+pub mod oidc;
+pub use oidc::{OidcIssuer, OidcSettings};
+
 /// The layouts `log_format` accepts.
 pub const LOG_FORMATS: [&str; 3] = ["pretty", "compact", "full"];
 
@@ -39,6 +42,7 @@ pub struct Settings {
     pub tls: TlsSettings,
     pub metrics: MetricsSettings,
     pub notify: NotifySettings,
+    pub oidc: OidcSettings,
 }
 
 /// Delivery of notifications (issue 15).
@@ -273,6 +277,7 @@ impl Default for Settings {
             tls: TlsSettings::default(),
             metrics: MetricsSettings::default(),
             notify: NotifySettings::default(),
+            oidc: OidcSettings::default(),
         }
     }
 }
@@ -492,6 +497,7 @@ impl Settings {
             }
         }
         self.check_transport()?;
+        self.oidc.check()?;
         // A full diff plus the request's other fields must fit in one message.
         let needed = self.limits.max_diff_bytes + 64 * 1024;
         if self.limits.max_message_bytes < needed {

@@ -11,6 +11,7 @@ mod inbox;
 mod launch_limits;
 mod launches;
 pub mod notifications;
+pub mod oidc;
 mod projects;
 pub mod push;
 pub mod queues;

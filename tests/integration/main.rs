@@ -18,6 +18,7 @@ mod launch;
 mod notifications;
 mod notify_email;
 mod notify_push;
+mod oidc;
 mod projects;
 mod questions;
 mod reads;
