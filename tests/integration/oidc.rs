@@ -37,7 +37,12 @@ impl Provider {
             .current_dir(&root)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
+            // Its warnings (a development key set, an in-memory store) only with the test logs.
+            .stderr(if std::env::var_os("SWITCHBOARD_TEST_LOG").is_some() {
+                std::process::Stdio::inherit()
+            } else {
+                std::process::Stdio::null()
+            })
             .kill_on_drop(true)
             .spawn()
             .expect("start the OIDC provider (node)");
@@ -472,6 +477,8 @@ async fn unverified_emails_and_other_domains_are_refused() {
     );
     assert_eq!(user_count(&app, "unverified@example.com").await, 0);
 
+    // A new browser: the provider would otherwise sign the same account in again.
+    let mut browser = Browser::default();
     let r = sign_in(&mut browser, &server, "mallory@other.test").await;
     assert_refused(&r, "only example.com addresses may");
     assert_eq!(user_count(&app, "mallory@other.test").await, 0);

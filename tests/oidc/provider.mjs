@@ -8,8 +8,9 @@
 // name the Switchboard server, whose port is only known once it has started), and the provider
 // answers `ready <issuer>`. It stops when stdin closes.
 //
-// Accounts: any email signs in (the login page has one field); its claims are `email`, `name`
-// and `email_verified`, which is false for emails starting with `unverified`.
+// Accounts: any email signs in (the login page has one field). The subject is the email as
+// typed (so `Ada@x` and `ada@x` are two accounts of one email); the claims are `email`
+// (lower-cased), `name` and `email_verified`, which is false for emails starting with `unverified`.
 import http from "node:http";
 import readline from "node:readline";
 import Provider from "oidc-provider";
@@ -34,7 +35,7 @@ async function interaction(req, res, url) {
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) throw new Error("interaction mismatch");
   if (req.method === "POST" && action === "login") {
-    const email = (await readForm(req)).get("email")?.trim().toLowerCase();
+    const email = (await readForm(req)).get("email")?.trim();
     if (!email) {
       res.writeHead(400, { "content-type": "text/plain" }).end("email is required");
       return;
@@ -99,7 +100,7 @@ rl.once("line", (line) => {
         async claims() {
           return {
             sub: id,
-            email: id,
+            email: id.toLowerCase(),
             email_verified: !id.startsWith("unverified"),
             name: `Test ${id.split("@")[0]}`,
           };
