@@ -50,6 +50,12 @@ function Title() {
 
 export function App() {
   const signedIn = useSignedIn();
+  // Not signed in here, but maybe by the server: an OIDC sign-in comes back with only the
+  // session cookie. Ask once before showing the sign-in page.
+  const [resuming, setResuming] = useState(!auth.signedIn);
+  useEffect(() => {
+    if (resuming) void auth.resume().finally(() => setResuming(false));
+  }, []);
   const path = usePath();
   const [invite, setInvite] = useState(pendingInviteToken());
   useEffect(() => {
@@ -58,6 +64,7 @@ export function App() {
     window.addEventListener("hashchange", h);
     return () => window.removeEventListener("hashchange", h);
   }, []);
+  if (!signedIn && resuming) return <Spinner />;
   if (!signedIn) {
     document.title = "Sign in · Switchboard";
     return <Login />;
