@@ -5,8 +5,8 @@
 //! - `GET /auth/oidc/<id>/start`: records a pending sign-in, sets the browser-binding cookie
 //!   and redirects to the issuer.
 //! - `GET /auth/oidc/<id>/callback`: where the issuer sends the browser back; on success sets
-//!   the refresh cookie (`api::session_http`) and redirects to the dashboard, which picks the
-//!   sign-in up with `/auth/session/refresh`. Failures are a short page saying why (nothing of
+//!   the refresh cookie (`api::session_http`) and redirects to the dashboard (`/?signin=oidc`),
+//!   which picks the sign-in up with `/auth/session/refresh`. Failures are a short page saying why (nothing of
 //!   the issuer's answers or of internal errors beyond a reference id).
 
 use std::sync::Arc;
@@ -149,7 +149,8 @@ async fn callback(
         Ok(refresh_cookie) => {
             let mut resp = http::Response::builder()
                 .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, "/")
+                // The marker tells the dashboard to pick the sign-in up from the cookie.
+                .header(header::LOCATION, "/?signin=oidc")
                 .header(header::CACHE_CONTROL, "no-store")
                 .body(axum::body::Body::empty())
                 .expect("static response");

@@ -360,7 +360,7 @@ async fn a_first_sign_in_creates_the_person_and_the_next_finds_them() {
 
     let r = sign_in(&mut browser, &server, "ada@example.com").await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(r.location(), "/");
+    assert_eq!(r.location(), "/?signin=oidc");
     let cookie = r.set_cookie("sb_refresh").expect("the refresh cookie");
     for attr in [
         "HttpOnly",

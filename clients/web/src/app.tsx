@@ -23,6 +23,15 @@ import { Spinner } from "./ui";
 // An invite link opened in a fresh tab: keep its token through sign-in.
 captureInviteToken();
 
+/** Whether this load is the end of an OIDC sign-in (the marker is taken off the address). */
+function oidcLanding(): boolean {
+  const u = new URL(window.location.href);
+  if (u.searchParams.get("signin") !== "oidc") return false;
+  u.searchParams.delete("signin");
+  history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+  return true;
+}
+
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(auth.signedIn);
   useEffect(() => {
@@ -50,9 +59,9 @@ function Title() {
 
 export function App() {
   const signedIn = useSignedIn();
-  // Not signed in here, but maybe by the server: an OIDC sign-in comes back with only the
-  // session cookie. Ask once before showing the sign-in page.
-  const [resuming, setResuming] = useState(!auth.signedIn);
+  // Signed in by the server: an OIDC sign-in comes back to /?signin=oidc with only the
+  // session cookie, which gives this page its tokens.
+  const [resuming, setResuming] = useState(!auth.signedIn && oidcLanding());
   useEffect(() => {
     if (resuming) void auth.resume().finally(() => setResuming(false));
   }, []);
