@@ -425,11 +425,15 @@ test("dashboard end to end in Chromium", async (root) => {
 
     // A refresh token the server refuses: back to the sign-in page.
     const saved = await refreshCookie();
+    const savedUser = await page.evaluate(() => localStorage.getItem("switchboard.auth"));
     await tab2.close();
     await page.context().addCookies([{ ...saved, value: "not-a-valid-refresh-token" }]);
     await page.reload();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.equal(await refreshCookie(), undefined, "the refused cookie is cleared");
+    // The still valid cookie back (with the remembered user): signed in again.
     await page.context().addCookies([saved]);
+    await page.evaluate((v) => localStorage.setItem("switchboard.auth", v), savedUser);
     await page.reload();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
   });
