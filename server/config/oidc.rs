@@ -1,15 +1,18 @@
 //! `[oidc]`: the OpenID Connect issuers people may sign in with, beside passwords.
 //!
 //! ```toml
-//! [[oidc.issuers]]
-//! id = "corp"                                   # in the URLs: /auth/oidc/corp/start
+//! [oidc.issuers.corp]                           # the id, in the URLs: /auth/oidc/corp/start
 //! issuer = "https://login.example.com"          # its discovery document is read from here
 //! client_id = "switchboard"
-//! client_secret = "..."                         # SWITCHBOARD__OIDC__ISSUERS=... or the file
+//! client_secret = "..."                         # or SWITCHBOARD__OIDC__ISSUERS__CORP__CLIENT_SECRET
 //! display_name = "Example SSO"                  # the login page's button
 //! allowed_domains = ["example.com"]             # optional: only these email domains
 //! ```
+//!
+//! Issuers are a table keyed by id (not a list) so that each field, the secret above all, can
+//! come from its own environment variable (a Kubernetes Secret, say).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,7 +22,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OidcSettings {
-    pub issuers: Vec<OidcIssuer>,
+    /// By id (`a-z`, `0-9`, `-`; up to 32 characters), which names the issuer in the URLs.
+    pub issuers: BTreeMap<String, OidcIssuer>,
     /// PEM file of extra CAs trusted for the issuers' https endpoints, beside the system's
     /// roots (an identity provider with a private CA).
     pub ca_file: Option<PathBuf>,
@@ -36,7 +40,8 @@ pub struct OidcSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcIssuer {
-    /// Short name in the sign-in URLs (`a-z`, `0-9`, `-`; up to 32 characters).
+    /// Its key in `issuers` (filled in by `OidcSettings::issuer_list`).
+    #[serde(skip)]
     pub id: String,
     /// The issuer identifier, exactly as its ID tokens' `iss` (https; http on loopback only).
     pub issuer: String,
@@ -53,7 +58,7 @@ pub struct OidcIssuer {
 impl Default for OidcSettings {
     fn default() -> Self {
         OidcSettings {
-            issuers: Vec::new(),
+            issuers: BTreeMap::new(),
             ca_file: None,
             login_ttl_secs: 600,
             http_timeout_ms: 10_000,
@@ -73,14 +78,20 @@ impl OidcSettings {
         Duration::from_secs(self.metadata_ttl_secs)
     }
 
-    pub fn issuer(&self, id: &str) -> Option<&OidcIssuer> {
-        self.issuers.iter().find(|i| i.id == id)
+    /// The issuers, each with its id.
+    pub fn issuer_list(&self) -> Vec<OidcIssuer> {
+        self.issuers
+            .iter()
+            .map(|(id, i)| OidcIssuer {
+                id: id.clone(),
+                ..i.clone()
+            })
+            .collect()
     }
 
     /// Values serde accepts but sign-in cannot use.
     pub fn check(&self) -> Result<(), String> {
-        let mut seen = std::collections::HashSet::new();
-        for i in &self.issuers {
+        for i in self.issuer_list() {
             let valid_id = !i.id.is_empty()
                 && i.id.len() <= 32
                 && i.id
@@ -91,9 +102,6 @@ impl OidcSettings {
                     "oidc.issuers: id {:?} must be 1 to 32 of a-z, 0-9 and -",
                     i.id
                 ));
-            }
-            if !seen.insert(i.id.as_str()) {
-                return Err(format!("oidc.issuers: id {:?} is used twice", i.id));
             }
             check_issuer_url(&i.issuer).map_err(|e| format!("oidc.issuers.{}: {e}", i.id))?;
             if i.client_id.trim().is_empty() {
@@ -183,33 +191,56 @@ mod tests {
         }
     }
 
-    #[test]
-    fn issuers_are_https_or_loopback_and_named_once() {
-        let ok = OidcSettings {
-            issuers: vec![
-                issuer("corp", "https://login.example.com"),
-                issuer("dev", "http://localhost:8080"),
-                issuer("ip", "http://127.0.0.1:9"),
-            ],
+    fn settings(issuers: Vec<OidcIssuer>) -> OidcSettings {
+        OidcSettings {
+            issuers: issuers.into_iter().map(|i| (i.id.clone(), i)).collect(),
             ..OidcSettings::default()
-        };
+        }
+    }
+
+    #[test]
+    fn issuers_are_https_or_loopback_with_usable_ids() {
+        let ok = settings(vec![
+            issuer("corp", "https://login.example.com"),
+            issuer("dev", "http://localhost:8080"),
+            issuer("ip", "http://127.0.0.1:9"),
+        ]);
         assert_eq!(ok.check(), Ok(()));
+        assert_eq!(ok.issuer_list()[0].id, "corp");
         for (id, url, err) in [
             ("corp", "http://login.example.com", "must be https"),
             ("Corp", "https://x.example", "must be 1 to 32"),
             ("corp", "ftp://x.example", "must be an https URL"),
         ] {
-            let s = OidcSettings {
-                issuers: vec![issuer(id, url)],
-                ..OidcSettings::default()
-            };
+            let s = settings(vec![issuer(id, url)]);
             assert!(s.check().unwrap_err().contains(err), "{id} {url}");
         }
-        let twice = OidcSettings {
-            issuers: vec![issuer("a", "https://x"), issuer("a", "https://y")],
-            ..OidcSettings::default()
-        };
-        assert!(twice.check().unwrap_err().contains("used twice"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns its own error type
+    fn an_issuer_from_the_file_takes_its_secret_from_the_environment() {
+        use secrecy::ExposeSecret;
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "switchboard.toml",
+                "[oidc.issuers.corp]\nissuer = \"https://login.example.com\"\nclient_id = \"sb\"\nclient_secret = \"from-the-file\"\n",
+            )?;
+            jail.set_env(
+                "SWITCHBOARD__OIDC__ISSUERS__CORP__CLIENT_SECRET",
+                "from-the-env",
+            );
+            let s = crate::config::Settings::load(Some(std::path::Path::new("switchboard.toml")))
+                .map_err(|e| e.to_string())?;
+            let corp = &s.oidc.issuer_list()[0];
+            assert_eq!(corp.id, "corp");
+            assert_eq!(corp.client_secret.expose_secret(), "from-the-env");
+            assert!(
+                !format!("{s:?}").contains("from-the-env"),
+                "the secret is redacted"
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -87,23 +87,19 @@ impl Store {
         &self,
         email: &str,
     ) -> DomainResult<Option<(User, Option<String>)>> {
-        let row: Option<(Uuid, String, String, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Credentials {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: Option<String>,
+        }
+        let row: Option<Credentials> = sqlx::query_as(
             "SELECT id, email, display_name, created_at, password_hash FROM users WHERE lower(email) = lower($1)",
         )
         .bind(email)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(id, email, display_name, created_at, hash)| {
-            (
-                User {
-                    id: UserId(id),
-                    email,
-                    display_name,
-                    created_at,
-                },
-                hash,
-            )
-        }))
+        Ok(row.map(|r| (r.user.into(), r.password_hash)))
     }
 
     pub async fn user_id_by_email(&self, email: &str) -> DomainResult<UserId> {

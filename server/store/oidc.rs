@@ -74,6 +74,14 @@ impl Store {
     /// The person with this verified email, created (with their personal project) when there
     /// is none; the issuer account is recorded against them.
     pub async fn oidc_sign_in(&self, identity: OidcIdentity<'_>) -> DomainResult<User> {
+        match self.oidc_sign_in_once(&identity).await {
+            // Two first sign-ins of one email at once: the other created the person; find them.
+            Err(DomainError::AlreadyExists(_)) => self.oidc_sign_in_once(&identity).await,
+            done => done,
+        }
+    }
+
+    async fn oidc_sign_in_once(&self, identity: &OidcIdentity<'_>) -> DomainResult<User> {
         let mut tx = self.pool.begin().await?;
         let found: Option<UserRow> = sqlx::query_as(
             "SELECT id, email, display_name, created_at FROM users WHERE lower(email) = lower($1)",

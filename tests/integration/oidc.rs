@@ -117,7 +117,10 @@ fn rand_bytes() -> [u8; 24] {
 async fn app_with_provider(allowed_domains: &[&str]) -> (TestApp, Provider) {
     let mut provider = Provider::start().await;
     let issuer = provider.issuer_settings(allowed_domains);
-    let app = TestApp::spawn_with(|s| s.oidc.issuers = vec![issuer]).await;
+    let app = TestApp::spawn_with(|s| {
+        s.oidc.issuers.insert(ISSUER_ID.into(), issuer);
+    })
+    .await;
     provider.register(&format!("http://{}", app.addr)).await;
     (app, provider)
 }

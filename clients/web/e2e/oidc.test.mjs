@@ -60,8 +60,7 @@ data_dir = ${JSON.stringify(join(dir, "data"))}
 web_dir = ${JSON.stringify(process.env.SWITCHBOARD__WEB_DIR ?? join(root, "clients/web/dist"))}
 log_format = "compact"
 
-[[oidc.issuers]]
-id = "test"
+[oidc.issuers.test]
 issuer = "${issuer}"
 client_id = "switchboard-e2e"
 client_secret = "${secret}"

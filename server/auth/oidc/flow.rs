@@ -75,6 +75,7 @@ struct UserInfo {
 /// The configured issuers and what talking to them needs.
 pub struct Oidc {
     settings: OidcSettings,
+    issuers: Vec<OidcIssuer>,
     discovery: Discovery,
     sealer: Arc<Sealer>,
 }
@@ -87,17 +88,21 @@ impl Oidc {
         let http = IssuerHttp::new(settings.http_timeout(), tls);
         Ok(Oidc {
             settings: settings.clone(),
+            issuers: settings.issuer_list(),
             discovery: Discovery::new(http, settings.metadata_ttl()),
             sealer,
         })
     }
 
     pub fn issuers(&self) -> &[OidcIssuer] {
-        &self.settings.issuers
+        &self.issuers
     }
 
     fn issuer(&self, id: &str) -> Result<&OidcIssuer, OidcError> {
-        self.settings.issuer(id).ok_or(OidcError::UnknownIssuer)
+        self.issuers
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or(OidcError::UnknownIssuer)
     }
 
     /// Records a pending sign-in and returns the issuer's authorization URL for it.
