@@ -30,8 +30,10 @@ pub struct Settings {
     pub postgres_bin_dir: Option<PathBuf>,
     /// Built web dashboard to serve at `/`.
     pub web_dir: PathBuf,
-    /// Comma-separated browser origins allowed by CORS, or `*` for any. Tokens travel in the
-    /// authorization header, never in cookies, so `*` does not expose a session to CSRF.
+    /// Comma-separated browser origins allowed by CORS, or `*` for any. Access tokens travel in
+    /// the authorization header; the one cookie (the refresh token) is SameSite=Strict and its
+    /// endpoints check a custom header and the Origin (`api::session_http`), and CORS never
+    /// allows credentials, so `*` does not expose a session to CSRF.
     pub cors_origins: String,
     /// `pretty`, `compact` or `full` (anything else is refused at start).
     pub log_format: String,
