@@ -69,14 +69,15 @@ impl Provider {
         }
     }
 
-    /// Registers the server as the provider's client (its callback is known once it listens).
-    pub async fn register(&mut self, server: &str) {
+    /// Registers the server as the provider's client (its callback is known once it listens);
+    /// `email_in_id_token: false` keeps the email for the userinfo endpoint.
+    pub async fn register(&mut self, server: &str, email_in_id_token: bool) {
         use tokio::io::AsyncWriteExt;
         let line = serde_json::json!({"clients": [{
             "client_id": CLIENT_ID,
             "client_secret": self.client_secret,
             "redirect_uris": [format!("{server}/auth/oidc/{ISSUER_ID}/callback")],
-        }]});
+        }], "email_in_id_token": email_in_id_token});
         let stdin = self.child.stdin.as_mut().unwrap();
         stdin
             .write_all(format!("{line}\n").as_bytes())
@@ -115,13 +116,19 @@ fn rand_bytes() -> [u8; 24] {
 
 /// A server with the provider as issuer `test`, and the provider knowing the server.
 async fn app_with_provider(allowed_domains: &[&str]) -> (TestApp, Provider) {
+    app_with(allowed_domains, true).await
+}
+
+async fn app_with(allowed_domains: &[&str], email_in_id_token: bool) -> (TestApp, Provider) {
     let mut provider = Provider::start().await;
     let issuer = provider.issuer_settings(allowed_domains);
     let app = TestApp::spawn_with(|s| {
         s.oidc.issuers.insert(ISSUER_ID.into(), issuer);
     })
     .await;
-    provider.register(&format!("http://{}", app.addr)).await;
+    provider
+        .register(&format!("http://{}", app.addr), email_in_id_token)
+        .await;
     (app, provider)
 }
 
@@ -465,6 +472,26 @@ async fn a_verified_email_signs_in_as_the_existing_password_account() {
         })
         .await;
     assert!(login.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_kept_out_of_the_id_token_is_read_from_userinfo() {
+    let (app, _provider) = app_with(&["example.com"], false).await;
+    let server = format!("http://{}", app.addr);
+    let mut browser = Browser::default();
+    assert_eq!(
+        sign_in(&mut browser, &server, "hal@example.com")
+            .await
+            .status,
+        303
+    );
+    let session = picked_up(&mut browser, &server).await;
+    assert_eq!(session["user"]["email"], "hal@example.com");
+    assert_eq!(session["user"]["display_name"], "Test hal");
+    // And its email_verified counts there too.
+    let mut browser = Browser::default();
+    let r = sign_in(&mut browser, &server, "unverified-too@example.com").await;
+    assert_refused(&r, "has not verified the email address");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

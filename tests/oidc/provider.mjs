@@ -6,7 +6,8 @@
 // It listens on a free port of 127.0.0.1 and prints `port <n>`. The caller then writes one JSON
 // line on stdin, `{"clients": [{client_id, client_secret, redirect_uris}]}` (the redirect URIs
 // name the Switchboard server, whose port is only known once it has started), and the provider
-// answers `ready <issuer>`. It stops when stdin closes.
+// answers `ready <issuer>`. It stops when stdin closes. With `"email_in_id_token": false` the ID
+// token carries only `sub` and the email is served by the userinfo endpoint (as some issuers do).
 //
 // Accounts: any email signs in (the login page has one field). The subject is the email as
 // typed (so `Ada@x` and `ada@x` are two accounts of one email); the claims are `email`
@@ -85,7 +86,7 @@ server.listen(0, "127.0.0.1", () => {
 });
 
 rl.once("line", (line) => {
-  const { clients } = JSON.parse(line);
+  const { clients, email_in_id_token: emailInIdToken = true } = JSON.parse(line);
   const issuer = `http://localhost:${server.address().port}`;
   provider = new Provider(issuer, {
     clients: clients.map((c) => ({
@@ -108,8 +109,9 @@ rl.once("line", (line) => {
       };
     },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-    // Real providers put the requested claims into the ID token; so does this one.
-    conformIdTokenClaims: false,
+    // Most real providers put the requested claims into the ID token; so does this one, unless
+    // told to keep them for userinfo (the OpenID Connect default for the code flow).
+    conformIdTokenClaims: !emailInIdToken,
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
