@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test, on a fresh machine or a warm one. It installs what it
-# needs (PostgreSQL, buf, grpcurl, Go plugins, Python venvs (incl. aiosmtpd), npm packages, Maven dependencies,
+# needs (PostgreSQL, buf, grpcurl, Go plugins, Python venvs (incl. aiosmtpd), npm packages (incl. the OIDC test provider), Maven dependencies,
 # Chromium), builds once, and runs:
 #   1. proto checks (buf lint, format, breaking against the main branch's last landed commit)
 #   2. the Rust unit and integration tests (real Postgres, real server on port 0)
@@ -63,6 +63,8 @@ step proto proto_checks
 
 # The real SMTP server (aiosmtpd) the email notification tests start.
 step smtp tests/smtp/setup.sh
+# The real OpenID Connect provider (oidc-provider from npm) the OIDC sign-in tests start.
+step oidc tests/oidc/setup.sh
 step build cargo build --locked --workspace --all-targets
 step rust cargo test --locked --workspace -- --test-threads=4
 

@@ -10,6 +10,9 @@ use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+pub mod oidc;
+pub use oidc::{OidcIssuer, OidcSettings};
+
 /// The layouts `log_format` accepts.
 pub const LOG_FORMATS: [&str; 3] = ["pretty", "compact", "full"];
 
@@ -27,8 +30,10 @@ pub struct Settings {
     pub postgres_bin_dir: Option<PathBuf>,
     /// Built web dashboard to serve at `/`.
     pub web_dir: PathBuf,
-    /// Comma-separated browser origins allowed by CORS, or `*` for any. Tokens travel in the
-    /// authorization header, never in cookies, so `*` does not expose a session to CSRF.
+    /// Comma-separated browser origins allowed by CORS, or `*` for any. Access tokens travel in
+    /// the authorization header; the one cookie (the refresh token) is SameSite=Strict and its
+    /// endpoints check a custom header and the Origin (`api::session_http`), and CORS never
+    /// allows credentials, so `*` does not expose a session to CSRF.
     pub cors_origins: String,
     /// `pretty`, `compact` or `full` (anything else is refused at start).
     pub log_format: String,
@@ -39,6 +44,7 @@ pub struct Settings {
     pub tls: TlsSettings,
     pub metrics: MetricsSettings,
     pub notify: NotifySettings,
+    pub oidc: OidcSettings,
 }
 
 /// Delivery of notifications (issue 15).
@@ -277,6 +283,7 @@ impl Default for Settings {
             tls: TlsSettings::default(),
             metrics: MetricsSettings::default(),
             notify: NotifySettings::default(),
+            oidc: OidcSettings::default(),
         }
     }
 }
@@ -496,6 +503,7 @@ impl Settings {
             }
         }
         self.check_transport()?;
+        self.oidc.check()?;
         // A full diff plus the request's other fields must fit in one message.
         let needed = self.limits.max_diff_bytes + 64 * 1024;
         if self.limits.max_message_bytes < needed {

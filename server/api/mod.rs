@@ -10,12 +10,14 @@ pub mod dashboard_service;
 pub mod launch_convert;
 pub mod launch_service;
 pub mod notification_service;
+pub mod oidc_http;
 pub mod pagination;
 pub mod project_service;
 pub mod push;
 pub mod push_renew;
 pub mod requests;
 pub mod runner_service;
+pub mod session_http;
 pub mod status;
 
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub struct AppState {
     pub deliverer: crate::notify::worker::Deliverer,
     /// Cancelled when the server stops: streams and waits end with UNAVAILABLE.
     pub shutdown: CancellationToken,
+    /// The configured OIDC issuers (sign-in through them: `oidc_http`).
+    pub oidc: Arc<crate::auth::oidc::Oidc>,
 }
 
 impl AppState {

@@ -45,13 +45,15 @@ pub async fn check_password(
     // Verify against a dummy hash for unknown emails: same answer, same time.
     let hash = found
         .as_ref()
-        .map(|(_, h)| h.clone())
+        .and_then(|(_, h)| h.clone())
         .unwrap_or_else(|| dummy_hash().to_owned());
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(DomainError::internal)?;
     match (found, ok) {
-        (Some((user, _)), true) => {
+        // A person without a password (signed up through OIDC) was checked against the dummy
+        // hash, whose password is in this source: that match must not count.
+        (Some((user, Some(_))), true) => {
             throttle.record_success(email);
             Ok(user)
         }

@@ -372,6 +372,10 @@ pub async fn start_with_store(
         presence,
         deliverer: deliverer.clone(),
         shutdown: stop.clone(),
+        oidc: Arc::new(crate::auth::oidc::Oidc::new(
+            &settings.oidc,
+            Arc::new(crate::auth::sealed::Sealer::new(&secret)),
+        )?),
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -423,6 +427,8 @@ pub async fn start_with_store(
         .into_axum_router()
         .merge(crate::api::act_http::router(state.clone()))
         .merge(crate::api::push_renew::router(state.clone()))
+        .merge(crate::api::session_http::router(state.clone()))
+        .merge(crate::api::oidc_http::router(state.clone()))
         .fallback_service(web_fallback(&settings, readiness.clone()));
     let routes = tonic::service::Routes::from(router);
 

@@ -75,56 +75,31 @@ impl Store {
         display_name: &str,
         password_hash: &str,
     ) -> DomainResult<User> {
-        // The user and their personal project (id = user id, see the projects migration)
-        // commit together: every path that creates an account goes through here.
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query_as::<_, UserRow>(
-            "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, lower($2), $3, $4) \
-             RETURNING id, email, display_name, created_at",
-        )
-        .bind(Uuid::new_v4())
-        .bind(email)
-        .bind(display_name)
-        .bind(password_hash)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e, "users_email_lower_key") {
-                DomainError::AlreadyExists(format!("a user with email {email} already exists"))
-            } else {
-                map_sqlx_error(e)
-            }
-        })?;
-        sqlx::query(
-            "WITH p AS (INSERT INTO projects (id, name, personal_of) VALUES ($1, 'Personal', $1) RETURNING id) \
-             INSERT INTO project_members (project_id, user_id, role) SELECT id, id, 3 FROM p",
-        )
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await?;
+        let user = insert_user(&mut tx, email, display_name, Some(password_hash)).await?;
         tx.commit().await?;
-        Ok(row.into())
+        Ok(user)
     }
 
-    /// The user and their password hash, for login.
-    pub async fn user_credentials(&self, email: &str) -> DomainResult<Option<(User, String)>> {
-        let row: Option<(Uuid, String, String, DateTime<Utc>, String)> = sqlx::query_as(
+    /// The user and their password hash, for login (none: the person signs in only through
+    /// an OIDC issuer).
+    pub async fn user_credentials(
+        &self,
+        email: &str,
+    ) -> DomainResult<Option<(User, Option<String>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Credentials {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: Option<String>,
+        }
+        let row: Option<Credentials> = sqlx::query_as(
             "SELECT id, email, display_name, created_at, password_hash FROM users WHERE lower(email) = lower($1)",
         )
         .bind(email)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(id, email, display_name, created_at, hash)| {
-            (
-                User {
-                    id: UserId(id),
-                    email,
-                    display_name,
-                    created_at,
-                },
-                hash,
-            )
-        }))
+        Ok(row.map(|r| (r.user.into(), r.password_hash)))
     }
 
     pub async fn user_id_by_email(&self, email: &str) -> DomainResult<UserId> {
@@ -396,4 +371,40 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// A new user and their personal project (id = user id, see the projects migration), in the
+/// caller's transaction: every path that creates an account goes through here. No password
+/// hash: the person signs in through an OIDC issuer only.
+pub(super) async fn insert_user(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    display_name: &str,
+    password_hash: Option<&str>,
+) -> DomainResult<User> {
+    let row = sqlx::query_as::<_, UserRow>(
+        "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, lower($2), $3, $4) \
+         RETURNING id, email, display_name, created_at",
+    )
+    .bind(Uuid::new_v4())
+    .bind(email)
+    .bind(display_name)
+    .bind(password_hash)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, "users_email_lower_key") {
+            DomainError::AlreadyExists(format!("a user with email {email} already exists"))
+        } else {
+            map_sqlx_error(e)
+        }
+    })?;
+    sqlx::query(
+        "WITH p AS (INSERT INTO projects (id, name, personal_of) VALUES ($1, 'Personal', $1) RETURNING id) \
+         INSERT INTO project_members (project_id, user_id, role) SELECT id, id, 3 FROM p",
+    )
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(row.into())
 }

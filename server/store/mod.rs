@@ -12,6 +12,7 @@ mod inbox;
 mod launch_limits;
 mod launches;
 pub mod notifications;
+pub mod oidc;
 mod presence;
 mod projects;
 pub mod push;

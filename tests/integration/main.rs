@@ -20,6 +20,7 @@ mod notifications;
 mod notify_email;
 mod notify_push;
 mod notify_replicas;
+mod oidc;
 mod projects;
 mod questions;
 mod reads;

@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { AuthService, TokenPair } from "./gen/switchboard/v1/auth_service_pb.js";
 import type { User } from "./gen/switchboard/v1/model_pb.js";
+import type { BrowserSession, SessionReply } from "./session.js";
 
 /** A token, or a function returning one (called on every request). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -23,6 +24,7 @@ export function bearerAuth(token: TokenSource): Interceptor {
 export interface StoredAuth {
   accessToken: string;
   accessExpireMs: number;
+  /** Empty with a BrowserSession: the refresh token is then in an HttpOnly cookie. */
   refreshToken: string;
   refreshExpireMs: number;
   /** When the pair was received (to size the refresh margin for short-lived tokens). */
@@ -72,8 +74,9 @@ export function sharedRefreshStorage(area: Storage, key = "switchboard.auth"): A
         const raw = area.getItem(key);
         if (!raw) return null;
         const p = JSON.parse(raw) as Omit<StoredAuth, "accessToken" | "accessExpireMs">;
-        const mine = access !== null && access.rt === p.refreshToken;
-        return { ...p, accessToken: mine ? access!.token : "", accessExpireMs: mine ? access!.exp : 0 };
+        const refreshToken = p.refreshToken ?? "";
+        const mine = access !== null && access.rt === sharedKey(refreshToken, p.user);
+        return { ...p, refreshToken, accessToken: mine ? access!.token : "", accessExpireMs: mine ? access!.exp : 0 };
       } catch {
         return null;
       }
@@ -84,11 +87,17 @@ export function sharedRefreshStorage(area: Storage, key = "switchboard.auth"): A
         area.removeItem(key);
         return;
       }
-      access = { token: v.accessToken, exp: v.accessExpireMs, rt: v.refreshToken };
-      const { accessToken: _a, accessExpireMs: _e, ...shared } = v;
-      area.setItem(key, JSON.stringify(shared));
+      access = { token: v.accessToken, exp: v.accessExpireMs, rt: sharedKey(v.refreshToken, v.user) };
+      // With a BrowserSession there is no refresh token to share: it stays in its cookie.
+      const { accessToken: _a, accessExpireMs: _e, refreshToken, ...shared } = v;
+      area.setItem(key, JSON.stringify(refreshToken ? { ...shared, refreshToken } : shared));
     },
   };
+}
+
+/** Whose access token this tab holds: the sign-in's refresh token, or (cookie) its user. */
+function sharedKey(refreshToken: string, user: StoredAuth["user"]): string {
+  return refreshToken || `user:${user.id}`;
 }
 
 /** A cross-tab lock from the Web Locks API (runs `fn` directly where it is missing). */
@@ -111,6 +120,11 @@ export interface AuthManagerOptions {
    * another tab already rotated is never presented again (that would revoke the sign-in).
    */
   lock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Sign in, refresh and sign out through the server's cookie session (`cookieSession` in
+   * "@switchboard/client/web") instead of AuthService: the refresh token never reaches script.
+   */
+  session?: BrowserSession;
 }
 
 /**
@@ -127,6 +141,7 @@ export class AuthManager {
   private readonly skew: number;
   private readonly auto: boolean;
   private readonly lock: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly session: BrowserSession | undefined;
 
   constructor(
     private readonly client: Client<typeof AuthService>,
@@ -136,6 +151,7 @@ export class AuthManager {
     this.skew = opts.refreshSkewMs ?? 60_000;
     this.auto = opts.autoRefresh ?? true;
     this.lock = opts.lock ?? ((fn) => fn());
+    this.session = opts.session;
     this.state = this.storage.load();
     if (this.state && this.state.refreshExpireMs <= Date.now()) this.clear();
     this.schedule();
@@ -156,15 +172,42 @@ export class AuthManager {
   }
 
   async login(email: string, password: string): Promise<StoredAuth["user"]> {
+    if (this.session) {
+      this.apply(fromSession(await this.session.login(email, password)));
+      return this.state!.user;
+    }
     const res = await this.client.login({ email, password });
     this.set(res.tokens!, res.user);
     return this.state!.user;
+  }
+
+  /**
+   * With a BrowserSession, when not signed in: picks up a sign-in the server made without this
+   * page (an OIDC sign-in redirects back with only the cookie). Resolves whether it did.
+   */
+  async resume(): Promise<boolean> {
+    if (!this.session || this.state) return this.state !== null;
+    try {
+      const reply = await this.lock(() => this.session!.refresh());
+      if (!this.state) this.apply(fromSession(reply));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Revokes the refresh token (best effort) and forgets everything. */
   async logout(): Promise<void> {
     const rt = this.state?.refreshToken;
     this.clear();
+    if (this.session) {
+      try {
+        await this.session.logout();
+      } catch {
+        /* signed out locally anyway */
+      }
+      return;
+    }
     if (rt) {
       try {
         await this.client.logout({ refreshToken: rt });
@@ -194,6 +237,12 @@ export class AuthManager {
           const latest = this.storage.load();
           if (!latest) throw new ConnectError("signed out", Code.Unauthenticated);
           if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
+          if (this.session) {
+            const reply = await this.session.refresh();
+            if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
+            this.apply(fromSession(reply));
+            return this.state!;
+          }
           const res = await this.client.refresh({ refreshToken: latest.refreshToken });
           if (this.state !== s) throw new ConnectError("signed out", Code.Unauthenticated);
           this.set(res.tokens!, res.user);
@@ -228,7 +277,7 @@ export class AuthManager {
 
   private set(tokens: TokenPair, user: User | undefined): void {
     const now = Date.now();
-    const next: StoredAuth = {
+    this.apply({
       accessToken: tokens.accessToken,
       accessExpireMs: tokens.accessTokenExpireTime ? timestampMs(tokens.accessTokenExpireTime) : now + 5 * 60_000,
       refreshToken: tokens.refreshToken,
@@ -239,7 +288,10 @@ export class AuthManager {
         displayName: user?.displayName ?? this.state?.user.displayName ?? "",
       },
       issuedMs: now,
-    };
+    });
+  }
+
+  private apply(next: StoredAuth): void {
     const was = this.state !== null;
     this.state = next;
     this.storage.save(next);
@@ -273,4 +325,15 @@ export class AuthManager {
   private emit(signedIn: boolean): void {
     for (const fn of this.listeners) fn(signedIn);
   }
+}
+
+function fromSession(r: SessionReply): StoredAuth {
+  return {
+    accessToken: r.accessToken,
+    accessExpireMs: r.accessExpireMs,
+    refreshToken: "",
+    refreshExpireMs: r.refreshExpireMs,
+    user: r.user,
+    issuedMs: Date.now(),
+  };
 }

@@ -8,6 +8,8 @@ import { AuthManager, bearerAuth, type AuthManagerOptions, type TokenSource } fr
 import type { DashboardClient, ProjectClient } from "./dashboard.js";
 
 export * from "./index.js";
+export { cookieSession, signInProviders } from "./session.js";
+export type { BrowserSession, SessionReply, SignInProvider } from "./session.js";
 
 /** A gRPC-Web transport (binary) to `baseUrl`, optionally sending a bearer token. */
 export function createWebTransport(baseUrl: string, token?: TokenSource, interceptors: Interceptor[] = []): Transport {

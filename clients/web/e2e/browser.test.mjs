@@ -395,19 +395,28 @@ test("dashboard end to end in Chromium", async (root) => {
     await page.waitForFunction(() => document.title === "Switchboard");
   });
 
-  await t.test("tokens: a new tab stays signed in, refreshes rotate the shared token, a refused refresh returns to sign-in", async () => {
+  await t.test("tokens: the refresh token is an HttpOnly cookie; a new tab stays signed in, refreshes rotate it, a refused refresh returns to sign-in", async () => {
     const read = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("switchboard.auth")));
+    const refreshCookie = async () => (await page.context().cookies()).find((c) => c.name === "sb_refresh");
     await page.goto("/keys");
     await page.getByTestId("key-list").waitFor();
     const before = await read(page);
     assert.equal(before.accessToken, undefined, "the access token is not in localStorage");
-    // A second tab: no access token in its memory yet, so it refreshes with the shared token.
+    assert.equal(before.refreshToken, undefined, "the refresh token is not in localStorage");
+    assert.equal(before.user.email, email);
+    const cookie = await refreshCookie();
+    assert.ok(cookie, "the refresh token is a cookie");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, "Strict");
+    assert.equal(cookie.path, "/auth/session");
+    assert.equal(await page.evaluate(() => document.cookie.includes("sb_refresh")), false, "scripts cannot read it");
+    // A second tab: no access token in its memory yet, so it refreshes with the shared cookie.
     const tab2 = await page.context().newPage();
     await tab2.goto("/keys");
     await tab2.getByTestId("key-list").waitFor();
-    const afterTab2 = await read(tab2);
-    assert.notEqual(afterTab2.refreshToken, before.refreshToken, "the refresh token rotated");
-    // The first tab refreshes next with the latest token (not its stale one), and stays in.
+    assert.notEqual((await refreshCookie()).value, cookie.value, "the refresh token rotated");
+    // The first tab refreshes next with the latest cookie, and stays in.
     await page.reload();
     await page.getByTestId("key-list").waitFor();
     await tab2.reload();
@@ -415,23 +424,33 @@ test("dashboard end to end in Chromium", async (root) => {
     assert.equal(await page.getByRole("button", { name: "Sign in" }).count(), 0);
 
     // A refresh token the server refuses: back to the sign-in page.
-    const saved = await page.evaluate(() => localStorage.getItem("switchboard.auth"));
+    const saved = await refreshCookie();
+    const savedUser = await page.evaluate(() => localStorage.getItem("switchboard.auth"));
     await tab2.close();
-    await page.evaluate(() => {
-      const a = JSON.parse(localStorage.getItem("switchboard.auth"));
-      a.refreshToken = "not-a-valid-refresh-token";
-      localStorage.setItem("switchboard.auth", JSON.stringify(a));
-    });
+    await page.context().addCookies([{ ...saved, value: "not-a-valid-refresh-token" }]);
     await page.reload();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
-    await page.evaluate((v) => localStorage.setItem("switchboard.auth", v), saved);
+    assert.equal(await refreshCookie(), undefined, "the refused cookie is cleared");
+    // The still valid cookie back (with the remembered user): signed in again.
+    await page.context().addCookies([saved]);
+    await page.evaluate((v) => localStorage.setItem("switchboard.auth", v), savedUser);
     await page.reload();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
   });
 
-  await t.test("sign out returns to the login page", async () => {
+  await t.test("sign out returns to the login page and ends the cookie's sign-in", async () => {
+    const saved = (await page.context().cookies()).find((c) => c.name === "sb_refresh");
+    const loggedOut = page.waitForResponse((r) => r.url().endsWith("/auth/session/logout"));
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.equal((await loggedOut).status(), 200);
+    assert.equal(await page.evaluate(() => localStorage.getItem("switchboard.auth")), null);
+    assert.ok(!(await page.context().cookies()).some((c) => c.name === "sb_refresh"), "the cookie is cleared");
+    // The old cookie is revoked: putting it back does not sign in.
+    await page.context().addCookies([saved]);
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.context().clearCookies();
     await shot("login", PHONE);
   });
 });

@@ -4,6 +4,7 @@ import {
   ConnectError,
   NotificationService,
   createClient,
+  cookieSession,
   createDashboard,
   LaunchService,
   sharedRefreshStorage,
@@ -15,9 +16,10 @@ const origin = typeof window !== "undefined" ? window.location.origin : "http://
 
 const authKey = "switchboard.auth";
 
-// The refresh token (and the user) in localStorage, shared by this origin's tabs; each tab's
-// access token in its memory only. Tabs refresh one at a time (Web Locks), each with the latest
-// refresh token, so a rotated token is never presented twice.
+// The refresh token in an HttpOnly cookie the server sets and rotates (no script, this one
+// included, can read it); the user in localStorage, shared by this origin's tabs; each tab's
+// access token in its memory only. Tabs refresh one at a time (Web Locks), so the rotating
+// cookie is never presented twice.
 export const {
   auth,
   dashboard: api,
@@ -26,6 +28,7 @@ export const {
 } = createDashboard(origin, {
   storage: typeof localStorage !== "undefined" ? sharedRefreshStorage(localStorage, authKey) : undefined,
   lock: webLocks(),
+  session: cookieSession(origin),
 });
 
 /** LaunchService on the same connection: new sessions, Continue, runners. */

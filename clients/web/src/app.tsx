@@ -23,6 +23,15 @@ import { Spinner } from "./ui";
 // An invite link opened in a fresh tab: keep its token through sign-in.
 captureInviteToken();
 
+/** Whether this load is the end of an OIDC sign-in (the marker is taken off the address). */
+function oidcLanding(): boolean {
+  const u = new URL(window.location.href);
+  if (u.searchParams.get("signin") !== "oidc") return false;
+  u.searchParams.delete("signin");
+  history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+  return true;
+}
+
 function useSignedIn(): boolean {
   const [signedIn, setSignedIn] = useState(auth.signedIn);
   useEffect(() => {
@@ -50,6 +59,12 @@ function Title() {
 
 export function App() {
   const signedIn = useSignedIn();
+  // Signed in by the server: an OIDC sign-in comes back to /?signin=oidc with only the
+  // session cookie, which gives this page its tokens.
+  const [resuming, setResuming] = useState(!auth.signedIn && oidcLanding());
+  useEffect(() => {
+    if (resuming) void auth.resume().finally(() => setResuming(false));
+  }, []);
   const path = usePath();
   const [invite, setInvite] = useState(pendingInviteToken());
   useEffect(() => {
@@ -58,6 +73,7 @@ export function App() {
     window.addEventListener("hashchange", h);
     return () => window.removeEventListener("hashchange", h);
   }, []);
+  if (!signedIn && resuming) return <Spinner />;
   if (!signedIn) {
     document.title = "Sign in · Switchboard";
     return <Login />;

@@ -1,4 +1,5 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { signInProviders, type SignInProvider } from "@switchboard/client/web";
 import { auth, errorText } from "../api";
 
 export function Login() {
@@ -6,6 +7,10 @@ export function Login() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const [providers, setProviders] = useState<SignInProvider[]>([]);
+  useEffect(() => {
+    void signInProviders(window.location.origin).then(setProviders);
+  }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -43,6 +48,12 @@ export function Login() {
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        {providers.length > 0 && <p class="muted login-or">or</p>}
+        {providers.map((p) => (
+          <a key={p.id} class="btn btn-block" href={p.startUrl} data-testid={`sign-in-${p.id}`}>
+            Sign in with {p.displayName}
+          </a>
+        ))}
       </form>
     </main>
   );
