@@ -41,6 +41,8 @@ pub struct AppState {
     pub deliverer: crate::notify::worker::Deliverer,
     /// Cancelled when the server stops: streams and waits end with UNAVAILABLE.
     pub shutdown: CancellationToken,
+    /// The Kubernetes launch target, when configured.
+    pub kubernetes: Option<Arc<crate::kubernetes::KubeTarget>>,
 }
 
 impl AppState {

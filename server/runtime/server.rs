@@ -355,6 +355,10 @@ pub async fn start_with_store(
             settings.limits.agent_calls_burst,
         ),
     });
+    let kubernetes = match &settings.kubernetes {
+        Some(k) => Some(crate::kubernetes::KubeTarget::connect(k.clone()).await?),
+        None => None,
+    };
     let state = AppState {
         store: store.clone(),
         hub: hub.clone(),
@@ -365,6 +369,7 @@ pub async fn start_with_store(
         presence,
         deliverer: deliverer.clone(),
         shutdown: stop.clone(),
+        kubernetes: kubernetes.clone(),
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -468,6 +473,16 @@ pub async fn start_with_store(
             stop.clone(),
         ),
     );
+    if let Some(target) = kubernetes {
+        tasks.spawn(
+            "kubernetes launcher",
+            crate::kubernetes::launcher::run(store.clone(), target.clone(), stop.clone()),
+        );
+        tasks.spawn(
+            "kubernetes watch",
+            crate::kubernetes::watch::run(store.clone(), target, stop.clone()),
+        );
+    }
     let public_url = if settings.notify.public_url.is_empty() {
         let scheme = if tls.is_some() { "https" } else { "http" };
         format!("{scheme}://{addr}")
