@@ -14,6 +14,7 @@ mod foundation;
 mod harness;
 mod identity;
 mod inbox;
+mod kubernetes;
 mod launch;
 mod notifications;
 mod notify_email;

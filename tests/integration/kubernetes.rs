@@ -1,0 +1,675 @@
+//! Issue 17: Kubernetes as a launch target, against a real control plane: etcd, kube-apiserver
+//! (token auth, RBAC), kube-controller-manager (Job controller, garbage collector), kube-scheduler
+//! and kwok as the kubelet of one fake node, started by `scripts/kube-cluster.sh` (which
+//! `scripts/test.sh` runs; its kubeconfig arrives in `SWITCHBOARD_TEST_KUBECONFIG`). kwok's
+//! stages (written by that script) run pods, hold them in a waiting reason for two test images,
+//! and end a running pod when a test annotates it with an exit code.
+//!
+//! The agent "in" the pod is the real `launch_test_agent` process, started by the test with the
+//! container's own command and environment as the Job spells them, and the credential read from
+//! the session's Secret.
+//!
+//! Without the variable these tests return early, except under CI (`CI=true`), where they fail.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Container, Pod, Secret};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use switchboard::config::KubernetesSettings;
+use switchboard::proto::*;
+use tonic::Code;
+
+use crate::harness::*;
+use crate::launch::{
+    answer_open_question, launcher, status, status_path, steps, test_agent, until,
+};
+use switchboard::proto::dashboard_service_client::DashboardServiceClient;
+
+const AGENT_URL: &str = "http://switchboard.switchboard.svc:50051";
+const IMAGE: &str = "registry.example/switchboard-agent:test";
+
+/// The test cluster's kubeconfig, or None when this run has none (a local run that opted out).
+fn kubeconfig() -> Option<PathBuf> {
+    match std::env::var_os("SWITCHBOARD_TEST_KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(path) => Some(PathBuf::from(path)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "CI=true but SWITCHBOARD_TEST_KUBECONFIG is not set: run the tests through scripts/test.sh (it starts the cluster)"
+        ),
+        None => {
+            eprintln!("SWITCHBOARD_TEST_KUBECONFIG is not set: Kubernetes test skipped");
+            None
+        }
+    }
+}
+
+async fn kube_client(path: &PathBuf) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("kubeconfig");
+    let config = kube::config::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("kube config");
+    kube::Client::try_from(config).expect("kube client")
+}
+
+/// Kubernetes settings for one test: its own instance label (tests share the cluster; each
+/// server sees only its own workloads), a fast launcher.
+fn kube_settings(path: &PathBuf, instance: &str) -> KubernetesSettings {
+    KubernetesSettings {
+        kubeconfig: Some(path.clone()),
+        instance: instance.into(),
+        image: IMAGE.into(),
+        agent_url: AGENT_URL.into(),
+        poll_interval_ms: 100,
+        ttl_after_finished_secs: 600,
+        ..Default::default()
+    }
+}
+
+struct KubeTest {
+    app: TestApp,
+    kube: kube::Client,
+    settings: KubernetesSettings,
+}
+
+impl KubeTest {
+    async fn start(configure: impl FnOnce(&mut KubernetesSettings)) -> Option<KubeTest> {
+        let path = kubeconfig()?;
+        let mut settings = kube_settings(&path, &format!("t-{}", uuid::Uuid::new_v4().simple()));
+        configure(&mut settings);
+        let for_server = settings.clone();
+        let app = TestApp::spawn_with(move |s| {
+            s.kubernetes = Some(for_server);
+            s.sessions.stop_grace_secs = 60;
+        })
+        .await;
+        Some(KubeTest {
+            app,
+            kube: kube_client(&path).await,
+            settings,
+        })
+    }
+
+    fn namespace(&self, user: &TestUser) -> String {
+        // The personal project's id is the user's id.
+        format!("{}{}", self.settings.namespace_prefix, user.user_id)
+    }
+
+    fn jobs(&self, user: &TestUser) -> Api<Job> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    fn pods(&self, user: &TestUser) -> Api<Pod> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    fn secrets(&self, user: &TestUser) -> Api<Secret> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    async fn job(&self, user: &TestUser, session: &str) -> Job {
+        let jobs = self.jobs(user);
+        let name = format!("sb-{session}");
+        for _ in 0..300 {
+            if let Ok(Some(job)) = jobs.get_opt(&name).await {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the job {name} was never created");
+    }
+
+    /// The session's pod once `check` holds for it.
+    async fn pod_until(
+        &self,
+        user: &TestUser,
+        session: &str,
+        what: &str,
+        check: impl Fn(&Pod) -> bool,
+    ) -> Pod {
+        let pods = self.pods(user);
+        let lp = ListParams::default().labels(&format!("switchboard.dev/session-id={session}"));
+        for _ in 0..300 {
+            if let Ok(list) = pods.list(&lp).await
+                && let Some(pod) = list.items.into_iter().find(|p| check(p))
+            {
+                return pod;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for the pod: {what}");
+    }
+
+    async fn running_pod(&self, user: &TestUser, session: &str) -> Pod {
+        self.pod_until(user, session, "running", |p| phase(p) == "Running")
+            .await
+    }
+
+    /// What kwok does for a container that exits: a test annotation drives its stage.
+    async fn exit_pod(&self, user: &TestUser, pod: &Pod, code: i32, message: &str) {
+        let patch = serde_json::json!({ "metadata": { "annotations": {
+            "switchboard.test/exit-code": code.to_string(),
+            "switchboard.test/message": message,
+        }}});
+        self.pods(user)
+            .patch(
+                pod.metadata.name.as_deref().unwrap(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+            .expect("annotate the pod");
+    }
+
+    async fn until_job_gone(&self, user: &TestUser, session: &str) {
+        let jobs = self.jobs(user);
+        let name = format!("sb-{session}");
+        for _ in 0..300 {
+            if jobs.get_opt(&name).await.expect("get job").is_none() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the job {name} was never deleted");
+    }
+}
+
+fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or_default()
+}
+
+fn command_spec(args: &[&str]) -> SessionSpec {
+    SessionSpec {
+        agent: AgentKind::Command as i32,
+        command: args.iter().map(|a| a.to_string()).collect(),
+        prompt: "do the thing".into(),
+        limits: Some(SessionLimits {
+            hard_limit: Some(prost_types::Duration {
+                seconds: 3600,
+                nanos: 0,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+async fn launch_on_kubernetes(t: &KubeTest, user: &TestUser, spec: SessionSpec) -> Session {
+    let mut client = launcher(&t.app, user).await;
+    client
+        .launch_session(LaunchSessionRequest {
+            spec: Some(spec),
+            request_id: rid(),
+            kubernetes: Some(KubernetesTarget {}),
+            ..Default::default()
+        })
+        .await
+        .expect("launch")
+        .into_inner()
+        .session
+        .unwrap()
+}
+
+fn container(job: &Job) -> &Container {
+    &job.spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+}
+
+fn env_of(container: &Container) -> BTreeMap<String, String> {
+    container
+        .env
+        .iter()
+        .flatten()
+        .filter_map(|e| Some((e.name.clone(), e.value.clone()?)))
+        .collect()
+}
+
+/// The session's credential, as the Secret holds it.
+async fn credential(t: &KubeTest, user: &TestUser, session: &str) -> String {
+    let secret = t
+        .secrets(user)
+        .get(&format!("sb-{session}"))
+        .await
+        .expect("the session's secret");
+    let bytes = &secret.data.as_ref().unwrap()["api-key"].0;
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// Runs the container's command and environment here, as its stand-in: the program is the
+/// test agent; SWITCHBOARD_URL points at the test server; the mounted credential file is a
+/// file holding what the Secret holds.
+async fn run_as_container(
+    t: &KubeTest,
+    user: &TestUser,
+    job: &Job,
+    session: &str,
+) -> tokio::task::JoinHandle<std::process::Output> {
+    let c = container(job);
+    let argv = c.command.clone().unwrap();
+    let mut env = env_of(c);
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("api-key");
+    std::fs::write(&key_file, credential(t, user, session).await).unwrap();
+    env.insert("SWITCHBOARD_URL".into(), format!("http://{}", t.app.addr));
+    env.insert(
+        "SWITCHBOARD_API_KEY_FILE".into(),
+        key_file.display().to_string(),
+    );
+    let mut command = tokio::process::Command::new(test_agent());
+    command
+        .args(&argv[1..])
+        .env_clear()
+        .envs(env)
+        .current_dir(dir.path());
+    tokio::spawn(async move {
+        let out = command.output().await.expect("the test agent runs");
+        drop(dir);
+        out
+    })
+}
+
+#[tokio::test]
+async fn a_launch_runs_as_a_job_whose_agent_works_and_completes() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-run@example.com").await;
+    let session =
+        launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"])).await;
+    assert_eq!(session.status(), SessionStatus::Pending);
+    let id = session.id.clone();
+
+    // The Job, as the issue asks for it.
+    let job = t.job(&user, &id).await;
+    let spec = job.spec.as_ref().unwrap();
+    assert_eq!(spec.backoff_limit, Some(0));
+    let deadline = spec.active_deadline_seconds.expect("activeDeadlineSeconds");
+    assert!((3500..=3600).contains(&deadline), "{deadline}");
+    assert_eq!(spec.ttl_seconds_after_finished, Some(600));
+    let labels = job.metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["switchboard.dev/session-id"], id);
+    assert_eq!(labels["switchboard.dev/project-id"], user.user_id);
+    assert_eq!(labels["switchboard.dev/instance"], t.settings.instance);
+    let pod_spec = spec.template.spec.as_ref().unwrap();
+    assert_eq!(pod_spec.automount_service_account_token, Some(false));
+    assert_eq!(pod_spec.restart_policy.as_deref(), Some("Never"));
+    let security = pod_spec.security_context.as_ref().unwrap();
+    assert_eq!(security.run_as_non_root, Some(true));
+    assert!(security.run_as_user.unwrap() > 0);
+    let c = container(&job);
+    assert_eq!(c.image.as_deref(), Some(IMAGE));
+    assert_eq!(
+        c.command.as_deref().unwrap(),
+        ["launch_test_agent".to_owned(), "ask".to_owned()]
+    );
+    let env = env_of(c);
+    assert_eq!(env["SWITCHBOARD_URL"], AGENT_URL);
+    assert_eq!(env["SWITCHBOARD_SESSION_ID"], id);
+    assert_eq!(
+        env["SWITCHBOARD_API_KEY_FILE"],
+        "/var/run/secrets/switchboard/api-key"
+    );
+    assert!(
+        c.env
+            .iter()
+            .flatten()
+            .all(|e| e.name != "SWITCHBOARD_API_KEY"),
+        "the credential is a file, never a variable"
+    );
+    let volume = &pod_spec.volumes.as_ref().unwrap()[0];
+    assert_eq!(
+        volume.secret.as_ref().unwrap().secret_name.as_deref(),
+        Some(format!("sb-{id}").as_str())
+    );
+
+    // The Secret: owned by the Job (garbage-collected with it), holding a working credential.
+    let secret = t.secrets(&user).get(&format!("sb-{id}")).await.unwrap();
+    let owner = &secret.metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!(owner.kind, "Job");
+    assert_eq!(Some(&owner.uid), job.metadata.uid.as_ref());
+
+    // kwok runs the pod: the session is STARTING until the agent calls in.
+    let pod = t.running_pod(&user, &id).await;
+    until(&mut user, &id, "STARTING", |s| {
+        status(s) == SessionStatus::Starting
+    })
+    .await;
+
+    // The agent (the container's command and environment, run here) works, asks, is answered.
+    let agent = run_as_container(&t, &user, &job, &id).await;
+    answer_open_question(&mut user, &id).await;
+    let out = agent.await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        steps(&mut user, &id)
+            .await
+            .iter()
+            .any(|s| s == "the answer was yes")
+    );
+
+    // The container exits 0: the session is COMPLETED with its exit code.
+    t.exit_pod(&user, &pod, 0, "").await;
+    let done = until(&mut user, &id, "COMPLETED", |s| {
+        status(s) == SessionStatus::Completed
+    })
+    .await;
+    let s = done.session.unwrap();
+    assert_eq!(s.exit_code, Some(0));
+    assert_eq!(s.stop_reason(), StopReason::AgentExited);
+    let path = status_path(&mut user, &id).await;
+    assert!(
+        path.starts_with(&[SessionStatus::Starting, SessionStatus::Active]),
+        "{path:?}"
+    );
+
+    // Its credential died with it.
+    let key = credential(&t, &user, &id).await;
+    let mut agent = t.app.agent_with_key(&key).await;
+    let refused = agent
+        .log_step(LogStepRequest {
+            session_id: id.clone(),
+            text: "late".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert_eq!(code(refused), Code::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_failing_container_ends_the_session_failed_with_its_last_lines() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-fail@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "fail"]))
+        .await
+        .id;
+    let pod = t.running_pod(&user, &id).await;
+    t.exit_pod(
+        &user,
+        &pod,
+        3,
+        "working on part 3\nerror: the build is broken",
+    )
+    .await;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.exit_code, Some(3));
+    assert_eq!(s.stop_reason(), StopReason::AgentExited);
+    assert!(
+        s.last_output_lines
+            .iter()
+            .any(|l| l == "error: the build is broken"),
+        "{:?}",
+        s.last_output_lines
+    );
+}
+
+/// A pod that cannot start never trips the Job's backoff: the watcher sees the waiting reason,
+/// fails the session with it, and the Job is deleted.
+async fn start_failure(
+    configure: impl FnOnce(&mut KubernetesSettings),
+    email: &str,
+    expected_prefix: &str,
+) {
+    let Some(t) = KubeTest::start(configure).await else {
+        return;
+    };
+    let mut user = t.app.user(email).await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::StartFailed);
+    assert!(
+        s.last_output_lines
+            .first()
+            .is_some_and(|l| l.starts_with(expected_prefix)),
+        "{:?}",
+        s.last_output_lines
+    );
+    t.until_job_gone(&user, &id).await;
+}
+
+#[tokio::test]
+async fn an_invalid_image_name_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| k.image = "invalid::image".into(),
+        "kube-invalid@example.com",
+        "InvalidImageName: Failed to apply default image tag",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_image_that_cannot_be_pulled_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| k.image = "switchboard.test/unpullable".into(),
+        "kube-pull@example.com",
+        "ImagePullBackOff: Back-off pulling image",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unschedulable_pod_fails_the_launch_with_the_schedulers_message() {
+    // The fake node has 16 CPUs: the real scheduler says why none fits.
+    start_failure(
+        |k| k.cpu_request = "64".into(),
+        "kube-unschedulable@example.com",
+        "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn stop_deletes_the_job_and_its_secret_and_ends_stopped() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-stop@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "wait"]))
+        .await
+        .id;
+    t.running_pod(&user, &id).await;
+    user.dashboard
+        .stop_session(StopSessionRequest {
+            session_id: id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("stop");
+    t.until_job_gone(&user, &id).await;
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::ByPerson);
+    // Foreground propagation: the pod and the owned Secret went before the Job.
+    assert!(
+        t.secrets(&user)
+            .get_opt(&format!("sb-{id}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let pods = t
+        .pods(&user)
+        .list(&ListParams::default().labels(&format!("switchboard.dev/session-id={id}")))
+        .await
+        .unwrap();
+    assert!(pods.items.is_empty());
+}
+
+#[tokio::test]
+async fn two_replicas_create_one_job_per_launch() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let settings = t.settings.clone();
+    let replica = t
+        .app
+        .replica_with(move |s| s.kubernetes = Some(settings))
+        .await;
+    let user = t.app.user("kube-replicas@example.com").await;
+    // Launches through both replicas; both launchers claim from one queue.
+    let mut on_first = launcher(&t.app, &user).await;
+    let mut on_second =
+        switchboard::proto::launch_service_client::LaunchServiceClient::with_interceptor(
+            channel_to(replica.addr).await,
+            Bearer::new(&user.access_token),
+        );
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let client = if i % 2 == 0 {
+            &mut on_first
+        } else {
+            &mut on_second
+        };
+        let session = client
+            .launch_session(LaunchSessionRequest {
+                spec: Some(command_spec(&["launch_test_agent", "ask"])),
+                request_id: rid(),
+                kubernetes: Some(KubernetesTarget {}),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .session
+            .unwrap();
+        ids.push(session.id);
+    }
+    for id in &ids {
+        t.job(&user, id).await;
+    }
+    // One claim each, and the Secret holds the one credential that claim minted (a second
+    // claim would have minted another and revoked the first).
+    for id in &ids {
+        let session: uuid::Uuid = id.parse().unwrap();
+        let (attempts, state): (i32, i16) =
+            sqlx::query_as("SELECT attempts, state FROM launches WHERE session_id = $1")
+                .bind(session)
+                .fetch_one(t.app.store.pool())
+                .await
+                .unwrap();
+        assert_eq!((attempts, state), (1, 3), "session {id}");
+        let key = credential(&t, &user, id).await;
+        let live: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM api_keys WHERE session_id = $1 AND revoked_at IS NULL AND key_hash = $2",
+        )
+        .bind(session)
+        .bind(switchboard::auth::secrets::hash_secret(&key))
+        .fetch_one(t.app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(live, 1, "session {id}");
+    }
+    let jobs = t
+        .jobs(&user)
+        .list(
+            &ListParams::default()
+                .labels(&format!("switchboard.dev/instance={}", t.settings.instance)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(jobs.items.len(), ids.len());
+    replica.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restarted_server_reconciles_with_the_cluster() {
+    let Some(mut t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let user = t.app.user("kube-restart@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let job = t.job(&user, &id).await;
+    t.running_pod(&user, &id).await;
+    t.app.server.take().unwrap().shutdown().await.unwrap();
+
+    // While no server runs: the Job vanishes, and a Job no launch owns appears.
+    t.jobs(&user)
+        .delete(&format!("sb-{id}"), &DeleteParams::background())
+        .await
+        .unwrap();
+    let orphan_session = uuid::Uuid::new_v4();
+    let mut orphan = job.clone();
+    orphan.metadata = kube::api::ObjectMeta {
+        name: Some(format!("sb-{orphan_session}")),
+        namespace: job.metadata.namespace.clone(),
+        labels: Some({
+            let mut l = job.metadata.labels.clone().unwrap();
+            l.insert(
+                "switchboard.dev/session-id".into(),
+                orphan_session.to_string(),
+            );
+            l
+        }),
+        ..Default::default()
+    };
+    orphan.status = None;
+    if let Some(spec) = orphan.spec.as_mut() {
+        // The Job controller fills these in; a new Job must not carry the old selector.
+        spec.selector = None;
+        spec.template.metadata.as_mut().unwrap().labels = orphan.metadata.labels.clone();
+    }
+    t.jobs(&user)
+        .create(&PostParams::default(), &orphan)
+        .await
+        .expect("the orphan job is created");
+
+    // A new server on the same database: the orphan is deleted, the session whose Job is gone
+    // ends (it cannot be running anywhere).
+    let settings = t.settings.clone();
+    let server = t
+        .app
+        .replica_with(move |s| s.kubernetes = Some(settings))
+        .await;
+    let mut dashboard = DashboardServiceClient::with_interceptor(
+        channel_to(server.addr).await,
+        Bearer::new(&user.access_token),
+    );
+    let mut s = None;
+    for _ in 0..300 {
+        let got = dashboard
+            .get_session(GetSessionRequest {
+                session_id: id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if status(&got) == SessionStatus::Failed {
+            s = got.session;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let s = s.expect("the session whose job vanished fails");
+    assert_eq!(s.stop_reason(), StopReason::RunnerLost);
+    t.until_job_gone(&user, &orphan_session.to_string()).await;
+    server.shutdown().await.unwrap();
+}
