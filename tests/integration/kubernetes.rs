@@ -673,3 +673,166 @@ async fn a_restarted_server_reconciles_with_the_cluster() {
     t.until_job_gone(&user, &orphan_session.to_string()).await;
     server.shutdown().await.unwrap();
 }
+
+/// deploy/kubernetes/*.yaml, each document as JSON.
+fn manifests() -> Vec<serde_json::Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("deploy/kubernetes")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            serde_saphyr::from_multiple::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_needs() {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+    };
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+
+    let Some(path) = kubeconfig() else {
+        return;
+    };
+    let kube = kube_client(&path).await;
+    // Applied as written, in a namespace and with cluster-wide names of this test's own.
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let ns = format!("switchboard-{suffix}");
+    let text = serde_json::to_string(&manifests())
+        .unwrap()
+        .replace(
+            "\"switchboard-launcher\"",
+            &format!("\"switchboard-launcher-{suffix}\""),
+        )
+        .replace(
+            "\"namespace\":\"switchboard\"",
+            &format!("\"namespace\":\"{ns}\""),
+        );
+    let mut docs: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for doc in &mut docs {
+        if doc["kind"] == "Namespace" {
+            doc["metadata"]["name"] = ns.clone().into();
+        }
+    }
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "Namespace",
+        "Secret",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Deployment",
+        "Service",
+    ] {
+        assert!(kinds.contains(&kind), "deploy/kubernetes has no {kind}");
+    }
+    // Namespaces first, then the rest in file order.
+    docs.sort_by_key(|d| d["kind"] != "Namespace");
+    for doc in docs {
+        let (group, version) = match doc["apiVersion"].as_str().unwrap().split_once('/') {
+            Some((g, v)) => (g.to_owned(), v.to_owned()),
+            None => (
+                String::new(),
+                doc["apiVersion"].as_str().unwrap().to_owned(),
+            ),
+        };
+        let kind = doc["kind"].as_str().unwrap().to_owned();
+        let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(&group, &version, &kind));
+        let object: DynamicObject = serde_json::from_value(doc).unwrap();
+        let api: Api<DynamicObject> = match object.metadata.namespace.as_deref() {
+            Some(n) => Api::namespaced_with(kube.clone(), n, &resource),
+            None => Api::all_with(kube.clone(), &resource),
+        };
+        api.create(&PostParams::default(), &object)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} {:?} refused: {e}", object.metadata.name));
+    }
+    // The Deployment's replicas are scheduled and run (kwok plays their kubelet).
+    let pods: Api<Pod> = Api::namespaced(kube.clone(), &ns);
+    let mut running = 0;
+    for _ in 0..300 {
+        running = pods
+            .list(&ListParams::default().labels("app.kubernetes.io/name=switchboard"))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|p| phase(p) == "Running")
+            .count();
+        if running == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(running, 2);
+
+    // What the server's service account may do, as the apiserver's RBAC decides it.
+    let user = format!("system:serviceaccount:{ns}:switchboard");
+    let reviews: Api<SubjectAccessReview> = Api::all(kube.clone());
+    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
+        let review = SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(user.clone()),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some("switchboard-some-project".into()),
+                    verb: Some(verb.into()),
+                    group: Some(group.into()),
+                    resource: Some(resource.into()),
+                    subresource: (!subresource.is_empty()).then(|| subresource.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let reviews = reviews.clone();
+        async move {
+            reviews
+                .create(&PostParams::default(), &review)
+                .await
+                .unwrap()
+                .status
+                .unwrap()
+                .allowed
+        }
+    };
+    for (verb, group, resource) in [
+        ("create", "batch", "jobs"),
+        ("delete", "batch", "jobs"),
+        ("watch", "batch", "jobs"),
+        ("watch", "", "pods"),
+        ("create", "", "secrets"),
+        ("patch", "", "secrets"),
+        ("create", "", "namespaces"),
+    ] {
+        assert!(
+            may(verb, group, resource, "").await,
+            "{verb} {resource} is needed"
+        );
+    }
+    for (verb, group, resource, sub) in [
+        ("list", "", "secrets", ""),
+        ("get", "", "secrets", ""),
+        ("create", "", "pods", ""),
+        ("delete", "", "pods", ""),
+        ("create", "", "pods", "exec"),
+        ("get", "", "pods", "log"),
+        ("create", "apps", "deployments", ""),
+        ("delete", "", "namespaces", ""),
+        ("create", "rbac.authorization.k8s.io", "rolebindings", ""),
+    ] {
+        assert!(
+            !may(verb, group, resource, sub).await,
+            "{verb} {resource}/{sub} must be refused"
+        );
+    }
+}
