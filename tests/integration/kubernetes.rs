@@ -12,7 +12,7 @@
 //! Without the variable these tests return early, except under CI (`CI=true`), where they fail.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
@@ -45,7 +45,7 @@ fn kubeconfig() -> Option<PathBuf> {
     }
 }
 
-async fn kube_client(path: &PathBuf) -> kube::Client {
+async fn kube_client(path: &Path) -> kube::Client {
     let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("kubeconfig");
     let config = kube::config::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
         .await
@@ -55,9 +55,9 @@ async fn kube_client(path: &PathBuf) -> kube::Client {
 
 /// Kubernetes settings for one test: its own instance label (tests share the cluster; each
 /// server sees only its own workloads), a fast launcher.
-fn kube_settings(path: &PathBuf, instance: &str) -> KubernetesSettings {
+fn kube_settings(path: &Path, instance: &str) -> KubernetesSettings {
     KubernetesSettings {
-        kubeconfig: Some(path.clone()),
+        kubeconfig: Some(path.to_path_buf()),
         instance: instance.into(),
         image: IMAGE.into(),
         agent_url: AGENT_URL.into(),
