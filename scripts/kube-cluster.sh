@@ -124,8 +124,16 @@ cmd_build() {
   echo "$bin_dir"
 }
 
+# A loopback port nobody listens on (bash only: nothing else is needed on the machine).
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return
+    fi
+  done
 }
 
 # Stage definitions for kwok (its stand-in kubelet), written for these tests:
@@ -438,9 +446,9 @@ EOF_KC
     --client-ca-file "$pki/ca.crt" --token-auth-file "$pki/tokens.csv" --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" --service-cluster-ip-range 10.0.0.0/24 \
-    --enable-priority-and-fairness=false
+    --endpoint-reconciler-type none --enable-priority-and-fairness=false
   if ! wait_ready "$server/readyz" "$token" "$pki/ca.crt"; then
-    tail -20 "$dir/logs/kube-apiserver.log" >&2
+    tail -n 20 "$dir/logs/kube-apiserver.log" >&2
     cmd_stop "$dir"
     die "kube-apiserver did not become ready (logs in $dir/logs)"
   fi
@@ -459,14 +467,14 @@ EOF_KC
   # controller-manager runs).
   local i ok=0
   for i in $(seq 1 300); do
-    if api "$dir" GET /api/v1/nodes/kwok-node-0 2>/dev/null | grep -q '"type": *"Ready", *"status": *"True"\|"status": *"True", *"type": *"Ready"' &&
+    if api "$dir" GET /api/v1/nodes/kwok-node-0 2>/dev/null | grep -q '"reason": *"KubeletReady"' &&
       api "$dir" GET /api/v1/namespaces/default/serviceaccounts/default >/dev/null 2>&1; then
       ok=1; break
     fi
     sleep 0.1
   done
   if [ "$ok" != 1 ]; then
-    tail -5 "$dir"/logs/*.log >&2
+    tail -n 5 "$dir"/logs/*.log >&2
     cmd_stop "$dir"
     die "the cluster did not become ready (logs in $dir/logs)"
   fi
