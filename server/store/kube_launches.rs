@@ -256,9 +256,9 @@ impl Store {
     pub async fn kube_orphans(&self, sessions: &[SessionId]) -> DomainResult<Vec<SessionId>> {
         let ids: Vec<Uuid> = sessions.iter().map(|s| s.0).collect();
         let orphans: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM unnest($1::uuid[]) AS id WHERE NOT EXISTS ( \
+            "SELECT listed.session_id FROM unnest($1::uuid[]) AS listed(session_id) WHERE NOT EXISTS ( \
                SELECT 1 FROM launches l JOIN sessions s ON s.id = l.session_id \
-               WHERE l.session_id = id AND l.target = $2 \
+               WHERE l.session_id = listed.session_id AND l.target = $2 \
                AND (l.state IN (2, 3, 4) OR (l.state = 1 AND s.status NOT IN (3, 4, 5, 6))))",
         )
         .bind(&ids)
