@@ -417,6 +417,52 @@ async fn a_failing_container_ends_the_session_failed_with_its_last_lines() {
         "{:?}",
         s.last_output_lines
     );
+
+    // Continue: a new Job for a new session linked to the ended one, told to resume.
+    let next = launcher(&t.app, &user)
+        .await
+        .continue_session(ContinueSessionRequest {
+            session_id: id.clone(),
+            request_id: rid(),
+            prompt: "try again".into(),
+        })
+        .await
+        .expect("continue")
+        .into_inner()
+        .session
+        .unwrap();
+    assert_eq!(next.parent_session_id, id);
+    let job = t.job(&user, &next.id).await;
+    let env = env_of(container(&job));
+    assert_eq!(env["SWITCHBOARD_RESUME"], "1");
+    assert_eq!(env["SWITCHBOARD_PROMPT"], "try again");
+}
+
+#[tokio::test]
+async fn the_hard_limit_stops_the_job() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-hard@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "wait"]);
+    spec.limits = Some(SessionLimits {
+        hard_limit: Some(prost_types::Duration {
+            seconds: 2,
+            nanos: 0,
+        }),
+        ..Default::default()
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    let job = t.job(&user, &id).await;
+    assert_eq!(job.spec.as_ref().unwrap().active_deadline_seconds, Some(2));
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::HardLimit);
+    t.until_job_gone(&user, &id).await;
 }
 
 /// A pod that cannot start never trips the Job's backoff: the watcher sees the waiting reason,
@@ -595,6 +641,19 @@ async fn two_replicas_create_one_job_per_launch() {
         .await
         .unwrap();
     assert_eq!(jobs.items.len(), ids.len());
+    // One session's credential acts on that session only.
+    let mut first = t
+        .app
+        .agent_with_key(&credential(&t, &user, &ids[0]).await)
+        .await;
+    let elsewhere = first
+        .log_step(LogStepRequest {
+            session_id: ids[1].clone(),
+            text: "not mine".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert_eq!(code(elsewhere), Code::NotFound);
     replica.shutdown().await.unwrap();
 }
 
