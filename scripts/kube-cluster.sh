@@ -499,12 +499,12 @@ cmd_stop() {
   rm -f "$dir/pids"
 }
 
+run_dir=""
 cmd_run() {
-  local dir
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-kube.XXXXXX")"
-  trap 'cmd_stop "$dir"; rm -rf "$dir"' EXIT
-  cmd_start "$dir"
-  SWITCHBOARD_TEST_KUBECONFIG="$dir/kubeconfig" "$@"
+  run_dir="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-kube.XXXXXX")"
+  trap 'cmd_stop "$run_dir"; rm -rf "$run_dir"' EXIT
+  cmd_start "$run_dir"
+  SWITCHBOARD_TEST_KUBECONFIG="$run_dir/kubeconfig" "$@"
 }
 
 case "${1:-}" in
