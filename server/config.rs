@@ -768,12 +768,20 @@ mod tests {
     #[allow(clippy::result_large_err)] // figment's Jail closure returns its own error type
     fn the_kubernetes_section_comes_from_the_environment_and_is_checked() {
         figment::Jail::expect_with(|jail| {
-            assert!(Settings::load(None).map_err(|e| e.to_string())?.kubernetes.is_none());
+            assert!(
+                Settings::load(None)
+                    .map_err(|e| e.to_string())?
+                    .kubernetes
+                    .is_none()
+            );
             jail.set_env("SWITCHBOARD__KUBERNETES__IMAGE", "registry.example/agent:1");
             // An image without the URL the agent calls back on is refused at start.
             let refused = Settings::load(None).unwrap_err().to_string();
             assert!(refused.contains("kubernetes.agent_url"), "{refused}");
-            jail.set_env("SWITCHBOARD__KUBERNETES__AGENT_URL", "http://switchboard:50051");
+            jail.set_env(
+                "SWITCHBOARD__KUBERNETES__AGENT_URL",
+                "http://switchboard:50051",
+            );
             jail.set_env("SWITCHBOARD__KUBERNETES__CPU_REQUEST", "500m");
             let k = Settings::load(None)
                 .map_err(|e| e.to_string())?

@@ -7,7 +7,7 @@
 use uuid::Uuid;
 
 use super::Store;
-use super::runners::{end_with, mint_session_key, revoke_key, revoke_session_keys, state};
+use super::runners::{end_with, mint_session_key, revoke_session_keys, state};
 use super::sessions::{Locked, Tx};
 use crate::domain::launch::{LaunchSpec, TARGET_KUBERNETES};
 use crate::domain::*;
@@ -54,7 +54,6 @@ type ClaimRow = (
     sqlx::types::Json<LaunchSpec>,
     bool,
     Uuid,
-    Option<Uuid>,
     Option<i64>,
 );
 
@@ -64,7 +63,7 @@ impl Store {
     pub async fn claim_kube_launch(&self) -> DomainResult<Option<KubeClaim>> {
         let mut tx = self.begin().await?;
         let row: Option<ClaimRow> = sqlx::query_as(
-            "SELECT l.session_id, l.project_id, l.spec, l.resume, s.user_id, l.agent_key_id, \
+            "SELECT l.session_id, l.project_id, l.spec, l.resume, s.user_id, \
              CASE WHEN l.hard_limit_at IS NULL THEN NULL \
                ELSE GREATEST(1, ceil(EXTRACT(EPOCH FROM l.hard_limit_at - now())))::bigint END \
              FROM launches l JOIN sessions s ON s.id = l.session_id \
@@ -74,14 +73,18 @@ impl Store {
         .bind(TARGET_KUBERNETES)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((session, project, spec, resume, creator, old_key, hard_limit_secs)) = row else {
+        let Some((session, project, spec, resume, creator, hard_limit_secs)) = row else {
             return Ok(None);
         };
+        // The credential is committed on its own, before the Secret holding it exists: the pod
+        // may start (and its agent call in) before the claim commits. The claim's row lock
+        // still makes this replica the only one creating the workload; a claim that rolls back
+        // leaves a credential no Secret holds, revoked by the next claim.
+        let mut keys = self.begin().await?;
+        revoke_session_keys(&mut keys, SessionId(session)).await?;
         let (key_id, agent_key) =
-            mint_session_key(&mut tx, ProjectId(project), SessionId(session), creator).await?;
-        if let Some(old) = old_key {
-            revoke_key(&mut tx, old).await?;
-        }
+            mint_session_key(&mut keys, ProjectId(project), SessionId(session), creator).await?;
+        keys.commit().await?;
         Ok(Some(KubeClaim {
             tx,
             key_id,

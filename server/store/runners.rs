@@ -642,7 +642,7 @@ pub(in crate::store) async fn mint_session_key(
     Ok((id, secret))
 }
 
-pub(in crate::store) async fn revoke_key(tx: &mut Tx, key: Uuid) -> DomainResult<()> {
+async fn revoke_key(tx: &mut Tx, key: Uuid) -> DomainResult<()> {
     sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1")
         .bind(key)
         .execute(&mut **tx)

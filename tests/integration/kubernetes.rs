@@ -895,3 +895,151 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         );
     }
 }
+
+/// A measurement, not a check of the server's speed (run by hand: `cargo test --test integration
+/// kubernetes::measure -- --ignored --nocapture`): 50 sessions launched at once; for each, the
+/// time from LaunchSession's answer to its Job in the watch, to its pod Running in the watch
+/// (kwok's timing: a measure of our path, not of a kubelet), and to ACTIVE (a stand-in agent
+/// calls in with the Secret's credential as soon as the pod runs).
+#[tokio::test]
+#[ignore]
+async fn measure_launch_to_job_and_active() {
+    use kube::runtime::watcher::{self, Event};
+    use tokio_stream::StreamExt;
+
+    const N: usize = 50;
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let user = t.app.user("kube-measure@example.com").await;
+    // Watch first, so no event is missed; the namespace exists after the first launch.
+    let warm = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "wait"]))
+        .await
+        .id;
+    t.job(&user, &warm).await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(BTreeMap::<
+        (String, &'static str),
+        std::time::Instant,
+    >::new()));
+    let selector = format!("switchboard.dev/instance={}", t.settings.instance);
+    let jobs = t.jobs(&user);
+    let pods = t.pods(&user);
+    let (s1, sel1) = (seen.clone(), selector.clone());
+    let job_watch = tokio::spawn(async move {
+        let events = watcher::watcher(jobs, watcher::Config::default().labels(&sel1));
+        let mut events = std::pin::pin!(events);
+        while let Some(Ok(e)) = events.next().await {
+            if let Event::Apply(j) | Event::InitApply(j) = e {
+                let id = j.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
+                s1.lock()
+                    .unwrap()
+                    .entry((id, "job"))
+                    .or_insert_with(std::time::Instant::now);
+            }
+        }
+    });
+    let (s2, sel2) = (seen.clone(), selector.clone());
+    let pod_watch = tokio::spawn(async move {
+        let events = watcher::watcher(pods, watcher::Config::default().labels(&sel2));
+        let mut events = std::pin::pin!(events);
+        while let Some(Ok(e)) = events.next().await {
+            if let Event::Apply(p) | Event::InitApply(p) = e
+                && phase(&p) == "Running"
+            {
+                let id = p.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
+                s2.lock()
+                    .unwrap()
+                    .entry((id, "running"))
+                    .or_insert_with(std::time::Instant::now);
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    let mut launches = Vec::new();
+    for _ in 0..N {
+        let mut client = launcher(&t.app, &user).await;
+        launches.push(tokio::spawn(async move {
+            let s = client
+                .launch_session(LaunchSessionRequest {
+                    spec: Some(command_spec(&["launch_test_agent", "wait"])),
+                    request_id: rid(),
+                    kubernetes: Some(KubernetesTarget {}),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .session
+                .unwrap();
+            (s.id, std::time::Instant::now())
+        }));
+    }
+    let mut launched = Vec::new();
+    for l in launches {
+        launched.push(l.await.unwrap());
+    }
+    // The stand-in agents: each calls in as soon as its pod runs.
+    let mut active = Vec::new();
+    for (id, _) in &launched {
+        while !seen.lock().unwrap().contains_key(&(id.clone(), "running")) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let key = credential(&t, &user, id).await;
+        let mut agent = t.app.agent_with_key(&key).await;
+        let id = id.clone();
+        active.push(tokio::spawn(async move {
+            let s = agent
+                .start_session(StartSessionRequest {
+                    session_id: id.clone(),
+                    agent_name: "command".into(),
+                    request_id: rid(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .session
+                .unwrap();
+            assert_eq!(s.status(), SessionStatus::Active);
+            (id, std::time::Instant::now())
+        }));
+    }
+    let mut active_at = BTreeMap::new();
+    for a in active {
+        let (id, at) = a.await.unwrap();
+        active_at.insert(id, at);
+    }
+    let all_running = started.elapsed();
+    job_watch.abort();
+    pod_watch.abort();
+    let seen = seen.lock().unwrap();
+    let mut to_job = Vec::new();
+    let mut to_running = Vec::new();
+    let mut to_active = Vec::new();
+    for (id, answered) in &launched {
+        let ms =
+            |at: &std::time::Instant| at.saturating_duration_since(*answered).as_secs_f64() * 1e3;
+        to_job.push(ms(&seen[&(id.clone(), "job")]));
+        to_running.push(ms(&seen[&(id.clone(), "running")]));
+        to_active.push(ms(&active_at[id]));
+    }
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[((v.len() as f64 - 1.0) * p).round() as usize]
+    };
+    for (what, v) in [
+        ("LaunchSession -> Job in the watch", &mut to_job),
+        ("LaunchSession -> pod Running (kwok)", &mut to_running),
+        ("LaunchSession -> ACTIVE", &mut to_active),
+    ] {
+        println!(
+            "{what}: p50 {:.1} ms, p99 {:.1} ms (n={N})",
+            pct(v, 0.5),
+            pct(v, 0.99)
+        );
+    }
+    println!(
+        "{N} launched at once: all ACTIVE after {:.2} s",
+        all_running.as_secs_f64()
+    );
+}
