@@ -177,11 +177,11 @@ spec:
       allocatable:
         cpu: "16"
         memory: 64Gi
-        pods: "500"
+        pods: "10000"
       capacity:
         cpu: "16"
         memory: 64Gi
-        pods: "500"
+        pods: "10000"
       phase: Running
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
@@ -460,7 +460,7 @@ EOF_KC
   write_stages "$dir/kwok-stages.yaml"
   start_bg "$dir" kwok "$bins/kwok" --config "$dir/kwok-stages.yaml" --kubeconfig "$dir/kubeconfig" \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --server-address "127.0.0.1:$kwok_port" --node-ip 10.0.1.1 --cidr 10.0.2.0/24
+    --server-address "127.0.0.1:$kwok_port" --node-ip 10.0.1.1 --cidr 10.1.0.0/16
   api "$dir" POST /api/v1/nodes '{"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-0","annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},"labels":{"kubernetes.io/hostname":"kwok-node-0","type":"kwok"}}}' >/dev/null ||
     { cmd_stop "$dir"; die "cannot create the fake node"; }
   # Ready: the node is Ready and the default ServiceAccount of `default` exists (the

@@ -162,6 +162,20 @@ impl KubeTest {
             .expect("annotate the pod");
     }
 
+    /// Deletes the user's project namespace and everything in it (the cluster outlives the
+    /// test; a failed test leaves its namespace for a look).
+    async fn clean_up(&self, user: &TestUser) {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.kube.clone());
+        match namespaces
+            .delete(&self.namespace(user), &DeleteParams::background())
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => panic!("cannot delete the test namespace: {e}"),
+        }
+    }
+
     async fn until_job_gone(&self, user: &TestUser, session: &str) {
         let jobs = self.jobs(user);
         let name = format!("sb-{session}");
@@ -383,6 +397,7 @@ async fn a_launch_runs_as_a_job_whose_agent_works_and_completes() {
         })
         .await;
     assert_eq!(code(refused), Code::Unauthenticated);
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
@@ -436,6 +451,7 @@ async fn a_failing_container_ends_the_session_failed_with_its_last_lines() {
     let env = env_of(container(&job));
     assert_eq!(env["SWITCHBOARD_RESUME"], "1");
     assert_eq!(env["SWITCHBOARD_PROMPT"], "try again");
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
@@ -463,6 +479,7 @@ async fn the_hard_limit_stops_the_job() {
     .unwrap();
     assert_eq!(s.stop_reason(), StopReason::HardLimit);
     t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
 }
 
 /// A pod that cannot start never trips the Job's backoff: the watcher sees the waiting reason,
@@ -494,6 +511,7 @@ async fn start_failure(
         s.last_output_lines
     );
     t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
@@ -566,6 +584,7 @@ async fn stop_deletes_the_job_and_its_secret_and_ends_stopped() {
         .await
         .unwrap();
     assert!(pods.items.is_empty());
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
@@ -655,6 +674,7 @@ async fn two_replicas_create_one_job_per_launch() {
         .await;
     assert_eq!(code(elsewhere), Code::NotFound);
     replica.shutdown().await.unwrap();
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
@@ -731,6 +751,7 @@ async fn a_restarted_server_reconciles_with_the_cluster() {
     assert_eq!(s.stop_reason(), StopReason::RunnerLost);
     t.until_job_gone(&user, &orphan_session.to_string()).await;
     server.shutdown().await.unwrap();
+    t.clean_up(&user).await;
 }
 
 /// deploy/kubernetes/*.yaml, each document as JSON.
@@ -894,6 +915,11 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
             "{verb} {resource}/{sub} must be refused"
         );
     }
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(kube.clone());
+    namespaces
+        .delete(&ns, &DeleteParams::background())
+        .await
+        .expect("the test namespace is deleted");
 }
 
 /// A measurement, not a check of the server's speed (run by hand: `cargo test --test integration
@@ -1042,4 +1068,5 @@ async fn measure_launch_to_job_and_active() {
         "{N} launched at once: all ACTIVE after {:.2} s",
         all_running.as_secs_f64()
     );
+    t.clean_up(&user).await;
 }
