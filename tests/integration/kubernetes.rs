@@ -1038,7 +1038,7 @@ async fn measure_launch_to_job_and_active() {
     let all_running = started.elapsed();
     job_watch.abort();
     pod_watch.abort();
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     let mut to_job = Vec::new();
     let mut to_running = Vec::new();
     let mut to_active = Vec::new();
