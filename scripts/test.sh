@@ -10,7 +10,8 @@
 #      Kotlin), the agent binary's MCP server (clients/rust) driven by the MCP Python SDK, and
 #      the web dashboard in Debian's Chromium
 #   5. the benchmark tool in smoke mode (on the debug build: it checks the tool, not the speed)
-# Skip parts with SKIP="clients web bench" (space-separated) while iterating.
+#   (a Kubernetes control plane, scripts/kube-cluster.sh, runs for the Rust tests: step `kube`)
+# Skip parts with SKIP="clients web bench kube" (space-separated) while iterating.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -66,6 +67,26 @@ step smtp tests/smtp/setup.sh
 # The real OpenID Connect provider (oidc-provider from npm) the OIDC sign-in tests start.
 step oidc tests/oidc/setup.sh
 step build cargo build --locked --workspace --all-targets
+
+# A real Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok) for
+# tests/integration/kubernetes.rs: built once from the Go module proxy (~10 minutes cold, cached
+# in ~/.cache/switchboard), started in seconds, stopped when this script exits. A failure to
+# start stops the run. SKIP=kube opts out locally (the Kubernetes tests then skip; under CI=true
+# they fail instead).
+kube_dir=""
+stop_kube() {
+  if [ -n "$kube_dir" ]; then
+    scripts/kube-cluster.sh stop "$kube_dir" || true
+    rm -rf "$kube_dir"
+  fi
+}
+start_kube() {
+  kube_dir="$(mktemp -d "${TMPDIR:-/tmp}/switchboard-kube.XXXXXX")"
+  trap stop_kube EXIT
+  scripts/kube-cluster.sh start "$kube_dir"
+  export SWITCHBOARD_TEST_KUBECONFIG="$kube_dir/kubeconfig"
+}
+step kube start_kube
 step rust cargo test --locked --workspace -- --test-threads=4
 
 regen() {

@@ -45,6 +45,115 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub notify: NotifySettings,
     pub oidc: OidcSettings,
+    /// Kubernetes as a launch target (issue 17); off when the section is absent.
+    pub kubernetes: Option<KubernetesSettings>,
+}
+
+/// `[kubernetes]`: launches with a `KubernetesTarget` run as Jobs, one namespace per project.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KubernetesSettings {
+    /// A kubeconfig file; unset: `KUBECONFIG`, `~/.kube/config`, or the pod's service account
+    /// when the server runs in the cluster.
+    pub kubeconfig: Option<PathBuf>,
+    /// A project's namespace is this prefix followed by the project's id.
+    pub namespace_prefix: String,
+    /// Create a project's namespace on its first launch (needs the cluster-scoped right to
+    /// create namespaces); false: an operator creates them.
+    pub create_namespaces: bool,
+    /// Names this deployment in the workloads' labels: the watch and the restart
+    /// reconciliation only touch Jobs carrying it (two deployments may share a cluster).
+    pub instance: String,
+    /// The container image that runs the agent (required).
+    pub image: String,
+    /// The container's command for Claude Code and Codex launches (the agent wrapper);
+    /// its arguments follow (`claude -p <prompt>`, `codex exec <prompt>`). Command launches run
+    /// their own command.
+    pub agent_command: Vec<String>,
+    /// How the agent in the pod reaches this server (`SWITCHBOARD_URL`), e.g.
+    /// `http://switchboard.switchboard.svc:50051` (required).
+    pub agent_url: String,
+    /// Container resources (Kubernetes quantities, e.g. `500m`, `1Gi`); empty: none set.
+    pub cpu_request: String,
+    pub memory_request: String,
+    pub cpu_limit: String,
+    pub memory_limit: String,
+    /// The non-root user (and group) the agent runs as.
+    pub run_as_user: i64,
+    /// A finished Job (and its pod and Secret) is deleted this long after it ends.
+    pub ttl_after_finished_secs: i32,
+    /// How often each replica looks for queued Kubernetes launches and stops (its own
+    /// launches wake it at once).
+    pub poll_interval_ms: u64,
+}
+
+impl Default for KubernetesSettings {
+    fn default() -> Self {
+        KubernetesSettings {
+            kubeconfig: None,
+            namespace_prefix: "switchboard-".into(),
+            create_namespaces: true,
+            instance: "switchboard".into(),
+            image: String::new(),
+            agent_command: vec!["switchboard-agent".into()],
+            agent_url: String::new(),
+            cpu_request: String::new(),
+            memory_request: String::new(),
+            cpu_limit: String::new(),
+            memory_limit: String::new(),
+            run_as_user: 1000,
+            ttl_after_finished_secs: 3600,
+            poll_interval_ms: 1_000,
+        }
+    }
+}
+
+impl KubernetesSettings {
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms.max(10))
+    }
+
+    /// What the server refuses to start with.
+    pub fn check(&self) -> Result<(), String> {
+        if self.image.trim().is_empty() {
+            return Err("kubernetes.image is required (the agent's container image)".into());
+        }
+        if self.agent_url.trim().is_empty() {
+            return Err(
+                "kubernetes.agent_url is required (how the agent in the pod reaches this server)"
+                    .into(),
+            );
+        }
+        // A namespace is a DNS label of at most 63 characters; a project id takes 36.
+        let prefix_ok = self.namespace_prefix.len() <= 27
+            && self
+                .namespace_prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !self.namespace_prefix.starts_with('-');
+        if !prefix_ok {
+            return Err(format!(
+                "kubernetes.namespace_prefix {:?} must be at most 27 lowercase letters, digits or '-', not starting with '-'",
+                self.namespace_prefix
+            ));
+        }
+        let instance_ok = !self.instance.is_empty()
+            && self.instance.len() <= 63
+            && self
+                .instance
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !instance_ok {
+            return Err(format!(
+                "kubernetes.instance {:?} must be a label value (1..63 letters, digits, '-', '_', '.')",
+                self.instance
+            ));
+        }
+        if self.run_as_user <= 0 {
+            return Err("kubernetes.run_as_user must be a non-root user id (> 0)".into());
+        }
+        Ok(())
+    }
 }
 
 /// Delivery of notifications (issue 15).
@@ -284,6 +393,7 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             notify: NotifySettings::default(),
             oidc: OidcSettings::default(),
+            kubernetes: None,
         }
     }
 }
@@ -512,6 +622,9 @@ impl Settings {
                 self.limits.max_message_bytes
             ));
         }
+        if let Some(kube) = &self.kubernetes {
+            kube.check()?;
+        }
         Ok(())
     }
 
@@ -659,6 +772,37 @@ mod tests {
                 s.trusted_proxies(),
                 vec![IpNet::parse("10.0.0.0/8").unwrap()]
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns its own error type
+    fn the_kubernetes_section_comes_from_the_environment_and_is_checked() {
+        figment::Jail::expect_with(|jail| {
+            assert!(
+                Settings::load(None)
+                    .map_err(|e| e.to_string())?
+                    .kubernetes
+                    .is_none()
+            );
+            jail.set_env("SWITCHBOARD__KUBERNETES__IMAGE", "registry.example/agent:1");
+            // An image without the URL the agent calls back on is refused at start.
+            let refused = Settings::load(None).unwrap_err().to_string();
+            assert!(refused.contains("kubernetes.agent_url"), "{refused}");
+            jail.set_env(
+                "SWITCHBOARD__KUBERNETES__AGENT_URL",
+                "http://switchboard:50051",
+            );
+            jail.set_env("SWITCHBOARD__KUBERNETES__CPU_REQUEST", "500m");
+            let k = Settings::load(None)
+                .map_err(|e| e.to_string())?
+                .kubernetes
+                .expect("the section is on");
+            assert_eq!(k.cpu_request, "500m");
+            assert_eq!(k.namespace_prefix, "switchboard-");
+            jail.set_env("SWITCHBOARD__KUBERNETES__NAMESPACE_PREFIX", "Not_A_Label");
+            assert!(Settings::load(None).is_err());
             Ok(())
         });
     }

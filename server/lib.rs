@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod feed;
+pub mod kubernetes;
 pub mod notify;
 pub mod runtime;
 pub mod store;

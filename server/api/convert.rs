@@ -122,6 +122,7 @@ pub fn stop_reason(r: domain::StopReason) -> pb::StopReason {
         R::StartDeadline => pb::StopReason::StartDeadline,
         R::RunnerLost => pb::StopReason::RunnerLost,
         R::AgentExited => pb::StopReason::AgentExited,
+        R::StartFailed => pb::StopReason::StartFailed,
     }
 }
 

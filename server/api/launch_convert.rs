@@ -3,8 +3,8 @@
 
 use crate::api::convert::{self, ts};
 use crate::domain::launch::{
-    AgentKind, Assignment, LaunchSpec, MAX_SELECTOR_LABELS, McpServer, Repository, Runner,
-    RunnerSelector, SecretEnv, SpecInput, labels,
+    AgentKind, Assignment, LaunchSpec, LaunchTarget, MAX_SELECTOR_LABELS, McpServer, Repository,
+    Runner, RunnerSelector, SecretEnv, SpecInput, labels,
 };
 use crate::domain::{DomainError, DomainResult, RunnerId, validate};
 use crate::proto as pb;
@@ -130,6 +130,21 @@ pub fn spec_pb(spec: LaunchSpec) -> pb::SessionSpec {
                 url: m.url,
             })
             .collect(),
+    }
+}
+
+/// Where a launch runs: a runner (the selector, possibly unset) or Kubernetes; not both.
+pub fn target_from_pb(
+    runner: Option<pb::RunnerSelector>,
+    kubernetes: Option<pb::KubernetesTarget>,
+) -> DomainResult<LaunchTarget> {
+    match (runner, kubernetes) {
+        (Some(_), Some(_)) => Err(DomainError::invalid(
+            "kubernetes",
+            "set at most one of runner and kubernetes",
+        )),
+        (None, Some(pb::KubernetesTarget {})) => Ok(LaunchTarget::Kubernetes),
+        (runner, None) => Ok(LaunchTarget::Runner(selector_from_pb(runner)?)),
     }
 }
 

@@ -3,11 +3,11 @@
 use tonic::{Request, Response, Status};
 
 use super::dashboard_service::project_or_personal;
-use super::launch_convert::{runner_pb, selector_from_pb, spec_from_pb};
+use super::launch_convert::{runner_pb, spec_from_pb, target_from_pb};
 use super::requests::session_id;
 use super::{AppState, caller, convert};
 use crate::auth::secrets::{hash_secret, random_token};
-use crate::domain::launch::MAX_PROMPT_CHARS;
+use crate::domain::launch::{LaunchTarget, MAX_PROMPT_CHARS};
 use crate::domain::{RunnerId, UserCaller, validate};
 use crate::proto::launch_service_server::LaunchService;
 use crate::proto::*;
@@ -39,12 +39,21 @@ impl LaunchService for LaunchApi {
         let request_id = validate::request_id(&req.request_id)?;
         let project = project_or_personal(&caller, &req.project_id)?;
         let spec = spec_from_pb(req.spec)?;
-        let selector = selector_from_pb(req.runner)?;
+        let target = target_from_pb(req.runner, req.kubernetes)?;
+        let kubernetes = matches!(target, LaunchTarget::Kubernetes);
+        if kubernetes && self.state.kubernetes.is_none() {
+            return Err(Status::failed_precondition(
+                "this server has no Kubernetes launch target (no [kubernetes] configuration)",
+            ));
+        }
         let session = self
             .state
             .store
-            .launch_session(caller, project, spec, selector, &request_id)
+            .launch_session(caller, project, spec, target, &request_id)
             .await?;
+        if let (true, Some(k)) = (kubernetes, &self.state.kubernetes) {
+            k.wake.notify_one();
+        }
         Ok(Response::new(LaunchSessionResponse {
             session: Some(convert::session(session)),
         }))
@@ -64,6 +73,10 @@ impl LaunchService for LaunchApi {
             .store
             .continue_session(caller, parent, &prompt, &request_id)
             .await?;
+        // A continued Kubernetes launch is queued for this replica's launcher too.
+        if let Some(k) = &self.state.kubernetes {
+            k.wake.notify_one();
+        }
         Ok(Response::new(ContinueSessionResponse {
             session: Some(convert::session(session)),
         }))

@@ -47,6 +47,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The configured OIDC issuers (sign-in through them: `oidc_http`).
     pub oidc: Arc<crate::auth::oidc::Oidc>,
+    /// The Kubernetes launch target, when configured.
+    pub kubernetes: Option<Arc<crate::kubernetes::KubeTarget>>,
 }
 
 impl AppState {

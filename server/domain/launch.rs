@@ -47,10 +47,13 @@ pub enum StopReason {
     StartDeadline = 5,
     RunnerLost = 6,
     AgentExited = 7,
+    /// The launch's workload could not start (a Kubernetes pod's image, configuration or
+    /// scheduling); the reason is in the last output lines.
+    StartFailed = 8,
 }
 
 impl StopReason {
-    const ALL: [StopReason; 7] = [
+    const ALL: [StopReason; 8] = [
         StopReason::ByPerson,
         StopReason::ByAgent,
         StopReason::Inactivity,
@@ -58,6 +61,7 @@ impl StopReason {
         StopReason::StartDeadline,
         StopReason::RunnerLost,
         StopReason::AgentExited,
+        StopReason::StartFailed,
     ];
 
     pub fn from_i16(value: i16) -> DomainResult<StopReason> {
@@ -424,6 +428,27 @@ pub struct RunnerSelector {
     pub runner_id: Option<RunnerId>,
     pub labels: BTreeMap<String, String>,
 }
+
+/// Where a launch runs: on a runner of the project, or as a Kubernetes Job.
+#[derive(Debug, Clone)]
+pub enum LaunchTarget {
+    Runner(RunnerSelector),
+    Kubernetes,
+}
+
+impl LaunchTarget {
+    /// `launches.target`.
+    pub fn code(&self) -> i16 {
+        match self {
+            LaunchTarget::Runner(_) => TARGET_RUNNER,
+            LaunchTarget::Kubernetes => TARGET_KUBERNETES,
+        }
+    }
+}
+
+/// `launches.target` values.
+pub const TARGET_RUNNER: i16 = 1;
+pub const TARGET_KUBERNETES: i16 = 2;
 
 /// Who is calling RunnerService: resolved from a runner credential by the auth layer.
 #[derive(Debug, Clone, Copy)]

@@ -362,6 +362,10 @@ pub async fn start_with_store(
             settings.limits.agent_calls_burst,
         ),
     });
+    let kubernetes = match &settings.kubernetes {
+        Some(k) => Some(crate::kubernetes::KubeTarget::connect(k.clone()).await?),
+        None => None,
+    };
     let state = AppState {
         store: store.clone(),
         hub: hub.clone(),
@@ -376,6 +380,7 @@ pub async fn start_with_store(
             &settings.oidc,
             Arc::new(crate::auth::sealed::Sealer::new(&secret)),
         )?),
+        kubernetes: kubernetes.clone(),
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -482,6 +487,16 @@ pub async fn start_with_store(
             stop.clone(),
         ),
     );
+    if let Some(target) = kubernetes {
+        tasks.spawn(
+            "kubernetes launcher",
+            crate::kubernetes::launcher::run(store.clone(), target.clone(), stop.clone()),
+        );
+        tasks.spawn(
+            "kubernetes watch",
+            crate::kubernetes::watch::run(store.clone(), target, stop.clone()),
+        );
+    }
     let public_url = if settings.notify.public_url.is_empty() {
         let scheme = if tls.is_some() { "https" } else { "http" };
         format!("{scheme}://{addr}")

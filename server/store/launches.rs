@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::errors::{is_unique_violation, map_sqlx_error};
 use super::sessions::{Locked, Tx};
 use super::{FeedHint, Store};
-use crate::domain::launch::{LaunchSpec, RunnerSelector};
+use crate::domain::launch::{LaunchSpec, LaunchTarget, RunnerSelector, TARGET_KUBERNETES};
 use crate::domain::*;
 use crate::store::access::{Scope, project_role, require_project};
 use crate::store::audit::{self, AuditEvent};
@@ -20,7 +20,7 @@ struct NewLaunch<'a> {
     creator: UserCaller,
     agent_id: Uuid,
     spec: &'a LaunchSpec,
-    selector: &'a RunnerSelector,
+    target: &'a LaunchTarget,
     request_id: &'a str,
     parent: Option<SessionId>,
     workspace: Option<SessionId>,
@@ -34,7 +34,7 @@ impl Store {
         caller: UserCaller,
         project: ProjectId,
         spec: LaunchSpec,
-        selector: RunnerSelector,
+        target: LaunchTarget,
         request_id: &str,
     ) -> DomainResult<Session> {
         let mut tx = self.begin().await?;
@@ -43,7 +43,11 @@ impl Store {
             drop(tx);
             return self.get_session(project, id).await;
         }
-        if let Some(runner) = selector.runner_id {
+        if let LaunchTarget::Runner(RunnerSelector {
+            runner_id: Some(runner),
+            ..
+        }) = &target
+        {
             let known: Option<i32> = sqlx::query_scalar(
                 "SELECT 1 FROM runners WHERE id = $1 AND project_id = $2 AND revoked_at IS NULL",
             )
@@ -70,7 +74,7 @@ impl Store {
             creator: caller,
             agent_id,
             spec: &spec,
-            selector: &selector,
+            target: &target,
             request_id,
             parent: None,
             workspace: None,
@@ -110,38 +114,44 @@ impl Store {
                 locked.status.name()
             )));
         }
-        let row: Option<(sqlx::types::Json<LaunchSpec>, Uuid, Option<Uuid>)> = sqlx::query_as(
-            "SELECT l.spec, l.workspace_id, s.runner_id FROM launches l JOIN sessions s ON s.id = l.session_id \
+        let row: Option<(sqlx::types::Json<LaunchSpec>, Uuid, Option<Uuid>, i16)> =
+            sqlx::query_as(
+                "SELECT l.spec, l.workspace_id, s.runner_id, l.target FROM launches l JOIN sessions s ON s.id = l.session_id \
              WHERE l.session_id = $1",
-        )
-        .bind(parent.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((spec, workspace, runner)) = row else {
+            )
+            .bind(parent.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((spec, workspace, runner, target)) = row else {
             return Err(DomainError::FailedPrecondition(
                 "this session was not launched (LaunchService): there is no workspace to continue in"
                     .into(),
             ));
         };
-        let Some(runner) = runner else {
-            return Err(DomainError::FailedPrecondition(
-                "this launch never reached a runner: there is no workspace to continue in; launch it again".into(),
-            ));
+        // A Kubernetes launch continues as a new Job of the project; a runner's on its runner.
+        let target = if target == TARGET_KUBERNETES {
+            LaunchTarget::Kubernetes
+        } else {
+            let Some(runner) = runner else {
+                return Err(DomainError::FailedPrecondition(
+                    "this launch never reached a runner: there is no workspace to continue in; launch it again".into(),
+                ));
+            };
+            LaunchTarget::Runner(RunnerSelector {
+                runner_id: Some(RunnerId(runner)),
+                labels: Default::default(),
+            })
         };
         let mut spec = spec.0;
         if !prompt.trim().is_empty() {
             spec.prompt = prompt.to_owned();
         }
-        let selector = RunnerSelector {
-            runner_id: Some(RunnerId(runner)),
-            labels: Default::default(),
-        };
         let launch = NewLaunch {
             project,
             creator: caller,
             agent_id: locked.agent_id,
             spec: &spec,
-            selector: &selector,
+            target: &target,
             request_id,
             parent: Some(parent),
             workspace: Some(SessionId(workspace)),
@@ -172,22 +182,27 @@ impl Store {
         .await?;
         let now = Utc::now();
         let ms = |v: u64| chrono::Duration::milliseconds(i64::try_from(v).unwrap_or(i64::MAX));
+        let selector = match l.target {
+            LaunchTarget::Runner(s) => s.clone(),
+            LaunchTarget::Kubernetes => RunnerSelector::default(),
+        };
         let queued: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO launches (session_id, project_id, request_id, spec, selector_runner, selector_labels, \
-             workspace_id, resume, start_deadline_at, inactivity_ms, hard_limit_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING queue_seq",
+             workspace_id, resume, start_deadline_at, inactivity_ms, hard_limit_at, target) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING queue_seq",
         )
         .bind(id.0)
         .bind(l.project.0)
         .bind(l.request_id)
         .bind(sqlx::types::Json(spec))
-        .bind(l.selector.runner_id.map(|r| r.0))
-        .bind(sqlx::types::Json(&l.selector.labels))
+        .bind(selector.runner_id.map(|r| r.0))
+        .bind(sqlx::types::Json(&selector.labels))
         .bind(l.workspace.unwrap_or(id).0)
         .bind(l.workspace.is_some())
         .bind(now + ms(spec.start_deadline_ms))
         .bind(spec.inactivity_ms.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
         .bind(spec.hard_limit_ms.map(|v| now + ms(v)))
+        .bind(l.target.code())
         .fetch_one(&mut *tx)
         .await;
         let queue_seq = match queued {
@@ -209,8 +224,12 @@ impl Store {
                 AuditAction::SessionLaunched,
                 serde_json::json!({
                     "agent": spec.agent_name,
-                    "runner_id": l.selector.runner_id.map(|r| r.0),
-                    "labels": l.selector.labels,
+                    "runner_id": selector.runner_id.map(|r| r.0),
+                    "labels": selector.labels,
+                    "target": match l.target {
+                        LaunchTarget::Runner(_) => "runner",
+                        LaunchTarget::Kubernetes => "kubernetes",
+                    },
                 }),
             ),
             Some(parent) => (

@@ -9,6 +9,7 @@ pub mod email_confirm;
 mod errors;
 pub mod hints;
 mod inbox;
+mod kube_launches;
 mod launch_limits;
 mod launches;
 pub mod notifications;
@@ -29,6 +30,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use accounts::{ApiKeyAuth, NewApiKey, RefreshOutcome};
 pub use errors::map_sqlx_error;
+pub use kube_launches::{KubeClaim, KubeDeletion, KubeEnd, KubeLaunch};
 pub use launch_limits::DueLimit;
 pub use projects::{InvitationRef, StoredInvitation, StoredMember, StoredProject, StoredShare};
 pub use reads::{

@@ -354,7 +354,7 @@ impl Store {
             sqlx::query_as(
                 "WITH picked AS ( \
                    SELECT l.session_id FROM launches l \
-                   WHERE l.project_id = $1 AND l.state = 1 \
+                   WHERE l.project_id = $1 AND l.state = 1 AND l.target = 1 \
                      AND (l.selector_runner IS NULL OR l.selector_runner = $2) \
                      AND $3::jsonb @> l.selector_labels \
                    ORDER BY l.created_at, l.session_id \
@@ -619,7 +619,7 @@ async fn requeue(tx: &mut Tx, filter: &str, arg: Uuid) -> DomainResult<Vec<FeedH
 }
 
 /// An API key bound to one session, for its launched agent: (key id, secret).
-async fn mint_session_key(
+pub(in crate::store) async fn mint_session_key(
     tx: &mut Tx,
     project: ProjectId,
     session: SessionId,

@@ -35,7 +35,7 @@ pub fn agent_bin() -> PathBuf {
     built("switchboard-agent")
 }
 
-fn test_agent() -> String {
+pub(crate) fn test_agent() -> String {
     built("examples/launch_test_agent").display().to_string()
 }
 
@@ -203,7 +203,7 @@ pub async fn launch(launch: &mut LaunchClient, spec: SessionSpec) -> Session {
         .unwrap()
 }
 
-async fn get(user: &mut TestUser, id: &str) -> GetSessionResponse {
+pub(crate) async fn get(user: &mut TestUser, id: &str) -> GetSessionResponse {
     user.dashboard
         .get_session(GetSessionRequest {
             session_id: id.into(),
@@ -238,7 +238,7 @@ pub fn status(s: &GetSessionResponse) -> SessionStatus {
     s.session.as_ref().unwrap().status()
 }
 
-async fn answer_open_question(user: &mut TestUser, id: &str) {
+pub(crate) async fn answer_open_question(user: &mut TestUser, id: &str) {
     let s = until(user, id, "the agent asks", |s| !s.open_questions.is_empty()).await;
     user.dashboard
         .answer_question(AnswerQuestionRequest {
@@ -276,7 +276,7 @@ async fn messages(user: &mut TestUser, id: &str) -> Vec<Message> {
 }
 
 /// The statuses the session went through, from its status-change messages.
-async fn status_path(user: &mut TestUser, id: &str) -> Vec<SessionStatus> {
+pub(crate) async fn status_path(user: &mut TestUser, id: &str) -> Vec<SessionStatus> {
     messages(user, id)
         .await
         .into_iter()
@@ -902,6 +902,13 @@ async fn launches_are_idempotent_and_validated_by_field() {
         ),
         ("request_id", bad(|r| r.request_id.clear())),
         ("spec", bad(|r| r.spec = None)),
+        (
+            "kubernetes",
+            bad(|r| {
+                r.runner = Some(RunnerSelector::default());
+                r.kubernetes = Some(KubernetesTarget {});
+            }),
+        ),
     ];
     for (field, request) in cases {
         let err = launcher.launch_session(request).await.unwrap_err();
@@ -912,6 +919,12 @@ async fn launches_are_idempotent_and_validated_by_field() {
             err.message()
         );
     }
+    // This server has no Kubernetes configuration: a Kubernetes launch cannot run here.
+    let mut r = request.clone();
+    r.request_id = rid();
+    r.kubernetes = Some(KubernetesTarget {});
+    let err = launcher.launch_session(r).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
     // A runner of another project is NOT_FOUND.
     let lee = app.user("lee@example.com").await;
     let mut theirs = self::launcher(&app, &lee).await;

@@ -14,6 +14,7 @@ mod foundation;
 mod harness;
 mod identity;
 mod inbox;
+mod kubernetes;
 mod launch;
 mod launch_agents;
 mod notifications;

@@ -24,6 +24,9 @@ use pb::agent_service_client::AgentServiceClient;
 pub const ENV_URL: &str = "SWITCHBOARD_URL";
 /// An API key (`switchboard key create`); decides which user owns the session.
 pub const ENV_API_KEY: &str = "SWITCHBOARD_API_KEY";
+/// A file holding the API key, read when `SWITCHBOARD_API_KEY` is unset (a Kubernetes launch
+/// mounts the session's credential as a file, never a variable).
+pub const ENV_API_KEY_FILE: &str = "SWITCHBOARD_API_KEY_FILE";
 /// A PEM file of CA certificates that https:// URLs are verified against instead of the system's
 /// roots (a private CA).
 pub const ENV_CA_FILE: &str = "SWITCHBOARD_CA_FILE";
@@ -96,11 +99,12 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// Reads `SWITCHBOARD_URL`, `SWITCHBOARD_API_KEY` and, when set, `SWITCHBOARD_CA_FILE`.
+    /// Reads `SWITCHBOARD_URL`, `SWITCHBOARD_API_KEY` (or the file `SWITCHBOARD_API_KEY_FILE`
+    /// names) and, when set, `SWITCHBOARD_CA_FILE`.
     pub fn from_env() -> Result<Self, Error> {
         Ok(Self {
             url: env_required(ENV_URL)?,
-            api_key: env_required(ENV_API_KEY)?,
+            api_key: env_api_key()?,
             ca_file: env_ca_file(),
         })
     }
@@ -153,6 +157,19 @@ pub fn endpoint(url: &str, ca_file: Option<&Path>) -> Result<Endpoint, Error> {
             .map_err(|e| bad_url(e.to_string()))?;
     }
     Ok(endpoint)
+}
+
+fn env_api_key() -> Result<String, Error> {
+    if let Ok(key) = env_required(ENV_API_KEY) {
+        return Ok(key);
+    }
+    match std::env::var_os(ENV_API_KEY_FILE).filter(|v| !v.is_empty()) {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
+            _ => Err(Error::MissingEnv(ENV_API_KEY_FILE)),
+        },
+        None => Err(Error::MissingEnv(ENV_API_KEY)),
+    }
 }
 
 fn env_required(name: &'static str) -> Result<String, Error> {

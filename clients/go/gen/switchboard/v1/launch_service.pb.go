@@ -495,6 +495,48 @@ func (x *McpServer) GetUrl() string {
 	return ""
 }
 
+// Runs a launch as a Kubernetes Job in the project's namespace instead of on a runner. The
+// image, the agent command and the resources come from the server's `kubernetes` configuration;
+// the session's credential reaches the container as a file (a Secret owned by the Job). The
+// session is STARTING while the pod starts, ACTIVE once the agent calls in; a pod that cannot
+// start (ImagePullBackOff, ErrImagePull, InvalidImageName, CreateContainerConfigError,
+// CrashLoopBackOff, Unschedulable) ends it FAILED with the reason in `last_output_lines`.
+type KubernetesTarget struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KubernetesTarget) Reset() {
+	*x = KubernetesTarget{}
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KubernetesTarget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KubernetesTarget) ProtoMessage() {}
+
+func (x *KubernetesTarget) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KubernetesTarget.ProtoReflect.Descriptor instead.
+func (*KubernetesTarget) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{5}
+}
+
 // Which runner may take a launch.
 type RunnerSelector struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -508,7 +550,7 @@ type RunnerSelector struct {
 
 func (x *RunnerSelector) Reset() {
 	*x = RunnerSelector{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +562,7 @@ func (x *RunnerSelector) String() string {
 func (*RunnerSelector) ProtoMessage() {}
 
 func (x *RunnerSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[5]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +575,7 @@ func (x *RunnerSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunnerSelector.ProtoReflect.Descriptor instead.
 func (*RunnerSelector) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{5}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RunnerSelector) GetRunnerId() string {
@@ -579,7 +621,7 @@ type Runner struct {
 
 func (x *Runner) Reset() {
 	*x = Runner{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -591,7 +633,7 @@ func (x *Runner) String() string {
 func (*Runner) ProtoMessage() {}
 
 func (x *Runner) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[6]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -604,7 +646,7 @@ func (x *Runner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Runner.ProtoReflect.Descriptor instead.
 func (*Runner) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{6}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Runner) GetId() string {
@@ -687,14 +729,17 @@ type LaunchSessionRequest struct {
 	// Which runner may take it; unset = any runner of the project.
 	Runner *RunnerSelector `protobuf:"bytes,3,opt,name=runner,proto3" json:"runner,omitempty"`
 	// Idempotency key, 1..128 characters.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Set to run it as a Kubernetes Job instead (the server answers FAILED_PRECONDITION when it
+	// has no Kubernetes configuration). At most one of `runner` and `kubernetes`.
+	Kubernetes    *KubernetesTarget `protobuf:"bytes,5,opt,name=kubernetes,proto3" json:"kubernetes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LaunchSessionRequest) Reset() {
 	*x = LaunchSessionRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +751,7 @@ func (x *LaunchSessionRequest) String() string {
 func (*LaunchSessionRequest) ProtoMessage() {}
 
 func (x *LaunchSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[7]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +764,7 @@ func (x *LaunchSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LaunchSessionRequest.ProtoReflect.Descriptor instead.
 func (*LaunchSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{7}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LaunchSessionRequest) GetProjectId() string {
@@ -750,6 +795,13 @@ func (x *LaunchSessionRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *LaunchSessionRequest) GetKubernetes() *KubernetesTarget {
+	if x != nil {
+		return x.Kubernetes
+	}
+	return nil
+}
+
 // LaunchSession result.
 type LaunchSessionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -761,7 +813,7 @@ type LaunchSessionResponse struct {
 
 func (x *LaunchSessionResponse) Reset() {
 	*x = LaunchSessionResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +825,7 @@ func (x *LaunchSessionResponse) String() string {
 func (*LaunchSessionResponse) ProtoMessage() {}
 
 func (x *LaunchSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[8]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +838,7 @@ func (x *LaunchSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LaunchSessionResponse.ProtoReflect.Descriptor instead.
 func (*LaunchSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{8}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LaunchSessionResponse) GetSession() *Session {
@@ -812,7 +864,7 @@ type ContinueSessionRequest struct {
 
 func (x *ContinueSessionRequest) Reset() {
 	*x = ContinueSessionRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -824,7 +876,7 @@ func (x *ContinueSessionRequest) String() string {
 func (*ContinueSessionRequest) ProtoMessage() {}
 
 func (x *ContinueSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[9]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -837,7 +889,7 @@ func (x *ContinueSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContinueSessionRequest.ProtoReflect.Descriptor instead.
 func (*ContinueSessionRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{9}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ContinueSessionRequest) GetSessionId() string {
@@ -872,7 +924,7 @@ type ContinueSessionResponse struct {
 
 func (x *ContinueSessionResponse) Reset() {
 	*x = ContinueSessionResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -884,7 +936,7 @@ func (x *ContinueSessionResponse) String() string {
 func (*ContinueSessionResponse) ProtoMessage() {}
 
 func (x *ContinueSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[10]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -897,7 +949,7 @@ func (x *ContinueSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContinueSessionResponse.ProtoReflect.Descriptor instead.
 func (*ContinueSessionResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{10}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ContinueSessionResponse) GetSession() *Session {
@@ -922,7 +974,7 @@ type ListRunnersRequest struct {
 
 func (x *ListRunnersRequest) Reset() {
 	*x = ListRunnersRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -934,7 +986,7 @@ func (x *ListRunnersRequest) String() string {
 func (*ListRunnersRequest) ProtoMessage() {}
 
 func (x *ListRunnersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[11]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -947,7 +999,7 @@ func (x *ListRunnersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunnersRequest.ProtoReflect.Descriptor instead.
 func (*ListRunnersRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{11}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListRunnersRequest) GetProjectId() string {
@@ -984,7 +1036,7 @@ type ListRunnersResponse struct {
 
 func (x *ListRunnersResponse) Reset() {
 	*x = ListRunnersResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1048,7 @@ func (x *ListRunnersResponse) String() string {
 func (*ListRunnersResponse) ProtoMessage() {}
 
 func (x *ListRunnersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[12]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1061,7 @@ func (x *ListRunnersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunnersResponse.ProtoReflect.Descriptor instead.
 func (*ListRunnersResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{12}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListRunnersResponse) GetRunners() []*Runner {
@@ -1039,7 +1091,7 @@ type CreateRunnerCredentialRequest struct {
 
 func (x *CreateRunnerCredentialRequest) Reset() {
 	*x = CreateRunnerCredentialRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1103,7 @@ func (x *CreateRunnerCredentialRequest) String() string {
 func (*CreateRunnerCredentialRequest) ProtoMessage() {}
 
 func (x *CreateRunnerCredentialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[13]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1116,7 @@ func (x *CreateRunnerCredentialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRunnerCredentialRequest.ProtoReflect.Descriptor instead.
 func (*CreateRunnerCredentialRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{13}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateRunnerCredentialRequest) GetProjectId() string {
@@ -1095,7 +1147,7 @@ type CreateRunnerCredentialResponse struct {
 
 func (x *CreateRunnerCredentialResponse) Reset() {
 	*x = CreateRunnerCredentialResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1107,7 +1159,7 @@ func (x *CreateRunnerCredentialResponse) String() string {
 func (*CreateRunnerCredentialResponse) ProtoMessage() {}
 
 func (x *CreateRunnerCredentialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[14]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1120,7 +1172,7 @@ func (x *CreateRunnerCredentialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRunnerCredentialResponse.ProtoReflect.Descriptor instead.
 func (*CreateRunnerCredentialResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{14}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateRunnerCredentialResponse) GetRunner() *Runner {
@@ -1148,7 +1200,7 @@ type RevokeRunnerRequest struct {
 
 func (x *RevokeRunnerRequest) Reset() {
 	*x = RevokeRunnerRequest{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1212,7 @@ func (x *RevokeRunnerRequest) String() string {
 func (*RevokeRunnerRequest) ProtoMessage() {}
 
 func (x *RevokeRunnerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[15]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1225,7 @@ func (x *RevokeRunnerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRunnerRequest.ProtoReflect.Descriptor instead.
 func (*RevokeRunnerRequest) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{15}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RevokeRunnerRequest) GetRunnerId() string {
@@ -1192,7 +1244,7 @@ type RevokeRunnerResponse struct {
 
 func (x *RevokeRunnerResponse) Reset() {
 	*x = RevokeRunnerResponse{}
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1204,7 +1256,7 @@ func (x *RevokeRunnerResponse) String() string {
 func (*RevokeRunnerResponse) ProtoMessage() {}
 
 func (x *RevokeRunnerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_switchboard_v1_launch_service_proto_msgTypes[16]
+	mi := &file_switchboard_v1_launch_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1217,7 +1269,7 @@ func (x *RevokeRunnerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRunnerResponse.ProtoReflect.Descriptor instead.
 func (*RevokeRunnerResponse) Descriptor() ([]byte, []int) {
-	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{16}
+	return file_switchboard_v1_launch_service_proto_rawDescGZIP(), []int{17}
 }
 
 var File_switchboard_v1_launch_service_proto protoreflect.FileDescriptor
@@ -1265,7 +1317,8 @@ const file_switchboard_v1_launch_service_proto_rawDesc = "" +
 	"\x03url\x18\x04 \x01(\tR\x03url\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xac\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x12\n" +
+	"\x10KubernetesTarget\"\xac\x01\n" +
 	"\x0eRunnerSelector\x12\x1b\n" +
 	"\trunner_id\x18\x01 \x01(\tR\brunnerId\x12B\n" +
 	"\x06labels\x18\x02 \x03(\v2*.switchboard.v1.RunnerSelector.LabelsEntryR\x06labels\x1a9\n" +
@@ -1288,14 +1341,17 @@ const file_switchboard_v1_launch_service_proto_rawDesc = "" +
 	" \x01(\tR\tprojectId\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbd\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xff\x01\n" +
 	"\x14LaunchSessionRequest\x12\x1d\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tR\tprojectId\x12/\n" +
 	"\x04spec\x18\x02 \x01(\v2\x1b.switchboard.v1.SessionSpecR\x04spec\x126\n" +
 	"\x06runner\x18\x03 \x01(\v2\x1e.switchboard.v1.RunnerSelectorR\x06runner\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"J\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12@\n" +
+	"\n" +
+	"kubernetes\x18\x05 \x01(\v2 .switchboard.v1.KubernetesTargetR\n" +
+	"kubernetes\"J\n" +
 	"\x15LaunchSessionResponse\x121\n" +
 	"\asession\x18\x01 \x01(\v2\x17.switchboard.v1.SessionR\asession\"n\n" +
 	"\x16ContinueSessionRequest\x12\x1d\n" +
@@ -1351,7 +1407,7 @@ func file_switchboard_v1_launch_service_proto_rawDescGZIP() []byte {
 }
 
 var file_switchboard_v1_launch_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_switchboard_v1_launch_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_switchboard_v1_launch_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_switchboard_v1_launch_service_proto_goTypes = []any{
 	(AgentKind)(0),                         // 0: switchboard.v1.AgentKind
 	(*Repository)(nil),                     // 1: switchboard.v1.Repository
@@ -1359,62 +1415,64 @@ var file_switchboard_v1_launch_service_proto_goTypes = []any{
 	(*SessionLimits)(nil),                  // 3: switchboard.v1.SessionLimits
 	(*SessionSpec)(nil),                    // 4: switchboard.v1.SessionSpec
 	(*McpServer)(nil),                      // 5: switchboard.v1.McpServer
-	(*RunnerSelector)(nil),                 // 6: switchboard.v1.RunnerSelector
-	(*Runner)(nil),                         // 7: switchboard.v1.Runner
-	(*LaunchSessionRequest)(nil),           // 8: switchboard.v1.LaunchSessionRequest
-	(*LaunchSessionResponse)(nil),          // 9: switchboard.v1.LaunchSessionResponse
-	(*ContinueSessionRequest)(nil),         // 10: switchboard.v1.ContinueSessionRequest
-	(*ContinueSessionResponse)(nil),        // 11: switchboard.v1.ContinueSessionResponse
-	(*ListRunnersRequest)(nil),             // 12: switchboard.v1.ListRunnersRequest
-	(*ListRunnersResponse)(nil),            // 13: switchboard.v1.ListRunnersResponse
-	(*CreateRunnerCredentialRequest)(nil),  // 14: switchboard.v1.CreateRunnerCredentialRequest
-	(*CreateRunnerCredentialResponse)(nil), // 15: switchboard.v1.CreateRunnerCredentialResponse
-	(*RevokeRunnerRequest)(nil),            // 16: switchboard.v1.RevokeRunnerRequest
-	(*RevokeRunnerResponse)(nil),           // 17: switchboard.v1.RevokeRunnerResponse
-	nil,                                    // 18: switchboard.v1.SessionSpec.EnvEntry
-	nil,                                    // 19: switchboard.v1.McpServer.EnvEntry
-	nil,                                    // 20: switchboard.v1.RunnerSelector.LabelsEntry
-	nil,                                    // 21: switchboard.v1.Runner.LabelsEntry
-	(*durationpb.Duration)(nil),            // 22: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),          // 23: google.protobuf.Timestamp
-	(*Session)(nil),                        // 24: switchboard.v1.Session
+	(*KubernetesTarget)(nil),               // 6: switchboard.v1.KubernetesTarget
+	(*RunnerSelector)(nil),                 // 7: switchboard.v1.RunnerSelector
+	(*Runner)(nil),                         // 8: switchboard.v1.Runner
+	(*LaunchSessionRequest)(nil),           // 9: switchboard.v1.LaunchSessionRequest
+	(*LaunchSessionResponse)(nil),          // 10: switchboard.v1.LaunchSessionResponse
+	(*ContinueSessionRequest)(nil),         // 11: switchboard.v1.ContinueSessionRequest
+	(*ContinueSessionResponse)(nil),        // 12: switchboard.v1.ContinueSessionResponse
+	(*ListRunnersRequest)(nil),             // 13: switchboard.v1.ListRunnersRequest
+	(*ListRunnersResponse)(nil),            // 14: switchboard.v1.ListRunnersResponse
+	(*CreateRunnerCredentialRequest)(nil),  // 15: switchboard.v1.CreateRunnerCredentialRequest
+	(*CreateRunnerCredentialResponse)(nil), // 16: switchboard.v1.CreateRunnerCredentialResponse
+	(*RevokeRunnerRequest)(nil),            // 17: switchboard.v1.RevokeRunnerRequest
+	(*RevokeRunnerResponse)(nil),           // 18: switchboard.v1.RevokeRunnerResponse
+	nil,                                    // 19: switchboard.v1.SessionSpec.EnvEntry
+	nil,                                    // 20: switchboard.v1.McpServer.EnvEntry
+	nil,                                    // 21: switchboard.v1.RunnerSelector.LabelsEntry
+	nil,                                    // 22: switchboard.v1.Runner.LabelsEntry
+	(*durationpb.Duration)(nil),            // 23: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),          // 24: google.protobuf.Timestamp
+	(*Session)(nil),                        // 25: switchboard.v1.Session
 }
 var file_switchboard_v1_launch_service_proto_depIdxs = []int32{
-	22, // 0: switchboard.v1.SessionLimits.start_deadline:type_name -> google.protobuf.Duration
-	22, // 1: switchboard.v1.SessionLimits.inactivity_timeout:type_name -> google.protobuf.Duration
-	22, // 2: switchboard.v1.SessionLimits.hard_limit:type_name -> google.protobuf.Duration
+	23, // 0: switchboard.v1.SessionLimits.start_deadline:type_name -> google.protobuf.Duration
+	23, // 1: switchboard.v1.SessionLimits.inactivity_timeout:type_name -> google.protobuf.Duration
+	23, // 2: switchboard.v1.SessionLimits.hard_limit:type_name -> google.protobuf.Duration
 	0,  // 3: switchboard.v1.SessionSpec.agent:type_name -> switchboard.v1.AgentKind
 	1,  // 4: switchboard.v1.SessionSpec.repositories:type_name -> switchboard.v1.Repository
-	18, // 5: switchboard.v1.SessionSpec.env:type_name -> switchboard.v1.SessionSpec.EnvEntry
+	19, // 5: switchboard.v1.SessionSpec.env:type_name -> switchboard.v1.SessionSpec.EnvEntry
 	2,  // 6: switchboard.v1.SessionSpec.secret_env:type_name -> switchboard.v1.SecretEnvVar
 	3,  // 7: switchboard.v1.SessionSpec.limits:type_name -> switchboard.v1.SessionLimits
 	5,  // 8: switchboard.v1.SessionSpec.mcp_servers:type_name -> switchboard.v1.McpServer
-	19, // 9: switchboard.v1.McpServer.env:type_name -> switchboard.v1.McpServer.EnvEntry
-	20, // 10: switchboard.v1.RunnerSelector.labels:type_name -> switchboard.v1.RunnerSelector.LabelsEntry
-	21, // 11: switchboard.v1.Runner.labels:type_name -> switchboard.v1.Runner.LabelsEntry
-	23, // 12: switchboard.v1.Runner.last_seen_time:type_name -> google.protobuf.Timestamp
-	23, // 13: switchboard.v1.Runner.create_time:type_name -> google.protobuf.Timestamp
+	20, // 9: switchboard.v1.McpServer.env:type_name -> switchboard.v1.McpServer.EnvEntry
+	21, // 10: switchboard.v1.RunnerSelector.labels:type_name -> switchboard.v1.RunnerSelector.LabelsEntry
+	22, // 11: switchboard.v1.Runner.labels:type_name -> switchboard.v1.Runner.LabelsEntry
+	24, // 12: switchboard.v1.Runner.last_seen_time:type_name -> google.protobuf.Timestamp
+	24, // 13: switchboard.v1.Runner.create_time:type_name -> google.protobuf.Timestamp
 	4,  // 14: switchboard.v1.LaunchSessionRequest.spec:type_name -> switchboard.v1.SessionSpec
-	6,  // 15: switchboard.v1.LaunchSessionRequest.runner:type_name -> switchboard.v1.RunnerSelector
-	24, // 16: switchboard.v1.LaunchSessionResponse.session:type_name -> switchboard.v1.Session
-	24, // 17: switchboard.v1.ContinueSessionResponse.session:type_name -> switchboard.v1.Session
-	7,  // 18: switchboard.v1.ListRunnersResponse.runners:type_name -> switchboard.v1.Runner
-	7,  // 19: switchboard.v1.CreateRunnerCredentialResponse.runner:type_name -> switchboard.v1.Runner
-	8,  // 20: switchboard.v1.LaunchService.LaunchSession:input_type -> switchboard.v1.LaunchSessionRequest
-	10, // 21: switchboard.v1.LaunchService.ContinueSession:input_type -> switchboard.v1.ContinueSessionRequest
-	12, // 22: switchboard.v1.LaunchService.ListRunners:input_type -> switchboard.v1.ListRunnersRequest
-	14, // 23: switchboard.v1.LaunchService.CreateRunnerCredential:input_type -> switchboard.v1.CreateRunnerCredentialRequest
-	16, // 24: switchboard.v1.LaunchService.RevokeRunner:input_type -> switchboard.v1.RevokeRunnerRequest
-	9,  // 25: switchboard.v1.LaunchService.LaunchSession:output_type -> switchboard.v1.LaunchSessionResponse
-	11, // 26: switchboard.v1.LaunchService.ContinueSession:output_type -> switchboard.v1.ContinueSessionResponse
-	13, // 27: switchboard.v1.LaunchService.ListRunners:output_type -> switchboard.v1.ListRunnersResponse
-	15, // 28: switchboard.v1.LaunchService.CreateRunnerCredential:output_type -> switchboard.v1.CreateRunnerCredentialResponse
-	17, // 29: switchboard.v1.LaunchService.RevokeRunner:output_type -> switchboard.v1.RevokeRunnerResponse
-	25, // [25:30] is the sub-list for method output_type
-	20, // [20:25] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	7,  // 15: switchboard.v1.LaunchSessionRequest.runner:type_name -> switchboard.v1.RunnerSelector
+	6,  // 16: switchboard.v1.LaunchSessionRequest.kubernetes:type_name -> switchboard.v1.KubernetesTarget
+	25, // 17: switchboard.v1.LaunchSessionResponse.session:type_name -> switchboard.v1.Session
+	25, // 18: switchboard.v1.ContinueSessionResponse.session:type_name -> switchboard.v1.Session
+	8,  // 19: switchboard.v1.ListRunnersResponse.runners:type_name -> switchboard.v1.Runner
+	8,  // 20: switchboard.v1.CreateRunnerCredentialResponse.runner:type_name -> switchboard.v1.Runner
+	9,  // 21: switchboard.v1.LaunchService.LaunchSession:input_type -> switchboard.v1.LaunchSessionRequest
+	11, // 22: switchboard.v1.LaunchService.ContinueSession:input_type -> switchboard.v1.ContinueSessionRequest
+	13, // 23: switchboard.v1.LaunchService.ListRunners:input_type -> switchboard.v1.ListRunnersRequest
+	15, // 24: switchboard.v1.LaunchService.CreateRunnerCredential:input_type -> switchboard.v1.CreateRunnerCredentialRequest
+	17, // 25: switchboard.v1.LaunchService.RevokeRunner:input_type -> switchboard.v1.RevokeRunnerRequest
+	10, // 26: switchboard.v1.LaunchService.LaunchSession:output_type -> switchboard.v1.LaunchSessionResponse
+	12, // 27: switchboard.v1.LaunchService.ContinueSession:output_type -> switchboard.v1.ContinueSessionResponse
+	14, // 28: switchboard.v1.LaunchService.ListRunners:output_type -> switchboard.v1.ListRunnersResponse
+	16, // 29: switchboard.v1.LaunchService.CreateRunnerCredential:output_type -> switchboard.v1.CreateRunnerCredentialResponse
+	18, // 30: switchboard.v1.LaunchService.RevokeRunner:output_type -> switchboard.v1.RevokeRunnerResponse
+	26, // [26:31] is the sub-list for method output_type
+	21, // [21:26] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_launch_service_proto_init() }
@@ -1429,7 +1487,7 @@ func file_switchboard_v1_launch_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_launch_service_proto_rawDesc), len(file_switchboard_v1_launch_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

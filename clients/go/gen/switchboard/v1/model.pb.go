@@ -129,6 +129,10 @@ const (
 	StopReason_STOP_REASON_RUNNER_LOST StopReason = 6
 	// The agent process exited (see exit_code and last_output_lines).
 	StopReason_STOP_REASON_AGENT_EXITED StopReason = 7
+	// The launch's workload could not start (a Kubernetes pod: ImagePullBackOff, ErrImagePull,
+	// InvalidImageName, CreateContainerConfigError, CrashLoopBackOff, Unschedulable); the reason
+	// and the cluster's message are in last_output_lines.
+	StopReason_STOP_REASON_START_FAILED StopReason = 8
 )
 
 // Enum value maps for StopReason.
@@ -142,6 +146,7 @@ var (
 		5: "STOP_REASON_START_DEADLINE",
 		6: "STOP_REASON_RUNNER_LOST",
 		7: "STOP_REASON_AGENT_EXITED",
+		8: "STOP_REASON_START_FAILED",
 	}
 	StopReason_value = map[string]int32{
 		"STOP_REASON_UNSPECIFIED":    0,
@@ -152,6 +157,7 @@ var (
 		"STOP_REASON_START_DEADLINE": 5,
 		"STOP_REASON_RUNNER_LOST":    6,
 		"STOP_REASON_AGENT_EXITED":   7,
+		"STOP_REASON_START_FAILED":   8,
 	}
 )
 
@@ -2638,7 +2644,7 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x16SESSION_STATUS_STOPPED\x10\x06\x12\x1f\n" +
 	"\x1bSESSION_STATUS_DISCONNECTED\x10\a\x12\x1a\n" +
 	"\x16SESSION_STATUS_PENDING\x10\b\x12\x1b\n" +
-	"\x17SESSION_STATUS_STARTING\x10\t*\xf1\x01\n" +
+	"\x17SESSION_STATUS_STARTING\x10\t*\x8f\x02\n" +
 	"\n" +
 	"StopReason\x12\x1b\n" +
 	"\x17STOP_REASON_UNSPECIFIED\x10\x00\x12\x19\n" +
@@ -2648,7 +2654,8 @@ const file_switchboard_v1_model_proto_rawDesc = "" +
 	"\x16STOP_REASON_HARD_LIMIT\x10\x04\x12\x1e\n" +
 	"\x1aSTOP_REASON_START_DEADLINE\x10\x05\x12\x1b\n" +
 	"\x17STOP_REASON_RUNNER_LOST\x10\x06\x12\x1c\n" +
-	"\x18STOP_REASON_AGENT_EXITED\x10\a*V\n" +
+	"\x18STOP_REASON_AGENT_EXITED\x10\a\x12\x1c\n" +
+	"\x18STOP_REASON_START_FAILED\x10\b*V\n" +
 	"\x06Sender\x12\x16\n" +
 	"\x12SENDER_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSENDER_AGENT\x10\x01\x12\x0f\n" +

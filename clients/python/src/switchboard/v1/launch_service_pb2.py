@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from switchboard.v1 import model_pb2 as switchboard_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#switchboard/v1/launch_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"J\n\nRepository\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x16\n\x06\x62ranch\x18\x02 \x01(\tR\x06\x62ranch\x12\x12\n\x04path\x18\x03 \x01(\tR\x04path\":\n\x0cSecretEnvVar\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\xd5\x01\n\rSessionLimits\x12@\n\x0estart_deadline\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationR\rstartDeadline\x12H\n\x12inactivity_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11inactivityTimeout\x12\x38\n\nhard_limit\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\thardLimit\"\xc2\x04\n\x0bSessionSpec\x12/\n\x05\x61gent\x18\x01 \x01(\x0e\x32\x19.switchboard.v1.AgentKindR\x05\x61gent\x12\x16\n\x06prompt\x18\x02 \x01(\tR\x06prompt\x12\x18\n\x07\x63ommand\x18\x03 \x03(\tR\x07\x63ommand\x12>\n\x0crepositories\x18\x04 \x03(\x0b\x32\x1a.switchboard.v1.RepositoryR\x0crepositories\x12\x18\n\x07workdir\x18\x05 \x01(\tR\x07workdir\x12\x14\n\x05model\x18\x06 \x01(\tR\x05model\x12\x36\n\x03\x65nv\x18\x07 \x03(\x0b\x32$.switchboard.v1.SessionSpec.EnvEntryR\x03\x65nv\x12;\n\nsecret_env\x18\x08 \x03(\x0b\x32\x1c.switchboard.v1.SecretEnvVarR\tsecretEnv\x12\x35\n\x06limits\x18\t \x01(\x0b\x32\x1d.switchboard.v1.SessionLimitsR\x06limits\x12\x1d\n\nagent_name\x18\n \x01(\tR\tagentName\x12!\n\x0csession_name\x18\x0b \x01(\tR\x0bsessionName\x12:\n\x0bmcp_servers\x18\x0c \x03(\x0b\x32\x19.switchboard.v1.McpServerR\nmcpServers\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xb9\x01\n\tMcpServer\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63ommand\x18\x02 \x03(\tR\x07\x63ommand\x12\x34\n\x03\x65nv\x18\x03 \x03(\x0b\x32\".switchboard.v1.McpServer.EnvEntryR\x03\x65nv\x12\x10\n\x03url\x18\x04 \x01(\tR\x03url\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xac\x01\n\x0eRunnerSelector\x12\x1b\n\trunner_id\x18\x01 \x01(\tR\x08runnerId\x12\x42\n\x06labels\x18\x02 \x03(\x0b\x32*.switchboard.v1.RunnerSelector.LabelsEntryR\x06labels\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xb2\x03\n\x06Runner\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12:\n\x06labels\x18\x03 \x03(\x0b\x32\".switchboard.v1.Runner.LabelsEntryR\x06labels\x12\x1a\n\x08\x63\x61pacity\x18\x04 \x01(\x05R\x08\x63\x61pacity\x12\x16\n\x06online\x18\x05 \x01(\x08R\x06online\x12@\n\x0elast_seen_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastSeenTime\x12#\n\rrunning_count\x18\x07 \x01(\x05R\x0crunningCount\x12;\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x16\n\x06prefix\x18\t \x01(\tR\x06prefix\x12\x1d\n\nproject_id\x18\n \x01(\tR\tprojectId\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xbd\x01\n\x14LaunchSessionRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12/\n\x04spec\x18\x02 \x01(\x0b\x32\x1b.switchboard.v1.SessionSpecR\x04spec\x12\x36\n\x06runner\x18\x03 \x01(\x0b\x32\x1e.switchboard.v1.RunnerSelectorR\x06runner\x12\x1d\n\nrequest_id\x18\x04 \x01(\tR\trequestId\"J\n\x15LaunchSessionResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.SessionR\x07session\"n\n\x16\x43ontinueSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n\nrequest_id\x18\x02 \x01(\tR\trequestId\x12\x16\n\x06prompt\x18\x03 \x01(\tR\x06prompt\"L\n\x17\x43ontinueSessionResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.SessionR\x07session\"o\n\x12ListRunnersRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"o\n\x13ListRunnersResponse\x12\x30\n\x07runners\x18\x01 \x03(\x0b\x32\x16.switchboard.v1.RunnerR\x07runners\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"R\n\x1d\x43reateRunnerCredentialRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"h\n\x1e\x43reateRunnerCredentialResponse\x12.\n\x06runner\x18\x01 \x01(\x0b\x32\x16.switchboard.v1.RunnerR\x06runner\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"2\n\x13RevokeRunnerRequest\x12\x1b\n\trunner_id\x18\x01 \x01(\tR\x08runnerId\"\x16\n\x14RevokeRunnerResponse*q\n\tAgentKind\x12\x1a\n\x16\x41GENT_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41GENT_KIND_CLAUDE_CODE\x10\x01\x12\x14\n\x10\x41GENT_KIND_CODEX\x10\x02\x12\x16\n\x12\x41GENT_KIND_COMMAND\x10\x03\x32\xfd\x03\n\rLaunchService\x12\\\n\rLaunchSession\x12$.switchboard.v1.LaunchSessionRequest\x1a%.switchboard.v1.LaunchSessionResponse\x12\x62\n\x0f\x43ontinueSession\x12&.switchboard.v1.ContinueSessionRequest\x1a\'.switchboard.v1.ContinueSessionResponse\x12V\n\x0bListRunners\x12\".switchboard.v1.ListRunnersRequest\x1a#.switchboard.v1.ListRunnersResponse\x12w\n\x16\x43reateRunnerCredential\x12-.switchboard.v1.CreateRunnerCredentialRequest\x1a..switchboard.v1.CreateRunnerCredentialResponse\x12Y\n\x0cRevokeRunner\x12#.switchboard.v1.RevokeRunnerRequest\x1a$.switchboard.v1.RevokeRunnerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#switchboard/v1/launch_service.proto\x12\x0eswitchboard.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"J\n\nRepository\x12\x10\n\x03url\x18\x01 \x01(\tR\x03url\x12\x16\n\x06\x62ranch\x18\x02 \x01(\tR\x06\x62ranch\x12\x12\n\x04path\x18\x03 \x01(\tR\x04path\":\n\x0cSecretEnvVar\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"\xd5\x01\n\rSessionLimits\x12@\n\x0estart_deadline\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationR\rstartDeadline\x12H\n\x12inactivity_timeout\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x11inactivityTimeout\x12\x38\n\nhard_limit\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\thardLimit\"\xc2\x04\n\x0bSessionSpec\x12/\n\x05\x61gent\x18\x01 \x01(\x0e\x32\x19.switchboard.v1.AgentKindR\x05\x61gent\x12\x16\n\x06prompt\x18\x02 \x01(\tR\x06prompt\x12\x18\n\x07\x63ommand\x18\x03 \x03(\tR\x07\x63ommand\x12>\n\x0crepositories\x18\x04 \x03(\x0b\x32\x1a.switchboard.v1.RepositoryR\x0crepositories\x12\x18\n\x07workdir\x18\x05 \x01(\tR\x07workdir\x12\x14\n\x05model\x18\x06 \x01(\tR\x05model\x12\x36\n\x03\x65nv\x18\x07 \x03(\x0b\x32$.switchboard.v1.SessionSpec.EnvEntryR\x03\x65nv\x12;\n\nsecret_env\x18\x08 \x03(\x0b\x32\x1c.switchboard.v1.SecretEnvVarR\tsecretEnv\x12\x35\n\x06limits\x18\t \x01(\x0b\x32\x1d.switchboard.v1.SessionLimitsR\x06limits\x12\x1d\n\nagent_name\x18\n \x01(\tR\tagentName\x12!\n\x0csession_name\x18\x0b \x01(\tR\x0bsessionName\x12:\n\x0bmcp_servers\x18\x0c \x03(\x0b\x32\x19.switchboard.v1.McpServerR\nmcpServers\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xb9\x01\n\tMcpServer\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63ommand\x18\x02 \x03(\tR\x07\x63ommand\x12\x34\n\x03\x65nv\x18\x03 \x03(\x0b\x32\".switchboard.v1.McpServer.EnvEntryR\x03\x65nv\x12\x10\n\x03url\x18\x04 \x01(\tR\x03url\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\x12\n\x10KubernetesTarget\"\xac\x01\n\x0eRunnerSelector\x12\x1b\n\trunner_id\x18\x01 \x01(\tR\x08runnerId\x12\x42\n\x06labels\x18\x02 \x03(\x0b\x32*.switchboard.v1.RunnerSelector.LabelsEntryR\x06labels\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xb2\x03\n\x06Runner\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12:\n\x06labels\x18\x03 \x03(\x0b\x32\".switchboard.v1.Runner.LabelsEntryR\x06labels\x12\x1a\n\x08\x63\x61pacity\x18\x04 \x01(\x05R\x08\x63\x61pacity\x12\x16\n\x06online\x18\x05 \x01(\x08R\x06online\x12@\n\x0elast_seen_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastSeenTime\x12#\n\rrunning_count\x18\x07 \x01(\x05R\x0crunningCount\x12;\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x16\n\x06prefix\x18\t \x01(\tR\x06prefix\x12\x1d\n\nproject_id\x18\n \x01(\tR\tprojectId\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xff\x01\n\x14LaunchSessionRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12/\n\x04spec\x18\x02 \x01(\x0b\x32\x1b.switchboard.v1.SessionSpecR\x04spec\x12\x36\n\x06runner\x18\x03 \x01(\x0b\x32\x1e.switchboard.v1.RunnerSelectorR\x06runner\x12\x1d\n\nrequest_id\x18\x04 \x01(\tR\trequestId\x12@\n\nkubernetes\x18\x05 \x01(\x0b\x32 .switchboard.v1.KubernetesTargetR\nkubernetes\"J\n\x15LaunchSessionResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.SessionR\x07session\"n\n\x16\x43ontinueSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n\nrequest_id\x18\x02 \x01(\tR\trequestId\x12\x16\n\x06prompt\x18\x03 \x01(\tR\x06prompt\"L\n\x17\x43ontinueSessionResponse\x12\x31\n\x07session\x18\x01 \x01(\x0b\x32\x17.switchboard.v1.SessionR\x07session\"o\n\x12ListRunnersRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"o\n\x13ListRunnersResponse\x12\x30\n\x07runners\x18\x01 \x03(\x0b\x32\x16.switchboard.v1.RunnerR\x07runners\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"R\n\x1d\x43reateRunnerCredentialRequest\x12\x1d\n\nproject_id\x18\x01 \x01(\tR\tprojectId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"h\n\x1e\x43reateRunnerCredentialResponse\x12.\n\x06runner\x18\x01 \x01(\x0b\x32\x16.switchboard.v1.RunnerR\x06runner\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"2\n\x13RevokeRunnerRequest\x12\x1b\n\trunner_id\x18\x01 \x01(\tR\x08runnerId\"\x16\n\x14RevokeRunnerResponse*q\n\tAgentKind\x12\x1a\n\x16\x41GENT_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41GENT_KIND_CLAUDE_CODE\x10\x01\x12\x14\n\x10\x41GENT_KIND_CODEX\x10\x02\x12\x16\n\x12\x41GENT_KIND_COMMAND\x10\x03\x32\xfd\x03\n\rLaunchService\x12\\\n\rLaunchSession\x12$.switchboard.v1.LaunchSessionRequest\x1a%.switchboard.v1.LaunchSessionResponse\x12\x62\n\x0f\x43ontinueSession\x12&.switchboard.v1.ContinueSessionRequest\x1a\'.switchboard.v1.ContinueSessionResponse\x12V\n\x0bListRunners\x12\".switchboard.v1.ListRunnersRequest\x1a#.switchboard.v1.ListRunnersResponse\x12w\n\x16\x43reateRunnerCredential\x12-.switchboard.v1.CreateRunnerCredentialRequest\x1a..switchboard.v1.CreateRunnerCredentialResponse\x12Y\n\x0cRevokeRunner\x12#.switchboard.v1.RevokeRunnerRequest\x1a$.switchboard.v1.RevokeRunnerResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,8 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RUNNERSELECTOR_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_RUNNER_LABELSENTRY']._loaded_options = None
   _globals['_RUNNER_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_AGENTKIND']._serialized_start=2831
-  _globals['_AGENTKIND']._serialized_end=2944
+  _globals['_AGENTKIND']._serialized_start=2917
+  _globals['_AGENTKIND']._serialized_end=3030
   _globals['_REPOSITORY']._serialized_start=148
   _globals['_REPOSITORY']._serialized_end=222
   _globals['_SECRETENVVAR']._serialized_start=224
@@ -58,34 +58,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MCPSERVER']._serialized_end=1267
   _globals['_MCPSERVER_ENVENTRY']._serialized_start=1025
   _globals['_MCPSERVER_ENVENTRY']._serialized_end=1079
-  _globals['_RUNNERSELECTOR']._serialized_start=1270
-  _globals['_RUNNERSELECTOR']._serialized_end=1442
-  _globals['_RUNNERSELECTOR_LABELSENTRY']._serialized_start=1385
-  _globals['_RUNNERSELECTOR_LABELSENTRY']._serialized_end=1442
-  _globals['_RUNNER']._serialized_start=1445
-  _globals['_RUNNER']._serialized_end=1879
-  _globals['_RUNNER_LABELSENTRY']._serialized_start=1385
-  _globals['_RUNNER_LABELSENTRY']._serialized_end=1442
-  _globals['_LAUNCHSESSIONREQUEST']._serialized_start=1882
-  _globals['_LAUNCHSESSIONREQUEST']._serialized_end=2071
-  _globals['_LAUNCHSESSIONRESPONSE']._serialized_start=2073
-  _globals['_LAUNCHSESSIONRESPONSE']._serialized_end=2147
-  _globals['_CONTINUESESSIONREQUEST']._serialized_start=2149
-  _globals['_CONTINUESESSIONREQUEST']._serialized_end=2259
-  _globals['_CONTINUESESSIONRESPONSE']._serialized_start=2261
-  _globals['_CONTINUESESSIONRESPONSE']._serialized_end=2337
-  _globals['_LISTRUNNERSREQUEST']._serialized_start=2339
-  _globals['_LISTRUNNERSREQUEST']._serialized_end=2450
-  _globals['_LISTRUNNERSRESPONSE']._serialized_start=2452
-  _globals['_LISTRUNNERSRESPONSE']._serialized_end=2563
-  _globals['_CREATERUNNERCREDENTIALREQUEST']._serialized_start=2565
-  _globals['_CREATERUNNERCREDENTIALREQUEST']._serialized_end=2647
-  _globals['_CREATERUNNERCREDENTIALRESPONSE']._serialized_start=2649
-  _globals['_CREATERUNNERCREDENTIALRESPONSE']._serialized_end=2753
-  _globals['_REVOKERUNNERREQUEST']._serialized_start=2755
-  _globals['_REVOKERUNNERREQUEST']._serialized_end=2805
-  _globals['_REVOKERUNNERRESPONSE']._serialized_start=2807
-  _globals['_REVOKERUNNERRESPONSE']._serialized_end=2829
-  _globals['_LAUNCHSERVICE']._serialized_start=2947
-  _globals['_LAUNCHSERVICE']._serialized_end=3456
+  _globals['_KUBERNETESTARGET']._serialized_start=1269
+  _globals['_KUBERNETESTARGET']._serialized_end=1287
+  _globals['_RUNNERSELECTOR']._serialized_start=1290
+  _globals['_RUNNERSELECTOR']._serialized_end=1462
+  _globals['_RUNNERSELECTOR_LABELSENTRY']._serialized_start=1405
+  _globals['_RUNNERSELECTOR_LABELSENTRY']._serialized_end=1462
+  _globals['_RUNNER']._serialized_start=1465
+  _globals['_RUNNER']._serialized_end=1899
+  _globals['_RUNNER_LABELSENTRY']._serialized_start=1405
+  _globals['_RUNNER_LABELSENTRY']._serialized_end=1462
+  _globals['_LAUNCHSESSIONREQUEST']._serialized_start=1902
+  _globals['_LAUNCHSESSIONREQUEST']._serialized_end=2157
+  _globals['_LAUNCHSESSIONRESPONSE']._serialized_start=2159
+  _globals['_LAUNCHSESSIONRESPONSE']._serialized_end=2233
+  _globals['_CONTINUESESSIONREQUEST']._serialized_start=2235
+  _globals['_CONTINUESESSIONREQUEST']._serialized_end=2345
+  _globals['_CONTINUESESSIONRESPONSE']._serialized_start=2347
+  _globals['_CONTINUESESSIONRESPONSE']._serialized_end=2423
+  _globals['_LISTRUNNERSREQUEST']._serialized_start=2425
+  _globals['_LISTRUNNERSREQUEST']._serialized_end=2536
+  _globals['_LISTRUNNERSRESPONSE']._serialized_start=2538
+  _globals['_LISTRUNNERSRESPONSE']._serialized_end=2649
+  _globals['_CREATERUNNERCREDENTIALREQUEST']._serialized_start=2651
+  _globals['_CREATERUNNERCREDENTIALREQUEST']._serialized_end=2733
+  _globals['_CREATERUNNERCREDENTIALRESPONSE']._serialized_start=2735
+  _globals['_CREATERUNNERCREDENTIALRESPONSE']._serialized_end=2839
+  _globals['_REVOKERUNNERREQUEST']._serialized_start=2841
+  _globals['_REVOKERUNNERREQUEST']._serialized_end=2891
+  _globals['_REVOKERUNNERRESPONSE']._serialized_start=2893
+  _globals['_REVOKERUNNERRESPONSE']._serialized_end=2915
+  _globals['_LAUNCHSERVICE']._serialized_start=3033
+  _globals['_LAUNCHSERVICE']._serialized_end=3542
 # @@protoc_insertion_point(module_scope)

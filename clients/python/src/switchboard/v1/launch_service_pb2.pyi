@@ -105,6 +105,10 @@ class McpServer(_message.Message):
     url: str
     def __init__(self, name: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., url: _Optional[str] = ...) -> None: ...
 
+class KubernetesTarget(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class RunnerSelector(_message.Message):
     __slots__ = ("runner_id", "labels")
     class LabelsEntry(_message.Message):
@@ -152,16 +156,18 @@ class Runner(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., capacity: _Optional[int] = ..., online: bool = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., running_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prefix: _Optional[str] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class LaunchSessionRequest(_message.Message):
-    __slots__ = ("project_id", "spec", "runner", "request_id")
+    __slots__ = ("project_id", "spec", "runner", "request_id", "kubernetes")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     SPEC_FIELD_NUMBER: _ClassVar[int]
     RUNNER_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    KUBERNETES_FIELD_NUMBER: _ClassVar[int]
     project_id: str
     spec: SessionSpec
     runner: RunnerSelector
     request_id: str
-    def __init__(self, project_id: _Optional[str] = ..., spec: _Optional[_Union[SessionSpec, _Mapping]] = ..., runner: _Optional[_Union[RunnerSelector, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    kubernetes: KubernetesTarget
+    def __init__(self, project_id: _Optional[str] = ..., spec: _Optional[_Union[SessionSpec, _Mapping]] = ..., runner: _Optional[_Union[RunnerSelector, _Mapping]] = ..., request_id: _Optional[str] = ..., kubernetes: _Optional[_Union[KubernetesTarget, _Mapping]] = ...) -> None: ...
 
 class LaunchSessionResponse(_message.Message):
     __slots__ = ("session",)

@@ -105,7 +105,8 @@ class LaunchServiceServicer(object):
     def ContinueSession(self, request, context):
         """Starts a new run of an ended launched session on the same runner, in the same workspace,
         resuming the agent's own conversation (Claude Code: `--continue` in that workspace; a command
-        is run again). The new session's `parent_session_id` names the ended one. Idempotent by
+        is run again). A Kubernetes launch continues as a new Job (SWITCHBOARD_RESUME=1 in its
+        environment). The new session's `parent_session_id` names the ended one. Idempotent by
         `request_id`.
         Errors: FAILED_PRECONDITION (the session has not ended, or was not launched).
         """

@@ -33,6 +33,7 @@ class StopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STOP_REASON_START_DEADLINE: _ClassVar[StopReason]
     STOP_REASON_RUNNER_LOST: _ClassVar[StopReason]
     STOP_REASON_AGENT_EXITED: _ClassVar[StopReason]
+    STOP_REASON_START_FAILED: _ClassVar[StopReason]
 
 class Sender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -77,6 +78,7 @@ STOP_REASON_HARD_LIMIT: StopReason
 STOP_REASON_START_DEADLINE: StopReason
 STOP_REASON_RUNNER_LOST: StopReason
 STOP_REASON_AGENT_EXITED: StopReason
+STOP_REASON_START_FAILED: StopReason
 SENDER_UNSPECIFIED: Sender
 SENDER_AGENT: Sender
 SENDER_USER: Sender

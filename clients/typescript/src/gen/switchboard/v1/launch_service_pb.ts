@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/launch_service.proto.
  */
 export const file_switchboard_v1_launch_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNzd2l0Y2hib2FyZC92MS9sYXVuY2hfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiNwoKUmVwb3NpdG9yeRILCgN1cmwYASABKAkSDgoGYnJhbmNoGAIgASgJEgwKBHBhdGgYAyABKAkiLAoMU2VjcmV0RW52VmFyEgwKBG5hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIqgBCg1TZXNzaW9uTGltaXRzEjEKDnN0YXJ0X2RlYWRsaW5lGAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmluYWN0aXZpdHlfdGltZW91dBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhItCgpoYXJkX2xpbWl0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIsQDCgtTZXNzaW9uU3BlYxIoCgVhZ2VudBgBIAEoDjIZLnN3aXRjaGJvYXJkLnYxLkFnZW50S2luZBIOCgZwcm9tcHQYAiABKAkSDwoHY29tbWFuZBgDIAMoCRIwCgxyZXBvc2l0b3JpZXMYBCADKAsyGi5zd2l0Y2hib2FyZC52MS5SZXBvc2l0b3J5Eg8KB3dvcmtkaXIYBSABKAkSDQoFbW9kZWwYBiABKAkSMQoDZW52GAcgAygLMiQuc3dpdGNoYm9hcmQudjEuU2Vzc2lvblNwZWMuRW52RW50cnkSMAoKc2VjcmV0X2VudhgIIAMoCzIcLnN3aXRjaGJvYXJkLnYxLlNlY3JldEVudlZhchItCgZsaW1pdHMYCSABKAsyHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uTGltaXRzEhIKCmFnZW50X25hbWUYCiABKAkSFAoMc2Vzc2lvbl9uYW1lGAsgASgJEi4KC21jcF9zZXJ2ZXJzGAwgAygLMhkuc3dpdGNoYm9hcmQudjEuTWNwU2VydmVyGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilAEKCU1jcFNlcnZlchIMCgRuYW1lGAEgASgJEg8KB2NvbW1hbmQYAiADKAkSLwoDZW52GAMgAygLMiIuc3dpdGNoYm9hcmQudjEuTWNwU2VydmVyLkVudkVudHJ5EgsKA3VybBgEIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIo4BCg5SdW5uZXJTZWxlY3RvchIRCglydW5uZXJfaWQYASABKAkSOgoGbGFiZWxzGAIgAygLMiouc3dpdGNoYm9hcmQudjEuUnVubmVyU2VsZWN0b3IuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLHAgoGUnVubmVyEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSMgoGbGFiZWxzGAMgAygLMiIuc3dpdGNoYm9hcmQudjEuUnVubmVyLkxhYmVsc0VudHJ5EhAKCGNhcGFjaXR5GAQgASgFEg4KBm9ubGluZRgFIAEoCBIyCg5sYXN0X3NlZW5fdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcnVubmluZ19jb3VudBgHIAEoBRIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcHJlZml4GAkgASgJEhIKCnByb2plY3RfaWQYCiABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKZAQoUTGF1bmNoU2Vzc2lvblJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIpCgRzcGVjGAIgASgLMhsuc3dpdGNoYm9hcmQudjEuU2Vzc2lvblNwZWMSLgoGcnVubmVyGAMgASgLMh4uc3dpdGNoYm9hcmQudjEuUnVubmVyU2VsZWN0b3ISEgoKcmVxdWVzdF9pZBgEIAEoCSJBChVMYXVuY2hTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24iUAoWQ29udGludWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAkSDgoGcHJvbXB0GAMgASgJIkMKF0NvbnRpbnVlU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5zd2l0Y2hib2FyZC52MS5TZXNzaW9uIk8KEkxpc3RSdW5uZXJzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RSdW5uZXJzUmVzcG9uc2USJwoHcnVubmVycxgBIAMoCzIWLnN3aXRjaGJvYXJkLnYxLlJ1bm5lchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiQQodQ3JlYXRlUnVubmVyQ3JlZGVudGlhbFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIlgKHkNyZWF0ZVJ1bm5lckNyZWRlbnRpYWxSZXNwb25zZRImCgZydW5uZXIYASABKAsyFi5zd2l0Y2hib2FyZC52MS5SdW5uZXISDgoGc2VjcmV0GAIgASgJIigKE1Jldm9rZVJ1bm5lclJlcXVlc3QSEQoJcnVubmVyX2lkGAEgASgJIhYKFFJldm9rZVJ1bm5lclJlc3BvbnNlKnEKCUFnZW50S2luZBIaChZBR0VOVF9LSU5EX1VOU1BFQ0lGSUVEEAASGgoWQUdFTlRfS0lORF9DTEFVREVfQ09ERRABEhQKEEFHRU5UX0tJTkRfQ09ERVgQAhIWChJBR0VOVF9LSU5EX0NPTU1BTkQQAzL9AwoNTGF1bmNoU2VydmljZRJcCg1MYXVuY2hTZXNzaW9uEiQuc3dpdGNoYm9hcmQudjEuTGF1bmNoU2Vzc2lvblJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5MYXVuY2hTZXNzaW9uUmVzcG9uc2USYgoPQ29udGludWVTZXNzaW9uEiYuc3dpdGNoYm9hcmQudjEuQ29udGludWVTZXNzaW9uUmVxdWVzdBonLnN3aXRjaGJvYXJkLnYxLkNvbnRpbnVlU2Vzc2lvblJlc3BvbnNlElYKC0xpc3RSdW5uZXJzEiIuc3dpdGNoYm9hcmQudjEuTGlzdFJ1bm5lcnNSZXF1ZXN0GiMuc3dpdGNoYm9hcmQudjEuTGlzdFJ1bm5lcnNSZXNwb25zZRJ3ChZDcmVhdGVSdW5uZXJDcmVkZW50aWFsEi0uc3dpdGNoYm9hcmQudjEuQ3JlYXRlUnVubmVyQ3JlZGVudGlhbFJlcXVlc3QaLi5zd2l0Y2hib2FyZC52MS5DcmVhdGVSdW5uZXJDcmVkZW50aWFsUmVzcG9uc2USWQoMUmV2b2tlUnVubmVyEiMuc3dpdGNoYm9hcmQudjEuUmV2b2tlUnVubmVyUmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLlJldm9rZVJ1bm5lclJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_model]);
+  fileDesc("CiNzd2l0Y2hib2FyZC92MS9sYXVuY2hfc2VydmljZS5wcm90bxIOc3dpdGNoYm9hcmQudjEiNwoKUmVwb3NpdG9yeRILCgN1cmwYASABKAkSDgoGYnJhbmNoGAIgASgJEgwKBHBhdGgYAyABKAkiLAoMU2VjcmV0RW52VmFyEgwKBG5hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIqgBCg1TZXNzaW9uTGltaXRzEjEKDnN0YXJ0X2RlYWRsaW5lGAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmluYWN0aXZpdHlfdGltZW91dBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhItCgpoYXJkX2xpbWl0GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIsQDCgtTZXNzaW9uU3BlYxIoCgVhZ2VudBgBIAEoDjIZLnN3aXRjaGJvYXJkLnYxLkFnZW50S2luZBIOCgZwcm9tcHQYAiABKAkSDwoHY29tbWFuZBgDIAMoCRIwCgxyZXBvc2l0b3JpZXMYBCADKAsyGi5zd2l0Y2hib2FyZC52MS5SZXBvc2l0b3J5Eg8KB3dvcmtkaXIYBSABKAkSDQoFbW9kZWwYBiABKAkSMQoDZW52GAcgAygLMiQuc3dpdGNoYm9hcmQudjEuU2Vzc2lvblNwZWMuRW52RW50cnkSMAoKc2VjcmV0X2VudhgIIAMoCzIcLnN3aXRjaGJvYXJkLnYxLlNlY3JldEVudlZhchItCgZsaW1pdHMYCSABKAsyHS5zd2l0Y2hib2FyZC52MS5TZXNzaW9uTGltaXRzEhIKCmFnZW50X25hbWUYCiABKAkSFAoMc2Vzc2lvbl9uYW1lGAsgASgJEi4KC21jcF9zZXJ2ZXJzGAwgAygLMhkuc3dpdGNoYm9hcmQudjEuTWNwU2VydmVyGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilAEKCU1jcFNlcnZlchIMCgRuYW1lGAEgASgJEg8KB2NvbW1hbmQYAiADKAkSLwoDZW52GAMgAygLMiIuc3dpdGNoYm9hcmQudjEuTWNwU2VydmVyLkVudkVudHJ5EgsKA3VybBgEIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIhIKEEt1YmVybmV0ZXNUYXJnZXQijgEKDlJ1bm5lclNlbGVjdG9yEhEKCXJ1bm5lcl9pZBgBIAEoCRI6CgZsYWJlbHMYAiADKAsyKi5zd2l0Y2hib2FyZC52MS5SdW5uZXJTZWxlY3Rvci5MYWJlbHNFbnRyeRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIscCCgZSdW5uZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIyCgZsYWJlbHMYAyADKAsyIi5zd2l0Y2hib2FyZC52MS5SdW5uZXIuTGFiZWxzRW50cnkSEAoIY2FwYWNpdHkYBCABKAUSDgoGb25saW5lGAUgASgIEjIKDmxhc3Rfc2Vlbl90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1ydW5uaW5nX2NvdW50GAcgASgFEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZwcmVmaXgYCSABKAkSEgoKcHJvamVjdF9pZBgKIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIs8BChRMYXVuY2hTZXNzaW9uUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEikKBHNwZWMYAiABKAsyGy5zd2l0Y2hib2FyZC52MS5TZXNzaW9uU3BlYxIuCgZydW5uZXIYAyABKAsyHi5zd2l0Y2hib2FyZC52MS5SdW5uZXJTZWxlY3RvchISCgpyZXF1ZXN0X2lkGAQgASgJEjQKCmt1YmVybmV0ZXMYBSABKAsyIC5zd2l0Y2hib2FyZC52MS5LdWJlcm5ldGVzVGFyZ2V0IkEKFUxhdW5jaFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcuc3dpdGNoYm9hcmQudjEuU2Vzc2lvbiJQChZDb250aW51ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkiQwoXQ29udGludWVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLlNlc3Npb24iTwoSTGlzdFJ1bm5lcnNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiVwoTTGlzdFJ1bm5lcnNSZXNwb25zZRInCgdydW5uZXJzGAEgAygLMhYuc3dpdGNoYm9hcmQudjEuUnVubmVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJBCh1DcmVhdGVSdW5uZXJDcmVkZW50aWFsUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkiWAoeQ3JlYXRlUnVubmVyQ3JlZGVudGlhbFJlc3BvbnNlEiYKBnJ1bm5lchgBIAEoCzIWLnN3aXRjaGJvYXJkLnYxLlJ1bm5lchIOCgZzZWNyZXQYAiABKAkiKAoTUmV2b2tlUnVubmVyUmVxdWVzdBIRCglydW5uZXJfaWQYASABKAkiFgoUUmV2b2tlUnVubmVyUmVzcG9uc2UqcQoJQWdlbnRLaW5kEhoKFkFHRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIaChZBR0VOVF9LSU5EX0NMQVVERV9DT0RFEAESFAoQQUdFTlRfS0lORF9DT0RFWBACEhYKEkFHRU5UX0tJTkRfQ09NTUFORBADMv0DCg1MYXVuY2hTZXJ2aWNlElwKDUxhdW5jaFNlc3Npb24SJC5zd2l0Y2hib2FyZC52MS5MYXVuY2hTZXNzaW9uUmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLkxhdW5jaFNlc3Npb25SZXNwb25zZRJiCg9Db250aW51ZVNlc3Npb24SJi5zd2l0Y2hib2FyZC52MS5Db250aW51ZVNlc3Npb25SZXF1ZXN0Gicuc3dpdGNoYm9hcmQudjEuQ29udGludWVTZXNzaW9uUmVzcG9uc2USVgoLTGlzdFJ1bm5lcnMSIi5zd2l0Y2hib2FyZC52MS5MaXN0UnVubmVyc1JlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5MaXN0UnVubmVyc1Jlc3BvbnNlEncKFkNyZWF0ZVJ1bm5lckNyZWRlbnRpYWwSLS5zd2l0Y2hib2FyZC52MS5DcmVhdGVSdW5uZXJDcmVkZW50aWFsUmVxdWVzdBouLnN3aXRjaGJvYXJkLnYxLkNyZWF0ZVJ1bm5lckNyZWRlbnRpYWxSZXNwb25zZRJZCgxSZXZva2VSdW5uZXISIy5zd2l0Y2hib2FyZC52MS5SZXZva2VSdW5uZXJSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuUmV2b2tlUnVubmVyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_model]);
 
 /**
  * A git repository cloned into the session's workspace.
@@ -270,6 +270,26 @@ export const McpServerSchema: GenMessage<McpServer> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_launch_service, 4);
 
 /**
+ * Runs a launch as a Kubernetes Job in the project's namespace instead of on a runner. The
+ * image, the agent command and the resources come from the server's `kubernetes` configuration;
+ * the session's credential reaches the container as a file (a Secret owned by the Job). The
+ * session is STARTING while the pod starts, ACTIVE once the agent calls in; a pod that cannot
+ * start (ImagePullBackOff, ErrImagePull, InvalidImageName, CreateContainerConfigError,
+ * CrashLoopBackOff, Unschedulable) ends it FAILED with the reason in `last_output_lines`.
+ *
+ * @generated from message switchboard.v1.KubernetesTarget
+ */
+export type KubernetesTarget = Message<"switchboard.v1.KubernetesTarget"> & {
+};
+
+/**
+ * Describes the message switchboard.v1.KubernetesTarget.
+ * Use `create(KubernetesTargetSchema)` to create a new message.
+ */
+export const KubernetesTargetSchema: GenMessage<KubernetesTarget> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_launch_service, 5);
+
+/**
  * Which runner may take a launch.
  *
  * @generated from message switchboard.v1.RunnerSelector
@@ -295,7 +315,7 @@ export type RunnerSelector = Message<"switchboard.v1.RunnerSelector"> & {
  * Use `create(RunnerSelectorSchema)` to create a new message.
  */
 export const RunnerSelectorSchema: GenMessage<RunnerSelector> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 5);
+  messageDesc(file_switchboard_v1_launch_service, 6);
 
 /**
  * A machine that runs launched sessions.
@@ -379,7 +399,7 @@ export type Runner = Message<"switchboard.v1.Runner"> & {
  * Use `create(RunnerSchema)` to create a new message.
  */
 export const RunnerSchema: GenMessage<Runner> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 6);
+  messageDesc(file_switchboard_v1_launch_service, 7);
 
 /**
  * LaunchSession input.
@@ -414,6 +434,14 @@ export type LaunchSessionRequest = Message<"switchboard.v1.LaunchSessionRequest"
    * @generated from field: string request_id = 4;
    */
   requestId: string;
+
+  /**
+   * Set to run it as a Kubernetes Job instead (the server answers FAILED_PRECONDITION when it
+   * has no Kubernetes configuration). At most one of `runner` and `kubernetes`.
+   *
+   * @generated from field: switchboard.v1.KubernetesTarget kubernetes = 5;
+   */
+  kubernetes?: KubernetesTarget | undefined;
 };
 
 /**
@@ -421,7 +449,7 @@ export type LaunchSessionRequest = Message<"switchboard.v1.LaunchSessionRequest"
  * Use `create(LaunchSessionRequestSchema)` to create a new message.
  */
 export const LaunchSessionRequestSchema: GenMessage<LaunchSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 7);
+  messageDesc(file_switchboard_v1_launch_service, 8);
 
 /**
  * LaunchSession result.
@@ -442,7 +470,7 @@ export type LaunchSessionResponse = Message<"switchboard.v1.LaunchSessionRespons
  * Use `create(LaunchSessionResponseSchema)` to create a new message.
  */
 export const LaunchSessionResponseSchema: GenMessage<LaunchSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 8);
+  messageDesc(file_switchboard_v1_launch_service, 9);
 
 /**
  * ContinueSession input.
@@ -478,7 +506,7 @@ export type ContinueSessionRequest = Message<"switchboard.v1.ContinueSessionRequ
  * Use `create(ContinueSessionRequestSchema)` to create a new message.
  */
 export const ContinueSessionRequestSchema: GenMessage<ContinueSessionRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 9);
+  messageDesc(file_switchboard_v1_launch_service, 10);
 
 /**
  * ContinueSession result.
@@ -499,7 +527,7 @@ export type ContinueSessionResponse = Message<"switchboard.v1.ContinueSessionRes
  * Use `create(ContinueSessionResponseSchema)` to create a new message.
  */
 export const ContinueSessionResponseSchema: GenMessage<ContinueSessionResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 10);
+  messageDesc(file_switchboard_v1_launch_service, 11);
 
 /**
  * ListRunners input.
@@ -534,7 +562,7 @@ export type ListRunnersRequest = Message<"switchboard.v1.ListRunnersRequest"> & 
  * Use `create(ListRunnersRequestSchema)` to create a new message.
  */
 export const ListRunnersRequestSchema: GenMessage<ListRunnersRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 11);
+  messageDesc(file_switchboard_v1_launch_service, 12);
 
 /**
  * ListRunners result.
@@ -562,7 +590,7 @@ export type ListRunnersResponse = Message<"switchboard.v1.ListRunnersResponse"> 
  * Use `create(ListRunnersResponseSchema)` to create a new message.
  */
 export const ListRunnersResponseSchema: GenMessage<ListRunnersResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 12);
+  messageDesc(file_switchboard_v1_launch_service, 13);
 
 /**
  * CreateRunnerCredential input.
@@ -590,7 +618,7 @@ export type CreateRunnerCredentialRequest = Message<"switchboard.v1.CreateRunner
  * Use `create(CreateRunnerCredentialRequestSchema)` to create a new message.
  */
 export const CreateRunnerCredentialRequestSchema: GenMessage<CreateRunnerCredentialRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 13);
+  messageDesc(file_switchboard_v1_launch_service, 14);
 
 /**
  * CreateRunnerCredential result.
@@ -619,7 +647,7 @@ export type CreateRunnerCredentialResponse = Message<"switchboard.v1.CreateRunne
  * Use `create(CreateRunnerCredentialResponseSchema)` to create a new message.
  */
 export const CreateRunnerCredentialResponseSchema: GenMessage<CreateRunnerCredentialResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 14);
+  messageDesc(file_switchboard_v1_launch_service, 15);
 
 /**
  * RevokeRunner input.
@@ -640,7 +668,7 @@ export type RevokeRunnerRequest = Message<"switchboard.v1.RevokeRunnerRequest"> 
  * Use `create(RevokeRunnerRequestSchema)` to create a new message.
  */
 export const RevokeRunnerRequestSchema: GenMessage<RevokeRunnerRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 15);
+  messageDesc(file_switchboard_v1_launch_service, 16);
 
 /**
  * RevokeRunner result (empty).
@@ -655,7 +683,7 @@ export type RevokeRunnerResponse = Message<"switchboard.v1.RevokeRunnerResponse"
  * Use `create(RevokeRunnerResponseSchema)` to create a new message.
  */
 export const RevokeRunnerResponseSchema: GenMessage<RevokeRunnerResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_launch_service, 16);
+  messageDesc(file_switchboard_v1_launch_service, 17);
 
 /**
  * Which agent a launch runs.
@@ -730,7 +758,8 @@ export const LaunchService: GenService<{
   /**
    * Starts a new run of an ended launched session on the same runner, in the same workspace,
    * resuming the agent's own conversation (Claude Code: `--continue` in that workspace; a command
-   * is run again). The new session's `parent_session_id` names the ended one. Idempotent by
+   * is run again). A Kubernetes launch continues as a new Job (SWITCHBOARD_RESUME=1 in its
+   * environment). The new session's `parent_session_id` names the ended one. Idempotent by
    * `request_id`.
    * Errors: FAILED_PRECONDITION (the session has not ended, or was not launched).
    *

@@ -1,0 +1,1072 @@
+//! Issue 17: Kubernetes as a launch target, against a real control plane: etcd, kube-apiserver
+//! (token auth, RBAC), kube-controller-manager (Job controller, garbage collector), kube-scheduler
+//! and kwok as the kubelet of one fake node, started by `scripts/kube-cluster.sh` (which
+//! `scripts/test.sh` runs; its kubeconfig arrives in `SWITCHBOARD_TEST_KUBECONFIG`). kwok's
+//! stages (written by that script) run pods, hold them in a waiting reason for two test images,
+//! and end a running pod when a test annotates it with an exit code.
+//!
+//! The agent "in" the pod is the real `launch_test_agent` process, started by the test with the
+//! container's own command and environment as the Job spells them, and the credential read from
+//! the session's Secret.
+//!
+//! Without the variable these tests return early, except under CI (`CI=true`), where they fail.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Container, Pod, Secret};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use switchboard::config::KubernetesSettings;
+use switchboard::proto::*;
+use tonic::Code;
+
+use crate::harness::*;
+use crate::launch::{
+    answer_open_question, launcher, status, status_path, steps, test_agent, until,
+};
+use switchboard::proto::dashboard_service_client::DashboardServiceClient;
+
+const AGENT_URL: &str = "http://switchboard.switchboard.svc:50051";
+const IMAGE: &str = "registry.example/switchboard-agent:test";
+
+/// The test cluster's kubeconfig, or None when this run has none (a local run that opted out).
+fn kubeconfig() -> Option<PathBuf> {
+    match std::env::var_os("SWITCHBOARD_TEST_KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(path) => Some(PathBuf::from(path)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "CI=true but SWITCHBOARD_TEST_KUBECONFIG is not set: run the tests through scripts/test.sh (it starts the cluster)"
+        ),
+        None => {
+            eprintln!("SWITCHBOARD_TEST_KUBECONFIG is not set: Kubernetes test skipped");
+            None
+        }
+    }
+}
+
+async fn kube_client(path: &Path) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("kubeconfig");
+    let config = kube::config::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("kube config");
+    kube::Client::try_from(config).expect("kube client")
+}
+
+/// Kubernetes settings for one test: its own instance label (tests share the cluster; each
+/// server sees only its own workloads), a fast launcher.
+fn kube_settings(path: &Path, instance: &str) -> KubernetesSettings {
+    KubernetesSettings {
+        kubeconfig: Some(path.to_path_buf()),
+        instance: instance.into(),
+        image: IMAGE.into(),
+        agent_url: AGENT_URL.into(),
+        poll_interval_ms: 100,
+        ttl_after_finished_secs: 600,
+        ..Default::default()
+    }
+}
+
+struct KubeTest {
+    app: TestApp,
+    kube: kube::Client,
+    settings: KubernetesSettings,
+}
+
+impl KubeTest {
+    async fn start(configure: impl FnOnce(&mut KubernetesSettings)) -> Option<KubeTest> {
+        let path = kubeconfig()?;
+        let mut settings = kube_settings(&path, &format!("t-{}", uuid::Uuid::new_v4().simple()));
+        configure(&mut settings);
+        let for_server = settings.clone();
+        let app = TestApp::spawn_with(move |s| {
+            s.kubernetes = Some(for_server);
+            s.sessions.stop_grace_secs = 60;
+        })
+        .await;
+        Some(KubeTest {
+            app,
+            kube: kube_client(&path).await,
+            settings,
+        })
+    }
+
+    fn namespace(&self, user: &TestUser) -> String {
+        // The personal project's id is the user's id.
+        format!("{}{}", self.settings.namespace_prefix, user.user_id)
+    }
+
+    fn jobs(&self, user: &TestUser) -> Api<Job> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    fn pods(&self, user: &TestUser) -> Api<Pod> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    fn secrets(&self, user: &TestUser) -> Api<Secret> {
+        Api::namespaced(self.kube.clone(), &self.namespace(user))
+    }
+
+    async fn job(&self, user: &TestUser, session: &str) -> Job {
+        let jobs = self.jobs(user);
+        let name = format!("sb-{session}");
+        for _ in 0..300 {
+            if let Ok(Some(job)) = jobs.get_opt(&name).await {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the job {name} was never created");
+    }
+
+    /// The session's pod once `check` holds for it.
+    async fn pod_until(
+        &self,
+        user: &TestUser,
+        session: &str,
+        what: &str,
+        check: impl Fn(&Pod) -> bool,
+    ) -> Pod {
+        let pods = self.pods(user);
+        let lp = ListParams::default().labels(&format!("switchboard.dev/session-id={session}"));
+        for _ in 0..300 {
+            if let Ok(list) = pods.list(&lp).await
+                && let Some(pod) = list.items.into_iter().find(|p| check(p))
+            {
+                return pod;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for the pod: {what}");
+    }
+
+    async fn running_pod(&self, user: &TestUser, session: &str) -> Pod {
+        self.pod_until(user, session, "running", |p| phase(p) == "Running")
+            .await
+    }
+
+    /// What kwok does for a container that exits: a test annotation drives its stage.
+    async fn exit_pod(&self, user: &TestUser, pod: &Pod, code: i32, message: &str) {
+        let patch = serde_json::json!({ "metadata": { "annotations": {
+            "switchboard.test/exit-code": code.to_string(),
+            "switchboard.test/message": message,
+        }}});
+        self.pods(user)
+            .patch(
+                pod.metadata.name.as_deref().unwrap(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+            .expect("annotate the pod");
+    }
+
+    /// Deletes the user's project namespace and everything in it (the cluster outlives the
+    /// test; a failed test leaves its namespace for a look).
+    async fn clean_up(&self, user: &TestUser) {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.kube.clone());
+        match namespaces
+            .delete(&self.namespace(user), &DeleteParams::background())
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_not_found() => {}
+            Err(e) => panic!("cannot delete the test namespace: {e}"),
+        }
+    }
+
+    async fn until_job_gone(&self, user: &TestUser, session: &str) {
+        let jobs = self.jobs(user);
+        let name = format!("sb-{session}");
+        for _ in 0..300 {
+            if jobs.get_opt(&name).await.expect("get job").is_none() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the job {name} was never deleted");
+    }
+}
+
+fn phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or_default()
+}
+
+fn command_spec(args: &[&str]) -> SessionSpec {
+    SessionSpec {
+        agent: AgentKind::Command as i32,
+        command: args.iter().map(|a| a.to_string()).collect(),
+        prompt: "do the thing".into(),
+        limits: Some(SessionLimits {
+            hard_limit: Some(prost_types::Duration {
+                seconds: 3600,
+                nanos: 0,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+async fn launch_on_kubernetes(t: &KubeTest, user: &TestUser, spec: SessionSpec) -> Session {
+    let mut client = launcher(&t.app, user).await;
+    client
+        .launch_session(LaunchSessionRequest {
+            spec: Some(spec),
+            request_id: rid(),
+            kubernetes: Some(KubernetesTarget {}),
+            ..Default::default()
+        })
+        .await
+        .expect("launch")
+        .into_inner()
+        .session
+        .unwrap()
+}
+
+fn container(job: &Job) -> &Container {
+    &job.spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers[0]
+}
+
+fn env_of(container: &Container) -> BTreeMap<String, String> {
+    container
+        .env
+        .iter()
+        .flatten()
+        .filter_map(|e| Some((e.name.clone(), e.value.clone()?)))
+        .collect()
+}
+
+/// The session's credential, as the Secret holds it.
+async fn credential(t: &KubeTest, user: &TestUser, session: &str) -> String {
+    let secret = t
+        .secrets(user)
+        .get(&format!("sb-{session}"))
+        .await
+        .expect("the session's secret");
+    let bytes = &secret.data.as_ref().unwrap()["api-key"].0;
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// Runs the container's command and environment here, as its stand-in: the program is the
+/// test agent; SWITCHBOARD_URL points at the test server; the mounted credential file is a
+/// file holding what the Secret holds.
+async fn run_as_container(
+    t: &KubeTest,
+    user: &TestUser,
+    job: &Job,
+    session: &str,
+) -> tokio::task::JoinHandle<std::process::Output> {
+    let c = container(job);
+    let argv = c.command.clone().unwrap();
+    let mut env = env_of(c);
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("api-key");
+    std::fs::write(&key_file, credential(t, user, session).await).unwrap();
+    env.insert("SWITCHBOARD_URL".into(), format!("http://{}", t.app.addr));
+    env.insert(
+        "SWITCHBOARD_API_KEY_FILE".into(),
+        key_file.display().to_string(),
+    );
+    let mut command = tokio::process::Command::new(test_agent());
+    command
+        .args(&argv[1..])
+        .env_clear()
+        .envs(env)
+        .current_dir(dir.path());
+    tokio::spawn(async move {
+        let out = command.output().await.expect("the test agent runs");
+        drop(dir);
+        out
+    })
+}
+
+#[tokio::test]
+async fn a_launch_runs_as_a_job_whose_agent_works_and_completes() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-run@example.com").await;
+    let session =
+        launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"])).await;
+    assert_eq!(session.status(), SessionStatus::Pending);
+    let id = session.id.clone();
+
+    // The Job, as the issue asks for it.
+    let job = t.job(&user, &id).await;
+    let spec = job.spec.as_ref().unwrap();
+    assert_eq!(spec.backoff_limit, Some(0));
+    let deadline = spec.active_deadline_seconds.expect("activeDeadlineSeconds");
+    assert!((3500..=3600).contains(&deadline), "{deadline}");
+    assert_eq!(spec.ttl_seconds_after_finished, Some(600));
+    let labels = job.metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["switchboard.dev/session-id"], id);
+    assert_eq!(labels["switchboard.dev/project-id"], user.user_id);
+    assert_eq!(labels["switchboard.dev/instance"], t.settings.instance);
+    let pod_spec = spec.template.spec.as_ref().unwrap();
+    assert_eq!(pod_spec.automount_service_account_token, Some(false));
+    assert_eq!(pod_spec.restart_policy.as_deref(), Some("Never"));
+    let security = pod_spec.security_context.as_ref().unwrap();
+    assert_eq!(security.run_as_non_root, Some(true));
+    assert!(security.run_as_user.unwrap() > 0);
+    let c = container(&job);
+    assert_eq!(c.image.as_deref(), Some(IMAGE));
+    assert_eq!(
+        c.command.as_deref().unwrap(),
+        ["launch_test_agent".to_owned(), "ask".to_owned()]
+    );
+    let env = env_of(c);
+    assert_eq!(env["SWITCHBOARD_URL"], AGENT_URL);
+    assert_eq!(env["SWITCHBOARD_SESSION_ID"], id);
+    assert_eq!(
+        env["SWITCHBOARD_API_KEY_FILE"],
+        "/var/run/secrets/switchboard/api-key"
+    );
+    assert!(
+        c.env
+            .iter()
+            .flatten()
+            .all(|e| e.name != "SWITCHBOARD_API_KEY"),
+        "the credential is a file, never a variable"
+    );
+    let volume = &pod_spec.volumes.as_ref().unwrap()[0];
+    assert_eq!(
+        volume.secret.as_ref().unwrap().secret_name.as_deref(),
+        Some(format!("sb-{id}").as_str())
+    );
+
+    // The Secret: owned by the Job (garbage-collected with it), holding a working credential.
+    let secret = t.secrets(&user).get(&format!("sb-{id}")).await.unwrap();
+    let owner = &secret.metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!(owner.kind, "Job");
+    assert_eq!(Some(&owner.uid), job.metadata.uid.as_ref());
+
+    // kwok runs the pod: the session is STARTING until the agent calls in.
+    let pod = t.running_pod(&user, &id).await;
+    until(&mut user, &id, "STARTING", |s| {
+        status(s) == SessionStatus::Starting
+    })
+    .await;
+
+    // The agent (the container's command and environment, run here) works, asks, is answered.
+    let agent = run_as_container(&t, &user, &job, &id).await;
+    answer_open_question(&mut user, &id).await;
+    let out = agent.await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        steps(&mut user, &id)
+            .await
+            .iter()
+            .any(|s| s == "the answer was yes")
+    );
+
+    // The container exits 0: the session is COMPLETED with its exit code.
+    t.exit_pod(&user, &pod, 0, "").await;
+    let done = until(&mut user, &id, "COMPLETED", |s| {
+        status(s) == SessionStatus::Completed
+    })
+    .await;
+    let s = done.session.unwrap();
+    assert_eq!(s.exit_code, Some(0));
+    assert_eq!(s.stop_reason(), StopReason::AgentExited);
+    let path = status_path(&mut user, &id).await;
+    assert!(
+        path.starts_with(&[SessionStatus::Starting, SessionStatus::Active]),
+        "{path:?}"
+    );
+
+    // Its credential died with it.
+    let key = credential(&t, &user, &id).await;
+    let mut agent = t.app.agent_with_key(&key).await;
+    let refused = agent
+        .log_step(LogStepRequest {
+            session_id: id.clone(),
+            text: "late".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert_eq!(code(refused), Code::Unauthenticated);
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn a_failing_container_ends_the_session_failed_with_its_last_lines() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-fail@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "fail"]))
+        .await
+        .id;
+    let pod = t.running_pod(&user, &id).await;
+    t.exit_pod(
+        &user,
+        &pod,
+        3,
+        "working on part 3\nerror: the build is broken",
+    )
+    .await;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.exit_code, Some(3));
+    assert_eq!(s.stop_reason(), StopReason::AgentExited);
+    assert!(
+        s.last_output_lines
+            .iter()
+            .any(|l| l == "error: the build is broken"),
+        "{:?}",
+        s.last_output_lines
+    );
+
+    // Continue: a new Job for a new session linked to the ended one, told to resume.
+    let next = launcher(&t.app, &user)
+        .await
+        .continue_session(ContinueSessionRequest {
+            session_id: id.clone(),
+            request_id: rid(),
+            prompt: "try again".into(),
+        })
+        .await
+        .expect("continue")
+        .into_inner()
+        .session
+        .unwrap();
+    assert_eq!(next.parent_session_id, id);
+    let job = t.job(&user, &next.id).await;
+    let env = env_of(container(&job));
+    assert_eq!(env["SWITCHBOARD_RESUME"], "1");
+    assert_eq!(env["SWITCHBOARD_PROMPT"], "try again");
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn the_hard_limit_stops_the_job() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-hard@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "wait"]);
+    spec.limits = Some(SessionLimits {
+        hard_limit: Some(prost_types::Duration {
+            seconds: 2,
+            nanos: 0,
+        }),
+        ..Default::default()
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    let job = t.job(&user, &id).await;
+    assert_eq!(job.spec.as_ref().unwrap().active_deadline_seconds, Some(2));
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::HardLimit);
+    t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
+}
+
+/// A pod that cannot start never trips the Job's backoff: the watcher sees the waiting reason,
+/// fails the session with it, and the Job is deleted.
+async fn start_failure(
+    configure: impl FnOnce(&mut KubernetesSettings),
+    email: &str,
+    expected_prefix: &str,
+) {
+    let Some(t) = KubeTest::start(configure).await else {
+        return;
+    };
+    let mut user = t.app.user(email).await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::StartFailed);
+    assert!(
+        s.last_output_lines
+            .first()
+            .is_some_and(|l| l.starts_with(expected_prefix)),
+        "{:?}",
+        s.last_output_lines
+    );
+    t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn an_invalid_image_name_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| k.image = "invalid::image".into(),
+        "kube-invalid@example.com",
+        "InvalidImageName: Failed to apply default image tag",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_image_that_cannot_be_pulled_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| k.image = "switchboard.test/unpullable".into(),
+        "kube-pull@example.com",
+        "ImagePullBackOff: Back-off pulling image",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unschedulable_pod_fails_the_launch_with_the_schedulers_message() {
+    // The fake node has 16 CPUs: the real scheduler says why none fits.
+    start_failure(
+        |k| k.cpu_request = "64".into(),
+        "kube-unschedulable@example.com",
+        "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn stop_deletes_the_job_and_its_secret_and_ends_stopped() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-stop@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "wait"]))
+        .await
+        .id;
+    t.running_pod(&user, &id).await;
+    user.dashboard
+        .stop_session(StopSessionRequest {
+            session_id: id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("stop");
+    t.until_job_gone(&user, &id).await;
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::ByPerson);
+    // Foreground propagation: the pod and the owned Secret went before the Job.
+    assert!(
+        t.secrets(&user)
+            .get_opt(&format!("sb-{id}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let pods = t
+        .pods(&user)
+        .list(&ListParams::default().labels(&format!("switchboard.dev/session-id={id}")))
+        .await
+        .unwrap();
+    assert!(pods.items.is_empty());
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn two_replicas_create_one_job_per_launch() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let settings = t.settings.clone();
+    let replica = t
+        .app
+        .replica_with(move |s| s.kubernetes = Some(settings))
+        .await;
+    let user = t.app.user("kube-replicas@example.com").await;
+    // Launches through both replicas; both launchers claim from one queue.
+    let mut on_first = launcher(&t.app, &user).await;
+    let mut on_second =
+        switchboard::proto::launch_service_client::LaunchServiceClient::with_interceptor(
+            channel_to(replica.addr).await,
+            Bearer::new(&user.access_token),
+        );
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let client = if i % 2 == 0 {
+            &mut on_first
+        } else {
+            &mut on_second
+        };
+        let session = client
+            .launch_session(LaunchSessionRequest {
+                spec: Some(command_spec(&["launch_test_agent", "ask"])),
+                request_id: rid(),
+                kubernetes: Some(KubernetesTarget {}),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .session
+            .unwrap();
+        ids.push(session.id);
+    }
+    for id in &ids {
+        t.job(&user, id).await;
+    }
+    // One claim each, and the Secret holds the one credential that claim minted (a second
+    // claim would have minted another and revoked the first).
+    for id in &ids {
+        let session: uuid::Uuid = id.parse().unwrap();
+        let (attempts, state): (i32, i16) =
+            sqlx::query_as("SELECT attempts, state FROM launches WHERE session_id = $1")
+                .bind(session)
+                .fetch_one(t.app.store.pool())
+                .await
+                .unwrap();
+        assert_eq!((attempts, state), (1, 3), "session {id}");
+        let key = credential(&t, &user, id).await;
+        let live: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM api_keys WHERE session_id = $1 AND revoked_at IS NULL AND key_hash = $2",
+        )
+        .bind(session)
+        .bind(switchboard::auth::secrets::hash_secret(&key))
+        .fetch_one(t.app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(live, 1, "session {id}");
+    }
+    let jobs = t
+        .jobs(&user)
+        .list(
+            &ListParams::default()
+                .labels(&format!("switchboard.dev/instance={}", t.settings.instance)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(jobs.items.len(), ids.len());
+    // One session's credential acts on that session only.
+    let mut first = t
+        .app
+        .agent_with_key(&credential(&t, &user, &ids[0]).await)
+        .await;
+    let elsewhere = first
+        .log_step(LogStepRequest {
+            session_id: ids[1].clone(),
+            text: "not mine".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert_eq!(code(elsewhere), Code::NotFound);
+    replica.shutdown().await.unwrap();
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn a_restarted_server_reconciles_with_the_cluster() {
+    let Some(mut t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let user = t.app.user("kube-restart@example.com").await;
+    let id = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let job = t.job(&user, &id).await;
+    t.running_pod(&user, &id).await;
+    t.app.server.take().unwrap().shutdown().await.unwrap();
+
+    // While no server runs: the Job vanishes, and a Job no launch owns appears.
+    t.jobs(&user)
+        .delete(&format!("sb-{id}"), &DeleteParams::background())
+        .await
+        .unwrap();
+    let orphan_session = uuid::Uuid::new_v4();
+    let mut orphan = job.clone();
+    orphan.metadata = kube::api::ObjectMeta {
+        name: Some(format!("sb-{orphan_session}")),
+        namespace: job.metadata.namespace.clone(),
+        labels: Some({
+            let mut l = job.metadata.labels.clone().unwrap();
+            l.insert(
+                "switchboard.dev/session-id".into(),
+                orphan_session.to_string(),
+            );
+            l
+        }),
+        ..Default::default()
+    };
+    orphan.status = None;
+    if let Some(spec) = orphan.spec.as_mut() {
+        // The Job controller fills these in; a new Job must not carry the old selector.
+        spec.selector = None;
+        spec.template.metadata.as_mut().unwrap().labels = orphan.metadata.labels.clone();
+    }
+    t.jobs(&user)
+        .create(&PostParams::default(), &orphan)
+        .await
+        .expect("the orphan job is created");
+
+    // A new server on the same database: the orphan is deleted, the session whose Job is gone
+    // ends (it cannot be running anywhere).
+    let settings = t.settings.clone();
+    let server = t
+        .app
+        .replica_with(move |s| s.kubernetes = Some(settings))
+        .await;
+    let mut dashboard = DashboardServiceClient::with_interceptor(
+        channel_to(server.addr).await,
+        Bearer::new(&user.access_token),
+    );
+    let mut s = None;
+    for _ in 0..300 {
+        let got = dashboard
+            .get_session(GetSessionRequest {
+                session_id: id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if status(&got) == SessionStatus::Failed {
+            s = got.session;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let s = s.expect("the session whose job vanished fails");
+    assert_eq!(s.stop_reason(), StopReason::RunnerLost);
+    t.until_job_gone(&user, &orphan_session.to_string()).await;
+    server.shutdown().await.unwrap();
+    t.clean_up(&user).await;
+}
+
+/// deploy/kubernetes/*.yaml, each document as JSON.
+fn manifests() -> Vec<serde_json::Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("deploy/kubernetes")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            serde_saphyr::from_multiple::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_needs() {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+    };
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+
+    let Some(path) = kubeconfig() else {
+        return;
+    };
+    let kube = kube_client(&path).await;
+    // Applied as written, in a namespace and with cluster-wide names of this test's own.
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let ns = format!("switchboard-{suffix}");
+    let text = serde_json::to_string(&manifests())
+        .unwrap()
+        .replace(
+            "\"switchboard-launcher\"",
+            &format!("\"switchboard-launcher-{suffix}\""),
+        )
+        .replace(
+            "\"namespace\":\"switchboard\"",
+            &format!("\"namespace\":\"{ns}\""),
+        );
+    let mut docs: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for doc in &mut docs {
+        if doc["kind"] == "Namespace" {
+            doc["metadata"]["name"] = ns.clone().into();
+        }
+    }
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "Namespace",
+        "Secret",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Deployment",
+        "Service",
+    ] {
+        assert!(kinds.contains(&kind), "deploy/kubernetes has no {kind}");
+    }
+    // Namespaces first, then the rest in file order.
+    docs.sort_by_key(|d| d["kind"] != "Namespace");
+    for doc in docs {
+        let (group, version) = match doc["apiVersion"].as_str().unwrap().split_once('/') {
+            Some((g, v)) => (g.to_owned(), v.to_owned()),
+            None => (
+                String::new(),
+                doc["apiVersion"].as_str().unwrap().to_owned(),
+            ),
+        };
+        let kind = doc["kind"].as_str().unwrap().to_owned();
+        let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(&group, &version, &kind));
+        let object: DynamicObject = serde_json::from_value(doc).unwrap();
+        let api: Api<DynamicObject> = match object.metadata.namespace.as_deref() {
+            Some(n) => Api::namespaced_with(kube.clone(), n, &resource),
+            None => Api::all_with(kube.clone(), &resource),
+        };
+        api.create(&PostParams::default(), &object)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} {:?} refused: {e}", object.metadata.name));
+    }
+    // The Deployment's replicas are scheduled and run (kwok plays their kubelet).
+    let pods: Api<Pod> = Api::namespaced(kube.clone(), &ns);
+    let mut running = 0;
+    for _ in 0..300 {
+        running = pods
+            .list(&ListParams::default().labels("app.kubernetes.io/name=switchboard"))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|p| phase(p) == "Running")
+            .count();
+        if running == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(running, 2);
+
+    // What the server's service account may do, as the apiserver's RBAC decides it.
+    let user = format!("system:serviceaccount:{ns}:switchboard");
+    let reviews: Api<SubjectAccessReview> = Api::all(kube.clone());
+    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
+        let review = SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(user.clone()),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some("switchboard-some-project".into()),
+                    verb: Some(verb.into()),
+                    group: Some(group.into()),
+                    resource: Some(resource.into()),
+                    subresource: (!subresource.is_empty()).then(|| subresource.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let reviews = reviews.clone();
+        async move {
+            reviews
+                .create(&PostParams::default(), &review)
+                .await
+                .unwrap()
+                .status
+                .unwrap()
+                .allowed
+        }
+    };
+    for (verb, group, resource) in [
+        ("create", "batch", "jobs"),
+        ("delete", "batch", "jobs"),
+        ("watch", "batch", "jobs"),
+        ("watch", "", "pods"),
+        ("create", "", "secrets"),
+        ("patch", "", "secrets"),
+        ("create", "", "namespaces"),
+    ] {
+        assert!(
+            may(verb, group, resource, "").await,
+            "{verb} {resource} is needed"
+        );
+    }
+    for (verb, group, resource, sub) in [
+        ("list", "", "secrets", ""),
+        ("get", "", "secrets", ""),
+        ("create", "", "pods", ""),
+        ("delete", "", "pods", ""),
+        ("create", "", "pods", "exec"),
+        ("get", "", "pods", "log"),
+        ("create", "apps", "deployments", ""),
+        ("delete", "", "namespaces", ""),
+        ("create", "rbac.authorization.k8s.io", "rolebindings", ""),
+    ] {
+        assert!(
+            !may(verb, group, resource, sub).await,
+            "{verb} {resource}/{sub} must be refused"
+        );
+    }
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(kube.clone());
+    namespaces
+        .delete(&ns, &DeleteParams::background())
+        .await
+        .expect("the test namespace is deleted");
+}
+
+/// A measurement, not a check of the server's speed (run by hand: `cargo test --test integration
+/// kubernetes::measure -- --ignored --nocapture`): 50 sessions launched at once; for each, the
+/// time from LaunchSession's answer to its Job in the watch, to its pod Running in the watch
+/// (kwok's timing: a measure of our path, not of a kubelet), and to ACTIVE (a stand-in agent
+/// calls in with the Secret's credential as soon as the pod runs).
+#[tokio::test]
+#[ignore]
+async fn measure_launch_to_job_and_active() {
+    use kube::runtime::watcher::{self, Event};
+    use tokio_stream::StreamExt;
+
+    const N: usize = 50;
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let user = t.app.user("kube-measure@example.com").await;
+    // Watch first, so no event is missed; the namespace exists after the first launch.
+    let warm = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "wait"]))
+        .await
+        .id;
+    t.job(&user, &warm).await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(BTreeMap::<
+        (String, &'static str),
+        std::time::Instant,
+    >::new()));
+    let selector = format!("switchboard.dev/instance={}", t.settings.instance);
+    let jobs = t.jobs(&user);
+    let pods = t.pods(&user);
+    let (s1, sel1) = (seen.clone(), selector.clone());
+    let job_watch = tokio::spawn(async move {
+        let events = watcher::watcher(jobs, watcher::Config::default().labels(&sel1));
+        let mut events = std::pin::pin!(events);
+        while let Some(Ok(e)) = events.next().await {
+            if let Event::Apply(j) | Event::InitApply(j) = e {
+                let id = j.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
+                s1.lock()
+                    .unwrap()
+                    .entry((id, "job"))
+                    .or_insert_with(std::time::Instant::now);
+            }
+        }
+    });
+    let (s2, sel2) = (seen.clone(), selector.clone());
+    let pod_watch = tokio::spawn(async move {
+        let events = watcher::watcher(pods, watcher::Config::default().labels(&sel2));
+        let mut events = std::pin::pin!(events);
+        while let Some(Ok(e)) = events.next().await {
+            if let Event::Apply(p) | Event::InitApply(p) = e
+                && phase(&p) == "Running"
+            {
+                let id = p.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
+                s2.lock()
+                    .unwrap()
+                    .entry((id, "running"))
+                    .or_insert_with(std::time::Instant::now);
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    let mut launches = Vec::new();
+    for _ in 0..N {
+        let mut client = launcher(&t.app, &user).await;
+        launches.push(tokio::spawn(async move {
+            let s = client
+                .launch_session(LaunchSessionRequest {
+                    spec: Some(command_spec(&["launch_test_agent", "wait"])),
+                    request_id: rid(),
+                    kubernetes: Some(KubernetesTarget {}),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .session
+                .unwrap();
+            (s.id, std::time::Instant::now())
+        }));
+    }
+    let mut launched = Vec::new();
+    for l in launches {
+        launched.push(l.await.unwrap());
+    }
+    // The stand-in agents: each calls in as soon as its pod runs.
+    let mut active = Vec::new();
+    for (id, _) in &launched {
+        while !seen.lock().unwrap().contains_key(&(id.clone(), "running")) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let key = credential(&t, &user, id).await;
+        let mut agent = t.app.agent_with_key(&key).await;
+        let id = id.clone();
+        active.push(tokio::spawn(async move {
+            let s = agent
+                .start_session(StartSessionRequest {
+                    session_id: id.clone(),
+                    agent_name: "command".into(),
+                    request_id: rid(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .session
+                .unwrap();
+            assert_eq!(s.status(), SessionStatus::Active);
+            (id, std::time::Instant::now())
+        }));
+    }
+    let mut active_at = BTreeMap::new();
+    for a in active {
+        let (id, at) = a.await.unwrap();
+        active_at.insert(id, at);
+    }
+    let all_running = started.elapsed();
+    job_watch.abort();
+    pod_watch.abort();
+    let seen = seen.lock().unwrap().clone();
+    let mut to_job = Vec::new();
+    let mut to_running = Vec::new();
+    let mut to_active = Vec::new();
+    for (id, answered) in &launched {
+        let ms =
+            |at: &std::time::Instant| at.saturating_duration_since(*answered).as_secs_f64() * 1e3;
+        to_job.push(ms(&seen[&(id.clone(), "job")]));
+        to_running.push(ms(&seen[&(id.clone(), "running")]));
+        to_active.push(ms(&active_at[id]));
+    }
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[((v.len() as f64 - 1.0) * p).round() as usize]
+    };
+    for (what, v) in [
+        ("LaunchSession -> Job in the watch", &mut to_job),
+        ("LaunchSession -> pod Running (kwok)", &mut to_running),
+        ("LaunchSession -> ACTIVE", &mut to_active),
+    ] {
+        println!(
+            "{what}: p50 {:.1} ms, p99 {:.1} ms (n={N})",
+            pct(v, 0.5),
+            pct(v, 0.99)
+        );
+    }
+    println!(
+        "{N} launched at once: all ACTIVE after {:.2} s",
+        all_running.as_secs_f64()
+    );
+    t.clean_up(&user).await;
+}
