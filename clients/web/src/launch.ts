@@ -126,6 +126,7 @@ const reasons: Record<number, string> = {
   [StopReason.START_DEADLINE]: "No runner started it before its start deadline",
   [StopReason.RUNNER_LOST]: "Its runner was lost",
   [StopReason.AGENT_EXITED]: "The agent process exited",
+  [StopReason.START_FAILED]: "Its workload could not start (the reason is below)",
 };
 
 /** Why a session stopped, in words ("" while it runs or when nothing is known). */
