@@ -124,12 +124,18 @@ cmd_build() {
   echo "$bin_dir"
 }
 
-# A loopback port nobody listens on (bash only: nothing else is needed on the machine).
+# A loopback port nobody listens on (bash only: nothing else is needed on the machine), below
+# the kernel's ephemeral range (outgoing connections never hold it) and not handed out before
+# in this run (the processes that take them start later).
+taken_ports=" "
 free_port() {
-  local p
+  local p low high
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (low - 10000)))
+    case "$taken_ports" in *" $p "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      taken_ports="$taken_ports$p "
       echo "$p"
       return
     fi
@@ -411,7 +417,10 @@ cmd_start() {
   chmod 600 "$pki"/*.key "$pki/tokens.csv"
 
   local etcd_port peer_port api_port kwok_port
-  etcd_port="$(free_port)"; peer_port="$(free_port)"; api_port="$(free_port)"; kwok_port="$(free_port)"
+  # Not $(free_port): a subshell would not remember the ports it handed out.
+  free_port >"$dir/port"; etcd_port="$(<"$dir/port")"
+  free_port >"$dir/port"; peer_port="$(<"$dir/port")"
+  free_port >"$dir/port"; api_port="$(<"$dir/port")"
   local server="https://127.0.0.1:$api_port"
   printf 'KUBE_SERVER=%s\nKUBE_TOKEN=%s\n' "$server" "$token" >"$dir/cluster.env"
   chmod 600 "$dir/cluster.env"
@@ -458,9 +467,27 @@ EOF_KC
   start_bg "$dir" kube-scheduler "$bins/kube-scheduler" --kubeconfig "$dir/kubeconfig" \
     --secure-port 0 --leader-elect=false
   write_stages "$dir/kwok-stages.yaml"
-  start_bg "$dir" kwok "$bins/kwok" --config "$dir/kwok-stages.yaml" --kubeconfig "$dir/kubeconfig" \
-    --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --server-address "127.0.0.1:$kwok_port" --node-ip 10.0.1.1 --cidr 10.1.0.0/16
+  # kwok binds its server port late: if another process took the port meanwhile it fails
+  # ("address already in use"), so it is started again on another port (seen once in CI).
+  local attempt
+  for attempt in 1 2 3; do
+    free_port >"$dir/port"; kwok_port="$(<"$dir/port")"
+    start_bg "$dir" kwok "$bins/kwok" --config "$dir/kwok-stages.yaml" --kubeconfig "$dir/kubeconfig" \
+      --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+      --server-address "127.0.0.1:$kwok_port" --node-ip 10.0.1.1 --cidr 10.1.0.0/16
+    local kwok_pid
+    kwok_pid="$(awk '$2 == "kwok" {p = $1} END {print p}' "$dir/pids")"
+    for _ in $(seq 1 30); do
+      grep -q "address already in use" "$dir/logs/kwok.log" 2>/dev/null && break
+      sleep 0.1
+    done
+    if ! grep -q "address already in use" "$dir/logs/kwok.log" 2>/dev/null; then
+      break
+    fi
+    log "kwok could not bind 127.0.0.1:$kwok_port (attempt $attempt); another port"
+    kill "$kwok_pid" 2>/dev/null || true
+    wait "$kwok_pid" 2>/dev/null || true
+  done
   api "$dir" POST /api/v1/nodes '{"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-0","annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},"labels":{"kubernetes.io/hostname":"kwok-node-0","type":"kwok"}}}' >/dev/null ||
     { cmd_stop "$dir"; die "cannot create the fake node"; }
   # Ready: the node is Ready and the default ServiceAccount of `default` exists (the
