@@ -6,9 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use chrono::Utc;
 use tower::{Layer, Service};
 
+use super::key_cache::{ApiKeyCache, CachedKey};
 use super::rate_limit::RateLimiter;
 use super::secrets::{API_KEY_PREFIX, hash_secret, looks_like_api_key};
 use super::tokens::AccessTokens;
@@ -24,12 +24,15 @@ const PROJECT_SERVICE: &str = "/switchboard.v1.ProjectService/";
 const NOTIFICATION_SERVICE: &str = "/switchboard.v1.NotificationService/";
 const LAUNCH_SERVICE: &str = "/switchboard.v1.LaunchService/";
 const RUNNER_SERVICE: &str = "/switchboard.v1.RunnerService/";
+/// The one call that may use a cached key (see `Authenticator::agent`).
+const LOG_STEP: &str = "/switchboard.v1.AgentService/LogStep";
 
 /// Resolves credentials to callers.
 pub struct Authenticator {
     pub store: Store,
     pub access_tokens: AccessTokens,
     pub rate_limiter: RateLimiter,
+    pub key_cache: ApiKeyCache,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +84,10 @@ fn bearer(headers: &http::HeaderMap) -> DomainResult<&str> {
 }
 
 impl Authenticator {
-    pub async fn agent(&self, headers: &http::HeaderMap) -> DomainResult<AgentCaller> {
+    /// The caller behind an API key. `LogStep` takes a key this process has seen before from
+    /// its cache (`key_confirmed: false`; the write checks the key again in its own statement);
+    /// every other call looks the key up, which also refreshes the cache.
+    pub async fn agent(&self, headers: &http::HeaderMap, path: &str) -> DomainResult<AgentCaller> {
         let token = bearer(headers)?;
         if !token.starts_with(API_KEY_PREFIX) {
             return Err(DomainError::Unauthenticated(if token.starts_with("eyJ") {
@@ -95,48 +101,70 @@ impl Authenticator {
                 "malformed API key: expected sb_live_ followed by 43 characters".into(),
             ));
         }
-        match self.store.authenticate_api_key(&hash_secret(token)).await? {
+        let hash = hash_secret(token);
+        let cached = (path == LOG_STEP)
+            .then(|| self.key_cache.get(&hash))
+            .flatten();
+        let (key, key_confirmed) = match cached {
+            Some(key) => (key, false),
+            None => (self.look_up(&hash).await?, true),
+        };
+        if let Err(wait) = self.rate_limiter.take(key.key_id) {
+            return Err(DomainError::ResourceExhausted {
+                message: format!(
+                    "this API key is over its rate limit of {}; retry in {} ms",
+                    self.rate_limiter.describe(),
+                    wait.as_millis().max(1)
+                ),
+                retry_after: Some(wait),
+            });
+        }
+        // Record use at most once a minute: a write per call would double the load.
+        if self.key_cache.due_for_touch(&hash) {
+            let store = self.store.clone();
+            let key_id = key.key_id;
+            tokio::spawn(async move {
+                if let Err(e) = store.touch_api_key(key_id).await {
+                    tracing::debug!(error = %e, "recording API key use failed");
+                }
+            });
+        }
+        Ok(AgentCaller {
+            user_id: key.user_id,
+            api_key_id: key.key_id,
+            project_id: key.project_id,
+            session_id: key.session_id,
+            key_confirmed,
+        })
+    }
+
+    /// Looks the key up in the database, remembering a valid one (and forgetting any other).
+    async fn look_up(&self, hash: &[u8]) -> DomainResult<CachedKey> {
+        let refused = match self.store.authenticate_api_key(hash).await? {
             ApiKeyAuth::Valid {
                 key_id,
                 user_id,
                 project_id,
                 last_used_at,
                 session_id,
+                expires_at,
             } => {
-                if let Err(wait) = self.rate_limiter.take(key_id) {
-                    return Err(DomainError::ResourceExhausted {
-                        message: format!(
-                            "this API key is over its rate limit of {}; retry in {} ms",
-                            self.rate_limiter.describe(),
-                            wait.as_millis().max(1)
-                        ),
-                        retry_after: Some(wait),
-                    });
-                }
-                // Record use at most once a minute: a write per call would double the load.
-                if last_used_at.is_none_or(|t| Utc::now() - t > chrono::Duration::seconds(60)) {
-                    let store = self.store.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.touch_api_key(key_id).await {
-                            tracing::debug!(error = %e, "recording API key use failed");
-                        }
-                    });
-                }
-                Ok(AgentCaller {
+                let key = CachedKey {
+                    key_id,
                     user_id,
-                    api_key_id: key_id,
                     project_id,
                     session_id,
-                })
+                    expires_at,
+                };
+                self.key_cache.insert(hash.to_vec(), key, last_used_at);
+                return Ok(key);
             }
-            ApiKeyAuth::Unknown => Err(DomainError::Unauthenticated("unknown API key".into())),
-            ApiKeyAuth::Revoked => Err(DomainError::Unauthenticated(
-                "this API key was revoked".into(),
-            )),
-            ApiKeyAuth::Expired => Err(DomainError::Unauthenticated(
-                "this API key has expired".into(),
-            )),
-        }
+            ApiKeyAuth::Unknown => "unknown API key",
+            ApiKeyAuth::Revoked => "this API key was revoked",
+            ApiKeyAuth::Expired => "this API key has expired",
+        };
+        self.key_cache.remove(hash);
+        Err(DomainError::Unauthenticated(refused.into()))
     }
 
     /// A runner credential (LaunchService.CreateRunnerCredential) for RunnerService.
@@ -233,7 +261,7 @@ where
         let auth = self.auth.clone();
         Box::pin(async move {
             let resolved = match audience {
-                Audience::Agent => auth.agent(req.headers()).await.map(|c| {
+                Audience::Agent => auth.agent(req.headers(), req.uri().path()).await.map(|c| {
                     req.extensions_mut().insert(c);
                 }),
                 Audience::Dashboard => {

@@ -2,6 +2,7 @@
 //! keys, the tower layer that resolves the caller of every request, and the per-key rate limit.
 
 pub mod cookies;
+pub mod key_cache;
 pub mod layer;
 pub mod oidc;
 pub mod passwords;

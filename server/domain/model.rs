@@ -64,6 +64,10 @@ pub struct AgentCaller {
     pub project_id: ProjectId,
     /// A launch's agent key acts on this one session only (see `AgentCaller::may_act_on`).
     pub session_id: Option<SessionId>,
+    /// False when the key came from this process's cache (`auth::key_cache`): it may have been
+    /// revoked since, so the write must check it again (`Store::log_step` does, in its own
+    /// statement). True when this call looked the key up in the database.
+    pub key_confirmed: bool,
 }
 
 impl AgentCaller {

@@ -361,6 +361,7 @@ pub async fn start_with_store(
             settings.limits.agent_calls_per_second,
             settings.limits.agent_calls_burst,
         ),
+        key_cache: Default::default(),
     });
     let kubernetes = match &settings.kubernetes {
         Some(k) => Some(crate::kubernetes::KubeTarget::connect(k.clone()).await?),

@@ -20,6 +20,7 @@ pub enum ApiKeyAuth {
         last_used_at: Option<DateTime<Utc>>,
         /// A launch's agent key acts on this session only.
         session_id: Option<SessionId>,
+        expires_at: Option<DateTime<Utc>>,
     },
     Unknown,
     Revoked,
@@ -353,6 +354,7 @@ impl Store {
                 project_id,
                 last_used_at,
                 session_id,
+                expires_at,
                 ..
             }) => ApiKeyAuth::Valid {
                 key_id: ApiKeyId(id),
@@ -360,8 +362,31 @@ impl Store {
                 project_id: ProjectId(project_id),
                 last_used_at,
                 session_id: session_id.map(SessionId),
+                expires_at,
             },
         })
+    }
+
+    /// Checks again that a key taken from a process's cache is still good (revoked, expired
+    /// or its session ended since are refused, with the same messages as a lookup).
+    pub async fn confirm_api_key(&self, key_id: ApiKeyId) -> DomainResult<()> {
+        let row: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+            "SELECT k.revoked_at, k.expires_at, COALESCE(s.status IN (4, 5, 6), false) \
+             FROM api_keys k LEFT JOIN sessions s ON s.id = k.session_id WHERE k.id = $1",
+        )
+        .bind(key_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            None => Err(DomainError::Unauthenticated("unknown API key".into())),
+            Some((Some(_), _, _)) | Some((_, _, true)) => Err(DomainError::Unauthenticated(
+                "this API key was revoked".into(),
+            )),
+            Some((None, Some(exp), false)) if exp <= Utc::now() => Err(
+                DomainError::Unauthenticated("this API key has expired".into()),
+            ),
+            Some(_) => Ok(()),
+        }
     }
 
     pub async fn touch_api_key(&self, key_id: ApiKeyId) -> DomainResult<()> {

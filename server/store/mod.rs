@@ -38,8 +38,8 @@ pub use reads::{
 };
 pub use runners::{Attached, RUNNER_SECRET_PREFIX, RunnerAuth};
 pub use sessions::{
-    AnswerInput, ApprovalRef, Decided, Decider, EndOutcome, StartSession, StartedSession,
-    StepResult,
+    AnswerInput, ApprovalRef, Decided, Decider, EndOutcome, GroupCommit, StartSession,
+    StartedSession, StepResult,
 };
 
 use crate::domain::DomainResult;
@@ -57,6 +57,8 @@ pub struct Store {
     /// Wakes this process's notification worker after a commit that wrote outbox rows, and
     /// holds the coalescing window those writes use (shared by every clone).
     outbox: std::sync::Arc<OutboxHooks>,
+    /// Ordinary steps written together (see `sessions::step_batch`).
+    group_commit: std::sync::Arc<GroupCommit>,
 }
 
 /// See `Store::outbox`.
@@ -117,6 +119,7 @@ impl Store {
             pool,
             hints: None,
             outbox: Default::default(),
+            group_commit: Default::default(),
         })
     }
 
@@ -125,6 +128,7 @@ impl Store {
             pool,
             hints: None,
             outbox: Default::default(),
+            group_commit: Default::default(),
         }
     }
 
@@ -136,7 +140,14 @@ impl Store {
             hints: Some(sink),
             // Each server's own: its commits wake its own worker.
             outbox: Default::default(),
+            // Its batches send their hints to this sink.
+            group_commit: Default::default(),
         }
+    }
+
+    /// Group commit of steps: the batch sizes seen, for the metrics.
+    pub fn group_commit(&self) -> &GroupCommit {
+        &self.group_commit
     }
 
     /// The notification worker's wake-up and the coalescing window (see [`OutboxHooks`]).

@@ -174,6 +174,7 @@ async fn a_write_whose_hint_never_went_out_still_reaches_every_watcher() {
         api_key_id: ApiKeyId(user.api_key_id.parse().unwrap()),
         project_id: switchboard::domain::ProjectId(user.user_id.parse().unwrap()),
         session_id: None,
+        key_confirmed: true,
     };
     let step = app
         .store

@@ -11,6 +11,7 @@ mod embedded;
 mod feed_faults;
 mod feeds;
 mod foundation;
+mod group_commit;
 mod harness;
 mod identity;
 mod inbox;

@@ -4,15 +4,16 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::step_batch::Outcome;
 use super::{
     EndOutcome, Locked, StartSession, StartedSession, StepResult, now_micros, user_messages_between,
 };
 use crate::domain::diff::DiffCounts;
 use crate::domain::validate::NewQuestion;
 use crate::domain::*;
+use crate::store::Store;
 use crate::store::errors::{is_unique_violation, map_sqlx_error};
 use crate::store::rows::StepMeta;
-use crate::store::{FeedHint, Store};
 
 impl Store {
     pub async fn start_session(
@@ -137,15 +138,25 @@ impl Store {
         request_id: &str,
     ) -> DomainResult<StepResult> {
         let body = MessageBody::Step { text };
-        if let Some(seq) = self
-            .log_step_fast(caller.project_id, session_id, &body, request_id)
+        let batcher = self.group_commit.batcher(&self.pool, &self.hints);
+        match batcher
+            .write(&caller, session_id, &body, request_id)
             .await?
         {
-            return Ok(StepResult {
-                seq,
-                queued: Vec::new(),
-                status: SessionStatus::Active,
-            });
+            Outcome::Written(seq) => {
+                return Ok(StepResult {
+                    seq,
+                    queued: Vec::new(),
+                    status: SessionStatus::Active,
+                });
+            }
+            // Says why (revoked, expired, its session ended), or finds it good after all.
+            Outcome::KeyRefused => self.confirm_api_key(caller.api_key_id).await?,
+            // A key from the auth layer's cache is checked before the general path writes.
+            Outcome::Slow if !caller.key_confirmed => {
+                self.confirm_api_key(caller.api_key_id).await?
+            }
+            Outcome::Slow => {}
         }
         let mut tx = self.begin().await?;
         let mut locked =
@@ -191,53 +202,6 @@ impl Store {
             queued,
             status: locked.status,
         })
-    }
-
-    /// The step of an ACTIVE session with nothing for the agent to read and a new request id
-    /// (nearly every step) as one autocommitted statement: one round trip instead of five
-    /// (BEGIN, lock, INSERT, UPDATE, COMMIT), the same rows as the general path below.
-    /// `None` when the step needs that path: the session is missing, not ACTIVE, has open
-    /// questions or unread user messages, or the request id was used (a retry, possibly racing
-    /// its original: then the INSERT hits the unique index, and the statement writes nothing).
-    /// A user message committed while this statement waits for the row lock may be missed by its
-    /// unread check: the agent's read position does not move here, so the next step returns it.
-    async fn log_step_fast(
-        &self,
-        project_id: ProjectId,
-        session_id: SessionId,
-        body: &MessageBody,
-        request_id: &str,
-    ) -> DomainResult<Option<i64>> {
-        let inserted: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-            "WITH s AS ( \
-               UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
-               WHERE id = $1 AND project_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
-                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
-                 AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
-               RETURNING id, last_seq, agent_read_seq) \
-             INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) \
-             SELECT s.id, s.last_seq, $5, $6, $7, $4, \
-                    jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq) \
-             FROM s RETURNING seq",
-        )
-        .bind(session_id.0)
-        .bind(project_id.0)
-        .bind(SessionStatus::Active as i16)
-        .bind(request_id)
-        .bind(Sender::Agent as i16)
-        .bind(body.kind() as i16)
-        .bind(sqlx::types::Json(body))
-        .fetch_optional(&self.pool)
-        .await;
-        let seq = match inserted {
-            Ok(seq) => seq,
-            Err(e) if is_unique_violation(&e, "messages_request_id_key") => None,
-            Err(e) => return Err(map_sqlx_error(e)),
-        };
-        if let Some(seq) = seq {
-            self.committed([FeedHint::Message { session_id, seq }]);
-        }
-        Ok(seq)
     }
 
     pub async fn ask_question(

@@ -16,6 +16,7 @@ mod agent_writes;
 mod approvals;
 mod locked;
 mod person_writes;
+mod step_batch;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ use super::rows::{MESSAGE_COLUMNS, MessageRow, messages};
 use crate::domain::*;
 pub use approvals::{ApprovalRef, Decided, Decider};
 pub(in crate::store) use locked::Locked;
+pub use step_batch::GroupCommit;
 
 pub(in crate::store) type Tx = Transaction<'static, Postgres>;
 

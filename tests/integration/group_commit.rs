@@ -1,0 +1,262 @@
+//! Group commit of steps (issue 18): many agents' steps written in one statement, each caller
+//! answered with its own seq, nothing lost, duplicated or out of order; a step that cannot take
+//! the batch (unread messages) still works; and a revoked key is refused on the very next step
+//! although the auth layer takes LogStep's key from its cache.
+
+use std::time::Instant;
+
+use switchboard::proto::agent_service_client::AgentServiceClient;
+use switchboard::proto::*;
+use tonic::Code;
+
+use crate::agent_loop::{all_messages, user_texts};
+use crate::harness::*;
+
+/// 16 sessions, each with 3 agents' worth of concurrent steps (and one retried request id per
+/// session racing its original): every session's seqs are 1..n with no gap, every step is
+/// stored once, in the order each caller's own steps were answered, and each caller got back
+/// the seq its step is stored at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_steps_of_many_sessions_are_each_stored_once_without_gaps() {
+    const SESSIONS: usize = 16;
+    const WRITERS: usize = 3;
+    const STEPS: usize = 15;
+    let app = TestApp::spawn().await;
+    let mut erin = app.user("erin@example.com").await;
+    let mut sessions = Vec::new();
+    for i in 0..SESSIONS {
+        sessions.push(erin.start(&format!("agent-{i}")).await);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for session in &sessions {
+        for w in 0..WRITERS {
+            let mut agent = app.agent_with_key(&erin.api_key).await;
+            let session = session.clone();
+            tasks.spawn(async move {
+                let mut answered = Vec::new();
+                for s in 0..STEPS {
+                    let text = format!("w{w} s{s}");
+                    let r = agent
+                        .log_step(LogStepRequest {
+                            session_id: session.clone(),
+                            text: text.clone(),
+                            request_id: rid(),
+                        })
+                        .await
+                        .expect("log step")
+                        .into_inner();
+                    answered.push((r.seq, text));
+                }
+                // The same request id twice at once: one row, one seq for both.
+                let retried = format!("retry-{session}-{w}");
+                let twice = [retried.clone(), retried].map(|request_id| {
+                    let mut agent = agent.clone();
+                    let session = session.clone();
+                    async move {
+                        agent
+                            .log_step(LogStepRequest {
+                                session_id: session,
+                                text: format!("retried by w{w}"),
+                                request_id,
+                            })
+                            .await
+                            .expect("retried step")
+                            .into_inner()
+                            .seq
+                    }
+                });
+                let [a, b] = twice;
+                let (a, b) = tokio::join!(a, b);
+                assert_eq!(a, b, "a retry answers its original's seq");
+                answered.push((a, format!("retried by w{w}")));
+                (session, answered)
+            });
+        }
+    }
+    let mut answered: std::collections::HashMap<String, Vec<(i64, String)>> = Default::default();
+    while let Some(done) = tasks.join_next().await {
+        let (session, mine) = done.unwrap();
+        answered.entry(session).or_default().extend(mine);
+    }
+    for session in &sessions {
+        let stored: Vec<(i64, String)> = all_messages(&mut erin, session)
+            .await
+            .into_iter()
+            .filter_map(|m| match m.body {
+                Some(message::Body::Step(s)) => Some((m.seq, s.text)),
+                _ => None,
+            })
+            .collect();
+        let seqs: Vec<i64> = all_messages(&mut erin, session)
+            .await
+            .iter()
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as i64).collect::<Vec<_>>(),
+            "no gap in {session}"
+        );
+        let mut expected = answered[session].clone();
+        expected.sort();
+        assert_eq!(
+            stored, expected,
+            "every step stored once, at the seq its caller was given"
+        );
+        assert_eq!(stored.len(), WRITERS * (STEPS + 1));
+    }
+}
+
+/// A session with an unread user message cannot take the batch; the steps of the sessions
+/// around it still can, and its own step returns the message exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_step_with_something_to_read_leaves_the_batch_and_gets_it() {
+    let app = TestApp::spawn().await;
+    let mut fay = app.user("fay@example.com").await;
+    let busy = fay.start("busy").await;
+    let mut others = Vec::new();
+    for i in 0..8 {
+        others.push(fay.start(&format!("quiet-{i}")).await);
+    }
+    fay.dashboard
+        .send_message(SendMessageRequest {
+            session_id: busy.clone(),
+            text: "look at the failing test first".into(),
+            request_id: String::new(),
+        })
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for session in others.iter().chain([&busy]) {
+        let mut agent = app.agent_with_key(&fay.api_key).await;
+        let session = session.clone();
+        tasks.spawn(async move {
+            let r = agent
+                .log_step(LogStepRequest {
+                    session_id: session.clone(),
+                    text: "working".into(),
+                    request_id: rid(),
+                })
+                .await
+                .expect("log step")
+                .into_inner();
+            (session, r)
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (session, r) = done.unwrap();
+        if session == busy {
+            assert_eq!(
+                user_texts(&r.queued_messages),
+                vec!["look at the failing test first".to_string()]
+            );
+        } else {
+            assert!(r.queued_messages.is_empty());
+            assert_eq!(r.seq, 1);
+        }
+    }
+    let again = fay.step(&busy, "next").await;
+    assert!(again.queued_messages.is_empty(), "handed out once");
+}
+
+/// Writers on two servers step as fast as they can with one key while the key is revoked on
+/// one of them. The auth layer serves LogStep's key from its cache, so only the write's own
+/// check stands between a revoked key and a stored step: no step whose call began after the
+/// revocation returned may succeed, on either server, and every writer is refused with the
+/// reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revoke_racing_steps_refuses_every_later_step_on_every_replica() {
+    const WRITERS_PER_SERVER: usize = 4;
+    let app = TestApp::spawn().await;
+    let replica = app.replica().await;
+    let mut gus = app.user("gus@example.com").await;
+    let session = gus.start("racer").await;
+    // Both servers have the key in their cache before the race starts.
+    let mut on_replica = AgentServiceClient::with_interceptor(
+        channel_to(replica.addr).await,
+        Bearer::new(&gus.api_key),
+    );
+    gus.step(&session, "warm here").await;
+    on_replica
+        .log_step(LogStepRequest {
+            session_id: session.clone(),
+            text: "warm there".into(),
+            request_id: rid(),
+        })
+        .await
+        .unwrap();
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..2 * WRITERS_PER_SERVER {
+        let mut agent = if w % 2 == 0 {
+            app.agent_with_key(&gus.api_key).await
+        } else {
+            on_replica.clone()
+        };
+        let session = session.clone();
+        tasks.spawn(async move {
+            let mut succeeded: Vec<Instant> = Vec::new();
+            loop {
+                let began = Instant::now();
+                let r = agent
+                    .log_step(LogStepRequest {
+                        session_id: session.clone(),
+                        text: format!("writer {w}"),
+                        request_id: rid(),
+                    })
+                    .await;
+                match r {
+                    Ok(_) => succeeded.push(began),
+                    Err(e) => return (succeeded, e),
+                }
+            }
+        });
+    }
+    // Let the writers get going, then revoke.
+    eventually("the writers are writing", || {
+        let mut gus_dash = gus.dashboard.clone();
+        let session = session.clone();
+        async move {
+            let s = gus_dash
+                .get_session(GetSessionRequest {
+                    session_id: session,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            s.session.unwrap().last_seq > 40
+        }
+    })
+    .await;
+    gus.dashboard
+        .revoke_api_key(RevokeApiKeyRequest {
+            api_key_id: gus.api_key_id.clone(),
+        })
+        .await
+        .unwrap();
+    let revoked = Instant::now();
+    let mut written = 2;
+    while let Some(done) = tasks.join_next().await {
+        let (succeeded, refused) = done.unwrap();
+        assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+        assert!(
+            refused.message().contains("revoked"),
+            "{}",
+            refused.message()
+        );
+        assert!(
+            succeeded.iter().all(|began| *began < revoked),
+            "a step that began after the revocation returned was written"
+        );
+        written += succeeded.len();
+    }
+    let steps = all_messages(&mut gus, &session)
+        .await
+        .iter()
+        .filter(|m| matches!(m.body, Some(message::Body::Step(_))))
+        .count();
+    assert_eq!(
+        steps, written,
+        "every step stored was answered, none refused was stored"
+    );
+}
