@@ -284,3 +284,107 @@ async fn an_ended_session_has_no_open_questions() {
     assert_eq!(got.session.unwrap().open_question_count, 0);
     assert!(got.open_questions.is_empty());
 }
+
+/// Six answers to one question race each other and the agent's steps (the answer's short path
+/// writes only if nothing else wrote to the session since it read it): exactly one answer is
+/// stored and accepted, the others are refused as already answered, the session's seqs have no
+/// gap, the status change to ACTIVE is written once, after the answer, and the project's inbox
+/// cursors stay gapless with each stored body carrying its row's cursor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_answers_and_steps_store_one_answer_without_gaps() {
+    const ANSWERS: usize = 6;
+    const STEPS: usize = 10;
+    let app = TestApp::spawn().await;
+    let mut zoe = app.user("zoe@example.com").await;
+    let session = zoe.start("asker").await;
+    let q = zoe.ask(&session, "which way?", &["left", "right"]).await;
+    let mut answers = tokio::task::JoinSet::new();
+    for i in 0..ANSWERS {
+        let mut dashboard = zoe.dashboard.clone();
+        let req = AnswerQuestionRequest {
+            session_id: session.clone(),
+            question_id: q.id.clone(),
+            option_ids: vec![if i % 2 == 0 { "left" } else { "right" }.into()],
+            text: String::new(),
+            request_id: rid(),
+        };
+        answers.spawn(async move { dashboard.answer_question(req).await });
+    }
+    let mut steps = tokio::task::JoinSet::new();
+    for i in 0..STEPS {
+        let mut agent = zoe.agent.clone();
+        let session = session.clone();
+        steps.spawn(async move {
+            agent
+                .log_step(LogStepRequest {
+                    session_id: session,
+                    text: format!("step {i}"),
+                    request_id: rid(),
+                })
+                .await
+                .expect("step")
+        });
+    }
+    let mut accepted = Vec::new();
+    while let Some(done) = answers.join_next().await {
+        match done.unwrap() {
+            Ok(r) => accepted.push(r.into_inner().seq),
+            Err(e) => {
+                assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
+                assert!(e.message().contains("already answered"), "{}", e.message());
+            }
+        }
+    }
+    while let Some(done) = steps.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(accepted.len(), 1, "one answer accepted: {accepted:?}");
+
+    let messages = all_messages(&mut zoe, &session).await;
+    let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
+    let answer_seqs: Vec<i64> = messages
+        .iter()
+        .filter(|m| matches!(m.body, Some(message::Body::Answer(_))))
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(
+        answer_seqs, accepted,
+        "the accepted answer is the one stored"
+    );
+    let to_active: Vec<i64> = messages
+        .iter()
+        .filter(|m| {
+            matches!(&m.body, Some(message::Body::StatusChange(c))
+                if c.to_status == SessionStatus::Active as i32 && c.from_status == SessionStatus::AwaitingInput as i32)
+        })
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(to_active.len(), 1, "one change to ACTIVE");
+    assert!(to_active[0] > accepted[0], "after the answer");
+    assert_eq!(status_of(&mut zoe, &session).await, SessionStatus::Active);
+
+    let inbox: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.cursor, (e.body->>'cursor')::bigint FROM inbox_events e \
+         JOIN sessions s ON s.project_id = e.project_id WHERE s.id = $1 ORDER BY e.cursor",
+    )
+    .bind(session.parse::<uuid::Uuid>().unwrap())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let cursors: Vec<i64> = inbox.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        cursors,
+        (1..=cursors.len() as i64).collect::<Vec<_>>(),
+        "gapless inbox"
+    );
+    assert!(inbox.iter().all(|(row, body)| row == body), "{inbox:?}");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE session_id = $1 AND action = 1",
+    )
+    .bind(session.parse::<uuid::Uuid>().unwrap())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1, "one answer audited");
+}

@@ -13,6 +13,7 @@
 //! the sweeps in `store/sweeps.rs`.
 
 mod agent_writes;
+mod answer_fast;
 mod approvals;
 mod locked;
 mod person_writes;
