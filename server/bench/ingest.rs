@@ -159,10 +159,10 @@ INSERT INTO bench_messages (session_id, seq, sender, kind, body, request_id, met
 END;
 ";
 
-/// LogStep's statements as the auth layer and `server/store/sessions.rs` issue them for an
-/// ordinary step (the API key lookup, then the one autocommitted statement that bumps the
-/// session, checks the request id and unread messages, and inserts the step), on the real
-/// tables. The first line only finds this client's session. The server's NOTIFY is not in
+/// LogStep's statements as the server issued them for an ordinary step before group commit
+/// (issue 18; kept as the ablation that shows what grouping bought): the API key lookup, then
+/// one autocommitted statement per step that bumps the session, checks the request id and
+/// unread messages, and inserts the step, on the real tables. The first line only finds this client's session. The server's NOTIFY is not in
 /// here: it goes out after the commit, one per batch of steps.
 const SAME_STATEMENTS_SCRIPT: &str = "SELECT sid, uid FROM bench_xmap WHERE n = :client_id \\gset
 SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_keys WHERE key_hash = '\\x00'::bytea;
@@ -180,6 +180,11 @@ INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) VAL
 UPDATE sessions SET status = 1, last_seq = :l_last_seq + 1, agent_read_seq = :l_agent_read_seq, open_questions = 0, last_activity_at = now(), last_seen_at = now() WHERE id = :sid;
 SELECT pg_notify('switchboard_bench_unheard', 'm ' || :sid || ' 1');
 END;
+";
+
+/// The floor of an answer's latency, part one: the smallest durable write, one row in its own
+/// autocommitted transaction (one WAL flush), by one client.
+const ONE_ROW_COMMIT_SCRIPT: &str = "INSERT INTO bench_floor (v) VALUES (1);
 ";
 
 /// Where pgbench and psql live, and how to reach the cluster.
@@ -246,7 +251,20 @@ impl Pg {
     }
 
     pub fn cleanup(&self) {
-        let _ = self.psql("DROP TABLE IF EXISTS bench_messages, bench_sessions, bench_xmap;");
+        let _ = self
+            .psql("DROP TABLE IF EXISTS bench_messages, bench_sessions, bench_xmap, bench_floor;");
+    }
+
+    /// One client committing one-row transactions for `secs` seconds: per-commit latencies
+    /// (the durable-commit part of the answer floor).
+    pub fn run_one_row_commits(&self, secs: u64, pids: Pids) -> Result<IngestResult, BoxError> {
+        self.psql(
+            "DROP TABLE IF EXISTS bench_floor; \
+             CREATE TABLE bench_floor (id bigserial PRIMARY KEY, v int NOT NULL);",
+        )?;
+        let r = self.run_script("one-row-commit", ONE_ROW_COMMIT_SCRIPT, 1, secs, pids);
+        let _ = self.psql("DROP TABLE IF EXISTS bench_floor;");
+        r
     }
 
     /// Runs pgbench with `clients` connections for `secs` seconds; returns tps and the

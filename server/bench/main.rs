@@ -167,6 +167,7 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             password: args.password.clone().ok_or("--target needs --password")?,
             api_key: args.api_key.clone().ok_or("--target needs --api-key")?,
             pg_socket_dir: args.pg_socket_dir.clone(),
+            metrics_addr: None,
         },
         None => {
             let bin = match &args.server_bin {
@@ -175,6 +176,12 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             };
             let data_dir = work.path.join("a");
             let mut env = server_env(&data_dir, &jwt_secret, None);
+            // Its Prometheus listener: the ingest scenario reads the group-commit batch sizes.
+            let metrics_addr = format!("127.0.0.1:{}", server::free_port()?);
+            env.push((
+                "SWITCHBOARD__METRICS__LISTEN".to_owned(),
+                metrics_addr.clone(),
+            ));
             if let Some(smtp) = &smtp {
                 env.extend(smtp_env(smtp.port));
             }
@@ -206,6 +213,7 @@ async fn run(args: Args) -> Result<Report, BoxError> {
                 password,
                 api_key,
                 pg_socket_dir: Some(ingest::socket_dir_of(&std::fs::canonicalize(&data_dir)?)),
+                metrics_addr: Some(metrics_addr),
             };
             servers.push(a);
             t
@@ -227,13 +235,16 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     }
     if wants(&args, "answer") {
         if let Err(e) =
-            scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report).await
+            scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report, &work.path)
+                .await
         {
             report.failures.push(format!("answer: {e}"));
         }
     }
     if wants(&args, "approval") {
-        if let Err(e) = scenario::scenario_approval(&plan, &target, &token, &mut report).await {
+        if let Err(e) =
+            scenario::scenario_approval(&plan, &target, &token, &mut report, &work.path).await
+        {
             report.failures.push(format!("approval: {e}"));
         }
     }

@@ -355,3 +355,35 @@ mod tests {
         assert!(cpu_time(pid).is_some());
     }
 }
+
+/// A loopback port free at the time of asking (for a listener the server opens itself).
+pub fn free_port() -> Result<u16, BoxError> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The server's Prometheus text, from its metrics listener (plain HTTP/1.0 GET).
+pub fn scrape_metrics(addr: &str) -> Result<String, BoxError> {
+    use std::io::Read;
+    let mut conn = std::net::TcpStream::connect(addr)?;
+    conn.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(conn, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut text = String::new();
+    conn.read_to_string(&mut text)?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .ok_or("no HTTP body from the metrics listener")?;
+    Ok(body)
+}
+
+/// The `_sum` and `_count` of a histogram in Prometheus text, e.g. `switchboard_step_batch_size`.
+pub fn histogram_totals(text: &str, name: &str) -> Option<(f64, f64)> {
+    let value = |suffix: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}{suffix} ")))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    Some((value("_sum")?, value("_count")?))
+}

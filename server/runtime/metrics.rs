@@ -63,6 +63,7 @@ struct Inner {
     tls_handshake_failures: Family<OutcomeLabel, Counter>,
     tls_reloads: Family<OutcomeLabel, Counter>,
     feed_lag: Histogram,
+    step_batch_sizes: Histogram,
 }
 
 /// The server's metrics; cheap to clone (one shared registry).
@@ -99,6 +100,12 @@ impl Metrics {
         let tls_handshake_failures = Family::<OutcomeLabel, Counter>::default();
         let tls_reloads = Family::<OutcomeLabel, Counter>::default();
         let feed_lag = latency_histogram();
+        let step_batch_sizes = Histogram::new(exponential_buckets(1.0, 2.0, 10));
+        registry.register(
+            "step_batch_size",
+            "Steps written per group commit (one statement and one WAL flush each)",
+            step_batch_sizes.clone(),
+        );
         registry.register(
             "rpc_calls",
             "Finished RPCs by method and gRPC status code (a stream counts when it ends)",
@@ -185,7 +192,13 @@ impl Metrics {
             tls_handshake_failures,
             tls_reloads,
             feed_lag,
+            step_batch_sizes,
         }))
+    }
+
+    /// The group-commit batch sizes, for the store to observe into.
+    pub fn step_batch_sizes(&self) -> Histogram {
+        self.0.step_batch_sizes.clone()
     }
 
     /// The feed lag histogram, for the hub to observe into.

@@ -331,7 +331,9 @@ pub async fn start_with_store(
         None => None,
     };
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
-    let store = store.with_hint_sink(hint_sink);
+    let store = store
+        .with_hint_sink(hint_sink)
+        .observing_step_batches(metrics.step_batch_sizes());
     store
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);

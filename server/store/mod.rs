@@ -145,9 +145,14 @@ impl Store {
         }
     }
 
-    /// Group commit of steps: the batch sizes seen, for the metrics.
-    pub fn group_commit(&self) -> &GroupCommit {
-        &self.group_commit
+    /// The same store, counting its group commits' batch sizes into `sizes` (a metric). Call
+    /// before the first step is written: the batches of the store it replaces are not moved.
+    pub fn observing_step_batches(
+        mut self,
+        sizes: prometheus_client::metrics::histogram::Histogram,
+    ) -> Store {
+        self.group_commit = std::sync::Arc::new(GroupCommit::observing(sizes));
+        self
     }
 
     /// The notification worker's wake-up and the coalescing window (see [`OutboxHooks`]).

@@ -7,8 +7,54 @@ use crate::answer::{self, AfterAnswer};
 use crate::approval;
 use crate::client;
 use crate::drivers::{self, Drivers};
+use crate::ingest;
 use crate::report::{P3, Report};
 use crate::server::BoxError;
+use crate::stats::Samples;
+
+/// How long the one-row commits of the floor run.
+const FLOOR_SECS: u64 = 3;
+
+/// The floor an answer's latency is held to (issue 18): one durable one-row commit (pgbench,
+/// one client, on the server's own cluster) plus one health-check round trip, both measured in
+/// this run; each quantile is the sum of the two quantiles. `None` (and a note) without
+/// pgbench or the cluster's socket.
+fn floor(
+    t: &Target,
+    health: &mut Samples,
+    report: &mut Report,
+    work: &std::path::Path,
+) -> Option<Samples> {
+    let (Some(socket_dir), Some(bin_dir)) = (&t.pg_socket_dir, ingest::find_pg_bin()) else {
+        report
+            .notes
+            .push("answer: no floor (no Postgres binaries or socket directory)".into());
+        return None;
+    };
+    let pg = ingest::Pg {
+        bin_dir,
+        socket_dir: socket_dir.clone(),
+        work_dir: work.to_owned(),
+    };
+    match pg.run_one_row_commits(FLOOR_SECS, t.pids) {
+        Ok(mut commits) => {
+            let mut floor = Samples::comonotonic_sum(&mut commits.latency, health);
+            report.latency(
+                "2 answer",
+                &format!("floor: one-row commit + health check, n={}", floor.len()),
+                &mut floor,
+                Some(health),
+                "health check",
+                P3,
+            );
+            Some(floor)
+        }
+        Err(e) => {
+            report.failures.push(format!("answer floor: {e}"));
+            None
+        }
+    }
+}
 
 /// The quantiles of the from-AnswerQuestion-returned rows: the max shows a single stall.
 const AFTER: &[(&str, f64)] = &[
@@ -23,6 +69,7 @@ pub async fn scenario_answer(
     token: &str,
     drivers: &Drivers,
     report: &mut Report,
+    work: &std::path::Path,
 ) -> Result<(), BoxError> {
     eprintln!(
         "  answer: {} round trips each via Subscribe and WaitForAnswer",
@@ -30,22 +77,31 @@ pub async fn scenario_answer(
     );
     let mut r = answer::run(&t.addr, &t.api_key, token, plan.answer_round_trips).await?;
     let n = plan.answer_round_trips;
-    report.latency(
-        "2 answer",
-        &format!("Subscribe push, n={n}"),
-        &mut r.via_subscribe,
-        Some(&mut r.health),
-        "health check",
-        P3,
-    );
-    report.latency(
-        "2 answer",
-        &format!("WaitForAnswer, n={n}"),
-        &mut r.via_wait,
-        Some(&mut r.health),
-        "health check",
-        P3,
-    );
+    // From the start of AnswerQuestion to the agent holding the answer, against the floor.
+    let mut floor = floor(t, &mut r.health, report, work);
+    for (case, samples) in [
+        ("Subscribe push", &mut r.via_subscribe),
+        ("WaitForAnswer", &mut r.via_wait),
+    ] {
+        match floor.as_mut() {
+            Some(floor) => report.latency(
+                "2 answer",
+                &format!("{case}, n={n}"),
+                samples,
+                Some(floor),
+                "floor",
+                P3,
+            ),
+            None => report.latency(
+                "2 answer",
+                &format!("{case}, n={n}"),
+                samples,
+                Some(&mut r.health),
+                "health check",
+                P3,
+            ),
+        }
+    }
     let calls = r.answer_call.len();
     report.latency(
         "2 answer",
@@ -107,18 +163,30 @@ pub async fn scenario_approval(
     t: &Target,
     token: &str,
     report: &mut Report,
+    work: &std::path::Path,
 ) -> Result<(), BoxError> {
     let n = plan.answer_round_trips;
     eprintln!("  approval: {n} round trips via WaitForApproval");
     let mut r = approval::run(&t.addr, &t.api_key, token, n).await?;
-    report.latency(
-        "2 answer",
-        &format!("WaitForApproval after DecideApproval started, n={n}"),
-        &mut r.round_trip,
-        Some(&mut r.health),
-        "health check",
-        P3,
-    );
+    let case = format!("WaitForApproval after DecideApproval started, n={n}");
+    match floor(t, &mut r.health, report, work).as_mut() {
+        Some(floor) => report.latency(
+            "2 answer",
+            &case,
+            &mut r.round_trip,
+            Some(floor),
+            "floor",
+            P3,
+        ),
+        None => report.latency(
+            "2 answer",
+            &case,
+            &mut r.round_trip,
+            Some(&mut r.health),
+            "health check",
+            P3,
+        ),
+    }
     report.latency(
         "2 answer",
         &format!("DecideApproval call, n={n}"),

@@ -88,4 +88,6 @@ pub struct Target {
     pub password: String,
     pub api_key: String,
     pub pg_socket_dir: Option<PathBuf>,
+    /// The server's metrics listener (host:port), when the tool started the server.
+    pub metrics_addr: Option<String>,
 }

@@ -55,7 +55,7 @@ pub(in crate::store) struct StepBatcher {
 }
 
 /// Shared by every clone of a store: the batcher (started on first use, inside the runtime) and
-/// the batch sizes it has seen.
+/// the histogram of its batch sizes.
 pub struct GroupCommit {
     batcher: std::sync::OnceLock<StepBatcher>,
     sizes: Histogram,
@@ -71,9 +71,12 @@ impl Default for GroupCommit {
 }
 
 impl GroupCommit {
-    /// Steps per batch written (a metric: `switchboard_step_batch_size`).
-    pub fn sizes(&self) -> &Histogram {
-        &self.sizes
+    /// Counting the steps per batch into `sizes` (the `switchboard_step_batch_size` metric).
+    pub fn observing(sizes: Histogram) -> GroupCommit {
+        GroupCommit {
+            batcher: std::sync::OnceLock::new(),
+            sizes,
+        }
     }
 
     pub(in crate::store) fn batcher(
