@@ -2,6 +2,7 @@
 //! `SWITCHBOARD__<SECTION>__<KEY>` (e.g. `SWITCHBOARD__AUTH__JWT_SECRET`). Secrets are wrapped
 //! so that printing the settings never prints them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -85,6 +86,13 @@ pub struct KubernetesSettings {
     /// How often each replica looks for queued Kubernetes launches and stops (its own
     /// launches wake it at once).
     pub poll_interval_ms: u64,
+    /// Extra labels on every session pod (network policies, cost allocation, a mesh's
+    /// selectors); Switchboard's own label keys (`switchboard.dev/*`,
+    /// `app.kubernetes.io/managed-by`) are refused.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra annotations on every session pod (e.g. the cluster autoscaler's
+    /// `safe-to-evict: "false"`, a mesh's sidecar opt-out).
+    pub pod_annotations: BTreeMap<String, String>,
 }
 
 impl Default for KubernetesSettings {
@@ -104,6 +112,8 @@ impl Default for KubernetesSettings {
             run_as_user: 1000,
             ttl_after_finished_secs: 3600,
             poll_interval_ms: 1_000,
+            pod_labels: BTreeMap::new(),
+            pod_annotations: BTreeMap::new(),
         }
     }
 }
@@ -151,6 +161,15 @@ impl KubernetesSettings {
         }
         if self.run_as_user <= 0 {
             return Err("kubernetes.run_as_user must be a non-root user id (> 0)".into());
+        }
+        // The watch and the reconciliation select on these: a pod must not claim another
+        // deployment's or session's.
+        let reserved =
+            |k: &str| k.starts_with("switchboard.dev/") || k == "app.kubernetes.io/managed-by";
+        if let Some(k) = self.pod_labels.keys().find(|k| reserved(k)) {
+            return Err(format!(
+                "kubernetes.pod_labels: {k:?} is Switchboard's own label"
+            ));
         }
         Ok(())
     }
@@ -801,6 +820,12 @@ mod tests {
                 .expect("the section is on");
             assert_eq!(k.cpu_request, "500m");
             assert_eq!(k.namespace_prefix, "switchboard-");
+            jail.set_env("SWITCHBOARD__KUBERNETES__POD_LABELS__TEAM", "agents");
+            let k = Settings::load(None)
+                .map_err(|e| e.to_string())?
+                .kubernetes
+                .expect("the section is on");
+            assert_eq!(k.pod_labels["team"], "agents");
             jail.set_env("SWITCHBOARD__KUBERNETES__NAMESPACE_PREFIX", "Not_A_Label");
             assert!(Settings::load(None).is_err());
             Ok(())

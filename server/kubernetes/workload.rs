@@ -65,6 +65,17 @@ fn labels(settings: &KubernetesSettings, launch: &KubeLaunch) -> BTreeMap<String
     ])
 }
 
+/// The pod's labels: the configured extras, then Switchboard's own (which the settings' check
+/// keeps the extras from overriding).
+fn pod_labels(
+    settings: &KubernetesSettings,
+    own: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = settings.pod_labels.clone();
+    labels.extend(own);
+    labels
+}
+
 /// The session a labelled object belongs to.
 pub fn session_of(meta: &ObjectMeta) -> Option<SessionId> {
     let value = meta.labels.as_ref()?.get(SESSION)?;
@@ -224,7 +235,9 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
             ttl_seconds_after_finished: Some(settings.ttl_after_finished_secs),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(labels),
+                    labels: Some(pod_labels(settings, labels)),
+                    annotations: (!settings.pod_annotations.is_empty())
+                        .then(|| settings.pod_annotations.clone()),
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {

@@ -2,7 +2,8 @@
 //! (token auth, RBAC), kube-controller-manager (Job controller, garbage collector), kube-scheduler
 //! and kwok as the kubelet of one fake node, started by `scripts/kube-cluster.sh` (which
 //! `scripts/test.sh` runs; its kubeconfig arrives in `SWITCHBOARD_TEST_KUBECONFIG`). kwok's
-//! stages (written by that script) run pods, hold them in a waiting reason for two test images,
+//! stages (written by that script) run pods, hold them in a waiting reason for two test images
+//! or for the reason a pod annotation names (`kubernetes.pod_annotations`), hold them Pending,
 //! and end a running pod when a test annotates it with an exit code.
 //!
 //! The agent "in" the pod is the real `launch_test_agent` process, started by the test with the
@@ -543,6 +544,155 @@ async fn an_unschedulable_pod_fails_the_launch_with_the_schedulers_message() {
         "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu",
     )
     .await;
+}
+
+/// Pod annotations that make kwok report the container waiting for `reason` (see
+/// scripts/kube-cluster.sh), put on the pod template through `kubernetes.pod_annotations`.
+fn waiting(reason: &str, message: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "switchboard.test/waiting-reason".to_owned(),
+            reason.to_owned(),
+        ),
+        (
+            "switchboard.test/waiting-message".to_owned(),
+            message.to_owned(),
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn a_crash_looping_container_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| {
+            k.pod_annotations = waiting(
+                "CrashLoopBackOff",
+                "back-off 10s restarting failed container=agent",
+            )
+        },
+        "kube-crash@example.com",
+        "CrashLoopBackOff: back-off 10s restarting failed container=agent",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_container_config_error_fails_the_launch_with_the_reason() {
+    // What a kubelet reports for a spec.secret_env naming a Secret the namespace lacks.
+    start_failure(
+        |k| {
+            k.pod_annotations = waiting(
+                "CreateContainerConfigError",
+                "secret \"db-password\" not found",
+            )
+        },
+        "kube-config-error@example.com",
+        "CreateContainerConfigError: secret \"db-password\" not found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_pod_that_never_starts_fails_at_the_start_deadline() {
+    let Some(t) = KubeTest::start(|k| {
+        k.pod_annotations = BTreeMap::from([("switchboard.test/hold".into(), "true".into())]);
+        k.pod_labels = BTreeMap::from([("team".into(), "agents".into())]);
+    })
+    .await
+    else {
+        return;
+    };
+    let mut user = t.app.user("kube-deadline@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "ask"]);
+    spec.limits.as_mut().unwrap().start_deadline = Some(prost_types::Duration {
+        seconds: 2,
+        nanos: 0,
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    // The configured extras are on the pod template, beside Switchboard's own labels.
+    let job = t.job(&user, &id).await;
+    let template = job
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .metadata
+        .as_ref()
+        .unwrap();
+    let labels = template.labels.as_ref().unwrap();
+    assert_eq!(labels["team"], "agents");
+    assert_eq!(labels["switchboard.dev/session-id"], id);
+    assert_eq!(
+        template.annotations.as_ref().unwrap()["switchboard.test/hold"],
+        "true"
+    );
+    // kwok holds the pod Pending: the session is STARTING, then the deadline fails it.
+    t.pod_until(&user, &id, "pending", |p| {
+        p.metadata.labels.as_ref().unwrap()["team"] == "agents"
+    })
+    .await;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::StartDeadline);
+    let path = status_path(&mut user, &id).await;
+    assert_eq!(path.last(), Some(&SessionStatus::Failed), "{path:?}");
+    assert!(!path.contains(&SessionStatus::Active), "{path:?}");
+    t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn an_agent_that_goes_silent_is_stopped_for_inactivity_and_its_job_deleted() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-idle@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "wait"]);
+    spec.limits.as_mut().unwrap().inactivity_timeout = Some(prost_types::Duration {
+        seconds: 1,
+        nanos: 0,
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    t.running_pod(&user, &id).await;
+    // The agent calls in with the pod's credential, then says nothing more.
+    let mut agent = t
+        .app
+        .agent_with_key(&credential(&t, &user, &id).await)
+        .await;
+    let started = agent
+        .start_session(StartSessionRequest {
+            session_id: id.clone(),
+            agent_name: "command".into(),
+            request_id: rid(),
+            ..Default::default()
+        })
+        .await
+        .expect("the agent calls in")
+        .into_inner()
+        .session
+        .unwrap();
+    assert_eq!(started.status(), SessionStatus::Active);
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::Inactivity);
+    // STOPPED once the Job (and with it the pod and the Secret) is gone.
+    t.until_job_gone(&user, &id).await;
+    assert!(
+        t.secrets(&user)
+            .get_opt(&format!("sb-{id}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    t.clean_up(&user).await;
 }
 
 #[tokio::test]
