@@ -229,6 +229,25 @@ async fn launch_on_kubernetes(t: &KubeTest, user: &TestUser, spec: SessionSpec) 
         .unwrap()
 }
 
+/// A Kubernetes launch in a project (empty: the caller's personal one); the session's id.
+async fn launch_in(t: &KubeTest, user: &TestUser, project: &str) -> String {
+    launcher(&t.app, user)
+        .await
+        .launch_session(LaunchSessionRequest {
+            project_id: project.into(),
+            spec: Some(command_spec(&["launch_test_agent", "wait"])),
+            request_id: rid(),
+            kubernetes: Some(KubernetesTarget {}),
+            ..Default::default()
+        })
+        .await
+        .expect("launch")
+        .into_inner()
+        .session
+        .unwrap()
+        .id
+}
+
 fn container(job: &Job) -> &Container {
     &job.spec
         .as_ref()
@@ -828,6 +847,141 @@ async fn two_replicas_create_one_job_per_launch() {
 }
 
 #[tokio::test]
+async fn each_project_launches_into_its_own_namespace_and_credentials_stay_in_their_session() {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+    };
+
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let alice = t.app.user("kube-alice@example.com").await;
+    let bob = t.app.user("kube-bob@example.com").await;
+    let team = crate::roles::team(&t.app, &alice, &[]).await;
+    // Alice launches in her personal project and in the team's; Bob in his own.
+    let personal = launch_in(&t, &alice, "").await;
+    let in_team = launch_in(&t, &alice, &team).await;
+    let bobs = launch_in(&t, &bob, "").await;
+    let ns_of = |project: &str| format!("{}{project}", t.settings.namespace_prefix);
+    let mut namespaces = Vec::new();
+    for (session, project) in [
+        (&personal, alice.user_id.as_str()),
+        (&in_team, team.as_str()),
+        (&bobs, bob.user_id.as_str()),
+    ] {
+        let ns = ns_of(project);
+        let jobs: Api<Job> = Api::namespaced(t.kube.clone(), &ns);
+        let name = format!("sb-{session}");
+        let mut job = None;
+        for _ in 0..300 {
+            job = jobs.get_opt(&name).await.unwrap();
+            if job.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let job = job.unwrap_or_else(|| panic!("no job {name} in {ns}"));
+        assert_eq!(
+            job.metadata.labels.as_ref().unwrap()["switchboard.dev/project-id"],
+            project
+        );
+        namespaces.push(ns);
+    }
+    // Three projects, three namespaces; no session's Job in another project's namespace.
+    let distinct: std::collections::BTreeSet<_> = namespaces.iter().collect();
+    assert_eq!(distinct.len(), 3);
+    let team_jobs: Api<Job> = Api::namespaced(t.kube.clone(), &ns_of(&team));
+    let in_team_ns: Vec<String> = team_jobs
+        .list(
+            &ListParams::default()
+                .labels(&format!("switchboard.dev/instance={}", t.settings.instance)),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|j| j.metadata.name)
+        .collect();
+    assert_eq!(in_team_ns, [format!("sb-{in_team}")]);
+
+    // The team session's credential (its pod's file) acts on that session only: not on the
+    // same person's session in another project, nor on another tenant's.
+    let key = {
+        let secrets: Api<Secret> = Api::namespaced(t.kube.clone(), &ns_of(&team));
+        let secret = secrets.get(&format!("sb-{in_team}")).await.unwrap();
+        String::from_utf8(secret.data.unwrap()["api-key"].0.clone()).unwrap()
+    };
+    let mut agent = t.app.agent_with_key(&key).await;
+    for other in [&personal, &bobs] {
+        let refused = agent
+            .log_step(LogStepRequest {
+                session_id: other.clone(),
+                text: "not mine".into(),
+                request_id: rid(),
+            })
+            .await;
+        assert_eq!(code(refused), Code::NotFound, "session {other}");
+        let refused = agent
+            .start_session(StartSessionRequest {
+                session_id: other.clone(),
+                agent_name: "command".into(),
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(code(refused), Code::NotFound, "session {other}");
+    }
+    let own = agent
+        .log_step(LogStepRequest {
+            session_id: in_team.clone(),
+            text: "mine".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert!(own.is_ok(), "{own:?}");
+
+    // A session pod's identity in one project's namespace (its default ServiceAccount, whose
+    // token is not even mounted) gets nothing from another's, nor from its own.
+    let reviews: Api<SubjectAccessReview> = Api::all(t.kube.clone());
+    for (ns, verb, resource) in [
+        (ns_of(&team), "get", "secrets"),
+        (ns_of(&team), "list", "pods"),
+        (ns_of(&alice.user_id), "get", "secrets"),
+    ] {
+        let review = SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(format!(
+                    "system:serviceaccount:{}:default",
+                    ns_of(&alice.user_id)
+                )),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ns.clone()),
+                    verb: Some(verb.into()),
+                    resource: Some(resource.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let allowed = reviews
+            .create(&PostParams::default(), &review)
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .allowed;
+        assert!(!allowed, "{verb} {resource} in {ns} must be refused");
+    }
+    for project in [alice.user_id.as_str(), team.as_str(), bob.user_id.as_str()] {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(t.kube.clone());
+        let _ = namespaces
+            .delete(&ns_of(project), &DeleteParams::background())
+            .await;
+    }
+}
+
+#[tokio::test]
 async fn a_restarted_server_reconciles_with_the_cluster() {
     let Some(mut t) = KubeTest::start(|_| {}).await else {
         return;
@@ -1008,32 +1162,42 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
     // What the server's service account may do, as the apiserver's RBAC decides it.
     let user = format!("system:serviceaccount:{ns}:switchboard");
     let reviews: Api<SubjectAccessReview> = Api::all(kube.clone());
-    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
-        let review = SubjectAccessReview {
-            spec: SubjectAccessReviewSpec {
-                user: Some(user.clone()),
-                resource_attributes: Some(ResourceAttributes {
-                    namespace: Some("switchboard-some-project".into()),
-                    verb: Some(verb.into()),
-                    group: Some(group.into()),
-                    resource: Some(resource.into()),
-                    subresource: (!subresource.is_empty()).then(|| subresource.into()),
+    let may_in =
+        |namespace: Option<&str>, verb: &str, group: &str, resource: &str, subresource: &str| {
+            let review = SubjectAccessReview {
+                spec: SubjectAccessReviewSpec {
+                    user: Some(user.clone()),
+                    resource_attributes: Some(ResourceAttributes {
+                        namespace: namespace.map(str::to_owned),
+                        verb: Some(verb.into()),
+                        group: Some(group.into()),
+                        resource: Some(resource.into()),
+                        subresource: (!subresource.is_empty()).then(|| subresource.into()),
+                        ..Default::default()
+                    }),
                     ..Default::default()
-                }),
+                },
                 ..Default::default()
-            },
-            ..Default::default()
+            };
+            let reviews = reviews.clone();
+            async move {
+                reviews
+                    .create(&PostParams::default(), &review)
+                    .await
+                    .unwrap()
+                    .status
+                    .unwrap()
+                    .allowed
+            }
         };
-        let reviews = reviews.clone();
-        async move {
-            reviews
-                .create(&PostParams::default(), &review)
-                .await
-                .unwrap()
-                .status
-                .unwrap()
-                .allowed
-        }
+    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
+        may_in(
+            Some("switchboard-some-project"),
+            verb,
+            group,
+            resource,
+            subresource,
+        )
     };
     for (verb, group, resource) in [
         ("create", "batch", "jobs"),
@@ -1063,6 +1227,25 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         assert!(
             !may(verb, group, resource, sub).await,
             "{verb} {resource}/{sub} must be refused"
+        );
+    }
+    // Cluster-wide and in the system's namespaces: no reading Secrets, no exec.
+    for (ns, verb, resource, sub) in [
+        (None, "list", "secrets", ""),
+        (None, "watch", "secrets", ""),
+        (Some("kube-system"), "get", "secrets", ""),
+        (Some("kube-system"), "create", "pods", "exec"),
+        (None, "update", "namespaces", ""),
+        (None, "create", "clusterrolebindings", ""),
+    ] {
+        let group = if resource == "clusterrolebindings" {
+            "rbac.authorization.k8s.io"
+        } else {
+            ""
+        };
+        assert!(
+            !may_in(ns, verb, group, resource, sub).await,
+            "{verb} {resource}/{sub} in {ns:?} must be refused"
         );
     }
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(kube.clone());
