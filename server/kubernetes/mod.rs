@@ -13,6 +13,7 @@
 //! concurrent observations of one event harmless.
 
 pub mod launcher;
+pub mod mcp;
 pub mod watch;
 pub mod workload;
 

@@ -23,7 +23,8 @@ pub const MANAGER: &str = "switchboard";
 pub const INSTANCE: &str = "switchboard.dev/instance";
 pub const SESSION: &str = "switchboard.dev/session-id";
 pub const PROJECT: &str = "switchboard.dev/project-id";
-/// The key of the credential in the session's Secret, and the file name it is mounted as.
+/// The key of the credential in the session's Secret, and the file name it is mounted as (the
+/// MCP servers' files are mounted beside it).
 pub const CREDENTIAL_KEY: &str = "api-key";
 pub const CREDENTIAL_DIR: &str = "/var/run/secrets/switchboard";
 /// The container's name in every session pod.
@@ -99,11 +100,14 @@ fn argv(settings: &KubernetesSettings, launch: &KubeLaunch) -> Vec<String> {
             if launch.resume {
                 v.push("--continue".into());
             }
+            v.extend(super::mcp::config(spec, CREDENTIAL_DIR).args);
             model(&mut v);
             v.extend(["-p".to_owned(), spec.prompt.clone()]);
         }
         AgentKind::Codex => {
-            v.extend(["codex".to_owned(), "exec".to_owned()]);
+            v.push("codex".into());
+            v.extend(super::mcp::config(spec, CREDENTIAL_DIR).args);
+            v.push("exec".into());
             model(&mut v);
             v.push(spec.prompt.clone());
         }
@@ -275,9 +279,12 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
     }
 }
 
-/// The session's credential, owned by its Job (deleted with it by the garbage collector).
+/// The session's credential, and its MCP servers' configuration (their environments may hold
+/// tokens), owned by its Job (deleted with it by the garbage collector).
 pub fn secret(settings: &KubernetesSettings, launch: &KubeLaunch, job_uid: &str) -> Secret {
     let name = job_name(launch.session);
+    let mut data = super::mcp::config(&launch.spec, CREDENTIAL_DIR).files;
+    data.insert(CREDENTIAL_KEY.to_owned(), launch.agent_key.clone());
     Secret {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -294,10 +301,7 @@ pub fn secret(settings: &KubernetesSettings, launch: &KubeLaunch, job_uid: &str)
             ..Default::default()
         },
         type_: Some("Opaque".into()),
-        string_data: Some(BTreeMap::from([(
-            CREDENTIAL_KEY.to_owned(),
-            launch.agent_key.clone(),
-        )])),
+        string_data: Some(data),
         immutable: None,
         data: None,
     }

@@ -981,6 +981,110 @@ async fn each_project_launches_into_its_own_namespace_and_credentials_stay_in_th
     }
 }
 
+/// spec.mcp_servers reach the agent as they do on a runner, but their environment (tokens)
+/// only through the session's Secret: never in the Job, its argv or its variables.
+#[tokio::test]
+async fn mcp_servers_go_into_the_secret_and_the_job_names_only_files() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-mcp@example.com").await;
+    const TOKEN: &str = "tok-0123456789-very-secret";
+    let servers = vec![
+        McpServer {
+            name: "docs".into(),
+            command: vec!["docs-mcp".into(), "--stdio".into()],
+            env: [("DOCS_TOKEN".to_owned(), TOKEN.to_owned())].into(),
+            url: String::new(),
+        },
+        McpServer {
+            name: "search".into(),
+            command: Vec::new(),
+            env: Default::default(),
+            url: "https://mcp.example.com/mcp".into(),
+        },
+    ];
+    let spec = |agent: AgentKind| SessionSpec {
+        agent: agent as i32,
+        prompt: "use the docs".into(),
+        mcp_servers: servers.clone(),
+        ..Default::default()
+    };
+    let claude = launch_on_kubernetes(&t, &user, spec(AgentKind::ClaudeCode))
+        .await
+        .id;
+    let codex = launch_on_kubernetes(&t, &user, spec(AgentKind::Codex))
+        .await
+        .id;
+    let secret_data = |secret: Secret| -> BTreeMap<String, String> {
+        secret
+            .data
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
+            .collect()
+    };
+
+    // Claude Code: one more --mcp-config, a file from the Secret in Claude's format.
+    let job = t.job(&user, &claude).await;
+    let json = serde_json::to_string(&job).unwrap();
+    assert!(!json.contains(TOKEN), "the token is in the Job: {json}");
+    let argv = container(&job).command.clone().unwrap();
+    let at = argv
+        .iter()
+        .position(|a| a == "--mcp-config")
+        .expect("--mcp-config");
+    assert_eq!(argv[at + 1], "/var/run/secrets/switchboard/mcp.json");
+    let data = secret_data(t.secrets(&user).get(&format!("sb-{claude}")).await.unwrap());
+    let config: serde_json::Value = serde_json::from_str(&data["mcp.json"]).unwrap();
+    assert_eq!(
+        config,
+        serde_json::json!({"mcpServers": {
+            "docs": {"type": "stdio", "command": "docs-mcp", "args": ["--stdio"], "env": {"DOCS_TOKEN": TOKEN}},
+            "search": {"type": "http", "url": "https://mcp.example.com/mcp"},
+        }})
+    );
+    assert!(data.contains_key("api-key"));
+
+    // Codex: -c overrides; the stdio server sources its environment from the Secret first.
+    let job = t.job(&user, &codex).await;
+    let json = serde_json::to_string(&job).unwrap();
+    assert!(!json.contains(TOKEN), "the token is in the Job: {json}");
+    let argv = container(&job).command.clone().unwrap();
+    let codex_at = argv.iter().position(|a| a == "codex").unwrap();
+    let exec_at = argv.iter().position(|a| a == "exec").unwrap();
+    let overrides = &argv[codex_at + 1..exec_at];
+    for wanted in [
+        r#"mcp_servers.search.url="https://mcp.example.com/mcp""#,
+        r#"mcp_servers.docs.command="sh""#,
+        r#"mcp_servers.docs.args=["-c",". /var/run/secrets/switchboard/mcp-docs.env && exec \"$@\"","docs","docs-mcp","--stdio"]"#,
+    ] {
+        assert!(
+            overrides.iter().any(|a| a == wanted),
+            "{wanted} not in {overrides:?}"
+        );
+    }
+    let data = secret_data(t.secrets(&user).get(&format!("sb-{codex}")).await.unwrap());
+    assert_eq!(
+        data["mcp-docs.env"],
+        format!("export DOCS_TOKEN='{TOKEN}'\n")
+    );
+    // The pod mounts the whole Secret (credential and MCP files) read-only.
+    let mount = &container(&job).volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(mount.mount_path, "/var/run/secrets/switchboard");
+    assert_eq!(mount.read_only, Some(true));
+    for id in [&claude, &codex] {
+        user.dashboard
+            .stop_session(StopSessionRequest {
+                session_id: id.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("stop");
+    }
+    t.clean_up(&user).await;
+}
+
 #[tokio::test]
 async fn a_restarted_server_reconciles_with_the_cluster() {
     let Some(mut t) = KubeTest::start(|_| {}).await else {
