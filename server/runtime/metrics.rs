@@ -1,9 +1,9 @@
 //! Prometheus metrics (the `prometheus-client` crate, OpenMetrics text format): RPC counts and
 //! latency by method and gRPC code, calls and streams open, database pool use, sweeper runs,
 //! feed listener reconnects, the notification and launch queues (depth and oldest entry's age),
-//! TLS handshake failures and certificate reloads. Served on a separate plain-HTTP listener
-//! (`metrics.listen`) with the probes, so scraping never competes with, or authenticates
-//! against, the API port.
+//! TLS handshake failures and certificate reloads, and the Kubernetes client's watch traffic.
+//! Served on a separate plain-HTTP listener (`metrics.listen`) with the probes, so scraping
+//! never competes with, or authenticates against, the API port.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -63,6 +63,7 @@ struct Inner {
     tls_handshake_failures: Family<OutcomeLabel, Counter>,
     tls_reloads: Family<OutcomeLabel, Counter>,
     feed_lag: Histogram,
+    kube: crate::kubernetes::traffic::KubeTraffic,
 }
 
 /// The server's metrics; cheap to clone (one shared registry).
@@ -169,6 +170,8 @@ impl Metrics {
             "Certificate reloads from changed files, by outcome (a failed one keeps the old pair)",
             tls_reloads.clone(),
         );
+        let kube = crate::kubernetes::traffic::KubeTraffic::default();
+        kube.register(&mut registry);
         Metrics(Arc::new(Inner {
             registry,
             rpc_calls,
@@ -185,7 +188,13 @@ impl Metrics {
             tls_handshake_failures,
             tls_reloads,
             feed_lag,
+            kube,
         }))
+    }
+
+    /// The Kubernetes client's counters, for its layer and watchers to count into.
+    pub fn kube_traffic(&self) -> crate::kubernetes::traffic::KubeTraffic {
+        self.0.kube.clone()
     }
 
     /// The feed lag histogram, for the hub to observe into.

@@ -83,6 +83,7 @@ impl KubeTest {
         let app = TestApp::spawn_with(move |s| {
             s.kubernetes = Some(for_server);
             s.sessions.stop_grace_secs = 60;
+            s.metrics.listen = Some("127.0.0.1:0".into());
         })
         .await;
         Some(KubeTest {
@@ -417,6 +418,27 @@ async fn a_launch_runs_as_a_job_whose_agent_works_and_completes() {
         })
         .await;
     assert_eq!(code(refused), Code::Unauthenticated);
+
+    // The watch traffic is counted: the bytes the client's watch streams received, and the
+    // pod and Job objects the watchers delivered (this pod's states among them).
+    let scrape = crate::serving::scrape(t.app.server.as_ref().unwrap().metrics_addr.unwrap()).await;
+    let counted = |metric: &str, labels: &[(&str, &str)]| {
+        crate::serving::value(&scrape, metric, labels).unwrap_or(0.0)
+    };
+    assert!(
+        counted(
+            "switchboard_kube_received_bytes_total",
+            &[("request", "watch")]
+        ) > 0.0
+    );
+    assert!(
+        counted(
+            "switchboard_kube_received_bytes_total",
+            &[("request", "other")]
+        ) > 0.0
+    );
+    assert!(counted("switchboard_kube_watch_objects_total", &[("kind", "pod")]) >= 3.0);
+    assert!(counted("switchboard_kube_watch_objects_total", &[("kind", "job")]) >= 1.0);
     t.clean_up(&user).await;
 }
 
