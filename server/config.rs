@@ -93,6 +93,32 @@ pub struct KubernetesSettings {
     /// Extra annotations on every session pod (e.g. the cluster autoscaler's
     /// `safe-to-evict: "false"`, a mesh's sidecar opt-out).
     pub pod_annotations: BTreeMap<String, String>,
+    /// A persistent workspace per session family (`[kubernetes.workspace_volume]`): a session
+    /// and its continuations mount one PersistentVolumeClaim; unset: the image's filesystem,
+    /// nothing kept between Jobs.
+    pub workspace_volume: Option<WorkspaceVolumeSettings>,
+}
+
+/// The claim a session family's Jobs share.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkspaceVolumeSettings {
+    /// The claim's size (a Kubernetes quantity, e.g. `10Gi`).
+    pub size: String,
+    /// Its StorageClass; empty: the cluster's default.
+    pub storage_class: String,
+    /// Where it is mounted: the container's working directory.
+    pub mount_path: String,
+}
+
+impl Default for WorkspaceVolumeSettings {
+    fn default() -> Self {
+        WorkspaceVolumeSettings {
+            size: "10Gi".into(),
+            storage_class: String::new(),
+            mount_path: "/workspace".into(),
+        }
+    }
 }
 
 impl Default for KubernetesSettings {
@@ -114,6 +140,7 @@ impl Default for KubernetesSettings {
             poll_interval_ms: 1_000,
             pod_labels: BTreeMap::new(),
             pod_annotations: BTreeMap::new(),
+            workspace_volume: None,
         }
     }
 }
@@ -170,6 +197,21 @@ impl KubernetesSettings {
             return Err(format!(
                 "kubernetes.pod_labels: {k:?} is Switchboard's own label"
             ));
+        }
+        if let Some(w) = &self.workspace_volume {
+            if w.size.trim().is_empty() {
+                return Err("kubernetes.workspace_volume.size is required (e.g. 10Gi)".into());
+            }
+            let credential_dir = "/var/run/secrets/switchboard";
+            if !w.mount_path.starts_with('/')
+                || w.mount_path == "/"
+                || w.mount_path.starts_with(credential_dir)
+            {
+                return Err(format!(
+                    "kubernetes.workspace_volume.mount_path {:?} must be an absolute path other than / and the credential's directory",
+                    w.mount_path
+                ));
+            }
         }
         Ok(())
     }

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, EnvVar, EnvVarSource, Pod, PodSecurityContext, PodSpec,
+    Capabilities, Container, EnvVar, EnvVarSource, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, Pod, PodSecurityContext, PodSpec,
     PodTemplateSpec, ResourceRequirements, SeccompProfile, Secret, SecretKeySelector,
-    SecretVolumeSource, SecurityContext, Volume, VolumeMount,
+    SecretVolumeSource, SecurityContext, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -23,6 +24,7 @@ pub const MANAGER: &str = "switchboard";
 pub const INSTANCE: &str = "switchboard.dev/instance";
 pub const SESSION: &str = "switchboard.dev/session-id";
 pub const PROJECT: &str = "switchboard.dev/project-id";
+pub const WORKSPACE: &str = "switchboard.dev/workspace-id";
 /// The key of the credential in the session's Secret, and the file name it is mounted as (the
 /// MCP servers' files are mounted beside it).
 pub const CREDENTIAL_KEY: &str = "api-key";
@@ -44,6 +46,11 @@ pub const FATAL_WAITING: [&str; 5] = [
 /// DNS label holds 63).
 pub fn job_name(session: SessionId) -> String {
     format!("sb-{}", session.0)
+}
+
+/// The workspace claim of a session family: "sbw-" and its first session's id.
+pub fn workspace_claim_name(workspace: SessionId) -> String {
+    format!("sbw-{}", workspace.0)
 }
 
 /// A project's namespace.
@@ -201,6 +208,37 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
     let name = job_name(launch.session);
     let labels = labels(settings, launch);
     let uid = settings.run_as_user;
+    let mut mounts = vec![VolumeMount {
+        name: "credential".into(),
+        mount_path: CREDENTIAL_DIR.into(),
+        read_only: Some(true),
+        ..Default::default()
+    }];
+    let mut volumes = vec![Volume {
+        name: "credential".into(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(name.clone()),
+            default_mode: Some(0o440),
+            optional: Some(false),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }];
+    if let Some(w) = &settings.workspace_volume {
+        mounts.push(VolumeMount {
+            name: "workspace".into(),
+            mount_path: w.mount_path.clone(),
+            ..Default::default()
+        });
+        volumes.push(Volume {
+            name: "workspace".into(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: workspace_claim_name(launch.workspace),
+                read_only: None,
+            }),
+            ..Default::default()
+        });
+    }
     let container = Container {
         name: CONTAINER.into(),
         image: Some(settings.image.clone()),
@@ -209,12 +247,11 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
         resources: resources(settings),
         // The end of the output when the agent fails: its stop reason's last lines.
         termination_message_policy: Some("FallbackToLogsOnError".into()),
-        volume_mounts: Some(vec![VolumeMount {
-            name: "credential".into(),
-            mount_path: CREDENTIAL_DIR.into(),
-            read_only: Some(true),
-            ..Default::default()
-        }]),
+        volume_mounts: Some(mounts),
+        working_dir: settings
+            .workspace_volume
+            .as_ref()
+            .map(|w| w.mount_path.clone()),
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
             run_as_non_root: Some(true),
@@ -260,16 +297,7 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
                         ..Default::default()
                     }),
                     containers: vec![container],
-                    volumes: Some(vec![Volume {
-                        name: "credential".into(),
-                        secret: Some(SecretVolumeSource {
-                            secret_name: Some(name),
-                            default_mode: Some(0o440),
-                            optional: Some(false),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }]),
+                    volumes: Some(volumes),
                     ..Default::default()
                 }),
             },
@@ -305,6 +333,41 @@ pub fn secret(settings: &KubernetesSettings, launch: &KubeLaunch, job_uid: &str)
         immutable: None,
         data: None,
     }
+}
+
+/// The workspace claim of the launch's session family, when the settings ask for one. Not
+/// owned by a Job: it outlives each of them for the next continuation (it goes with the
+/// project's namespace, or by an operator's hand).
+pub fn workspace_claim(
+    settings: &KubernetesSettings,
+    launch: &KubeLaunch,
+) -> Option<PersistentVolumeClaim> {
+    let w = settings.workspace_volume.as_ref()?;
+    let mut labels = labels(settings, launch);
+    // The claim belongs to the family, not to one session.
+    labels.remove(SESSION);
+    labels.insert(WORKSPACE.to_owned(), launch.workspace.0.to_string());
+    Some(PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some(workspace_claim_name(launch.workspace)),
+            namespace: Some(namespace(settings, launch.project)),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            storage_class_name: (!w.storage_class.is_empty()).then(|| w.storage_class.clone()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([(
+                    "storage".to_owned(),
+                    Quantity(w.size.clone()),
+                )])),
+                limits: None,
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    })
 }
 
 /// How a pod stands, for its session.

@@ -1107,6 +1107,128 @@ async fn mcp_servers_go_into_the_secret_and_the_job_names_only_files() {
     t.clean_up(&user).await;
 }
 
+/// With `workspace_volume`, a session and its continuation mount one claim: what the first
+/// Job left in the workspace is there for the next. A hostPath PersistentVolume of the test's
+/// own StorageClass name is bound to the claim by the real PV controller, and the real scheduler
+/// places the pods with it.
+#[tokio::test]
+async fn a_continuation_mounts_its_familys_workspace_claim() {
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+
+    let class = format!(
+        "sb-test-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let for_settings = class.clone();
+    let Some(t) = KubeTest::start(move |k| {
+        k.workspace_volume = Some(switchboard::config::WorkspaceVolumeSettings {
+            size: "1Gi".into(),
+            storage_class: for_settings,
+            mount_path: "/workspace".into(),
+        })
+    })
+    .await
+    else {
+        return;
+    };
+    let volumes: Api<PersistentVolume> = Api::all(t.kube.clone());
+    let volume: PersistentVolume = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": class},
+        "spec": {
+            "storageClassName": class,
+            "capacity": {"storage": "1Gi"},
+            "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": format!("/tmp/{class}")},
+        }
+    }))
+    .unwrap();
+    volumes
+        .create(&PostParams::default(), &volume)
+        .await
+        .expect("the test's volume");
+    let mut user = t.app.user("kube-workspace@example.com").await;
+    let first = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let claim_name = format!("sbw-{first}");
+    let mounted = |job: &Job| {
+        let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+        let volume = pod
+            .volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name == "workspace")
+            .expect("a workspace volume");
+        let c = &pod.containers[0];
+        let mount = c
+            .volume_mounts
+            .iter()
+            .flatten()
+            .find(|m| m.name == "workspace")
+            .expect("a workspace mount");
+        assert_eq!(mount.mount_path, "/workspace");
+        assert_eq!(c.working_dir.as_deref(), Some("/workspace"));
+        volume
+            .persistent_volume_claim
+            .as_ref()
+            .unwrap()
+            .claim_name
+            .clone()
+    };
+    assert_eq!(mounted(&t.job(&user, &first).await), claim_name);
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(t.kube.clone(), &t.namespace(&user));
+    let claim = claims.get(&claim_name).await.expect("the family's claim");
+    let labels = claim.metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["switchboard.dev/workspace-id"], first);
+    assert!(!labels.contains_key("switchboard.dev/session-id"));
+    assert!(
+        claim.metadata.owner_references.is_none(),
+        "it outlives the Job"
+    );
+    let spec = claim.spec.as_ref().unwrap();
+    assert_eq!(spec.storage_class_name.as_deref(), Some(class.as_str()));
+    assert_eq!(
+        spec.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0,
+        "1Gi"
+    );
+
+    // The claim is bound and the pod runs with it; it ends, and the continuation gets the
+    // same claim while the first Job's pod is done with it.
+    let pod = t.running_pod(&user, &first).await;
+    t.exit_pod(&user, &pod, 0, "").await;
+    until(&mut user, &first, "COMPLETED", |s| {
+        status(s) == SessionStatus::Completed
+    })
+    .await;
+    let bound = claims.get(&claim_name).await.unwrap();
+    assert_eq!(
+        bound.spec.unwrap().volume_name.as_deref(),
+        Some(class.as_str())
+    );
+    let next = launcher(&t.app, &user)
+        .await
+        .continue_session(ContinueSessionRequest {
+            session_id: first.clone(),
+            request_id: rid(),
+            prompt: "go on".into(),
+        })
+        .await
+        .expect("continue")
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    assert_eq!(mounted(&t.job(&user, &next).await), claim_name);
+    t.running_pod(&user, &next).await;
+    let claims_now = claims
+        .list(&ListParams::default().labels(&format!("switchboard.dev/workspace-id={first}")))
+        .await
+        .unwrap();
+    assert_eq!(claims_now.items.len(), 1, "one claim per family");
+    t.clean_up(&user).await;
+    let _ = volumes.delete(&class, &DeleteParams::background()).await;
+}
+
 #[tokio::test]
 async fn a_restarted_server_reconciles_with_the_cluster() {
     let Some(mut t) = KubeTest::start(|_| {}).await else {
@@ -1333,6 +1455,7 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         ("create", "", "secrets"),
         ("patch", "", "secrets"),
         ("create", "", "namespaces"),
+        ("create", "", "persistentvolumeclaims"),
     ] {
         assert!(
             may(verb, group, resource, "").await,
@@ -1348,6 +1471,8 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         ("get", "", "pods", "log"),
         ("create", "apps", "deployments", ""),
         ("delete", "", "namespaces", ""),
+        ("delete", "", "persistentvolumeclaims", ""),
+        ("create", "", "persistentvolumes", ""),
         ("create", "rbac.authorization.k8s.io", "rolebindings", ""),
     ] {
         assert!(
