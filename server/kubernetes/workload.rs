@@ -42,6 +42,9 @@ pub const FATAL_WAITING: [&str; 5] = [
     "InvalidImageName",
 ];
 
+/// The scheduler's words for a pod waiting on its PersistentVolumeClaims to be bound.
+const UNBOUND_CLAIMS: &str = "unbound immediate PersistentVolumeClaims";
+
 /// The Job (and its Secret) of a session: "sb-" and the session's id, 39 characters (a
 /// DNS label holds 63).
 pub fn job_name(session: SessionId) -> String {
@@ -422,10 +425,17 @@ pub fn pod_state(pod: &Pod) -> PodState {
             });
         }
     }
+    // A claim not bound yet (a provisioner at work, the workspace volume's first Job) is a
+    // wait, not a verdict: the scheduler retries once it is bound, and the start deadline
+    // bounds the wait.
     let unschedulable = status.conditions.iter().flatten().find(|c| {
         c.type_ == "PodScheduled"
             && c.status == "False"
             && c.reason.as_deref() == Some("Unschedulable")
+            && !c
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains(UNBOUND_CLAIMS))
     });
     if let Some(c) = unschedulable {
         return PodState::Ended(KubeEnd::StartFailed {
@@ -552,6 +562,25 @@ mod tests {
                 lines: vec!["Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.".into()]
             })
         );
+    }
+
+    #[test]
+    fn a_claim_being_bound_is_a_wait_not_a_failure() {
+        let p = pod(PodStatus {
+            phase: Some("Pending".into()),
+            conditions: Some(vec![PodCondition {
+                type_: "PodScheduled".into(),
+                status: "False".into(),
+                reason: Some("Unschedulable".into()),
+                message: Some(
+                    "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
+                        .into(),
+                ),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        assert_eq!(pod_state(&p), PodState::Starting);
     }
 
     #[test]
