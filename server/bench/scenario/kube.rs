@@ -6,8 +6,9 @@
 //! N sessions are launched at once. For each, from just before its LaunchSession call: to its
 //! Job in a watch of the bench's own, to its pod Running, and to ACTIVE (a stand-in agent calls
 //! StartSession with the Secret's credential as soon as the pod runs, as the container's agent
-//! would). Baseline for "→ Job": the same number of Jobs created at once straight through the
-//! apiserver by the bench, to their appearance in the same kind of watch. Also: the time until
+//! would). Baselines: the same number of Jobs created at once straight through the apiserver by
+//! the bench, to their appearance in the same kind of watch and to their pods Running (the
+//! cluster's own part: Job controller, scheduler, kwok). Also: the time until
 //! all pods run and all sessions are ACTIVE, and the server's watch traffic over the run (its
 //! `switchboard_kube_received_bytes_total` and `switchboard_kube_watch_objects_total`).
 
@@ -232,6 +233,14 @@ pub async fn scenario_kube(
             seen.clone(),
             |_| true,
         ),
+        spawn_watch(
+            pods.clone(),
+            direct.clone(),
+            "switchboard.bench/id",
+            "direct-running",
+            seen.clone(),
+            pod_running,
+        ),
     ];
     // Let the watches' initial lists land.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -310,6 +319,7 @@ pub async fn scenario_kube(
         "spec": {
             "backoffLimit": 0,
             "template": {
+                "metadata": {},
                 "spec": {
                     "restartPolicy": "Never",
                     "automountServiceAccountToken": false,
@@ -323,24 +333,29 @@ pub async fn scenario_kube(
         let (jobs, mut job, instance) = (jobs.clone(), template.clone(), kb.instance.clone());
         let id = format!("d{i}");
         job.metadata.name = Some(format!("bench-direct-{i}-{instance}"));
-        job.metadata.labels = Some(
-            [
-                ("switchboard.bench/direct".to_owned(), instance),
-                ("switchboard.bench/id".to_owned(), id.clone()),
-            ]
-            .into(),
-        );
+        let labels: std::collections::BTreeMap<String, String> = [
+            ("switchboard.bench/direct".to_owned(), instance),
+            ("switchboard.bench/id".to_owned(), id.clone()),
+        ]
+        .into();
+        if let Some(template) = job.spec.as_mut().and_then(|s| s.template.metadata.as_mut()) {
+            template.labels = Some(labels.clone());
+        }
+        job.metadata.labels = Some(labels);
         creates.push(tokio::spawn(async move {
             let t0 = Instant::now();
             jobs.create(&PostParams::default(), &job).await?;
             Ok::<_, BoxError>((id, t0))
         }));
     }
-    let mut direct_job = Samples::with_capacity(n);
+    let (mut direct_job, mut direct_running) =
+        (Samples::with_capacity(n), Samples::with_capacity(n));
     for c in creates {
         let (id, t0) = c.await??;
         let at = wait_seen(&seen, &id, "direct").await?;
         direct_job.push(at.saturating_duration_since(t0));
+        let at = wait_seen(&seen, &id, "direct-running").await?;
+        direct_running.push(at.saturating_duration_since(t0));
     }
     for w in watches {
         w.abort();
@@ -358,8 +373,8 @@ pub async fn scenario_kube(
         SCENARIO,
         &format!("{n} launches at once: LaunchSession → pod Running (kwok)"),
         &mut to_running,
-        None,
-        "",
+        Some(&mut direct_running),
+        "Job created directly, to its pod Running",
         PMAX,
     );
     report.latency(
