@@ -118,6 +118,11 @@ fn argv(settings: &KubernetesSettings, launch: &KubeLaunch) -> Vec<String> {
             v.push("codex".into());
             v.extend(super::mcp::config(spec, CREDENTIAL_DIR).args);
             v.push("exec".into());
+            if launch.resume {
+                // As on a runner: Codex's latest session in the working directory (kept only
+                // with a workspace volume and Codex's state on it).
+                v.extend(["resume".to_owned(), "--last".to_owned()]);
+            }
             model(&mut v);
             v.push(spec.prompt.clone());
         }
@@ -561,6 +566,59 @@ mod tests {
             PodState::Ended(KubeEnd::StartFailed {
                 lines: vec!["Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.".into()]
             })
+        );
+    }
+
+    fn launch(agent: AgentKind, resume: bool) -> KubeLaunch {
+        KubeLaunch {
+            session: SessionId(uuid::Uuid::new_v4()),
+            project: ProjectId(uuid::Uuid::new_v4()),
+            spec: crate::domain::launch::LaunchSpec {
+                agent,
+                prompt: "go on".into(),
+                command: Vec::new(),
+                repositories: Vec::new(),
+                workdir: String::new(),
+                model: String::new(),
+                env: BTreeMap::new(),
+                secret_env: Vec::new(),
+                start_deadline_ms: 60_000,
+                inactivity_ms: None,
+                hard_limit_ms: None,
+                agent_name: "a".into(),
+                session_name: String::new(),
+                mcp_servers: Vec::new(),
+            },
+            resume,
+            agent_key: "k".into(),
+            hard_limit_secs: None,
+            workspace: SessionId(uuid::Uuid::new_v4()),
+        }
+    }
+
+    /// A continuation resumes as on a runner: Claude Code's `--continue`, Codex's
+    /// `exec resume --last`.
+    #[test]
+    fn continuations_resume_the_agents_conversation() {
+        let settings = KubernetesSettings::default();
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::Codex, true)),
+            [
+                "switchboard-agent",
+                "codex",
+                "exec",
+                "resume",
+                "--last",
+                "go on"
+            ]
+        );
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::Codex, false)),
+            ["switchboard-agent", "codex", "exec", "go on"]
+        );
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::ClaudeCode, true)),
+            ["switchboard-agent", "claude", "--continue", "-p", "go on"]
         );
     }
 
