@@ -147,6 +147,12 @@ free_port() {
 # - a scheduled pod becomes Running, unless its image is one of the two test images that
 #   cannot start: `invalid::image` (InvalidImageName) and `switchboard.test/unpullable`
 #   (ImagePullBackOff), which stay Pending with that waiting reason, as a kubelet reports them;
+# - a pod annotated `switchboard.test/waiting-reason` (the tests put it on the Job's pod
+#   template through kubernetes.pod_annotations) stays in that waiting reason, with
+#   `switchboard.test/waiting-message` as the message: how a kubelet reports CrashLoopBackOff
+#   (phase Running, a restart counted) or CreateContainerConfigError (Pending);
+# - a pod annotated `switchboard.test/hold` stays Pending with no status (a start that never
+#   comes, for the start deadline);
 # - a running pod exits when a test annotates it `switchboard.test/exit-code` (Succeeded on 0,
 #   Failed otherwise, `switchboard.test/message` as the termination message);
 # - a pod being deleted goes away.
@@ -262,6 +268,53 @@ spec:
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
+  name: pod-waiting
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values: ['Pending']
+    - key: '.metadata.annotations["switchboard.test/waiting-reason"]'
+      operator: 'Exists'
+    - key: '.status.containerStatuses'
+      operator: 'DoesNotExist'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $reason := index .metadata.annotations "switchboard.test/waiting-reason" }}
+      {{ $message := or (index .metadata.annotations "switchboard.test/waiting-message") "" }}
+      {{ $crashed := eq $reason "CrashLoopBackOff" }}
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: {{ if $crashed }}1{{ else }}0{{ end }}
+        {{ if $crashed }}
+        lastState:
+          terminated:
+            exitCode: 1
+            reason: Error
+            startedAt: {{ $now | Quote }}
+            finishedAt: {{ $now | Quote }}
+        {{ end }}
+        state:
+          waiting:
+            reason: {{ $reason | Quote }}
+            message: {{ $message | Quote }}
+      {{ end }}
+      phase: {{ if $crashed }}Running{{ else }}Pending{{ end }}
+      {{ if $crashed }}startTime: {{ $now | Quote }}{{ end }}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
   name: pod-running
 spec:
   resourceRef:
@@ -277,6 +330,10 @@ spec:
     - key: '.spec.containers.[0].image'
       operator: 'NotIn'
       values: ['invalid::image', 'switchboard.test/unpullable']
+    - key: '.metadata.annotations["switchboard.test/waiting-reason"]'
+      operator: 'DoesNotExist'
+    - key: '.metadata.annotations["switchboard.test/hold"]'
+      operator: 'DoesNotExist'
     - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
       operator: 'NotIn'
       values: ['True']

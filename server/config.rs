@@ -2,6 +2,7 @@
 //! `SWITCHBOARD__<SECTION>__<KEY>` (e.g. `SWITCHBOARD__AUTH__JWT_SECRET`). Secrets are wrapped
 //! so that printing the settings never prints them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -85,6 +86,39 @@ pub struct KubernetesSettings {
     /// How often each replica looks for queued Kubernetes launches and stops (its own
     /// launches wake it at once).
     pub poll_interval_ms: u64,
+    /// Extra labels on every session pod (network policies, cost allocation, a mesh's
+    /// selectors); Switchboard's own label keys (`switchboard.dev/*`,
+    /// `app.kubernetes.io/managed-by`) are refused.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra annotations on every session pod (e.g. the cluster autoscaler's
+    /// `safe-to-evict: "false"`, a mesh's sidecar opt-out).
+    pub pod_annotations: BTreeMap<String, String>,
+    /// A persistent workspace per session family (`[kubernetes.workspace_volume]`): a session
+    /// and its continuations mount one PersistentVolumeClaim; unset: the image's filesystem,
+    /// nothing kept between Jobs.
+    pub workspace_volume: Option<WorkspaceVolumeSettings>,
+}
+
+/// The claim a session family's Jobs share.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkspaceVolumeSettings {
+    /// The claim's size (a Kubernetes quantity, e.g. `10Gi`).
+    pub size: String,
+    /// Its StorageClass; empty: the cluster's default.
+    pub storage_class: String,
+    /// Where it is mounted: the container's working directory.
+    pub mount_path: String,
+}
+
+impl Default for WorkspaceVolumeSettings {
+    fn default() -> Self {
+        WorkspaceVolumeSettings {
+            size: "10Gi".into(),
+            storage_class: String::new(),
+            mount_path: "/workspace".into(),
+        }
+    }
 }
 
 impl Default for KubernetesSettings {
@@ -104,6 +138,9 @@ impl Default for KubernetesSettings {
             run_as_user: 1000,
             ttl_after_finished_secs: 3600,
             poll_interval_ms: 1_000,
+            pod_labels: BTreeMap::new(),
+            pod_annotations: BTreeMap::new(),
+            workspace_volume: None,
         }
     }
 }
@@ -151,6 +188,30 @@ impl KubernetesSettings {
         }
         if self.run_as_user <= 0 {
             return Err("kubernetes.run_as_user must be a non-root user id (> 0)".into());
+        }
+        // The watch and the reconciliation select on these: a pod must not claim another
+        // deployment's or session's.
+        let reserved =
+            |k: &str| k.starts_with("switchboard.dev/") || k == "app.kubernetes.io/managed-by";
+        if let Some(k) = self.pod_labels.keys().find(|k| reserved(k)) {
+            return Err(format!(
+                "kubernetes.pod_labels: {k:?} is Switchboard's own label"
+            ));
+        }
+        if let Some(w) = &self.workspace_volume {
+            if w.size.trim().is_empty() {
+                return Err("kubernetes.workspace_volume.size is required (e.g. 10Gi)".into());
+            }
+            let credential_dir = "/var/run/secrets/switchboard";
+            if !w.mount_path.starts_with('/')
+                || w.mount_path == "/"
+                || w.mount_path.starts_with(credential_dir)
+            {
+                return Err(format!(
+                    "kubernetes.workspace_volume.mount_path {:?} must be an absolute path other than / and the credential's directory",
+                    w.mount_path
+                ));
+            }
         }
         Ok(())
     }
@@ -801,6 +862,12 @@ mod tests {
                 .expect("the section is on");
             assert_eq!(k.cpu_request, "500m");
             assert_eq!(k.namespace_prefix, "switchboard-");
+            jail.set_env("SWITCHBOARD__KUBERNETES__POD_LABELS__TEAM", "agents");
+            let k = Settings::load(None)
+                .map_err(|e| e.to_string())?
+                .kubernetes
+                .expect("the section is on");
+            assert_eq!(k.pod_labels["team"], "agents");
             jail.set_env("SWITCHBOARD__KUBERNETES__NAMESPACE_PREFIX", "Not_A_Label");
             assert!(Settings::load(None).is_err());
             Ok(())

@@ -8,6 +8,7 @@
 //! and a gRPC-Web agent from Node (`drivers.rs`), next to the Rust client in the same table.
 //!
 //!     switchboard-bench [--smoke] [--json bench-results.json]
+//!     switchboard-bench --only kube --kubeconfig /tmp/kc/kubeconfig   (scripts/kube-cluster.sh)
 //!     switchboard-bench --target 127.0.0.1:50051 --email E --password P --api-key K [--server-pid PID] [--pg-socket-dir DIR]
 
 mod answer;
@@ -64,9 +65,13 @@ struct Args {
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
     /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout,
-    /// replicas, tls, push, notify).
+    /// replicas, tls, push, notify; and kube, which runs only when named here).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// The cluster of the kube scenario (e.g. the kubeconfig `scripts/kube-cluster.sh start`
+    /// writes).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
     #[arg(long, value_delimiter = ',')]
     fanout_cases: Vec<String>,
@@ -97,6 +102,11 @@ struct Args {
 
 fn wants(args: &Args, name: &str) -> bool {
     args.only.is_empty() || args.only.iter().any(|o| o == name)
+}
+
+/// Scenarios that need something beyond this machine run only when named.
+fn named(args: &Args, name: &str) -> bool {
+    args.only.iter().any(|o| o == name)
 }
 
 async fn run(args: Args) -> Result<Report, BoxError> {
@@ -155,6 +165,21 @@ async fn run(args: Args) -> Result<Report, BoxError> {
         true => Some(scenario::SmtpSink::start().await?),
         false => None,
     };
+    // The cluster of the kube scenario (before the server, which is told).
+    let kube = match (named(&args, "kube"), &args.kubeconfig, &args.target) {
+        (true, Some(path), None) => Some(scenario::KubeBench::new(std::path::absolute(path)?)?),
+        (true, None, _) => {
+            report.failures.push(
+                "kube: needs --kubeconfig (scripts/kube-cluster.sh start DIR writes one)".into(),
+            );
+            None
+        }
+        (true, Some(_), Some(_)) => {
+            report.notes.push("kube: skipped with --target".into());
+            None
+        }
+        (false, _, _) => None,
+    };
 
     let target = match &args.target {
         Some(addr) => Target {
@@ -184,6 +209,9 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             ));
             if let Some(smtp) = &smtp {
                 env.extend(smtp_env(smtp.port));
+            }
+            if let Some(kube) = &kube {
+                env.extend(kube.server_env());
             }
             eprintln!(
                 "starting {} (embedded Postgres in {})",
@@ -260,6 +288,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
             scenario::scenario_launch(&plan, &target, &token, &mut report, &work.path).await
         {
             report.failures.push(format!("launch: {e}"));
+        }
+    }
+    if let Some(kube) = &kube {
+        if let Err(e) = scenario::scenario_kube(&plan, &target, &token, kube, &mut report).await {
+            report.failures.push(format!("kube: {e}"));
         }
     }
     if wants(&args, "push") {

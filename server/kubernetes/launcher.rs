@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Secret, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use tokio_util::sync::CancellationToken;
@@ -95,7 +95,7 @@ async fn launch_one(store: &Store, target: &KubeTarget) -> Result<bool, DomainEr
     }
 }
 
-/// The Job, then its Secret owned by it. Idempotent: a Job already there for this session is
+/// The family's workspace claim (when configured), the Job, then its Secret owned by it. Idempotent: a Job already there for this session is
 /// ours (a replica created it and died before recording it), and the Secret is rewritten with
 /// this claim's credential (the earlier one was never recorded, so it is not valid).
 pub async fn create_workload(target: &KubeTarget, launch: &KubeLaunch) -> Result<(), CreateError> {
@@ -103,6 +103,15 @@ pub async fn create_workload(target: &KubeTarget, launch: &KubeLaunch) -> Result
     let ns = namespace(settings, launch.project);
     if settings.create_namespaces {
         ensure_namespace(target, &ns).await?;
+    }
+    if let Some(claim) = workload::workspace_claim(settings, launch) {
+        // The family's first Job creates it; its continuations find it there.
+        let claims: Api<PersistentVolumeClaim> = Api::namespaced(target.client.clone(), &ns);
+        match claims.create(&PostParams::default(), &claim).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_already_exists() => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     let jobs: Api<Job> = Api::namespaced(target.client.clone(), &ns);
     let name = job_name(launch.session);

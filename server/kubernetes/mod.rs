@@ -13,6 +13,8 @@
 //! concurrent observations of one event harmless.
 
 pub mod launcher;
+pub mod mcp;
+pub mod traffic;
 pub mod watch;
 pub mod workload;
 
@@ -20,7 +22,10 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use kube::Client;
+use kube::client::ClientBuilder;
 use kube::config::{Config, KubeConfigOptions, Kubeconfig};
+
+use traffic::{CountingLayer, KubeTraffic};
 
 use crate::config::KubernetesSettings;
 
@@ -32,12 +37,17 @@ pub struct KubeTarget {
     ready_namespaces: Mutex<HashSet<String>>,
     /// Wakes the launcher when this replica queues a Kubernetes launch.
     pub wake: tokio::sync::Notify,
+    /// What the client receives (the metrics' watch traffic).
+    pub traffic: KubeTraffic,
 }
 
 impl KubeTarget {
     /// A client from `settings.kubeconfig`, or inferred (`KUBECONFIG`, `~/.kube/config`, the
     /// in-cluster service account).
-    pub async fn connect(settings: KubernetesSettings) -> Result<Arc<KubeTarget>, String> {
+    pub async fn connect(
+        settings: KubernetesSettings,
+        traffic: KubeTraffic,
+    ) -> Result<Arc<KubeTarget>, String> {
         let config = match &settings.kubeconfig {
             Some(path) => {
                 let kubeconfig = Kubeconfig::read_from(path).map_err(|e| {
@@ -51,13 +61,16 @@ impl KubeTarget {
                 .await
                 .map_err(|e| format!("no Kubernetes configuration found (set kubernetes.kubeconfig, KUBECONFIG, or run in a cluster): {e}"))?,
         };
-        let client = Client::try_from(config)
-            .map_err(|e| format!("cannot make a Kubernetes client: {e}"))?;
+        let client: Client = ClientBuilder::try_from(config)
+            .map_err(|e| format!("cannot make a Kubernetes client: {e}"))?
+            .with_layer(&CountingLayer(traffic.clone()))
+            .build();
         Ok(Arc::new(KubeTarget {
             client,
             settings,
             ready_namespaces: Mutex::new(HashSet::new()),
             wake: tokio::sync::Notify::new(),
+            traffic,
         }))
     }
 }

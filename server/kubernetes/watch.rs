@@ -42,7 +42,14 @@ async fn pods(store: &Store, target: &KubeTarget) {
     let mut events = std::pin::pin!(events);
     while let Some(event) = events.next().await {
         let pod = match event {
-            Ok(Event::Apply(pod)) | Ok(Event::InitApply(pod)) => pod,
+            Ok(Event::Apply(pod)) | Ok(Event::InitApply(pod)) => {
+                target.traffic.object("pod");
+                pod
+            }
+            Ok(Event::Delete(_)) => {
+                target.traffic.object("pod");
+                continue;
+            }
             Ok(_) => continue,
             Err(e) => {
                 tracing::warn!(error = %e, "kubernetes pod watch failed; retrying");
@@ -75,6 +82,9 @@ async fn jobs(store: &Store, target: &KubeTarget) {
     let mut listed: HashMap<SessionId, (String, String)> = HashMap::new();
     let mut list_started = None;
     while let Some(event) = events.next().await {
+        if let Ok(Event::Apply(_) | Event::InitApply(_) | Event::Delete(_)) = &event {
+            target.traffic.object("job");
+        }
         let result = match event {
             Ok(Event::Init) => {
                 listed.clear();

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, EnvVar, EnvVarSource, Pod, PodSecurityContext, PodSpec,
+    Capabilities, Container, EnvVar, EnvVarSource, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, Pod, PodSecurityContext, PodSpec,
     PodTemplateSpec, ResourceRequirements, SeccompProfile, Secret, SecretKeySelector,
-    SecretVolumeSource, SecurityContext, Volume, VolumeMount,
+    SecretVolumeSource, SecurityContext, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -23,7 +24,9 @@ pub const MANAGER: &str = "switchboard";
 pub const INSTANCE: &str = "switchboard.dev/instance";
 pub const SESSION: &str = "switchboard.dev/session-id";
 pub const PROJECT: &str = "switchboard.dev/project-id";
-/// The key of the credential in the session's Secret, and the file name it is mounted as.
+pub const WORKSPACE: &str = "switchboard.dev/workspace-id";
+/// The key of the credential in the session's Secret, and the file name it is mounted as (the
+/// MCP servers' files are mounted beside it).
 pub const CREDENTIAL_KEY: &str = "api-key";
 pub const CREDENTIAL_DIR: &str = "/var/run/secrets/switchboard";
 /// The container's name in every session pod.
@@ -39,10 +42,18 @@ pub const FATAL_WAITING: [&str; 5] = [
     "InvalidImageName",
 ];
 
+/// The scheduler's words for a pod waiting on its PersistentVolumeClaims to be bound.
+const UNBOUND_CLAIMS: &str = "unbound immediate PersistentVolumeClaims";
+
 /// The Job (and its Secret) of a session: "sb-" and the session's id, 39 characters (a
 /// DNS label holds 63).
 pub fn job_name(session: SessionId) -> String {
     format!("sb-{}", session.0)
+}
+
+/// The workspace claim of a session family: "sbw-" and its first session's id.
+pub fn workspace_claim_name(workspace: SessionId) -> String {
+    format!("sbw-{}", workspace.0)
 }
 
 /// A project's namespace.
@@ -63,6 +74,17 @@ fn labels(settings: &KubernetesSettings, launch: &KubeLaunch) -> BTreeMap<String
         (SESSION.to_owned(), launch.session.0.to_string()),
         (PROJECT.to_owned(), launch.project.0.to_string()),
     ])
+}
+
+/// The pod's labels: the configured extras, then Switchboard's own (which the settings' check
+/// keeps the extras from overriding).
+fn pod_labels(
+    settings: &KubernetesSettings,
+    own: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = settings.pod_labels.clone();
+    labels.extend(own);
+    labels
 }
 
 /// The session a labelled object belongs to.
@@ -88,11 +110,19 @@ fn argv(settings: &KubernetesSettings, launch: &KubeLaunch) -> Vec<String> {
             if launch.resume {
                 v.push("--continue".into());
             }
+            v.extend(super::mcp::config(spec, CREDENTIAL_DIR).args);
             model(&mut v);
             v.extend(["-p".to_owned(), spec.prompt.clone()]);
         }
         AgentKind::Codex => {
-            v.extend(["codex".to_owned(), "exec".to_owned()]);
+            v.push("codex".into());
+            v.extend(super::mcp::config(spec, CREDENTIAL_DIR).args);
+            v.push("exec".into());
+            if launch.resume {
+                // As on a runner: Codex's latest session in the working directory (kept only
+                // with a workspace volume and Codex's state on it).
+                v.extend(["resume".to_owned(), "--last".to_owned()]);
+            }
             model(&mut v);
             v.push(spec.prompt.clone());
         }
@@ -186,6 +216,37 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
     let name = job_name(launch.session);
     let labels = labels(settings, launch);
     let uid = settings.run_as_user;
+    let mut mounts = vec![VolumeMount {
+        name: "credential".into(),
+        mount_path: CREDENTIAL_DIR.into(),
+        read_only: Some(true),
+        ..Default::default()
+    }];
+    let mut volumes = vec![Volume {
+        name: "credential".into(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(name.clone()),
+            default_mode: Some(0o440),
+            optional: Some(false),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }];
+    if let Some(w) = &settings.workspace_volume {
+        mounts.push(VolumeMount {
+            name: "workspace".into(),
+            mount_path: w.mount_path.clone(),
+            ..Default::default()
+        });
+        volumes.push(Volume {
+            name: "workspace".into(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: workspace_claim_name(launch.workspace),
+                read_only: None,
+            }),
+            ..Default::default()
+        });
+    }
     let container = Container {
         name: CONTAINER.into(),
         image: Some(settings.image.clone()),
@@ -194,12 +255,11 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
         resources: resources(settings),
         // The end of the output when the agent fails: its stop reason's last lines.
         termination_message_policy: Some("FallbackToLogsOnError".into()),
-        volume_mounts: Some(vec![VolumeMount {
-            name: "credential".into(),
-            mount_path: CREDENTIAL_DIR.into(),
-            read_only: Some(true),
-            ..Default::default()
-        }]),
+        volume_mounts: Some(mounts),
+        working_dir: settings
+            .workspace_volume
+            .as_ref()
+            .map(|w| w.mount_path.clone()),
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
             run_as_non_root: Some(true),
@@ -224,7 +284,9 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
             ttl_seconds_after_finished: Some(settings.ttl_after_finished_secs),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(labels),
+                    labels: Some(pod_labels(settings, labels)),
+                    annotations: (!settings.pod_annotations.is_empty())
+                        .then(|| settings.pod_annotations.clone()),
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
@@ -243,16 +305,7 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
                         ..Default::default()
                     }),
                     containers: vec![container],
-                    volumes: Some(vec![Volume {
-                        name: "credential".into(),
-                        secret: Some(SecretVolumeSource {
-                            secret_name: Some(name),
-                            default_mode: Some(0o440),
-                            optional: Some(false),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }]),
+                    volumes: Some(volumes),
                     ..Default::default()
                 }),
             },
@@ -262,9 +315,12 @@ pub fn job(settings: &KubernetesSettings, launch: &KubeLaunch) -> Job {
     }
 }
 
-/// The session's credential, owned by its Job (deleted with it by the garbage collector).
+/// The session's credential, and its MCP servers' configuration (their environments may hold
+/// tokens), owned by its Job (deleted with it by the garbage collector).
 pub fn secret(settings: &KubernetesSettings, launch: &KubeLaunch, job_uid: &str) -> Secret {
     let name = job_name(launch.session);
+    let mut data = super::mcp::config(&launch.spec, CREDENTIAL_DIR).files;
+    data.insert(CREDENTIAL_KEY.to_owned(), launch.agent_key.clone());
     Secret {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -281,13 +337,45 @@ pub fn secret(settings: &KubernetesSettings, launch: &KubeLaunch, job_uid: &str)
             ..Default::default()
         },
         type_: Some("Opaque".into()),
-        string_data: Some(BTreeMap::from([(
-            CREDENTIAL_KEY.to_owned(),
-            launch.agent_key.clone(),
-        )])),
+        string_data: Some(data),
         immutable: None,
         data: None,
     }
+}
+
+/// The workspace claim of the launch's session family, when the settings ask for one. Not
+/// owned by a Job: it outlives each of them for the next continuation (it goes with the
+/// project's namespace, or by an operator's hand).
+pub fn workspace_claim(
+    settings: &KubernetesSettings,
+    launch: &KubeLaunch,
+) -> Option<PersistentVolumeClaim> {
+    let w = settings.workspace_volume.as_ref()?;
+    let mut labels = labels(settings, launch);
+    // The claim belongs to the family, not to one session.
+    labels.remove(SESSION);
+    labels.insert(WORKSPACE.to_owned(), launch.workspace.0.to_string());
+    Some(PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some(workspace_claim_name(launch.workspace)),
+            namespace: Some(namespace(settings, launch.project)),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            storage_class_name: (!w.storage_class.is_empty()).then(|| w.storage_class.clone()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([(
+                    "storage".to_owned(),
+                    Quantity(w.size.clone()),
+                )])),
+                limits: None,
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    })
 }
 
 /// How a pod stands, for its session.
@@ -342,10 +430,17 @@ pub fn pod_state(pod: &Pod) -> PodState {
             });
         }
     }
+    // A claim not bound yet (a provisioner at work, the workspace volume's first Job) is a
+    // wait, not a verdict: the scheduler retries once it is bound, and the start deadline
+    // bounds the wait.
     let unschedulable = status.conditions.iter().flatten().find(|c| {
         c.type_ == "PodScheduled"
             && c.status == "False"
             && c.reason.as_deref() == Some("Unschedulable")
+            && !c
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains(UNBOUND_CLAIMS))
     });
     if let Some(c) = unschedulable {
         return PodState::Ended(KubeEnd::StartFailed {
@@ -472,6 +567,78 @@ mod tests {
                 lines: vec!["Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.".into()]
             })
         );
+    }
+
+    fn launch(agent: AgentKind, resume: bool) -> KubeLaunch {
+        KubeLaunch {
+            session: SessionId(uuid::Uuid::new_v4()),
+            project: ProjectId(uuid::Uuid::new_v4()),
+            spec: crate::domain::launch::LaunchSpec {
+                agent,
+                prompt: "go on".into(),
+                command: Vec::new(),
+                repositories: Vec::new(),
+                workdir: String::new(),
+                model: String::new(),
+                env: BTreeMap::new(),
+                secret_env: Vec::new(),
+                start_deadline_ms: 60_000,
+                inactivity_ms: None,
+                hard_limit_ms: None,
+                agent_name: "a".into(),
+                session_name: String::new(),
+                mcp_servers: Vec::new(),
+            },
+            resume,
+            agent_key: "k".into(),
+            hard_limit_secs: None,
+            workspace: SessionId(uuid::Uuid::new_v4()),
+        }
+    }
+
+    /// A continuation resumes as on a runner: Claude Code's `--continue`, Codex's
+    /// `exec resume --last`.
+    #[test]
+    fn continuations_resume_the_agents_conversation() {
+        let settings = KubernetesSettings::default();
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::Codex, true)),
+            [
+                "switchboard-agent",
+                "codex",
+                "exec",
+                "resume",
+                "--last",
+                "go on"
+            ]
+        );
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::Codex, false)),
+            ["switchboard-agent", "codex", "exec", "go on"]
+        );
+        assert_eq!(
+            argv(&settings, &launch(AgentKind::ClaudeCode, true)),
+            ["switchboard-agent", "claude", "--continue", "-p", "go on"]
+        );
+    }
+
+    #[test]
+    fn a_claim_being_bound_is_a_wait_not_a_failure() {
+        let p = pod(PodStatus {
+            phase: Some("Pending".into()),
+            conditions: Some(vec![PodCondition {
+                type_: "PodScheduled".into(),
+                status: "False".into(),
+                reason: Some("Unschedulable".into()),
+                message: Some(
+                    "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
+                        .into(),
+                ),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        assert_eq!(pod_state(&p), PodState::Starting);
     }
 
     #[test]

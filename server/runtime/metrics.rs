@@ -1,9 +1,9 @@
 //! Prometheus metrics (the `prometheus-client` crate, OpenMetrics text format): RPC counts and
 //! latency by method and gRPC code, calls and streams open, database pool use, sweeper runs,
 //! feed listener reconnects, the notification and launch queues (depth and oldest entry's age),
-//! TLS handshake failures and certificate reloads. Served on a separate plain-HTTP listener
-//! (`metrics.listen`) with the probes, so scraping never competes with, or authenticates
-//! against, the API port.
+//! TLS handshake failures and certificate reloads, and the Kubernetes client's watch traffic.
+//! Served on a separate plain-HTTP listener (`metrics.listen`) with the probes, so scraping
+//! never competes with, or authenticates against, the API port.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -64,6 +64,7 @@ struct Inner {
     tls_reloads: Family<OutcomeLabel, Counter>,
     feed_lag: Histogram,
     step_batch_sizes: Histogram,
+    kube: crate::kubernetes::traffic::KubeTraffic,
 }
 
 /// The server's metrics; cheap to clone (one shared registry).
@@ -176,6 +177,8 @@ impl Metrics {
             "Certificate reloads from changed files, by outcome (a failed one keeps the old pair)",
             tls_reloads.clone(),
         );
+        let kube = crate::kubernetes::traffic::KubeTraffic::default();
+        kube.register(&mut registry);
         Metrics(Arc::new(Inner {
             registry,
             rpc_calls,
@@ -193,12 +196,18 @@ impl Metrics {
             tls_reloads,
             feed_lag,
             step_batch_sizes,
+            kube,
         }))
     }
 
     /// The group-commit batch sizes, for the store to observe into.
     pub fn step_batch_sizes(&self) -> Histogram {
         self.0.step_batch_sizes.clone()
+    }
+
+    /// The Kubernetes client's counters, for its layer and watchers to count into.
+    pub fn kube_traffic(&self) -> crate::kubernetes::traffic::KubeTraffic {
+        self.0.kube.clone()
     }
 
     /// The feed lag histogram, for the hub to observe into.

@@ -366,7 +366,9 @@ pub async fn start_with_store(
         key_cache: Default::default(),
     });
     let kubernetes = match &settings.kubernetes {
-        Some(k) => Some(crate::kubernetes::KubeTarget::connect(k.clone()).await?),
+        Some(k) => {
+            Some(crate::kubernetes::KubeTarget::connect(k.clone(), metrics.kube_traffic()).await?)
+        }
         None => None,
     };
     let state = AppState {

@@ -30,6 +30,8 @@ pub struct KubeLaunch {
     pub agent_key: String,
     /// Seconds left until the hard limit (the Job's `activeDeadlineSeconds`).
     pub hard_limit_secs: Option<i64>,
+    /// The session family's workspace (the first session's id; its continuations share it).
+    pub workspace: SessionId,
 }
 
 /// How a Kubernetes launch ended, as the watcher saw it.
@@ -55,6 +57,7 @@ type ClaimRow = (
     bool,
     Uuid,
     Option<i64>,
+    Uuid,
 );
 
 impl Store {
@@ -65,7 +68,8 @@ impl Store {
         let row: Option<ClaimRow> = sqlx::query_as(
             "SELECT l.session_id, l.project_id, l.spec, l.resume, s.user_id, \
              CASE WHEN l.hard_limit_at IS NULL THEN NULL \
-               ELSE GREATEST(1, ceil(EXTRACT(EPOCH FROM l.hard_limit_at - now())))::bigint END \
+               ELSE GREATEST(1, ceil(EXTRACT(EPOCH FROM l.hard_limit_at - now())))::bigint END, \
+             l.workspace_id \
              FROM launches l JOIN sessions s ON s.id = l.session_id \
              WHERE l.target = $1 AND l.state = 1 AND s.status NOT IN (3, 4, 5, 6) \
              ORDER BY l.created_at, l.session_id LIMIT 1 FOR UPDATE OF l SKIP LOCKED",
@@ -73,7 +77,8 @@ impl Store {
         .bind(TARGET_KUBERNETES)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((session, project, spec, resume, creator, hard_limit_secs)) = row else {
+        let Some((session, project, spec, resume, creator, hard_limit_secs, workspace)) = row
+        else {
             return Ok(None);
         };
         // The credential is committed on its own, before the Secret holding it exists: the pod
@@ -95,6 +100,7 @@ impl Store {
                 resume,
                 agent_key,
                 hard_limit_secs,
+                workspace: SessionId(workspace),
             },
         }))
     }

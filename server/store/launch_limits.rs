@@ -123,7 +123,8 @@ impl Store {
         let (to, text) = match due.reason {
             StopReason::StartDeadline => (
                 SessionStatus::Failed,
-                "no runner started the agent before the launch's start deadline",
+                // A runner's agent or a Kubernetes pod's: neither called in in time.
+                "the agent did not start before the launch's start deadline",
             ),
             // (A session being stopped is STOPPED: nobody will stop it now.)
             StopReason::RunnerLost => (

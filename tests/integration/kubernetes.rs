@@ -2,7 +2,8 @@
 //! (token auth, RBAC), kube-controller-manager (Job controller, garbage collector), kube-scheduler
 //! and kwok as the kubelet of one fake node, started by `scripts/kube-cluster.sh` (which
 //! `scripts/test.sh` runs; its kubeconfig arrives in `SWITCHBOARD_TEST_KUBECONFIG`). kwok's
-//! stages (written by that script) run pods, hold them in a waiting reason for two test images,
+//! stages (written by that script) run pods, hold them in a waiting reason for two test images
+//! or for the reason a pod annotation names (`kubernetes.pod_annotations`), hold them Pending,
 //! and end a running pod when a test annotates it with an exit code.
 //!
 //! The agent "in" the pod is the real `launch_test_agent` process, started by the test with the
@@ -82,6 +83,7 @@ impl KubeTest {
         let app = TestApp::spawn_with(move |s| {
             s.kubernetes = Some(for_server);
             s.sessions.stop_grace_secs = 60;
+            s.metrics.listen = Some("127.0.0.1:0".into());
         })
         .await;
         Some(KubeTest {
@@ -226,6 +228,25 @@ async fn launch_on_kubernetes(t: &KubeTest, user: &TestUser, spec: SessionSpec) 
         .into_inner()
         .session
         .unwrap()
+}
+
+/// A Kubernetes launch in a project (empty: the caller's personal one); the session's id.
+async fn launch_in(t: &KubeTest, user: &TestUser, project: &str) -> String {
+    launcher(&t.app, user)
+        .await
+        .launch_session(LaunchSessionRequest {
+            project_id: project.into(),
+            spec: Some(command_spec(&["launch_test_agent", "wait"])),
+            request_id: rid(),
+            kubernetes: Some(KubernetesTarget {}),
+            ..Default::default()
+        })
+        .await
+        .expect("launch")
+        .into_inner()
+        .session
+        .unwrap()
+        .id
 }
 
 fn container(job: &Job) -> &Container {
@@ -397,6 +418,27 @@ async fn a_launch_runs_as_a_job_whose_agent_works_and_completes() {
         })
         .await;
     assert_eq!(code(refused), Code::Unauthenticated);
+
+    // The watch traffic is counted: the bytes the client's watch streams received, and the
+    // pod and Job objects the watchers delivered (this pod's states among them).
+    let scrape = crate::serving::scrape(t.app.server.as_ref().unwrap().metrics_addr.unwrap()).await;
+    let counted = |metric: &str, labels: &[(&str, &str)]| {
+        crate::serving::value(&scrape, metric, labels).unwrap_or(0.0)
+    };
+    assert!(
+        counted(
+            "switchboard_kube_received_bytes_total",
+            &[("request", "watch")]
+        ) > 0.0
+    );
+    assert!(
+        counted(
+            "switchboard_kube_received_bytes_total",
+            &[("request", "other")]
+        ) > 0.0
+    );
+    assert!(counted("switchboard_kube_watch_objects_total", &[("kind", "pod")]) >= 3.0);
+    assert!(counted("switchboard_kube_watch_objects_total", &[("kind", "job")]) >= 1.0);
     t.clean_up(&user).await;
 }
 
@@ -545,6 +587,155 @@ async fn an_unschedulable_pod_fails_the_launch_with_the_schedulers_message() {
     .await;
 }
 
+/// Pod annotations that make kwok report the container waiting for `reason` (see
+/// scripts/kube-cluster.sh), put on the pod template through `kubernetes.pod_annotations`.
+fn waiting(reason: &str, message: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            "switchboard.test/waiting-reason".to_owned(),
+            reason.to_owned(),
+        ),
+        (
+            "switchboard.test/waiting-message".to_owned(),
+            message.to_owned(),
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn a_crash_looping_container_fails_the_launch_with_the_reason() {
+    start_failure(
+        |k| {
+            k.pod_annotations = waiting(
+                "CrashLoopBackOff",
+                "back-off 10s restarting failed container=agent",
+            )
+        },
+        "kube-crash@example.com",
+        "CrashLoopBackOff: back-off 10s restarting failed container=agent",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_container_config_error_fails_the_launch_with_the_reason() {
+    // What a kubelet reports for a spec.secret_env naming a Secret the namespace lacks.
+    start_failure(
+        |k| {
+            k.pod_annotations = waiting(
+                "CreateContainerConfigError",
+                "secret \"db-password\" not found",
+            )
+        },
+        "kube-config-error@example.com",
+        "CreateContainerConfigError: secret \"db-password\" not found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_pod_that_never_starts_fails_at_the_start_deadline() {
+    let Some(t) = KubeTest::start(|k| {
+        k.pod_annotations = BTreeMap::from([("switchboard.test/hold".into(), "true".into())]);
+        k.pod_labels = BTreeMap::from([("team".into(), "agents".into())]);
+    })
+    .await
+    else {
+        return;
+    };
+    let mut user = t.app.user("kube-deadline@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "ask"]);
+    spec.limits.as_mut().unwrap().start_deadline = Some(prost_types::Duration {
+        seconds: 2,
+        nanos: 0,
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    // The configured extras are on the pod template, beside Switchboard's own labels.
+    let job = t.job(&user, &id).await;
+    let template = job
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .metadata
+        .as_ref()
+        .unwrap();
+    let labels = template.labels.as_ref().unwrap();
+    assert_eq!(labels["team"], "agents");
+    assert_eq!(labels["switchboard.dev/session-id"], id);
+    assert_eq!(
+        template.annotations.as_ref().unwrap()["switchboard.test/hold"],
+        "true"
+    );
+    // kwok holds the pod Pending: the session is STARTING, then the deadline fails it.
+    t.pod_until(&user, &id, "pending", |p| {
+        p.metadata.labels.as_ref().unwrap()["team"] == "agents"
+    })
+    .await;
+    let s = until(&mut user, &id, "FAILED", |s| {
+        status(s) == SessionStatus::Failed
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::StartDeadline);
+    let path = status_path(&mut user, &id).await;
+    assert_eq!(path.last(), Some(&SessionStatus::Failed), "{path:?}");
+    assert!(!path.contains(&SessionStatus::Active), "{path:?}");
+    t.until_job_gone(&user, &id).await;
+    t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn an_agent_that_goes_silent_is_stopped_for_inactivity_and_its_job_deleted() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-idle@example.com").await;
+    let mut spec = command_spec(&["launch_test_agent", "wait"]);
+    spec.limits.as_mut().unwrap().inactivity_timeout = Some(prost_types::Duration {
+        seconds: 1,
+        nanos: 0,
+    });
+    let id = launch_on_kubernetes(&t, &user, spec).await.id;
+    t.running_pod(&user, &id).await;
+    // The agent calls in with the pod's credential, then says nothing more.
+    let mut agent = t
+        .app
+        .agent_with_key(&credential(&t, &user, &id).await)
+        .await;
+    let started = agent
+        .start_session(StartSessionRequest {
+            session_id: id.clone(),
+            agent_name: "command".into(),
+            request_id: rid(),
+            ..Default::default()
+        })
+        .await
+        .expect("the agent calls in")
+        .into_inner()
+        .session
+        .unwrap();
+    assert_eq!(started.status(), SessionStatus::Active);
+    let s = until(&mut user, &id, "STOPPED", |s| {
+        status(s) == SessionStatus::Stopped
+    })
+    .await
+    .session
+    .unwrap();
+    assert_eq!(s.stop_reason(), StopReason::Inactivity);
+    // STOPPED once the Job (and with it the pod and the Secret) is gone.
+    t.until_job_gone(&user, &id).await;
+    assert!(
+        t.secrets(&user)
+            .get_opt(&format!("sb-{id}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    t.clean_up(&user).await;
+}
+
 #[tokio::test]
 async fn stop_deletes_the_job_and_its_secret_and_ends_stopped() {
     let Some(t) = KubeTest::start(|_| {}).await else {
@@ -675,6 +866,367 @@ async fn two_replicas_create_one_job_per_launch() {
     assert_eq!(code(elsewhere), Code::NotFound);
     replica.shutdown().await.unwrap();
     t.clean_up(&user).await;
+}
+
+#[tokio::test]
+async fn each_project_launches_into_its_own_namespace_and_credentials_stay_in_their_session() {
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+    };
+
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let alice = t.app.user("kube-alice@example.com").await;
+    let bob = t.app.user("kube-bob@example.com").await;
+    let team = crate::roles::team(&t.app, &alice, &[]).await;
+    // Alice launches in her personal project and in the team's; Bob in his own.
+    let personal = launch_in(&t, &alice, "").await;
+    let in_team = launch_in(&t, &alice, &team).await;
+    let bobs = launch_in(&t, &bob, "").await;
+    let ns_of = |project: &str| format!("{}{project}", t.settings.namespace_prefix);
+    let mut namespaces = Vec::new();
+    for (session, project) in [
+        (&personal, alice.user_id.as_str()),
+        (&in_team, team.as_str()),
+        (&bobs, bob.user_id.as_str()),
+    ] {
+        let ns = ns_of(project);
+        let jobs: Api<Job> = Api::namespaced(t.kube.clone(), &ns);
+        let name = format!("sb-{session}");
+        let mut job = None;
+        for _ in 0..300 {
+            job = jobs.get_opt(&name).await.unwrap();
+            if job.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let job = job.unwrap_or_else(|| panic!("no job {name} in {ns}"));
+        assert_eq!(
+            job.metadata.labels.as_ref().unwrap()["switchboard.dev/project-id"],
+            project
+        );
+        namespaces.push(ns);
+    }
+    // Three projects, three namespaces; no session's Job in another project's namespace.
+    let distinct: std::collections::BTreeSet<_> = namespaces.iter().collect();
+    assert_eq!(distinct.len(), 3);
+    let team_jobs: Api<Job> = Api::namespaced(t.kube.clone(), &ns_of(&team));
+    let in_team_ns: Vec<String> = team_jobs
+        .list(
+            &ListParams::default()
+                .labels(&format!("switchboard.dev/instance={}", t.settings.instance)),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|j| j.metadata.name)
+        .collect();
+    assert_eq!(in_team_ns, [format!("sb-{in_team}")]);
+
+    // The team session's credential (its pod's file) acts on that session only: not on the
+    // same person's session in another project, nor on another tenant's.
+    let key = {
+        let secrets: Api<Secret> = Api::namespaced(t.kube.clone(), &ns_of(&team));
+        let secret = secrets.get(&format!("sb-{in_team}")).await.unwrap();
+        String::from_utf8(secret.data.unwrap()["api-key"].0.clone()).unwrap()
+    };
+    let mut agent = t.app.agent_with_key(&key).await;
+    for other in [&personal, &bobs] {
+        let refused = agent
+            .log_step(LogStepRequest {
+                session_id: other.clone(),
+                text: "not mine".into(),
+                request_id: rid(),
+            })
+            .await;
+        assert_eq!(code(refused), Code::NotFound, "session {other}");
+        let refused = agent
+            .start_session(StartSessionRequest {
+                session_id: other.clone(),
+                agent_name: "command".into(),
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(code(refused), Code::NotFound, "session {other}");
+    }
+    let own = agent
+        .log_step(LogStepRequest {
+            session_id: in_team.clone(),
+            text: "mine".into(),
+            request_id: rid(),
+        })
+        .await;
+    assert!(own.is_ok(), "{own:?}");
+
+    // A session pod's identity in one project's namespace (its default ServiceAccount, whose
+    // token is not even mounted) gets nothing from another's, nor from its own.
+    let reviews: Api<SubjectAccessReview> = Api::all(t.kube.clone());
+    for (ns, verb, resource) in [
+        (ns_of(&team), "get", "secrets"),
+        (ns_of(&team), "list", "pods"),
+        (ns_of(&alice.user_id), "get", "secrets"),
+    ] {
+        let review = SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(format!(
+                    "system:serviceaccount:{}:default",
+                    ns_of(&alice.user_id)
+                )),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ns.clone()),
+                    verb: Some(verb.into()),
+                    resource: Some(resource.into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let allowed = reviews
+            .create(&PostParams::default(), &review)
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .allowed;
+        assert!(!allowed, "{verb} {resource} in {ns} must be refused");
+    }
+    for project in [alice.user_id.as_str(), team.as_str(), bob.user_id.as_str()] {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(t.kube.clone());
+        let _ = namespaces
+            .delete(&ns_of(project), &DeleteParams::background())
+            .await;
+    }
+}
+
+/// spec.mcp_servers reach the agent as they do on a runner, but their environment (tokens)
+/// only through the session's Secret: never in the Job, its argv or its variables.
+#[tokio::test]
+async fn mcp_servers_go_into_the_secret_and_the_job_names_only_files() {
+    let Some(t) = KubeTest::start(|_| {}).await else {
+        return;
+    };
+    let mut user = t.app.user("kube-mcp@example.com").await;
+    const TOKEN: &str = "tok-0123456789-very-secret";
+    let servers = vec![
+        McpServer {
+            name: "docs".into(),
+            command: vec!["docs-mcp".into(), "--stdio".into()],
+            env: [("DOCS_TOKEN".to_owned(), TOKEN.to_owned())].into(),
+            url: String::new(),
+        },
+        McpServer {
+            name: "search".into(),
+            command: Vec::new(),
+            env: Default::default(),
+            url: "https://mcp.example.com/mcp".into(),
+        },
+    ];
+    let spec = |agent: AgentKind| SessionSpec {
+        agent: agent as i32,
+        prompt: "use the docs".into(),
+        mcp_servers: servers.clone(),
+        ..Default::default()
+    };
+    let claude = launch_on_kubernetes(&t, &user, spec(AgentKind::ClaudeCode))
+        .await
+        .id;
+    let codex = launch_on_kubernetes(&t, &user, spec(AgentKind::Codex))
+        .await
+        .id;
+    let secret_data = |secret: Secret| -> BTreeMap<String, String> {
+        secret
+            .data
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
+            .collect()
+    };
+
+    // Claude Code: one more --mcp-config, a file from the Secret in Claude's format.
+    let job = t.job(&user, &claude).await;
+    let json = serde_json::to_string(&job).unwrap();
+    assert!(!json.contains(TOKEN), "the token is in the Job: {json}");
+    let argv = container(&job).command.clone().unwrap();
+    let at = argv
+        .iter()
+        .position(|a| a == "--mcp-config")
+        .expect("--mcp-config");
+    assert_eq!(argv[at + 1], "/var/run/secrets/switchboard/mcp.json");
+    let data = secret_data(t.secrets(&user).get(&format!("sb-{claude}")).await.unwrap());
+    let config: serde_json::Value = serde_json::from_str(&data["mcp.json"]).unwrap();
+    assert_eq!(
+        config,
+        serde_json::json!({"mcpServers": {
+            "docs": {"type": "stdio", "command": "docs-mcp", "args": ["--stdio"], "env": {"DOCS_TOKEN": TOKEN}},
+            "search": {"type": "http", "url": "https://mcp.example.com/mcp"},
+        }})
+    );
+    assert!(data.contains_key("api-key"));
+
+    // Codex: -c overrides; the stdio server sources its environment from the Secret first.
+    let job = t.job(&user, &codex).await;
+    let json = serde_json::to_string(&job).unwrap();
+    assert!(!json.contains(TOKEN), "the token is in the Job: {json}");
+    let argv = container(&job).command.clone().unwrap();
+    let codex_at = argv.iter().position(|a| a == "codex").unwrap();
+    let exec_at = argv.iter().position(|a| a == "exec").unwrap();
+    let overrides = &argv[codex_at + 1..exec_at];
+    for wanted in [
+        r#"mcp_servers.search.url="https://mcp.example.com/mcp""#,
+        r#"mcp_servers.docs.command="sh""#,
+        r#"mcp_servers.docs.args=["-c",". /var/run/secrets/switchboard/mcp-docs.env && exec \"$@\"","docs","docs-mcp","--stdio"]"#,
+    ] {
+        assert!(
+            overrides.iter().any(|a| a == wanted),
+            "{wanted} not in {overrides:?}"
+        );
+    }
+    let data = secret_data(t.secrets(&user).get(&format!("sb-{codex}")).await.unwrap());
+    assert_eq!(
+        data["mcp-docs.env"],
+        format!("export DOCS_TOKEN='{TOKEN}'\n")
+    );
+    // The pod mounts the whole Secret (credential and MCP files) read-only.
+    let mount = &container(&job).volume_mounts.as_ref().unwrap()[0];
+    assert_eq!(mount.mount_path, "/var/run/secrets/switchboard");
+    assert_eq!(mount.read_only, Some(true));
+    for id in [&claude, &codex] {
+        user.dashboard
+            .stop_session(StopSessionRequest {
+                session_id: id.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("stop");
+    }
+    t.clean_up(&user).await;
+}
+
+/// With `workspace_volume`, a session and its continuation mount one claim: what the first
+/// Job left in the workspace is there for the next. A hostPath PersistentVolume of the test's
+/// own StorageClass name is bound to the claim by the real PV controller, and the real scheduler
+/// places the pods with it.
+#[tokio::test]
+async fn a_continuation_mounts_its_familys_workspace_claim() {
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+
+    let class = format!(
+        "sb-test-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let for_settings = class.clone();
+    let Some(t) = KubeTest::start(move |k| {
+        k.workspace_volume = Some(switchboard::config::WorkspaceVolumeSettings {
+            size: "1Gi".into(),
+            storage_class: for_settings,
+            mount_path: "/workspace".into(),
+        })
+    })
+    .await
+    else {
+        return;
+    };
+    let volumes: Api<PersistentVolume> = Api::all(t.kube.clone());
+    let volume: PersistentVolume = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": class},
+        "spec": {
+            "storageClassName": class,
+            "capacity": {"storage": "1Gi"},
+            "accessModes": ["ReadWriteOnce"],
+            "hostPath": {"path": format!("/tmp/{class}")},
+        }
+    }))
+    .unwrap();
+    volumes
+        .create(&PostParams::default(), &volume)
+        .await
+        .expect("the test's volume");
+    let mut user = t.app.user("kube-workspace@example.com").await;
+    let first = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "ask"]))
+        .await
+        .id;
+    let claim_name = format!("sbw-{first}");
+    let mounted = |job: &Job| {
+        let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+        let volume = pod
+            .volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name == "workspace")
+            .expect("a workspace volume");
+        let c = &pod.containers[0];
+        let mount = c
+            .volume_mounts
+            .iter()
+            .flatten()
+            .find(|m| m.name == "workspace")
+            .expect("a workspace mount");
+        assert_eq!(mount.mount_path, "/workspace");
+        assert_eq!(c.working_dir.as_deref(), Some("/workspace"));
+        volume
+            .persistent_volume_claim
+            .as_ref()
+            .unwrap()
+            .claim_name
+            .clone()
+    };
+    assert_eq!(mounted(&t.job(&user, &first).await), claim_name);
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(t.kube.clone(), &t.namespace(&user));
+    let claim = claims.get(&claim_name).await.expect("the family's claim");
+    let labels = claim.metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["switchboard.dev/workspace-id"], first);
+    assert!(!labels.contains_key("switchboard.dev/session-id"));
+    assert!(
+        claim.metadata.owner_references.is_none(),
+        "it outlives the Job"
+    );
+    let spec = claim.spec.as_ref().unwrap();
+    assert_eq!(spec.storage_class_name.as_deref(), Some(class.as_str()));
+    assert_eq!(
+        spec.resources.as_ref().unwrap().requests.as_ref().unwrap()["storage"].0,
+        "1Gi"
+    );
+
+    // The claim is bound and the pod runs with it; it ends, and the continuation gets the
+    // same claim while the first Job's pod is done with it.
+    let pod = t.running_pod(&user, &first).await;
+    t.exit_pod(&user, &pod, 0, "").await;
+    until(&mut user, &first, "COMPLETED", |s| {
+        status(s) == SessionStatus::Completed
+    })
+    .await;
+    let bound = claims.get(&claim_name).await.unwrap();
+    assert_eq!(
+        bound.spec.unwrap().volume_name.as_deref(),
+        Some(class.as_str())
+    );
+    let next = launcher(&t.app, &user)
+        .await
+        .continue_session(ContinueSessionRequest {
+            session_id: first.clone(),
+            request_id: rid(),
+            prompt: "go on".into(),
+        })
+        .await
+        .expect("continue")
+        .into_inner()
+        .session
+        .unwrap()
+        .id;
+    assert_eq!(mounted(&t.job(&user, &next).await), claim_name);
+    t.running_pod(&user, &next).await;
+    let claims_now = claims
+        .list(&ListParams::default().labels(&format!("switchboard.dev/workspace-id={first}")))
+        .await
+        .unwrap();
+    assert_eq!(claims_now.items.len(), 1, "one claim per family");
+    t.clean_up(&user).await;
+    let _ = volumes.delete(&class, &DeleteParams::background()).await;
 }
 
 #[tokio::test]
@@ -858,32 +1410,42 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
     // What the server's service account may do, as the apiserver's RBAC decides it.
     let user = format!("system:serviceaccount:{ns}:switchboard");
     let reviews: Api<SubjectAccessReview> = Api::all(kube.clone());
-    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
-        let review = SubjectAccessReview {
-            spec: SubjectAccessReviewSpec {
-                user: Some(user.clone()),
-                resource_attributes: Some(ResourceAttributes {
-                    namespace: Some("switchboard-some-project".into()),
-                    verb: Some(verb.into()),
-                    group: Some(group.into()),
-                    resource: Some(resource.into()),
-                    subresource: (!subresource.is_empty()).then(|| subresource.into()),
+    let may_in =
+        |namespace: Option<&str>, verb: &str, group: &str, resource: &str, subresource: &str| {
+            let review = SubjectAccessReview {
+                spec: SubjectAccessReviewSpec {
+                    user: Some(user.clone()),
+                    resource_attributes: Some(ResourceAttributes {
+                        namespace: namespace.map(str::to_owned),
+                        verb: Some(verb.into()),
+                        group: Some(group.into()),
+                        resource: Some(resource.into()),
+                        subresource: (!subresource.is_empty()).then(|| subresource.into()),
+                        ..Default::default()
+                    }),
                     ..Default::default()
-                }),
+                },
                 ..Default::default()
-            },
-            ..Default::default()
+            };
+            let reviews = reviews.clone();
+            async move {
+                reviews
+                    .create(&PostParams::default(), &review)
+                    .await
+                    .unwrap()
+                    .status
+                    .unwrap()
+                    .allowed
+            }
         };
-        let reviews = reviews.clone();
-        async move {
-            reviews
-                .create(&PostParams::default(), &review)
-                .await
-                .unwrap()
-                .status
-                .unwrap()
-                .allowed
-        }
+    let may = |verb: &str, group: &str, resource: &str, subresource: &str| {
+        may_in(
+            Some("switchboard-some-project"),
+            verb,
+            group,
+            resource,
+            subresource,
+        )
     };
     for (verb, group, resource) in [
         ("create", "batch", "jobs"),
@@ -893,6 +1455,7 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         ("create", "", "secrets"),
         ("patch", "", "secrets"),
         ("create", "", "namespaces"),
+        ("create", "", "persistentvolumeclaims"),
     ] {
         assert!(
             may(verb, group, resource, "").await,
@@ -908,6 +1471,8 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
         ("get", "", "pods", "log"),
         ("create", "apps", "deployments", ""),
         ("delete", "", "namespaces", ""),
+        ("delete", "", "persistentvolumeclaims", ""),
+        ("create", "", "persistentvolumes", ""),
         ("create", "rbac.authorization.k8s.io", "rolebindings", ""),
     ] {
         assert!(
@@ -915,158 +1480,28 @@ async fn the_deployment_manifests_are_accepted_and_grant_only_what_the_launcher_
             "{verb} {resource}/{sub} must be refused"
         );
     }
+    // Cluster-wide and in the system's namespaces: no reading Secrets, no exec.
+    for (ns, verb, resource, sub) in [
+        (None, "list", "secrets", ""),
+        (None, "watch", "secrets", ""),
+        (Some("kube-system"), "get", "secrets", ""),
+        (Some("kube-system"), "create", "pods", "exec"),
+        (None, "update", "namespaces", ""),
+        (None, "create", "clusterrolebindings", ""),
+    ] {
+        let group = if resource == "clusterrolebindings" {
+            "rbac.authorization.k8s.io"
+        } else {
+            ""
+        };
+        assert!(
+            !may_in(ns, verb, group, resource, sub).await,
+            "{verb} {resource}/{sub} in {ns:?} must be refused"
+        );
+    }
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(kube.clone());
     namespaces
         .delete(&ns, &DeleteParams::background())
         .await
         .expect("the test namespace is deleted");
-}
-
-/// A measurement, not a check of the server's speed (run by hand: `cargo test --test integration
-/// kubernetes::measure -- --ignored --nocapture`): 50 sessions launched at once; for each, the
-/// time from LaunchSession's answer to its Job in the watch, to its pod Running in the watch
-/// (kwok's timing: a measure of our path, not of a kubelet), and to ACTIVE (a stand-in agent
-/// calls in with the Secret's credential as soon as the pod runs).
-#[tokio::test]
-#[ignore]
-async fn measure_launch_to_job_and_active() {
-    use kube::runtime::watcher::{self, Event};
-    use tokio_stream::StreamExt;
-
-    const N: usize = 50;
-    let Some(t) = KubeTest::start(|_| {}).await else {
-        return;
-    };
-    let user = t.app.user("kube-measure@example.com").await;
-    // Watch first, so no event is missed; the namespace exists after the first launch.
-    let warm = launch_on_kubernetes(&t, &user, command_spec(&["launch_test_agent", "wait"]))
-        .await
-        .id;
-    t.job(&user, &warm).await;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(BTreeMap::<
-        (String, &'static str),
-        std::time::Instant,
-    >::new()));
-    let selector = format!("switchboard.dev/instance={}", t.settings.instance);
-    let jobs = t.jobs(&user);
-    let pods = t.pods(&user);
-    let (s1, sel1) = (seen.clone(), selector.clone());
-    let job_watch = tokio::spawn(async move {
-        let events = watcher::watcher(jobs, watcher::Config::default().labels(&sel1));
-        let mut events = std::pin::pin!(events);
-        while let Some(Ok(e)) = events.next().await {
-            if let Event::Apply(j) | Event::InitApply(j) = e {
-                let id = j.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
-                s1.lock()
-                    .unwrap()
-                    .entry((id, "job"))
-                    .or_insert_with(std::time::Instant::now);
-            }
-        }
-    });
-    let (s2, sel2) = (seen.clone(), selector.clone());
-    let pod_watch = tokio::spawn(async move {
-        let events = watcher::watcher(pods, watcher::Config::default().labels(&sel2));
-        let mut events = std::pin::pin!(events);
-        while let Some(Ok(e)) = events.next().await {
-            if let Event::Apply(p) | Event::InitApply(p) = e
-                && phase(&p) == "Running"
-            {
-                let id = p.metadata.labels.unwrap()["switchboard.dev/session-id"].clone();
-                s2.lock()
-                    .unwrap()
-                    .entry((id, "running"))
-                    .or_insert_with(std::time::Instant::now);
-            }
-        }
-    });
-    let started = std::time::Instant::now();
-    let mut launches = Vec::new();
-    for _ in 0..N {
-        let mut client = launcher(&t.app, &user).await;
-        launches.push(tokio::spawn(async move {
-            let s = client
-                .launch_session(LaunchSessionRequest {
-                    spec: Some(command_spec(&["launch_test_agent", "wait"])),
-                    request_id: rid(),
-                    kubernetes: Some(KubernetesTarget {}),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .session
-                .unwrap();
-            (s.id, std::time::Instant::now())
-        }));
-    }
-    let mut launched = Vec::new();
-    for l in launches {
-        launched.push(l.await.unwrap());
-    }
-    // The stand-in agents: each calls in as soon as its pod runs.
-    let mut active = Vec::new();
-    for (id, _) in &launched {
-        while !seen.lock().unwrap().contains_key(&(id.clone(), "running")) {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        let key = credential(&t, &user, id).await;
-        let mut agent = t.app.agent_with_key(&key).await;
-        let id = id.clone();
-        active.push(tokio::spawn(async move {
-            let s = agent
-                .start_session(StartSessionRequest {
-                    session_id: id.clone(),
-                    agent_name: "command".into(),
-                    request_id: rid(),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .session
-                .unwrap();
-            assert_eq!(s.status(), SessionStatus::Active);
-            (id, std::time::Instant::now())
-        }));
-    }
-    let mut active_at = BTreeMap::new();
-    for a in active {
-        let (id, at) = a.await.unwrap();
-        active_at.insert(id, at);
-    }
-    let all_running = started.elapsed();
-    job_watch.abort();
-    pod_watch.abort();
-    let seen = seen.lock().unwrap().clone();
-    let mut to_job = Vec::new();
-    let mut to_running = Vec::new();
-    let mut to_active = Vec::new();
-    for (id, answered) in &launched {
-        let ms =
-            |at: &std::time::Instant| at.saturating_duration_since(*answered).as_secs_f64() * 1e3;
-        to_job.push(ms(&seen[&(id.clone(), "job")]));
-        to_running.push(ms(&seen[&(id.clone(), "running")]));
-        to_active.push(ms(&active_at[id]));
-    }
-    let pct = |v: &mut Vec<f64>, p: f64| {
-        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        v[((v.len() as f64 - 1.0) * p).round() as usize]
-    };
-    for (what, v) in [
-        ("LaunchSession -> Job in the watch", &mut to_job),
-        ("LaunchSession -> pod Running (kwok)", &mut to_running),
-        ("LaunchSession -> ACTIVE", &mut to_active),
-    ] {
-        println!(
-            "{what}: p50 {:.1} ms, p99 {:.1} ms (n={N})",
-            pct(v, 0.5),
-            pct(v, 0.99)
-        );
-    }
-    println!(
-        "{N} launched at once: all ACTIVE after {:.2} s",
-        all_running.as_secs_f64()
-    );
-    t.clean_up(&user).await;
 }

@@ -410,7 +410,7 @@ async fn a_server_with_an_unusable_certificate_does_not_start() {
     );
 }
 
-async fn scrape(addr: SocketAddr) -> prometheus_parse::Scrape {
+pub async fn scrape(addr: SocketAddr) -> prometheus_parse::Scrape {
     let response = http_get(addr, "/metrics").await;
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let body = &response[response.find("\r\n\r\n").expect("a body") + 4..];
@@ -418,7 +418,11 @@ async fn scrape(addr: SocketAddr) -> prometheus_parse::Scrape {
 }
 
 /// A counter's or gauge's value, or a histogram's count, for the series with these labels.
-fn value(scrape: &prometheus_parse::Scrape, metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub fn value(
+    scrape: &prometheus_parse::Scrape,
+    metric: &str,
+    labels: &[(&str, &str)],
+) -> Option<f64> {
     use prometheus_parse::Value;
     scrape
         .samples

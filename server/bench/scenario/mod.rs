@@ -5,6 +5,7 @@ mod answer;
 mod fanout;
 mod hook;
 mod ingest;
+mod kube;
 mod launch;
 mod notify;
 mod tls;
@@ -18,6 +19,7 @@ pub use answer::{scenario_answer, scenario_approval};
 pub use fanout::{scenario_fanout, scenario_replicas};
 pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
+pub use kube::{KubeBench, scenario_kube};
 pub use launch::scenario_launch;
 pub use notify::{SmtpSink, scenario_notify};
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
@@ -42,6 +44,8 @@ pub struct Plan {
     pub launch_round_trips: usize,
     /// Launches sent at once to one runner (assignments per second).
     pub launch_burst: usize,
+    /// Kubernetes launches sent at once (scenario "kube").
+    pub kube_sessions: usize,
 }
 
 impl Plan {
@@ -60,6 +64,7 @@ impl Plan {
                 steps_per_sec: 20.0,
                 launch_round_trips: 5,
                 launch_burst: 4,
+                kube_sessions: 10,
             }
         } else {
             Plan {
@@ -75,6 +80,7 @@ impl Plan {
                 steps_per_sec: 10.0,
                 launch_round_trips: 100,
                 launch_burst: 32,
+                kube_sessions: 100,
             }
         }
     }
