@@ -17,6 +17,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::client::{self, Agent, Dashboard};
+use crate::floor::Floor;
 use crate::server::BoxError;
 use crate::stats::Samples;
 
@@ -109,6 +110,7 @@ pub async fn run(
     api_key: &str,
     access_token: &str,
     round_trips: usize,
+    mut floor: Option<&mut Floor>,
 ) -> Result<AnswerResult, BoxError> {
     let mut agent = client::agent(client::connect(addr).await?, api_key)?;
     let person_channel = client::connect(addr).await?;
@@ -140,6 +142,9 @@ pub async fn run(
             matches!(b, message::Body::StatusChange(s) if s.to_status == switchboard::proto::SessionStatus::AwaitingInput as i32)
         })
         .await?;
+        if let Some(floor) = floor.as_deref_mut() {
+            floor.sample().await?;
+        }
         let t0 = Instant::now();
         let mut answering = person.clone();
         let req = answer_req(&session, &qid);
@@ -174,6 +179,9 @@ pub async fn run(
             (r, Instant::now())
         });
         tokio::time::sleep(PARK).await;
+        if let Some(floor) = floor.as_deref_mut() {
+            floor.sample().await?;
+        }
         let t0 = Instant::now();
         person.answer_question(answer_req(&session, &qid)).await?;
         let returned = Instant::now();

@@ -14,6 +14,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 use crate::answer::{PARK, STEP_TIMEOUT};
 use crate::client;
+use crate::floor::Floor;
 use crate::server::BoxError;
 use crate::stats::Samples;
 
@@ -52,6 +53,7 @@ pub async fn run(
     api_key: &str,
     access_token: &str,
     round_trips: usize,
+    mut floor: Option<&mut Floor>,
 ) -> Result<ApprovalResult, BoxError> {
     let mut agent = client::agent(client::connect(addr).await?, api_key)?;
     let person_channel = client::connect(addr).await?;
@@ -88,6 +90,9 @@ pub async fn run(
             (r, Instant::now())
         });
         tokio::time::sleep(PARK).await;
+        if let Some(floor) = floor.as_deref_mut() {
+            floor.sample().await?;
+        }
         let t0 = Instant::now();
         person
             .decide_approval(DecideApprovalRequest {

@@ -182,11 +182,6 @@ SELECT pg_notify('switchboard_bench_unheard', 'm ' || :sid || ' 1');
 END;
 ";
 
-/// The floor of an answer's latency, part one: the smallest durable write, one row in its own
-/// autocommitted transaction (one WAL flush), by one client.
-const ONE_ROW_COMMIT_SCRIPT: &str = "INSERT INTO bench_floor (v) VALUES (1);
-";
-
 /// Where pgbench and psql live, and how to reach the cluster.
 #[derive(Clone)]
 pub struct Pg {
@@ -251,20 +246,7 @@ impl Pg {
     }
 
     pub fn cleanup(&self) {
-        let _ = self
-            .psql("DROP TABLE IF EXISTS bench_messages, bench_sessions, bench_xmap, bench_floor;");
-    }
-
-    /// One client committing one-row transactions for `secs` seconds: per-commit latencies
-    /// (the durable-commit part of the answer floor).
-    pub fn run_one_row_commits(&self, secs: u64, pids: Pids) -> Result<IngestResult, BoxError> {
-        self.psql(
-            "DROP TABLE IF EXISTS bench_floor; \
-             CREATE TABLE bench_floor (id bigserial PRIMARY KEY, v int NOT NULL);",
-        )?;
-        let r = self.run_script("one-row-commit", ONE_ROW_COMMIT_SCRIPT, 1, secs, pids);
-        let _ = self.psql("DROP TABLE IF EXISTS bench_floor;");
-        r
+        let _ = self.psql("DROP TABLE IF EXISTS bench_messages, bench_sessions, bench_xmap;");
     }
 
     /// Runs pgbench with `clients` connections for `secs` seconds; returns tps and the

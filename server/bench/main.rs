@@ -16,6 +16,7 @@ mod approval;
 mod client;
 mod drivers;
 mod fanout;
+mod floor;
 mod ingest;
 mod push;
 mod report;
@@ -263,16 +264,13 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     }
     if wants(&args, "answer") {
         if let Err(e) =
-            scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report, &work.path)
-                .await
+            scenario::scenario_answer(&plan, &target, &token, &drivers, &mut report).await
         {
             report.failures.push(format!("answer: {e}"));
         }
     }
     if wants(&args, "approval") {
-        if let Err(e) =
-            scenario::scenario_approval(&plan, &target, &token, &mut report, &work.path).await
-        {
+        if let Err(e) = scenario::scenario_approval(&plan, &target, &token, &mut report).await {
             report.failures.push(format!("approval: {e}"));
         }
     }

@@ -53,19 +53,6 @@ impl Samples {
         self.us[rank - 1] as f64 / 1000.0
     }
 
-    /// The distribution of `a + b` when the two move together (the i-th smallest of one with
-    /// the i-th smallest of the other): each quantile of the result is the sum of the two
-    /// quantiles. Used for a floor made of two steps measured apart (a commit and a round trip).
-    pub fn comonotonic_sum(a: &mut Samples, b: &mut Samples) -> Samples {
-        a.sort();
-        b.sort();
-        let n = a.us.len().min(b.us.len());
-        let us = (0..n)
-            .map(|i| a.us[i * a.us.len() / n] + b.us[i * b.us.len() / n])
-            .collect();
-        Samples { us, sorted: true }
-    }
-
     pub fn max_ms(&mut self) -> f64 {
         self.sort();
         self.us
@@ -89,26 +76,5 @@ mod tests {
         assert_eq!(s.quantile_ms(0.99), 990.0);
         assert_eq!(s.quantile_ms(0.999), 999.0);
         assert_eq!(s.max_ms(), 1000.0);
-    }
-
-    #[test]
-    fn a_comonotonic_sum_adds_quantiles() {
-        let mut a = Samples::default();
-        let mut b = Samples::default();
-        for v in 1..=100u64 {
-            a.push_us((101 - v) * 1000);
-            b.push_us(v * 100);
-        }
-        let mut sum = Samples::comonotonic_sum(&mut a, &mut b);
-        assert_eq!(sum.len(), 100);
-        assert_eq!(
-            sum.quantile_ms(0.5),
-            a.quantile_ms(0.5) + b.quantile_ms(0.5)
-        );
-        assert_eq!(
-            sum.quantile_ms(0.99),
-            a.quantile_ms(0.99) + b.quantile_ms(0.99)
-        );
-        assert_eq!(sum.max_ms(), 100.0 + 10.0);
     }
 }

@@ -1,4 +1,5 @@
-//! Scenario 2 rows: answer latency next to a health-check round trip, the same WaitForAnswer
+//! Scenario 2 rows: answer latency next to its floor (a one-row commit plus a health-check
+//! round trip, sampled during the same round trips; see `floor.rs`), the same WaitForAnswer
 //! round trip with the Python grpcio and gRPC-Web agents next to the Rust agent's, and the
 //! tool-approval round trip.
 
@@ -7,54 +8,10 @@ use crate::answer::{self, AfterAnswer};
 use crate::approval;
 use crate::client;
 use crate::drivers::{self, Drivers};
-use crate::ingest;
+use crate::floor::Floor;
 use crate::report::{P3, Report};
 use crate::server::BoxError;
 use crate::stats::Samples;
-
-/// How long the one-row commits of the floor run.
-const FLOOR_SECS: u64 = 3;
-
-/// The floor an answer's latency is held to (issue 18): one durable one-row commit (pgbench,
-/// one client, on the server's own cluster) plus one health-check round trip, both measured in
-/// this run; each quantile is the sum of the two quantiles. `None` (and a note) without
-/// pgbench or the cluster's socket.
-fn floor(
-    t: &Target,
-    health: &mut Samples,
-    report: &mut Report,
-    work: &std::path::Path,
-) -> Option<Samples> {
-    let (Some(socket_dir), Some(bin_dir)) = (&t.pg_socket_dir, ingest::find_pg_bin()) else {
-        report
-            .notes
-            .push("answer: no floor (no Postgres binaries or socket directory)".into());
-        return None;
-    };
-    let pg = ingest::Pg {
-        bin_dir,
-        socket_dir: socket_dir.clone(),
-        work_dir: work.to_owned(),
-    };
-    match pg.run_one_row_commits(FLOOR_SECS, t.pids) {
-        Ok(mut commits) => {
-            let mut floor = Samples::comonotonic_sum(&mut commits.latency, health);
-            report.latency(
-                "2 answer",
-                &format!("floor: one-row commit + health check, n={}", floor.len()),
-                &mut floor,
-                Some(health),
-                "health check",
-                P3,
-            );
-            Some(floor)
-        }
-        Err(e) => {
-            report.failures.push(format!("answer floor: {e}"));
-            None
-        }
-    }
-}
 
 /// The quantiles of the from-AnswerQuestion-returned rows: the max shows a single stall.
 const AFTER: &[(&str, f64)] = &[
@@ -63,45 +20,85 @@ const AFTER: &[(&str, f64)] = &[
     ("max after AnswerQuestion", 1.0),
 ];
 
+/// The floor's connection (see `floor.rs`), or `None` and a note when the cluster's socket is
+/// not known (`--target` without `--pg-socket-dir`).
+async fn floor(t: &Target, report: &mut Report) -> Result<Option<Floor>, BoxError> {
+    let Some(socket_dir) = &t.pg_socket_dir else {
+        report
+            .notes
+            .push("answer: no floor (the Postgres socket directory is not known)".into());
+        return Ok(None);
+    };
+    Ok(Some(
+        Floor::connect(socket_dir, crate::client::connect(&t.addr).await?).await?,
+    ))
+}
+
+/// `ours` against the floor sampled during the same round trips, or the health check without.
+fn against_floor(
+    report: &mut Report,
+    case: &str,
+    ours: &mut Samples,
+    floor: Option<&mut Samples>,
+    health: &mut Samples,
+) {
+    match floor {
+        Some(floor) => report.latency("2 answer", case, ours, Some(floor), "floor", P3),
+        None => report.latency("2 answer", case, ours, Some(health), "health check", P3),
+    }
+}
+
 pub async fn scenario_answer(
     plan: &Plan,
     t: &Target,
     token: &str,
     drivers: &Drivers,
     report: &mut Report,
-    work: &std::path::Path,
 ) -> Result<(), BoxError> {
     eprintln!(
         "  answer: {} round trips each via Subscribe and WaitForAnswer",
         plan.answer_round_trips
     );
-    let mut r = answer::run(&t.addr, &t.api_key, token, plan.answer_round_trips).await?;
+    let mut floor = floor(t, report).await?;
+    let mut r = answer::run(
+        &t.addr,
+        &t.api_key,
+        token,
+        plan.answer_round_trips,
+        floor.as_mut(),
+    )
+    .await?;
     let n = plan.answer_round_trips;
     // From the start of AnswerQuestion to the agent holding the answer, against the floor.
-    let mut floor = floor(t, &mut r.health, report, work);
-    for (case, samples) in [
-        ("Subscribe push", &mut r.via_subscribe),
-        ("WaitForAnswer", &mut r.via_wait),
-    ] {
-        match floor.as_mut() {
-            Some(floor) => report.latency(
-                "2 answer",
-                &format!("{case}, n={n}"),
-                samples,
-                Some(floor),
-                "floor",
-                P3,
-            ),
-            None => report.latency(
-                "2 answer",
-                &format!("{case}, n={n}"),
-                samples,
-                Some(&mut r.health),
-                "health check",
-                P3,
-            ),
-        }
+    let mut floor = match floor {
+        Some(f) => Some(f.close().await),
+        None => None,
+    };
+    if let Some(floor) = floor.as_mut() {
+        let case = format!("floor: one-row commit + health check, n={}", floor.len());
+        report.latency(
+            "2 answer",
+            &case,
+            floor,
+            Some(&mut r.health),
+            "health check",
+            P3,
+        );
     }
+    against_floor(
+        report,
+        &format!("Subscribe push, n={n}"),
+        &mut r.via_subscribe,
+        floor.as_mut(),
+        &mut r.health,
+    );
+    against_floor(
+        report,
+        &format!("WaitForAnswer, n={n}"),
+        &mut r.via_wait,
+        floor.as_mut(),
+        &mut r.health,
+    );
     let calls = r.answer_call.len();
     report.latency(
         "2 answer",
@@ -163,30 +160,22 @@ pub async fn scenario_approval(
     t: &Target,
     token: &str,
     report: &mut Report,
-    work: &std::path::Path,
 ) -> Result<(), BoxError> {
     let n = plan.answer_round_trips;
     eprintln!("  approval: {n} round trips via WaitForApproval");
-    let mut r = approval::run(&t.addr, &t.api_key, token, n).await?;
-    let case = format!("WaitForApproval after DecideApproval started, n={n}");
-    match floor(t, &mut r.health, report, work).as_mut() {
-        Some(floor) => report.latency(
-            "2 answer",
-            &case,
-            &mut r.round_trip,
-            Some(floor),
-            "floor",
-            P3,
-        ),
-        None => report.latency(
-            "2 answer",
-            &case,
-            &mut r.round_trip,
-            Some(&mut r.health),
-            "health check",
-            P3,
-        ),
-    }
+    let mut floor = floor(t, report).await?;
+    let mut r = approval::run(&t.addr, &t.api_key, token, n, floor.as_mut()).await?;
+    let mut floor = match floor {
+        Some(f) => Some(f.close().await),
+        None => None,
+    };
+    against_floor(
+        report,
+        &format!("WaitForApproval after DecideApproval started, n={n}"),
+        &mut r.round_trip,
+        floor.as_mut(),
+        &mut r.health,
+    );
     report.latency(
         "2 answer",
         &format!("DecideApproval call, n={n}"),
