@@ -339,23 +339,6 @@ impl Drop for TempDir {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodes_a_socket_dir() {
-        assert_eq!(url_encode("/tmp/a b/run"), "%2Ftmp%2Fa%20b%2Frun");
-    }
-
-    #[test]
-    fn reads_own_cpu_and_rss() {
-        let pid = std::process::id();
-        assert!(rss_kib(pid).unwrap() > 0);
-        assert!(cpu_time(pid).is_some());
-    }
-}
-
 /// A loopback port free at the time of asking (for a listener the server opens itself).
 pub fn free_port() -> Result<u16, BoxError> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -386,4 +369,21 @@ pub fn histogram_totals(text: &str, name: &str) -> Option<(f64, f64)> {
             .and_then(|v| v.trim().parse::<f64>().ok())
     };
     Some((value("_sum")?, value("_count")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_a_socket_dir() {
+        assert_eq!(url_encode("/tmp/a b/run"), "%2Ftmp%2Fa%20b%2Frun");
+    }
+
+    #[test]
+    fn reads_own_cpu_and_rss() {
+        let pid = std::process::id();
+        assert!(rss_kib(pid).unwrap() > 0);
+        assert!(cpu_time(pid).is_some());
+    }
 }

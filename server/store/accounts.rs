@@ -370,7 +370,9 @@ impl Store {
     /// Checks again that a key taken from a process's cache is still good (revoked, expired
     /// or its session ended since are refused, with the same messages as a lookup).
     pub async fn confirm_api_key(&self, key_id: ApiKeyId) -> DomainResult<()> {
-        let row: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+        /// revoked_at, expires_at, whether its session ended.
+        type KeyState = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool);
+        let row: Option<KeyState> = sqlx::query_as(
             "SELECT k.revoked_at, k.expires_at, COALESCE(s.status IN (4, 5, 6), false) \
              FROM api_keys k LEFT JOIN sessions s ON s.id = k.session_id WHERE k.id = $1",
         )

@@ -150,9 +150,8 @@ impl Store {
                     status: SessionStatus::Active,
                 });
             }
-            // Says why (revoked, expired, its session ended), or finds it good after all.
-            Outcome::KeyRefused => self.confirm_api_key(caller.api_key_id).await?,
-            // A key from the auth layer's cache is checked before the general path writes.
+            // A key from the auth layer's cache is checked before the general path writes (and
+            // a refused one is told why: revoked, expired, its session ended).
             Outcome::Slow if !caller.key_confirmed => {
                 self.confirm_api_key(caller.api_key_id).await?
             }

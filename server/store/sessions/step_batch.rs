@@ -1,17 +1,21 @@
 //! Group commit for ordinary steps. Steps that arrive while earlier ones are being written are
-//! written together: one statement, one transaction, one WAL flush for all of them. Each caller
-//! is answered only after that commit, with its own seq.
+//! written together: one transaction, one WAL flush for all of them (a lone step is one
+//! autocommitted statement, as before). Each caller is answered only after that commit, with its
+//! own seq.
 //!
-//! The statement takes the same decisions per step as the one-step statement it replaces: a
-//! step is written only when its session is ACTIVE with no open question or approval, nothing
+//! Each step is the same small statement the one-step path ran (bump the session, insert the
+//! step), written only when its session is ACTIVE with no open question or approval, nothing
 //! unread for the agent and a request id never used there, and only when its API key is still
-//! valid (checked here, in the write itself: the auth layer may have taken the key from its
-//! cache, and a revoked key must be refused on the very next call). A step that does not
-//! qualify comes back `Slow` (or `KeyRefused`) and its caller takes the general, locking path
-//! alone, so one step's trouble never fails another's. Sequence numbers: the session row is
-//! bumped once by the number of its steps in the batch and each step takes the next number in
-//! arrival order, under the row lock, so they stay gap-free and in commit order. Rows are locked
-//! in id order, so two batches in flight cannot deadlock.
+//! valid: checked here, in the write itself, because the auth layer may have taken the key from
+//! its cache, and a revoked key must be refused on the very next call. A step that does not
+//! qualify comes back `Slow` and its caller takes the general, locking path alone, so one step's
+//! trouble never fails another's; a statement that fails (a retry racing its original) rolls
+//! the batch back and every step of it goes the general way. Sequence numbers come from the
+//! session row's UPDATE under its lock, so they stay gap-free and in commit order.
+//!
+//! Why not one multi-row statement: its plan is large (planning it costs more than running it),
+//! and a plan cached while the tables were small keeps scanning them whole as they grow. This
+//! statement plans in microseconds and only ever uses the primary keys and unique indexes.
 
 use std::sync::Arc;
 
@@ -34,9 +38,7 @@ const CONCURRENT_BATCHES: usize = 2;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(in crate::store) enum Outcome {
     Written(i64),
-    /// The key is no longer valid (revoked, expired, gone); the caller says why.
-    KeyRefused,
-    /// Needs the general path (see the module comment).
+    /// Needs the general path, which also says why a key is refused (see the module comment).
     Slow,
 }
 
@@ -148,6 +150,53 @@ async fn run(
     }
 }
 
+/// The step of an ACTIVE session with nothing for the agent to read, a new request id and a
+/// valid key: one statement (see the module comment).
+const STEP: &str = "WITH s AS ( \
+       UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
+       WHERE id = $1 AND project_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
+         AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
+         AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $8 AND k.project_id = $2 AND k.revoked_at IS NULL \
+                     AND (k.expires_at IS NULL OR k.expires_at > now())) \
+       RETURNING id, last_seq, agent_read_seq) \
+     INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) \
+     SELECT s.id, s.last_seq, $5, $6, $7::jsonb, $4, \
+            jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq) \
+     FROM s RETURNING seq";
+
+async fn write_step<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    p: &Pending,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(STEP)
+        .bind(p.session_id)
+        .bind(p.project_id)
+        .bind(SessionStatus::Active as i16)
+        .bind(&p.request_id)
+        .bind(Sender::Agent as i16)
+        .bind(MessageKind::Step as i16)
+        .bind(&p.body)
+        .bind(p.key_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Writes the batch: `Written` or `Slow` per step, in order.
+async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let outcome = |seq: Option<i64>| seq.map_or(Outcome::Slow, Outcome::Written);
+    if let [one] = batch {
+        return Ok(vec![outcome(write_step(pool, one).await?)]);
+    }
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for p in batch {
+        outcomes.push(outcome(write_step(&mut *tx, p).await?));
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
 async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pending>) {
     // A request id twice in one batch: the first is written here, the others replay it on the
     // general path afterwards.
@@ -158,75 +207,20 @@ async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pendi
     for p in repeats {
         let _ = p.reply.send(Outcome::Slow);
     }
-    let rows: Result<Vec<(i64, bool, Option<i64>)>, sqlx::Error> = sqlx::query_as(
-        "WITH input AS ( \
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) \
-             WITH ORDINALITY AS i(session_id, project_id, key_id, request_id, body, ord)), \
-         keyed AS ( \
-           SELECT i.*, k.id IS NOT NULL AS key_ok FROM input i LEFT JOIN api_keys k \
-             ON k.id = i.key_id AND k.project_id = i.project_id AND k.revoked_at IS NULL \
-            AND (k.expires_at IS NULL OR k.expires_at > now())), \
-         counts AS ( \
-           SELECT session_id, project_id, count(*) AS n FROM keyed WHERE key_ok \
-           GROUP BY session_id, project_id), \
-         locked AS ( \
-           SELECT s.id FROM sessions s JOIN counts c ON c.session_id = s.id AND c.project_id = s.project_id \
-           ORDER BY s.id FOR UPDATE OF s), \
-         bumped AS ( \
-           UPDATE sessions SET last_seq = sessions.last_seq + c.n, last_activity_at = now(), last_seen_at = now() \
-           FROM counts c JOIN locked l ON l.id = c.session_id \
-           WHERE sessions.id = c.session_id AND sessions.status = $6 \
-             AND sessions.open_questions = 0 AND sessions.open_approvals = 0 \
-             AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = sessions.id \
-                             AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
-             AND NOT EXISTS (SELECT 1 FROM keyed r JOIN messages m \
-                               ON m.session_id = r.session_id AND m.request_id = r.request_id \
-                             WHERE r.session_id = sessions.id AND r.key_ok) \
-           RETURNING sessions.id, sessions.last_seq - c.n AS base_seq, sessions.agent_read_seq), \
-         written AS ( \
-           INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) \
-           SELECT r.session_id, b.base_seq + row_number() OVER (PARTITION BY r.session_id ORDER BY r.ord), \
-                  $7, $8, r.body::jsonb, r.request_id, \
-                  jsonb_build_object('read_after', b.agent_read_seq, 'read_through', b.agent_read_seq) \
-           FROM keyed r JOIN bumped b ON b.id = r.session_id WHERE r.key_ok \
-           RETURNING session_id, seq, request_id) \
-         SELECT k.ord, k.key_ok, w.seq FROM keyed k \
-         LEFT JOIN written w ON w.session_id = k.session_id AND w.request_id = k.request_id",
-    )
-    .bind(batch.iter().map(|p| p.session_id).collect::<Vec<_>>())
-    .bind(batch.iter().map(|p| p.project_id).collect::<Vec<_>>())
-    .bind(batch.iter().map(|p| p.key_id).collect::<Vec<_>>())
-    .bind(batch.iter().map(|p| p.request_id.as_str()).collect::<Vec<_>>())
-    .bind(batch.iter().map(|p| p.body.as_str()).collect::<Vec<_>>())
-    .bind(SessionStatus::Active as i16)
-    .bind(Sender::Agent as i16)
-    .bind(MessageKind::Step as i16)
-    .fetch_all(pool)
-    .await;
-    let mut outcomes = vec![Outcome::Slow; batch.len()];
-    match rows {
-        Ok(rows) => {
-            for (ord, key_ok, seq) in rows {
-                let Some(slot) = usize::try_from(ord - 1)
-                    .ok()
-                    .and_then(|i| outcomes.get_mut(i))
-                else {
-                    continue;
-                };
-                *slot = match (key_ok, seq) {
-                    (_, Some(seq)) => Outcome::Written(seq),
-                    (false, None) => Outcome::KeyRefused,
-                    (true, None) => Outcome::Slow,
-                };
-            }
-        }
+    let outcomes = match write_all(pool, &batch).await {
+        Ok(outcomes) => outcomes,
         // A retry racing its original (another batch or the general path wrote its request id
-        // after this statement's snapshot): nothing was written; every step goes the general
-        // way, where the retry finds its original.
-        Err(e) if is_unique_violation(&e, "messages_request_id_key") => {}
+        // first): nothing of this batch was kept; every step goes the general way, where the
+        // retry finds its original.
+        Err(e) if is_unique_violation(&e, "messages_request_id_key") => {
+            vec![Outcome::Slow; batch.len()]
+        }
         // Anything else (a lost connection): the general path gives each caller its own error.
-        Err(e) => tracing::debug!(error = %e, "a step batch failed; its steps go one by one"),
-    }
+        Err(e) => {
+            tracing::debug!(error = %e, "a step batch failed; its steps go one by one");
+            vec![Outcome::Slow; batch.len()]
+        }
+    };
     // Every hint before any reply: a caller that hears back may count on its watchers waking.
     if let Some(sink) = hints {
         for (p, outcome) in batch.iter().zip(&outcomes) {
