@@ -3,14 +3,17 @@
 //! - `GET /auth/oidc`: the configured issuers, for the login page:
 //!   `{"issuers": [{"id", "display_name", "start_url"}]}`.
 //! - `GET /auth/oidc/<id>/start`: records a pending sign-in, sets the browser-binding cookie
-//!   and redirects to the issuer.
+//!   and redirects to the issuer. Rate-limited per client address (`oidc.start_burst`,
+//!   `oidc.starts_per_minute`): anyone may call it, and each call stores a row.
 //! - `GET /auth/oidc/<id>/callback`: where the issuer sends the browser back; on success sets
 //!   the refresh cookie (`api::session_http`) and redirects to the dashboard (`/?signin=oidc`),
 //!   which picks the sign-in up with `/auth/session/refresh`. Failures are a short page saying why (nothing of
 //!   the issuer's answers or of internal errors beyond a reference id).
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::Path;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode, header};
@@ -20,10 +23,16 @@ use super::AppState;
 use super::session_http::{Resp, issue_session};
 use crate::auth::cookies::{self, OIDC_BINDING_COOKIE, OIDC_PATH, SameSite};
 use crate::auth::oidc::{CallbackParams, OidcError};
+use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
 use crate::notify::action::escape_html as escape;
+use crate::runtime::forwarded::ClientAddr;
 
 pub fn router(state: AppState) -> axum::Router {
+    let starts = Arc::new(RateLimiter::<IpAddr>::per_minute(
+        state.settings.oidc.starts_per_minute,
+        state.settings.oidc.start_burst,
+    ));
     let state = Arc::new(state);
     let (list_state, start_state, callback_state) = (state.clone(), state.clone(), state);
     axum::Router::new()
@@ -36,10 +45,20 @@ pub fn router(state: AppState) -> axum::Router {
         )
         .route(
             "/auth/oidc/{issuer}/start",
-            get(move |Path(issuer): Path<String>| {
-                let state = start_state.clone();
-                async move { start(&state, &issuer).await }
-            }),
+            get(
+                move |Path(issuer): Path<String>, client: Option<Extension<ClientAddr>>| {
+                    let (state, starts) = (start_state.clone(), starts.clone());
+                    async move {
+                        // Every request passes the forwarded layer, which sets the address; were
+                        // one to miss it, all such requests share one bucket.
+                        let addr = client.map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.0);
+                        match starts.take(addr) {
+                            Ok(()) => start(&state, &issuer).await,
+                            Err(wait) => too_many_starts(&issuer, addr, wait),
+                        }
+                    }
+                },
+            ),
         )
         .route(
             "/auth/oidc/{issuer}/callback",
@@ -161,6 +180,19 @@ async fn callback(
         Err(e) => failure_page(issuer, e),
     };
     resp.headers_mut().append(header::SET_COOKIE, clear_binding);
+    resp
+}
+
+/// 429 with Retry-After: this address started too many sign-ins lately.
+fn too_many_starts(issuer: &str, addr: IpAddr, wait: std::time::Duration) -> Resp {
+    let secs = wait.as_secs() + 1;
+    tracing::info!(issuer, client = %addr, "an OIDC sign-in start was rate-limited");
+    let mut resp = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("Too many sign-ins were started from your address. Try again in {secs} s."),
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, http::HeaderValue::from(secs));
     resp
 }
 

@@ -556,6 +556,62 @@ async fn a_state_is_used_once_by_the_browser_that_started_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_starts_are_limited_per_client_address() {
+    let mut provider = Provider::start().await;
+    let issuer = provider.issuer_settings(&[]);
+    let app = TestApp::spawn_with(|s| {
+        s.oidc.issuers.insert(ISSUER_ID.into(), issuer);
+        s.oidc.start_burst = 2;
+        s.oidc.starts_per_minute = 1;
+        // The test stands in for a proxy on loopback that names each client in X-Forwarded-For.
+        s.tls.trusted_proxies = vec!["127.0.0.1".into(), "::1".into()];
+    })
+    .await;
+    let server = format!("http://{}", app.addr);
+    provider.register(&server, true).await;
+    let mut browser = Browser::default();
+    let url = format!("{server}/auth/oidc/{ISSUER_ID}/start");
+    let from = |client: &'static str| [("x-forwarded-for", client)];
+
+    for _ in 0..2 {
+        let r = browser
+            .request("GET", &url, &from("203.0.113.7"), None)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let refused = browser
+        .request("GET", &url, &from("203.0.113.7"), None)
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let retry_after: u64 = refused.headers[http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    assert!(
+        refused
+            .body
+            .contains("Too many sign-ins were started from your address"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.set_cookie("sb_oidc").is_none(),
+        "no pending sign-in"
+    );
+
+    // Another address has its own allowance.
+    let other = browser
+        .request("GET", &url, &from("203.0.113.8"), None)
+        .await;
+    assert_eq!(other.status, 303, "{}", other.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_token_with_another_nonce_is_refused() {
     let (app, _provider) = app_with_provider(&["example.com"]).await;
     let server = format!("http://{}", app.addr);

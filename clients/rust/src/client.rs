@@ -746,11 +746,19 @@ mod tests {
 
         std::fs::write(&file, " \n").unwrap();
         let empty = read_api_key_file(&file).unwrap_err().to_string();
-        assert!(empty.starts_with(&format!("{ENV_API_KEY_FILE}={file:?} cannot be used: it is empty")), "{empty}");
+        assert!(
+            empty.starts_with(&format!(
+                "{ENV_API_KEY_FILE}={file:?} cannot be used: it is empty"
+            )),
+            "{empty}"
+        );
 
         let missing = dir.path().join("missing");
         let unreadable = read_api_key_file(&missing).unwrap_err().to_string();
-        assert!(unreadable.starts_with(&format!("{ENV_API_KEY_FILE}={missing:?} cannot be used: ")), "{unreadable}");
+        assert!(
+            unreadable.starts_with(&format!("{ENV_API_KEY_FILE}={missing:?} cannot be used: ")),
+            "{unreadable}"
+        );
     }
 
     #[test]
