@@ -42,6 +42,7 @@ impl AuthService for AuthApi {
         &self,
         request: Request<LoginRequest>,
     ) -> Result<Response<LoginResponse>, Status> {
+        let client = client_addr(&request);
         let req = request.into_inner();
         let email = validate::required_text("email", req.email.trim(), 320)?;
         validate::required_text("password", &req.password, validate::MAX_PASSWORD_CHARS)?;
@@ -50,6 +51,7 @@ impl AuthService for AuthApi {
             &self.state.login_throttle,
             &email,
             req.password,
+            client,
         )
         .await?;
         let tokens = self.issue(&user, Uuid::new_v4()).await?;
@@ -78,9 +80,18 @@ impl AuthService for AuthApi {
         &self,
         request: Request<LogoutRequest>,
     ) -> Result<Response<LogoutResponse>, Status> {
+        let client = client_addr(&request);
         let token = request.into_inner().refresh_token;
         validate::required_text("refresh_token", &token, 200)?;
-        sign_in::sign_out(&self.state.store, &token).await?;
+        sign_in::sign_out(&self.state.store, &token, client).await?;
         Ok(Response::new(LogoutResponse {}))
     }
+}
+
+/// The caller's address as the forwarded layer resolved it (for the sign-in history).
+fn client_addr<T>(request: &Request<T>) -> Option<std::net::IpAddr> {
+    request
+        .extensions()
+        .get::<crate::runtime::forwarded::ClientAddr>()
+        .map(|c| c.0)
 }

@@ -25,8 +25,10 @@ use crate::auth::cookies::{self, OIDC_BINDING_COOKIE, OIDC_PATH, SameSite};
 use crate::auth::oidc::{CallbackParams, OidcError};
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
+use crate::auth::sign_in;
 use crate::notify::action::escape_html as escape;
 use crate::runtime::forwarded::ClientAddr;
+use crate::store::sign_ins::SignInKind;
 
 pub fn router(state: AppState) -> axum::Router {
     let starts = Arc::new(RateLimiter::<IpAddr>::per_minute(
@@ -63,10 +65,14 @@ pub fn router(state: AppState) -> axum::Router {
         .route(
             "/auth/oidc/{issuer}/callback",
             get(
-                move |Path(issuer): Path<String>, uri: http::Uri, headers: HeaderMap| {
+                move |Path(issuer): Path<String>,
+                      uri: http::Uri,
+                      headers: HeaderMap,
+                      client: Option<Extension<ClientAddr>>| {
                     let state = callback_state.clone();
                     let params = callback_params(uri.query());
-                    async move { callback(&state, &issuer, &params, &headers).await }
+                    let client = client.map(|c| c.0.0);
+                    async move { callback(&state, &issuer, &params, &headers, client).await }
                 },
             ),
         )
@@ -151,6 +157,7 @@ async fn callback(
     issuer: &str,
     params: &CallbackParams,
     headers: &HeaderMap,
+    client: Option<IpAddr>,
 ) -> Resp {
     let redirect = redirect_uri(state, issuer);
     let binding = cookies::get(headers, OIDC_BINDING_COOKIE);
@@ -162,6 +169,7 @@ async fn callback(
             .await?;
         let (_, cookie) = issue_session(state, &user, Uuid::new_v4()).await?;
         tracing::info!(user_id = %user.id, issuer, "signed in through OIDC");
+        sign_in::audit(&state.store, user.id, SignInKind::Oidc, issuer, client).await;
         Ok::<_, OidcError>(cookie)
     };
     let mut resp = match signed_in.await {

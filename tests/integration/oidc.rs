@@ -10,6 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use switchboard::config::OidcIssuer;
 use switchboard::proto::*;
+use switchboard::store::sign_ins::SignInKind;
 
 use crate::harness::*;
 
@@ -437,6 +438,28 @@ async fn a_first_sign_in_creates_the_person_and_the_next_finds_them() {
         })
         .await;
     assert_eq!(code(refused), tonic::Code::Unauthenticated);
+
+    // The person's sign-in history: both OIDC sign-ins, the refused password, the sign-out.
+    let r = browser.session_call(&server, "logout", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let history: Vec<_> = app
+        .store
+        .sign_ins_of(uid, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind, e.issuer, e.client_addr))
+        .collect();
+    let at = |kind, issuer: &str| (kind, issuer.to_owned(), "127.0.0.1".to_owned());
+    assert_eq!(
+        history,
+        [
+            at(SignInKind::SignedOut, ""),
+            at(SignInKind::PasswordFailed, ""),
+            at(SignInKind::Oidc, ISSUER_ID),
+            at(SignInKind::Oidc, ISSUER_ID),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
