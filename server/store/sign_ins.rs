@@ -3,10 +3,11 @@
 //! does not fail because its history row could not be written); see `auth::sign_in::audit`.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Store;
-use crate::domain::{DomainResult, UserId};
+use crate::domain::{DomainResult, Page, UserId};
 
 /// How long a person's sign-in history is kept.
 const KEEP_DAYS: i32 = 90;
@@ -43,6 +44,13 @@ pub struct SignInEvent {
     pub issuer: String,
     /// The client's address as the server saw it (empty when unknown).
     pub client_addr: String,
+}
+
+/// Position after the last event of a page (newest first).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignInCursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
 }
 
 const PRUNE_OLD: &str = "WITH pruned AS (DELETE FROM sign_in_events \
@@ -94,18 +102,29 @@ impl Store {
         Ok(())
     }
 
-    /// `user`'s most recent events, newest first.
-    pub async fn sign_ins_of(&self, user: UserId, limit: i64) -> DomainResult<Vec<SignInEvent>> {
+    /// A page of `user`'s events, newest first, after `after` (the previous page's last).
+    pub async fn sign_ins_of(
+        &self,
+        user: UserId,
+        after: Option<SignInCursor>,
+        limit: i64,
+    ) -> DomainResult<Page<SignInEvent, SignInCursor>> {
+        let (a_time, a_id) = after.map_or((None, None), |c| (Some(c.at), Some(c.id)));
         let rows: Vec<(Uuid, DateTime<Utc>, i16, String, String)> = sqlx::query_as(
             "SELECT id, created_at, kind, issuer, client_addr FROM sign_in_events \
-             WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+             WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3)) \
+             ORDER BY created_at DESC, id DESC LIMIT $4",
         )
         .bind(user.0)
-        .bind(limit)
+        .bind(a_time)
+        .bind(a_id)
+        .bind(limit + 1)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
+        let more = rows.len() as i64 > limit;
+        let items: Vec<SignInEvent> = rows
             .into_iter()
+            .take(limit as usize)
             .filter_map(|(id, at, kind, issuer, client_addr)| {
                 Some(SignInEvent {
                     id,
@@ -115,6 +134,12 @@ impl Store {
                     client_addr,
                 })
             })
-            .collect())
+            .collect();
+        let next = if more {
+            items.last().map(|e| SignInCursor { at: e.at, id: e.id })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
     }
 }

@@ -444,9 +444,10 @@ async fn a_first_sign_in_creates_the_person_and_the_next_finds_them() {
     assert_eq!(r.status, 200, "{}", r.body);
     let history: Vec<_> = app
         .store
-        .sign_ins_of(uid, 10)
+        .sign_ins_of(uid, None, 10)
         .await
         .unwrap()
+        .items
         .into_iter()
         .map(|e| (e.kind, e.issuer, e.client_addr))
         .collect();
