@@ -78,10 +78,13 @@ pub async fn check_password(
             audit(store, user.id, SignInKind::Password, "", client).await;
             Ok(user)
         }
-        (found, _) => {
+        _ => {
             throttle.record_failure(email);
-            if let Some((user, _)) = found {
-                audit(store, user.id, SignInKind::PasswordFailed, "", client).await;
+            // The same statement for a known and an unknown email: same time (see above).
+            let addr = client.map(|a| a.to_string()).unwrap_or_default();
+            if let Err(e) = store.record_failed_password(email, &addr).await {
+                let id = Uuid::new_v4();
+                tracing::error!(error_id = %id, error = %e, "recording a failed sign-in failed");
             }
             Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()))
         }

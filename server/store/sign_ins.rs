@@ -80,6 +80,26 @@ impl Store {
         Ok(())
     }
 
+    /// Records a refused password sign-in for the person with this email, if there is one.
+    /// One statement whether or not the email exists, so that the refusal takes as long for an
+    /// unknown email as for a known one (the password check's rule).
+    pub async fn record_failed_password(&self, email: &str, client_addr: &str) -> DomainResult<()> {
+        sqlx::query(
+            "WITH u AS (SELECT id FROM users WHERE lower(email) = lower($2)), \
+             pruned AS (DELETE FROM sign_in_events WHERE user_id IN (SELECT id FROM u) \
+             AND created_at < now() - make_interval(days => $5)) \
+             INSERT INTO sign_in_events (id, user_id, kind, client_addr) SELECT $1, id, $3, $4 FROM u",
+        )
+        .bind(Uuid::new_v4())
+        .bind(email)
+        .bind(SignInKind::PasswordFailed as i16)
+        .bind(client_addr)
+        .bind(KEEP_DAYS)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records a sign-out for the owner of the refresh token with this hash, when the token is
     /// known and its sign-in not already ended (signing out twice is recorded once). Call it
     /// before revoking.
