@@ -3,14 +3,17 @@
 //! - `GET /auth/oidc`: the configured issuers, for the login page:
 //!   `{"issuers": [{"id", "display_name", "start_url"}]}`.
 //! - `GET /auth/oidc/<id>/start`: records a pending sign-in, sets the browser-binding cookie
-//!   and redirects to the issuer.
+//!   and redirects to the issuer. Rate-limited per client address (`oidc.start_burst`,
+//!   `oidc.starts_per_minute`): anyone may call it, and each call stores a row.
 //! - `GET /auth/oidc/<id>/callback`: where the issuer sends the browser back; on success sets
 //!   the refresh cookie (`api::session_http`) and redirects to the dashboard (`/?signin=oidc`),
 //!   which picks the sign-in up with `/auth/session/refresh`. Failures are a short page saying why (nothing of
 //!   the issuer's answers or of internal errors beyond a reference id).
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::Path;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode, header};
@@ -20,10 +23,18 @@ use super::AppState;
 use super::session_http::{Resp, issue_session};
 use crate::auth::cookies::{self, OIDC_BINDING_COOKIE, OIDC_PATH, SameSite};
 use crate::auth::oidc::{CallbackParams, OidcError};
+use crate::auth::rate_limit::RateLimiter;
 use crate::auth::secrets::random_bytes;
+use crate::auth::sign_in;
 use crate::notify::action::escape_html as escape;
+use crate::runtime::forwarded::ClientAddr;
+use crate::store::sign_ins::SignInKind;
 
 pub fn router(state: AppState) -> axum::Router {
+    let starts = Arc::new(RateLimiter::<IpAddr>::per_minute(
+        state.settings.oidc.starts_per_minute,
+        state.settings.oidc.start_burst,
+    ));
     let state = Arc::new(state);
     let (list_state, start_state, callback_state) = (state.clone(), state.clone(), state);
     axum::Router::new()
@@ -36,18 +47,32 @@ pub fn router(state: AppState) -> axum::Router {
         )
         .route(
             "/auth/oidc/{issuer}/start",
-            get(move |Path(issuer): Path<String>| {
-                let state = start_state.clone();
-                async move { start(&state, &issuer).await }
-            }),
+            get(
+                move |Path(issuer): Path<String>, client: Option<Extension<ClientAddr>>| {
+                    let (state, starts) = (start_state.clone(), starts.clone());
+                    async move {
+                        // Every request passes the forwarded layer, which sets the address; were
+                        // one to miss it, all such requests share one bucket.
+                        let addr = client.map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.0);
+                        match starts.take(addr) {
+                            Ok(()) => start(&state, &issuer).await,
+                            Err(wait) => too_many_starts(&issuer, addr, wait),
+                        }
+                    }
+                },
+            ),
         )
         .route(
             "/auth/oidc/{issuer}/callback",
             get(
-                move |Path(issuer): Path<String>, uri: http::Uri, headers: HeaderMap| {
+                move |Path(issuer): Path<String>,
+                      uri: http::Uri,
+                      headers: HeaderMap,
+                      client: Option<Extension<ClientAddr>>| {
                     let state = callback_state.clone();
                     let params = callback_params(uri.query());
-                    async move { callback(&state, &issuer, &params, &headers).await }
+                    let client = client.map(|c| c.0.0);
+                    async move { callback(&state, &issuer, &params, &headers, client).await }
                 },
             ),
         )
@@ -132,6 +157,7 @@ async fn callback(
     issuer: &str,
     params: &CallbackParams,
     headers: &HeaderMap,
+    client: Option<IpAddr>,
 ) -> Resp {
     let redirect = redirect_uri(state, issuer);
     let binding = cookies::get(headers, OIDC_BINDING_COOKIE);
@@ -143,6 +169,7 @@ async fn callback(
             .await?;
         let (_, cookie) = issue_session(state, &user, Uuid::new_v4()).await?;
         tracing::info!(user_id = %user.id, issuer, "signed in through OIDC");
+        sign_in::audit(&state.store, user.id, SignInKind::Oidc, issuer, client).await;
         Ok::<_, OidcError>(cookie)
     };
     let mut resp = match signed_in.await {
@@ -161,6 +188,19 @@ async fn callback(
         Err(e) => failure_page(issuer, e),
     };
     resp.headers_mut().append(header::SET_COOKIE, clear_binding);
+    resp
+}
+
+/// 429 with Retry-After: this address started too many sign-ins lately.
+fn too_many_starts(issuer: &str, addr: IpAddr, wait: std::time::Duration) -> Resp {
+    let secs = wait.as_secs() + 1;
+    tracing::info!(issuer, client = %addr, "an OIDC sign-in start was rate-limited");
+    let mut resp = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("Too many sign-ins were started from your address. Try again in {secs} s."),
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, http::HeaderValue::from(secs));
     resp
 }
 

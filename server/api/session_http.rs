@@ -14,8 +14,10 @@
 //! (its Host, `notify.public_url`, or one of `cors_origins`); the cookie is SameSite=Strict too.
 //! Non-browser clients keep using AuthService's Refresh and Logout with the token in the body.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::routing::post;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -25,8 +27,12 @@ use super::AppState;
 use crate::auth::cookies::{self, REFRESH_COOKIE, REFRESH_PATH, SameSite};
 use crate::auth::sign_in;
 use crate::domain::{DomainError, User, validate};
+use crate::runtime::forwarded::ClientAddr;
 
 pub type Resp = http::Response<axum::body::Body>;
+
+/// The client's address, as the forwarded layer resolved it (for the sign-in history).
+type Client = Option<Extension<ClientAddr>>;
 
 /// The header a browser call must carry (any value).
 pub const CSRF_HEADER: &str = "x-switchboard-csrf";
@@ -37,10 +43,15 @@ pub fn router(state: AppState) -> axum::Router {
     axum::Router::new()
         .route(
             "/auth/session/login",
-            post(move |uri: http::Uri, headers: HeaderMap, body: Bytes| {
-                let state = login_state.clone();
-                async move { guarded(&state, &uri, &headers, login(&state, &body)).await }
-            }),
+            post(
+                move |uri: http::Uri, headers: HeaderMap, client: Client, body: Bytes| {
+                    let state = login_state.clone();
+                    let client = client.map(|c| c.0.0);
+                    async move {
+                        guarded(&state, &uri, &headers, login(&state, &body, client)).await
+                    }
+                },
+            ),
         )
         .route(
             "/auth/session/refresh",
@@ -51,9 +62,12 @@ pub fn router(state: AppState) -> axum::Router {
         )
         .route(
             "/auth/session/logout",
-            post(move |uri: http::Uri, headers: HeaderMap| {
+            post(move |uri: http::Uri, headers: HeaderMap, client: Client| {
                 let state = logout_state.clone();
-                async move { guarded(&state, &uri, &headers, logout(&state, &headers)).await }
+                let client = client.map(|c| c.0.0);
+                async move {
+                    guarded(&state, &uri, &headers, logout(&state, &headers, client)).await
+                }
             }),
         )
 }
@@ -121,7 +135,7 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(state: &AppState, body: &[u8]) -> Resp {
+async fn login(state: &AppState, body: &[u8], client: Option<IpAddr>) -> Resp {
     let Ok(body) = serde_json::from_slice::<LoginBody>(body) else {
         return error_json(
             StatusCode::BAD_REQUEST,
@@ -132,7 +146,14 @@ async fn login(state: &AppState, body: &[u8]) -> Resp {
     let checked = async {
         let email = validate::required_text("email", body.email.trim(), 320)?;
         validate::required_text("password", &body.password, validate::MAX_PASSWORD_CHARS)?;
-        sign_in::check_password(&state.store, &state.login_throttle, &email, body.password).await
+        sign_in::check_password(
+            &state.store,
+            &state.login_throttle,
+            &email,
+            body.password,
+            client,
+        )
+        .await
     };
     match checked.await {
         Ok(user) => {
@@ -163,9 +184,9 @@ async fn refresh(state: &AppState, headers: &HeaderMap) -> Resp {
     }
 }
 
-async fn logout(state: &AppState, headers: &HeaderMap) -> Resp {
+async fn logout(state: &AppState, headers: &HeaderMap, client: Option<IpAddr>) -> Resp {
     if let Some(token) = cookies::get(headers, REFRESH_COOKIE) {
-        if let Err(e) = sign_in::sign_out(&state.store, token).await {
+        if let Err(e) = sign_in::sign_out(&state.store, token, client).await {
             return domain_error(e);
         }
     }

@@ -2,6 +2,7 @@
 //! email as for a wrong password), the token pair it earns, rotation of the refresh token, and
 //! sign-out. AuthService's handlers only validate, call these and convert.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,8 @@ use super::passwords::{dummy_hash, verify_password};
 use super::secrets::{hash_secret, new_refresh_token};
 use super::throttle::LoginThrottle;
 use super::tokens::AccessTokens;
-use crate::domain::{DomainError, DomainResult, User};
+use crate::domain::{DomainError, DomainResult, User, UserId};
+use crate::store::sign_ins::SignInKind;
 use crate::store::{RefreshOutcome, Store};
 
 const BAD_CREDENTIALS: &str = "wrong email or password";
@@ -24,13 +26,31 @@ pub struct IssuedTokens {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
+/// Adds an event to the person's sign-in history. Best effort: the sign-in (or sign-out) it
+/// records goes ahead when the row cannot be written, which is logged with an id.
+pub async fn audit(
+    store: &Store,
+    user: UserId,
+    kind: SignInKind,
+    issuer: &str,
+    client: Option<IpAddr>,
+) {
+    let addr = client.map(|a| a.to_string()).unwrap_or_default();
+    if let Err(e) = store.record_sign_in(user, kind, issuer, &addr).await {
+        let id = Uuid::new_v4();
+        tracing::error!(error_id = %id, %user, ?kind, error = %e, "recording a sign-in failed");
+    }
+}
+
 /// The user whose password this is, or UNAUTHENTICATED (the same answer, in the same time,
-/// for an unknown email), or RESOURCE_EXHAUSTED while the email is throttled.
+/// for an unknown email), or RESOURCE_EXHAUSTED while the email is throttled. Successes and
+/// failures for an existing person go into their sign-in history with `client`'s address.
 pub async fn check_password(
     store: &Store,
     throttle: &LoginThrottle,
     email: &str,
     password: String,
+    client: Option<IpAddr>,
 ) -> DomainResult<User> {
     if let Some(wait) = throttle.check(email) {
         return Err(DomainError::ResourceExhausted {
@@ -55,10 +75,17 @@ pub async fn check_password(
         // hash, whose password is in this source: that match must not count.
         (Some((user, Some(_))), true) => {
             throttle.record_success(email);
+            audit(store, user.id, SignInKind::Password, "", client).await;
             Ok(user)
         }
         _ => {
             throttle.record_failure(email);
+            // The same statement for a known and an unknown email: same time (see above).
+            let addr = client.map(|a| a.to_string()).unwrap_or_default();
+            if let Err(e) = store.record_failed_password(email, &addr).await {
+                let id = Uuid::new_v4();
+                tracing::error!(error_id = %id, error = %e, "recording a failed sign-in failed");
+            }
             Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()))
         }
     }
@@ -115,9 +142,18 @@ pub async fn rotate_refresh_token(
     }
 }
 
-/// Revokes every refresh token of the sign-in `refresh_token` belongs to.
-pub async fn sign_out(store: &Store, refresh_token: &str) -> DomainResult<()> {
-    store
-        .revoke_refresh_family(&hash_secret(refresh_token))
-        .await
+/// Revokes every refresh token of the sign-in `refresh_token` belongs to, and records the
+/// sign-out in its owner's history (once, best effort).
+pub async fn sign_out(
+    store: &Store,
+    refresh_token: &str,
+    client: Option<IpAddr>,
+) -> DomainResult<()> {
+    let hash = hash_secret(refresh_token);
+    let addr = client.map(|a| a.to_string()).unwrap_or_default();
+    if let Err(e) = store.record_sign_out(&hash, &addr).await {
+        let id = Uuid::new_v4();
+        tracing::error!(error_id = %id, error = %e, "recording a sign-out failed");
+    }
+    store.revoke_refresh_family(&hash).await
 }

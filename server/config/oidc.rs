@@ -9,6 +9,9 @@
 //! allowed_domains = ["example.com"]             # optional: only these email domains
 //! ```
 //!
+//! Beside the issuers, `oidc.start_burst` (10) and `oidc.starts_per_minute` (20) limit the
+//! sign-ins one client address may start.
+//!
 //! Issuers are a table keyed by id (not a list) so that each field, the secret above all, can
 //! come from its own environment variable (a Kubernetes Secret, say).
 
@@ -34,6 +37,10 @@ pub struct OidcSettings {
     /// How long the discovery document and the issuer's keys are reused (a token signed with
     /// a key not seen yet makes the keys be read again at once).
     pub metadata_ttl_secs: u64,
+    /// Sign-ins one client address may start (`/auth/oidc/<id>/start`) at once, and how many
+    /// more a minute after that: each start stores a pending sign-in, and nobody is signed in yet.
+    pub start_burst: u32,
+    pub starts_per_minute: u32,
 }
 
 /// One configured issuer.
@@ -63,6 +70,8 @@ impl Default for OidcSettings {
             login_ttl_secs: 600,
             http_timeout_ms: 10_000,
             metadata_ttl_secs: 3600,
+            start_burst: 10,
+            starts_per_minute: 20,
         }
     }
 }

@@ -22,6 +22,7 @@ mod reads;
 mod rows;
 mod runners;
 mod sessions;
+pub mod sign_ins;
 mod sql_enums;
 mod sweeps;
 

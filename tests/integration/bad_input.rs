@@ -553,7 +553,10 @@ fn generated_garbage_never_gets_a_server_fault() {
         if !method.path.starts_with("/switchboard.") {
             continue;
         }
-        let bearer = if method.path.contains("AgentService") {
+        let bearer = if method.path.ends_with("AuthService/ListSignIns") {
+            // The one AuthService call that takes the person's access token.
+            Some(user.access_token.as_str())
+        } else if method.path.contains("AgentService") {
             Some(user.api_key.as_str())
         } else if method.path.contains("DashboardService")
             || method.path.contains("ProjectService")

@@ -30,5 +30,6 @@ mod reads_tenancy;
 mod roles;
 mod serving;
 mod session_history;
+mod sign_in_history;
 mod subscription;
 mod tenancy;

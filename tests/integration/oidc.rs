@@ -10,6 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use switchboard::config::OidcIssuer;
 use switchboard::proto::*;
+use switchboard::store::sign_ins::SignInKind;
 
 use crate::harness::*;
 
@@ -437,6 +438,29 @@ async fn a_first_sign_in_creates_the_person_and_the_next_finds_them() {
         })
         .await;
     assert_eq!(code(refused), tonic::Code::Unauthenticated);
+
+    // The person's sign-in history: both OIDC sign-ins, the refused password, the sign-out.
+    let r = browser.session_call(&server, "logout", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let history: Vec<_> = app
+        .store
+        .sign_ins_of(uid, None, 10)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| (e.kind, e.issuer, e.client_addr))
+        .collect();
+    let at = |kind, issuer: &str| (kind, issuer.to_owned(), "127.0.0.1".to_owned());
+    assert_eq!(
+        history,
+        [
+            at(SignInKind::SignedOut, ""),
+            at(SignInKind::PasswordFailed, ""),
+            at(SignInKind::Oidc, ISSUER_ID),
+            at(SignInKind::Oidc, ISSUER_ID),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -553,6 +577,62 @@ async fn a_state_is_used_once_by_the_browser_that_started_it() {
     // An issuer id that is not configured.
     let r = browser.get(&format!("{server}/auth/oidc/nope/start")).await;
     assert_eq!(r.status, 404, "{}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_starts_are_limited_per_client_address() {
+    let mut provider = Provider::start().await;
+    let issuer = provider.issuer_settings(&[]);
+    let app = TestApp::spawn_with(|s| {
+        s.oidc.issuers.insert(ISSUER_ID.into(), issuer);
+        s.oidc.start_burst = 2;
+        s.oidc.starts_per_minute = 1;
+        // The test stands in for a proxy on loopback that names each client in X-Forwarded-For.
+        s.tls.trusted_proxies = vec!["127.0.0.1".into(), "::1".into()];
+    })
+    .await;
+    let server = format!("http://{}", app.addr);
+    provider.register(&server, true).await;
+    let mut browser = Browser::default();
+    let url = format!("{server}/auth/oidc/{ISSUER_ID}/start");
+    let from = |client: &'static str| [("x-forwarded-for", client)];
+
+    for _ in 0..2 {
+        let r = browser
+            .request("GET", &url, &from("203.0.113.7"), None)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let refused = browser
+        .request("GET", &url, &from("203.0.113.7"), None)
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let retry_after: u64 = refused.headers[http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    assert!(
+        refused
+            .body
+            .contains("Too many sign-ins were started from your address"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.set_cookie("sb_oidc").is_none(),
+        "no pending sign-in"
+    );
+
+    // Another address has its own allowance.
+    let other = browser
+        .request("GET", &url, &from("203.0.113.8"), None)
+        .await;
+    assert_eq!(other.status, 303, "{}", other.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

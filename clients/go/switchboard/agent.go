@@ -59,9 +59,14 @@ func NewAgent(name, url, apiKey string, opts ...grpc.DialOption) (*Agent, error)
 		Retry: DefaultRetryPolicy, CallTimeout: defaultCallTimeout}, nil
 }
 
-// NewAgentFromEnv is NewAgent with $SWITCHBOARD_URL and $SWITCHBOARD_API_KEY.
+// NewAgentFromEnv is NewAgent with $SWITCHBOARD_URL and the key APIKeyFromEnv finds
+// ($SWITCHBOARD_API_KEY, or the file $SWITCHBOARD_API_KEY_FILE names).
 func NewAgentFromEnv(name string, opts ...grpc.DialOption) (*Agent, error) {
-	return NewAgent(name, envOr("", EnvURL), envOr("", EnvAPIKey), opts...)
+	apiKey, err := APIKeyFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return NewAgent(name, envOr("", EnvURL), apiKey, opts...)
 }
 
 // Close closes the connection.

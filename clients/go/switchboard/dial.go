@@ -28,6 +28,9 @@ import (
 const (
 	EnvURL    = "SWITCHBOARD_URL"
 	EnvAPIKey = "SWITCHBOARD_API_KEY"
+	// EnvAPIKeyFile names a file holding the API key, read when $SWITCHBOARD_API_KEY is unset (a
+	// Kubernetes launch mounts the session's credential as a file, never a variable).
+	EnvAPIKeyFile = "SWITCHBOARD_API_KEY_FILE"
 	// EnvCAFile names a PEM file of CA certificates that https:// connections trust instead of
 	// the system's roots (a private CA). Read by Dial, so by every constructor.
 	EnvCAFile = "SWITCHBOARD_CA_FILE"
@@ -213,6 +216,28 @@ func withRetry[T any](ctx context.Context, p RetryPolicy, fn func(context.Contex
 			return v, err
 		}
 	}
+}
+
+// APIKeyFromEnv returns $SWITCHBOARD_API_KEY when set and not blank, else the contents of the
+// file $SWITCHBOARD_API_KEY_FILE names, surrounding whitespace (the file's trailing newline)
+// trimmed: the same rules as every other Switchboard client.
+func APIKeyFromEnv() (string, error) {
+	if key := strings.TrimSpace(os.Getenv(EnvAPIKey)); key != "" {
+		return key, nil
+	}
+	path := os.Getenv(EnvAPIKeyFile)
+	if path == "" {
+		return "", fmt.Errorf("switchboard: %s is not set (nor %s)", EnvAPIKey, EnvAPIKeyFile)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("switchboard: %s=%q cannot be used: %w", EnvAPIKeyFile, path, err)
+	}
+	key := strings.TrimSpace(string(data))
+	if key == "" {
+		return "", fmt.Errorf("switchboard: %s=%q cannot be used: it is empty", EnvAPIKeyFile, path)
+	}
+	return key, nil
 }
 
 func envOr(v, name string) string {

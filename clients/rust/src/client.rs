@@ -51,6 +51,8 @@ pub enum Error {
     BadUrl { url: String, reason: String },
     #[error("{ENV_CA_FILE}={path:?} cannot be used: {reason}")]
     BadCaFile { path: PathBuf, reason: String },
+    #[error("{ENV_API_KEY_FILE}={path:?} cannot be used: {reason}")]
+    BadApiKeyFile { path: PathBuf, reason: String },
     #[error("{ENV_API_KEY} holds characters an HTTP header cannot carry")]
     BadApiKey,
     #[error("Switchboard {rpc} failed: {}", describe(.status))]
@@ -159,16 +161,28 @@ pub fn endpoint(url: &str, ca_file: Option<&Path>) -> Result<Endpoint, Error> {
     Ok(endpoint)
 }
 
+/// The API key: `SWITCHBOARD_API_KEY` when set and not blank, else the contents of the file
+/// `SWITCHBOARD_API_KEY_FILE` names. Surrounding whitespace (the file's trailing newline) is
+/// trimmed. Every client helper (Python, Go, TypeScript, Kotlin) follows the same rules.
 fn env_api_key() -> Result<String, Error> {
     if let Ok(key) = env_required(ENV_API_KEY) {
         return Ok(key);
     }
     match std::env::var_os(ENV_API_KEY_FILE).filter(|v| !v.is_empty()) {
-        Some(path) => match std::fs::read_to_string(&path) {
-            Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
-            _ => Err(Error::MissingEnv(ENV_API_KEY_FILE)),
-        },
+        Some(path) => read_api_key_file(Path::new(&path)),
         None => Err(Error::MissingEnv(ENV_API_KEY)),
+    }
+}
+
+fn read_api_key_file(path: &Path) -> Result<String, Error> {
+    let bad = |reason: String| Error::BadApiKeyFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let key = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    match key.trim() {
+        "" => Err(bad("it is empty".into())),
+        key => Ok(key.to_owned()),
     }
 }
 
@@ -721,6 +735,30 @@ mod tests {
         ] {
             assert!(!RetryPolicy::is_retryable(code), "{code:?}");
         }
+    }
+
+    #[test]
+    fn api_key_file_is_trimmed_and_named_when_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("api-key");
+        std::fs::write(&file, "sb_live_abc\n").unwrap();
+        assert_eq!(read_api_key_file(&file).unwrap(), "sb_live_abc");
+
+        std::fs::write(&file, " \n").unwrap();
+        let empty = read_api_key_file(&file).unwrap_err().to_string();
+        assert!(
+            empty.starts_with(&format!(
+                "{ENV_API_KEY_FILE}={file:?} cannot be used: it is empty"
+            )),
+            "{empty}"
+        );
+
+        let missing = dir.path().join("missing");
+        let unreadable = read_api_key_file(&missing).unwrap_err().to_string();
+        assert!(
+            unreadable.starts_with(&format!("{ENV_API_KEY_FILE}={missing:?} cannot be used: ")),
+            "{unreadable}"
+        );
     }
 
     #[test]

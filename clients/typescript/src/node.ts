@@ -15,6 +15,36 @@ export * from "./index.js";
 /** The environment variable naming a PEM file of CA certificates for https:// URLs. */
 export const ENV_CA_FILE = "SWITCHBOARD_CA_FILE";
 
+/** The environment variable holding an API key (`sb_live_...`). */
+export const ENV_API_KEY = "SWITCHBOARD_API_KEY";
+/**
+ * The environment variable naming a file that holds the API key, read when `SWITCHBOARD_API_KEY`
+ * is unset (a Kubernetes launch mounts the session's credential as a file, never a variable).
+ */
+export const ENV_API_KEY_FILE = "SWITCHBOARD_API_KEY_FILE";
+
+/**
+ * The API key: `$SWITCHBOARD_API_KEY` when set and not blank, else the contents of the file
+ * `$SWITCHBOARD_API_KEY_FILE` names, surrounding whitespace (the file's trailing newline) trimmed.
+ * The same rules as every other Switchboard client; throws an error naming the file when it
+ * cannot be read or is empty.
+ */
+export function apiKeyFromEnv(): string {
+  const key = (process.env[ENV_API_KEY] ?? "").trim();
+  if (key) return key;
+  const path = process.env[ENV_API_KEY_FILE];
+  if (!path) throw new Error(`${ENV_API_KEY} is not set (nor ${ENV_API_KEY_FILE})`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`${ENV_API_KEY_FILE}=${JSON.stringify(path)} cannot be used: ${(e as Error).message}`);
+  }
+  const fromFile = text.trim();
+  if (!fromFile) throw new Error(`${ENV_API_KEY_FILE}=${JSON.stringify(path)} cannot be used: it is empty`);
+  return fromFile;
+}
+
 /**
  * How https:// connections verify the server: the system's roots, or the CA certificates in the
  * PEM file `caFile` (default `$SWITCHBOARD_CA_FILE`) for a private CA. The name is always checked.
@@ -72,18 +102,22 @@ export function createNodeGrpcWebTransport(
   });
 }
 
-/** An AgentService client authenticated with an API key (`sb_live_...`). */
-export function createAgentClient(baseUrl: string, apiKey: string, tls: TlsOptions = {}): AgentClient {
-  return createClient(AgentService, createNodeGrpcTransport(baseUrl, apiKey, [], tls));
+/**
+ * An AgentService client authenticated with an API key (`sb_live_...`); `undefined` takes the
+ * key from the environment ({@link apiKeyFromEnv}).
+ */
+export function createAgentClient(baseUrl: string, apiKey: string | undefined, tls: TlsOptions = {}): AgentClient {
+  return createClient(AgentService, createNodeGrpcTransport(baseUrl, apiKey ?? apiKeyFromEnv(), [], tls));
 }
 
 /**
  * Starts a new agent session (`await startSession(url, key, { agentName: "bot" })`), or resumes
- * the existing one `opts.sessionId` names (Code.NotFound when there is none).
+ * the existing one `opts.sessionId` names (Code.NotFound when there is none). An `undefined` key
+ * is taken from the environment ({@link apiKeyFromEnv}).
  */
 export async function startSession(
   baseUrl: string,
-  apiKey: string,
+  apiKey: string | undefined,
   opts: StartOptions,
   tls: TlsOptions = {},
 ): Promise<AgentSession> {

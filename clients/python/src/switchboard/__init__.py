@@ -9,12 +9,12 @@ asyncio: switchboard.aio.AsyncAgent. The person's side: switchboard.Dashboard.
 """
 from switchboard._common import (
     AnswerTimeout, ApprovalTimeout, BearerAuthInterceptor, RetryPolicy, SessionEnded, StopRequested, SwitchboardError,
-    build_options, connect, new_request_id, option_slug, parse_url)
+    api_key_from_env, build_options, connect, new_request_id, option_slug, parse_url)
 from switchboard.agent import Agent, Session
 from switchboard.dashboard import Dashboard
 
 __all__ = [
-    "Agent", "Session", "Dashboard", "RetryPolicy", "connect", "new_request_id", "parse_url",
+    "Agent", "Session", "Dashboard", "RetryPolicy", "api_key_from_env", "connect", "new_request_id", "parse_url",
     "build_options", "option_slug", "BearerAuthInterceptor", "SwitchboardError", "StopRequested", "SessionEnded",
     "AnswerTimeout", "ApprovalTimeout",
 ]

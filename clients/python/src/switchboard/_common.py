@@ -21,6 +21,9 @@ ENV_URL = "SWITCHBOARD_URL"
 # A PEM file of CA certificates trusted for https:// URLs instead of the system's roots (a private CA).
 ENV_CA_FILE = "SWITCHBOARD_CA_FILE"
 ENV_API_KEY = "SWITCHBOARD_API_KEY"
+# A file holding the API key, read when SWITCHBOARD_API_KEY is unset (a Kubernetes launch mounts
+# the session's credential as a file, never a variable).
+ENV_API_KEY_FILE = "SWITCHBOARD_API_KEY_FILE"
 
 TERMINAL_STATUSES = frozenset({
     model.SESSION_STATUS_COMPLETED,
@@ -108,6 +111,26 @@ def env_or(value: Optional[str], name: str) -> str:
     if not env:
         raise SwitchboardError(f"{name} is not set (and no value was passed)")
     return env
+
+
+def api_key_from_env() -> str:
+    """The API key: $SWITCHBOARD_API_KEY when set and not blank, else the contents of the file
+    $SWITCHBOARD_API_KEY_FILE names, surrounding whitespace (the file's trailing newline) trimmed.
+    The same rules as every other Switchboard client."""
+    key = os.environ.get(ENV_API_KEY, "").strip()
+    if key:
+        return key
+    path = os.environ.get(ENV_API_KEY_FILE)
+    if not path:
+        raise SwitchboardError(f"{ENV_API_KEY} is not set (nor {ENV_API_KEY_FILE}, and no key was passed)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            key = f.read().strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SwitchboardError(f"{ENV_API_KEY_FILE}={json.dumps(path)} cannot be used: {e}") from e
+    if not key:
+        raise SwitchboardError(f"{ENV_API_KEY_FILE}={json.dumps(path)} cannot be used: it is empty")
+    return key
 
 
 class _CallDetails(collections.namedtuple(

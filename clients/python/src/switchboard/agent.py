@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar
 import grpc
 
 from switchboard._common import (
-    ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
-    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, build_approval, build_ask, build_preview,
+    ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
+    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, api_key_from_env, build_approval, build_ask, build_preview,
     connect, decision_of, env_or, failure_summary, new_request_id, outcome_of, status_name, to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
 from switchboard.v1 import agent_service_pb2_grpc as agent_grpc
@@ -24,7 +24,8 @@ DEFAULT_CALL_TIMEOUT = 30.0
 class Agent:
     """A named agent connected to Switchboard with an API key.
 
-    `url` and `api_key` default to $SWITCHBOARD_URL and $SWITCHBOARD_API_KEY. Use it as a context
+    `url` and `api_key` default to $SWITCHBOARD_URL and $SWITCHBOARD_API_KEY (or the file
+    $SWITCHBOARD_API_KEY_FILE names; see api_key_from_env). Use it as a context
     manager (or call close()) to close the channel. `stub` is the raw AgentServiceStub, already
     authenticated, for anything the helper does not wrap.
     """
@@ -37,7 +38,7 @@ class Agent:
         self.retry = retry
         self.call_timeout = call_timeout
         self._owns_channel = channel is None
-        self.channel = channel or connect(env_or(url, ENV_URL), env_or(api_key, ENV_API_KEY),
+        self.channel = channel or connect(env_or(url, ENV_URL), api_key or api_key_from_env(),
                                           interceptors=interceptors, ca_file=ca_file)
         self.stub = agent_grpc.AgentServiceStub(self.channel)
 

@@ -8,8 +8,8 @@ import grpc
 import grpc.aio
 
 from switchboard._common import (
-    ENV_API_KEY, ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
-    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, _with_auth, build_approval, build_ask,
+    ENV_URL, TERMINAL_STATUSES, WAIT_CHUNK_SECONDS, WAIT_GRACE_SECONDS, AnswerTimeout,
+    ApprovalTimeout, RetryPolicy, SessionEnded, StopRequested, _with_auth, api_key_from_env, build_approval, build_ask,
     build_preview, decision_of, env_or, tls_credentials, failure_summary, new_request_id, outcome_of, parse_url, status_name,
     to_seconds)
 from switchboard.v1 import agent_service_pb2 as agent_pb
@@ -75,7 +75,7 @@ class AsyncAgent:
         self.retry = retry
         self.call_timeout = call_timeout
         self._owns_channel = channel is None
-        self.channel = channel or connect_aio(env_or(url, ENV_URL), env_or(api_key, ENV_API_KEY),
+        self.channel = channel or connect_aio(env_or(url, ENV_URL), api_key or api_key_from_env(),
                                               interceptors=interceptors, ca_file=ca_file)
         self.stub = agent_grpc.AgentServiceStub(self.channel)
 

@@ -22,6 +22,67 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// What a sign-in event was.
+type SignInEventKind int32
+
+const (
+	// Not used.
+	SignInEventKind_SIGN_IN_EVENT_KIND_UNSPECIFIED SignInEventKind = 0
+	// Signed in with the password.
+	SignInEventKind_SIGN_IN_EVENT_KIND_PASSWORD SignInEventKind = 1
+	// A sign-in with this email and a wrong password was refused.
+	SignInEventKind_SIGN_IN_EVENT_KIND_PASSWORD_FAILED SignInEventKind = 2
+	// Signed in through an OIDC issuer (`issuer`).
+	SignInEventKind_SIGN_IN_EVENT_KIND_OIDC SignInEventKind = 3
+	// Signed out (a sign-in's refresh tokens revoked).
+	SignInEventKind_SIGN_IN_EVENT_KIND_SIGNED_OUT SignInEventKind = 4
+)
+
+// Enum value maps for SignInEventKind.
+var (
+	SignInEventKind_name = map[int32]string{
+		0: "SIGN_IN_EVENT_KIND_UNSPECIFIED",
+		1: "SIGN_IN_EVENT_KIND_PASSWORD",
+		2: "SIGN_IN_EVENT_KIND_PASSWORD_FAILED",
+		3: "SIGN_IN_EVENT_KIND_OIDC",
+		4: "SIGN_IN_EVENT_KIND_SIGNED_OUT",
+	}
+	SignInEventKind_value = map[string]int32{
+		"SIGN_IN_EVENT_KIND_UNSPECIFIED":     0,
+		"SIGN_IN_EVENT_KIND_PASSWORD":        1,
+		"SIGN_IN_EVENT_KIND_PASSWORD_FAILED": 2,
+		"SIGN_IN_EVENT_KIND_OIDC":            3,
+		"SIGN_IN_EVENT_KIND_SIGNED_OUT":      4,
+	}
+)
+
+func (x SignInEventKind) Enum() *SignInEventKind {
+	p := new(SignInEventKind)
+	*p = x
+	return p
+}
+
+func (x SignInEventKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SignInEventKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_switchboard_v1_auth_service_proto_enumTypes[0].Descriptor()
+}
+
+func (SignInEventKind) Type() protoreflect.EnumType {
+	return &file_switchboard_v1_auth_service_proto_enumTypes[0]
+}
+
+func (x SignInEventKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SignInEventKind.Descriptor instead.
+func (SignInEventKind) EnumDescriptor() ([]byte, []int) {
+	return file_switchboard_v1_auth_service_proto_rawDescGZIP(), []int{0}
+}
+
 // Login input.
 type LoginRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -389,6 +450,190 @@ func (*LogoutResponse) Descriptor() ([]byte, []int) {
 	return file_switchboard_v1_auth_service_proto_rawDescGZIP(), []int{6}
 }
 
+// ListSignIns input.
+type ListSignInsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Page size, 0 = default 50, at most 500.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response; empty for the first page.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSignInsRequest) Reset() {
+	*x = ListSignInsRequest{}
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSignInsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSignInsRequest) ProtoMessage() {}
+
+func (x *ListSignInsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSignInsRequest.ProtoReflect.Descriptor instead.
+func (*ListSignInsRequest) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_auth_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListSignInsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSignInsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// One entry of a person's sign-in history.
+type SignInEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When it happened.
+	Time *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// What happened.
+	Kind SignInEventKind `protobuf:"varint,2,opt,name=kind,proto3,enum=switchboard.v1.SignInEventKind" json:"kind,omitempty"`
+	// The OIDC issuer's id (as in /auth/oidc/<id>/start) for OIDC sign-ins, else empty.
+	Issuer string `protobuf:"bytes,3,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	// The client's address as the server saw it (behind a trusted proxy, the forwarded one);
+	// empty when unknown.
+	ClientAddress string `protobuf:"bytes,4,opt,name=client_address,json=clientAddress,proto3" json:"client_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInEvent) Reset() {
+	*x = SignInEvent{}
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInEvent) ProtoMessage() {}
+
+func (x *SignInEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInEvent.ProtoReflect.Descriptor instead.
+func (*SignInEvent) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_auth_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SignInEvent) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *SignInEvent) GetKind() SignInEventKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SignInEventKind_SIGN_IN_EVENT_KIND_UNSPECIFIED
+}
+
+func (x *SignInEvent) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *SignInEvent) GetClientAddress() string {
+	if x != nil {
+		return x.ClientAddress
+	}
+	return ""
+}
+
+// ListSignIns result.
+type ListSignInsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The events, newest first.
+	Events []*SignInEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSignInsResponse) Reset() {
+	*x = ListSignInsResponse{}
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSignInsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSignInsResponse) ProtoMessage() {}
+
+func (x *ListSignInsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_switchboard_v1_auth_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSignInsResponse.ProtoReflect.Descriptor instead.
+func (*ListSignInsResponse) Descriptor() ([]byte, []int) {
+	return file_switchboard_v1_auth_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListSignInsResponse) GetEvents() []*SignInEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListSignInsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_switchboard_v1_auth_service_proto protoreflect.FileDescriptor
 
 const file_switchboard_v1_auth_service_proto_rawDesc = "" +
@@ -412,11 +657,30 @@ const file_switchboard_v1_auth_service_proto_rawDesc = "" +
 	"\x04user\x18\x02 \x01(\v2\x14.switchboard.v1.UserR\x04user\"4\n" +
 	"\rLogoutRequest\x12#\n" +
 	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"\x10\n" +
-	"\x0eLogoutResponse2\xe8\x01\n" +
+	"\x0eLogoutResponse\"P\n" +
+	"\x12ListSignInsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"\xb1\x01\n" +
+	"\vSignInEvent\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x123\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1f.switchboard.v1.SignInEventKindR\x04kind\x12\x16\n" +
+	"\x06issuer\x18\x03 \x01(\tR\x06issuer\x12%\n" +
+	"\x0eclient_address\x18\x04 \x01(\tR\rclientAddress\"r\n" +
+	"\x13ListSignInsResponse\x123\n" +
+	"\x06events\x18\x01 \x03(\v2\x1b.switchboard.v1.SignInEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xbe\x01\n" +
+	"\x0fSignInEventKind\x12\"\n" +
+	"\x1eSIGN_IN_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bSIGN_IN_EVENT_KIND_PASSWORD\x10\x01\x12&\n" +
+	"\"SIGN_IN_EVENT_KIND_PASSWORD_FAILED\x10\x02\x12\x1b\n" +
+	"\x17SIGN_IN_EVENT_KIND_OIDC\x10\x03\x12!\n" +
+	"\x1dSIGN_IN_EVENT_KIND_SIGNED_OUT\x10\x042\xc0\x02\n" +
 	"\vAuthService\x12D\n" +
 	"\x05Login\x12\x1c.switchboard.v1.LoginRequest\x1a\x1d.switchboard.v1.LoginResponse\x12J\n" +
 	"\aRefresh\x12\x1e.switchboard.v1.RefreshRequest\x1a\x1f.switchboard.v1.RefreshResponse\x12G\n" +
-	"\x06Logout\x12\x1d.switchboard.v1.LogoutRequest\x1a\x1e.switchboard.v1.LogoutResponseB\xd3\x01\n" +
+	"\x06Logout\x12\x1d.switchboard.v1.LogoutRequest\x1a\x1e.switchboard.v1.LogoutResponse\x12V\n" +
+	"\vListSignIns\x12\".switchboard.v1.ListSignInsRequest\x1a#.switchboard.v1.ListSignInsResponseB\xd3\x01\n" +
 	"\x12com.switchboard.v1B\x10AuthServiceProtoP\x01ZRgithub.com/switchboard-dev/switchboard/clients/go/gen/switchboard/v1;switchboardv1\xa2\x02\x03SXX\xaa\x02\x0eSwitchboard.V1\xca\x02\x0eSwitchboard\\V1\xe2\x02\x1aSwitchboard\\V1\\GPBMetadata\xea\x02\x0fSwitchboard::V1b\x06proto3"
 
 var (
@@ -431,36 +695,46 @@ func file_switchboard_v1_auth_service_proto_rawDescGZIP() []byte {
 	return file_switchboard_v1_auth_service_proto_rawDescData
 }
 
-var file_switchboard_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_switchboard_v1_auth_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_switchboard_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_switchboard_v1_auth_service_proto_goTypes = []any{
-	(*LoginRequest)(nil),          // 0: switchboard.v1.LoginRequest
-	(*TokenPair)(nil),             // 1: switchboard.v1.TokenPair
-	(*LoginResponse)(nil),         // 2: switchboard.v1.LoginResponse
-	(*RefreshRequest)(nil),        // 3: switchboard.v1.RefreshRequest
-	(*RefreshResponse)(nil),       // 4: switchboard.v1.RefreshResponse
-	(*LogoutRequest)(nil),         // 5: switchboard.v1.LogoutRequest
-	(*LogoutResponse)(nil),        // 6: switchboard.v1.LogoutResponse
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(*User)(nil),                  // 8: switchboard.v1.User
+	(SignInEventKind)(0),          // 0: switchboard.v1.SignInEventKind
+	(*LoginRequest)(nil),          // 1: switchboard.v1.LoginRequest
+	(*TokenPair)(nil),             // 2: switchboard.v1.TokenPair
+	(*LoginResponse)(nil),         // 3: switchboard.v1.LoginResponse
+	(*RefreshRequest)(nil),        // 4: switchboard.v1.RefreshRequest
+	(*RefreshResponse)(nil),       // 5: switchboard.v1.RefreshResponse
+	(*LogoutRequest)(nil),         // 6: switchboard.v1.LogoutRequest
+	(*LogoutResponse)(nil),        // 7: switchboard.v1.LogoutResponse
+	(*ListSignInsRequest)(nil),    // 8: switchboard.v1.ListSignInsRequest
+	(*SignInEvent)(nil),           // 9: switchboard.v1.SignInEvent
+	(*ListSignInsResponse)(nil),   // 10: switchboard.v1.ListSignInsResponse
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*User)(nil),                  // 12: switchboard.v1.User
 }
 var file_switchboard_v1_auth_service_proto_depIdxs = []int32{
-	7, // 0: switchboard.v1.TokenPair.access_token_expire_time:type_name -> google.protobuf.Timestamp
-	7, // 1: switchboard.v1.TokenPair.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
-	1, // 2: switchboard.v1.LoginResponse.tokens:type_name -> switchboard.v1.TokenPair
-	8, // 3: switchboard.v1.LoginResponse.user:type_name -> switchboard.v1.User
-	1, // 4: switchboard.v1.RefreshResponse.tokens:type_name -> switchboard.v1.TokenPair
-	8, // 5: switchboard.v1.RefreshResponse.user:type_name -> switchboard.v1.User
-	0, // 6: switchboard.v1.AuthService.Login:input_type -> switchboard.v1.LoginRequest
-	3, // 7: switchboard.v1.AuthService.Refresh:input_type -> switchboard.v1.RefreshRequest
-	5, // 8: switchboard.v1.AuthService.Logout:input_type -> switchboard.v1.LogoutRequest
-	2, // 9: switchboard.v1.AuthService.Login:output_type -> switchboard.v1.LoginResponse
-	4, // 10: switchboard.v1.AuthService.Refresh:output_type -> switchboard.v1.RefreshResponse
-	6, // 11: switchboard.v1.AuthService.Logout:output_type -> switchboard.v1.LogoutResponse
-	9, // [9:12] is the sub-list for method output_type
-	6, // [6:9] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	11, // 0: switchboard.v1.TokenPair.access_token_expire_time:type_name -> google.protobuf.Timestamp
+	11, // 1: switchboard.v1.TokenPair.refresh_token_expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 2: switchboard.v1.LoginResponse.tokens:type_name -> switchboard.v1.TokenPair
+	12, // 3: switchboard.v1.LoginResponse.user:type_name -> switchboard.v1.User
+	2,  // 4: switchboard.v1.RefreshResponse.tokens:type_name -> switchboard.v1.TokenPair
+	12, // 5: switchboard.v1.RefreshResponse.user:type_name -> switchboard.v1.User
+	11, // 6: switchboard.v1.SignInEvent.time:type_name -> google.protobuf.Timestamp
+	0,  // 7: switchboard.v1.SignInEvent.kind:type_name -> switchboard.v1.SignInEventKind
+	9,  // 8: switchboard.v1.ListSignInsResponse.events:type_name -> switchboard.v1.SignInEvent
+	1,  // 9: switchboard.v1.AuthService.Login:input_type -> switchboard.v1.LoginRequest
+	4,  // 10: switchboard.v1.AuthService.Refresh:input_type -> switchboard.v1.RefreshRequest
+	6,  // 11: switchboard.v1.AuthService.Logout:input_type -> switchboard.v1.LogoutRequest
+	8,  // 12: switchboard.v1.AuthService.ListSignIns:input_type -> switchboard.v1.ListSignInsRequest
+	3,  // 13: switchboard.v1.AuthService.Login:output_type -> switchboard.v1.LoginResponse
+	5,  // 14: switchboard.v1.AuthService.Refresh:output_type -> switchboard.v1.RefreshResponse
+	7,  // 15: switchboard.v1.AuthService.Logout:output_type -> switchboard.v1.LogoutResponse
+	10, // 16: switchboard.v1.AuthService.ListSignIns:output_type -> switchboard.v1.ListSignInsResponse
+	13, // [13:17] is the sub-list for method output_type
+	9,  // [9:13] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_switchboard_v1_auth_service_proto_init() }
@@ -474,13 +748,14 @@ func file_switchboard_v1_auth_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_switchboard_v1_auth_service_proto_rawDesc), len(file_switchboard_v1_auth_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   7,
+			NumEnums:      1,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_switchboard_v1_auth_service_proto_goTypes,
 		DependencyIndexes: file_switchboard_v1_auth_service_proto_depIdxs,
+		EnumInfos:         file_switchboard_v1_auth_service_proto_enumTypes,
 		MessageInfos:      file_switchboard_v1_auth_service_proto_msgTypes,
 	}.Build()
 	File_switchboard_v1_auth_service_proto = out.File

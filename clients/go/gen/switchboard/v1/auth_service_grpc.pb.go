@@ -19,16 +19,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName   = "/switchboard.v1.AuthService/Login"
-	AuthService_Refresh_FullMethodName = "/switchboard.v1.AuthService/Refresh"
-	AuthService_Logout_FullMethodName  = "/switchboard.v1.AuthService/Logout"
+	AuthService_Login_FullMethodName       = "/switchboard.v1.AuthService/Login"
+	AuthService_Refresh_FullMethodName     = "/switchboard.v1.AuthService/Refresh"
+	AuthService_Logout_FullMethodName      = "/switchboard.v1.AuthService/Logout"
+	AuthService_ListSignIns_FullMethodName = "/switchboard.v1.AuthService/ListSignIns"
 )
 
 // AuthServiceClient is the client API for AuthService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+// Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+// ListSignIns, which takes the person's access token like DashboardService.
 //
 // An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
 // DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -48,6 +50,11 @@ type AuthServiceClient interface {
 	// Revokes a refresh token (and so the sign-in it belongs to). Idempotent.
 	// Errors: INVALID_ARGUMENT (empty token).
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
+	// The caller's own recent sign-ins, newest first: password sign-ins and failed attempts, OIDC
+	// sign-ins and sign-outs, each with the client address the server saw (kept 90 days), so that
+	// a person can spot one that was not theirs. Takes `authorization: Bearer <access token>`.
+	// Errors: UNAUTHENTICATED (no or invalid access token), INVALID_ARGUMENT (page_size, page_token).
+	ListSignIns(ctx context.Context, in *ListSignInsRequest, opts ...grpc.CallOption) (*ListSignInsResponse, error)
 }
 
 type authServiceClient struct {
@@ -88,11 +95,22 @@ func (c *authServiceClient) Logout(ctx context.Context, in *LogoutRequest, opts 
 	return out, nil
 }
 
+func (c *authServiceClient) ListSignIns(ctx context.Context, in *ListSignInsRequest, opts ...grpc.CallOption) (*ListSignInsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSignInsResponse)
+	err := c.cc.Invoke(ctx, AuthService_ListSignIns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility.
 //
-// Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+// Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+// ListSignIns, which takes the person's access token like DashboardService.
 //
 // An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
 // DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -112,6 +130,11 @@ type AuthServiceServer interface {
 	// Revokes a refresh token (and so the sign-in it belongs to). Idempotent.
 	// Errors: INVALID_ARGUMENT (empty token).
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
+	// The caller's own recent sign-ins, newest first: password sign-ins and failed attempts, OIDC
+	// sign-ins and sign-outs, each with the client address the server saw (kept 90 days), so that
+	// a person can spot one that was not theirs. Takes `authorization: Bearer <access token>`.
+	// Errors: UNAUTHENTICATED (no or invalid access token), INVALID_ARGUMENT (page_size, page_token).
+	ListSignIns(context.Context, *ListSignInsRequest) (*ListSignInsResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -130,6 +153,9 @@ func (UnimplementedAuthServiceServer) Refresh(context.Context, *RefreshRequest) 
 }
 func (UnimplementedAuthServiceServer) Logout(context.Context, *LogoutRequest) (*LogoutResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Logout not implemented")
+}
+func (UnimplementedAuthServiceServer) ListSignIns(context.Context, *ListSignInsRequest) (*ListSignInsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSignIns not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 func (UnimplementedAuthServiceServer) testEmbeddedByValue()                     {}
@@ -206,6 +232,24 @@ func _AuthService_Logout_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ListSignIns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSignInsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ListSignIns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ListSignIns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ListSignIns(ctx, req.(*ListSignInsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuthService_ServiceDesc is the grpc.ServiceDesc for AuthService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -224,6 +268,10 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Logout",
 			Handler:    _AuthService_Logout_Handler,
+		},
+		{
+			MethodName: "ListSignIns",
+			Handler:    _AuthService_ListSignIns_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

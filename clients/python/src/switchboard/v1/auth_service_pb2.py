@@ -26,13 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from switchboard.v1 import model_pb2 as switchboard_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!switchboard/v1/auth_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"@\n\x0cLoginRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xff\x01\n\tTokenPair\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12S\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x15\x61\x63\x63\x65ssTokenExpireTime\x12#\n\rrefresh_token\x18\x03 \x01(\tR\x0crefreshToken\x12U\n\x19refresh_token_expire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x16refreshTokenExpireTime\"l\n\rLoginResponse\x12\x31\n\x06tokens\x18\x01 \x01(\x0b\x32\x19.switchboard.v1.TokenPairR\x06tokens\x12(\n\x04user\x18\x02 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"n\n\x0fRefreshResponse\x12\x31\n\x06tokens\x18\x01 \x01(\x0b\x32\x19.switchboard.v1.TokenPairR\x06tokens\x12(\n\x04user\x18\x02 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse2\xe8\x01\n\x0b\x41uthService\x12\x44\n\x05Login\x12\x1c.switchboard.v1.LoginRequest\x1a\x1d.switchboard.v1.LoginResponse\x12J\n\x07Refresh\x12\x1e.switchboard.v1.RefreshRequest\x1a\x1f.switchboard.v1.RefreshResponse\x12G\n\x06Logout\x12\x1d.switchboard.v1.LogoutRequest\x1a\x1e.switchboard.v1.LogoutResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!switchboard/v1/auth_service.proto\x12\x0eswitchboard.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aswitchboard/v1/model.proto\"@\n\x0cLoginRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xff\x01\n\tTokenPair\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12S\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x15\x61\x63\x63\x65ssTokenExpireTime\x12#\n\rrefresh_token\x18\x03 \x01(\tR\x0crefreshToken\x12U\n\x19refresh_token_expire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x16refreshTokenExpireTime\"l\n\rLoginResponse\x12\x31\n\x06tokens\x18\x01 \x01(\x0b\x32\x19.switchboard.v1.TokenPairR\x06tokens\x12(\n\x04user\x18\x02 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"n\n\x0fRefreshResponse\x12\x31\n\x06tokens\x18\x01 \x01(\x0b\x32\x19.switchboard.v1.TokenPairR\x06tokens\x12(\n\x04user\x18\x02 \x01(\x0b\x32\x14.switchboard.v1.UserR\x04user\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse\"P\n\x12ListSignInsRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"\xb1\x01\n\x0bSignInEvent\x12.\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\x12\x33\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.switchboard.v1.SignInEventKindR\x04kind\x12\x16\n\x06issuer\x18\x03 \x01(\tR\x06issuer\x12%\n\x0e\x63lient_address\x18\x04 \x01(\tR\rclientAddress\"r\n\x13ListSignInsResponse\x12\x33\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1b.switchboard.v1.SignInEventR\x06\x65vents\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xbe\x01\n\x0fSignInEventKind\x12\"\n\x1eSIGN_IN_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1f\n\x1bSIGN_IN_EVENT_KIND_PASSWORD\x10\x01\x12&\n\"SIGN_IN_EVENT_KIND_PASSWORD_FAILED\x10\x02\x12\x1b\n\x17SIGN_IN_EVENT_KIND_OIDC\x10\x03\x12!\n\x1dSIGN_IN_EVENT_KIND_SIGNED_OUT\x10\x04\x32\xc0\x02\n\x0b\x41uthService\x12\x44\n\x05Login\x12\x1c.switchboard.v1.LoginRequest\x1a\x1d.switchboard.v1.LoginResponse\x12J\n\x07Refresh\x12\x1e.switchboard.v1.RefreshRequest\x1a\x1f.switchboard.v1.RefreshResponse\x12G\n\x06Logout\x12\x1d.switchboard.v1.LogoutRequest\x1a\x1e.switchboard.v1.LogoutResponse\x12V\n\x0bListSignIns\x12\".switchboard.v1.ListSignInsRequest\x1a#.switchboard.v1.ListSignInsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'switchboard.v1.auth_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_SIGNINEVENTKIND']._serialized_start=1166
+  _globals['_SIGNINEVENTKIND']._serialized_end=1356
   _globals['_LOGINREQUEST']._serialized_start=114
   _globals['_LOGINREQUEST']._serialized_end=178
   _globals['_TOKENPAIR']._serialized_start=181
@@ -47,6 +49,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGOUTREQUEST']._serialized_end=767
   _globals['_LOGOUTRESPONSE']._serialized_start=769
   _globals['_LOGOUTRESPONSE']._serialized_end=785
-  _globals['_AUTHSERVICE']._serialized_start=788
-  _globals['_AUTHSERVICE']._serialized_end=1020
+  _globals['_LISTSIGNINSREQUEST']._serialized_start=787
+  _globals['_LISTSIGNINSREQUEST']._serialized_end=867
+  _globals['_SIGNINEVENT']._serialized_start=870
+  _globals['_SIGNINEVENT']._serialized_end=1047
+  _globals['_LISTSIGNINSRESPONSE']._serialized_start=1049
+  _globals['_LISTSIGNINSRESPONSE']._serialized_end=1163
+  _globals['_AUTHSERVICE']._serialized_start=1359
+  _globals['_AUTHSERVICE']._serialized_end=1679
 # @@protoc_insertion_point(module_scope)

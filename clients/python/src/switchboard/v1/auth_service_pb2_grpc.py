@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class AuthServiceStub(object):
-    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+    ListSignIns, which takes the person's access token like DashboardService.
 
     An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
     DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -55,10 +56,16 @@ class AuthServiceStub(object):
                 request_serializer=switchboard_dot_v1_dot_auth__service__pb2.LogoutRequest.SerializeToString,
                 response_deserializer=switchboard_dot_v1_dot_auth__service__pb2.LogoutResponse.FromString,
                 _registered_method=True)
+        self.ListSignIns = channel.unary_unary(
+                '/switchboard.v1.AuthService/ListSignIns',
+                request_serializer=switchboard_dot_v1_dot_auth__service__pb2.ListSignInsRequest.SerializeToString,
+                response_deserializer=switchboard_dot_v1_dot_auth__service__pb2.ListSignInsResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer(object):
-    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+    ListSignIns, which takes the person's access token like DashboardService.
 
     An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
     DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -94,6 +101,16 @@ class AuthServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSignIns(self, request, context):
+        """The caller's own recent sign-ins, newest first: password sign-ins and failed attempts, OIDC
+        sign-ins and sign-outs, each with the client address the server saw (kept 90 days), so that
+        a person can spot one that was not theirs. Takes `authorization: Bearer <access token>`.
+        Errors: UNAUTHENTICATED (no or invalid access token), INVALID_ARGUMENT (page_size, page_token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -112,6 +129,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     request_deserializer=switchboard_dot_v1_dot_auth__service__pb2.LogoutRequest.FromString,
                     response_serializer=switchboard_dot_v1_dot_auth__service__pb2.LogoutResponse.SerializeToString,
             ),
+            'ListSignIns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSignIns,
+                    request_deserializer=switchboard_dot_v1_dot_auth__service__pb2.ListSignInsRequest.FromString,
+                    response_serializer=switchboard_dot_v1_dot_auth__service__pb2.ListSignInsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'switchboard.v1.AuthService', rpc_method_handlers)
@@ -121,7 +143,8 @@ def add_AuthServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AuthService(object):
-    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+    """Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+    ListSignIns, which takes the person's access token like DashboardService.
 
     An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
     DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -200,6 +223,33 @@ class AuthService(object):
             '/switchboard.v1.AuthService/Logout',
             switchboard_dot_v1_dot_auth__service__pb2.LogoutRequest.SerializeToString,
             switchboard_dot_v1_dot_auth__service__pb2.LogoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSignIns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/switchboard.v1.AuthService/ListSignIns',
+            switchboard_dot_v1_dot_auth__service__pb2.ListSignInsRequest.SerializeToString,
+            switchboard_dot_v1_dot_auth__service__pb2.ListSignInsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,8 +2,8 @@
 // @generated from file switchboard/v1/auth_service.proto (package switchboard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { User } from "./model_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/auth_service.proto.
  */
 export const file_switchboard_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFzd2l0Y2hib2FyZC92MS9hdXRoX3NlcnZpY2UucHJvdG8SDnN3aXRjaGJvYXJkLnYxIi8KDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSK1AQoJVG9rZW5QYWlyEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5zd2l0Y2hib2FyZC52MS5Ub2tlblBhaXISIgoEdXNlchgCIAEoCzIULnN3aXRjaGJvYXJkLnYxLlVzZXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJgCg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuc3dpdGNoYm9hcmQudjEuVG9rZW5QYWlyEiIKBHVzZXIYAiABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyIiYKDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIQCg5Mb2dvdXRSZXNwb25zZTLoAQoLQXV0aFNlcnZpY2USRAoFTG9naW4SHC5zd2l0Y2hib2FyZC52MS5Mb2dpblJlcXVlc3QaHS5zd2l0Y2hib2FyZC52MS5Mb2dpblJlc3BvbnNlEkoKB1JlZnJlc2gSHi5zd2l0Y2hib2FyZC52MS5SZWZyZXNoUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLlJlZnJlc2hSZXNwb25zZRJHCgZMb2dvdXQSHS5zd2l0Y2hib2FyZC52MS5Mb2dvdXRSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuTG9nb3V0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
+  fileDesc("CiFzd2l0Y2hib2FyZC92MS9hdXRoX3NlcnZpY2UucHJvdG8SDnN3aXRjaGJvYXJkLnYxIi8KDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSK1AQoJVG9rZW5QYWlyEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5zd2l0Y2hib2FyZC52MS5Ub2tlblBhaXISIgoEdXNlchgCIAEoCzIULnN3aXRjaGJvYXJkLnYxLlVzZXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJgCg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuc3dpdGNoYm9hcmQudjEuVG9rZW5QYWlyEiIKBHVzZXIYAiABKAsyFC5zd2l0Y2hib2FyZC52MS5Vc2VyIiYKDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIQCg5Mb2dvdXRSZXNwb25zZSI7ChJMaXN0U2lnbkluc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkijgEKC1NpZ25JbkV2ZW50EigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KBGtpbmQYAiABKA4yHy5zd2l0Y2hib2FyZC52MS5TaWduSW5FdmVudEtpbmQSDgoGaXNzdWVyGAMgASgJEhYKDmNsaWVudF9hZGRyZXNzGAQgASgJIlsKE0xpc3RTaWduSW5zUmVzcG9uc2USKwoGZXZlbnRzGAEgAygLMhsuc3dpdGNoYm9hcmQudjEuU2lnbkluRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKr4BCg9TaWduSW5FdmVudEtpbmQSIgoeU0lHTl9JTl9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASHwobU0lHTl9JTl9FVkVOVF9LSU5EX1BBU1NXT1JEEAESJgoiU0lHTl9JTl9FVkVOVF9LSU5EX1BBU1NXT1JEX0ZBSUxFRBACEhsKF1NJR05fSU5fRVZFTlRfS0lORF9PSURDEAMSIQodU0lHTl9JTl9FVkVOVF9LSU5EX1NJR05FRF9PVVQQBDLAAgoLQXV0aFNlcnZpY2USRAoFTG9naW4SHC5zd2l0Y2hib2FyZC52MS5Mb2dpblJlcXVlc3QaHS5zd2l0Y2hib2FyZC52MS5Mb2dpblJlc3BvbnNlEkoKB1JlZnJlc2gSHi5zd2l0Y2hib2FyZC52MS5SZWZyZXNoUmVxdWVzdBofLnN3aXRjaGJvYXJkLnYxLlJlZnJlc2hSZXNwb25zZRJHCgZMb2dvdXQSHS5zd2l0Y2hib2FyZC52MS5Mb2dvdXRSZXF1ZXN0Gh4uc3dpdGNoYm9hcmQudjEuTG9nb3V0UmVzcG9uc2USVgoLTGlzdFNpZ25JbnMSIi5zd2l0Y2hib2FyZC52MS5MaXN0U2lnbkluc1JlcXVlc3QaIy5zd2l0Y2hib2FyZC52MS5MaXN0U2lnbkluc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_v1_model]);
 
 /**
  * Login input.
@@ -200,7 +200,155 @@ export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_auth_service, 6);
 
 /**
- * Sign-in for people (the web dashboard and mobile apps). Needs no credentials.
+ * ListSignIns input.
+ *
+ * @generated from message switchboard.v1.ListSignInsRequest
+ */
+export type ListSignInsRequest = Message<"switchboard.v1.ListSignInsRequest"> & {
+  /**
+   * Page size, 0 = default 50, at most 500.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * Token from a previous response; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message switchboard.v1.ListSignInsRequest.
+ * Use `create(ListSignInsRequestSchema)` to create a new message.
+ */
+export const ListSignInsRequestSchema: GenMessage<ListSignInsRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_auth_service, 7);
+
+/**
+ * One entry of a person's sign-in history.
+ *
+ * @generated from message switchboard.v1.SignInEvent
+ */
+export type SignInEvent = Message<"switchboard.v1.SignInEvent"> & {
+  /**
+   * When it happened.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * What happened.
+   *
+   * @generated from field: switchboard.v1.SignInEventKind kind = 2;
+   */
+  kind: SignInEventKind;
+
+  /**
+   * The OIDC issuer's id (as in /auth/oidc/<id>/start) for OIDC sign-ins, else empty.
+   *
+   * @generated from field: string issuer = 3;
+   */
+  issuer: string;
+
+  /**
+   * The client's address as the server saw it (behind a trusted proxy, the forwarded one);
+   * empty when unknown.
+   *
+   * @generated from field: string client_address = 4;
+   */
+  clientAddress: string;
+};
+
+/**
+ * Describes the message switchboard.v1.SignInEvent.
+ * Use `create(SignInEventSchema)` to create a new message.
+ */
+export const SignInEventSchema: GenMessage<SignInEvent> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_auth_service, 8);
+
+/**
+ * ListSignIns result.
+ *
+ * @generated from message switchboard.v1.ListSignInsResponse
+ */
+export type ListSignInsResponse = Message<"switchboard.v1.ListSignInsResponse"> & {
+  /**
+   * The events, newest first.
+   *
+   * @generated from field: repeated switchboard.v1.SignInEvent events = 1;
+   */
+  events: SignInEvent[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message switchboard.v1.ListSignInsResponse.
+ * Use `create(ListSignInsResponseSchema)` to create a new message.
+ */
+export const ListSignInsResponseSchema: GenMessage<ListSignInsResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_auth_service, 9);
+
+/**
+ * What a sign-in event was.
+ *
+ * @generated from enum switchboard.v1.SignInEventKind
+ */
+export enum SignInEventKind {
+  /**
+   * Not used.
+   *
+   * @generated from enum value: SIGN_IN_EVENT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Signed in with the password.
+   *
+   * @generated from enum value: SIGN_IN_EVENT_KIND_PASSWORD = 1;
+   */
+  PASSWORD = 1,
+
+  /**
+   * A sign-in with this email and a wrong password was refused.
+   *
+   * @generated from enum value: SIGN_IN_EVENT_KIND_PASSWORD_FAILED = 2;
+   */
+  PASSWORD_FAILED = 2,
+
+  /**
+   * Signed in through an OIDC issuer (`issuer`).
+   *
+   * @generated from enum value: SIGN_IN_EVENT_KIND_OIDC = 3;
+   */
+  OIDC = 3,
+
+  /**
+   * Signed out (a sign-in's refresh tokens revoked).
+   *
+   * @generated from enum value: SIGN_IN_EVENT_KIND_SIGNED_OUT = 4;
+   */
+  SIGNED_OUT = 4,
+}
+
+/**
+ * Describes the enum switchboard.v1.SignInEventKind.
+ */
+export const SignInEventKindSchema: GenEnum<SignInEventKind> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_auth_service, 0);
+
+/**
+ * Sign-in for people (the web dashboard and mobile apps). Needs no credentials, except
+ * ListSignIns, which takes the person's access token like DashboardService.
  *
  * An access token is a short-lived JWT sent as `authorization: Bearer <token>` to
  * DashboardService. A refresh token is an opaque secret, stored by the server only as a SHA-256
@@ -246,6 +394,19 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof LogoutRequestSchema;
     output: typeof LogoutResponseSchema;
+  },
+  /**
+   * The caller's own recent sign-ins, newest first: password sign-ins and failed attempts, OIDC
+   * sign-ins and sign-outs, each with the client address the server saw (kept 90 days), so that
+   * a person can spot one that was not theirs. Takes `authorization: Bearer <access token>`.
+   * Errors: UNAUTHENTICATED (no or invalid access token), INVALID_ARGUMENT (page_size, page_token).
+   *
+   * @generated from rpc switchboard.v1.AuthService.ListSignIns
+   */
+  listSignIns: {
+    methodKind: "unary";
+    input: typeof ListSignInsRequestSchema;
+    output: typeof ListSignInsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_v1_auth_service, 0);

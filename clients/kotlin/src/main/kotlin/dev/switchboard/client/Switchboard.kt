@@ -24,6 +24,37 @@ object Switchboard {
     /** The environment variable naming a PEM file of CA certificates for `https://` URLs. */
     const val ENV_CA_FILE = "SWITCHBOARD_CA_FILE"
 
+    /** The environment variable holding an API key (`sb_live_...`). */
+    const val ENV_API_KEY = "SWITCHBOARD_API_KEY"
+
+    /**
+     * The environment variable naming a file that holds the API key, read when
+     * `SWITCHBOARD_API_KEY` is unset (a Kubernetes launch mounts the session's credential as a file,
+     * never a variable).
+     */
+    const val ENV_API_KEY_FILE = "SWITCHBOARD_API_KEY_FILE"
+
+    /**
+     * The API key: `$SWITCHBOARD_API_KEY` when set and not blank, else the contents of the file
+     * `$SWITCHBOARD_API_KEY_FILE` names, surrounding whitespace (the file's trailing newline)
+     * trimmed: the same rules as every other Switchboard client. Throws [IllegalStateException]
+     * naming the file when it cannot be read or is empty. [env] looks variables up (the process
+     * environment by default).
+     */
+    @JvmOverloads
+    fun apiKeyFromEnv(env: (String) -> String? = System::getenv): String {
+        env(ENV_API_KEY)?.trim()?.takeIf { it.isNotEmpty() }?.let { return it }
+        val path = env(ENV_API_KEY_FILE)?.takeIf { it.isNotEmpty() }
+            ?: throw IllegalStateException("$ENV_API_KEY is not set (nor $ENV_API_KEY_FILE)")
+        val key = try {
+            File(path).readText().trim()
+        } catch (e: IOException) {
+            throw IllegalStateException("$ENV_API_KEY_FILE=\"$path\" cannot be used: ${e.message}", e)
+        }
+        check(key.isNotEmpty()) { "$ENV_API_KEY_FILE=\"$path\" cannot be used: it is empty" }
+        return key
+    }
+
     /**
      * A channel to `http://host:port` (plaintext HTTP/2), `https://host[:port]` (TLS) or a bare
      * `host:port` (plaintext). TLS verifies the server, name included, against the system's roots
