@@ -7,6 +7,7 @@ mod hook;
 mod ingest;
 mod launch;
 mod notify;
+mod streams;
 mod tls;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ pub use hook::scenario_hook;
 pub use ingest::scenario_ingest;
 pub use launch::scenario_launch;
 pub use notify::{SmtpSink, scenario_notify};
+pub use streams::scenario_streams;
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
@@ -42,6 +44,9 @@ pub struct Plan {
     pub launch_round_trips: usize,
     /// Launches sent at once to one runner (assignments per second).
     pub launch_burst: usize,
+    /// Idle streams held open at once (scenario 11), and how many share a connection.
+    pub idle_streams: usize,
+    pub idle_streams_per_connection: usize,
 }
 
 impl Plan {
@@ -60,6 +65,8 @@ impl Plan {
                 steps_per_sec: 20.0,
                 launch_round_trips: 5,
                 launch_burst: 4,
+                idle_streams: 200,
+                idle_streams_per_connection: 100,
             }
         } else {
             Plan {
@@ -75,6 +82,8 @@ impl Plan {
                 steps_per_sec: 10.0,
                 launch_round_trips: 100,
                 launch_burst: 32,
+                idle_streams: 100_000,
+                idle_streams_per_connection: 100,
             }
         }
     }
