@@ -1,7 +1,9 @@
 //! The catch-up-then-tail loop behind every live stream. Each stream subscribes to its channel
 //! first, then reads from its cursor until it is caught up, then sleeps until the mark moves.
 //! Sending waits while the client is slow (HTTP/2 flow control pushes back), and the cursor
-//! only moves past what was sent, so nothing is skipped and nothing is dropped.
+//! only moves past what was sent, so nothing is skipped and nothing is dropped. A session feed
+//! is polled directly by the HTTP/2 stream it goes to (no task or channel per watcher); the
+//! inbox feed still runs as a task feeding a small channel.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
