@@ -202,20 +202,35 @@ struct SessionFeed {
 
 type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
 
+/// Runs `work` as a task of its own and waits for it. A session feed is polled only while its
+/// HTTP/2 stream has room to send, so a future of the feed can stop being polled at any await
+/// once its client stops reading. Work that holds something shared while it runs (the cache's
+/// single-flight fill lock, a pooled database connection) runs here instead, so that it always
+/// finishes and lets go, whatever becomes of the stream that asked for it.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, DomainError>> + Send + 'static,
+) -> Result<T, DomainError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| DomainError::internal_from("a feed's store read failed", e))?
+}
+
 impl SessionFeed {
     /// The first checks, once: access, and that the session exists and is the one the channel
     /// knew.
     async fn start(&mut self) -> Result<(), DomainError> {
         // Subscribed (in `session_feed`): a revocation from now on wakes us; one committed
         // before is seen here.
-        if let Some(e) = access_lost(&self.config.access).await {
+        let guard = self.config.access.clone();
+        if let Some(e) = detached(async move { Ok(access_lost(&guard).await) }).await? {
             return Err(e);
         }
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
         // notifications of commits the read's snapshot missed.)
         let known = self.channel.mark().high_water;
-        match Box::pin(self.store.session_high_water(self.channel.id)).await? {
+        let (store, id) = (self.store.clone(), self.channel.id);
+        match detached(async move { store.session_high_water(id).await }).await? {
             // A session's last seq never decreases: a channel that knew of a higher one belongs
             // to an earlier session with this id, deleted, whose delete notification is still
             // on its way. Never serve its messages; the retry gets a fresh channel.
@@ -260,7 +275,11 @@ impl SessionFeed {
             self.touch_presence().await;
             let batch = match self.channel.ready_after(self.cursor) {
                 Some(batch) => batch,
-                None => Box::pin(self.channel.read_after(&self.store, self.cursor)).await?,
+                None => {
+                    let (channel, store) = (self.channel.clone(), self.store.clone());
+                    let cursor = self.cursor;
+                    detached(async move { channel.read_after(&store, cursor).await }).await?
+                }
             };
             if !batch.is_empty() {
                 self.read_any = true;
@@ -275,7 +294,8 @@ impl SessionFeed {
                     return Err(DomainError::Unavailable("feed closed; retry".into()));
                 },
                 _ = access_moved(&mut self.access) => {
-                    if let Some(e) = Box::pin(access_lost(&self.config.access)).await {
+                    let guard = self.config.access.clone();
+                    if let Some(e) = detached(async move { Ok(access_lost(&guard).await) }).await? {
                         return Err(e);
                     }
                 }
@@ -310,8 +330,10 @@ impl SessionFeed {
         {
             if self.last_touch.elapsed() >= *presence_every {
                 self.last_touch = Instant::now();
-                let touched = Box::pin(self.store.touch_session(*project_id, self.channel.id));
-                if let Err(e) = touched.await {
+                let (store, project, id) = (self.store.clone(), *project_id, self.channel.id);
+                if let Err(e) =
+                    detached(async move { store.touch_session(project, id).await }).await
+                {
                     tracing::debug!(error = %e, "presence touch failed");
                 }
             }
