@@ -203,8 +203,9 @@ struct SessionFeed {
 type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
 
 /// Runs `work` as a task of its own and waits for it. A session feed is polled only while its
-/// HTTP/2 stream has room to send, so a future of the feed can stop being polled at any await
-/// once its client stops reading. Work that holds something shared while it runs (the cache's
+/// HTTP/2 stream has room to send, and tonic hands what it has encoded to HTTP/2 as soon as the
+/// feed is pending: a feed that has just sent something and then waits on the store may not be
+/// polled again until its client reads. Work that holds something shared while it runs (the cache's
 /// single-flight fill lock, a pooled database connection) runs here instead, so that it always
 /// finishes and lets go, whatever becomes of the stream that asked for it.
 async fn detached<T: Send + 'static>(
@@ -221,16 +222,15 @@ impl SessionFeed {
     async fn start(&mut self) -> Result<(), DomainError> {
         // Subscribed (in `session_feed`): a revocation from now on wakes us; one committed
         // before is seen here.
-        let guard = self.config.access.clone();
-        if let Some(e) = detached(async move { Ok(access_lost(&guard).await) }).await? {
+        // (Not `detached`: nothing has been sent yet, so the stream is polled until this ends.)
+        if let Some(e) = Box::pin(access_lost(&self.config.access)).await {
             return Err(e);
         }
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
         // notifications of commits the read's snapshot missed.)
         let known = self.channel.mark().high_water;
-        let (store, id) = (self.store.clone(), self.channel.id);
-        match detached(async move { store.session_high_water(id).await }).await? {
+        match Box::pin(self.store.session_high_water(self.channel.id)).await? {
             // A session's last seq never decreases: a channel that knew of a higher one belongs
             // to an earlier session with this id, deleted, whose delete notification is still
             // on its way. Never serve its messages; the retry gets a fresh channel.
