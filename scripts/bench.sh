@@ -19,8 +19,9 @@ if ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || ! ls /usr/lib/postg
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null
 fi
 
-# 10,000 watch streams over 100 connections plus 1,000 one-per-connection need file
-# descriptors on both sides (the server inherits this limit).
+# 10,000 watch streams over 100 connections plus 1,000 one-per-connection, and scenario 11's
+# 100,000 idle streams over 1,000 connections, need file descriptors on both sides (the server
+# inherits this limit; the hard limit caps it).
 hard="$(ulimit -Hn)"
 want=65536
 if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi

@@ -7,10 +7,12 @@ use std::time::Duration;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use super::encoded_feed::{EncodedStream, encoded_session_feed};
 use super::requests::{self, session_id};
 use super::{AppState, caller, convert, feed_response, session_to_resume};
-use crate::domain::{AgentCaller, Message, diff};
-use crate::feed::stream::{SessionView, session_feed};
+use crate::domain::{AgentCaller, diff};
+use crate::feed::hub::FeedMessage;
+use crate::feed::stream::{FeedStream, SessionView, session_feed};
 use crate::feed::wait::{AnswerWait, ApprovalWait, wait_for_answer, wait_for_approval, wait_time};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
@@ -18,6 +20,49 @@ use crate::store::{Decider, StartSession};
 
 pub struct AgentApi {
     state: AppState,
+}
+
+impl AgentApi {
+    /// Subscribe's feed; `None` when the session has ended and the caller has seen everything
+    /// (the stream ends at once, with OK).
+    async fn subscribe_feed(
+        &self,
+        request: Request<SubscribeRequest>,
+    ) -> Result<Option<FeedStream<Arc<FeedMessage>>>, Status> {
+        let caller: AgentCaller = caller(&request)?;
+        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
+        caller.may_act_on(cmd.session)?;
+        let session = session_to_resume(&self.state, caller.project_id, &cmd).await?;
+        if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
+            // Nothing left to deliver, and nothing will ever come.
+            return Ok(None);
+        }
+        let view = SessionView::Agent {
+            project_id: caller.project_id,
+            presence_every: self.state.settings.feed.presence_interval(),
+        };
+        // Delivery does not mark a user message read: the agent acknowledges what it has seen
+        // (AcknowledgeMessages), so a stream read only in part never loses one.
+        Ok(Some(session_feed(
+            self.state.store.clone(),
+            self.state.hub.session(cmd.session),
+            cmd.after_seq,
+            view,
+            self.state.feed_config(),
+        )))
+    }
+
+    /// Subscribe as served (`encoded_feed`): each message's encoding shared with the session's
+    /// other streams.
+    pub async fn subscribe_encoded(
+        &self,
+        request: Request<SubscribeRequest>,
+    ) -> Result<Response<EncodedStream>, Status> {
+        Ok(Response::new(match self.subscribe_feed(request).await? {
+            Some(feed) => encoded_session_feed(feed, ()),
+            None => Box::pin(tokio_stream::empty()),
+        }))
+    }
 }
 
 impl AgentApi {
@@ -129,30 +174,12 @@ impl AgentService for AgentApi {
         &self,
         request: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        let caller: AgentCaller = caller(&request)?;
-        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        caller.may_act_on(cmd.session)?;
-        let session = session_to_resume(&self.state, caller.project_id, &cmd).await?;
-        if session.status.is_terminal() && cmd.after_seq >= session.last_seq {
-            // Nothing left to deliver, and nothing will ever come: end at once, with OK.
+        let Some(feed) = self.subscribe_feed(request).await? else {
             return Ok(Response::new(Box::pin(tokio_stream::empty())));
-        }
-        let view = SessionView::Agent {
-            project_id: caller.project_id,
-            presence_every: self.state.settings.feed.presence_interval(),
         };
-        let feed = session_feed(
-            self.state.store.clone(),
-            self.state.hub.session(cmd.session),
-            cmd.after_seq,
-            view,
-            self.state.feed_config(),
-        );
-        // Delivery does not mark a user message read: the agent acknowledges what it has seen
-        // (AcknowledgeMessages), so a stream read only in part never loses one.
         Ok(Response::new(feed_response(
             feed,
-            |m: Arc<Message>| SubscribeResponse {
+            |m: Arc<FeedMessage>| SubscribeResponse {
                 item: Some(subscribe_response::Item::Message(convert::message(&m))),
             },
             |hb| SubscribeResponse {

@@ -1,15 +1,19 @@
 //! DashboardService: what people call, authenticated by access token.
 
 use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use super::encoded_feed::{EncodedStream, encoded_session_feed};
 use super::requests::{self, session_id};
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_to_resume};
 use crate::auth::secrets::mint_api_key;
 use crate::domain::{ApiKeyId, DomainError, ProjectId, Role, UserCaller, validate};
-use crate::feed::stream::{SessionView, inbox_feed, session_feed};
+use crate::feed::hub::FeedMessage;
+use crate::feed::stream::{FeedStream, SessionView, inbox_feed, session_feed};
+use crate::notify::presence::PresenceGuard;
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
 use crate::store::access::{self, Actor, Scope};
@@ -36,6 +40,55 @@ pub struct DashboardApi {
 impl DashboardApi {
     pub fn new(state: AppState) -> DashboardApi {
         DashboardApi { state }
+    }
+
+    /// WatchSession's feed, and the presence guard that must live as long as it: the person
+    /// counts as watching (their notifications about this session are suppressed) meanwhile.
+    async fn watch_session_feed(
+        &self,
+        request: Request<WatchSessionRequest>,
+    ) -> Result<(FeedStream<Arc<FeedMessage>>, PresenceGuard), Status> {
+        let caller: UserCaller = caller(&request)?;
+        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
+        let read = Scope::person(caller.user_id, Role::View);
+        session_to_resume(&self.state, read, &cmd).await?;
+        let session = cmd.session;
+        let config = self
+            .state
+            .person_feed_config(caller.user_id, move |store| async move {
+                match store.get_session(read, session).await {
+                    Ok(_) => Ok(()),
+                    // Deleted while watched (the access re-check can run before the feed sees
+                    // the delete): NOT_FOUND, as for any watcher of a deleted session.
+                    Err(DomainError::NotFound(_))
+                        if store.session_high_water(session).await?.is_none() =>
+                    {
+                        Err(DomainError::NotFoundExplained(
+                            "the session was deleted".into(),
+                        ))
+                    }
+                    Err(e) => Err(e),
+                }
+            });
+        let feed = session_feed(
+            self.state.store.clone(),
+            self.state.hub.session(cmd.session),
+            cmd.after_seq,
+            SessionView::Person,
+            config,
+        );
+        let watching = self.state.presence.watch(caller.user_id, session).await;
+        Ok((feed, watching))
+    }
+
+    /// WatchSession as served (`encoded_feed`): each message's encoding shared with the
+    /// session's other streams.
+    pub async fn watch_session_encoded(
+        &self,
+        request: Request<WatchSessionRequest>,
+    ) -> Result<Response<EncodedStream>, Status> {
+        let (feed, watching) = self.watch_session_feed(request).await?;
+        Ok(Response::new(encoded_session_feed(feed, watching)))
     }
 
     async fn require_project(
@@ -372,38 +425,7 @@ impl DashboardService for DashboardApi {
         &self,
         request: Request<WatchSessionRequest>,
     ) -> Result<Response<Self::WatchSessionStream>, Status> {
-        let caller: UserCaller = caller(&request)?;
-        let cmd = requests::SessionFeed::try_from(request.into_inner())?;
-        let read = Scope::person(caller.user_id, Role::View);
-        session_to_resume(&self.state, read, &cmd).await?;
-        let session = cmd.session;
-        let config = self
-            .state
-            .person_feed_config(caller.user_id, move |store| async move {
-                match store.get_session(read, session).await {
-                    Ok(_) => Ok(()),
-                    // Deleted while watched (the access re-check can run before the feed sees
-                    // the delete): NOT_FOUND, as for any watcher of a deleted session.
-                    Err(DomainError::NotFound(_))
-                        if store.session_high_water(session).await?.is_none() =>
-                    {
-                        Err(DomainError::NotFoundExplained(
-                            "the session was deleted".into(),
-                        ))
-                    }
-                    Err(e) => Err(e),
-                }
-            });
-        let feed = session_feed(
-            self.state.store.clone(),
-            self.state.hub.session(cmd.session),
-            cmd.after_seq,
-            SessionView::Person,
-            config,
-        );
-        // The person counts as watching (their notifications about this session are
-        // suppressed) for as long as the stream lives: the guard lives in its closure.
-        let watching = self.state.presence.watch(caller.user_id, session).await;
+        let (feed, watching) = self.watch_session_feed(request).await?;
         Ok(Response::new(feed_response(
             feed,
             move |m| {

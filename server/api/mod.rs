@@ -7,6 +7,7 @@ pub mod agent_service;
 pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
+pub mod encoded_feed;
 pub mod launch_convert;
 pub mod launch_service;
 pub mod notification_service;

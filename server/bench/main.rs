@@ -23,6 +23,7 @@ mod report;
 mod scenario;
 mod server;
 mod stats;
+mod streams;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +67,7 @@ struct Args {
     #[arg(long)]
     pg_socket_dir: Option<PathBuf>,
     /// Only these scenarios (comma-separated: ingest, answer, approval, hook, launch, fanout,
-    /// replicas, tls, push, notify; and kube, which runs only when named here).
+    /// replicas, tls, push, notify, streams; and kube, which runs only when named here).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// The cluster of the kube scenario (e.g. the kubeconfig `scripts/kube-cluster.sh start`
@@ -76,6 +77,10 @@ struct Args {
     /// Fan-out cases instead of the mode's, as WATCHERSxSTREAMS_PER_CONNECTION (e.g. 10000x100).
     #[arg(long, value_delimiter = ',')]
     fanout_cases: Vec<String>,
+    /// Scenario 11: idle streams held open at once (instead of the mode's), as
+    /// STREAMS or STREAMSxSTREAMS_PER_CONNECTION (e.g. 100000x100).
+    #[arg(long)]
+    idle_streams: Option<String>,
     /// Fan-out: steps the agent writes (instead of the mode's).
     #[arg(long)]
     steps: Option<u64>,
@@ -129,6 +134,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
                 Ok::<_, BoxError>((w.parse()?, p.parse()?))
             })
             .collect::<Result<_, _>>()?;
+    }
+    if let Some(spec) = &args.idle_streams {
+        let (n, per_conn) = spec.split_once('x').unwrap_or((spec, "100"));
+        plan.idle_streams = n.parse::<usize>()?.max(1);
+        plan.idle_streams_per_connection = per_conn.parse::<usize>()?.max(1);
     }
     let repo = args
         .repo
@@ -304,6 +314,11 @@ async fn run(args: Args) -> Result<Report, BoxError> {
         {
             Ok(s) => single = s,
             Err(e) => report.failures.push(format!("fan-out: {e}")),
+        }
+    }
+    if wants(&args, "streams") {
+        if let Err(e) = scenario::scenario_streams(&plan, &target, &token, &mut report).await {
+            report.failures.push(format!("streams: {e}"));
         }
     }
     if wants(&args, "replicas") {

@@ -3,8 +3,9 @@
 //! newest session messages so that N watchers of one session cost one store read per event.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use bytes::Bytes;
 use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::watch;
 
@@ -24,10 +25,40 @@ pub struct Mark {
     pub deleted: bool,
 }
 
+/// A message as the feeds hand it out: shared by every watcher of its session on this process,
+/// with its wire encoding made once, by the first watcher that sends it, and reused by the
+/// others (the API layer decides the encoding; the feed only keeps it).
+pub struct FeedMessage {
+    pub message: Message,
+    wire: OnceLock<Bytes>,
+}
+
+impl FeedMessage {
+    pub fn new(message: Message) -> FeedMessage {
+        FeedMessage {
+            message,
+            wire: OnceLock::new(),
+        }
+    }
+
+    /// The encoded form, made by `encode` on first use and shared from then on.
+    pub fn wire(&self, encode: impl FnOnce(&Message) -> Bytes) -> &Bytes {
+        self.wire.get_or_init(|| encode(&self.message))
+    }
+}
+
+impl std::ops::Deref for FeedMessage {
+    type Target = Message;
+
+    fn deref(&self) -> &Message {
+        &self.message
+    }
+}
+
 pub struct SessionChannel {
     pub id: SessionId,
     mark: watch::Sender<Mark>,
-    cache: Mutex<VecDeque<Arc<Message>>>,
+    cache: Mutex<VecDeque<Arc<FeedMessage>>>,
     /// Single flight for filling the cache from the store.
     fill: tokio::sync::Mutex<()>,
     lag: Option<Histogram>,
@@ -101,13 +132,13 @@ impl SessionChannel {
     /// Messages after `cursor`, oldest first, at most `READ_BATCH`: from the cache when it
     /// covers them, otherwise from the store (filling the cache when reading the newest
     /// messages, so that the other watchers find them there).
-    pub async fn read_after(&self, store: &Store, cursor: i64) -> DomainResult<Vec<Arc<Message>>> {
-        let high = self.mark().high_water;
-        if cursor >= high {
-            return Ok(Vec::new());
-        }
-        if let Some(hit) = self.cached_after(cursor) {
-            return Ok(hit);
+    pub async fn read_after(
+        &self,
+        store: &Store,
+        cursor: i64,
+    ) -> DomainResult<Vec<Arc<FeedMessage>>> {
+        if let Some(ready) = self.ready_after(cursor) {
+            return Ok(ready);
         }
         let _flight = self.fill.lock().await;
         // Another watcher may have filled the cache while we waited.
@@ -134,12 +165,23 @@ impl SessionChannel {
                 .messages_after(self.id, cursor, READ_BATCH)
                 .await?
                 .into_iter()
-                .map(Arc::new)
+                .map(|m| Arc::new(FeedMessage::new(m)))
                 .collect()),
         }
     }
 
-    fn cached_after(&self, cursor: i64) -> Option<Vec<Arc<Message>>> {
+    /// What `read_after` returns without waiting: nothing when the cursor is at the mark, the
+    /// cached messages after it when the cache covers them. `None`: the store must be read.
+    /// (The common case of a live watcher, taken without an await, so without a future per
+    /// call.)
+    pub fn ready_after(&self, cursor: i64) -> Option<Vec<Arc<FeedMessage>>> {
+        if cursor >= self.mark().high_water {
+            return Some(Vec::new());
+        }
+        self.cached_after(cursor)
+    }
+
+    fn cached_after(&self, cursor: i64) -> Option<Vec<Arc<FeedMessage>>> {
         let cache = self.cache.lock().expect("cache lock");
         let first = cache.front()?.seq;
         let last = cache.back()?.seq;
@@ -174,7 +216,7 @@ impl SessionChannel {
             cache.clear();
         }
         for m in fresh {
-            cache.push_back(Arc::new(m));
+            cache.push_back(Arc::new(FeedMessage::new(m)));
         }
         while cache.len() > CACHE_CAPACITY {
             cache.pop_front();

@@ -1,8 +1,11 @@
 //! The catch-up-then-tail loop behind every live stream. Each stream subscribes to its channel
 //! first, then reads from its cursor until it is caught up, then sleeps until the mark moves.
 //! Sending waits while the client is slow (HTTP/2 flow control pushes back), and the cursor
-//! only moves past what was sent, so nothing is skipped and nothing is dropped.
+//! only moves past what was sent, so nothing is skipped and nothing is dropped. A session feed
+//! is polled directly by the HTTP/2 stream it goes to (no task or channel per watcher); the
+//! inbox feed still runs as a task feeding a small channel.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
-use super::hub::{AccessChannel, InboxChannel, Mark, READ_BATCH, SessionChannel};
+use super::hub::{AccessChannel, FeedMessage, InboxChannel, Mark, READ_BATCH, SessionChannel};
 use crate::domain::{DomainError, InboxEvent, Message, MessageBody, ProjectId};
 use crate::store::Store;
 
@@ -20,7 +23,8 @@ pub enum FeedItem<T> {
     Heartbeat { high_water: i64 },
 }
 
-pub type FeedStream<T> = ReceiverStream<Result<FeedItem<T>, DomainError>>;
+pub type FeedStream<T> =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<FeedItem<T>, DomainError>> + Send>>;
 
 #[derive(Clone)]
 pub struct FeedConfig {
@@ -121,131 +125,220 @@ async fn end_for_shutdown<T>(tx: &mpsc::Sender<Result<FeedItem<T>, DomainError>>
 }
 
 /// Streams a session's messages after `after_seq` (those `view` keeps), then tails.
+///
+/// No task and no channel of its own: the stream is the state of one watcher (its cursor and
+/// what it has read but not yet handed out), polled by the HTTP/2 stream that sends it, so an
+/// idle watcher costs that state and its wake-up registration only, and a slow client simply
+/// stops polling (HTTP/2 flow control), the cursor staying where it is.
 pub fn session_feed(
     store: Store,
     channel: Arc<SessionChannel>,
     after_seq: i64,
     view: SessionView,
     config: FeedConfig,
-) -> FeedStream<Arc<Message>> {
-    let (tx, rx) = mpsc::channel(16);
-    tokio::spawn(async move {
-        let shutdown = config.shutdown.clone();
-        let mut marks = channel.subscribe();
-        let mut access = config.access.as_ref().map(|g| g.channel.subscribe());
-        // Subscribed: a revocation from now on wakes us; one committed before is seen here.
-        if let Some(e) = access_lost(&config.access).await {
-            let _ = tx.send(Err(e)).await;
-            return;
+) -> FeedStream<Arc<FeedMessage>> {
+    // Subscribed at once: a commit from now on moves the mark past what the first read sees.
+    let marks = channel.subscribe();
+    let access = config.access.as_ref().map(|g| g.channel.subscribe());
+    // A token of its own: checking the server's token takes its lock, which every stream
+    // would share (contended at every delivery of a busy session).
+    let shutdown = config.shutdown.child_token();
+    let heartbeat_at = Box::pin(tokio::time::sleep(config.heartbeat));
+    let feed = SessionFeed {
+        store,
+        channel,
+        view,
+        config,
+        shutdown,
+        heartbeat_at,
+        marks,
+        access,
+        cursor: after_seq,
+        ready: VecDeque::new(),
+        read_any: false,
+        started: false,
+        done: false,
+        last_touch: Instant::now() - Duration::from_secs(3600),
+        last_sent: tokio::time::Instant::now(),
+    };
+    Box::pin(futures_util::stream::unfold(feed, |mut feed| async move {
+        if feed.done {
+            return None;
+        }
+        let next = feed.next().await;
+        if !matches!(next, Ok(FeedItem::Item(_)) | Ok(FeedItem::Heartbeat { .. })) {
+            feed.done = true;
+        }
+        Some((next, feed))
+    }))
+}
+
+/// One watcher's place in a session feed.
+struct SessionFeed {
+    store: Store,
+    channel: Arc<SessionChannel>,
+    view: SessionView,
+    config: FeedConfig,
+    shutdown: CancellationToken,
+    /// When to look again whether a heartbeat is due: set once per period rather than once
+    /// per wait, so a busy feed does not re-arm a timer per delivery.
+    heartbeat_at: std::pin::Pin<Box<tokio::time::Sleep>>,
+    marks: tokio::sync::watch::Receiver<Mark>,
+    access: Option<tokio::sync::watch::Receiver<Mark>>,
+    /// The last seq handed out or skipped (every message up to it is dealt with).
+    cursor: i64,
+    /// Read, not yet handed out.
+    ready: VecDeque<Arc<FeedMessage>>,
+    /// Something was read since the last heartbeat check.
+    read_any: bool,
+    started: bool,
+    /// The stream ends after the item just returned.
+    done: bool,
+    last_touch: Instant,
+    /// Heartbeats are due a period after the last thing *sent*: a session busy with messages
+    /// this stream filters out (the agent's own steps on its subscription) is silence too.
+    last_sent: tokio::time::Instant,
+}
+
+type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
+
+/// Runs `work` as a task of its own and waits for it. A session feed is polled only while its
+/// HTTP/2 stream has room to send, and tonic hands what it has encoded to HTTP/2 as soon as the
+/// feed is pending: a feed that has just sent something and then waits on the store may not be
+/// polled again until its client reads. Work that holds something shared while it runs (the cache's
+/// single-flight fill lock, a pooled database connection) runs here instead, so that it always
+/// finishes and lets go, whatever becomes of the stream that asked for it.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, DomainError>> + Send + 'static,
+) -> Result<T, DomainError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| DomainError::internal_from("a feed's store read failed", e))?
+}
+
+impl SessionFeed {
+    /// The first checks, once: access, and that the session exists and is the one the channel
+    /// knew.
+    async fn start(&mut self) -> Result<(), DomainError> {
+        // Subscribed (in `session_feed`): a revocation from now on wakes us; one committed
+        // before is seen here.
+        // (Not `detached`: nothing has been sent yet, so the stream is polled until this ends.)
+        if let Some(e) = Box::pin(access_lost(&self.config.access)).await {
+            return Err(e);
         }
         // What the channel knew *before* the store read: every commit it had heard of by then
         // is visible to that read. (Comparing with the mark after the read would race with
         // notifications of commits the read's snapshot missed.)
-        let known = channel.mark().high_water;
-        match store.session_high_water(channel.id).await {
+        let known = self.channel.mark().high_water;
+        match Box::pin(self.store.session_high_water(self.channel.id)).await? {
             // A session's last seq never decreases: a channel that knew of a higher one belongs
             // to an earlier session with this id, deleted, whose delete notification is still
             // on its way. Never serve its messages; the retry gets a fresh channel.
-            Ok(Some(hw)) if hw < known => {
-                channel.mark_deleted();
-                let _ = tx
-                    .send(Err(DomainError::Unavailable(
-                        "the session was deleted and started again under the same id; retry".into(),
-                    )))
-                    .await;
-                return;
+            Some(hw) if hw < known => {
+                self.channel.mark_deleted();
+                Err(DomainError::Unavailable(
+                    "the session was deleted and started again under the same id; retry".into(),
+                ))
             }
-            Ok(Some(hw)) => channel.raise(hw),
-            Ok(None) => {
-                let _ = tx.send(Err(DomainError::NotFound("session"))).await;
-                return;
+            Some(hw) => {
+                self.channel.raise(hw);
+                Ok(())
             }
-            Err(e) => {
-                let _ = tx.send(Err(e)).await;
-                return;
-            }
+            None => Err(DomainError::NotFound("session")),
         }
-        let mut cursor = after_seq;
-        let mut last_touch = Instant::now() - Duration::from_secs(3600);
-        // Heartbeats are due a period after the last thing *sent*: a session busy with messages
-        // this stream filters out (the agent's own steps on its subscription) is silence too.
-        let mut last_sent = tokio::time::Instant::now();
+    }
+
+    /// The next delivery; an error (or the agent's last message) ends the stream.
+    async fn next(&mut self) -> Delivery {
+        if !self.started {
+            self.started = true;
+            self.start().await?;
+        }
         loop {
-            if shutdown.is_cancelled() {
-                end_for_shutdown(&tx).await;
-                return;
-            }
-            if let SessionView::Agent {
-                project_id,
-                presence_every,
-            } = &view
-            {
-                if last_touch.elapsed() >= *presence_every {
-                    last_touch = Instant::now();
-                    if let Err(e) = store.touch_session(*project_id, channel.id).await {
-                        tracing::debug!(error = %e, "presence touch failed");
-                    }
+            while let Some(m) = self.ready.pop_front() {
+                self.cursor = m.seq;
+                if self.view.keeps(&m) {
+                    self.done = self.view.ends_after(&m);
+                    self.last_sent = tokio::time::Instant::now();
+                    return Ok(FeedItem::Item(m));
                 }
             }
-            let batch = match channel.read_after(&store, cursor).await {
-                Ok(b) => b,
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    return;
+            if std::mem::take(&mut self.read_any)
+                && self.last_sent.elapsed() >= self.config.heartbeat
+            {
+                return Ok(self.heartbeat());
+            }
+            // Checked per batch read, not per message.
+            if self.shutdown.is_cancelled() {
+                return Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into()));
+            }
+            self.touch_presence().await;
+            let batch = match self.channel.ready_after(self.cursor) {
+                Some(batch) => batch,
+                None => {
+                    let (channel, store) = (self.channel.clone(), self.store.clone());
+                    let cursor = self.cursor;
+                    detached(async move { channel.read_after(&store, cursor).await }).await?
                 }
             };
             if !batch.is_empty() {
-                for m in batch {
-                    let seq = m.seq;
-                    if view.keeps(&m) {
-                        let last = view.ends_after(&m);
-                        tokio::select! {
-                            sent = tx.send(Ok(FeedItem::Item(m))) => if sent.is_err() { return },
-                            _ = shutdown.cancelled() => { end_for_shutdown(&tx).await; return }
-                        }
-                        if last {
-                            return;
-                        }
-                        last_sent = tokio::time::Instant::now();
-                    }
-                    cursor = seq;
-                }
-                if last_sent.elapsed() >= config.heartbeat {
-                    let hb = FeedItem::Heartbeat {
-                        high_water: channel.mark().high_water,
-                    };
-                    if tx.send(Ok(hb)).await.is_err() {
-                        return;
-                    }
-                    last_sent = tokio::time::Instant::now();
-                }
+                self.read_any = true;
+                self.ready.extend(batch);
                 continue;
             }
-            if channel.mark().deleted {
-                let _ = tx
-                    .send(Err(DomainError::NotFound("session (it was deleted)")))
-                    .await;
-                return;
+            if self.channel.mark().deleted {
+                return Err(DomainError::NotFound("session (it was deleted)"));
             }
             tokio::select! {
-                changed = marks.changed() => if changed.is_err() { return },
-                _ = access_moved(&mut access) => {
-                    if let Some(e) = access_lost(&config.access).await {
-                        let _ = tx.send(Err(e)).await;
-                        return;
+                changed = self.marks.changed() => if changed.is_err() {
+                    return Err(DomainError::Unavailable("feed closed; retry".into()));
+                },
+                _ = access_moved(&mut self.access) => {
+                    let guard = self.config.access.clone();
+                    if let Some(e) = detached(async move { Ok(access_lost(&guard).await) }).await? {
+                        return Err(e);
                     }
                 }
-                _ = tokio::time::sleep_until(last_sent + config.heartbeat) => {
-                    let hb = FeedItem::Heartbeat { high_water: channel.mark().high_water };
-                    if tx.send(Ok(hb)).await.is_err() { return }
-                    last_sent = tokio::time::Instant::now();
+                _ = self.heartbeat_at.as_mut() => {
+                    let due = self.last_sent + self.config.heartbeat;
+                    if tokio::time::Instant::now() >= due {
+                        return Ok(self.heartbeat());
+                    }
+                    self.heartbeat_at.as_mut().reset(due);
                 }
-                _ = shutdown.cancelled() => {}
-                _ = tx.closed() => return,
+                _ = self.shutdown.cancelled() => {}
             }
         }
-    });
-    ReceiverStream::new(rx)
+    }
+
+    fn heartbeat(&mut self) -> FeedItem<Arc<FeedMessage>> {
+        self.last_sent = tokio::time::Instant::now();
+        self.heartbeat_at
+            .as_mut()
+            .reset(self.last_sent + self.config.heartbeat);
+        FeedItem::Heartbeat {
+            high_water: self.channel.mark().high_water,
+        }
+    }
+
+    /// The agent's subscription keeps its session's last-seen time fresh.
+    async fn touch_presence(&mut self) {
+        if let SessionView::Agent {
+            project_id,
+            presence_every,
+        } = &self.view
+        {
+            if self.last_touch.elapsed() >= *presence_every {
+                self.last_touch = Instant::now();
+                let (store, project, id) = (self.store.clone(), *project_id, self.channel.id);
+                if let Err(e) =
+                    detached(async move { store.touch_session(project, id).await }).await
+                {
+                    tracing::debug!(error = %e, "presence touch failed");
+                }
+            }
+        }
+    }
 }
 
 /// Streams a user's inbox events after `after_cursor`, then tails.
@@ -318,5 +411,5 @@ pub fn inbox_feed(
             }
         }
     });
-    ReceiverStream::new(rx)
+    Box::pin(ReceiverStream::new(rx))
 }

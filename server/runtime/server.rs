@@ -23,6 +23,7 @@ use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
+use crate::api::encoded_feed::{SubscribeEncoded, WatchSessionEncoded, WithEncodedFeed};
 use crate::api::launch_service::LaunchApi;
 use crate::api::notification_service::NotificationApi;
 use crate::api::project_service::ProjectApi;
@@ -399,20 +400,28 @@ pub async fn start_with_store(
         .build_v1alpha()?;
 
     let max_message = settings.limits.max_message_bytes;
+    let agent_api = Arc::new(AgentApi::new(state.clone()));
+    let dashboard_api = Arc::new(DashboardApi::new(state.clone()));
     let mut builder = tonic::service::Routes::builder();
     builder
         .add_service(
             AuthServiceServer::new(AuthApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
-        .add_service(
-            AgentServiceServer::new(AgentApi::new(state.clone()))
+        // Their live feeds send each message's encoding, made once per process (encoded_feed).
+        .add_service(WithEncodedFeed::new(
+            AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
+            "/switchboard.v1.AgentService/Subscribe",
+            SubscribeEncoded(agent_api),
+            max_message,
+        ))
+        .add_service(WithEncodedFeed::new(
+            DashboardServiceServer::from_arc(dashboard_api.clone())
                 .max_decoding_message_size(max_message),
-        )
-        .add_service(
-            DashboardServiceServer::new(DashboardApi::new(state.clone()))
-                .max_decoding_message_size(max_message),
-        )
+            "/switchboard.v1.DashboardService/WatchSession",
+            WatchSessionEncoded(dashboard_api),
+            max_message,
+        ))
         .add_service(
             ProjectServiceServer::new(ProjectApi::new(state.clone()))
                 .max_decoding_message_size(max_message),

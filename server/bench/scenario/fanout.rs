@@ -110,12 +110,22 @@ fn fanout_rows(
         secs.map(|s| s * 1e6 / r.tally.received.max(1) as f64)
             .unwrap_or(f64::NAN)
     };
+    // Issue 18's target: at most 3 us of server CPU per delivery.
     report.row(
         scenario,
         case,
         "server CPU/delivery",
         "us",
         per_msg(r.cpu.server_secs),
+        Some(3.0),
+        "target",
+    );
+    report.row(
+        scenario,
+        case,
+        "Postgres CPU/delivery",
+        "us",
+        per_msg(r.cpu.pg_secs),
         None,
         "",
     );

@@ -8,6 +8,7 @@ mod ingest;
 mod kube;
 mod launch;
 mod notify;
+mod streams;
 mod tls;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub use ingest::scenario_ingest;
 pub use kube::{KubeBench, scenario_kube};
 pub use launch::scenario_launch;
 pub use notify::{SmtpSink, scenario_notify};
+pub use streams::scenario_streams;
 pub use tls::{SCHEME as TLS_SCHEME, connect as connect_tls, scenario_tls};
 
 /// The sizes of one run (full or smoke), some of them overridable from the command line.
@@ -46,6 +48,9 @@ pub struct Plan {
     pub launch_burst: usize,
     /// Kubernetes launches sent at once (scenario "kube").
     pub kube_sessions: usize,
+    /// Idle streams held open at once (scenario 11), and how many share a connection.
+    pub idle_streams: usize,
+    pub idle_streams_per_connection: usize,
 }
 
 impl Plan {
@@ -65,6 +70,8 @@ impl Plan {
                 launch_round_trips: 5,
                 launch_burst: 4,
                 kube_sessions: 10,
+                idle_streams: 200,
+                idle_streams_per_connection: 100,
             }
         } else {
             Plan {
@@ -81,6 +88,8 @@ impl Plan {
                 launch_round_trips: 100,
                 launch_burst: 32,
                 kube_sessions: 100,
+                idle_streams: 100_000,
+                idle_streams_per_connection: 100,
             }
         }
     }

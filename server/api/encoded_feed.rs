@@ -1,0 +1,272 @@
+//! WatchSession and Subscribe, served with each message encoded once per process.
+//!
+//! Every watcher of a session receives the same message, and both responses carry it the same
+//! way (`oneof item { Message message = 1; StreamHeartbeat heartbeat = 2; }`), so the encoded
+//! response is the same bytes for all of them. The hub keeps those bytes next to the message
+//! (`FeedMessage::wire`); these routes send them through a codec that copies encoded bytes
+//! into the frame instead of converting and encoding per watcher. The wire format, the methods
+//! and the generated service are unchanged: each route answers its one path and hands every
+//! other call to the generated server it wraps.
+
+use std::convert::Infallible;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{BufMut, Bytes};
+use prost::Message as _;
+use tokio_stream::{Stream, StreamExt};
+use tonic::body::Body;
+use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::server::{Grpc, NamedService, ServerStreamingService};
+use tonic::{Request, Response, Status};
+
+use super::agent_service::AgentApi;
+use super::dashboard_service::DashboardApi;
+use super::{convert, status};
+use crate::domain::Message;
+use crate::feed::hub::FeedMessage;
+use crate::feed::stream::{FeedItem, FeedStream};
+use crate::proto::{
+    SubscribeRequest, WatchSessionRequest, WatchSessionResponse, watch_session_response,
+};
+
+/// The encoder's first buffer per stream. tonic allocates it when the stream opens, so it is
+/// part of every idle stream's cost; the default (8 KiB) is more than a typical message, and
+/// the buffer grows when one is bigger.
+const STREAM_BUFFER: usize = 512;
+/// Hand what is buffered to HTTP/2 once this much is ready (tonic's default).
+const YIELD_THRESHOLD: usize = 32 * 1024;
+
+/// The encoded response carrying `m`: the same bytes as a `SubscribeResponse` carrying it.
+pub fn encode_message(m: &Message) -> Bytes {
+    WatchSessionResponse {
+        item: Some(watch_session_response::Item::Message(convert::message(m))),
+    }
+    .encode_to_vec()
+    .into()
+}
+
+fn encode_heartbeat(high_water: i64) -> Bytes {
+    WatchSessionResponse {
+        item: Some(watch_session_response::Item::Heartbeat(convert::heartbeat(
+            high_water,
+        ))),
+    }
+    .encode_to_vec()
+    .into()
+}
+
+/// One encoded response: a session message (its shared encoding, copied straight from the hub's
+/// cache into the frame) or bytes of its own (a heartbeat).
+pub enum Wire {
+    Message(Arc<FeedMessage>),
+    Bytes(Bytes),
+}
+
+pub type EncodedStream = Pin<Box<dyn Stream<Item = Result<Wire, Status>> + Send>>;
+
+/// A session feed as encoded responses; `keep` lives as long as the stream (a presence guard).
+pub fn encoded_session_feed<K: Send + 'static>(
+    feed: FeedStream<Arc<FeedMessage>>,
+    keep: K,
+) -> EncodedStream {
+    Box::pin(feed.map(move |delivered| {
+        let _ = &keep;
+        match delivered {
+            Ok(FeedItem::Item(m)) => Ok(Wire::Message(m)),
+            Ok(FeedItem::Heartbeat { high_water }) => Ok(Wire::Bytes(encode_heartbeat(high_water))),
+            Err(e) => Err(status::to_status(e)),
+        }
+    }))
+}
+
+/// Requests decoded with prost, responses already encoded.
+pub struct PreEncodedCodec<D>(PhantomData<fn() -> D>);
+
+impl<D> Default for PreEncodedCodec<D> {
+    fn default() -> Self {
+        PreEncodedCodec(PhantomData)
+    }
+}
+
+impl<D: prost::Message + Default + Send + 'static> Codec for PreEncodedCodec<D> {
+    type Encode = Wire;
+    type Decode = D;
+    type Encoder = PreEncoded;
+    type Decoder = RequestDecoder<D>;
+
+    fn encoder(&mut self) -> PreEncoded {
+        PreEncoded
+    }
+
+    fn decoder(&mut self) -> RequestDecoder<D> {
+        RequestDecoder(PhantomData)
+    }
+}
+
+/// Copies an encoded response into the frame.
+pub struct PreEncoded;
+
+impl Encoder for PreEncoded {
+    type Item = Wire;
+    type Error = Status;
+
+    fn encode(&mut self, item: Wire, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        match item {
+            Wire::Message(m) => dst.put_slice(m.wire(encode_message)),
+            Wire::Bytes(b) => dst.put_slice(&b),
+        }
+        Ok(())
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::new(STREAM_BUFFER, YIELD_THRESHOLD)
+    }
+}
+
+pub struct RequestDecoder<D>(PhantomData<fn() -> D>);
+
+impl<D: prost::Message + Default> Decoder for RequestDecoder<D> {
+    type Item = D;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<D>, Status> {
+        D::decode(src)
+            .map(Some)
+            .map_err(|e| Status::internal(e.to_string()))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::new(STREAM_BUFFER, YIELD_THRESHOLD)
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// DashboardService.WatchSession with shared encodings.
+#[derive(Clone)]
+pub struct WatchSessionEncoded(pub Arc<DashboardApi>);
+
+impl ServerStreamingService<WatchSessionRequest> for WatchSessionEncoded {
+    type Response = Wire;
+    type ResponseStream = EncodedStream;
+    type Future = BoxFuture<Result<Response<EncodedStream>, Status>>;
+
+    fn call(&mut self, request: Request<WatchSessionRequest>) -> Self::Future {
+        let api = self.0.clone();
+        Box::pin(async move { api.watch_session_encoded(request).await })
+    }
+}
+
+/// AgentService.Subscribe with shared encodings.
+#[derive(Clone)]
+pub struct SubscribeEncoded(pub Arc<AgentApi>);
+
+impl ServerStreamingService<SubscribeRequest> for SubscribeEncoded {
+    type Response = Wire;
+    type ResponseStream = EncodedStream;
+    type Future = BoxFuture<Result<Response<EncodedStream>, Status>>;
+
+    fn call(&mut self, request: Request<SubscribeRequest>) -> Self::Future {
+        let api = self.0.clone();
+        Box::pin(async move { api.subscribe_encoded(request).await })
+    }
+}
+
+/// A generated service with one server-streaming method served by `route` instead.
+#[derive(Clone)]
+pub struct WithEncodedFeed<S, R, Req> {
+    inner: S,
+    path: &'static str,
+    route: R,
+    max_decoding_message_size: usize,
+    request: PhantomData<fn() -> Req>,
+}
+
+impl<S, R, Req> WithEncodedFeed<S, R, Req> {
+    /// `path` is the method's full path (`/package.Service/Method`).
+    pub fn new(inner: S, path: &'static str, route: R, max_decoding_message_size: usize) -> Self {
+        WithEncodedFeed {
+            inner,
+            path,
+            route,
+            max_decoding_message_size,
+            request: PhantomData,
+        }
+    }
+}
+
+impl<S: NamedService, R, Req> NamedService for WithEncodedFeed<S, R, Req> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S, R, Req> tower::Service<http::Request<Body>> for WithEncodedFeed<S, R, Req>
+where
+    S: tower::Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
+    S::Future: Send + 'static,
+    R: ServerStreamingService<Req, Response = Wire> + Clone + Send + 'static,
+    R::ResponseStream: Send + 'static,
+    R::Future: Send,
+    Req: prost::Message + Default + Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<http::Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        if req.uri().path() != self.path {
+            return Box::pin(self.inner.call(req));
+        }
+        let route = self.route.clone();
+        let max = self.max_decoding_message_size;
+        Box::pin(async move {
+            let mut grpc = Grpc::new(PreEncodedCodec::<Req>::default())
+                .apply_max_message_size_config(Some(max), None);
+            Ok(grpc.server_streaming(route, req).await)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{MessageBody, Sender, SessionId};
+    use crate::proto::{SubscribeResponse, subscribe_response};
+
+    #[test]
+    fn one_encoding_serves_watch_session_and_subscribe() {
+        let m = Message {
+            session_id: SessionId(uuid::Uuid::new_v4()),
+            seq: 7,
+            sender: Sender::Agent,
+            created_at: chrono::Utc::now(),
+            body: MessageBody::Step {
+                text: "ran the tests".into(),
+            },
+        };
+        let wire = encode_message(&m);
+        let as_subscribe = SubscribeResponse::decode(wire.clone()).expect("decodes");
+        assert_eq!(
+            as_subscribe,
+            SubscribeResponse {
+                item: Some(subscribe_response::Item::Message(convert::message(&m))),
+            }
+        );
+        let as_watch = WatchSessionResponse::decode(wire).expect("decodes");
+        assert_eq!(
+            as_watch.item,
+            Some(watch_session_response::Item::Message(convert::message(&m)))
+        );
+        let hb = SubscribeResponse::decode(encode_heartbeat(9)).expect("decodes");
+        match hb.item {
+            Some(subscribe_response::Item::Heartbeat(hb)) => assert_eq!(hb.high_water, 9),
+            other => panic!("expected a heartbeat, got {other:?}"),
+        }
+    }
+}
