@@ -257,6 +257,12 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     await admin.getByLabel("Project").selectOption({ label: `${team} · Admin` });
     await admin.getByRole("link", { name: "Audit" }).click();
     await admin.getByLabel("Filter by action").selectOption({ label: "Question answered" });
+    // The page clears and reloads its list when a filter changes: wait for the filtered list,
+    // not a row of the unfiltered one still on screen.
+    await admin.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length === 1 && rows[0].textContent.includes("Question answered");
+    });
     const row = admin.getByTestId("audit-row").filter({ hasText: "Question answered" }).first();
     await row.waitFor();
     assert.equal((await row.getByTestId("audit-actor").textContent()).trim(), bobEmail);
@@ -287,6 +293,8 @@ test("projects, roles, sharing and audit in Chromium", async (root) => {
     await admin.locator(`[data-testid="audit-list"][data-filters="${session.id}||${AuditAction.MESSAGE_SENT}"]`).waitFor();
     await admin.getByRole("button", { name: "Load more" }).click();
     await admin.getByRole("button", { name: "Load more" }).waitFor({ state: "detached" });
+    // The button also goes while the page loads: wait for the rows, then count them.
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length >= 51);
     assert.equal(await admin.getByTestId("audit-row").count(), 51);
     const channels = await admin.getByTestId("audit-channel").allTextContents();
     assert.deepEqual([...new Set(channels)], ["API"]);
