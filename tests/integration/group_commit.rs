@@ -21,7 +21,12 @@ async fn concurrent_steps_of_many_sessions_are_each_stored_once_without_gaps() {
     const SESSIONS: usize = 16;
     const WRITERS: usize = 3;
     const STEPS: usize = 15;
-    let app = TestApp::spawn().await;
+    // 768 steps on one key: as fast as they go, not as fast as the per-key limit allows.
+    let app = TestApp::spawn_with(|s| {
+        s.limits.agent_calls_per_second = 1_000_000;
+        s.limits.agent_calls_burst = 1_000_000;
+    })
+    .await;
     let mut erin = app.user("erin@example.com").await;
     let mut sessions = Vec::new();
     for i in 0..SESSIONS {

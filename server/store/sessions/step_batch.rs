@@ -3,8 +3,8 @@
 //! autocommitted statement, as before). Each caller is answered only after that commit, with its
 //! own seq.
 //!
-//! Each step is the same small statement the one-step path ran (bump the session, insert the
-//! step), written only when its session is ACTIVE with no open question or approval, nothing
+//! Each step is one small statement (bump the session, insert the step; the `log_step` function
+//! of migration `log_steps`), written only when its session is ACTIVE with no open question or approval, nothing
 //! unread for the agent and a request id never used there, and only when its API key is still
 //! valid: checked here, in the write itself, because the auth layer may have taken the key from
 //! its cache, and a revoked key must be refused on the very next call. A step that does not
@@ -13,9 +13,11 @@
 //! the batch back and every step of it goes the general way. Sequence numbers come from the
 //! session row's UPDATE under its lock, so they stay gap-free and in commit order.
 //!
-//! Why not one multi-row statement: its plan is large (planning it costs more than running it),
-//! and a plan cached while the tables were small keeps scanning them whole as they grow. This
-//! statement plans in microseconds and only ever uses the primary keys and unique indexes.
+//! A batch is one call of the `log_steps` function, which runs `log_step` per step: one round
+//! trip and one commit for the batch (it was BEGIN, a round trip per step, COMMIT). Why not one multi-row statement: its plan is
+//! large (planning it costs more than running it), and a plan cached while the tables were small
+//! keeps scanning them whole as they grow. The one-step statement plans in microseconds and only
+//! ever uses the primary keys and unique indexes.
 
 use std::sync::Arc;
 
@@ -150,51 +152,54 @@ async fn run(
     }
 }
 
-/// The step of an ACTIVE session with nothing for the agent to read, a new request id and a
-/// valid key: one statement (see the module comment).
-const STEP: &str = "WITH s AS ( \
-       UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now() \
-       WHERE id = $1 AND project_id = $2 AND status = $3 AND open_questions = 0 AND open_approvals = 0 \
-         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.session_id = $1 AND m.request_id = $4) \
-         AND NOT EXISTS (SELECT 1 FROM messages u WHERE u.session_id = $1 AND u.seq > sessions.agent_read_seq AND u.kind = 4) \
-         AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = $8 AND k.project_id = $2 AND k.revoked_at IS NULL \
-                     AND (k.expires_at IS NULL OR k.expires_at > now())) \
-       RETURNING id, last_seq, agent_read_seq) \
-     INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta) \
-     SELECT s.id, s.last_seq, $5, $6, $7::jsonb, $4, \
-            jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq) \
-     FROM s RETURNING seq";
-
-async fn write_step<'c>(
-    conn: impl sqlx::PgExecutor<'c>,
-    p: &Pending,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(STEP)
+async fn write_step(pool: &PgPool, p: &Pending) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT log_step($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(p.session_id)
         .bind(p.project_id)
-        .bind(SessionStatus::Active as i16)
         .bind(&p.request_id)
-        .bind(Sender::Agent as i16)
-        .bind(MessageKind::Step as i16)
         .bind(&p.body)
         .bind(p.key_id)
-        .fetch_optional(conn)
+        .bind(SessionStatus::Active as i16)
+        .bind(Sender::Agent as i16)
+        .bind(MessageKind::Step as i16)
+        .fetch_one(pool)
         .await
 }
 
-/// Writes the batch: `Written` or `Slow` per step, in order.
+/// Writes the batch: `Written` or `Slow` per step, in order. A lone step is one call of the
+/// `log_step` function, a batch one call of `log_steps` (both in migration `log_steps`), each
+/// autocommitted: one round trip and one commit either way.
 async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
     let outcome = |seq: Option<i64>| seq.map_or(Outcome::Slow, Outcome::Written);
     if let [one] = batch {
         return Ok(vec![outcome(write_step(pool, one).await?)]);
     }
-    let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for p in batch {
-        outcomes.push(outcome(write_step(&mut *tx, p).await?));
+    let column = |f: fn(&Pending) -> Uuid| batch.iter().map(f).collect::<Vec<Uuid>>();
+    let seqs: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT log_steps($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(column(|p| p.session_id))
+            .bind(column(|p| p.project_id))
+            .bind(
+                batch
+                    .iter()
+                    .map(|p| p.request_id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(batch.iter().map(|p| p.body.as_str()).collect::<Vec<_>>())
+            .bind(column(|p| p.key_id))
+            .bind(SessionStatus::Active as i16)
+            .bind(Sender::Agent as i16)
+            .bind(MessageKind::Step as i16)
+            .fetch_one(pool)
+            .await?;
+    if seqs.len() != batch.len() {
+        return Err(sqlx::Error::Protocol(format!(
+            "log_steps returned {} seqs for {} steps",
+            seqs.len(),
+            batch.len()
+        )));
     }
-    tx.commit().await?;
-    Ok(outcomes)
+    Ok(seqs.into_iter().map(outcome).collect())
 }
 
 async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pending>) {
@@ -207,6 +212,11 @@ async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pendi
     for p in repeats {
         let _ = p.reply.send(Outcome::Slow);
     }
+    // Session rows are locked in id order by every batch, so two batches in flight that share
+    // sessions wait for each other instead of deadlocking (a stable sort: a session's steps keep
+    // their order of arrival).
+    let mut batch = batch;
+    batch.sort_by_key(|p| p.session_id);
     let outcomes = match write_all(pool, &batch).await {
         Ok(outcomes) => outcomes,
         // A retry racing its original (another batch or the general path wrote its request id
