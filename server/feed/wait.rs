@@ -56,6 +56,7 @@ pub async fn wait_for_answer(
         channel,
         (w.project_id, w.wait, w.presence_every),
         shutdown,
+        || store.resolved().take_answer(project_id, session, question),
         || store.question_answer(project_id, session, question),
     )
     .await
@@ -84,21 +85,30 @@ pub async fn wait_for_approval(
         channel,
         (w.project_id, w.wait, w.presence_every),
         shutdown,
+        || {
+            store
+                .resolved()
+                .take_decision(project_id, session, approval)
+        },
         || store.approval_result(project_id, session, approval),
     )
     .await
 }
 
 /// Waits until `read` finds what the agent waits for (an answer, a decision), the session
-/// stops or ends, or the wait runs out. The tuple is (project, how long, presence refresh period).
-async fn wait_until<T, F, Fut>(
+/// stops or ends, or the wait runs out. After a wake-up, `just_committed` is asked first: the
+/// memo this process's own writer left for the commit that woke us (see `store::resolved`),
+/// which saves the read. The tuple is (project, how long, presence refresh period).
+async fn wait_until<T, M, F, Fut>(
     store: &Store,
     channel: Arc<SessionChannel>,
     (project_id, wait, presence_every): (ProjectId, Duration, Duration),
     shutdown: &CancellationToken,
+    just_committed: M,
     mut read: F,
 ) -> DomainResult<(Option<T>, SessionStatus)>
 where
+    M: Fn() -> Option<(T, SessionStatus)>,
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = DomainResult<(Option<T>, SessionStatus)>>,
 {
@@ -107,12 +117,16 @@ where
     // Subscribe before the first read so that an answer committed in between wakes us.
     let mut marks = channel.subscribe();
     let mut next_touch = Instant::now();
+    let mut woken = false;
     loop {
         if Instant::now() >= next_touch {
             store.touch_session(project_id, session).await?;
             next_touch = Instant::now() + presence_every;
         }
-        let (found, status) = read().await?;
+        let (found, status) = match woken.then(&just_committed).flatten() {
+            Some((found, status)) => (Some(found), status),
+            None => read().await?,
+        };
         // A stop request or the end of the session ends the wait at once: the agent must
         // react to it rather than keep waiting for a decision that will not come.
         if found.is_some()
@@ -123,8 +137,9 @@ where
             return Ok((found, status));
         }
         tokio::select! {
-            changed = marks.changed() => if changed.is_err() {
-                return Err(DomainError::Unavailable("feed closed; retry".into()));
+            changed = marks.changed() => match changed {
+                Ok(()) => woken = true,
+                Err(_) => return Err(DomainError::Unavailable("feed closed; retry".into())),
             },
             _ = tokio::time::sleep_until(until) => {}
             _ = tokio::time::sleep_until(next_touch) => {}

@@ -19,6 +19,7 @@ mod projects;
 pub mod push;
 pub mod queues;
 mod reads;
+pub mod resolved;
 mod rows;
 mod runners;
 mod sessions;
@@ -60,6 +61,9 @@ pub struct Store {
     outbox: std::sync::Arc<OutboxHooks>,
     /// Ordinary steps written together (see `sessions::step_batch`).
     group_commit: std::sync::Arc<GroupCommit>,
+    /// Answers and decisions just committed here, for the agents woken by them (see
+    /// `resolved`); shared by every clone that shares the hint sink.
+    resolved: std::sync::Arc<resolved::Resolved>,
 }
 
 /// See `Store::outbox`.
@@ -121,6 +125,7 @@ impl Store {
             hints: None,
             outbox: Default::default(),
             group_commit: Default::default(),
+            resolved: Default::default(),
         })
     }
 
@@ -130,6 +135,7 @@ impl Store {
             hints: None,
             outbox: Default::default(),
             group_commit: Default::default(),
+            resolved: Default::default(),
         }
     }
 
@@ -143,6 +149,8 @@ impl Store {
             outbox: Default::default(),
             // Its batches send their hints to this sink.
             group_commit: Default::default(),
+            // Its waiters are woken by this sink's hints.
+            resolved: Default::default(),
         }
     }
 
@@ -159,6 +167,11 @@ impl Store {
     /// The notification worker's wake-up and the coalescing window (see [`OutboxHooks`]).
     pub fn outbox(&self) -> &OutboxHooks {
         &self.outbox
+    }
+
+    /// Answers and decisions just committed by this store (see [`resolved`]).
+    pub fn resolved(&self) -> &resolved::Resolved {
+        &self.resolved
     }
 
     /// Called right after a commit: hints must never announce what is not yet visible.

@@ -7,6 +7,7 @@ mod agent_loop;
 mod approvals;
 mod approvals_edges;
 mod bad_input;
+mod decisions;
 mod embedded;
 mod feed_faults;
 mod feeds;

@@ -12,6 +12,7 @@ use crate::domain::*;
 use crate::store::Store;
 use crate::store::access::Scope;
 use crate::store::audit::{self, AuditEvent};
+use crate::store::resolved::Resolution;
 
 /// Who decides an approval: a person (needs edit on the session, audited), the deadline (the
 /// sweeper, in the session's project) or the agent's own terminal (the agent key's project).
@@ -187,6 +188,13 @@ impl Store {
         request_id: Option<&str>,
         token: Option<Uuid>,
     ) -> DomainResult<Decided> {
+        if let (Decider::Person(caller), ApprovalRef::Id(id), None) = (decider, &which, token)
+            && let Some(done) = self
+                .decide_in_two_statements(caller, session_id, *id, &input, request_id)
+                .await?
+        {
+            return Ok(done);
+        }
         let by = decider.sender();
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock_for(&mut tx, decider.scope(), session_id, request_id).await?;
@@ -399,6 +407,7 @@ impl Store {
         if let Some(token) = token {
             crate::store::action_tokens::mark_used(&mut tx, token).await?;
         }
+        locked.resolution = Some(Resolution::Decision(id, result.clone()));
         locked.commit(self, tx, by == Sender::Agent).await?;
         Ok(Decided {
             result,

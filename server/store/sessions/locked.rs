@@ -32,6 +32,8 @@ pub(in crate::store) struct Locked {
     pub(in crate::store) notify_inbox: Option<i64>,
     /// Notifications this transaction's events call for, written at its commit (issue 15).
     pub(in crate::store) notifications: Vec<PendingNotification>,
+    /// The answer or decision this transaction stores, remembered for its waiter at commit.
+    pub(in crate::store) resolution: Option<crate::store::resolved::Resolution>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -121,6 +123,7 @@ impl Locked {
             notify_seq: false,
             notify_inbox: None,
             notifications: Vec::new(),
+            resolution: None,
         })
     }
 
@@ -414,6 +417,14 @@ impl Locked {
             .await?
         };
         tx.commit().await?;
+        if let Some(resolution) = &self.resolution {
+            store.resolved().remember(
+                ProjectId(self.project_id),
+                SessionId(self.id),
+                resolution.clone(),
+                self.status,
+            );
+        }
         store.committed(self.hints());
         if notified > 0 {
             store.outbox().wake.notify_one();

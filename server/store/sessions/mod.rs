@@ -13,8 +13,8 @@
 //! the sweeps in `store/sweeps.rs`.
 
 mod agent_writes;
-mod answer_fast;
 mod approvals;
+mod input_fast;
 mod locked;
 mod person_writes;
 mod step_batch;

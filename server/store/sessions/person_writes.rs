@@ -7,6 +7,7 @@ use crate::domain::validate::check_choice;
 use crate::domain::*;
 use crate::store::access::{Actor, Scope};
 use crate::store::audit::{self, AuditEvent};
+use crate::store::resolved::Resolution;
 use crate::store::{FeedHint, Store};
 
 impl Store {
@@ -173,6 +174,7 @@ impl Store {
         if let Some(token) = token {
             crate::store::action_tokens::mark_used(&mut tx, token).await?;
         }
+        locked.resolution = Some(Resolution::Answer(question_id, answer.clone()));
         locked.commit(self, tx, false).await?;
         Ok((answer, seq))
     }
