@@ -8,6 +8,68 @@ use tonic::Code;
 
 use crate::harness::*;
 
+/// After answers (or decisions) raced each other and the agent's steps on one session, of which
+/// the call that got `accepted` back won: the session's seqs have no gap, the one stored
+/// resolution (`is_resolution`) is the accepted one, the change to ACTIVE is written once and
+/// after it, the project's inbox cursors are gapless with each stored body carrying its row's
+/// cursor, and one audit row of `actions` was written.
+pub async fn assert_one_resolution_without_gaps(
+    app: &TestApp,
+    user: &mut TestUser,
+    session: &str,
+    accepted: &[i64],
+    is_resolution: impl Fn(&message::Body) -> bool,
+    actions: &[i16],
+) {
+    assert_eq!(accepted.len(), 1, "one accepted: {accepted:?}");
+    let messages = all_messages(user, session).await;
+    let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
+    let stored: Vec<i64> = messages
+        .iter()
+        .filter(|m| m.body.as_ref().is_some_and(&is_resolution))
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(stored, accepted, "the accepted one is the one stored");
+    let to_active: Vec<i64> = messages
+        .iter()
+        .filter(|m| {
+            matches!(&m.body, Some(message::Body::StatusChange(c))
+                if c.to_status == SessionStatus::Active as i32 && c.from_status == SessionStatus::AwaitingInput as i32)
+        })
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(to_active.len(), 1, "one change to ACTIVE");
+    assert!(to_active[0] > accepted[0], "after the resolution");
+    assert_eq!(status_of(user, session).await, SessionStatus::Active);
+
+    let id: uuid::Uuid = session.parse().unwrap();
+    let inbox: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.cursor, (e.body->>'cursor')::bigint FROM inbox_events e \
+         JOIN sessions s ON s.project_id = e.project_id WHERE s.id = $1 ORDER BY e.cursor",
+    )
+    .bind(id)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let cursors: Vec<i64> = inbox.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        cursors,
+        (1..=cursors.len() as i64).collect::<Vec<_>>(),
+        "gapless inbox"
+    );
+    assert!(inbox.iter().all(|(row, body)| row == body), "{inbox:?}");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE session_id = $1 AND action = ANY($2)",
+    )
+    .bind(id)
+    .bind(actions)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1, "one audited");
+}
+
 pub async fn status_of(user: &mut TestUser, session: &str) -> SessionStatus {
     let s = user
         .dashboard

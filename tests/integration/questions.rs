@@ -338,53 +338,13 @@ async fn racing_answers_and_steps_store_one_answer_without_gaps() {
     while let Some(done) = steps.join_next().await {
         done.unwrap();
     }
-    assert_eq!(accepted.len(), 1, "one answer accepted: {accepted:?}");
-
-    let messages = all_messages(&mut zoe, &session).await;
-    let seqs: Vec<i64> = messages.iter().map(|m| m.seq).collect();
-    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "no gaps");
-    let answer_seqs: Vec<i64> = messages
-        .iter()
-        .filter(|m| matches!(m.body, Some(message::Body::Answer(_))))
-        .map(|m| m.seq)
-        .collect();
-    assert_eq!(
-        answer_seqs, accepted,
-        "the accepted answer is the one stored"
-    );
-    let to_active: Vec<i64> = messages
-        .iter()
-        .filter(|m| {
-            matches!(&m.body, Some(message::Body::StatusChange(c))
-                if c.to_status == SessionStatus::Active as i32 && c.from_status == SessionStatus::AwaitingInput as i32)
-        })
-        .map(|m| m.seq)
-        .collect();
-    assert_eq!(to_active.len(), 1, "one change to ACTIVE");
-    assert!(to_active[0] > accepted[0], "after the answer");
-    assert_eq!(status_of(&mut zoe, &session).await, SessionStatus::Active);
-
-    let inbox: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT e.cursor, (e.body->>'cursor')::bigint FROM inbox_events e \
-         JOIN sessions s ON s.project_id = e.project_id WHERE s.id = $1 ORDER BY e.cursor",
+    assert_one_resolution_without_gaps(
+        &app,
+        &mut zoe,
+        &session,
+        &accepted,
+        |b| matches!(b, message::Body::Answer(_)),
+        &[switchboard::domain::AuditAction::QuestionAnswered as i16],
     )
-    .bind(session.parse::<uuid::Uuid>().unwrap())
-    .fetch_all(app.store.pool())
-    .await
-    .unwrap();
-    let cursors: Vec<i64> = inbox.iter().map(|(c, _)| *c).collect();
-    assert_eq!(
-        cursors,
-        (1..=cursors.len() as i64).collect::<Vec<_>>(),
-        "gapless inbox"
-    );
-    assert!(inbox.iter().all(|(row, body)| row == body), "{inbox:?}");
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_events WHERE session_id = $1 AND action = 1",
-    )
-    .bind(session.parse::<uuid::Uuid>().unwrap())
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
-    assert_eq!(audited, 1, "one answer audited");
+    .await;
 }
