@@ -8,6 +8,47 @@ use tonic::Code;
 
 use crate::harness::*;
 
+/// Runs `resolutions` (answers or decisions, each giving its stored seq) at once with `steps` of
+/// the agent's steps, and returns the seqs of those accepted; every refusal must be
+/// FAILED_PRECONDITION saying `refused` ("already answered").
+pub async fn race_with_steps(
+    agent: &AgentClient,
+    session: &str,
+    mut resolutions: tokio::task::JoinSet<Result<i64, tonic::Status>>,
+    steps: usize,
+    refused: &str,
+) -> Vec<i64> {
+    let mut stepping = tokio::task::JoinSet::new();
+    for i in 0..steps {
+        let mut agent = agent.clone();
+        let session = session.to_owned();
+        stepping.spawn(async move {
+            agent
+                .log_step(LogStepRequest {
+                    session_id: session,
+                    text: format!("step {i}"),
+                    request_id: rid(),
+                })
+                .await
+                .expect("step")
+        });
+    }
+    let mut accepted = Vec::new();
+    while let Some(done) = resolutions.join_next().await {
+        match done.unwrap() {
+            Ok(seq) => accepted.push(seq),
+            Err(e) => {
+                assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
+                assert!(e.message().contains(refused), "{}", e.message());
+            }
+        }
+    }
+    while let Some(done) = stepping.join_next().await {
+        done.unwrap();
+    }
+    accepted
+}
+
 /// After answers (or decisions) raced each other and the agent's steps on one session, of which
 /// the call that got `accepted` back won: the session's seqs have no gap, the one stored
 /// resolution (`is_resolution`) is the accepted one, the change to ACTIVE is written once and

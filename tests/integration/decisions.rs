@@ -9,10 +9,9 @@ use switchboard::domain::{
 };
 use switchboard::proto::*;
 use switchboard::store::{ApprovalRef, Decider};
-use tonic::Code;
 use uuid::Uuid;
 
-use crate::agent_loop::{assert_one_resolution_without_gaps, status_of};
+use crate::agent_loop::{assert_one_resolution_without_gaps, race_with_steps, status_of};
 use crate::approvals::{bash_request, decide, request};
 use crate::harness::*;
 
@@ -176,36 +175,12 @@ async fn racing_decisions_and_steps_store_one_decision_without_gaps() {
         };
         let mut req = decide(&session, &a.id, decision, &format!("person {i}"));
         req.request_id = rid();
-        decisions.spawn(async move { dashboard.decide_approval(req).await });
-    }
-    let mut steps = tokio::task::JoinSet::new();
-    for i in 0..STEPS {
-        let mut agent = zoe.agent.clone();
-        let session = session.clone();
-        steps.spawn(async move {
-            agent
-                .log_step(LogStepRequest {
-                    session_id: session,
-                    text: format!("step {i}"),
-                    request_id: rid(),
-                })
-                .await
-                .expect("step")
+        decisions.spawn(async move {
+            let decided = dashboard.decide_approval(req).await?;
+            Ok(decided.into_inner().seq)
         });
     }
-    let mut accepted = Vec::new();
-    while let Some(done) = decisions.join_next().await {
-        match done.unwrap() {
-            Ok(r) => accepted.push(r.into_inner().seq),
-            Err(e) => {
-                assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
-                assert!(e.message().contains("already decided"), "{}", e.message());
-            }
-        }
-    }
-    while let Some(done) = steps.join_next().await {
-        done.unwrap();
-    }
+    let accepted = race_with_steps(&zoe.agent, &session, decisions, STEPS, "already decided").await;
     let decided = [
         AuditAction::ApprovalAllowed as i16,
         AuditAction::ApprovalDenied as i16,

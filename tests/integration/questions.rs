@@ -308,36 +308,12 @@ async fn racing_answers_and_steps_store_one_answer_without_gaps() {
             text: String::new(),
             request_id: rid(),
         };
-        answers.spawn(async move { dashboard.answer_question(req).await });
-    }
-    let mut steps = tokio::task::JoinSet::new();
-    for i in 0..STEPS {
-        let mut agent = zoe.agent.clone();
-        let session = session.clone();
-        steps.spawn(async move {
-            agent
-                .log_step(LogStepRequest {
-                    session_id: session,
-                    text: format!("step {i}"),
-                    request_id: rid(),
-                })
-                .await
-                .expect("step")
+        answers.spawn(async move {
+            let answered = dashboard.answer_question(req).await?;
+            Ok(answered.into_inner().seq)
         });
     }
-    let mut accepted = Vec::new();
-    while let Some(done) = answers.join_next().await {
-        match done.unwrap() {
-            Ok(r) => accepted.push(r.into_inner().seq),
-            Err(e) => {
-                assert_eq!(e.code(), Code::FailedPrecondition, "{e:?}");
-                assert!(e.message().contains("already answered"), "{}", e.message());
-            }
-        }
-    }
-    while let Some(done) = steps.join_next().await {
-        done.unwrap();
-    }
+    let accepted = race_with_steps(&zoe.agent, &session, answers, STEPS, "already answered").await;
     assert_one_resolution_without_gaps(
         &app,
         &mut zoe,
