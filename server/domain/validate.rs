@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     ApprovalDecision, ApprovalPreview, ChoiceMode, DomainError, DomainResult, PreviewDetail,
-    QuestionOption,
+    Question, QuestionOption,
 };
 
 pub const MAX_TEXT_CHARS: usize = 16_384;
@@ -489,6 +489,18 @@ impl NewDecision {
             updated_input_json,
         })
     }
+}
+
+/// A person's answer to `question`: its options and free text as the question allows.
+pub fn check_answer(question: &Question, option_ids: &[String], text: &str) -> DomainResult<()> {
+    check_choice(
+        &question.options,
+        question.choice_mode,
+        question.allow_free_text,
+        option_ids,
+        text,
+        "option_ids",
+    )
 }
 
 /// Checks an answer (or a default answer) against a question's options and rules.

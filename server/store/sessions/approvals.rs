@@ -365,23 +365,9 @@ impl Store {
                 .await?;
         }
         if let Decider::Person(caller) = decider {
-            let action = match result.decision {
-                ApprovalDecision::AllowSession => AuditAction::ApprovalAllowedForSession,
-                ApprovalDecision::Deny => AuditAction::ApprovalDenied,
-                _ => AuditAction::ApprovalAllowed,
-            };
-            let details = serde_json::json!({
-                "approval_id": id.0,
-                "tool_name": spec.tool_name,
-                "summary": spec.preview.summary,
-                "decision": result.decision.describe(),
-                "reason": result.reason,
-                "input_edited": !result.updated_input_json.is_empty(),
-                "seq": seq,
-                // The open approvals of the same tool this decision's rule also allowed.
-                "also_allowed": siblings.iter().map(|(_, a)| a.id.0).collect::<Vec<_>>(),
-            });
-            let event = AuditEvent::by(caller, ProjectId(locked.project_id), action, details);
+            let also_allowed: Vec<ApprovalId> = siblings.iter().map(|(_, a)| a.id).collect();
+            let project = ProjectId(locked.project_id);
+            let event = decision_audit(caller, project, &spec, &result, seq, &also_allowed);
             audit::record(&mut tx, event.on(session_id)).await?;
         }
         locked
@@ -471,4 +457,32 @@ impl Store {
         }
         Ok(decided)
     }
+}
+
+/// The audit row of a person's decision (the general and the two-statement way write the same).
+/// `also_allowed`: the open approvals of the same tool an ALLOW_SESSION rule also decided.
+pub(super) fn decision_audit(
+    caller: UserCaller,
+    project: ProjectId,
+    spec: &ToolApproval,
+    result: &ApprovalResult,
+    seq: i64,
+    also_allowed: &[ApprovalId],
+) -> AuditEvent {
+    let action = match result.decision {
+        ApprovalDecision::AllowSession => AuditAction::ApprovalAllowedForSession,
+        ApprovalDecision::Deny => AuditAction::ApprovalDenied,
+        _ => AuditAction::ApprovalAllowed,
+    };
+    let details = serde_json::json!({
+        "approval_id": result.approval_id.0,
+        "tool_name": spec.tool_name,
+        "summary": spec.preview.summary,
+        "decision": result.decision.describe(),
+        "reason": result.reason,
+        "input_edited": !result.updated_input_json.is_empty(),
+        "seq": seq,
+        "also_allowed": also_allowed.iter().map(|a| a.0).collect::<Vec<_>>(),
+    });
+    AuditEvent::by(caller, project, action, details)
 }

@@ -12,9 +12,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::approvals::Decided;
+use super::approvals::{Decided, decision_audit};
 use super::{AnswerInput, now_micros, shorten};
-use crate::domain::validate::{NewDecision, check_choice};
+use crate::domain::validate::{NewDecision, check_answer};
 use crate::domain::*;
 use crate::store::access::SessionAccess;
 use crate::store::audit::AuditEvent;
@@ -108,14 +108,7 @@ impl Store {
         let Some(question) = seen.question.as_ref().map(|q| &q.0) else {
             return Ok(None);
         };
-        check_choice(
-            &question.options,
-            question.choice_mode,
-            question.allow_free_text,
-            &input.option_ids,
-            &input.text,
-            "option_ids",
-        )?;
+        check_answer(question, &input.option_ids, &input.text)?;
         let answer = Answer {
             question_id,
             option_ids: input.option_ids.clone(),
@@ -198,25 +191,8 @@ impl Store {
             decided_at: now_micros(),
         };
         let seq = seen.last_seq + 1;
-        let action = match result.decision {
-            ApprovalDecision::Deny => AuditAction::ApprovalDenied,
-            _ => AuditAction::ApprovalAllowed,
-        };
-        let audit = AuditEvent::by(
-            caller,
-            ProjectId(seen.project_id),
-            action,
-            serde_json::json!({
-                "approval_id": approval_id.0,
-                "tool_name": spec.tool_name,
-                "summary": spec.preview.summary,
-                "decision": result.decision.describe(),
-                "reason": result.reason,
-                "input_edited": !result.updated_input_json.is_empty(),
-                "seq": seq,
-                "also_allowed": Vec::<Uuid>::new(),
-            }),
-        );
+        let project = ProjectId(seen.project_id);
+        let audit = decision_audit(caller, project, spec, &result, seq, &[]);
         let mut event = event(&seen, session_id, InboxEventKind::ApprovalDecided);
         event.approval_id = Some(approval_id);
         event.tool_name = spec.tool_name.clone();

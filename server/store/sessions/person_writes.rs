@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{AnswerInput, Locked, now_micros};
-use crate::domain::validate::check_choice;
+use crate::domain::validate::check_answer;
 use crate::domain::*;
 use crate::store::access::{Actor, Scope};
 use crate::store::audit::{self, AuditEvent};
@@ -103,14 +103,7 @@ impl Store {
             )));
         }
         let q = question.0;
-        check_choice(
-            &q.options,
-            q.choice_mode,
-            q.allow_free_text,
-            &input.option_ids,
-            &input.text,
-            "option_ids",
-        )?;
+        check_answer(&q, &input.option_ids, &input.text)?;
         let answer = Answer {
             question_id,
             option_ids: input.option_ids,
