@@ -226,6 +226,18 @@ test("a push shows a notification from the dashboard's service worker, and its a
     page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.body)).then((b) => b[0]?.startsWith("Sent") && b),
   );
   assert.deepEqual(confirmed, ["Sent: Wait"]);
+  // Web Push delivers at least once: a duplicate of the answered push, arriving after the tap,
+  // leaves the confirmation in place. A push of another tag after it shows that it was handled.
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: reg.registrationId, data: JSON.stringify(msg) });
+  const marker = { ...msg, tag: "switchboard-e2e-marker", token: undefined, body: "marker" };
+  await deliverUntil("a push after the duplicate", marker, () =>
+    page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).some((n) => n.body === "marker")),
+  );
+  const afterDuplicate = await page.evaluate(
+    async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({ tag })).map((n) => n.body),
+    shown.tag,
+  );
+  assert.deepEqual(afterDuplicate, ["Sent: Wait"]);
 
   // Tapping the notification itself (no action) opens the session's page.
   await deliverUntil("the second notification", { ...msg, token: undefined }, () =>

@@ -40,9 +40,19 @@ function notificationFor(msg) {
   };
 }
 
+/**
+ * Tokens of questions answered from a notification of this worker. Web Push delivers at least
+ * once: a late duplicate of a push already acted on must not bring the question back over the
+ * "Sent" confirmation (seen in the e2e test, whose redelivered push arrived after the tap).
+ * In memory: duplicates come within seconds, and a worker restarted since shows it again, which
+ * is what a push with no memory of the tap would do.
+ */
+const actedOn = new Set();
+
 self.addEventListener("push", (event) => {
   const msg = parse(event);
   if (!msg) return;
+  if (msg.token && actedOn.has(msg.token)) return;
   const { title, options } = notificationFor(msg);
   event.waitUntil(self.registration.showNotification(title, options));
 });
@@ -90,6 +100,7 @@ async function onClick(notification, action) {
   notification.close();
   const chosen = action && Array.isArray(msg.actions) ? msg.actions.find((a) => a.action === action) : null;
   if (!chosen || !msg.token) return openPage(pageFor(msg));
+  actedOn.add(msg.token);
   let result;
   try {
     result = await answer(msg, chosen);
