@@ -133,6 +133,29 @@ pub struct LaunchSpec {
     pub mcp_servers: Vec<McpServer>,
 }
 
+#[cfg(test)]
+impl LaunchSpec {
+    /// A minimal valid spec for unit tests: `agent` with a prompt, nothing else.
+    pub fn example(agent: AgentKind, prompt: &str) -> LaunchSpec {
+        LaunchSpec {
+            agent,
+            prompt: prompt.into(),
+            command: Vec::new(),
+            repositories: Vec::new(),
+            workdir: String::new(),
+            model: String::new(),
+            env: BTreeMap::new(),
+            secret_env: Vec::new(),
+            start_deadline_ms: 60_000,
+            inactivity_ms: None,
+            hard_limit_ms: None,
+            agent_name: "a".into(),
+            session_name: String::new(),
+            mcp_servers: Vec::new(),
+        }
+    }
+}
+
 /// The spec as the client sent it, before validation.
 pub struct SpecInput {
     pub agent: Option<AgentKind>,

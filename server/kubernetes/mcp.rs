@@ -135,20 +135,8 @@ mod tests {
 
     fn spec(agent: AgentKind) -> LaunchSpec {
         LaunchSpec {
-            agent,
-            prompt: "p".into(),
-            command: Vec::new(),
-            repositories: Vec::new(),
-            workdir: String::new(),
-            model: String::new(),
-            env: BTreeMap::new(),
-            secret_env: Vec::new(),
-            start_deadline_ms: 60_000,
-            inactivity_ms: None,
-            hard_limit_ms: None,
-            agent_name: "a".into(),
-            session_name: String::new(),
             mcp_servers: servers(),
+            ..LaunchSpec::example(agent, "p")
         }
     }
 
