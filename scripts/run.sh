@@ -12,6 +12,6 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
 [ -f clients/web/dist/index.html ] || clients/web/build.sh
-cargo build --release --locked --bin switchboard --bin switchboard-agent
+cargo build --release --locked --workspace --bin switchboard --bin switchboard-agent
 export SWITCHBOARD__DATA_DIR="${SWITCHBOARD__DATA_DIR:-$root/.switchboard}"
 exec "${CARGO_TARGET_DIR:-$root/target}/release/switchboard" serve "$@"
