@@ -138,13 +138,17 @@ impl Store {
             None => (None, None, None),
         };
         let statuses: Vec<i16> = filter.statuses.iter().map(|s| *s as i16).collect();
+        // Most recently active first. The index holds the activity to the second
+        // (`activity_second`, so that a step's update of its session stays HOT: migration
+        // `hot_session_updates`); the exact time and the id order within a second.
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
             "SELECT {SESSION_COLUMNS} FROM sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE ($8 AND s.project_id = $1 OR NOT $8 AND s.id IN (SELECT session_id FROM session_shares WHERE user_id = $1)) \
              AND ($2::uuid IS NULL OR s.agent_id = $2) \
              AND (cardinality($3::smallint[]) = 0 OR s.status = ANY($3)) \
-             AND ($4::bool IS NULL OR ((s.status = 2), s.last_activity_at, s.id) < ($4, $5, $6)) \
-             ORDER BY (s.status = 2) DESC, s.last_activity_at DESC, s.id DESC LIMIT $7"
+             AND ($4::bool IS NULL OR ((s.status = 2), s.activity_second, s.last_activity_at, s.id) \
+                 < ($4, date_trunc('second', $5::timestamptz AT TIME ZONE 'UTC'), $5, $6)) \
+             ORDER BY (s.status = 2) DESC, s.activity_second DESC, s.last_activity_at DESC, s.id DESC LIMIT $7"
         ))
         .bind(match set {
             SessionSet::Project(p) => p.0,

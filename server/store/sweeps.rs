@@ -81,14 +81,18 @@ impl Store {
             .collect())
     }
 
-    /// Live sessions whose agent has been silent for longer than `after`.
+    /// Live sessions whose agent has been silent for longer than `after`. The `seen_second`
+    /// condition is implied by the exact one and lets the live index (which holds last-seen times
+    /// to the second, migration `hot_session_updates`) skip the sessions heard from lately.
     pub async fn silent_sessions(
         &self,
         after: std::time::Duration,
         limit: i64,
     ) -> DomainResult<Vec<(ProjectId, SessionId, SessionStatus)>> {
         let rows: Vec<(Uuid, Uuid, i16)> = sqlx::query_as(
-            "SELECT project_id, id, status FROM sessions WHERE status IN (1, 2) AND last_seen_at <= now() - $1::interval LIMIT $2",
+            "SELECT project_id, id, status FROM sessions WHERE status IN (1, 2) \
+             AND seen_second <= date_trunc('second', (now() - $1::interval) AT TIME ZONE 'UTC') \
+             AND last_seen_at <= now() - $1::interval LIMIT $2",
         )
         .bind(interval(after))
         .bind(limit)

@@ -14,6 +14,7 @@ mod feeds;
 mod foundation;
 mod group_commit;
 mod harness;
+mod hot_updates;
 mod identity;
 mod inbox;
 mod kubernetes;
