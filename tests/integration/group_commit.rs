@@ -164,6 +164,53 @@ async fn a_step_with_something_to_read_leaves_the_batch_and_gets_it() {
     assert!(again.queued_messages.is_empty(), "handed out once");
 }
 
+/// One batch of steps is written at a time, so a session whose row another transaction holds
+/// locked must not hold up every other session's steps: the batch stops waiting for the lock,
+/// its steps go one by one, and the locked session's step is stored once the lock goes, at the
+/// next seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_locked_elsewhere_does_not_hold_up_other_sessions_steps() {
+    let app = TestApp::spawn().await;
+    let mut gil = app.user("gil@example.com").await;
+    let held = gil.start("held").await;
+    let free = gil.start("free").await;
+    let before = gil.step(&held, "before the lock").await.seq;
+    // Another transaction holds the session's row, as a stuck general-path write would.
+    let mut lock = app.store.pool().begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE")
+        .bind(held.parse::<uuid::Uuid>().unwrap())
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let mut agent = app.agent_with_key(&gil.api_key).await;
+    let request = LogStepRequest {
+        session_id: held.clone(),
+        text: "behind the lock".into(),
+        request_id: rid(),
+    };
+    let waiting = tokio::spawn(async move { agent.log_step(request).await });
+    for i in 0..5 {
+        // The bound only turns a hang into a failure.
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            gil.step(&free, &format!("free {i}")),
+        )
+        .await
+        .expect("another session's steps are written while one session is locked");
+    }
+    assert!(
+        !waiting.is_finished(),
+        "the locked session's step waits for its own lock"
+    );
+    lock.rollback().await.unwrap();
+    let stored = waiting
+        .await
+        .unwrap()
+        .expect("the step is stored once the lock goes")
+        .into_inner();
+    assert_eq!(stored.seq, before + 1);
+}
+
 /// Writers on two servers step as fast as they can with one key while the key is revoked on
 /// one of them. The auth layer serves LogStep's key from its cache, so only the write's own
 /// check stands between a revoked key and a stored step: no step whose call began after the

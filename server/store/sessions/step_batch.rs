@@ -1,6 +1,6 @@
 //! Group commit for ordinary steps. Steps that arrive while earlier ones are being written are
-//! written together: one transaction, one WAL flush for all of them (a lone step is one
-//! autocommitted statement, as before). Each caller is answered only after that commit, with its
+//! written together: one transaction, one WAL flush for all of them (a lone step is a batch of
+//! one). Each caller is answered only after that commit, with its
 //! own seq.
 //!
 //! Each step is one small statement (bump the session, insert the step; the `log_step` function
@@ -9,8 +9,8 @@
 //! valid: checked here, in the write itself, because the auth layer may have taken the key from
 //! its cache, and a revoked key must be refused on the very next call. A step that does not
 //! qualify comes back `Slow` and its caller takes the general, locking path alone, so one step's
-//! trouble never fails another's; a statement that fails (a retry racing its original) rolls
-//! the batch back and every step of it goes the general way. Sequence numbers come from the
+//! trouble never fails another's; a statement that fails (a retry racing its original, a lock
+//! waited on for more than 100 ms) rolls the batch back and every step of it goes the general way. Sequence numbers come from the
 //! session row's UPDATE under its lock, so they stay gap-free and in commit order.
 //!
 //! A batch is one call of the `log_steps` function, which runs `log_step` per step: one round
@@ -33,8 +33,13 @@ use crate::store::hints::HintSender;
 
 /// Most steps in one statement.
 const MAX_BATCH: usize = 512;
-/// Batches in flight at once: while one waits for its WAL flush the next one forms.
-const CONCURRENT_BATCHES: usize = 2;
+/// Batches in flight at once: while one waits for its WAL flush the next one forms. One is the
+/// textbook group commit and measured best here (BENCHMARKS.md §14: at 16 agents 0.81× pgbench
+/// with one, 0.70× with two, 0.59× with four, 0.52× with eight): per-batch costs (a round trip,
+/// a commit, the server's wake-ups) are shared by more steps, and the CPU they free is what the
+/// next batch needs. A batch never waits long on another transaction's lock (migration
+/// `step_batch_lock_timeout`), so one slow session cannot hold the others up.
+const CONCURRENT_BATCHES: usize = 1;
 
 /// What became of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,28 +157,11 @@ async fn run(
     }
 }
 
-async fn write_step(pool: &PgPool, p: &Pending) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT log_step($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(p.session_id)
-        .bind(p.project_id)
-        .bind(&p.request_id)
-        .bind(&p.body)
-        .bind(p.key_id)
-        .bind(SessionStatus::Active as i16)
-        .bind(Sender::Agent as i16)
-        .bind(MessageKind::Step as i16)
-        .fetch_one(pool)
-        .await
-}
-
-/// Writes the batch: `Written` or `Slow` per step, in order. A lone step is one call of the
-/// `log_step` function, a batch one call of `log_steps` (both in migration `log_steps`), each
-/// autocommitted: one round trip and one commit either way.
+/// Writes the batch: `Written` or `Slow` per step, in order. One autocommitted call of the
+/// `log_steps` function (migrations `log_steps`, `step_batch_lock_timeout`), a lone step too:
+/// one round trip and one commit.
 async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
     let outcome = |seq: Option<i64>| seq.map_or(Outcome::Slow, Outcome::Written);
-    if let [one] = batch {
-        return Ok(vec![outcome(write_step(pool, one).await?)]);
-    }
     let column = |f: fn(&Pending) -> Uuid| batch.iter().map(f).collect::<Vec<Uuid>>();
     let seqs: Vec<Option<i64>> =
         sqlx::query_scalar("SELECT log_steps($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -212,9 +200,9 @@ async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pendi
     for p in repeats {
         let _ = p.reply.send(Outcome::Slow);
     }
-    // Session rows are locked in id order by every batch, so two batches in flight that share
-    // sessions wait for each other instead of deadlocking (a stable sort: a session's steps keep
-    // their order of arrival).
+    // Session rows are locked in id order by every batch, so that batches in flight together
+    // (with CONCURRENT_BATCHES above one) wait for each other instead of deadlocking (a stable
+    // sort: a session's steps keep their order of arrival).
     let mut batch = batch;
     batch.sort_by_key(|p| p.session_id);
     let outcomes = match write_all(pool, &batch).await {
@@ -225,7 +213,8 @@ async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pendi
         Err(e) if is_unique_violation(&e, "messages_request_id_key") => {
             vec![Outcome::Slow; batch.len()]
         }
-        // Anything else (a lost connection): the general path gives each caller its own error.
+        // Anything else (a lock waited on too long, a lost connection): the general path takes
+        // each step alone and gives each caller its own error.
         Err(e) => {
             tracing::debug!(error = %e, "a step batch failed; its steps go one by one");
             vec![Outcome::Slow; batch.len()]
