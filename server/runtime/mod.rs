@@ -1,5 +1,6 @@
 //! Process wiring: the database (embedded or external), the gRPC server, background tasks.
 
+pub mod coalesce;
 pub mod codec_errors;
 pub mod database;
 pub mod embedded_pg;

@@ -675,8 +675,16 @@ fn serve_metrics(
 /// Serving from a bare listener stream skips them, and without TCP_NODELAY every small write
 /// (an answer pushed to a waiting agent, a LogStep reply) waits for the peer's delayed ACK:
 /// about 40 ms on Linux.
-fn accepted_connections(listener: TcpListener) -> tonic::transport::server::TcpIncoming {
-    tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true))
+/// Accepted plaintext connections: Nagle off, write bursts coalesced (`coalesce`).
+fn accepted_connections(
+    listener: TcpListener,
+) -> impl tokio_stream::Stream<
+    Item = std::io::Result<super::coalesce::CoalescedWrites<tokio::net::TcpStream>>,
+> {
+    use tokio_stream::StreamExt;
+    tonic::transport::server::TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .map(|accepted| accepted.map(super::coalesce::CoalescedWrites::new))
 }
 
 #[cfg(test)]
@@ -704,7 +712,7 @@ mod tests {
         let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
         let accepted = incoming.next().await.unwrap().unwrap();
         assert!(
-            accepted.nodelay().unwrap(),
+            accepted.get_ref().nodelay().unwrap(),
             "TCP_NODELAY must be set on accepted sockets"
         );
     }

@@ -28,6 +28,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
+use super::coalesce::CoalescedWrites;
 use super::metrics::Metrics;
 
 fn provider() -> Arc<CryptoProvider> {
@@ -220,7 +221,12 @@ async fn accept_loop(
         let tx = tx.clone();
         let metrics = metrics.clone();
         tokio::spawn(async move {
-            match tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await {
+            match tokio::time::timeout(
+                handshake_timeout,
+                acceptor.accept(CoalescedWrites::new(tcp)),
+            )
+            .await
+            {
                 Ok(Ok(stream)) => {
                     let _ = tx.send(Ok(TlsConn { inner: stream })).await;
                 }
@@ -240,14 +246,15 @@ async fn accept_loop(
 /// An accepted TLS connection, as tonic's server takes it: its connect info is the TCP one, so
 /// `Request::remote_addr` works the same with and without TLS.
 pub struct TlsConn {
-    inner: tokio_rustls::server::TlsStream<TcpStream>,
+    /// Write bursts coalesced below TLS, as on plaintext connections (`coalesce`).
+    inner: tokio_rustls::server::TlsStream<CoalescedWrites<TcpStream>>,
 }
 
 impl Connected for TlsConn {
     type ConnectInfo = TcpConnectInfo;
 
     fn connect_info(&self) -> TcpConnectInfo {
-        self.inner.get_ref().0.connect_info()
+        self.inner.get_ref().0.get_ref().connect_info()
     }
 }
 
