@@ -34,11 +34,12 @@ use crate::store::hints::HintSender;
 /// Most steps in one statement.
 const MAX_BATCH: usize = 512;
 /// Batches in flight at once: while one waits for its WAL flush the next one forms. One is the
-/// textbook group commit and measured best here (BENCHMARKS.md §14: at 16 agents 0.81× pgbench
-/// with one, 0.70× with two, 0.59× with four, 0.52× with eight): per-batch costs (a round trip,
-/// a commit, the server's wake-ups) are shared by more steps, and the CPU they free is what the
-/// next batch needs. A batch never waits long on another transaction's lock (migration
-/// `step_batch_lock_timeout`), so one slow session cannot hold the others up.
+/// textbook group commit and measured best here (BENCHMARKS.md §14: at 64 agents 1.05–1.12×
+/// pgbench with one, 0.94–1.04× with two, 0.82× with eight; at 16 agents one and two are within
+/// the noise, four and eight worse): per-batch costs (a round trip, a commit, the server's
+/// wake-ups) are shared by more steps, and on a machine whose cores are all busy the CPU they
+/// free is what the next batch needs. A batch never waits long on another transaction's lock
+/// (migration `step_batch_lock_timeout`), so one slow session cannot hold the others up.
 const CONCURRENT_BATCHES: usize = 1;
 
 /// What became of one step.
