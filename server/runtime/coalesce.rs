@@ -74,10 +74,23 @@ impl<T> CoalescedWrites<T> {
         pending
     }
 
-    fn wrote(&mut self, result: &Poll<io::Result<usize>>) {
-        if matches!(result, Poll::Ready(Ok(n)) if *n > 0) {
+    /// One write of the inner stream, after its turn if it waits one.
+    fn write_with(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: impl FnOnce(Pin<&mut T>, &mut Context<'_>) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>>
+    where
+        T: Unpin,
+    {
+        if self.waits(cx) {
+            return Poll::Pending;
+        }
+        let result = write(Pin::new(&mut self.inner), cx);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
             self.last_write = Some(Instant::now());
         }
+        result
     }
 }
 
@@ -97,13 +110,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for CoalescedWrites<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if this.waits(cx) {
-            return Poll::Pending;
-        }
-        let result = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.wrote(&result);
-        result
+        self.get_mut()
+            .write_with(cx, |io, cx| io.poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
@@ -111,13 +119,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for CoalescedWrites<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        if this.waits(cx) {
-            return Poll::Pending;
-        }
-        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.wrote(&result);
-        result
+        self.get_mut()
+            .write_with(cx, |io, cx| io.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {

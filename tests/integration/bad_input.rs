@@ -490,11 +490,7 @@ fn generated_garbage_never_gets_a_server_fault() {
         .build()
         .unwrap();
     let (app, user, ids, runner_secret) = rt.block_on(async {
-        let app = TestApp::spawn_with(|s| {
-            s.limits.agent_calls_per_second = 1_000_000;
-            s.limits.agent_calls_burst = 1_000_000;
-        })
-        .await;
+        let app = TestApp::spawn_with(fast_limits).await;
         let mut dan = app.user("dan@example.com").await;
         let session = dan.start("target").await;
         dan.step(&session, "a step").await;

@@ -162,11 +162,6 @@ pub fn step_text(m: &Message) -> &str {
     }
 }
 
-pub fn fast_limits(s: &mut switchboard::config::Settings) {
-    s.limits.agent_calls_per_second = 1_000_000;
-    s.limits.agent_calls_burst = 1_000_000;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_then_tail_has_no_gap_and_no_duplicate_under_concurrent_writes() {
     const N: i64 = 300;

@@ -22,11 +22,7 @@ async fn concurrent_steps_of_many_sessions_are_each_stored_once_without_gaps() {
     const WRITERS: usize = 3;
     const STEPS: usize = 15;
     // 768 steps on one key: as fast as they go, not as fast as the per-key limit allows.
-    let app = TestApp::spawn_with(|s| {
-        s.limits.agent_calls_per_second = 1_000_000;
-        s.limits.agent_calls_burst = 1_000_000;
-    })
-    .await;
+    let app = TestApp::spawn_with(fast_limits).await;
     let mut erin = app.user("erin@example.com").await;
     let mut sessions = Vec::new();
     for i in 0..SESSIONS {

@@ -443,3 +443,9 @@ pub async fn spawn_binary_with(database_url: &str, settings: &[(&str, &str)]) ->
         _data_dir: data_dir,
     }
 }
+
+/// Settings for tests that step faster than the per-key rate limit allows.
+pub fn fast_limits(s: &mut switchboard::config::Settings) {
+    s.limits.agent_calls_per_second = 1_000_000;
+    s.limits.agent_calls_burst = 1_000_000;
+}

@@ -63,11 +63,7 @@ async fn update_counts(app: &TestApp) -> (i64, i64) {
 #[tokio::test]
 async fn steps_update_their_session_in_place() {
     const STEPS: i64 = 300;
-    let app = TestApp::spawn_with(|s| {
-        s.limits.agent_calls_per_second = 1_000_000;
-        s.limits.agent_calls_burst = 1_000_000;
-    })
-    .await;
+    let app = TestApp::spawn_with(fast_limits).await;
     let mut erin = app.user("erin@example.com").await;
     let session = erin.start("hot").await;
     let (updates_before, hot_before) = update_counts(&app).await;

@@ -389,11 +389,7 @@ async fn list_sessions_filters_orders_and_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_pages_stay_correct_while_sessions_are_inserted() {
     const EXISTING: usize = 40;
-    let app = TestApp::spawn_with(|s| {
-        s.limits.agent_calls_per_second = 1_000_000;
-        s.limits.agent_calls_burst = 1_000_000;
-    })
-    .await;
+    let app = TestApp::spawn_with(fast_limits).await;
     let mut user = app.user("keyset@example.com").await;
     let mut existing = HashSet::new();
     for i in 0..EXISTING {

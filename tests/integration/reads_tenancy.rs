@@ -303,11 +303,7 @@ async fn a_diff_summary_is_the_same_wherever_it_is_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_sessions_inbox_cursor_leaves_no_gap_before_the_inbox_watch() {
     const STARTS: usize = 60;
-    let app = TestApp::spawn_with(|s| {
-        s.limits.agent_calls_per_second = 1_000_000;
-        s.limits.agent_calls_burst = 1_000_000;
-    })
-    .await;
+    let app = TestApp::spawn_with(fast_limits).await;
     let mut user = app.user("home@example.com").await;
     let mut watcher_dash = app.dashboard_with_token(&user.access_token).await;
     let mut inbox = watch_inbox(&mut watcher_dash, 0).await;

@@ -341,8 +341,7 @@ fn late(rpc: &str, who: &str) -> usize {
 #[tokio::test]
 async fn every_rpc_answers_each_role_as_the_table_says() {
     let app = TestApp::spawn_with(|s| {
-        s.limits.agent_calls_per_second = 1_000_000;
-        s.limits.agent_calls_burst = 1_000_000;
+        fast_limits(s);
         s.notify.smtp = Some(crate::notify_email::refusing_smtp());
     })
     .await;
