@@ -120,14 +120,20 @@ async fn claude_gets_the_specs_mcp_servers_and_continue_resumes_its_conversation
     );
     assert!(!argv.contains(&"--continue"));
     assert_eq!(argv.last(), Some(&"Now add a regression test"));
-    // The run's MCP file is gone with the run (it may hold tokens).
-    let leftovers: Vec<_> = std::fs::read_dir(runner.root.join(".switchboard-runs"))
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
-    assert!(
-        !leftovers
-            .iter()
-            .any(|n| n.to_string_lossy().ends_with(".mcp.json")),
-        "{leftovers:?}"
-    );
+    // The run's MCP file is gone with the run (it may hold tokens). The runner removes a run's
+    // files once the server has its exit report, which may be just after the session is seen
+    // COMPLETED.
+    let runs = runner.root.join(".switchboard-runs");
+    eventually("the run's MCP file is removed", || {
+        let runs = runs.clone();
+        async move {
+            let leftovers: Vec<_> = std::fs::read_dir(&runs)
+                .map(|d| d.flatten().map(|e| e.file_name()).collect())
+                .unwrap_or_default();
+            !leftovers
+                .iter()
+                .any(|n| n.to_string_lossy().ends_with(".mcp.json"))
+        }
+    })
+    .await;
 }
