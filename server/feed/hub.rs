@@ -23,6 +23,8 @@ pub struct Mark {
     pub high_water: i64,
     /// The session was deleted.
     pub deleted: bool,
+    /// The server is shutting down (session channels: `Hub::close_sessions`).
+    pub closed: bool,
 }
 
 /// A message as the feeds hand it out: shared by every watcher of its session on this process,
@@ -93,6 +95,8 @@ impl AccessChannel {
 #[derive(Default)]
 pub struct Hub {
     sessions: Mutex<HashMap<SessionId, Weak<SessionChannel>>>,
+    /// Shutting down: every session channel, and each one made from now on, is closed.
+    sessions_closed: std::sync::atomic::AtomicBool,
     inboxes: Mutex<HashMap<ProjectId, Weak<InboxChannel>>>,
     access: Mutex<HashMap<UserId, Weak<AccessChannel>>>,
     /// One per project with attached runners: its mark is the project's highest
@@ -248,6 +252,21 @@ impl Hub {
         Hub::default()
     }
 
+    /// Tells every session feed on this process that the server is shutting down: each wakes,
+    /// sees its channel closed and ends with UNAVAILABLE (resume elsewhere). Through the
+    /// channels' own marks, which every feed already waits on, rather than a cancellation token
+    /// per stream that each wait and each delivery would lock.
+    pub fn close_sessions(&self) {
+        // Set before the channels are walked, under the map's lock: a channel made meanwhile
+        // is either in the walk or starts closed.
+        self.sessions_closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let map = self.sessions.lock().expect("hub lock");
+        for ch in map.values().filter_map(Weak::upgrade) {
+            ch.mark.send_modify(|m| m.closed = true);
+        }
+    }
+
     /// The channel of a session, created on first use; it lives while someone holds it.
     /// A channel whose session was deleted is never handed out again: a session started
     /// later under the same id gets a fresh one (the old one's holders end with NOT_FOUND),
@@ -263,6 +282,9 @@ impl Hub {
         let (mark, _) = watch::channel(Mark {
             high_water: 0,
             deleted: false,
+            closed: self
+                .sessions_closed
+                .load(std::sync::atomic::Ordering::SeqCst),
         });
         let ch = Arc::new(SessionChannel {
             id,
@@ -284,6 +306,7 @@ impl Hub {
         let (mark, _) = watch::channel(Mark {
             high_water: 0,
             deleted: false,
+            closed: false,
         });
         let ch = Arc::new(InboxChannel { project_id, mark });
         map.insert(project_id, Arc::downgrade(&ch));
@@ -301,6 +324,7 @@ impl Hub {
         let (mark, _) = watch::channel(Mark {
             high_water: 0,
             deleted: false,
+            closed: false,
         });
         let ch = Arc::new(AccessChannel { user_id, mark });
         map.insert(user_id, Arc::downgrade(&ch));
@@ -318,6 +342,7 @@ impl Hub {
         let (mark, _) = watch::channel(Mark {
             high_water: 0,
             deleted: false,
+            closed: false,
         });
         let ch = Arc::new(InboxChannel { project_id, mark });
         map.insert(project_id, Arc::downgrade(&ch));

@@ -29,6 +29,7 @@ pub type FeedStream<T> =
 #[derive(Clone)]
 pub struct FeedConfig {
     pub heartbeat: Duration,
+    /// Ends the inbox feed (session feeds end through their channel: `Hub::close_sessions`).
     pub shutdown: CancellationToken,
     /// A person's watch: re-checks their role whenever their access shrinks.
     pub access: Option<AccessGuard>,
@@ -140,16 +141,13 @@ pub fn session_feed(
     // Subscribed at once: a commit from now on moves the mark past what the first read sees.
     let marks = channel.subscribe();
     let access = config.access.as_ref().map(|g| g.channel.subscribe());
-    // A token of its own: checking the server's token takes its lock, which every stream
-    // would share (contended at every delivery of a busy session).
-    let shutdown = config.shutdown.child_token();
+    // Shutdown comes through the channel's mark (`Hub::close_sessions`), not `config.shutdown`.
     let heartbeat_at = Box::pin(tokio::time::sleep(config.heartbeat));
     let feed = SessionFeed {
         store,
         channel,
         view,
         config,
-        shutdown,
         heartbeat_at,
         marks,
         access,
@@ -179,7 +177,6 @@ struct SessionFeed {
     channel: Arc<SessionChannel>,
     view: SessionView,
     config: FeedConfig,
-    shutdown: CancellationToken,
     /// When to look again whether a heartbeat is due: set once per period rather than once
     /// per wait, so a busy feed does not re-arm a timer per delivery.
     heartbeat_at: std::pin::Pin<Box<tokio::time::Sleep>>,
@@ -268,8 +265,8 @@ impl SessionFeed {
             {
                 return Ok(self.heartbeat());
             }
-            // Checked per batch read, not per message.
-            if self.shutdown.is_cancelled() {
+            // Checked per batch read, not per message; a close wakes the wait below.
+            if self.channel.mark().closed {
                 return Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into()));
             }
             self.touch_presence().await;
@@ -306,7 +303,6 @@ impl SessionFeed {
                     }
                     self.heartbeat_at.as_mut().reset(due);
                 }
-                _ = self.shutdown.cancelled() => {}
             }
         }
     }

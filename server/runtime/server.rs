@@ -534,12 +534,14 @@ pub async fn start_with_store(
         ),
     );
 
-    // Readiness goes false the moment shutdown starts, while the listener still accepts.
+    // Readiness goes false the moment shutdown starts, while the listener still accepts; the
+    // session feeds end with UNAVAILABLE (their shutdown signal, see `Hub::close_sessions`).
     tokio::spawn({
-        let (stop, readiness) = (stop.clone(), readiness.clone());
+        let (stop, readiness, hub) = (stop.clone(), readiness.clone(), hub.clone());
         async move {
             stop.cancelled().await;
             readiness.drain();
+            hub.close_sessions();
         }
     });
     // Its own token: the probes keep answering (not ready) until the main port has closed.
