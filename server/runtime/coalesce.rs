@@ -9,7 +9,7 @@
 //! streams' tasks, already queued, add their frames meanwhile, and one `writev` sends them.
 //! A write after a quiet moment (a unary reply, the first frame of a burst) goes out at once.
 //!
-//! Measured (BENCHMARKS.md §14): 0.85 → 0.55 `writev` per delivery at 10,000 watchers on 100
+//! Measured (BENCHMARKS.md §14): 0.85 → 0.58 `writev` per delivery at 10,000 watchers on 100
 //! connections. Not fewer, because a turn is short (tokio wakes a yielding task again after at
 //! most 61 other tasks) and the queued streams belong to all 100 connections; waiting longer
 //! (a timer) would add latency to every busy connection, replies to multiplexed unary calls
