@@ -14,7 +14,7 @@ use switchboard::proto::{LogStepRequest, WatchSessionRequest, message, watch_ses
 use tokio::sync::{Semaphore, watch};
 
 use crate::client::{self, Dashboard};
-use crate::server::{BoxError, CpuMeter, CpuUse, Pids, rss_kib};
+use crate::server::{BoxError, CpuMeter, CpuUse, Pids, rss_kib, write_calls};
 use crate::stats::Samples;
 
 pub struct FanoutConfig {
@@ -59,6 +59,8 @@ pub struct FanoutResult {
     pub rss_idle_kib: Option<u64>,
     pub rss_peak_kib: Option<u64>,
     pub cpu: CpuUse,
+    /// The server's write system calls while the steps were written and delivered.
+    pub server_writes: Option<u64>,
     pub log_step: Samples,
 }
 
@@ -313,6 +315,7 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     let rss_idle = cfg.pids.server.and_then(rss_kib);
 
     let cpu = CpuMeter::start(cfg.pids);
+    let writes_before = cfg.pids.server.and_then(write_calls);
     let t_write = Instant::now();
     let writer = spawn_writer(
         cfg.writer_addr.clone(),
@@ -338,6 +341,12 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
     }
     let write_secs = t_write.elapsed().as_secs_f64();
     let cpu_use = cpu.read();
+    let server_writes = cfg
+        .pids
+        .server
+        .and_then(write_calls)
+        .zip(writes_before)
+        .map(|(after, before)| after.saturating_sub(before));
     if let Some(r) = cfg.pids.server.and_then(rss_kib) {
         rss_peak = Some(rss_peak.unwrap_or(0).max(r));
     }
@@ -379,6 +388,7 @@ pub async fn run(cfg: &FanoutConfig) -> Result<FanoutResult, BoxError> {
         rss_idle_kib: rss_idle,
         rss_peak_kib: rss_peak,
         cpu: cpu_use,
+        server_writes,
         log_step: written.log_step,
     })
 }

@@ -158,6 +158,17 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// Write system calls (write, writev, ...) a process has made so far (`syscw` of
+/// `/proc/<pid>/io`): how many sends its deliveries took.
+pub fn write_calls(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("syscw:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
 fn stat_fields(pid: u32) -> Option<Vec<i64>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (in parentheses, may contain spaces): state, ppid, ...

@@ -120,6 +120,18 @@ fn fanout_rows(
         Some(3.0),
         "target",
     );
+    // Coalesced writes (server/runtime/coalesce.rs): how many deliveries one send carries.
+    if let Some(writes) = r.server_writes {
+        report.row(
+            scenario,
+            case,
+            "server write calls/delivery",
+            "",
+            writes as f64 / r.tally.received.max(1) as f64,
+            None,
+            "",
+        );
+    }
     report.row(
         scenario,
         case,
