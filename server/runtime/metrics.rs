@@ -40,6 +40,14 @@ struct QueueLabel {
     queue: &'static str,
 }
 
+/// How a person's answer or approval decision was written (see `store::sessions::input_fast`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WayLabel {
+    way: &'static str,
+}
+
+type ResolutionWays = Family<WayLabel, Counter>;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
@@ -64,6 +72,7 @@ struct Inner {
     tls_reloads: Family<OutcomeLabel, Counter>,
     feed_lag: Histogram,
     step_batch_sizes: Histogram,
+    resolution_ways: ResolutionWays,
     kube: crate::kubernetes::traffic::KubeTraffic,
 }
 
@@ -106,6 +115,14 @@ impl Metrics {
             "step_batch_size",
             "Steps written per group commit (one statement and one WAL flush each)",
             step_batch_sizes.clone(),
+        );
+        let resolution_ways = ResolutionWays::default();
+        registry.register(
+            "input_resolutions",
+            "People's answers and approval decisions by how they were written: one_statement (the \
+             usual case) or locking (the general transaction: refusals, replays, races, \
+             allow-for-session)",
+            resolution_ways.clone(),
         );
         registry.register(
             "rpc_calls",
@@ -196,6 +213,7 @@ impl Metrics {
             tls_reloads,
             feed_lag,
             step_batch_sizes,
+            resolution_ways,
             kube,
         }))
     }
@@ -203,6 +221,18 @@ impl Metrics {
     /// The group-commit batch sizes, for the store to observe into.
     pub fn step_batch_sizes(&self) -> Histogram {
         self.0.step_batch_sizes.clone()
+    }
+
+    /// For the store to count its answers and decisions by the way it wrote them: the
+    /// `one_statement` and the `locking` counters.
+    pub fn resolution_ways(&self) -> (Counter, Counter) {
+        let way = |way| {
+            self.0
+                .resolution_ways
+                .get_or_create(&WayLabel { way })
+                .clone()
+        };
+        (way("one_statement"), way("locking"))
     }
 
     /// The Kubernetes client's counters, for its layer and watchers to count into.

@@ -334,7 +334,8 @@ pub async fn start_with_store(
     let (hint_sink, hints) = tokio::sync::mpsc::unbounded_channel();
     let store = store
         .with_hint_sink(hint_sink)
-        .observing_step_batches(metrics.step_batch_sizes());
+        .observing_step_batches(metrics.step_batch_sizes())
+        .observing_resolutions(metrics.resolution_ways());
     store
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);

@@ -9,6 +9,7 @@ pub mod email_confirm;
 mod errors;
 pub mod hints;
 mod inbox;
+mod input_specs;
 mod kube_launches;
 mod launch_limits;
 mod launches;
@@ -27,6 +28,7 @@ pub mod sign_ins;
 mod sql_enums;
 mod sweeps;
 
+use prometheus_client::metrics::counter::Counter;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -64,6 +66,18 @@ pub struct Store {
     /// Answers and decisions just committed here, for the agents woken by them (see
     /// `resolved`); shared by every clone that shares the hint sink.
     resolved: std::sync::Arc<resolved::Resolved>,
+    /// Questions and approvals asked through this process, for one-round-trip answers (see
+    /// `input_specs`).
+    input_specs: std::sync::Arc<input_specs::InputSpecs>,
+    /// How people's answers and decisions were written (see `observing_resolutions`).
+    pub(in crate::store) resolution_ways: std::sync::Arc<ResolutionWays>,
+}
+
+/// See `Store::observing_resolutions`.
+#[derive(Default)]
+pub(in crate::store) struct ResolutionWays {
+    one_statement: Counter,
+    locking: Counter,
 }
 
 /// See `Store::outbox`.
@@ -126,6 +140,8 @@ impl Store {
             outbox: Default::default(),
             group_commit: Default::default(),
             resolved: Default::default(),
+            input_specs: Default::default(),
+            resolution_ways: Default::default(),
         })
     }
 
@@ -136,6 +152,8 @@ impl Store {
             outbox: Default::default(),
             group_commit: Default::default(),
             resolved: Default::default(),
+            input_specs: Default::default(),
+            resolution_ways: Default::default(),
         }
     }
 
@@ -151,6 +169,9 @@ impl Store {
             group_commit: Default::default(),
             // Its waiters are woken by this sink's hints.
             resolved: Default::default(),
+            // What was asked is the same whichever sink announces it.
+            input_specs: self.input_specs.clone(),
+            resolution_ways: self.resolution_ways.clone(),
         }
     }
 
@@ -164,6 +185,16 @@ impl Store {
         self
     }
 
+    /// The same store, counting people's answers and decisions written in one statement and
+    /// the general, locking way (metrics).
+    pub fn observing_resolutions(mut self, (one_statement, locking): (Counter, Counter)) -> Store {
+        self.resolution_ways = std::sync::Arc::new(ResolutionWays {
+            one_statement,
+            locking,
+        });
+        self
+    }
+
     /// The notification worker's wake-up and the coalescing window (see [`OutboxHooks`]).
     pub fn outbox(&self) -> &OutboxHooks {
         &self.outbox
@@ -172,6 +203,11 @@ impl Store {
     /// Answers and decisions just committed by this store (see [`resolved`]).
     pub fn resolved(&self) -> &resolved::Resolved {
         &self.resolved
+    }
+
+    /// Questions and approvals asked through this process (see [`input_specs`]).
+    fn input_specs(&self) -> &input_specs::InputSpecs {
+        &self.input_specs
     }
 
     /// Called right after a commit: hints must never announce what is not yet visible.

@@ -268,6 +268,8 @@ impl Store {
             .await?;
         locked.warn_before_deadline(&question, seq, asked_at, self.outbox().deadline_warning());
         locked.commit(self, tx, true).await?;
+        self.input_specs()
+            .keep_question(session_id, question.clone());
         Ok((question, seq))
     }
 

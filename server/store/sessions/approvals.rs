@@ -158,6 +158,9 @@ impl Store {
                 .await?;
         }
         locked.commit(self, tx, true).await?;
+        if decided.is_none() {
+            self.input_specs().keep_approval(session_id, spec);
+        }
         Ok((approval, seq))
     }
 
@@ -190,10 +193,14 @@ impl Store {
     ) -> DomainResult<Decided> {
         if let (Decider::Person(caller), ApprovalRef::Id(id), None) = (decider, &which, token)
             && let Some(done) = self
-                .decide_in_two_statements(caller, session_id, *id, &input, request_id)
+                .decide_in_one_statement(caller, session_id, *id, &input, request_id)
                 .await?
         {
+            self.resolution_ways.one_statement.inc();
             return Ok(done);
+        }
+        if let Decider::Person(_) = decider {
+            self.resolution_ways.locking.inc();
         }
         let by = decider.sender();
         let mut tx = self.begin().await?;

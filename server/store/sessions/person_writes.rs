@@ -36,11 +36,41 @@ impl Store {
     ) -> DomainResult<(Answer, i64)> {
         if let (Actor::Person(caller), None) = (actor, token)
             && let Some(done) = self
-                .answer_in_two_statements(caller, session_id, question_id, &input)
+                .answer_in_one_statement(caller, session_id, question_id, &input)
                 .await?
         {
+            self.resolution_ways.one_statement.inc();
             return Ok(done);
         }
+        if let Actor::Person(_) = actor {
+            self.resolution_ways.locking.inc();
+        }
+        self.answer_locking(actor, session_id, question_id, input, token)
+            .await
+    }
+
+    /// `answer_question` the general way only: every check and write in one locking
+    /// transaction, whatever the case (`answer_question` first tries one statement, see
+    /// `input_fast`). Both ways must write the same rows; the tests compare them through this.
+    pub async fn answer_question_locking(
+        &self,
+        actor: Actor,
+        session_id: SessionId,
+        question_id: QuestionId,
+        input: AnswerInput,
+    ) -> DomainResult<(Answer, i64)> {
+        self.answer_locking(actor, session_id, question_id, input, None)
+            .await
+    }
+
+    async fn answer_locking(
+        &self,
+        actor: Actor,
+        session_id: SessionId,
+        question_id: QuestionId,
+        input: AnswerInput,
+        token: Option<uuid::Uuid>,
+    ) -> DomainResult<(Answer, i64)> {
         let by = actor.sender();
         let mut tx = self.begin().await?;
         let mut locked = Locked::lock_for(
