@@ -52,36 +52,36 @@ DECLARE
     v_seq bigint;
     v_questions int;
     v_approvals int;
-    v_role smallint;
+    v_allowed boolean;
+    v_replayed boolean;
     v_resolved int;
     v_changed boolean;
     v_events int;
     v_cursor bigint;
 BEGIN
+    -- Three statements in all (each costs an executor run): the checks with the lock, the
+    -- input's update, then every other write.
     SELECT s.project_id, s.agent_id, a.name, s.name, s.status, s.last_seq, s.open_questions,
-           s.open_approvals
-      INTO v_project, v_agent, v_agent_name, v_name, v_status, v_seq, v_questions, v_approvals
+           s.open_approvals,
+           GREATEST(
+             (SELECT m.role FROM project_members m
+               WHERE m.project_id = s.project_id AND m.user_id = p_user),
+             (SELECT p_share_roles[sh.access] FROM session_shares sh
+               WHERE sh.session_id = s.id AND sh.user_id = p_user)) >= p_min_role,
+           p_request_id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM messages r WHERE r.session_id = s.id AND r.request_id = p_request_id)
+      INTO v_project, v_agent, v_agent_name, v_name, v_status, v_seq, v_questions, v_approvals,
+           v_allowed, v_replayed
       FROM sessions s JOIN agents a ON a.id = s.agent_id
      WHERE s.id = p_session
        FOR NO KEY UPDATE OF s;
-    IF NOT FOUND OR v_status = ANY (p_terminal) THEN
-        RETURN;
-    END IF;
-    SELECT GREATEST(
-             (SELECT m.role FROM project_members m
-               WHERE m.project_id = v_project AND m.user_id = p_user),
-             (SELECT p_share_roles[sh.access] FROM session_shares sh
-               WHERE sh.session_id = p_session AND sh.user_id = p_user))
-      INTO v_role;
-    IF v_role IS NULL OR v_role < p_min_role THEN
-        RETURN;
-    END IF;
-    IF p_request_id IS NOT NULL AND EXISTS (
-        SELECT 1 FROM messages r WHERE r.session_id = p_session AND r.request_id = p_request_id
-    ) THEN
+    -- A replay seen here may be stale (this statement's snapshot predates the lock), and one
+    -- committed since fails the message's insert below: both go the general way.
+    IF NOT FOUND OR v_status = ANY (p_terminal) OR v_allowed IS NOT TRUE OR v_replayed THEN
         RETURN;
     END IF;
 
+    -- A new statement, so it sees whatever committed before the lock was granted.
     IF p_kind = 1 THEN
         UPDATE questions SET answered_at = p_at, answer = p_stored, answer_seq = v_seq + 1
          WHERE id = p_input AND session_id = p_session AND answer IS NULL;
@@ -102,41 +102,40 @@ BEGIN
         v_status := p_active;
     END IF;
     v_events := CASE WHEN v_changed THEN 2 ELSE 1 END;
-    UPDATE sessions SET status = v_status, last_seq = v_seq + v_events,
-           open_questions = v_questions, open_approvals = v_approvals, last_activity_at = now()
-     WHERE id = p_session;
-    INSERT INTO messages (session_id, seq, sender, kind, body, request_id)
-    VALUES (p_session, v_seq + 1, p_sender, p_message_kind, p_body, p_request_id);
-    IF v_changed THEN
+    -- The messages: the resolution, then the change to active (when there is one). Their inbox
+    -- events in the order the general path writes them: the change's first.
+    WITH s AS (
+        UPDATE sessions SET status = v_status, last_seq = v_seq + v_events,
+               open_questions = v_questions, open_approvals = v_approvals,
+               last_activity_at = now()
+         WHERE id = p_session),
+    m AS (
         INSERT INTO messages (session_id, seq, sender, kind, body, request_id)
-        VALUES (p_session, v_seq + 2, p_sender, p_change_kind, p_change_body, NULL);
-    END IF;
-
-    UPDATE projects SET inbox_cursor = projects.inbox_cursor + v_events
-     WHERE id = v_project
-    RETURNING projects.inbox_cursor INTO v_cursor;
-    -- The status change's event first, then the resolution's, as the general path writes them.
-    IF v_changed THEN
+        SELECT p_session, v_seq + x.n, p_sender, x.kind, x.body, x.request_id
+          FROM (VALUES (1, p_message_kind, p_body, p_request_id),
+                       (2, p_change_kind, p_change_body, NULL::text)) AS x(n, kind, body, request_id)
+         WHERE x.n <= v_events),
+    c AS (
+        UPDATE projects SET inbox_cursor = projects.inbox_cursor + v_events
+         WHERE id = v_project
+        RETURNING projects.inbox_cursor AS last),
+    i AS (
         INSERT INTO inbox_events (project_id, cursor, kind, session_id, body, created_at)
-        VALUES (v_project, v_cursor - 1, p_changed_kind, p_session,
-                p_changed_event || jsonb_build_object(
-                    'cursor', v_cursor - 1, 'seq', v_seq + 2,
-                    'status', p_status_names[v_status],
-                    'open_question_count', v_questions, 'open_approval_count', v_approvals,
-                    'agent_id', v_agent, 'agent_name', v_agent_name, 'session_name', v_name),
-                p_at);
-    END IF;
-    INSERT INTO inbox_events (project_id, cursor, kind, session_id, body, created_at)
-    VALUES (v_project, v_cursor, p_event_kind, p_session,
-            p_event || jsonb_build_object(
-                'cursor', v_cursor, 'seq', v_seq + 1,
-                'status', p_status_names[v_status],
-                'open_question_count', v_questions, 'open_approval_count', v_approvals,
-                'agent_id', v_agent, 'agent_name', v_agent_name, 'session_name', v_name),
-            p_at);
-    INSERT INTO audit_events (id, actor_id, project_id, session_id, action, channel, details)
-    VALUES (p_audit_id, p_user, v_project, p_session, p_audit_action, p_audit_channel,
-            jsonb_set(p_audit_details, '{seq}', to_jsonb(v_seq + 1)));
+        SELECT v_project, c.last - v_events + x.ord, x.kind, p_session,
+               x.body || jsonb_build_object(
+                   'cursor', c.last - v_events + x.ord, 'seq', v_seq + x.n,
+                   'status', p_status_names[v_status],
+                   'open_question_count', v_questions, 'open_approval_count', v_approvals,
+                   'agent_id', v_agent, 'agent_name', v_agent_name, 'session_name', v_name),
+               p_at
+          FROM c, (VALUES (2, 1, p_changed_kind, p_changed_event),
+                          (1, v_events, p_event_kind, p_event)) AS x(n, ord, kind, body)
+         WHERE x.n <= v_events),
+    a AS (
+        INSERT INTO audit_events (id, actor_id, project_id, session_id, action, channel, details)
+        VALUES (p_audit_id, p_user, v_project, p_session, p_audit_action, p_audit_channel,
+                jsonb_set(p_audit_details, '{seq}', to_jsonb(v_seq + 1))))
+    SELECT c.last INTO v_cursor FROM c;
 
     RETURN QUERY SELECT v_project, v_status, v_seq + 1, v_seq + v_events, v_cursor;
 END
