@@ -36,12 +36,18 @@ pub struct InputSpecs {
 }
 
 impl InputSpecs {
-    pub fn keep_question(&self, session: SessionId, question: Question) {
-        self.keep(session, question.id.0, Spec::Question(Arc::new(question)));
+    pub fn keep_question(&self, session: SessionId, question: Question) -> Arc<Question> {
+        let question = Arc::new(question);
+        let spec = Spec::Question(question.clone());
+        self.keep(session, question.id.0, spec);
+        question
     }
 
-    pub fn keep_approval(&self, session: SessionId, approval: ToolApproval) {
-        self.keep(session, approval.id.0, Spec::Approval(Arc::new(approval)));
+    pub fn keep_approval(&self, session: SessionId, approval: ToolApproval) -> Arc<ToolApproval> {
+        let approval = Arc::new(approval);
+        let spec = Spec::Approval(approval.clone());
+        self.keep(session, approval.id.0, spec);
+        approval
     }
 
     /// The question `id` of `session`, if this process has seen it.

@@ -304,18 +304,7 @@ pub struct TestUser {
 impl TestUser {
     /// Starts a session for `agent_name` and returns its id.
     pub async fn start(&mut self, agent_name: &str) -> String {
-        self.agent
-            .start_session(StartSessionRequest {
-                agent_name: agent_name.into(),
-                request_id: uuid::Uuid::new_v4().to_string(),
-                ..Default::default()
-            })
-            .await
-            .expect("start session")
-            .into_inner()
-            .session
-            .unwrap()
-            .id
+        start_session(&mut self.agent, agent_name).await
     }
 
     pub async fn step(&mut self, session_id: &str, text: &str) -> LogStepResponse {
@@ -331,27 +320,53 @@ impl TestUser {
     }
 
     pub async fn ask(&mut self, session_id: &str, text: &str, options: &[&str]) -> Question {
-        self.agent
-            .ask_question(AskQuestionRequest {
-                session_id: session_id.into(),
-                text: text.into(),
-                options: options
-                    .iter()
-                    .map(|o| QuestionOption {
-                        id: (*o).into(),
-                        label: format!("Label {o}"),
-                        description: String::new(),
-                    })
-                    .collect(),
-                request_id: uuid::Uuid::new_v4().to_string(),
-                ..Default::default()
-            })
-            .await
-            .expect("ask")
-            .into_inner()
-            .question
-            .unwrap()
+        ask(&mut self.agent, session_id, text, options).await
     }
+}
+
+/// Starts a session for `agent_name` with `agent`'s key and returns its id.
+pub async fn start_session(agent: &mut AgentClient, agent_name: &str) -> String {
+    agent
+        .start_session(StartSessionRequest {
+            agent_name: agent_name.into(),
+            request_id: uuid::Uuid::new_v4().to_string(),
+            ..Default::default()
+        })
+        .await
+        .expect("start session")
+        .into_inner()
+        .session
+        .unwrap()
+        .id
+}
+
+/// Asks `text` with options `options` (labelled "Label <id>") as `agent`.
+pub async fn ask(
+    agent: &mut AgentClient,
+    session_id: &str,
+    text: &str,
+    options: &[&str],
+) -> Question {
+    agent
+        .ask_question(AskQuestionRequest {
+            session_id: session_id.into(),
+            text: text.into(),
+            options: options
+                .iter()
+                .map(|o| QuestionOption {
+                    id: (*o).into(),
+                    label: format!("Label {o}"),
+                    description: String::new(),
+                })
+                .collect(),
+            request_id: uuid::Uuid::new_v4().to_string(),
+            ..Default::default()
+        })
+        .await
+        .expect("ask")
+        .into_inner()
+        .question
+        .unwrap()
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

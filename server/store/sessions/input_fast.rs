@@ -100,19 +100,13 @@ impl Store {
     ) -> DomainResult<Option<(Answer, i64)>> {
         let question = match self.input_specs().question(session_id, question_id) {
             Some(q) => q,
-            None => {
-                let Some(q) = self
-                    .read_spec::<Question>(Kind::Question, session_id, question_id.0)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                self.input_specs().keep_question(session_id, q);
-                match self.input_specs().question(session_id, question_id) {
-                    Some(q) => q,
-                    None => return Ok(None),
-                }
-            }
+            None => match self
+                .read_spec(Kind::Question, session_id, question_id.0)
+                .await?
+            {
+                Some(q) => self.input_specs().keep_question(session_id, q),
+                None => return Ok(None),
+            },
         };
         if check_answer(&question, &input.option_ids, &input.text).is_err() {
             return Ok(None);
@@ -177,19 +171,13 @@ impl Store {
         }
         let spec = match self.input_specs().approval(session_id, approval_id) {
             Some(a) => a,
-            None => {
-                let Some(a) = self
-                    .read_spec::<ToolApproval>(Kind::Approval, session_id, approval_id.0)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                self.input_specs().keep_approval(session_id, a);
-                match self.input_specs().approval(session_id, approval_id) {
-                    Some(a) => a,
-                    None => return Ok(None),
-                }
-            }
+            None => match self
+                .read_spec(Kind::Approval, session_id, approval_id.0)
+                .await?
+            {
+                Some(a) => self.input_specs().keep_approval(session_id, a),
+                None => return Ok(None),
+            },
         };
         if !input.updated_input_json.is_empty() && !spec.input_editable {
             return Ok(None);
