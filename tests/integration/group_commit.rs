@@ -160,6 +160,107 @@ async fn a_step_with_something_to_read_leaves_the_batch_and_gets_it() {
     assert!(again.queued_messages.is_empty(), "handed out once");
 }
 
+/// One call of `log_steps` (the statement a batch is) with every kind of step in it, in the
+/// order the server sends them (by session): each qualifying step gets the next seq of its
+/// session in batch order, and a step that does not qualify gets NULL and takes no seq, so the
+/// steps after it still follow on without a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_numbers_each_sessions_qualifying_steps_in_order() {
+    use switchboard::domain::{MessageKind, Sender, SessionStatus};
+    let app = TestApp::spawn().await;
+    let mut hal = app.user("hal@example.com").await;
+    let mut ida = app.user("ida@example.com").await;
+    let busy = hal.start("busy").await;
+    let used = hal.start("used").await;
+    let ended = hal.start("ended").await;
+    let elsewhere = ida.start("elsewhere").await;
+    let busy_before = hal.step(&busy, "before").await.seq;
+    let used_before = hal.step(&used, "before").await.seq;
+    let used_request_id: String =
+        sqlx::query_scalar("SELECT request_id FROM messages WHERE session_id = $1 AND seq = $2")
+            .bind(uuid(&used))
+            .bind(used_before)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    hal.agent
+        .end_session(EndSessionRequest {
+            session_id: ended.clone(),
+            outcome: SessionOutcome::Completed as i32,
+            summary: "done".into(),
+            request_id: rid(),
+        })
+        .await
+        .unwrap();
+    let project: uuid::Uuid = sqlx::query_scalar("SELECT project_id FROM sessions WHERE id = $1")
+        .bind(uuid(&busy))
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let key = uuid(&hal.api_key_id);
+    let unknown_key = uuid::Uuid::new_v4();
+    // (session, request id, key, the seq expected back)
+    let steps = [
+        (&busy, "b1", key, Some(busy_before + 1)),
+        (&busy, "b2", unknown_key, None),
+        (&busy, "b3", key, Some(busy_before + 2)),
+        (&used, used_request_id.as_str(), key, None),
+        (&used, "u1", key, Some(used_before + 1)),
+        (&ended, "e1", key, None),
+        // Another project's session, named with this key's project.
+        (&elsewhere, "x1", key, None),
+        (&busy, "b4", key, Some(busy_before + 3)),
+    ];
+    let body = |rid: &str| format!(r#"{{"type":"step","text":"{rid}"}}"#);
+    let seqs: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT log_steps($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(steps.iter().map(|s| uuid(s.0)).collect::<Vec<_>>())
+            .bind(vec![project; steps.len()])
+            .bind(steps.iter().map(|s| s.1).collect::<Vec<_>>())
+            .bind(steps.iter().map(|s| body(s.1)).collect::<Vec<_>>())
+            .bind(steps.iter().map(|s| s.2).collect::<Vec<_>>())
+            .bind(SessionStatus::Active as i16)
+            .bind(Sender::Agent as i16)
+            .bind(MessageKind::Step as i16)
+            .fetch_one(app.store.pool())
+            .await
+            .expect("log_steps");
+    assert_eq!(seqs, steps.iter().map(|s| s.3).collect::<Vec<_>>());
+    // Stored as the seqs say, read back through the API; the sessions' heads moved with them.
+    let texts = |messages: Vec<Message>| -> Vec<(i64, String)> {
+        messages
+            .into_iter()
+            .filter_map(|m| match m.body {
+                Some(message::Body::Step(s)) => Some((m.seq, s.text)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        texts(all_messages(&mut hal, &busy).await),
+        vec![
+            (busy_before, "before".to_string()),
+            (busy_before + 1, "b1".into()),
+            (busy_before + 2, "b3".into()),
+            (busy_before + 3, "b4".into()),
+        ]
+    );
+    assert_eq!(
+        texts(all_messages(&mut hal, &used).await),
+        vec![
+            (used_before, "before".to_string()),
+            (used_before + 1, "u1".into())
+        ]
+    );
+    assert!(texts(all_messages(&mut ida, &elsewhere).await).is_empty());
+    assert_eq!(hal.step(&busy, "after").await.seq, busy_before + 4);
+    assert_eq!(hal.step(&used, "after").await.seq, used_before + 2);
+}
+
+fn uuid(id: &str) -> uuid::Uuid {
+    id.parse().expect("a uuid")
+}
+
 /// One batch of steps is written at a time, so a session whose row another transaction holds
 /// locked must not hold up every other session's steps: the batch stops waiting for the lock,
 /// its steps go one by one, and the locked session's step is stored once the lock goes, at the
