@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{BufMut, Bytes};
-use prost::Message as _;
+use http_body_util::BodyExt as _;
 use tokio_stream::{Stream, StreamExt};
 use tonic::body::Body;
 use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
@@ -24,6 +24,7 @@ use tonic::{Request, Response, Status};
 
 use super::agent_service::AgentApi;
 use super::dashboard_service::DashboardApi;
+use super::feed_body::{FeedBody, frame};
 use super::{convert, status};
 use crate::domain::Message;
 use crate::feed::hub::FeedMessage;
@@ -38,28 +39,27 @@ use crate::proto::{
 const STREAM_BUFFER: usize = 512;
 /// Hand what is buffered to HTTP/2 once this much is ready (tonic's default).
 const YIELD_THRESHOLD: usize = 32 * 1024;
+/// A gRPC frame's prefix: the compression flag and the message's length.
+const PREFIX: usize = 5;
 
-/// The encoded response carrying `m`: the same bytes as a `SubscribeResponse` carrying it.
-pub fn encode_message(m: &Message) -> Bytes {
-    WatchSessionResponse {
+/// The gRPC frame of the response carrying `m`: the same bytes as a `SubscribeResponse`
+/// carrying it.
+pub fn frame_message(m: &Message) -> Bytes {
+    frame(&WatchSessionResponse {
         item: Some(watch_session_response::Item::Message(convert::message(m))),
-    }
-    .encode_to_vec()
-    .into()
+    })
 }
 
-fn encode_heartbeat(high_water: i64) -> Bytes {
-    WatchSessionResponse {
+fn frame_heartbeat(high_water: i64) -> Bytes {
+    frame(&WatchSessionResponse {
         item: Some(watch_session_response::Item::Heartbeat(convert::heartbeat(
             high_water,
         ))),
-    }
-    .encode_to_vec()
-    .into()
+    })
 }
 
-/// One encoded response: a session message (its shared encoding, copied straight from the hub's
-/// cache into the frame) or bytes of its own (a heartbeat).
+/// One framed response: a session message (its frame shared by every watcher, kept by the hub
+/// next to the message) or a frame of its own (a heartbeat).
 pub enum Wire {
     Message(Arc<FeedMessage>),
     Bytes(Bytes),
@@ -76,7 +76,7 @@ pub fn encoded_session_feed<K: Send + 'static>(
         let _ = &keep;
         match delivered {
             Ok(FeedItem::Item(m)) => Ok(Wire::Message(m)),
-            Ok(FeedItem::Heartbeat { high_water }) => Ok(Wire::Bytes(encode_heartbeat(high_water))),
+            Ok(FeedItem::Heartbeat { high_water }) => Ok(Wire::Bytes(frame_heartbeat(high_water))),
             Err(e) => Err(status::to_status(e)),
         }
     }))
@@ -106,7 +106,8 @@ impl<D: prost::Message + Default + Send + 'static> Codec for PreEncodedCodec<D> 
     }
 }
 
-/// Copies an encoded response into the frame.
+/// Copies a framed response's message into tonic's frame. Only the handover's empty stream goes
+/// through tonic's body (see [`WithEncodedFeed`]); this keeps the codec whole all the same.
 pub struct PreEncoded;
 
 impl Encoder for PreEncoded {
@@ -115,8 +116,8 @@ impl Encoder for PreEncoded {
 
     fn encode(&mut self, item: Wire, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
         match item {
-            Wire::Message(m) => dst.put_slice(m.wire(encode_message)),
-            Wire::Bytes(b) => dst.put_slice(&b),
+            Wire::Message(m) => dst.put_slice(&m.wire(frame_message)[PREFIX..]),
+            Wire::Bytes(b) => dst.put_slice(&b[PREFIX..]),
         }
         Ok(())
     }
@@ -175,6 +176,35 @@ impl ServerStreamingService<SubscribeRequest> for SubscribeEncoded {
     }
 }
 
+/// Takes the route's feed as it passes through tonic: tonic reads the request (its size limit,
+/// its metadata) and builds the response head, then the feed goes out through a [`FeedBody`]
+/// instead of tonic's encoder. A route that fails never hands a feed over, and tonic's
+/// trailers-only answer carries its status.
+struct Handover<R> {
+    route: R,
+    feed: Arc<std::sync::Mutex<Option<EncodedStream>>>,
+}
+
+impl<R, Req> ServerStreamingService<Req> for Handover<R>
+where
+    R: ServerStreamingService<Req, Response = Wire, ResponseStream = EncodedStream>,
+    R::Future: Send + 'static,
+{
+    type Response = Wire;
+    type ResponseStream = EncodedStream;
+    type Future = BoxFuture<Result<Response<EncodedStream>, Status>>;
+
+    fn call(&mut self, request: Request<Req>) -> Self::Future {
+        let (call, slot) = (self.route.call(request), self.feed.clone());
+        Box::pin(async move {
+            let (metadata, feed, extensions) = call.await?.into_parts();
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed);
+            let nothing: EncodedStream = Box::pin(tokio_stream::empty());
+            Ok(Response::from_parts(metadata, nothing, extensions))
+        })
+    }
+}
+
 /// A generated service with one server-streaming method served by `route` instead.
 #[derive(Clone)]
 pub struct WithEncodedFeed<S, R, Req> {
@@ -206,9 +236,11 @@ impl<S, R, Req> tower::Service<http::Request<Body>> for WithEncodedFeed<S, R, Re
 where
     S: tower::Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
     S::Future: Send + 'static,
-    R: ServerStreamingService<Req, Response = Wire> + Clone + Send + 'static,
-    R::ResponseStream: Send + 'static,
-    R::Future: Send,
+    R: ServerStreamingService<Req, Response = Wire, ResponseStream = EncodedStream>
+        + Clone
+        + Send
+        + 'static,
+    R::Future: Send + 'static,
     Req: prost::Message + Default + Send + 'static,
 {
     type Response = http::Response<Body>;
@@ -223,12 +255,22 @@ where
         if req.uri().path() != self.path {
             return Box::pin(self.inner.call(req));
         }
-        let route = self.route.clone();
+        let feed = Arc::new(std::sync::Mutex::new(None));
+        let handover = Handover {
+            route: self.route.clone(),
+            feed: feed.clone(),
+        };
         let max = self.max_decoding_message_size;
         Box::pin(async move {
             let mut grpc = Grpc::new(PreEncodedCodec::<Req>::default())
                 .apply_max_message_size_config(Some(max), None);
-            Ok(grpc.server_streaming(route, req).await)
+            let response = grpc.server_streaming(handover, req).await;
+            let handed_over = feed.lock().unwrap_or_else(|e| e.into_inner()).take();
+            Ok(match handed_over {
+                // Boxed as tonic boxes, so that `Body::new` keeps it as it is (no wrapper).
+                Some(feed) => response.map(|_| Body::new(FeedBody::new(feed).boxed_unsync())),
+                None => response,
+            })
         })
     }
 }
@@ -238,6 +280,7 @@ mod tests {
     use super::*;
     use crate::domain::{MessageBody, Sender, SessionId};
     use crate::proto::{SubscribeResponse, subscribe_response};
+    use prost::Message as _;
 
     #[test]
     fn one_encoding_serves_watch_session_and_subscribe() {
@@ -250,7 +293,11 @@ mod tests {
                 text: "ran the tests".into(),
             },
         };
-        let wire = encode_message(&m);
+        let framed = frame_message(&m);
+        assert_eq!(framed[0], 0, "uncompressed");
+        let len = u32::from_be_bytes(framed[1..PREFIX].try_into().unwrap()) as usize;
+        assert_eq!(len, framed.len() - PREFIX);
+        let wire = framed.slice(PREFIX..);
         let as_subscribe = SubscribeResponse::decode(wire.clone()).expect("decodes");
         assert_eq!(
             as_subscribe,
@@ -263,7 +310,7 @@ mod tests {
             as_watch.item,
             Some(watch_session_response::Item::Message(convert::message(&m)))
         );
-        let hb = SubscribeResponse::decode(encode_heartbeat(9)).expect("decodes");
+        let hb = SubscribeResponse::decode(frame_heartbeat(9).slice(PREFIX..)).expect("decodes");
         match hb.item {
             Some(subscribe_response::Item::Heartbeat(hb)) => assert_eq!(hb.high_water, 9),
             other => panic!("expected a heartbeat, got {other:?}"),

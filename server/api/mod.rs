@@ -8,6 +8,7 @@ pub mod auth_service;
 pub mod convert;
 pub mod dashboard_service;
 pub mod encoded_feed;
+pub mod feed_body;
 pub mod launch_convert;
 pub mod launch_service;
 pub mod notification_service;

@@ -200,7 +200,7 @@ struct SessionFeed {
 type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
 
 /// Runs `work` as a task of its own and waits for it. A session feed is polled only while its
-/// HTTP/2 stream has room to send, and tonic hands what it has encoded to HTTP/2 as soon as the
+/// HTTP/2 stream has room to send, and its body (`api::feed_body`) hands what is ready to HTTP/2 as soon as the
 /// feed is pending: a feed that has just sent something and then waits on the store may not be
 /// polled again until its client reads. Work that holds something shared while it runs (the cache's
 /// single-flight fill lock, a pooled database connection) runs here instead, so that it always
