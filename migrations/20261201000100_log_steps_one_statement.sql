@@ -1,5 +1,5 @@
 -- A batch of steps (server/store/sessions/step_batch.rs) in one statement instead of one per
--- step. At 16 agents a batch's execution, not its commit, was most of a group commit's cycle,
+-- step (a lone step keeps log_step's smaller statement, which costs it less). At 16 agents a batch's execution, not its commit, was most of a group commit's cycle,
 -- and most of a step's Postgres time was per-statement overhead: executor start-up, the stored
 -- generated columns' expressions re-read on every UPDATE (migration hot_session_updates), the
 -- PL/pgSQL call of log_step (issue 18, BENCHMARKS.md §17). Now each session in the batch is
@@ -45,6 +45,10 @@ AS $$
 DECLARE
     v_seqs bigint[];
 BEGIN
+    IF array_length(p_sessions, 1) = 1 THEN
+        RETURN ARRAY[log_step(p_sessions[1], p_projects[1], p_request_ids[1], p_bodies[1],
+                              p_keys[1], p_active, p_sender, p_kind)];
+    END IF;
     WITH step AS (
         SELECT t.session_id, t.project_id, t.request_id, t.body, t.key_id, t.i
         FROM unnest(p_sessions, p_projects, p_request_ids, p_bodies, p_keys)
@@ -85,5 +89,47 @@ BEGIN
     FROM step
     LEFT JOIN written w ON w.session_id = step.session_id AND w.request_id = step.request_id;
     RETURN coalesce(v_seqs, '{}');
+END
+$$;
+
+-- log_step, the lone step's statement, with the same fixed shape (called from log_steps, it
+-- plans under log_steps' settings). Its generic plan found the session through the project's
+-- index, reading every session of the project per step.
+CREATE OR REPLACE FUNCTION log_step(
+    p_session uuid,
+    p_project uuid,
+    p_request_id text,
+    p_body text,
+    p_key uuid,
+    p_active smallint,
+    p_sender smallint,
+    p_kind smallint
+) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_seq bigint;
+BEGIN
+    WITH s AS (
+        UPDATE sessions SET last_seq = last_seq + 1, last_activity_at = now(), last_seen_at = now()
+        WHERE id = p_session AND project_id IS NOT DISTINCT FROM p_project AND status = p_active
+          AND open_questions = 0 AND open_approvals = 0
+          AND NOT EXISTS (SELECT 1 FROM messages m
+                          WHERE m.session_id = p_session AND m.request_id = p_request_id
+                          OFFSET 0)
+          AND NOT EXISTS (SELECT 1 FROM messages u
+                          WHERE u.session_id = p_session AND u.seq > sessions.agent_read_seq
+                            AND u.kind = 4
+                          OFFSET 0)
+          AND EXISTS (SELECT 1 FROM api_keys k
+                      WHERE k.id = p_key AND k.project_id = p_project AND k.revoked_at IS NULL
+                        AND (k.expires_at IS NULL OR k.expires_at > now())
+                      OFFSET 0)
+        RETURNING sessions.id, sessions.last_seq, sessions.agent_read_seq)
+    INSERT INTO messages (session_id, seq, sender, kind, body, request_id, meta)
+    SELECT s.id, s.last_seq, p_sender, p_kind, p_body::jsonb, p_request_id,
+           jsonb_build_object('read_after', s.agent_read_seq, 'read_through', s.agent_read_seq)
+    FROM s
+    RETURNING messages.seq INTO v_seq;
+    RETURN v_seq;
 END
 $$;
