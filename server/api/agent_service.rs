@@ -60,7 +60,7 @@ impl AgentApi {
     ) -> Result<Response<EncodedStream>, Status> {
         Ok(Response::new(match self.subscribe_feed(request).await? {
             Some(feed) => encoded_session_feed(feed, ()),
-            None => Box::pin(tokio_stream::empty()),
+            None => EncodedStream::empty(),
         }))
     }
 }

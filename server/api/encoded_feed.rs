@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use bytes::{BufMut, Bytes};
 use http_body_util::BodyExt as _;
-use tokio_stream::{Stream, StreamExt};
+use tokio_stream::Stream;
 use tonic::body::Body;
 use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::server::{Grpc, NamedService, ServerStreamingService};
@@ -65,21 +65,50 @@ pub enum Wire {
     Bytes(Bytes),
 }
 
-pub type EncodedStream = Pin<Box<dyn Stream<Item = Result<Wire, Status>> + Send>>;
+/// A session feed as framed responses. A concrete type rather than a mapped, boxed stream: its
+/// body ([`FeedBody`]) calls `poll_wire` directly, one layer less per delivery.
+pub struct EncodedStream {
+    feed: FeedStream<Arc<FeedMessage>>,
+    /// Lives as long as the stream (a watcher's presence guard).
+    _keep: Box<dyn std::any::Any + Send>,
+}
 
-/// A session feed as encoded responses; `keep` lives as long as the stream (a presence guard).
+/// A session feed as framed responses; `keep` lives as long as the stream.
 pub fn encoded_session_feed<K: Send + 'static>(
     feed: FeedStream<Arc<FeedMessage>>,
     keep: K,
 ) -> EncodedStream {
-    Box::pin(feed.map(move |delivered| {
-        let _ = &keep;
-        match delivered {
-            Ok(FeedItem::Item(m)) => Ok(Wire::Message(m)),
-            Ok(FeedItem::Heartbeat { high_water }) => Ok(Wire::Bytes(frame_heartbeat(high_water))),
-            Err(e) => Err(status::to_status(e)),
-        }
-    }))
+    EncodedStream {
+        feed,
+        _keep: Box::new(keep),
+    }
+}
+
+impl EncodedStream {
+    pub fn empty() -> EncodedStream {
+        encoded_session_feed(Box::pin(tokio_stream::empty()), ())
+    }
+
+    /// The next framed response: a message's shared frame, a heartbeat, or the status to end with.
+    pub fn poll_wire(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Wire, Status>>> {
+        self.feed.as_mut().poll_next(cx).map(|next| {
+            next.map(|delivered| match delivered {
+                Ok(FeedItem::Item(m)) => Ok(Wire::Message(m)),
+                Ok(FeedItem::Heartbeat { high_water }) => {
+                    Ok(Wire::Bytes(frame_heartbeat(high_water)))
+                }
+                Err(e) => Err(status::to_status(e)),
+            })
+        })
+    }
+}
+
+impl Stream for EncodedStream {
+    type Item = Result<Wire, Status>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_wire(cx)
+    }
 }
 
 /// Requests decoded with prost, responses already encoded.
@@ -199,8 +228,11 @@ where
         Box::pin(async move {
             let (metadata, feed, extensions) = call.await?.into_parts();
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(feed);
-            let nothing: EncodedStream = Box::pin(tokio_stream::empty());
-            Ok(Response::from_parts(metadata, nothing, extensions))
+            Ok(Response::from_parts(
+                metadata,
+                EncodedStream::empty(),
+                extensions,
+            ))
         })
     }
 }

@@ -84,9 +84,9 @@ impl http_body::Body for FeedBody {
         let mut gathered: Option<BytesMut> = None;
         let end = loop {
             let ready = if first.is_none() {
-                ready!(feed.as_mut().poll_next(cx))
+                ready!(feed.poll_wire(cx))
             } else {
-                match feed.as_mut().poll_next(cx) {
+                match feed.poll_wire(cx) {
                     Poll::Ready(item) => item,
                     Poll::Pending => break None,
                 }
@@ -134,22 +134,53 @@ impl http_body::Body for FeedBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::encoded_feed::encoded_session_feed;
+    use crate::domain::DomainError;
+    use crate::feed::stream::FeedItem;
     use http_body_util::BodyExt;
 
-    fn heartbeat(n: u8) -> Result<Wire, Status> {
-        Ok(Wire::Bytes(Bytes::from(vec![0, 0, 0, 0, 1, n])))
+    type Delivered = Result<FeedItem<std::sync::Arc<crate::feed::hub::FeedMessage>>, DomainError>;
+
+    fn heartbeat(high_water: i64) -> Delivered {
+        Ok(FeedItem::Heartbeat { high_water })
+    }
+
+    /// The high-water marks of the heartbeat frames in `data`, checking each frame's prefix.
+    fn high_waters(mut data: &[u8]) -> Vec<i64> {
+        use crate::proto::{WatchSessionResponse, watch_session_response::Item};
+        use prost::Message as _;
+        let mut marks = Vec::new();
+        while !data.is_empty() {
+            assert_eq!(data[0], 0, "uncompressed");
+            let len = u32::from_be_bytes(data[1..5].try_into().unwrap()) as usize;
+            let response = WatchSessionResponse::decode(&data[5..5 + len]).expect("a frame");
+            match response.item {
+                Some(Item::Heartbeat(hb)) => marks.push(hb.high_water),
+                other => panic!("expected a heartbeat, got {other:?}"),
+            }
+            data = &data[5 + len..];
+        }
+        marks
+    }
+
+    fn body(items: Vec<Delivered>) -> FeedBody {
+        FeedBody::new(encoded_session_feed(
+            Box::pin(tokio_stream::iter(items)),
+            (),
+        ))
     }
 
     #[tokio::test]
     async fn frames_ready_together_go_out_as_one_then_the_status_as_trailers() {
-        let feed: EncodedStream = Box::pin(tokio_stream::iter(vec![
+        let mut body = body(vec![
             heartbeat(1),
             heartbeat(2),
-            Err(Status::unavailable("the server is shutting down")),
-        ]));
-        let mut body = FeedBody::new(feed);
+            Err(DomainError::Unavailable(
+                "the server is shutting down".into(),
+            )),
+        ]);
         let data = body.frame().await.unwrap().unwrap().into_data().unwrap();
-        assert_eq!(&data[..], &[0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 2]);
+        assert_eq!(high_waters(&data), [1, 2]);
         let trailers = body
             .frame()
             .await
@@ -168,21 +199,20 @@ mod tests {
 
     #[tokio::test]
     async fn a_feed_that_ends_ends_with_ok() {
-        let feed: EncodedStream = Box::pin(tokio_stream::iter(vec![heartbeat(7)]));
-        let collected = FeedBody::new(feed).collect().await.unwrap();
+        let collected = body(vec![heartbeat(7)]).collect().await.unwrap();
         let trailers = collected.trailers().cloned().unwrap();
         assert_eq!(trailers["grpc-status"], "0");
-        assert_eq!(&collected.to_bytes()[..], &[0, 0, 0, 0, 1, 7]);
+        assert_eq!(high_waters(&collected.to_bytes()), [7]);
     }
 
     #[tokio::test]
     async fn a_pending_feed_hands_out_what_is_ready() {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
-        let feed: EncodedStream = Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx));
-        let mut body = FeedBody::new(feed);
+        let feed = tokio_stream::wrappers::ReceiverStream::new(rx);
+        let mut body = FeedBody::new(encoded_session_feed(Box::pin(feed), ()));
         tx.send(heartbeat(3)).await.unwrap();
         let data = body.frame().await.unwrap().unwrap().into_data().unwrap();
-        assert_eq!(&data[..], &[0, 0, 0, 0, 1, 3]);
+        assert_eq!(high_waters(&data), [3]);
         drop(tx);
         let trailers = body
             .frame()

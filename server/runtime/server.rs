@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
+use http_body_util::BodyExt as _;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -571,7 +572,7 @@ pub async fn start_with_store(
         // The client address first (the span logs it), metrics beside the trace layer.
         .layer(
             tower::ServiceBuilder::new()
-                .map_response(|r: http::Response<_>| r.map(tonic::body::Body::new))
+                .map_response(|r: http::Response<_>| r.map(into_tonic_body))
                 .layer(forwarded::ForwardedLayer::new(settings.trusted_proxies()))
                 .layer(MetricsLayer(metrics.clone()))
                 .layer(super::trace::layer()),
@@ -623,6 +624,16 @@ pub async fn start_with_store(
         shutdown: shutdown_tx,
         task,
     })
+}
+
+/// tonic's body type for a body whose errors are already statuses, boxed the way tonic boxes so
+/// that `Body::new` keeps the box instead of adding an error-mapping layer, polled on every frame
+/// of every stream.
+fn into_tonic_body<B>(body: B) -> tonic::body::Body
+where
+    B: http_body::Body<Data = bytes::Bytes, Error = tonic::Status> + Send + 'static,
+{
+    tonic::body::Body::new(body.boxed_unsync())
 }
 
 /// The metrics listener: `/metrics`, `/livez`, `/readyz` over plain HTTP/1.1, until `stop`.
