@@ -159,13 +159,19 @@ pub fn metadata(
         required_text("metadata key", k, MAX_METADATA_KEY_CHARS).map_err(|_| {
             DomainError::invalid(
                 "metadata",
-                format!("key {k:?} must be 1..{MAX_METADATA_KEY_CHARS} characters"),
+                format!(
+                    "key {} must be 1..{MAX_METADATA_KEY_CHARS} characters",
+                    shown(k)
+                ),
             )
         })?;
         optional_text("metadata value", v, MAX_METADATA_VALUE_CHARS).map_err(|_| {
             DomainError::invalid(
                 "metadata",
-                format!("value of {k:?} exceeds {MAX_METADATA_VALUE_CHARS} characters"),
+                format!(
+                    "value of {} exceeds {MAX_METADATA_VALUE_CHARS} characters",
+                    shown(k)
+                ),
             )
         })?;
         out.insert(k.clone(), v.clone());
@@ -218,8 +224,8 @@ impl NewQuestion {
                 return Err(DomainError::invalid(
                     "options.id",
                     format!(
-                        "{:?} must be 1..{MAX_OPTION_ID_CHARS} characters of A-Z a-z 0-9 _ . -",
-                        o.id
+                        "{} must be 1..{MAX_OPTION_ID_CHARS} characters of A-Z a-z 0-9 _ . -",
+                        shown(&o.id)
                     ),
                 ));
             }
@@ -524,13 +530,13 @@ pub fn check_choice(
         if !options.iter().any(|o| &o.id == id) {
             return Err(DomainError::invalid(
                 field,
-                format!("{id:?} is not one of the question's options"),
+                format!("{} is not one of the question's options", shown(id)),
             ));
         }
         if !seen.insert(id) {
             return Err(DomainError::invalid(
                 field,
-                format!("{id:?} is chosen twice"),
+                format!("{} is chosen twice", shown(id)),
             ));
         }
     }
@@ -559,6 +565,27 @@ mod tests {
             label: format!("Label {id}"),
             description: String::new(),
         }
+    }
+
+    /// The refusal quotes the key cut short: echoed whole, a 20,000-character key made a
+    /// `grpc-message` header larger than the client accepts, and the client saw INTERNAL
+    /// (found by `bad_input::generated_garbage_never_gets_a_server_fault`).
+    #[test]
+    fn a_huge_metadata_key_is_refused_without_echoing_it_whole() {
+        let huge = "x".repeat(20_000);
+        for map in [
+            [(huge.clone(), String::new())],
+            [("k".repeat(64), "v".repeat(MAX_METADATA_VALUE_CHARS + 1))],
+        ] {
+            let err = metadata(&map.into_iter().collect())
+                .unwrap_err()
+                .to_string();
+            assert!(err.len() < 300, "{} characters: {err:.80}", err.len());
+        }
+        let err = metadata(&[(huge, String::new())].into_iter().collect())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("(20000 characters)"), "{err}");
     }
 
     fn question() -> NewQuestion {

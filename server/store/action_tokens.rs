@@ -355,7 +355,10 @@ impl Store {
                     .ok_or_else(|| {
                         DomainError::invalid(
                             "choice",
-                            format!("{c:?} is not one of the question's options"),
+                            format!(
+                                "{} is not one of the question's options",
+                                crate::domain::validate::shown(c)
+                            ),
                         )
                     })
             })
