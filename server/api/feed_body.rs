@@ -163,6 +163,16 @@ mod tests {
         marks
     }
 
+    async fn next_data(body: &mut FeedBody) -> Bytes {
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        frame.into_data().expect("a data frame")
+    }
+
+    async fn next_trailers(body: &mut FeedBody) -> http::HeaderMap {
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        frame.into_trailers().expect("the trailers")
+    }
+
     fn body(items: Vec<Delivered>) -> FeedBody {
         FeedBody::new(encoded_session_feed(
             Box::pin(tokio_stream::iter(items)),
@@ -179,15 +189,9 @@ mod tests {
                 "the server is shutting down".into(),
             )),
         ]);
-        let data = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        let data = next_data(&mut body).await;
         assert_eq!(high_waters(&data), [1, 2]);
-        let trailers = body
-            .frame()
-            .await
-            .unwrap()
-            .unwrap()
-            .into_trailers()
-            .unwrap();
+        let trailers = next_trailers(&mut body).await;
         assert_eq!(trailers["grpc-status"], "14");
         assert_eq!(
             trailers["grpc-message"],
@@ -211,16 +215,10 @@ mod tests {
         let feed = tokio_stream::wrappers::ReceiverStream::new(rx);
         let mut body = FeedBody::new(encoded_session_feed(Box::pin(feed), ()));
         tx.send(heartbeat(3)).await.unwrap();
-        let data = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        let data = next_data(&mut body).await;
         assert_eq!(high_waters(&data), [3]);
         drop(tx);
-        let trailers = body
-            .frame()
-            .await
-            .unwrap()
-            .unwrap()
-            .into_trailers()
-            .unwrap();
+        let trailers = next_trailers(&mut body).await;
         assert_eq!(trailers["grpc-status"], "0");
     }
 }
