@@ -2,9 +2,10 @@
 //!
 //! Every watcher of a session receives the same message, and both responses carry it the same
 //! way (`oneof item { Message message = 1; StreamHeartbeat heartbeat = 2; }`), so the encoded
-//! response is the same bytes for all of them. The hub keeps those bytes next to the message
-//! (`FeedMessage::wire`); these routes send them through a codec that copies encoded bytes
-//! into the frame instead of converting and encoding per watcher. The wire format, the methods
+//! response is the same bytes for all of them. The hub keeps those bytes, framed, next to the
+//! message (`FeedMessage::wire`); these routes let tonic read the request and build the response
+//! head, then send the feed through a body of their own (`feed_body`) that hands every watcher
+//! those same bytes instead of converting and encoding per watcher. The wire format, the methods
 //! and the generated service are unchanged: each route answers its one path and hands every
 //! other call to the generated server it wraps.
 
