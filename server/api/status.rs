@@ -5,7 +5,32 @@ use tonic::{Code, Status};
 
 use crate::domain::DomainError;
 
+/// The longest message a status carries, in bytes. It travels in the `grpc-message` header
+/// (percent-encoded, up to three times longer), and an HTTP/2 peer refuses a header block over
+/// its limit (16 KiB by default): the client would see a protocol error (INTERNAL) instead of
+/// the refusal. Messages that quote a client's value quote it short (`validate::shown`); this
+/// is the backstop for every other one.
+const MAX_MESSAGE_BYTES: usize = 1024;
+
 pub fn to_status(err: DomainError) -> Status {
+    bounded(domain_status(err))
+}
+
+/// `status` with its message cut to [`MAX_MESSAGE_BYTES`] (at a character boundary).
+fn bounded(status: Status) -> Status {
+    let message = status.message();
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return status;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = format!("{}... ({} bytes in all)", &message[..end], message.len());
+    Status::with_metadata(status.code(), cut, status.metadata().clone())
+}
+
+fn domain_status(err: DomainError) -> Status {
     match err {
         DomainError::InvalidArgument { field, message } => {
             Status::invalid_argument(format!("{field}: {message}"))
@@ -58,6 +83,31 @@ impl From<DomainError> for Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_message_is_cut_short_keeping_its_code_and_metadata() {
+        let long = "é".repeat(20_000);
+        let s = to_status(DomainError::NotFoundExplained(long.clone()));
+        assert_eq!(s.code(), Code::NotFound);
+        assert!(
+            s.message().len() < MAX_MESSAGE_BYTES + 40,
+            "{}",
+            s.message().len()
+        );
+        assert!(s.message().starts_with("éé"));
+        assert!(
+            s.message().ends_with("(40000 bytes in all)"),
+            "{}",
+            s.message()
+        );
+        let limited = to_status(DomainError::ResourceExhausted {
+            message: long,
+            retry_after: Some(std::time::Duration::from_millis(250)),
+        });
+        assert_eq!(limited.metadata().get("retry-after-ms").unwrap(), "250");
+        let short = to_status(DomainError::Unavailable("retry".into()));
+        assert_eq!(short.message(), "retry");
+    }
 
     #[test]
     fn internal_errors_do_not_leak() {
