@@ -75,3 +75,17 @@ impl From<sqlx::Error> for DomainError {
 pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some(sqlstate::UNIQUE_VIOLATION) && db.constraint() == Some(constraint))
 }
+
+/// Whether the connection the error came from is ready for the next statement: true for an
+/// ERROR from Postgres, which ends only its statement (and rolls back an autocommitted one);
+/// false for a FATAL, a lost socket or a reply that made no sense, after which the connection
+/// may be gone or mid-exchange.
+pub fn leaves_connection_ready(err: &sqlx::Error) -> bool {
+    use sqlx::postgres::{PgDatabaseError, PgSeverity};
+    match err {
+        sqlx::Error::Database(e) => e
+            .try_downcast_ref::<PgDatabaseError>()
+            .is_some_and(|pg| pg.severity() == PgSeverity::Error),
+        _ => false,
+    }
+}

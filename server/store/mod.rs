@@ -10,6 +10,7 @@ mod errors;
 pub mod hints;
 mod inbox;
 mod input_specs;
+mod kept;
 mod kube_launches;
 mod launch_limits;
 mod launches;
@@ -71,6 +72,8 @@ pub struct Store {
     input_specs: std::sync::Arc<input_specs::InputSpecs>,
     /// How people's answers and decisions were written (see `observing_resolutions`).
     pub(in crate::store) resolution_ways: std::sync::Arc<ResolutionWays>,
+    /// Connections for hot single statements, kept beside the pool (see `kept`).
+    kept: std::sync::Arc<kept::Kept>,
 }
 
 /// See `Store::observing_resolutions`.
@@ -142,6 +145,7 @@ impl Store {
             resolved: Default::default(),
             input_specs: Default::default(),
             resolution_ways: Default::default(),
+            kept: Default::default(),
         })
     }
 
@@ -154,6 +158,7 @@ impl Store {
             resolved: Default::default(),
             input_specs: Default::default(),
             resolution_ways: Default::default(),
+            kept: Default::default(),
         }
     }
 
@@ -172,6 +177,8 @@ impl Store {
             // What was asked is the same whichever sink announces it.
             input_specs: self.input_specs.clone(),
             resolution_ways: self.resolution_ways.clone(),
+            // The same pool's.
+            kept: self.kept.clone(),
         }
     }
 

@@ -273,15 +273,19 @@ impl Store {
         after_seq: i64,
         limit: i64,
     ) -> DomainResult<Vec<Message>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        // On a kept connection (see `kept`): every new message a session's watchers have not
+        // seen yet is read once, right after its commit, while they wait for it.
+        let mut conn = self.kept.take(&self.pool).await?;
+        let rows: Result<Vec<MessageRow>, sqlx::Error> = sqlx::query_as(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         ))
         .bind(session_id.0)
         .bind(after_seq)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        messages(rows)
+        .fetch_all(&mut *conn)
+        .await;
+        conn.finished(&rows);
+        messages(rows?)
     }
 
     /// The session's newest sequence number, or None if the session is gone.

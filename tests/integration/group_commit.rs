@@ -409,3 +409,74 @@ async fn a_revoke_racing_steps_refuses_every_later_step_on_every_replica() {
         "every step stored was answered, none refused was stored"
     );
 }
+
+/// The batch writer keeps its connection from batch to batch. When Postgres ends that
+/// connection (an administrator, a failover) no step is lost or refused: the batch that finds
+/// it gone takes the general way, and the next batch is written on a connection of its own
+/// again.
+#[tokio::test]
+async fn steps_go_on_when_the_batch_writers_connection_is_ended() {
+    let app = TestApp::spawn().await;
+    let mut hana = app.user("hana@example.com").await;
+    let session = hana.start("writer").await;
+    let first = hana.step(&session, "before").await.seq;
+    let writer = batch_writer_backend(&app)
+        .await
+        .expect("one connection writes the batches");
+    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1, 10000)")
+        .bind(writer)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(ended);
+    let mut seqs = Vec::new();
+    for i in 0..3 {
+        seqs.push(hana.step(&session, &format!("after {i}")).await.seq);
+    }
+    assert_eq!(seqs, [first + 1, first + 2, first + 3]);
+    let again = batch_writer_backend(&app)
+        .await
+        .expect("the batches have a connection again");
+    assert_ne!(again, writer);
+}
+
+/// The backend whose last statement was a batch of steps, when exactly one is.
+async fn batch_writer_backend(app: &TestApp) -> Option<i32> {
+    let pids: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'SELECT log_steps(%'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    match pids[..] {
+        [pid] => Some(pid),
+        _ => None,
+    }
+}
+
+/// The step batches' writer and the answers keep connections out of the pool between their
+/// statements. A pool of two cannot spare any: every call still gets a connection (none waits
+/// for one kept idle, which would end in UNAVAILABLE after the pool's acquire timeout), for
+/// steps, a question, its answer pushed to the agent, and steps after it.
+#[tokio::test]
+async fn a_pool_of_two_keeps_no_connection_from_the_calls_that_need_it() {
+    let app = TestApp::spawn_with_pool(2, |_| {}).await;
+    let mut ivy = app.user("ivy@example.com").await;
+    let session = ivy.start("small pool").await;
+    for i in 0..5 {
+        ivy.step(&session, &format!("before {i}")).await;
+    }
+    let question = ivy.ask(&session, "which?", &["a", "b"]).await;
+    let waiter = crate::agent_loop::spawn_wait_for_answer(&ivy.agent, &session, &question.id, 30);
+    app.until_followed(&session).await;
+    let mut person = app.dashboard_with_token(&ivy.access_token).await;
+    choose(&mut person, &session, &question.id, "a").await;
+    let waited = waiter.await.unwrap();
+    assert!(waited.answered);
+    let mut seqs = Vec::new();
+    for i in 0..5 {
+        seqs.push(ivy.step(&session, &format!("after {i}")).await.seq);
+    }
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+}

@@ -103,6 +103,11 @@ pub async fn empty_database() -> PgConnectOptions {
 
 /// A fresh, migrated database for one test.
 pub async fn fresh_database() -> (String, Store) {
+    fresh_database_with_pool(16).await
+}
+
+/// A fresh, migrated database for one test, its store's pool `pool_size` connections.
+pub async fn fresh_database_with_pool(pool_size: u32) -> (String, Store) {
     TEMPLATE
         .get_or_init(|| async {
             admin("CREATE DATABASE sb_template").await;
@@ -124,7 +129,7 @@ pub async fn fresh_database() -> (String, Store) {
         NEXT_DB.fetch_add(1, Ordering::SeqCst)
     );
     admin(&format!("CREATE DATABASE {name} TEMPLATE sb_template")).await;
-    let store = Store::connect(options(&name), 16)
+    let store = Store::connect(options(&name), pool_size)
         .await
         .expect("test database connects");
     (name, store)
@@ -172,7 +177,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        let (database, store) = fresh_database().await;
+        Self::spawn_with_pool(16, configure).await
+    }
+
+    /// A server whose store's pool has `pool_size` connections.
+    pub async fn spawn_with_pool(pool_size: u32, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let (database, store) = fresh_database_with_pool(pool_size).await;
         let mut settings = test_settings();
         configure(&mut settings);
         let server = start_with_store(settings, store.clone())
@@ -338,6 +348,26 @@ pub async fn start_session(agent: &mut AgentClient, agent_name: &str) -> String 
         .session
         .unwrap()
         .id
+}
+
+/// Answers `question` with the one option `option` as the person behind `dashboard`.
+pub async fn choose(
+    dashboard: &mut DashboardClient,
+    session_id: &str,
+    question_id: &str,
+    option: &str,
+) -> AnswerQuestionResponse {
+    dashboard
+        .answer_question(AnswerQuestionRequest {
+            session_id: session_id.into(),
+            question_id: question_id.into(),
+            option_ids: vec![option.into()],
+            text: String::new(),
+            request_id: String::new(),
+        })
+        .await
+        .expect("answer question")
+        .into_inner()
 }
 
 /// Asks `text` with options `options` (labelled "Label <id>") as `agent`.

@@ -268,6 +268,7 @@ impl Store {
             .filter(|s| s.is_terminal())
             .map(|s| *s as i16)
             .collect();
+        let mut conn = self.kept.take(&self.pool).await?;
         let written: Result<Option<Written>, sqlx::Error> = sqlx::query_as(
             "SELECT * FROM resolve_input($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
              $13::jsonb, $14, $15, $16::jsonb, $17, $18::jsonb, $19, $20::jsonb, $21, $22::jsonb, \
@@ -299,8 +300,9 @@ impl Store {
         .bind(r.audit.action as i16)
         .bind(r.audit.channel as i16)
         .bind(sqlx::types::Json(&r.audit.details))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await;
+        conn.finished(&written);
         let written = match written {
             Ok(Some(w)) => w,
             // Not found, not allowed, ended, resolved or replayed: the general path says which.

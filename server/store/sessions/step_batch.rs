@@ -21,28 +21,22 @@
 //! The plans are generic and their shape fixed, so that a plan made while the tables were small
 //! still probes indexes when they are large (the migration says how).
 
-use std::sync::Arc;
-
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use sqlx::PgPool;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool, Postgres};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::domain::*;
 use crate::store::FeedHint;
-use crate::store::errors::is_unique_violation;
+use crate::store::errors::{is_unique_violation, leaves_connection_ready};
 use crate::store::hints::HintSender;
 
 /// Most steps in one statement.
 const MAX_BATCH: usize = 512;
-/// Batches in flight at once: while one waits for its WAL flush the next one forms. One is the
-/// textbook group commit and measured best here (BENCHMARKS.md §14: at 64 agents 1.05–1.12×
-/// pgbench with one, 0.94–1.04× with two, 0.82× with eight; at 16 agents one and two are within
-/// the noise, four and eight worse): per-batch costs (a round trip, a commit, the server's
-/// wake-ups) are shared by more steps, and on a machine whose cores are all busy the CPU they
-/// free is what the next batch needs. A batch never waits long on another transaction's lock
-/// (migration `step_batch_lock_timeout`), so one slow session cannot hold the others up.
-const CONCURRENT_BATCHES: usize = 1;
+
+/// The smallest pool the batch writer keeps a connection of for good (see [`Writer`]).
+const MIN_POOL_TO_KEEP: u32 = 4;
 
 /// What became of one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,14 +129,8 @@ async fn run(
     mut queue: mpsc::UnboundedReceiver<Pending>,
     sizes: Histogram,
 ) {
-    let slots = Arc::new(Semaphore::new(CONCURRENT_BATCHES));
-    loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let Some(first) = queue.recv().await else {
-            return;
-        };
+    let mut writer = Writer { pool, conn: None };
+    while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -151,19 +139,56 @@ async fn run(
             }
         }
         sizes.observe(batch.len() as f64);
-        let pool = pool.clone();
-        let hints = hints.clone();
-        tokio::spawn(async move {
-            write_batch(&pool, hints.as_ref(), batch).await;
-            drop(slot);
-        });
+        write_batch(&mut writer, hints.as_ref(), batch).await;
+    }
+}
+
+/// One batch is written at a time, by one task on a connection it keeps: while one batch waits
+/// for its WAL flush the next one forms. That is the textbook group commit, and it measured best
+/// here (BENCHMARKS.md §14: at 64 agents 1.05–1.12× pgbench with one batch in flight,
+/// 0.94–1.04× with two, 0.82× with eight; §17: at 16 agents 0.68× with two against 0.82–0.89×
+/// with one): per-batch costs (a round trip, a commit, the server's wake-ups) are shared by more
+/// steps, and on a machine whose cores are all busy the CPU they free is what the next batch
+/// needs. A batch never waits long on another transaction's lock (migration
+/// `step_batch_lock_timeout`), so one slow session cannot hold the others up.
+///
+/// The connection is kept from batch to batch rather than taken from the pool for each: sqlx
+/// tests a connection handed back to its pool with a round trip of its own, in a task spawned
+/// for it, so a batch through the pool cost one more round trip and two more tasks (that one
+/// and the batch's own) (BENCHMARKS.md §18).
+struct Writer {
+    pool: PgPool,
+    conn: Option<PoolConnection<Postgres>>,
+}
+
+impl Writer {
+    async fn write(&mut self, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            None => self.conn.insert(self.pool.acquire().await?),
+        };
+        let written = write_all(conn, batch).await;
+        // An ERROR from Postgres ended only its statement (autocommitted: nothing is left
+        // open), so the connection stays. Anything else (a FATAL, a lost socket, a reply that
+        // made no sense) may have ended the connection or left it mid-exchange: it goes back to
+        // the pool, which tests it, and the next batch takes another. A pool too small to spare
+        // one connection for good gets it back after every batch.
+        if written.as_ref().is_err_and(|e| !leaves_connection_ready(e))
+            || self.pool.options().get_max_connections() < MIN_POOL_TO_KEEP
+        {
+            self.conn = None;
+        }
+        written
     }
 }
 
 /// Writes the batch: `Written` or `Slow` per step, in order. One autocommitted call of the
 /// `log_steps` function (migrations `log_steps`, `step_batch_lock_timeout`), a lone step too:
 /// one round trip and one commit.
-async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn write_all(
+    conn: &mut PgConnection,
+    batch: &[Pending],
+) -> Result<Vec<Outcome>, sqlx::Error> {
     let outcome = |seq: Option<i64>| seq.map_or(Outcome::Slow, Outcome::Written);
     let column = |f: fn(&Pending) -> Uuid| batch.iter().map(f).collect::<Vec<Uuid>>();
     let seqs: Vec<Option<i64>> =
@@ -181,7 +206,7 @@ async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sql
             .bind(SessionStatus::Active as i16)
             .bind(Sender::Agent as i16)
             .bind(MessageKind::Step as i16)
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await?;
     if seqs.len() != batch.len() {
         return Err(sqlx::Error::Protocol(format!(
@@ -193,7 +218,7 @@ async fn write_all(pool: &PgPool, batch: &[Pending]) -> Result<Vec<Outcome>, sql
     Ok(seqs.into_iter().map(outcome).collect())
 }
 
-async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pending>) {
+async fn write_batch(writer: &mut Writer, hints: Option<&HintSender>, batch: Vec<Pending>) {
     // A request id twice in one batch: the first is written here, the others replay it on the
     // general path afterwards.
     let mut seen = std::collections::HashSet::new();
@@ -203,12 +228,12 @@ async fn write_batch(pool: &PgPool, hints: Option<&HintSender>, batch: Vec<Pendi
     for p in repeats {
         let _ = p.reply.send(Outcome::Slow);
     }
-    // Session rows are locked in id order by every batch, so that batches in flight together
-    // (with CONCURRENT_BATCHES above one) wait for each other instead of deadlocking (a stable
-    // sort: a session's steps keep their order of arrival).
+    // Session rows are locked in id order by every batch, so that a batch and the general path
+    // (or another replica's batch) wait for each other instead of deadlocking (a stable sort: a
+    // session's steps keep their order of arrival).
     let mut batch = batch;
     batch.sort_by_key(|p| p.session_id);
-    let outcomes = match write_all(pool, &batch).await {
+    let outcomes = match writer.write(&batch).await {
         Ok(outcomes) => outcomes,
         // A retry racing its original (another batch or the general path wrote its request id
         // first): nothing of this batch was kept; every step goes the general way, where the
