@@ -165,17 +165,7 @@ async fn an_agent_runs_a_whole_session_answered_by_its_person() {
     let waiter = spawn_wait_for_answer(&alice.agent, &session, &question.id, 30);
     app.until_followed(&session).await;
     let mut person = app.dashboard_with_token(&alice.access_token).await;
-    let answered = person
-        .answer_question(AnswerQuestionRequest {
-            session_id: session.clone(),
-            question_id: question.id.clone(),
-            option_ids: vec!["pg".into()],
-            text: String::new(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let answered = choose(&mut person, &session, &question.id, "pg").await;
     let got = tokio::time::timeout(Duration::from_secs(10), waiter)
         .await
         .expect("answer pushed to the waiting agent")

@@ -27,18 +27,7 @@ async fn the_inbox_reports_each_kind_in_cursor_order_and_resumes_from_a_cursor()
     let session = user.start("inbox-agent").await;
     user.step(&session, "working").await;
     let question = user.ask(&session, "Ship it?", &["yes", "no"]).await;
-    let answer = user
-        .dashboard
-        .answer_question(AnswerQuestionRequest {
-            session_id: session.clone(),
-            question_id: question.id.clone(),
-            option_ids: vec!["yes".into()],
-            text: String::new(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let answer = choose(&mut user.dashboard, &session, &question.id, "yes").await;
     user.dashboard
         .rename_session(RenameSessionRequest {
             session_id: session.clone(),

@@ -159,16 +159,7 @@ async fn list_messages_pages_forward_and_backward() {
 
     // Every kind of message comes back with its body.
     let q = user.ask(&other_session, "Pick", &["a"]).await;
-    user.dashboard
-        .answer_question(AnswerQuestionRequest {
-            session_id: other_session.clone(),
-            question_id: q.id.clone(),
-            option_ids: vec!["a".into()],
-            text: String::new(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap();
+    choose(&mut user.dashboard, &other_session, &q.id, "a").await;
     user.dashboard
         .send_message(SendMessageRequest {
             session_id: other_session.clone(),

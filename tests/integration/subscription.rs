@@ -31,16 +31,7 @@ async fn the_subscription_delivers_messages_answers_and_stop_requests_live_and_r
         })
         .await
         .unwrap();
-    dave.dashboard
-        .answer_question(AnswerQuestionRequest {
-            session_id: session.clone(),
-            question_id: q.id.clone(),
-            option_ids: vec!["yes".into()],
-            text: String::new(),
-            request_id: String::new(),
-        })
-        .await
-        .unwrap();
+    choose(&mut dave.dashboard, &session, &q.id, "yes").await;
     dave.dashboard
         .stop_session(StopSessionRequest {
             session_id: session.clone(),
