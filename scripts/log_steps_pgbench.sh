@@ -12,18 +12,8 @@
 # probes (sessions_pkey, messages_request_id_key, api_keys_pkey, messages_user_messages_idx).
 # The kept database is changed (steps added); delete the directory afterwards.
 set -euo pipefail
-kept=${1:?usage: $0 <directory switchboard-bench --keep-data printed>}
-data="$kept/a/postgres"
-[ -f "$data/PG_VERSION" ] || { echo "no Postgres data directory at $data" >&2; exit 2; }
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-sock=$(mktemp -d)
-owner=$(stat -c %U "$data")
-as_owner() { if [ "$(id -un)" = "$owner" ]; then "$@"; else runuser -u "$owner" -- "$@"; fi; }
-chmod 755 "$kept" "$kept/a"
-chown "$owner" "$sock"
-as_owner "$bin/pg_ctl" -D "$data" -o "-k $sock -c listen_addresses=" -l "$sock/log" -w start >/dev/null
-trap 'as_owner "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null; rm -rf "$sock"' EXIT
-psql=(as_owner psql -h "$sock" -U switchboard -d switchboard -Atq -v ON_ERROR_STOP=1)
+# Starts the kept database; sets bin, as_owner, psql.
+source "$(dirname "$0")/kept_bench_db.sh"
 
 # Eight sessions that can take a step, with a valid key of their project, in id order (as the
 # server sends a batch).

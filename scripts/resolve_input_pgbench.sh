@@ -9,18 +9,8 @@
 # member of its project, and prints the average latency with synchronous_commit on and off.
 # The kept database is changed (questions answered); delete the directory afterwards.
 set -euo pipefail
-kept=${1:?usage: $0 <directory switchboard-bench --keep-data printed>}
-data="$kept/a/postgres"
-[ -f "$data/PG_VERSION" ] || { echo "no Postgres data directory at $data" >&2; exit 2; }
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-sock=$(mktemp -d)
-owner=$(stat -c %U "$data")
-as_owner() { if [ "$(id -un)" = "$owner" ]; then "$@"; else runuser -u "$owner" -- "$@"; fi; }
-chmod 755 "$kept" "$kept/a"
-chown "$owner" "$sock"
-as_owner "$bin/pg_ctl" -D "$data" -o "-k $sock -c listen_addresses=" -l "$sock/log" -w start >/dev/null
-trap 'as_owner "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null; rm -rf "$sock"' EXIT
-psql=(as_owner psql -h "$sock" -U switchboard -d switchboard -Atq -v ON_ERROR_STOP=1)
+# Starts the kept database; sets bin, as_owner, psql.
+source "$(dirname "$0")/kept_bench_db.sh"
 
 n=20000
 read -r session user < <("${psql[@]}" -F ' ' -c "
