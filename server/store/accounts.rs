@@ -76,7 +76,7 @@ impl Store {
         display_name: &str,
         password_hash: &str,
     ) -> DomainResult<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let user = insert_user(&mut tx, email, display_name, Some(password_hash)).await?;
         tx.commit().await?;
         Ok(user)
@@ -133,7 +133,7 @@ impl Store {
     /// Marks the presented token rotated (once) and reports whose it was; a second
     /// presentation revokes the family. The caller then issues the family's next token.
     pub async fn rotate_refresh_token(&self, hash: &[u8]) -> DomainResult<RefreshOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row: Option<RefreshRow> = sqlx::query_as(
             "SELECT user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens \
              WHERE token_hash = $1 FOR UPDATE",
@@ -199,7 +199,7 @@ impl Store {
         key: NewApiKey,
         max_active: i64,
     ) -> DomainResult<ApiKey> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         require_project(&mut tx, caller.user_id, project_id, Role::Admin).await?;
         // Serialise key creation per project so the cap holds under concurrency.
         sqlx::query("SELECT 1 FROM projects WHERE id = $1 FOR UPDATE")
@@ -289,7 +289,7 @@ impl Store {
         caller: UserCaller,
         key_id: ApiKeyId,
     ) -> DomainResult<ApiKey> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let found: Option<(Uuid, bool)> = sqlx::query_as(
             "SELECT project_id, revoked_at IS NOT NULL FROM api_keys WHERE id = $1 FOR UPDATE",
         )

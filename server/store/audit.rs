@@ -47,7 +47,7 @@ impl AuditEvent {
 }
 
 /// Appends the event in the action's own transaction.
-pub async fn record(tx: &mut Tx, event: AuditEvent) -> DomainResult<()> {
+pub(in crate::store) async fn record(tx: &mut Tx, event: AuditEvent) -> DomainResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, actor_id, project_id, session_id, action, channel, details) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -49,7 +49,7 @@ impl Store {
         escalate_after_secs: i32,
         ttl: std::time::Duration,
     ) -> DomainResult<(StoredChannel, String)> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // One person's waiting channels are counted under a lock on the person's row, so two
         // concurrent calls cannot both pass the limit.
         sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
@@ -129,7 +129,7 @@ impl Store {
     /// Uses the token and confirms its channel, together. A token used (or run out) since it
     /// was looked up refuses.
     pub async fn confirm_email_channel(&self, c: &EmailConfirmation) -> DomainResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let used = sqlx::query(
             "UPDATE action_tokens SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
         )

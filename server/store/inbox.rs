@@ -1,7 +1,7 @@
 //! The per-project inbox: home-screen events with a gapless per-project cursor (the cursor
 //! lives on the project row; a personal project's is the user's pre-projects cursor).
 
-use sqlx::{Postgres, Transaction};
+use super::sessions::Tx;
 
 use super::Store;
 use super::errors::map_sqlx_error;
@@ -11,7 +11,7 @@ use crate::domain::*;
 /// the cursor comes from the user row's UPDATE (its lock is held to commit, so cursors are
 /// gapless and in commit order) and is written into the row and into the stored body.
 pub(super) async fn append(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Tx,
     project_id: ProjectId,
     event: &InboxEvent,
 ) -> DomainResult<i64> {

@@ -8,9 +8,11 @@
 //!
 //! A kept connection counts against the pool's size like a checked-out one, so the list is
 //! short; when it is empty a connection comes from the pool.
+//!
+//! Transactions (`store::tx::Tx`) take theirs here too, and give it back once committed.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
@@ -31,9 +33,9 @@ pub(in crate::store) struct Kept {
 
 impl Kept {
     pub(in crate::store) async fn take(
-        &self,
+        self: &Arc<Self>,
         pool: &PgPool,
-    ) -> Result<KeptConnection<'_>, sqlx::Error> {
+    ) -> Result<KeptConnection, sqlx::Error> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(conn) => conn,
@@ -41,7 +43,7 @@ impl Kept {
         };
         Ok(KeptConnection {
             conn: Some(conn),
-            home: self,
+            home: self.clone(),
             pool_size: pool.options().get_max_connections(),
         })
     }
@@ -49,13 +51,13 @@ impl Kept {
 
 /// A connection taken for one statement. Give it back with [`KeptConnection::finished`] once
 /// the statement ended; dropped without that (its caller went away), it goes to the pool.
-pub(in crate::store) struct KeptConnection<'a> {
+pub(in crate::store) struct KeptConnection {
     conn: Option<PoolConnection<Postgres>>,
-    home: &'a Kept,
+    home: Arc<Kept>,
     pool_size: u32,
 }
 
-impl KeptConnection<'_> {
+impl KeptConnection {
     /// The statement ended with `result`: the connection is kept when that left it ready.
     pub(in crate::store) fn finished<T>(mut self, result: &Result<T, sqlx::Error>) {
         if result.as_ref().err().is_none_or(leaves_connection_ready) {
@@ -69,14 +71,14 @@ impl KeptConnection<'_> {
     }
 }
 
-impl Deref for KeptConnection<'_> {
+impl Deref for KeptConnection {
     type Target = PgConnection;
     fn deref(&self) -> &PgConnection {
         self.conn.as_ref().expect("held until finished")
     }
 }
 
-impl DerefMut for KeptConnection<'_> {
+impl DerefMut for KeptConnection {
     fn deref_mut(&mut self) -> &mut PgConnection {
         self.conn.as_mut().expect("held until finished")
     }

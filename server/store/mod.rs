@@ -28,6 +28,7 @@ mod sessions;
 pub mod sign_ins;
 mod sql_enums;
 mod sweeps;
+mod tx;
 
 use prometheus_client::metrics::counter::Counter;
 use sqlx::PgPool;

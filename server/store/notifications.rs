@@ -511,7 +511,7 @@ impl Store {
             (Outcome::Failed, None) => FAILED,
         };
         let retry = result.retry_in.unwrap_or_default().as_secs_f64();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // Only the attempt that claimed it may move it (a lease that ran out and was claimed
         // again by another replica belongs to that one now).
         let moved = sqlx::query(

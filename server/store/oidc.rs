@@ -39,7 +39,7 @@ pub struct OidcIdentity<'a> {
 impl Store {
     /// Records a pending sign-in; expired ones are cleared on the way (they are never used).
     pub async fn insert_oidc_login(&self, login: PendingOidcLogin) -> DomainResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM oidc_logins WHERE expires_at < now()")
             .execute(&mut *tx)
             .await?;
@@ -82,7 +82,7 @@ impl Store {
     }
 
     async fn oidc_sign_in_once(&self, identity: &OidcIdentity<'_>) -> DomainResult<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let found: Option<UserRow> = sqlx::query_as(
             "SELECT id, email, display_name, created_at FROM users WHERE lower(email) = lower($1)",
         )

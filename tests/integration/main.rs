@@ -35,3 +35,4 @@ mod session_history;
 mod sign_in_history;
 mod subscription;
 mod tenancy;
+mod transactions;

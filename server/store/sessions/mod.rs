@@ -22,7 +22,6 @@ mod step_batch;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use super::Store;
@@ -32,7 +31,7 @@ pub use approvals::{ApprovalRef, Decided, Decider};
 pub(in crate::store) use locked::Locked;
 pub use step_batch::GroupCommit;
 
-pub(in crate::store) type Tx = Transaction<'static, Postgres>;
+pub(in crate::store) use crate::store::tx::Tx;
 
 pub struct StartSession {
     pub session_id: Option<SessionId>,
@@ -68,7 +67,7 @@ pub enum EndOutcome {
 
 impl Store {
     pub(in crate::store) async fn begin(&self) -> DomainResult<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(Tx::begin(&self.kept, &self.pool).await?)
     }
 }
 
