@@ -27,6 +27,8 @@ pub struct AnswerResult {
     pub via_wait_after_answer: AfterAnswer,
     /// The AnswerQuestion unary call itself.
     pub answer_call: Samples,
+    /// The agent's AskQuestion unary call (the general path: one locking transaction).
+    pub ask_call: Samples,
     pub health: Samples,
 }
 
@@ -124,6 +126,7 @@ pub async fn run(
         via_wait: Samples::with_capacity(round_trips),
         via_wait_after_answer: AfterAnswer::with_capacity(round_trips),
         answer_call: Samples::with_capacity(round_trips * 2),
+        ask_call: Samples::with_capacity(round_trips * 2),
         health: Samples::with_capacity(round_trips),
     };
 
@@ -136,7 +139,9 @@ pub async fn run(
         .await?
         .into_inner();
     for i in 0..round_trips {
+        let asked = Instant::now();
         let qid = ask(&mut agent, &session, i).await?;
+        result.ask_call.push(asked.elapsed());
         // The stream is quiet once the AWAITING_INPUT status change has arrived.
         until(&mut stream, |b| {
             matches!(b, message::Body::StatusChange(s) if s.to_status == switchboard::proto::SessionStatus::AwaitingInput as i32)
@@ -164,7 +169,9 @@ pub async fn run(
 
     // WaitForAnswer: a parked unary call completes with the answer.
     for i in 0..round_trips {
+        let asked = Instant::now();
         let qid = ask(&mut agent, &session, round_trips + i).await?;
+        result.ask_call.push(asked.elapsed());
         let mut waiter = agent.clone();
         let req = WaitForAnswerRequest {
             session_id: session.clone(),

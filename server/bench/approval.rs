@@ -23,6 +23,8 @@ pub struct ApprovalResult {
     pub round_trip: Samples,
     /// The DecideApproval unary call itself.
     pub decide_call: Samples,
+    /// The agent's RequestApproval unary call (the general path: one locking transaction).
+    pub request_call: Samples,
     pub health: Samples,
 }
 
@@ -64,15 +66,18 @@ pub async fn run(
     let mut result = ApprovalResult {
         round_trip: Samples::with_capacity(round_trips),
         decide_call: Samples::with_capacity(round_trips),
+        request_call: Samples::with_capacity(round_trips),
         health: Samples::with_capacity(round_trips),
     };
     for i in 0..round_trips {
+        let requested = Instant::now();
         let approval = agent
             .request_approval(request(&session, i))
             .await?
             .into_inner()
             .approval
             .ok_or("RequestApproval returned no approval")?;
+        result.request_call.push(requested.elapsed());
         if approval.result.is_some() {
             return Err("an approval was decided without a person (no rule was made)".into());
         }

@@ -108,6 +108,15 @@ pub async fn scenario_answer(
         "health check",
         P3,
     );
+    let asks = r.ask_call.len();
+    report.latency(
+        "2 answer",
+        &format!("AskQuestion call, n={asks}"),
+        &mut r.ask_call,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
 
     // The same parked WaitForAnswer, from AnswerQuestion returning, per client: Rust's against
     // the health check, the others against Rust's.
@@ -180,6 +189,14 @@ pub async fn scenario_approval(
         "2 answer",
         &format!("DecideApproval call, n={n}"),
         &mut r.decide_call,
+        Some(&mut r.health),
+        "health check",
+        P3,
+    );
+    report.latency(
+        "2 answer",
+        &format!("RequestApproval call, n={n}"),
+        &mut r.request_call,
         Some(&mut r.health),
         "health check",
         P3,
