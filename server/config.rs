@@ -403,7 +403,11 @@ pub struct LimitSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeedSettings {
-    /// Heartbeat on idle streams.
+    /// Heartbeat on idle streams: a frame on each stream that carried nothing for this long,
+    /// so that proxies in between do not end it as idle. The default, 15 s, is a quarter of the
+    /// shortest idle timeout common in front of gRPC (60 s: nginx's `grpc_read_timeout`, AWS
+    /// ALB, ingress-nginx) and lets a phone's radio sleep between frames; dead connections are
+    /// found by HTTP/2 keepalive pings, not by these (BENCHMARKS.md §19).
     pub heartbeat_ms: u64,
     /// How often an open agent subscription or waiting call refreshes the session's last-seen.
     pub presence_interval_ms: u64,
@@ -572,7 +576,7 @@ impl Default for LimitSettings {
 impl Default for FeedSettings {
     fn default() -> Self {
         FeedSettings {
-            heartbeat_ms: 5_000,
+            heartbeat_ms: 15_000,
             presence_interval_ms: 15_000,
             resync_interval_ms: 2_000,
             notify_spacing_ms: 2,

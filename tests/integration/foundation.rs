@@ -196,7 +196,7 @@ fn configuration_layers_defaults_then_file_then_environment() {
         );
         assert_eq!(s.sessions.stop_grace_secs, 5);
         assert_eq!(s.sessions.disconnect_after_secs, 9);
-        assert_eq!(s.feed.heartbeat_ms, 5_000, "default kept");
+        assert_eq!(s.feed.heartbeat_ms, 15_000, "default kept");
         let printed = format!("{s:?}");
         assert!(
             !printed.contains("from-the-file"),
