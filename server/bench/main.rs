@@ -87,6 +87,9 @@ struct Args {
     /// Fan-out: the agent's steady rate in steps per second (instead of the mode's).
     #[arg(long)]
     steps_per_sec: Option<f64>,
+    /// Scenario 11: steps of the probe (instead of the mode's: 1,000 at 20 a second).
+    #[arg(long)]
+    probe_steps: Option<u64>,
     /// Clients whose ingest and answer rows stand next to the Rust client's (rust, python,
     /// grpc-web; the Rust client always runs: it is their baseline).
     #[arg(long, value_delimiter = ',', default_value = "rust,python,grpc-web")]
@@ -122,6 +125,9 @@ async fn run(args: Args) -> Result<Report, BoxError> {
     }
     if let Some(r) = args.steps_per_sec {
         plan.steps_per_sec = r.max(0.01);
+    }
+    if let Some(n) = args.probe_steps {
+        plan.probe_steps = n.max(1);
     }
     if !args.fanout_cases.is_empty() {
         plan.fanout_cases = args

@@ -51,6 +51,11 @@ pub struct Plan {
     /// Idle streams held open at once (scenario 11), and how many share a connection.
     pub idle_streams: usize,
     pub idle_streams_per_connection: usize,
+    /// Scenario 11's probe: steps written to the few watchers, and at what rate. Its p99 is
+    /// compared with its baseline's, so it takes enough steps for a p99 to be more than the
+    /// second-worst sample.
+    pub probe_steps: u64,
+    pub probe_steps_per_sec: f64,
 }
 
 impl Plan {
@@ -72,6 +77,8 @@ impl Plan {
                 kube_sessions: 10,
                 idle_streams: 200,
                 idle_streams_per_connection: 100,
+                probe_steps: 10,
+                probe_steps_per_sec: 20.0,
             }
         } else {
             Plan {
@@ -90,6 +97,8 @@ impl Plan {
                 kube_sessions: 100,
                 idle_streams: 100_000,
                 idle_streams_per_connection: 100,
+                probe_steps: 1000,
+                probe_steps_per_sec: 20.0,
             }
         }
     }

@@ -26,8 +26,8 @@ pub async fn scenario_streams(
         access_token: token.to_owned(),
         watchers,
         streams_per_connection: 1,
-        steps: plan.steps,
-        steps_per_sec: plan.steps_per_sec,
+        steps: plan.probe_steps,
+        steps_per_sec: plan.probe_steps_per_sec,
     };
     eprintln!("  streams: probe with no idle streams (1 watcher)");
     let mut base = fanout::run(&probe(1)).await?;
