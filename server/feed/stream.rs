@@ -156,7 +156,7 @@ pub fn session_feed(
         read_any: false,
         started: false,
         done: false,
-        last_touch: Instant::now() - Duration::from_secs(3600),
+        last_touch: None,
         last_sent: tokio::time::Instant::now(),
     };
     Box::pin(futures_util::stream::unfold(feed, |mut feed| async move {
@@ -191,7 +191,8 @@ struct SessionFeed {
     started: bool,
     /// The stream ends after the item just returned.
     done: bool,
-    last_touch: Instant,
+    /// When the agent's stream last refreshed its session's presence; none yet.
+    last_touch: Option<Instant>,
     /// Heartbeats are due a period after the last thing *sent*: a session busy with messages
     /// this stream filters out (the agent's own steps on its subscription) is silence too.
     last_sent: tokio::time::Instant,
@@ -317,21 +318,29 @@ impl SessionFeed {
         }
     }
 
-    /// The agent's subscription keeps its session's last-seen time fresh.
+    /// The agent's subscription keeps its session's last-seen time fresh: the first time
+    /// through the locking way, awaited (it may end a disconnect, which the person should see
+    /// at once), then by the store's batched refresh, not awaited.
     async fn touch_presence(&mut self) {
         if let SessionView::Agent {
             project_id,
             presence_every,
         } = &self.view
         {
-            if self.last_touch.elapsed() >= *presence_every {
-                self.last_touch = Instant::now();
+            let Some(last) = self.last_touch else {
+                self.last_touch = Some(Instant::now());
                 let (store, project, id) = (self.store.clone(), *project_id, self.channel.id);
                 if let Err(e) =
                     detached(async move { store.touch_session(project, id).await }).await
                 {
                     tracing::debug!(error = %e, "presence touch failed");
                 }
+                return;
+            };
+            if last.elapsed() >= *presence_every {
+                self.last_touch = Some(Instant::now());
+                self.store
+                    .refresh_presence(*project_id, self.channel.id, *presence_every);
             }
         }
     }

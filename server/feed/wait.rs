@@ -116,11 +116,14 @@ where
     let until = Instant::now() + wait;
     // Subscribe before the first read so that an answer committed in between wakes us.
     let mut marks = channel.subscribe();
-    let mut next_touch = Instant::now();
+    // The first sign of life through the locking way, awaited: it may end a disconnect. The
+    // periodic ones after it through the store's batched refresh, not awaited.
+    store.touch_session(project_id, session).await?;
+    let mut next_touch = Instant::now() + presence_every;
     let mut woken = false;
     loop {
         if Instant::now() >= next_touch {
-            store.touch_session(project_id, session).await?;
+            store.refresh_presence(project_id, session, presence_every);
             next_touch = Instant::now() + presence_every;
         }
         let (found, status) = match woken.then(&just_committed).flatten() {

@@ -46,7 +46,7 @@ struct WayLabel {
     way: &'static str,
 }
 
-type ResolutionWays = Family<WayLabel, Counter>;
+type WayCounters = Family<WayLabel, Counter>;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
@@ -72,7 +72,8 @@ struct Inner {
     tls_reloads: Family<OutcomeLabel, Counter>,
     feed_lag: Histogram,
     step_batch_sizes: Histogram,
-    resolution_ways: ResolutionWays,
+    resolution_ways: WayCounters,
+    presence_refresh_ways: WayCounters,
     kube: crate::kubernetes::traffic::KubeTraffic,
 }
 
@@ -116,13 +117,21 @@ impl Metrics {
             "Steps written per group commit (one statement and one WAL flush each)",
             step_batch_sizes.clone(),
         );
-        let resolution_ways = ResolutionWays::default();
+        let resolution_ways = WayCounters::default();
         registry.register(
             "input_resolutions",
             "People's answers and approval decisions by how they were written: one_statement (the \
              usual case) or locking (the general transaction: refusals, replays, races, \
              allow-for-session)",
             resolution_ways.clone(),
+        );
+        let presence_refresh_ways = WayCounters::default();
+        registry.register(
+            "presence_refreshes",
+            "Agents' periodic signs of life (sessions' last-seen times) by how they were written: \
+             batched (one statement a second for every session whose status stays) or locking \
+             (a disconnect ended, a row busy at the time, a failed batch)",
+            presence_refresh_ways.clone(),
         );
         registry.register(
             "rpc_calls",
@@ -214,6 +223,7 @@ impl Metrics {
             feed_lag,
             step_batch_sizes,
             resolution_ways,
+            presence_refresh_ways,
             kube,
         }))
     }
@@ -233,6 +243,18 @@ impl Metrics {
                 .clone()
         };
         (way("one_statement"), way("locking"))
+    }
+
+    /// For the store to count agents' presence refreshes by the way it wrote them: the
+    /// `batched` and the `locking` counters.
+    pub fn presence_refresh_ways(&self) -> (Counter, Counter) {
+        let way = |way| {
+            self.0
+                .presence_refresh_ways
+                .get_or_create(&WayLabel { way })
+                .clone()
+        };
+        (way("batched"), way("locking"))
     }
 
     /// The Kubernetes client's counters, for its layer and watchers to count into.

@@ -336,7 +336,8 @@ pub async fn start_with_store(
     let store = store
         .with_hint_sink(hint_sink)
         .observing_step_batches(metrics.step_batch_sizes())
-        .observing_resolutions(metrics.resolution_ways());
+        .observing_resolutions(metrics.resolution_ways())
+        .observing_presence_refreshes(metrics.presence_refresh_ways());
     store
         .outbox()
         .set_coalesce_secs(settings.notify.coalesce_secs as f64);

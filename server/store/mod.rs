@@ -75,6 +75,8 @@ pub struct Store {
     pub(in crate::store) resolution_ways: std::sync::Arc<ResolutionWays>,
     /// Connections for hot single statements, kept beside the pool (see `kept`).
     kept: std::sync::Arc<kept::Kept>,
+    /// Agents' periodic signs of life, written together (see `sessions::presence_refresh`).
+    presence_refresh: std::sync::Arc<sessions::PresenceRefresh>,
 }
 
 /// See `Store::observing_resolutions`.
@@ -147,6 +149,7 @@ impl Store {
             input_specs: Default::default(),
             resolution_ways: Default::default(),
             kept: Default::default(),
+            presence_refresh: Default::default(),
         })
     }
 
@@ -160,6 +163,7 @@ impl Store {
             input_specs: Default::default(),
             resolution_ways: Default::default(),
             kept: Default::default(),
+            presence_refresh: Default::default(),
         }
     }
 
@@ -180,6 +184,9 @@ impl Store {
             resolution_ways: self.resolution_ways.clone(),
             // The same pool's.
             kept: self.kept.clone(),
+            // Its statement sends no hints; a refresh that goes the locking way does, through
+            // the store that asked for it.
+            presence_refresh: self.presence_refresh.clone(),
         }
     }
 
@@ -200,6 +207,13 @@ impl Store {
             one_statement,
             locking,
         });
+        self
+    }
+
+    /// The same store, counting agents' presence refreshes written by a batch's statement and
+    /// the locking way (metrics).
+    pub fn observing_presence_refreshes(mut self, ways: (Counter, Counter)) -> Store {
+        self.presence_refresh = std::sync::Arc::new(sessions::PresenceRefresh::observing(ways));
         self
     }
 

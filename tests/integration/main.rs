@@ -25,6 +25,7 @@ mod notify_email;
 mod notify_push;
 mod notify_replicas;
 mod oidc;
+mod presence_refresh;
 mod projects;
 mod questions;
 mod reads;

@@ -17,6 +17,7 @@ mod approvals;
 mod input_fast;
 mod locked;
 mod person_writes;
+mod presence_refresh;
 mod step_batch;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ use super::rows::{MESSAGE_COLUMNS, MessageRow, messages};
 use crate::domain::*;
 pub use approvals::{ApprovalRef, Decided, Decider};
 pub(in crate::store) use locked::Locked;
+pub use presence_refresh::PresenceRefresh;
 pub use step_batch::GroupCommit;
 
 pub(in crate::store) use crate::store::tx::Tx;
