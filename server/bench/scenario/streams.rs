@@ -157,6 +157,15 @@ pub async fn scenario_streams(
     report.row(
         SCENARIO,
         &probe_case,
+        "Postgres CPU (idle streams + probe)",
+        "% core",
+        probed.cpu.pct(probed.cpu.pg_secs),
+        Some(base.cpu.pct(base.cpu.pg_secs)),
+        "none open",
+    );
+    report.row(
+        SCENARIO,
+        &probe_case,
         "heartbeats to idle streams",
         "",
         heartbeats as f64,
