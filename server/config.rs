@@ -409,7 +409,9 @@ pub struct FeedSettings {
     /// ALB, ingress-nginx) and lets a phone's radio sleep between frames; dead connections are
     /// found by HTTP/2 keepalive pings, not by these (BENCHMARKS.md §19).
     pub heartbeat_ms: u64,
-    /// How often an open agent subscription or waiting call refreshes the session's last-seen.
+    /// How often an open agent subscription or waiting call refreshes the session's last-seen
+    /// time (after its first refresh, these are written together, once a second at most:
+    /// `store::sessions::presence_refresh`). Keep it well below `sessions.disconnect_after_secs`.
     pub presence_interval_ms: u64,
     /// How often every process re-reads its watched feeds' marks from the store: the longest
     /// a watcher waits for a write of a server that died between its commit and its NOTIFY.

@@ -54,9 +54,9 @@ impl IdleStreams {
     }
 
     /// Ends every stream (the client cancels them) and waits for their tasks.
-    pub async fn close(self) {
+    pub async fn close(&mut self) {
         let _ = self.cancel.send(true);
-        for t in self.tasks {
+        for t in std::mem::take(&mut self.tasks) {
             let _ = t.await;
         }
     }

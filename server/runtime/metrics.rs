@@ -130,7 +130,7 @@ impl Metrics {
             "presence_refreshes",
             "Agents' periodic signs of life (sessions' last-seen times) by how they were written: \
              batched (one statement a second for every session whose status stays) or locking \
-             (a disconnect ended, a row busy at the time, a failed batch)",
+             (a disconnect ended, a row busy at the time)",
             presence_refresh_ways.clone(),
         );
         registry.register(

@@ -10,7 +10,10 @@
 //! (`SessionStatus::after_agent_contact`). The others (a session marked DISCONNECTED meanwhile,
 //! one still STARTING), and any session whose row another transaction holds at that moment, go
 //! the locking way (`Store::touch_session`), which writes their status change as every other
-//! contact does. Nothing here delays what the agent receives: the caller does not wait.
+//! contact does. A batch whose statement fails is not redone one session at a time (that would
+//! multiply the load on a database already in trouble): the next refresh, a period later, tries
+//! again, well inside the sweep's window. Nothing here delays what the agent receives: the
+//! caller does not wait.
 //!
 //! The first sign of life of a stream or wait is not queued: it may end a disconnect, and the
 //! person should see "agent is back" at once. Only the periodic refreshes after it are.
@@ -57,14 +60,15 @@ impl PresenceRefresh {
 struct Queued {
     project: Uuid,
     session: Uuid,
-    /// Whether the batch refreshed it; dropped unsent when the batch failed.
+    /// Whether the batch refreshed it (`false`: it needs the locking way); dropped unsent when
+    /// the batch failed.
     done: oneshot::Sender<bool>,
 }
 
 impl Store {
     /// Refreshes the session's last-seen time soon, together with other sessions', and the
     /// locking way when a sign of life would change its status. Returns at once; a failure is
-    /// logged (the next refresh tries again, and the sweep's window is minutes).
+    /// logged, and the next refresh tries again (the sweep's window is minutes).
     /// `period` is how often the caller refreshes: the batch window is shorter.
     pub fn refresh_presence(&self, project_id: ProjectId, session_id: SessionId, period: Duration) {
         let refresh = &self.presence_refresh;
@@ -90,7 +94,7 @@ impl Store {
         }
         let (store, locking) = (self.clone(), refresh.locking.clone());
         tokio::spawn(async move {
-            if refreshed.await == Ok(true) {
+            if refreshed.await != Ok(false) {
                 return;
             }
             locking.inc();
@@ -124,8 +128,7 @@ async fn run(
                         let _ = q.done.send(refreshed.contains(&q.session));
                     }
                 }
-                // Every caller of the chunk goes the locking way (its own error, if any, is
-                // logged there).
+                // Dropping the chunk tells its callers; their next refreshes try again.
                 Err(e) => tracing::warn!(error = %e, "batched presence refresh failed"),
             }
         }
