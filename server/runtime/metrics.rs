@@ -48,6 +48,12 @@ struct WayLabel {
 
 type WayCounters = Family<WayLabel, Counter>;
 
+/// The counters of two ways of a `WayCounters` family.
+fn two_ways(family: &WayCounters, a: &'static str, b: &'static str) -> (Counter, Counter) {
+    let way = |way| family.get_or_create(&WayLabel { way }).clone();
+    (way(a), way(b))
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabel {
     outcome: &'static str,
@@ -236,25 +242,13 @@ impl Metrics {
     /// For the store to count its answers and decisions by the way it wrote them: the
     /// `one_statement` and the `locking` counters.
     pub fn resolution_ways(&self) -> (Counter, Counter) {
-        let way = |way| {
-            self.0
-                .resolution_ways
-                .get_or_create(&WayLabel { way })
-                .clone()
-        };
-        (way("one_statement"), way("locking"))
+        two_ways(&self.0.resolution_ways, "one_statement", "locking")
     }
 
     /// For the store to count agents' presence refreshes by the way it wrote them: the
     /// `batched` and the `locking` counters.
     pub fn presence_refresh_ways(&self) -> (Counter, Counter) {
-        let way = |way| {
-            self.0
-                .presence_refresh_ways
-                .get_or_create(&WayLabel { way })
-                .clone()
-        };
-        (way("batched"), way("locking"))
+        two_ways(&self.0.presence_refresh_ways, "batched", "locking")
     }
 
     /// The Kubernetes client's counters, for its layer and watchers to count into.

@@ -233,22 +233,12 @@ async fn the_one_statement_and_the_locking_way_answer_alike() {
 
 /// The server's counts of answers and decisions written (in one statement, the locking way).
 async fn resolutions(app: &TestApp) -> (f64, f64) {
-    let addr = app
-        .server
-        .as_ref()
-        .unwrap()
-        .metrics_addr
-        .expect("a metrics listener");
-    let scrape = crate::serving::scrape(addr).await;
-    let way = |way| {
-        crate::serving::value(
-            &scrape,
-            "switchboard_input_resolutions_total",
-            &[("way", way)],
-        )
-        .unwrap_or(0.0)
-    };
-    (way("one_statement"), way("locking"))
+    crate::serving::counts_by_way(
+        app,
+        "switchboard_input_resolutions_total",
+        ("one_statement", "locking"),
+    )
+    .await
 }
 
 /// The one-statement way validates the answer before it knows who asks (from this process's

@@ -16,22 +16,12 @@ use crate::harness::*;
 
 /// The server's counts of presence refreshes: (batched, locking).
 async fn refreshes(app: &TestApp) -> (f64, f64) {
-    let addr = app
-        .server
-        .as_ref()
-        .unwrap()
-        .metrics_addr
-        .expect("a metrics listener");
-    let scrape = crate::serving::scrape(addr).await;
-    let way = |way| {
-        crate::serving::value(
-            &scrape,
-            "switchboard_presence_refreshes_total",
-            &[("way", way)],
-        )
-        .unwrap_or(0.0)
-    };
-    (way("batched"), way("locking"))
+    crate::serving::counts_by_way(
+        app,
+        "switchboard_presence_refreshes_total",
+        ("batched", "locking"),
+    )
+    .await
 }
 
 /// (last_seen_at, last_seq, status) as stored.

@@ -417,6 +417,24 @@ pub async fn scrape(addr: SocketAddr) -> prometheus_parse::Scrape {
     prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).expect("parses")
 }
 
+/// Two series of a counter labelled by `way`, scraped from the app's metrics listener (0 for
+/// a series not yet written).
+pub async fn counts_by_way(
+    app: &crate::harness::TestApp,
+    metric: &str,
+    (a, b): (&str, &str),
+) -> (f64, f64) {
+    let addr = app
+        .server
+        .as_ref()
+        .expect("running")
+        .metrics_addr
+        .expect("a metrics listener");
+    let scrape = scrape(addr).await;
+    let way = |way| value(&scrape, metric, &[("way", way)]).unwrap_or(0.0);
+    (way(a), way(b))
+}
+
 /// A counter's or gauge's value, or a histogram's count, for the series with these labels.
 pub fn value(
     scrape: &prometheus_parse::Scrape,
