@@ -12,7 +12,7 @@ use super::requests::{self, session_id};
 use super::{AppState, caller, convert, feed_response, session_to_resume};
 use crate::domain::{AgentCaller, diff};
 use crate::feed::hub::FeedMessage;
-use crate::feed::stream::{FeedStream, SessionView, session_feed};
+use crate::feed::stream::{SessionFeed, SessionView, session_feed};
 use crate::feed::wait::{AnswerWait, ApprovalWait, wait_for_answer, wait_for_approval, wait_time};
 use crate::proto::agent_service_server::AgentService;
 use crate::proto::*;
@@ -28,7 +28,7 @@ impl AgentApi {
     async fn subscribe_feed(
         &self,
         request: Request<SubscribeRequest>,
-    ) -> Result<Option<FeedStream<Arc<FeedMessage>>>, Status> {
+    ) -> Result<Option<SessionFeed>, Status> {
         let caller: AgentCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
         caller.may_act_on(cmd.session)?;

@@ -1,7 +1,6 @@
 //! DashboardService: what people call, authenticated by access token.
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -11,8 +10,7 @@ use super::requests::{self, session_id};
 use super::{AppState, beyond_the_end, caller, convert, feed_response, session_to_resume};
 use crate::auth::secrets::mint_api_key;
 use crate::domain::{ApiKeyId, DomainError, ProjectId, Role, UserCaller, validate};
-use crate::feed::hub::FeedMessage;
-use crate::feed::stream::{FeedStream, SessionView, inbox_feed, session_feed};
+use crate::feed::stream::{SessionFeed, SessionView, inbox_feed, session_feed};
 use crate::notify::presence::PresenceGuard;
 use crate::proto::dashboard_service_server::DashboardService;
 use crate::proto::*;
@@ -47,7 +45,7 @@ impl DashboardApi {
     async fn watch_session_feed(
         &self,
         request: Request<WatchSessionRequest>,
-    ) -> Result<(FeedStream<Arc<FeedMessage>>, PresenceGuard), Status> {
+    ) -> Result<(SessionFeed, PresenceGuard), Status> {
         let caller: UserCaller = caller(&request)?;
         let cmd = requests::SessionFeed::try_from(request.into_inner())?;
         let read = Scope::person(caller.user_id, Role::View);

@@ -29,7 +29,7 @@ use super::feed_body::{FeedBody, frame};
 use super::{convert, status};
 use crate::domain::Message;
 use crate::feed::hub::FeedMessage;
-use crate::feed::stream::{FeedItem, FeedStream};
+use crate::feed::stream::{FeedItem, FeedStream, SessionFeed};
 use crate::proto::{
     SubscribeRequest, WatchSessionRequest, WatchSessionResponse, watch_session_response,
 };
@@ -67,32 +67,53 @@ pub enum Wire {
 }
 
 /// A session feed as framed responses. A concrete type rather than a mapped, boxed stream: its
-/// body ([`FeedBody`]) calls `poll_wire` directly, one layer less per delivery.
+/// body ([`FeedBody`]) calls `poll_wire` directly, and a session's feed lives inside it, not
+/// behind a pointer of its own (one layer and one allocation less per stream).
 pub struct EncodedStream {
-    feed: FeedStream<Arc<FeedMessage>>,
+    feed: Feed,
     /// Lives as long as the stream (a watcher's presence guard).
     _keep: Box<dyn std::any::Any + Send>,
 }
 
+// Every served watch is the large variant; boxing it would put back the pointer this avoids.
+#[allow(clippy::large_enum_variant)]
+enum Feed {
+    Session(SessionFeed),
+    /// Any other stream of deliveries (an empty one; tests' own).
+    Other(FeedStream<Arc<FeedMessage>>),
+}
+
 /// A session feed as framed responses; `keep` lives as long as the stream.
-pub fn encoded_session_feed<K: Send + 'static>(
+pub fn encoded_session_feed<K: Send + 'static>(feed: SessionFeed, keep: K) -> EncodedStream {
+    EncodedStream {
+        feed: Feed::Session(feed),
+        _keep: Box::new(keep),
+    }
+}
+
+/// Any stream of session deliveries as framed responses.
+pub fn encoded_feed<K: Send + 'static>(
     feed: FeedStream<Arc<FeedMessage>>,
     keep: K,
 ) -> EncodedStream {
     EncodedStream {
-        feed,
+        feed: Feed::Other(feed),
         _keep: Box::new(keep),
     }
 }
 
 impl EncodedStream {
     pub fn empty() -> EncodedStream {
-        encoded_session_feed(Box::pin(tokio_stream::empty()), ())
+        encoded_feed(Box::pin(tokio_stream::empty()), ())
     }
 
     /// The next framed response: a message's shared frame, a heartbeat, or the status to end with.
     pub fn poll_wire(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Wire, Status>>> {
-        self.feed.as_mut().poll_next(cx).map(|next| {
+        let next = match &mut self.feed {
+            Feed::Session(feed) => Pin::new(feed).poll_next(cx),
+            Feed::Other(feed) => feed.as_mut().poll_next(cx),
+        };
+        next.map(|next| {
             next.map(|delivered| match delivered {
                 Ok(FeedItem::Item(m)) => Ok(Wire::Message(m)),
                 Ok(FeedItem::Heartbeat { high_water }) => {

@@ -134,7 +134,7 @@ impl http_body::Body for FeedBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::encoded_feed::encoded_session_feed;
+    use crate::api::encoded_feed::encoded_feed;
     use crate::domain::DomainError;
     use crate::feed::stream::FeedItem;
     use http_body_util::BodyExt;
@@ -174,10 +174,7 @@ mod tests {
     }
 
     fn body(items: Vec<Delivered>) -> FeedBody {
-        FeedBody::new(encoded_session_feed(
-            Box::pin(tokio_stream::iter(items)),
-            (),
-        ))
+        FeedBody::new(encoded_feed(Box::pin(tokio_stream::iter(items)), ()))
     }
 
     #[tokio::test]
@@ -213,7 +210,7 @@ mod tests {
     async fn a_pending_feed_hands_out_what_is_ready() {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         let feed = tokio_stream::wrappers::ReceiverStream::new(rx);
-        let mut body = FeedBody::new(encoded_session_feed(Box::pin(feed), ()));
+        let mut body = FeedBody::new(encoded_feed(Box::pin(feed), ()));
         tx.send(heartbeat(3)).await.unwrap();
         let data = next_data(&mut body).await;
         assert_eq!(high_waters(&data), [3]);

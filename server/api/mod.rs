@@ -112,7 +112,10 @@ pub fn beyond_the_end(field: &'static str, after: i64, newest: i64) -> Result<()
 /// A live feed as a gRPC response stream: `item` converts each delivered item, heartbeats
 /// carry the high-water mark, and domain errors become statuses.
 pub fn feed_response<T: Send + 'static, R: Send + 'static>(
-    feed: crate::feed::stream::FeedStream<T>,
+    feed: impl tokio_stream::Stream<
+        Item = Result<crate::feed::stream::FeedItem<T>, crate::domain::DomainError>,
+    > + Send
+    + 'static,
     item: impl Fn(T) -> R + Send + 'static,
     heartbeat: impl Fn(crate::proto::StreamHeartbeat) -> R + Send + 'static,
 ) -> std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<R, tonic::Status>> + Send>> {

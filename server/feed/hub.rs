@@ -176,31 +176,34 @@ impl SessionChannel {
 
     /// What `read_after` returns without waiting: nothing when the cursor is at the mark, the
     /// cached messages after it when the cache covers them. `None`: the store must be read.
-    /// (The common case of a live watcher, taken without an await, so without a future per
-    /// call.)
-    pub fn ready_after(&self, cursor: i64) -> Option<Vec<Arc<FeedMessage>>> {
-        if cursor >= self.mark().high_water {
-            return Some(Vec::new());
-        }
-        self.cached_after(cursor)
+    fn ready_after(&self, cursor: i64) -> Option<Vec<Arc<FeedMessage>>> {
+        let mut ready = VecDeque::new();
+        self.ready_into(cursor, &mut ready).then(|| ready.into())
+    }
+
+    /// [`ready_after`](Self::ready_after) appended to `into` (a live watcher's own queue, so
+    /// a delivery allocates nothing); false when the store must be read.
+    pub fn ready_into(&self, cursor: i64, into: &mut VecDeque<Arc<FeedMessage>>) -> bool {
+        cursor >= self.mark().high_water || self.cached_into(cursor, into)
     }
 
     fn cached_after(&self, cursor: i64) -> Option<Vec<Arc<FeedMessage>>> {
+        let mut hit = VecDeque::new();
+        self.cached_into(cursor, &mut hit).then(|| hit.into())
+    }
+
+    fn cached_into(&self, cursor: i64, into: &mut VecDeque<Arc<FeedMessage>>) -> bool {
         let cache = self.cache.lock().expect("cache lock");
-        let first = cache.front()?.seq;
-        let last = cache.back()?.seq;
+        let (Some(first), Some(last)) = (cache.front(), cache.back()) else {
+            return false;
+        };
+        let (first, last) = (first.seq, last.seq);
         if cursor + 1 < first || cursor >= last {
-            return None;
+            return false;
         }
         let start = (cursor + 1 - first) as usize;
-        Some(
-            cache
-                .iter()
-                .skip(start)
-                .take(READ_BATCH as usize)
-                .cloned()
-                .collect(),
-        )
+        into.extend(cache.iter().skip(start).take(READ_BATCH as usize).cloned());
+        true
     }
 
     async fn extend_cache(&self, store: &Store, after: i64) -> DomainResult<()> {

@@ -6,11 +6,16 @@
 //! inbox feed still runs as a task feeding a small channel.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
+use tokio_stream::wrappers::{ReceiverStream, WatchStream};
 use tokio_util::sync::CancellationToken;
 
 use super::hub::{AccessChannel, FeedMessage, InboxChannel, Mark, READ_BATCH, SessionChannel};
@@ -137,13 +142,16 @@ pub fn session_feed(
     after_seq: i64,
     view: SessionView,
     config: FeedConfig,
-) -> FeedStream<Arc<FeedMessage>> {
+) -> SessionFeed {
     // Subscribed at once: a commit from now on moves the mark past what the first read sees.
-    let marks = channel.subscribe();
-    let access = config.access.as_ref().map(|g| g.channel.subscribe());
+    let marks = WatchStream::from_changes(channel.subscribe());
+    let access = config
+        .access
+        .as_ref()
+        .map(|g| WatchStream::from_changes(g.channel.subscribe()));
     // Shutdown comes through the channel's mark (`Hub::close_sessions`), not `config.shutdown`.
     let heartbeat_at = Box::pin(tokio::time::sleep(config.heartbeat));
-    let feed = SessionFeed {
+    SessionFeed {
         store,
         channel,
         view,
@@ -155,33 +163,33 @@ pub fn session_feed(
         ready: VecDeque::new(),
         read_any: false,
         started: false,
+        waiting: false,
+        work: None,
         done: false,
         last_touch: None,
         last_sent: tokio::time::Instant::now(),
-    };
-    Box::pin(futures_util::stream::unfold(feed, |mut feed| async move {
-        if feed.done {
-            return None;
-        }
-        let next = feed.next().await;
-        if !matches!(next, Ok(FeedItem::Item(_)) | Ok(FeedItem::Heartbeat { .. })) {
-            feed.done = true;
-        }
-        Some((next, feed))
-    }))
+    }
 }
 
 /// One watcher's place in a session feed.
-struct SessionFeed {
+///
+/// A stream written by hand rather than an `async` loop: a delivery is a few field reads and
+/// a pop, and the wait for the next one keeps its registrations (the session's mark, the
+/// person's access) from one wait to the next instead of making and dropping them per
+/// delivery. What has to wait on something else (the first checks, a store read, the first
+/// presence touch, an access re-check) is a boxed future in `work`, polled first.
+pub struct SessionFeed {
     store: Store,
     channel: Arc<SessionChannel>,
     view: SessionView,
     config: FeedConfig,
     /// When to look again whether a heartbeat is due: set once per period rather than once
     /// per wait, so a busy feed does not re-arm a timer per delivery.
-    heartbeat_at: std::pin::Pin<Box<tokio::time::Sleep>>,
-    marks: tokio::sync::watch::Receiver<Mark>,
-    access: Option<tokio::sync::watch::Receiver<Mark>>,
+    heartbeat_at: Pin<Box<tokio::time::Sleep>>,
+    /// Each change of the session's mark, registered from one wait to the next.
+    marks: WatchStream<Mark>,
+    /// Each change of the person's access epoch (none for an agent).
+    access: Option<WatchStream<Mark>>,
     /// The last seq handed out or skipped (every message up to it is dealt with).
     cursor: i64,
     /// Read, not yet handed out.
@@ -189,6 +197,11 @@ struct SessionFeed {
     /// Something was read since the last heartbeat check.
     read_any: bool,
     started: bool,
+    /// Caught up: the last read found nothing new, so nothing is read again until something
+    /// wakes the feed (its mark, its access, its heartbeat timer).
+    waiting: bool,
+    /// The slow step in flight, if any.
+    work: Option<Work>,
     /// The stream ends after the item just returned.
     done: bool,
     /// When the agent's stream last refreshed its session's presence; none yet.
@@ -200,6 +213,17 @@ struct SessionFeed {
 
 type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
 
+/// A step of a session feed that waits on something other than its marks.
+type Work = Pin<Box<dyn Future<Output = WorkDone> + Send>>;
+
+enum WorkDone {
+    Started(Result<(), DomainError>),
+    Touched,
+    Read(Result<Vec<Arc<FeedMessage>>, DomainError>),
+    /// An access re-check: the error to end with, if access is gone.
+    Checked(Result<Option<DomainError>, DomainError>),
+}
+
 /// Runs `work` as a task of its own and waits for it. A session feed is polled only while its
 /// HTTP/2 stream has room to send, and its body (`api::feed_body`) hands what is ready to HTTP/2 as soon as the
 /// feed is pending: a feed that has just sent something and then waits on the store may not be
@@ -207,104 +231,174 @@ type Delivery = Result<FeedItem<Arc<FeedMessage>>, DomainError>;
 /// single-flight fill lock, a pooled database connection) runs here instead, so that it always
 /// finishes and lets go, whatever becomes of the stream that asked for it.
 async fn detached<T: Send + 'static>(
-    work: impl std::future::Future<Output = Result<T, DomainError>> + Send + 'static,
+    work: impl Future<Output = Result<T, DomainError>> + Send + 'static,
 ) -> Result<T, DomainError> {
     tokio::spawn(work)
         .await
         .map_err(|e| DomainError::internal_from("a feed's store read failed", e))?
 }
 
-impl SessionFeed {
-    /// The first checks, once: access, and that the session exists and is the one the channel
-    /// knew.
-    async fn start(&mut self) -> Result<(), DomainError> {
-        // Subscribed (in `session_feed`): a revocation from now on wakes us; one committed
-        // before is seen here.
-        // (Not `detached`: nothing has been sent yet, so the stream is polled until this ends.)
-        if let Some(e) = Box::pin(access_lost(&self.config.access)).await {
-            return Err(e);
-        }
-        // What the channel knew *before* the store read: every commit it had heard of by then
-        // is visible to that read. (Comparing with the mark after the read would race with
-        // notifications of commits the read's snapshot missed.)
-        let known = self.channel.mark().high_water;
-        match Box::pin(self.store.session_high_water(self.channel.id)).await? {
-            // A session's last seq never decreases: a channel that knew of a higher one belongs
-            // to an earlier session with this id, deleted, whose delete notification is still
-            // on its way. Never serve its messages; the retry gets a fresh channel.
-            Some(hw) if hw < known => {
-                self.channel.mark_deleted();
-                Err(DomainError::Unavailable(
-                    "the session was deleted and started again under the same id; retry".into(),
-                ))
-            }
-            Some(hw) => {
-                self.channel.raise(hw);
-                Ok(())
-            }
-            None => Err(DomainError::NotFound("session")),
-        }
+/// The first checks, once: access, and that the session exists and is the one the channel
+/// knew.
+async fn start(
+    store: Store,
+    channel: Arc<SessionChannel>,
+    access: Option<AccessGuard>,
+) -> Result<(), DomainError> {
+    // Subscribed (in `session_feed`): a revocation from now on wakes us; one committed
+    // before is seen here.
+    // (Not `detached`: nothing has been sent yet, so the stream is polled until this ends.)
+    if let Some(e) = access_lost(&access).await {
+        return Err(e);
     }
-
-    /// The next delivery; an error (or the agent's last message) ends the stream.
-    async fn next(&mut self) -> Delivery {
-        if !self.started {
-            self.started = true;
-            self.start().await?;
+    // What the channel knew *before* the store read: every commit it had heard of by then
+    // is visible to that read. (Comparing with the mark after the read would race with
+    // notifications of commits the read's snapshot missed.)
+    let known = channel.mark().high_water;
+    match store.session_high_water(channel.id).await? {
+        // A session's last seq never decreases: a channel that knew of a higher one belongs
+        // to an earlier session with this id, deleted, whose delete notification is still
+        // on its way. Never serve its messages; the retry gets a fresh channel.
+        Some(hw) if hw < known => {
+            channel.mark_deleted();
+            Err(DomainError::Unavailable(
+                "the session was deleted and started again under the same id; retry".into(),
+            ))
         }
+        Some(hw) => {
+            channel.raise(hw);
+            Ok(())
+        }
+        None => Err(DomainError::NotFound("session")),
+    }
+}
+
+impl Stream for SessionFeed {
+    type Item = Delivery;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Delivery>> {
+        let feed = self.get_mut();
+        if feed.done {
+            return Poll::Ready(None);
+        }
+        let next = ready!(feed.poll_delivery(cx));
+        if !matches!(next, Ok(FeedItem::Item(_)) | Ok(FeedItem::Heartbeat { .. })) {
+            feed.done = true;
+        }
+        Poll::Ready(Some(next))
+    }
+}
+
+impl SessionFeed {
+    /// The next delivery; an error (or the agent's last message) ends the stream.
+    fn poll_delivery(&mut self, cx: &mut Context<'_>) -> Poll<Delivery> {
         loop {
-            while let Some(m) = self.ready.pop_front() {
-                self.cursor = m.seq;
-                if self.view.keeps(&m) {
-                    self.done = self.view.ends_after(&m);
-                    self.last_sent = tokio::time::Instant::now();
-                    return Ok(FeedItem::Item(m));
+            if let Some(work) = self.work.as_mut() {
+                let done = ready!(work.as_mut().poll(cx));
+                self.work = None;
+                match done {
+                    WorkDone::Started(Err(e))
+                    | WorkDone::Read(Err(e))
+                    | WorkDone::Checked(Err(e) | Ok(Some(e))) => return Poll::Ready(Err(e)),
+                    WorkDone::Started(Ok(())) | WorkDone::Touched | WorkDone::Checked(Ok(None)) => {
+                    }
+                    WorkDone::Read(Ok(batch)) if batch.is_empty() => self.waiting = true,
+                    WorkDone::Read(Ok(batch)) => {
+                        self.read_any = true;
+                        self.ready.extend(batch);
+                    }
                 }
-            }
-            if std::mem::take(&mut self.read_any)
-                && self.last_sent.elapsed() >= self.config.heartbeat
-            {
-                return Ok(self.heartbeat());
-            }
-            // Checked per batch read, not per message; a close wakes the wait below.
-            if self.channel.mark().closed {
-                return Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into()));
-            }
-            self.touch_presence().await;
-            let batch = match self.channel.ready_after(self.cursor) {
-                Some(batch) => batch,
-                None => {
-                    let (channel, store) = (self.channel.clone(), self.store.clone());
-                    let cursor = self.cursor;
-                    detached(async move { channel.read_after(&store, cursor).await }).await?
-                }
-            };
-            if !batch.is_empty() {
-                self.read_any = true;
-                self.ready.extend(batch);
                 continue;
             }
+            if !self.started {
+                self.started = true;
+                let (store, channel) = (self.store.clone(), self.channel.clone());
+                let access = self.config.access.clone();
+                self.work = Some(Box::pin(async move {
+                    WorkDone::Started(start(store, channel, access).await)
+                }));
+                continue;
+            }
+            if !self.waiting {
+                while let Some(m) = self.ready.pop_front() {
+                    self.cursor = m.seq;
+                    if self.view.keeps(&m) {
+                        self.done = self.view.ends_after(&m);
+                        self.last_sent = tokio::time::Instant::now();
+                        return Poll::Ready(Ok(FeedItem::Item(m)));
+                    }
+                }
+                if std::mem::take(&mut self.read_any)
+                    && self.last_sent.elapsed() >= self.config.heartbeat
+                {
+                    return Poll::Ready(Ok(self.heartbeat()));
+                }
+                // Checked per batch read, not per message; a close wakes the wait below.
+                if self.channel.mark().closed {
+                    return Poll::Ready(Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into())));
+                }
+                if let Some(touch) = self.touch_presence() {
+                    self.work = Some(touch);
+                    continue;
+                }
+                if !self.channel.ready_into(self.cursor, &mut self.ready) {
+                    let (channel, store, cursor) =
+                        (self.channel.clone(), self.store.clone(), self.cursor);
+                    self.work = Some(Box::pin(async move {
+                        WorkDone::Read(
+                            detached(async move { channel.read_after(&store, cursor).await }).await,
+                        )
+                    }));
+                    continue;
+                }
+                if !self.ready.is_empty() {
+                    self.read_any = true;
+                    continue;
+                }
+                self.waiting = true;
+            }
+            // Caught up: wait for the mark, the access epoch or the heartbeat timer.
             if self.channel.mark().deleted {
-                return Err(DomainError::NotFound("session (it was deleted)"));
+                return Poll::Ready(Err(DomainError::NotFound("session (it was deleted)")));
             }
-            tokio::select! {
-                changed = self.marks.changed() => if changed.is_err() {
-                    return Err(DomainError::Unavailable("feed closed; retry".into()));
-                },
-                _ = access_moved(&mut self.access) => {
-                    let guard = self.config.access.clone();
-                    if let Some(e) = detached(async move { Ok(access_lost(&guard).await) }).await? {
-                        return Err(e);
-                    }
+            match self.marks.poll_next_unpin(cx) {
+                Poll::Ready(Some(_)) => {
+                    self.waiting = false;
+                    continue;
                 }
-                _ = self.heartbeat_at.as_mut() => {
-                    let due = self.last_sent + self.config.heartbeat;
-                    if tokio::time::Instant::now() >= due {
-                        return Ok(self.heartbeat());
+                Poll::Ready(None) => {
+                    return Poll::Ready(Err(DomainError::Unavailable("feed closed; retry".into())));
+                }
+                Poll::Pending => {}
+            }
+            if let Some(access) = self.access.as_mut() {
+                match access.poll_next_unpin(cx) {
+                    Poll::Ready(Some(_)) => {
+                        self.waiting = false;
+                        let guard = self.config.access.clone();
+                        self.work = Some(Box::pin(async move {
+                            WorkDone::Checked(
+                                detached(async move { Ok(access_lost(&guard).await) }).await,
+                            )
+                        }));
+                        continue;
                     }
-                    self.heartbeat_at.as_mut().reset(due);
+                    // The access channel outlives its guard's streams; were it gone, there
+                    // would be nothing left to wait for from it.
+                    Poll::Ready(None) => self.access = None,
+                    Poll::Pending => {}
                 }
             }
+            if self.heartbeat_at.as_mut().poll(cx).is_ready() {
+                self.waiting = false;
+                let due = self.last_sent + self.config.heartbeat;
+                if tokio::time::Instant::now() >= due {
+                    return Poll::Ready(Ok(self.heartbeat()));
+                }
+                self.heartbeat_at.as_mut().reset(due);
+                continue;
+            }
+            return Poll::Pending;
         }
     }
 
@@ -320,29 +414,33 @@ impl SessionFeed {
 
     /// The agent's subscription keeps its session's last-seen time fresh: the first time
     /// through the locking way, awaited (it may end a disconnect, which the person should see
-    /// at once), then by the store's batched refresh, not awaited.
-    async fn touch_presence(&mut self) {
-        if let SessionView::Agent {
+    /// at once; the returned work), then by the store's batched refresh, not awaited.
+    fn touch_presence(&mut self) -> Option<Work> {
+        let SessionView::Agent {
             project_id,
             presence_every,
         } = &self.view
-        {
-            let Some(last) = self.last_touch else {
-                self.last_touch = Some(Instant::now());
-                let (store, project, id) = (self.store.clone(), *project_id, self.channel.id);
+        else {
+            return None;
+        };
+        let Some(last) = self.last_touch else {
+            self.last_touch = Some(Instant::now());
+            let (store, project, id) = (self.store.clone(), *project_id, self.channel.id);
+            return Some(Box::pin(async move {
                 if let Err(e) =
                     detached(async move { store.touch_session(project, id).await }).await
                 {
                     tracing::debug!(error = %e, "presence touch failed");
                 }
-                return;
-            };
-            if last.elapsed() >= *presence_every {
-                self.last_touch = Some(Instant::now());
-                self.store
-                    .refresh_presence(*project_id, self.channel.id, *presence_every);
-            }
+                WorkDone::Touched
+            }));
+        };
+        if last.elapsed() >= *presence_every {
+            self.last_touch = Some(Instant::now());
+            self.store
+                .refresh_presence(*project_id, self.channel.id, *presence_every);
         }
+        None
     }
 }
 
