@@ -438,7 +438,7 @@ impl<S, ReqB, ResB> Service<Request<ReqB>> for MetricsService<S>
 where
     S: Service<Request<ReqB>, Response = Response<ResB>>,
     S::Future: Send + 'static,
-    ResB: http_body::Body + Send + 'static,
+    ResB: http_body::Body + Unpin + Send + 'static,
 {
     type Response = Response<MetricsBody<ResB>>;
     type Error = S::Error;
@@ -460,20 +460,18 @@ where
             if let (Some(g), Some(code)) = (guard.as_mut(), grpc_code(response.headers())) {
                 g.finish(code);
             }
-            Ok(response.map(|body| MetricsBody {
-                inner: Box::pin(body),
-                guard,
-            }))
+            Ok(response.map(|inner| MetricsBody { inner, guard }))
         })
     }
 }
 
+/// The response body as it is (no box of its own: every frame of every stream passes here).
 pub struct MetricsBody<B> {
-    inner: Pin<Box<B>>,
+    inner: B,
     guard: Option<CallGuard>,
 }
 
-impl<B: http_body::Body> http_body::Body for MetricsBody<B> {
+impl<B: http_body::Body + Unpin> http_body::Body for MetricsBody<B> {
     type Data = B::Data;
     type Error = B::Error;
 
@@ -481,7 +479,7 @@ impl<B: http_body::Body> http_body::Body for MetricsBody<B> {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let polled = self.inner.as_mut().poll_frame(cx);
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
         if let Poll::Ready(ready) = &polled {
             let code = match ready {
                 Some(Ok(frame)) => frame
