@@ -9,6 +9,7 @@ use bytes::Bytes;
 use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::watch;
 
+use super::wakers::Wakers;
 use crate::domain::{DomainResult, Message, ProjectId, SessionId, UserId};
 use crate::store::{FeedHint, Store};
 
@@ -60,6 +61,9 @@ impl std::ops::Deref for FeedMessage {
 pub struct SessionChannel {
     pub id: SessionId,
     mark: watch::Sender<Mark>,
+    /// The session feeds to wake when the mark moves (`stream::SessionFeed`; the agent's
+    /// waits for one answer use the watch's receivers).
+    pub(crate) feeds: Wakers,
     cache: Mutex<VecDeque<Arc<FeedMessage>>>,
     /// Single flight for filling the cache from the store.
     fill: tokio::sync::Mutex<()>,
@@ -80,6 +84,8 @@ pub struct InboxChannel {
 pub struct AccessChannel {
     pub user_id: UserId,
     mark: watch::Sender<Mark>,
+    /// The session feeds to wake when the epoch moves (the inbox feed uses the watch).
+    pub(crate) feeds: Wakers,
 }
 
 impl AccessChannel {
@@ -87,8 +93,14 @@ impl AccessChannel {
         self.mark.subscribe()
     }
 
+    pub fn epoch(&self) -> i64 {
+        self.mark.borrow().high_water
+    }
+
     pub fn raise(&self, epoch: i64) {
-        raise(&self.mark, epoch)
+        if raise(&self.mark, epoch) {
+            self.feeds.wake_all();
+        }
     }
 }
 
@@ -109,7 +121,8 @@ pub struct Hub {
     lag: std::sync::OnceLock<Histogram>,
 }
 
-fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
+/// True when the mark moved.
+fn raise(tx: &watch::Sender<Mark>, high_water: i64) -> bool {
     tx.send_if_modified(|m| {
         if high_water > m.high_water {
             m.high_water = high_water;
@@ -117,7 +130,7 @@ fn raise(tx: &watch::Sender<Mark>, high_water: i64) {
         } else {
             false
         }
-    });
+    })
 }
 
 impl SessionChannel {
@@ -130,7 +143,9 @@ impl SessionChannel {
     }
 
     pub fn raise(&self, high_water: i64) {
-        raise(&self.mark, high_water)
+        if raise(&self.mark, high_water) {
+            self.feeds.wake_all();
+        }
     }
 
     /// Messages after `cursor`, oldest first, at most `READ_BATCH`: from the cache when it
@@ -233,6 +248,12 @@ impl SessionChannel {
 
     pub(crate) fn mark_deleted(&self) {
         self.mark.send_modify(|m| m.deleted = true);
+        self.feeds.wake_all();
+    }
+
+    fn close(&self) {
+        self.mark.send_modify(|m| m.closed = true);
+        self.feeds.wake_all();
     }
 }
 
@@ -246,7 +267,7 @@ impl InboxChannel {
     }
 
     pub fn raise(&self, high_water: i64) {
-        raise(&self.mark, high_water)
+        raise(&self.mark, high_water);
     }
 }
 
@@ -266,7 +287,7 @@ impl Hub {
             .store(true, std::sync::atomic::Ordering::SeqCst);
         let map = self.sessions.lock().expect("hub lock");
         for ch in map.values().filter_map(Weak::upgrade) {
-            ch.mark.send_modify(|m| m.closed = true);
+            ch.close();
         }
     }
 
@@ -294,6 +315,7 @@ impl Hub {
             mark,
             cache: Mutex::new(VecDeque::new()),
             fill: tokio::sync::Mutex::new(()),
+            feeds: Wakers::default(),
             lag: self.lag.get().cloned(),
         });
         map.insert(id, Arc::downgrade(&ch));
@@ -329,7 +351,11 @@ impl Hub {
             deleted: false,
             closed: false,
         });
-        let ch = Arc::new(AccessChannel { user_id, mark });
+        let ch = Arc::new(AccessChannel {
+            user_id,
+            mark,
+            feeds: Wakers::default(),
+        });
         map.insert(user_id, Arc::downgrade(&ch));
         ch
     }
@@ -517,15 +543,15 @@ impl Hub {
         }
     }
 
-    /// How many live deliveries (streams, parked waits) currently follow this session on this
-    /// server: what a test waits for instead of sleeping.
+    /// How many live deliveries (streams that have caught up once, parked waits) currently
+    /// follow this session on this server: what a test waits for instead of sleeping.
     pub fn session_followers(&self, id: SessionId) -> usize {
         self.sessions
             .lock()
             .expect("hub lock")
             .get(&id)
             .and_then(|w| w.upgrade())
-            .map_or(0, |c| c.mark.receiver_count())
+            .map_or(0, |c| c.mark.receiver_count() + c.feeds.len())
     }
 
     /// Records feed lag into `histogram` from now on.

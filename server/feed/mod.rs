@@ -12,5 +12,6 @@ pub mod listener;
 pub mod notifier;
 pub mod stream;
 pub mod wait;
+pub mod wakers;
 
 pub use hub::Hub;

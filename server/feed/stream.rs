@@ -12,13 +12,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::{ReceiverStream, WatchStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::hub::{AccessChannel, FeedMessage, InboxChannel, Mark, READ_BATCH, SessionChannel};
+use super::wakers::Slot;
 use crate::domain::{DomainError, InboxEvent, Message, MessageBody, ProjectId};
 use crate::store::Store;
 
@@ -143,12 +143,9 @@ pub fn session_feed(
     view: SessionView,
     config: FeedConfig,
 ) -> SessionFeed {
-    // Subscribed at once: a commit from now on moves the mark past what the first read sees.
-    let marks = WatchStream::from_changes(channel.subscribe());
-    let access = config
-        .access
-        .as_ref()
-        .map(|g| WatchStream::from_changes(g.channel.subscribe()));
+    // Taken now: a revocation from now on makes the feed check access again; one committed
+    // before is seen by its first check.
+    let access_epoch = config.access.as_ref().map_or(0, |g| g.channel.epoch());
     // Shutdown comes through the channel's mark (`Hub::close_sessions`), not `config.shutdown`.
     let heartbeat_at = Box::pin(tokio::time::sleep(config.heartbeat));
     SessionFeed {
@@ -157,13 +154,14 @@ pub fn session_feed(
         view,
         config,
         heartbeat_at,
-        marks,
-        access,
+        mark_slot: Slot::default(),
+        access_slot: Slot::default(),
+        access_epoch,
         cursor: after_seq,
         ready: VecDeque::new(),
         read_any: false,
         started: false,
-        waiting: false,
+        stalled_at: None,
         work: None,
         done: false,
         last_touch: None,
@@ -174,9 +172,10 @@ pub fn session_feed(
 /// One watcher's place in a session feed.
 ///
 /// A stream written by hand rather than an `async` loop: a delivery is a few field reads and
-/// a pop, and the wait for the next one keeps its registrations (the session's mark, the
-/// person's access) from one wait to the next instead of making and dropping them per
-/// delivery. What has to wait on something else (the first checks, a store read, the first
+/// a pop, and the wait for the next one keeps its registrations (with the session's channel,
+/// the person's access channel: `feed::wakers`) for as long as the feed lives instead of making
+/// and dropping them per delivery. Every poll looks at the mark afresh, so a wake-up needs no
+/// record of what caused it. What has to wait on something else (the first checks, a store read, the first
 /// presence touch, an access re-check) is a boxed future in `work`, polled first.
 pub struct SessionFeed {
     store: Store,
@@ -186,10 +185,12 @@ pub struct SessionFeed {
     /// When to look again whether a heartbeat is due: set once per period rather than once
     /// per wait, so a busy feed does not re-arm a timer per delivery.
     heartbeat_at: Pin<Box<tokio::time::Sleep>>,
-    /// Each change of the session's mark, registered from one wait to the next.
-    marks: WatchStream<Mark>,
-    /// Each change of the person's access epoch (none for an agent).
-    access: Option<WatchStream<Mark>>,
+    /// This feed's place among the session channel's feeds to wake.
+    mark_slot: Slot,
+    /// Its place among the person's access channel's (unused for an agent).
+    access_slot: Slot,
+    /// The access epoch last checked.
+    access_epoch: i64,
     /// The last seq handed out or skipped (every message up to it is dealt with).
     cursor: i64,
     /// Read, not yet handed out.
@@ -197,9 +198,9 @@ pub struct SessionFeed {
     /// Something was read since the last heartbeat check.
     read_any: bool,
     started: bool,
-    /// Caught up: the last read found nothing new, so nothing is read again until something
-    /// wakes the feed (its mark, its access, its heartbeat timer).
-    waiting: bool,
+    /// The mark when a store read found nothing after the cursor (a deleted session's rows
+    /// are gone before its delete is heard of): nothing is read again until the mark moves.
+    stalled_at: Option<Mark>,
     /// The slow step in flight, if any.
     work: Option<Work>,
     /// The stream ends after the item just returned.
@@ -219,7 +220,8 @@ type Work = Pin<Box<dyn Future<Output = WorkDone> + Send>>;
 enum WorkDone {
     Started(Result<(), DomainError>),
     Touched,
-    Read(Result<Vec<Arc<FeedMessage>>, DomainError>),
+    /// A store read, and the mark before it.
+    Read(Result<Vec<Arc<FeedMessage>>, DomainError>, Mark),
     /// An access re-check: the error to end with, if access is gone.
     Checked(Result<Option<DomainError>, DomainError>),
 }
@@ -289,6 +291,15 @@ impl Stream for SessionFeed {
     }
 }
 
+impl Drop for SessionFeed {
+    fn drop(&mut self) {
+        self.channel.feeds.remove(&mut self.mark_slot);
+        if let Some(guard) = &self.config.access {
+            guard.channel.feeds.remove(&mut self.access_slot);
+        }
+    }
+}
+
 impl SessionFeed {
     /// The next delivery; an error (or the agent's last message) ends the stream.
     fn poll_delivery(&mut self, cx: &mut Context<'_>) -> Poll<Delivery> {
@@ -298,12 +309,14 @@ impl SessionFeed {
                 self.work = None;
                 match done {
                     WorkDone::Started(Err(e))
-                    | WorkDone::Read(Err(e))
+                    | WorkDone::Read(Err(e), _)
                     | WorkDone::Checked(Err(e) | Ok(Some(e))) => return Poll::Ready(Err(e)),
                     WorkDone::Started(Ok(())) | WorkDone::Touched | WorkDone::Checked(Ok(None)) => {
                     }
-                    WorkDone::Read(Ok(batch)) if batch.is_empty() => self.waiting = true,
-                    WorkDone::Read(Ok(batch)) => {
+                    WorkDone::Read(Ok(batch), before) if batch.is_empty() => {
+                        self.stalled_at = Some(before)
+                    }
+                    WorkDone::Read(Ok(batch), _) => {
                         self.read_any = true;
                         self.ready.extend(batch);
                     }
@@ -319,35 +332,39 @@ impl SessionFeed {
                 }));
                 continue;
             }
-            if !self.waiting {
-                while let Some(m) = self.ready.pop_front() {
-                    self.cursor = m.seq;
-                    if self.view.keeps(&m) {
-                        self.done = self.view.ends_after(&m);
-                        self.last_sent = tokio::time::Instant::now();
-                        return Poll::Ready(Ok(FeedItem::Item(m)));
-                    }
+            while let Some(m) = self.ready.pop_front() {
+                self.cursor = m.seq;
+                if self.view.keeps(&m) {
+                    self.done = self.view.ends_after(&m);
+                    self.last_sent = tokio::time::Instant::now();
+                    return Poll::Ready(Ok(FeedItem::Item(m)));
                 }
-                if std::mem::take(&mut self.read_any)
-                    && self.last_sent.elapsed() >= self.config.heartbeat
-                {
-                    return Poll::Ready(Ok(self.heartbeat()));
-                }
-                // Checked per batch read, not per message; a close wakes the wait below.
-                if self.channel.mark().closed {
-                    return Poll::Ready(Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into())));
-                }
-                if let Some(touch) = self.touch_presence() {
-                    self.work = Some(touch);
-                    continue;
-                }
+            }
+            if std::mem::take(&mut self.read_any)
+                && self.last_sent.elapsed() >= self.config.heartbeat
+            {
+                return Poll::Ready(Ok(self.heartbeat()));
+            }
+            let mark = self.channel.mark();
+            // Checked per batch read, not per message; a close wakes the feed.
+            if mark.closed {
+                return Poll::Ready(Err(DomainError::Unavailable(SHUTDOWN_MESSAGE.into())));
+            }
+            if let Some(touch) = self.touch_presence() {
+                self.work = Some(touch);
+                continue;
+            }
+            if self.stalled_at.is_some_and(|at| at != mark) {
+                self.stalled_at = None;
+            }
+            if self.stalled_at.is_none() {
                 if !self.channel.ready_into(self.cursor, &mut self.ready) {
                     let (channel, store, cursor) =
                         (self.channel.clone(), self.store.clone(), self.cursor);
                     self.work = Some(Box::pin(async move {
-                        WorkDone::Read(
-                            detached(async move { channel.read_after(&store, cursor).await }).await,
-                        )
+                        let read =
+                            detached(async move { channel.read_after(&store, cursor).await });
+                        WorkDone::Read(read.await, mark)
                     }));
                     continue;
                 }
@@ -355,42 +372,34 @@ impl SessionFeed {
                     self.read_any = true;
                     continue;
                 }
-                self.waiting = true;
             }
             // Caught up: wait for the mark, the access epoch or the heartbeat timer.
-            if self.channel.mark().deleted {
+            if mark.deleted {
                 return Poll::Ready(Err(DomainError::NotFound("session (it was deleted)")));
             }
-            match self.marks.poll_next_unpin(cx) {
-                Poll::Ready(Some(_)) => {
-                    self.waiting = false;
+            let mut registered = self.channel.feeds.register(&mut self.mark_slot, cx.waker());
+            if let Some(guard) = &self.config.access {
+                registered |= guard
+                    .channel
+                    .feeds
+                    .register(&mut self.access_slot, cx.waker());
+                let epoch = guard.channel.epoch();
+                if epoch != self.access_epoch {
+                    self.access_epoch = epoch;
+                    let guard = self.config.access.clone();
+                    self.work = Some(Box::pin(async move {
+                        WorkDone::Checked(
+                            detached(async move { Ok(access_lost(&guard).await) }).await,
+                        )
+                    }));
                     continue;
                 }
-                Poll::Ready(None) => {
-                    return Poll::Ready(Err(DomainError::Unavailable("feed closed; retry".into())));
-                }
-                Poll::Pending => {}
             }
-            if let Some(access) = self.access.as_mut() {
-                match access.poll_next_unpin(cx) {
-                    Poll::Ready(Some(_)) => {
-                        self.waiting = false;
-                        let guard = self.config.access.clone();
-                        self.work = Some(Box::pin(async move {
-                            WorkDone::Checked(
-                                detached(async move { Ok(access_lost(&guard).await) }).await,
-                            )
-                        }));
-                        continue;
-                    }
-                    // The access channel outlives its guard's streams; were it gone, there
-                    // would be nothing left to wait for from it.
-                    Poll::Ready(None) => self.access = None,
-                    Poll::Pending => {}
-                }
+            // A registration just made may have missed a move: look once more.
+            if registered {
+                continue;
             }
             if self.heartbeat_at.as_mut().poll(cx).is_ready() {
-                self.waiting = false;
                 let due = self.last_sent + self.config.heartbeat;
                 if tokio::time::Instant::now() >= due {
                     return Poll::Ready(Ok(self.heartbeat()));
