@@ -25,7 +25,10 @@ use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
-use crate::api::encoded_feed::{SubscribeEncoded, WatchSessionEncoded, WithEncodedFeed};
+use crate::api::encoded_feed::{
+    FeedsFirst, SUBSCRIBE_PATH, SubscribeEncoded, WATCH_SESSION_PATH, WatchSessionEncoded,
+    WithEncodedFeed,
+};
 use crate::api::launch_service::LaunchApi;
 use crate::api::notification_service::NotificationApi;
 use crate::api::project_service::ProjectApi;
@@ -406,26 +409,28 @@ pub async fn start_with_store(
     let max_message = settings.limits.max_message_bytes;
     let agent_api = Arc::new(AgentApi::new(state.clone()));
     let dashboard_api = Arc::new(DashboardApi::new(state.clone()));
+    // Their live feeds send each message's encoding, made once per process (encoded_feed).
+    let agent_service = WithEncodedFeed::new(
+        AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
+        SUBSCRIBE_PATH,
+        SubscribeEncoded(agent_api),
+        max_message,
+    );
+    let dashboard_service = WithEncodedFeed::new(
+        DashboardServiceServer::from_arc(dashboard_api.clone())
+            .max_decoding_message_size(max_message),
+        WATCH_SESSION_PATH,
+        WatchSessionEncoded(dashboard_api),
+        max_message,
+    );
     let mut builder = tonic::service::Routes::builder();
     builder
         .add_service(
             AuthServiceServer::new(AuthApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
-        // Their live feeds send each message's encoding, made once per process (encoded_feed).
-        .add_service(WithEncodedFeed::new(
-            AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
-            "/switchboard.v1.AgentService/Subscribe",
-            SubscribeEncoded(agent_api),
-            max_message,
-        ))
-        .add_service(WithEncodedFeed::new(
-            DashboardServiceServer::from_arc(dashboard_api.clone())
-                .max_decoding_message_size(max_message),
-            "/switchboard.v1.DashboardService/WatchSession",
-            WatchSessionEncoded(dashboard_api),
-            max_message,
-        ))
+        .add_service(agent_service.clone())
+        .add_service(dashboard_service.clone())
         .add_service(
             ProjectServiceServer::new(ProjectApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
@@ -578,7 +583,11 @@ pub async fn start_with_store(
         )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
-        .service(routes.prepare());
+        .service(FeedsFirst::new(
+            agent_service,
+            dashboard_service,
+            routes.prepare(),
+        ));
     let keepalive = Some(Keepalive {
         interval: Duration::from_secs(30),
         timeout: Duration::from_secs(10),
