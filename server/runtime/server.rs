@@ -18,17 +18,13 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use super::database::{self, Database};
 use super::metrics::{Metrics, MetricsLayer};
 use super::probes::Readiness;
-use super::serve::{Keepalive, serve};
 use super::tasks::BackgroundTasks;
 use super::{forwarded, health, probes, sweeper, tls};
 use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
-use crate::api::encoded_feed::{
-    FeedsFirst, SUBSCRIBE_PATH, SubscribeEncoded, WATCH_SESSION_PATH, WatchSessionEncoded,
-    WithEncodedFeed,
-};
+use crate::api::encoded_feed::{SubscribeEncoded, WatchSessionEncoded, WithEncodedFeed};
 use crate::api::launch_service::LaunchApi;
 use crate::api::notification_service::NotificationApi;
 use crate::api::project_service::ProjectApi;
@@ -409,28 +405,26 @@ pub async fn start_with_store(
     let max_message = settings.limits.max_message_bytes;
     let agent_api = Arc::new(AgentApi::new(state.clone()));
     let dashboard_api = Arc::new(DashboardApi::new(state.clone()));
-    // Their live feeds send each message's encoding, made once per process (encoded_feed).
-    let agent_service = WithEncodedFeed::new(
-        AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
-        SUBSCRIBE_PATH,
-        SubscribeEncoded(agent_api),
-        max_message,
-    );
-    let dashboard_service = WithEncodedFeed::new(
-        DashboardServiceServer::from_arc(dashboard_api.clone())
-            .max_decoding_message_size(max_message),
-        WATCH_SESSION_PATH,
-        WatchSessionEncoded(dashboard_api),
-        max_message,
-    );
     let mut builder = tonic::service::Routes::builder();
     builder
         .add_service(
             AuthServiceServer::new(AuthApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
-        .add_service(agent_service.clone())
-        .add_service(dashboard_service.clone())
+        // Their live feeds send each message's encoding, made once per process (encoded_feed).
+        .add_service(WithEncodedFeed::new(
+            AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
+            "/switchboard.v1.AgentService/Subscribe",
+            SubscribeEncoded(agent_api),
+            max_message,
+        ))
+        .add_service(WithEncodedFeed::new(
+            DashboardServiceServer::from_arc(dashboard_api.clone())
+                .max_decoding_message_size(max_message),
+            "/switchboard.v1.DashboardService/WatchSession",
+            WatchSessionEncoded(dashboard_api),
+            max_message,
+        ))
         .add_service(
             ProjectServiceServer::new(ProjectApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
@@ -567,7 +561,10 @@ pub async fn start_with_store(
     });
 
     let server_stop = stop.clone();
-    let service = tower::ServiceBuilder::new()
+    let router = tonic::transport::Server::builder()
+        .accept_http1(true)
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .layer(cors(&settings))
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
         // Inside gRPC-Web (so a gRPC-Web call's status is still a trailer here) and outside
@@ -583,23 +580,15 @@ pub async fn start_with_store(
         )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
-        .service(FeedsFirst::new(
-            agent_service,
-            dashboard_service,
-            routes.prepare(),
-        ));
-    let keepalive = Some(Keepalive {
-        interval: Duration::from_secs(30),
-        timeout: Duration::from_secs(10),
-    });
+        .add_routes(routes);
     let signal = async move {
         server_stop.cancelled().await;
         // Let streams send their UNAVAILABLE before connections are told to go away.
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let serving_tls = tls.is_some();
-    let server: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match tls {
-        Some(tls) => Box::pin(serve(
+    let server: std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>> = match tls {
+        Some(tls) => Box::pin(router.serve_with_incoming_shutdown(
             tls.incoming(
                 listener,
                 settings.tls.handshake_timeout(),
@@ -607,19 +596,14 @@ pub async fn start_with_store(
                 metrics.clone(),
                 stop.clone(),
             ),
-            service,
-            keepalive,
             signal,
         )),
-        None => Box::pin(serve(
-            accepted_connections(listener),
-            service,
-            keepalive,
-            signal,
-        )),
+        None => {
+            Box::pin(router.serve_with_incoming_shutdown(accepted_connections(listener), signal))
+        }
     };
     let task = tokio::spawn(async move {
-        server.await;
+        let served = server.await;
         metrics_stop.cancel();
         if let Some(metrics_server) = metrics_server {
             let _ = metrics_server.await;
@@ -629,7 +613,7 @@ pub async fn start_with_store(
         if !failed.is_empty() {
             tracing::warn!(?failed, "background tasks failed while the server ran");
         }
-        Ok(())
+        served.map_err(|e| Box::new(e) as BoxError)
     });
     Ok(RunningServer {
         addr,
@@ -689,15 +673,17 @@ fn serve_metrics(
         )
         .route("/livez", probe("/livez"))
         .route("/readyz", probe("/readyz"));
-    let router = tonic::service::Routes::from(router).prepare();
-    tokio::spawn(serve(
-        accepted_connections(listener),
-        router,
-        None,
-        async move {
+    let server = tonic::transport::Server::builder()
+        .accept_http1(true)
+        .add_routes(tonic::service::Routes::from(router))
+        .serve_with_incoming_shutdown(accepted_connections(listener), async move {
             stop.cancelled().await;
-        },
-    ))
+        });
+    tokio::spawn(async move {
+        if let Err(e) = server.await {
+            tracing::warn!(error = %e, "the metrics listener failed");
+        }
+    })
 }
 
 /// The server's incoming connections with the socket options tonic's own `serve` would set.
