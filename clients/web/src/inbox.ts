@@ -24,6 +24,7 @@ import { notifyQuestion } from "./notify";
 import { worthNotifying } from "./notify-rule";
 import { projects } from "./projects";
 import { SHARED } from "./roles";
+import { newerSession } from "./snapshot";
 
 /** Open questions that still matter: an ended session's unanswered questions are moot. */
 export function openQuestions(s: Session): number {
@@ -203,7 +204,7 @@ export class Inbox extends Store {
   put(s: Session): void {
     // A session page of another project (or a shared session) must not join this list.
     if (!this.sessions.has(s.id) && (this.shared || s.projectId !== this.scope)) return;
-    this.sessions.set(s.id, s);
+    this.sessions.set(s.id, newerSession(this.sessions.get(s.id), s));
     this.changed();
   }
 

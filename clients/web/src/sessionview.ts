@@ -18,6 +18,7 @@ import { api, errorText, streamRetry } from "./api";
 import { Feed } from "./feed";
 import { Store } from "./store";
 import { inbox } from "./inbox";
+import { newerSession } from "./snapshot";
 
 export class SessionView extends Store {
   session: Session | null = null;
@@ -213,10 +214,11 @@ export class SessionView extends Store {
     }
   }
 
+  /** A write's answer (stop, rename): kept unless the feed has already shown later messages. */
   setSession(s: Session | undefined): void {
     if (!s) return;
-    this.session = s;
-    inbox().put({ ...s });
+    this.session = newerSession(this.session, s);
+    inbox().put({ ...this.session });
     this.changed();
   }
 
