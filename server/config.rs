@@ -385,6 +385,11 @@ pub struct AuthSettings {
     pub jwt_secret: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// A rotated refresh token presented again within this many seconds is rotated once more
+    /// instead of revoking its sign-in: the answer to the first presentation can be lost (a
+    /// browser tab navigating away mid-refresh). After it, a second presentation means the
+    /// token leaked, and every token of that sign-in is revoked. 0 revokes at once.
+    pub refresh_reuse_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -559,6 +564,7 @@ impl Default for AuthSettings {
             jwt_secret: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            refresh_reuse_grace_secs: 10,
         }
     }
 }
@@ -605,6 +611,9 @@ impl AuthSettings {
     }
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+    pub fn refresh_reuse_grace(&self) -> Duration {
+        Duration::from_secs(self.refresh_reuse_grace_secs)
     }
 }
 

@@ -69,7 +69,12 @@ impl AuthService for AuthApi {
     ) -> Result<Response<RefreshResponse>, Status> {
         let token = request.into_inner().refresh_token;
         validate::required_text("refresh_token", &token, 200)?;
-        let (user, family_id) = sign_in::rotate_refresh_token(&self.state.store, &token).await?;
+        let (user, family_id) = sign_in::rotate_refresh_token(
+            &self.state.store,
+            &token,
+            self.state.settings.auth.refresh_reuse_grace(),
+        )
+        .await?;
         let tokens = self.issue(&user, family_id).await?;
         Ok(Response::new(RefreshResponse {
             tokens: Some(tokens),

@@ -172,7 +172,13 @@ async fn refresh(state: &AppState, headers: &HeaderMap) -> Resp {
             "not signed in (no session cookie)",
         );
     };
-    match sign_in::rotate_refresh_token(&state.store, token).await {
+    match sign_in::rotate_refresh_token(
+        &state.store,
+        token,
+        state.settings.auth.refresh_reuse_grace(),
+    )
+    .await
+    {
         Ok((user, family)) => session_response(state, &user, family).await,
         Err(e) => {
             let mut resp = domain_error(e);

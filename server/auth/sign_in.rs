@@ -120,13 +120,15 @@ pub async fn issue_tokens(
     })
 }
 
-/// Retires `refresh_token` and returns its user and family, for a new pair in that family.
+/// Retires `refresh_token` and returns its user and family, for a new pair in that family
+/// (`reuse_grace`: `AuthSettings::refresh_reuse_grace_secs`).
 pub async fn rotate_refresh_token(
     store: &Store,
     refresh_token: &str,
+    reuse_grace: Duration,
 ) -> DomainResult<(User, Uuid)> {
     match store
-        .rotate_refresh_token(&hash_secret(refresh_token))
+        .rotate_refresh_token(&hash_secret(refresh_token), reuse_grace)
         .await?
     {
         RefreshOutcome::Rotated { user, family_id } => Ok((user, family_id)),

@@ -1,6 +1,7 @@
 //! Users, refresh tokens and API keys. Secrets arrive here already hashed.
 
 use chrono::{DateTime, Utc};
+use std::time::Duration;
 use uuid::Uuid;
 
 use super::errors::{is_unique_violation, map_sqlx_error};
@@ -54,6 +55,7 @@ struct RefreshRow {
     expires_at: DateTime<Utc>,
     rotated_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
+    within_grace: Option<bool>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -130,15 +132,24 @@ impl Store {
         Ok(())
     }
 
-    /// Marks the presented token rotated (once) and reports whose it was; a second
-    /// presentation revokes the family. The caller then issues the family's next token.
-    pub async fn rotate_refresh_token(&self, hash: &[u8]) -> DomainResult<RefreshOutcome> {
+    /// Marks the presented token rotated (once) and reports whose it was. Presented again
+    /// within `reuse_grace` of its rotation (the answer to the first presentation was lost, say
+    /// to a browser navigating away) it is rotated once more; later, it was probably stolen and
+    /// the whole family is revoked. The caller then issues the family's next token.
+    pub async fn rotate_refresh_token(
+        &self,
+        hash: &[u8],
+        reuse_grace: Duration,
+    ) -> DomainResult<RefreshOutcome> {
         let mut tx = self.begin().await?;
+        // The database's clock judges the grace, as it stamped `rotated_at`.
         let row: Option<RefreshRow> = sqlx::query_as(
-            "SELECT user_id, family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens \
-             WHERE token_hash = $1 FOR UPDATE",
+            "SELECT user_id, family_id, expires_at, rotated_at, revoked_at, \
+             rotated_at > now() - make_interval(secs => $2) AS within_grace \
+             FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
         )
         .bind(hash)
+        .bind(reuse_grace.as_secs_f64())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(RefreshRow {
@@ -147,11 +158,16 @@ impl Store {
             expires_at,
             rotated_at,
             revoked_at,
+            within_grace,
         }) = row
         else {
             return Ok(RefreshOutcome::Invalid);
         };
-        if rotated_at.is_some() {
+        let live = revoked_at.is_none() && expires_at > Utc::now();
+        if rotated_at.is_some() && live && within_grace == Some(true) {
+            // `rotated_at` stays: the grace runs from the first rotation, not the latest.
+            tracing::info!(%family_id, "a refresh token was presented again within its reuse grace; rotated once more");
+        } else if rotated_at.is_some() {
             sqlx::query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1")
                 .bind(family_id)
                 .execute(&mut *tx)
@@ -159,10 +175,10 @@ impl Store {
             tx.commit().await?;
             return Ok(RefreshOutcome::Reused);
         }
-        if revoked_at.is_some() || expires_at <= Utc::now() {
+        if !live {
             return Ok(RefreshOutcome::Invalid);
         }
-        sqlx::query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1")
+        sqlx::query("UPDATE refresh_tokens SET rotated_at = coalesce(rotated_at, now()) WHERE token_hash = $1")
             .bind(hash)
             .execute(&mut *tx)
             .await?;

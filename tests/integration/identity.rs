@@ -12,7 +12,8 @@ use crate::harness::*;
 
 #[tokio::test]
 async fn login_refresh_rotation_reuse_detection_and_logout() {
-    let app = TestApp::spawn().await;
+    // No reuse grace: a second presentation revokes at once (the grace has a test of its own).
+    let app = TestApp::spawn_with(|s| s.auth.refresh_reuse_grace_secs = 0).await;
     let kim = app.user("kim@example.com").await;
     let mut auth = app.auth().await;
 
@@ -534,4 +535,58 @@ async fn secrets_never_appear_in_logs() {
     let created_out = String::from_utf8_lossy(&created.stdout).to_string()
         + &String::from_utf8_lossy(&created.stderr);
     assert!(!created_out.contains(password));
+}
+
+/// A rotated token presented again within the grace (the first answer was lost: a tab navigated
+/// away mid-refresh) gets another token of the same sign-in; after the grace it revokes them all.
+#[tokio::test]
+async fn a_rotated_refresh_token_presented_again_within_the_grace_is_rotated_once_more() {
+    let app = TestApp::spawn_with(|s| s.auth.refresh_reuse_grace_secs = 3).await;
+    let kim = app.user("kim@example.com").await;
+    let mut auth = app.auth().await;
+    let refresh = |token: &str| RefreshRequest {
+        refresh_token: token.to_owned(),
+    };
+
+    let lost = auth
+        .refresh(refresh(&kim.refresh_token))
+        .await
+        .unwrap()
+        .into_inner()
+        .tokens
+        .unwrap();
+    let again = auth
+        .refresh(refresh(&kim.refresh_token))
+        .await
+        .expect("presented again within the grace")
+        .into_inner()
+        .tokens
+        .unwrap();
+    assert_ne!(again.refresh_token, lost.refresh_token);
+    let mut d = app.dashboard_with_token(&again.access_token).await;
+    d.list_sessions(ListSessionsRequest::default())
+        .await
+        .expect("the new access token works");
+    // Both successors stay usable: the sign-in is not revoked.
+    let next = auth
+        .refresh(refresh(&again.refresh_token))
+        .await
+        .unwrap()
+        .into_inner()
+        .tokens
+        .unwrap();
+
+    // Past the grace (it runs from the first rotation), the old token is theft: all revoked.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let stolen = auth.refresh(refresh(&kim.refresh_token)).await.unwrap_err();
+    assert_eq!(stolen.code(), Code::Unauthenticated);
+    assert!(
+        stolen.message().contains("already used"),
+        "{}",
+        stolen.message()
+    );
+    for token in [&lost.refresh_token, &next.refresh_token] {
+        let refused = auth.refresh(refresh(token)).await.unwrap_err();
+        assert_eq!(refused.code(), Code::Unauthenticated, "{token:.8}");
+    }
 }

@@ -245,9 +245,7 @@ test("a push shows a notification from the dashboard's service worker, and its a
   );
   await page.evaluate(({ tag }) => navigator.serviceWorker.controller.postMessage({ type: "switchboard-e2e-click", tag, action: "" }), { tag: shown.tag });
   await page.waitForURL(`**/sessions/${agent.id}`);
-  // The page has signed in and shows the session. Waiting for that also keeps the next test's
-  // navigation from cutting off this page's token refresh (a rotated cookie whose response
-  // never arrives is presented again by the next page, and the server then revokes the sign-in).
+  // The page has signed in and shows the session (what the tap is for).
   await page.getByTestId("session-name").filter({ hasText: "Push e2e" }).waitFor();
   await agent.end("push e2e done");
 });
