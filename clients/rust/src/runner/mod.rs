@@ -340,6 +340,11 @@ impl Runner {
 
     async fn finish(&self, session_id: &str, code: Option<i32>, files: &RunFiles) {
         let code = code.or_else(|| files.exit_code()).unwrap_or(-1);
+        // Gone: a stop arriving while the exit is reported must not signal the group id, which
+        // the system may already have given to another process.
+        if let Some(slot) = self.slots.lock().expect("slots").get_mut(session_id) {
+            slot.pid = 0;
+        }
         let lines = files.last_lines();
         tracing::info!(session_id, code, "agent exited");
         self.report_exited(session_id, code, lines, files).await;
