@@ -12,6 +12,8 @@
 #   SWITCHBOARD_API_KEY   an API key of that user       (AgentService)
 #   SWITCHBOARD_BIN       the server binary (admin commands: `$SWITCHBOARD_BIN user create ...`)
 #   SWITCHBOARD_DATA_DIR  the server's data directory
+#   SWITCHBOARD__AUTH__REFRESH_REUSE_GRACE_SECS  the servers' refresh-token reuse grace: 2 s
+#                         unless set (10 in production), so that a client test can wait it out
 # With --tls, a second server (its own database, the same email and password, another API key)
 # serves TLS only, with a certificate for `localhost` from a CA made for the run:
 #   SWITCHBOARD_TLS_URL       https://localhost:PORT
@@ -44,6 +46,7 @@ trap cleanup EXIT
 export SWITCHBOARD_EMAIL="tester@example.com"
 export SWITCHBOARD_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export SWITCHBOARD_BIN="$bin"
+export SWITCHBOARD__AUTH__REFRESH_REUSE_GRACE_SECS="${SWITCHBOARD__AUTH__REFRESH_REUSE_GRACE_SECS:-2}"
 
 # start_server DIR [CERT KEY]: starts a server whose data lives in DIR, creates the run's user and
 # an API key; sets `started_url` and `started_key`.

@@ -43,9 +43,11 @@ type AuthServiceClient interface {
 	// this email; retry after the delay in the message).
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
 	// Exchanges a refresh token for a new access token and a new refresh token; the presented one
-	// stops working.
+	// stops working. Presented again within the server's reuse grace of its first exchange (10 s by
+	// default: the answer to it may have been lost) it is exchanged once more; later, it counts as
+	// stolen and every token of its sign-in is revoked.
 	// Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
-	// token; reuse revokes every token of the family).
+	// token).
 	Refresh(ctx context.Context, in *RefreshRequest, opts ...grpc.CallOption) (*RefreshResponse, error)
 	// Revokes a refresh token (and so the sign-in it belongs to). Idempotent.
 	// Errors: INVALID_ARGUMENT (empty token).
@@ -123,9 +125,11 @@ type AuthServiceServer interface {
 	// this email; retry after the delay in the message).
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
 	// Exchanges a refresh token for a new access token and a new refresh token; the presented one
-	// stops working.
+	// stops working. Presented again within the server's reuse grace of its first exchange (10 s by
+	// default: the answer to it may have been lost) it is exchanged once more; later, it counts as
+	// stolen and every token of its sign-in is revoked.
 	// Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
-	// token; reuse revokes every token of the family).
+	// token).
 	Refresh(context.Context, *RefreshRequest) (*RefreshResponse, error)
 	// Revokes a refresh token (and so the sign-in it belongs to). Idempotent.
 	// Errors: INVALID_ARGUMENT (empty token).

@@ -373,9 +373,11 @@ export const AuthService: GenService<{
   },
   /**
    * Exchanges a refresh token for a new access token and a new refresh token; the presented one
-   * stops working.
+   * stops working. Presented again within the server's reuse grace of its first exchange (10 s by
+   * default: the answer to it may have been lost) it is exchanged once more; later, it counts as
+   * stolen and every token of its sign-in is revoked.
    * Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
-   * token; reuse revokes every token of the family).
+   * token).
    *
    * @generated from rpc switchboard.v1.AuthService.Refresh
    */
