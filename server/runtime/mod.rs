@@ -9,6 +9,7 @@ pub mod grpc_web;
 pub mod health;
 pub mod metrics;
 pub mod probes;
+pub mod serve;
 pub mod server;
 pub mod sweeper;
 pub mod tasks;

@@ -18,13 +18,17 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use super::database::{self, Database};
 use super::metrics::{Metrics, MetricsLayer};
 use super::probes::Readiness;
+use super::serve::{Keepalive, serve};
 use super::tasks::BackgroundTasks;
 use super::{forwarded, health, probes, sweeper, tls};
 use crate::api::AppState;
 use crate::api::agent_service::AgentApi;
 use crate::api::auth_service::AuthApi;
 use crate::api::dashboard_service::DashboardApi;
-use crate::api::encoded_feed::{SubscribeEncoded, WatchSessionEncoded, WithEncodedFeed};
+use crate::api::encoded_feed::{
+    FeedsFirst, SUBSCRIBE_PATH, SubscribeEncoded, WATCH_SESSION_PATH, WatchSessionEncoded,
+    WithEncodedFeed,
+};
 use crate::api::launch_service::LaunchApi;
 use crate::api::notification_service::NotificationApi;
 use crate::api::project_service::ProjectApi;
@@ -405,26 +409,28 @@ pub async fn start_with_store(
     let max_message = settings.limits.max_message_bytes;
     let agent_api = Arc::new(AgentApi::new(state.clone()));
     let dashboard_api = Arc::new(DashboardApi::new(state.clone()));
+    // Their live feeds send each message's encoding, made once per process (encoded_feed).
+    let agent_service = WithEncodedFeed::new(
+        AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
+        SUBSCRIBE_PATH,
+        SubscribeEncoded(agent_api),
+        max_message,
+    );
+    let dashboard_service = WithEncodedFeed::new(
+        DashboardServiceServer::from_arc(dashboard_api.clone())
+            .max_decoding_message_size(max_message),
+        WATCH_SESSION_PATH,
+        WatchSessionEncoded(dashboard_api),
+        max_message,
+    );
     let mut builder = tonic::service::Routes::builder();
     builder
         .add_service(
             AuthServiceServer::new(AuthApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
         )
-        // Their live feeds send each message's encoding, made once per process (encoded_feed).
-        .add_service(WithEncodedFeed::new(
-            AgentServiceServer::from_arc(agent_api.clone()).max_decoding_message_size(max_message),
-            "/switchboard.v1.AgentService/Subscribe",
-            SubscribeEncoded(agent_api),
-            max_message,
-        ))
-        .add_service(WithEncodedFeed::new(
-            DashboardServiceServer::from_arc(dashboard_api.clone())
-                .max_decoding_message_size(max_message),
-            "/switchboard.v1.DashboardService/WatchSession",
-            WatchSessionEncoded(dashboard_api),
-            max_message,
-        ))
+        .add_service(agent_service.clone())
+        .add_service(dashboard_service.clone())
         .add_service(
             ProjectServiceServer::new(ProjectApi::new(state.clone()))
                 .max_decoding_message_size(max_message),
@@ -561,10 +567,7 @@ pub async fn start_with_store(
     });
 
     let server_stop = stop.clone();
-    let router = tonic::transport::Server::builder()
-        .accept_http1(true)
-        .http2_keepalive_interval(Some(Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
+    let service = tower::ServiceBuilder::new()
         .layer(cors(&settings))
         .layer(super::grpc_web::GrpcWebWhereItAppliesLayer)
         // Inside gRPC-Web (so a gRPC-Web call's status is still a trailer here) and outside
@@ -580,15 +583,23 @@ pub async fn start_with_store(
         )
         .layer(AuthLayer::new(auth))
         .layer(super::codec_errors::CodecErrorsLayer { limit: max_message })
-        .add_routes(routes);
+        .service(FeedsFirst::new(
+            agent_service,
+            dashboard_service,
+            routes.prepare(),
+        ));
+    let keepalive = Some(Keepalive {
+        interval: Duration::from_secs(30),
+        timeout: Duration::from_secs(10),
+    });
     let signal = async move {
         server_stop.cancelled().await;
         // Let streams send their UNAVAILABLE before connections are told to go away.
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let serving_tls = tls.is_some();
-    let server: std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>> = match tls {
-        Some(tls) => Box::pin(router.serve_with_incoming_shutdown(
+    let server: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match tls {
+        Some(tls) => Box::pin(serve(
             tls.incoming(
                 listener,
                 settings.tls.handshake_timeout(),
@@ -596,14 +607,19 @@ pub async fn start_with_store(
                 metrics.clone(),
                 stop.clone(),
             ),
+            service,
+            keepalive,
             signal,
         )),
-        None => {
-            Box::pin(router.serve_with_incoming_shutdown(accepted_connections(listener), signal))
-        }
+        None => Box::pin(serve(
+            accepted_connections(listener),
+            service,
+            keepalive,
+            signal,
+        )),
     };
     let task = tokio::spawn(async move {
-        let served = server.await;
+        server.await;
         metrics_stop.cancel();
         if let Some(metrics_server) = metrics_server {
             let _ = metrics_server.await;
@@ -613,7 +629,7 @@ pub async fn start_with_store(
         if !failed.is_empty() {
             tracing::warn!(?failed, "background tasks failed while the server ran");
         }
-        served.map_err(|e| Box::new(e) as BoxError)
+        Ok(())
     });
     Ok(RunningServer {
         addr,
@@ -673,17 +689,15 @@ fn serve_metrics(
         )
         .route("/livez", probe("/livez"))
         .route("/readyz", probe("/readyz"));
-    let server = tonic::transport::Server::builder()
-        .accept_http1(true)
-        .add_routes(tonic::service::Routes::from(router))
-        .serve_with_incoming_shutdown(accepted_connections(listener), async move {
+    let router = tonic::service::Routes::from(router).prepare();
+    tokio::spawn(serve(
+        accepted_connections(listener),
+        router,
+        None,
+        async move {
             stop.cancelled().await;
-        });
-    tokio::spawn(async move {
-        if let Err(e) = server.await {
-            tracing::warn!(error = %e, "the metrics listener failed");
-        }
-    })
+        },
+    ))
 }
 
 /// The server's incoming connections with the socket options tonic's own `serve` would set.
