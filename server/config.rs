@@ -385,10 +385,11 @@ pub struct AuthSettings {
     pub jwt_secret: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
-    /// A rotated refresh token presented again within this many seconds is rotated once more
-    /// instead of revoking its sign-in: the answer to the first presentation can be lost (a
-    /// browser tab navigating away mid-refresh). After it, a second presentation means the
-    /// token leaked, and every token of that sign-in is revoked. 0 revokes at once.
+    /// A rotated refresh token presented again within this many seconds, before any token it
+    /// was exchanged for has been used, is rotated once more instead of revoking its sign-in:
+    /// the answer to the first presentation can be lost (a browser tab navigating away
+    /// mid-refresh). Otherwise a second presentation means the token leaked, and every token
+    /// of that sign-in is revoked. 0 revokes at once.
     pub refresh_reuse_grace_secs: u64,
 }
 

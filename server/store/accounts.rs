@@ -133,20 +133,24 @@ impl Store {
     }
 
     /// Marks the presented token rotated (once) and reports whose it was. Presented again
-    /// within `reuse_grace` of its rotation (the answer to the first presentation was lost, say
-    /// to a browser navigating away) it is rotated once more; later, it was probably stolen and
-    /// the whole family is revoked. The caller then issues the family's next token.
+    /// within `reuse_grace` of its rotation, while no token it was exchanged for has been used
+    /// (the answer to the first presentation was lost, say to a browser navigating away), it is
+    /// rotated once more; otherwise it was probably stolen and the whole family is revoked. The
+    /// caller then issues the family's next token.
     pub async fn rotate_refresh_token(
         &self,
         hash: &[u8],
         reuse_grace: Duration,
     ) -> DomainResult<RefreshOutcome> {
         let mut tx = self.begin().await?;
-        // The database's clock judges the grace, as it stamped `rotated_at`.
+        // The database's clock judges the grace, as it stamped `rotated_at`. A successor that
+        // has itself been exchanged shows the first answer did arrive: then it is theft.
         let row: Option<RefreshRow> = sqlx::query_as(
             "SELECT user_id, family_id, expires_at, rotated_at, revoked_at, \
-             rotated_at > now() - make_interval(secs => $2) AS within_grace \
-             FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+             rotated_at > now() - make_interval(secs => $2) AND NOT EXISTS ( \
+               SELECT 1 FROM refresh_tokens s WHERE s.family_id = t.family_id AND s.id <> t.id \
+               AND s.created_at >= t.rotated_at AND s.rotated_at IS NOT NULL) AS within_grace \
+             FROM refresh_tokens t WHERE token_hash = $1 FOR UPDATE",
         )
         .bind(hash)
         .bind(reuse_grace.as_secs_f64())

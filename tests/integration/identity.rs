@@ -538,7 +538,8 @@ async fn secrets_never_appear_in_logs() {
 }
 
 /// A rotated token presented again within the grace (the first answer was lost: a tab navigated
-/// away mid-refresh) gets another token of the same sign-in; after the grace it revokes them all.
+/// away mid-refresh) gets another token of the same sign-in; after the grace, or once a token it
+/// was exchanged for has been used, it revokes them all.
 #[tokio::test]
 async fn a_rotated_refresh_token_presented_again_within_the_grace_is_rotated_once_more() {
     let app = TestApp::spawn_with(|s| s.auth.refresh_reuse_grace_secs = 3).await;
@@ -575,6 +576,37 @@ async fn a_rotated_refresh_token_presented_again_within_the_grace_is_rotated_onc
         .into_inner()
         .tokens
         .unwrap();
+
+    // Within the grace, but one of its successors has been used: the first answer did arrive,
+    // so this is theft, and the whole sign-in is revoked.
+    let other = auth
+        .login(LoginRequest {
+            email: "kim@example.com".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .tokens
+        .unwrap();
+    let used = auth
+        .refresh(refresh(&other.refresh_token))
+        .await
+        .unwrap()
+        .into_inner()
+        .tokens
+        .unwrap();
+    auth.refresh(refresh(&used.refresh_token)).await.unwrap();
+    let replayed = auth
+        .refresh(refresh(&other.refresh_token))
+        .await
+        .unwrap_err();
+    assert_eq!(replayed.code(), Code::Unauthenticated);
+    assert!(
+        replayed.message().contains("already used"),
+        "{}",
+        replayed.message()
+    );
 
     // Past the grace (it runs from the first rotation), the old token is theft: all revoked.
     tokio::time::sleep(Duration::from_millis(3200)).await;

@@ -44,8 +44,9 @@ type AuthServiceClient interface {
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
 	// Exchanges a refresh token for a new access token and a new refresh token; the presented one
 	// stops working. Presented again within the server's reuse grace of its first exchange (10 s by
-	// default: the answer to it may have been lost) it is exchanged once more; later, it counts as
-	// stolen and every token of its sign-in is revoked.
+	// default), before any token it was exchanged for has been used, it is exchanged once more
+	// (the answer may have been lost); otherwise it counts as stolen and every token of its
+	// sign-in is revoked.
 	// Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
 	// token).
 	Refresh(ctx context.Context, in *RefreshRequest, opts ...grpc.CallOption) (*RefreshResponse, error)
@@ -126,8 +127,9 @@ type AuthServiceServer interface {
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
 	// Exchanges a refresh token for a new access token and a new refresh token; the presented one
 	// stops working. Presented again within the server's reuse grace of its first exchange (10 s by
-	// default: the answer to it may have been lost) it is exchanged once more; later, it counts as
-	// stolen and every token of its sign-in is revoked.
+	// default), before any token it was exchanged for has been used, it is exchanged once more
+	// (the answer may have been lost); otherwise it counts as stolen and every token of its
+	// sign-in is revoked.
 	// Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
 	// token).
 	Refresh(context.Context, *RefreshRequest) (*RefreshResponse, error)

@@ -86,8 +86,9 @@ class AuthServiceServicer(object):
     def Refresh(self, request, context):
         """Exchanges a refresh token for a new access token and a new refresh token; the presented one
         stops working. Presented again within the server's reuse grace of its first exchange (10 s by
-        default: the answer to it may have been lost) it is exchanged once more; later, it counts as
-        stolen and every token of its sign-in is revoked.
+        default), before any token it was exchanged for has been used, it is exchanged once more
+        (the answer may have been lost); otherwise it counts as stolen and every token of its
+        sign-in is revoked.
         Errors: INVALID_ARGUMENT (empty token), UNAUTHENTICATED (unknown, expired, revoked or reused
         token).
         """
