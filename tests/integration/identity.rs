@@ -5,8 +5,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use switchboard::proto::auth_service_client::AuthServiceClient;
 use switchboard::proto::*;
 use tonic::Code;
+
+type AuthClient = AuthServiceClient<tonic::transport::Channel>;
 
 use crate::harness::*;
 
@@ -537,6 +540,29 @@ async fn secrets_never_appear_in_logs() {
     assert!(!created_out.contains(password));
 }
 
+/// Exchanges `token` for the next pair (it must be accepted).
+async fn exchange(auth: &mut AuthClient, token: &str) -> TokenPair {
+    let refresh = RefreshRequest {
+        refresh_token: token.to_owned(),
+    };
+    let response = auth.refresh(refresh).await;
+    response.expect("exchanged").into_inner().tokens.unwrap()
+}
+
+/// Presents `token`, which must be refused as reused.
+async fn refused_as_reused(auth: &mut AuthClient, token: &str) {
+    let refresh = RefreshRequest {
+        refresh_token: token.to_owned(),
+    };
+    let refused = auth.refresh(refresh).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "{token:.8}");
+    assert!(
+        refused.message().contains("already used"),
+        "{}",
+        refused.message()
+    );
+}
+
 /// A rotated token presented again within the grace (the first answer was lost: a tab navigated
 /// away mid-refresh) gets another token of the same sign-in; after the grace, or once a token it
 /// was exchanged for has been used, it revokes them all.
@@ -545,80 +571,41 @@ async fn a_rotated_refresh_token_presented_again_within_the_grace_is_rotated_onc
     let app = TestApp::spawn_with(|s| s.auth.refresh_reuse_grace_secs = 3).await;
     let kim = app.user("kim@example.com").await;
     let mut auth = app.auth().await;
-    let refresh = |token: &str| RefreshRequest {
-        refresh_token: token.to_owned(),
-    };
 
-    let lost = auth
-        .refresh(refresh(&kim.refresh_token))
-        .await
-        .unwrap()
-        .into_inner()
-        .tokens
-        .unwrap();
-    let again = auth
-        .refresh(refresh(&kim.refresh_token))
-        .await
-        .expect("presented again within the grace")
-        .into_inner()
-        .tokens
-        .unwrap();
+    let lost = exchange(&mut auth, &kim.refresh_token).await;
+    let again = exchange(&mut auth, &kim.refresh_token).await;
     assert_ne!(again.refresh_token, lost.refresh_token);
     let mut d = app.dashboard_with_token(&again.access_token).await;
     d.list_sessions(ListSessionsRequest::default())
         .await
         .expect("the new access token works");
-    // Both successors stay usable: the sign-in is not revoked.
-    let next = auth
-        .refresh(refresh(&again.refresh_token))
-        .await
-        .unwrap()
-        .into_inner()
-        .tokens
-        .unwrap();
+    let next = exchange(&mut auth, &again.refresh_token).await;
 
-    // Within the grace, but one of its successors has been used: the first answer did arrive,
-    // so this is theft, and the whole sign-in is revoked.
+    // Within the grace, but a token it was exchanged for has been used: the first answer did
+    // arrive, so this is theft, and the whole sign-in is revoked.
+    let login = LoginRequest {
+        email: "kim@example.com".into(),
+        password: PASSWORD.into(),
+    };
     let other = auth
-        .login(LoginRequest {
-            email: "kim@example.com".into(),
-            password: PASSWORD.into(),
-        })
+        .login(login)
         .await
         .unwrap()
         .into_inner()
         .tokens
         .unwrap();
-    let used = auth
-        .refresh(refresh(&other.refresh_token))
-        .await
-        .unwrap()
-        .into_inner()
-        .tokens
-        .unwrap();
-    auth.refresh(refresh(&used.refresh_token)).await.unwrap();
-    let replayed = auth
-        .refresh(refresh(&other.refresh_token))
-        .await
-        .unwrap_err();
-    assert_eq!(replayed.code(), Code::Unauthenticated);
-    assert!(
-        replayed.message().contains("already used"),
-        "{}",
-        replayed.message()
-    );
+    let used = exchange(&mut auth, &other.refresh_token).await;
+    exchange(&mut auth, &used.refresh_token).await;
+    refused_as_reused(&mut auth, &other.refresh_token).await;
 
     // Past the grace (it runs from the first rotation), the old token is theft: all revoked.
     tokio::time::sleep(Duration::from_millis(3200)).await;
-    let stolen = auth.refresh(refresh(&kim.refresh_token)).await.unwrap_err();
-    assert_eq!(stolen.code(), Code::Unauthenticated);
-    assert!(
-        stolen.message().contains("already used"),
-        "{}",
-        stolen.message()
-    );
+    refused_as_reused(&mut auth, &kim.refresh_token).await;
     for token in [&lost.refresh_token, &next.refresh_token] {
-        let refused = auth.refresh(refresh(token)).await.unwrap_err();
+        let refresh = RefreshRequest {
+            refresh_token: token.clone(),
+        };
+        let refused = auth.refresh(refresh).await.unwrap_err();
         assert_eq!(refused.code(), Code::Unauthenticated, "{token:.8}");
     }
 }
