@@ -9,9 +9,9 @@ use switchboard::proto::auth_service_client::AuthServiceClient;
 use switchboard::proto::*;
 use tonic::Code;
 
-type AuthClient = AuthServiceClient<tonic::transport::Channel>;
-
 use crate::harness::*;
+
+type AuthClient = AuthServiceClient<tonic::transport::Channel>;
 
 #[tokio::test]
 async fn login_refresh_rotation_reuse_detection_and_logout() {
