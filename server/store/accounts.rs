@@ -1,7 +1,8 @@
 //! Users, refresh tokens and API keys. Secrets arrive here already hashed.
 
-use chrono::{DateTime, Utc};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::errors::{is_unique_violation, map_sqlx_error};
