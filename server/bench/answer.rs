@@ -17,7 +17,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::client::{self, Agent, Dashboard};
-use crate::floor::Floor;
+use crate::floor::{AnswerWrite, Floor};
 use crate::server::BoxError;
 use crate::stats::Samples;
 
@@ -113,6 +113,7 @@ pub async fn run(
     access_token: &str,
     round_trips: usize,
     mut floor: Option<&mut Floor>,
+    mut answer_write: Option<&mut AnswerWrite>,
 ) -> Result<AnswerResult, BoxError> {
     let mut agent = client::agent(client::connect(addr).await?, api_key)?;
     let person_channel = client::connect(addr).await?;
@@ -148,6 +149,9 @@ pub async fn run(
         })
         .await?;
         if let Some(floor) = floor.as_deref_mut() {
+            floor.sample().await?;
+        }
+        if let Some(floor) = answer_write.as_deref_mut() {
             floor.sample().await?;
         }
         let t0 = Instant::now();
@@ -187,6 +191,9 @@ pub async fn run(
         });
         tokio::time::sleep(PARK).await;
         if let Some(floor) = floor.as_deref_mut() {
+            floor.sample().await?;
+        }
+        if let Some(floor) = answer_write.as_deref_mut() {
             floor.sample().await?;
         }
         let t0 = Instant::now();

@@ -1,5 +1,6 @@
-//! Scenario 2 rows: answer latency next to its floor (a one-row commit plus a health-check
-//! round trip, sampled during the same round trips; see `floor.rs`), the same WaitForAnswer
+//! Scenario 2 rows: answer latency next to its floors (a one-row commit plus a health-check
+//! round trip, and the answer's own write plus the same round trip, sampled during the same
+//! round trips; see `floor.rs`), the same WaitForAnswer
 //! round trip with the Python grpcio and gRPC-Web agents next to the Rust agent's, and the
 //! tool-approval round trip.
 
@@ -8,7 +9,7 @@ use crate::answer::{self, AfterAnswer};
 use crate::approval;
 use crate::client;
 use crate::drivers::{self, Drivers};
-use crate::floor::Floor;
+use crate::floor::{AnswerWrite, Floor};
 use crate::report::{P3, Report};
 use crate::server::BoxError;
 use crate::stats::Samples;
@@ -31,6 +32,18 @@ async fn floor(t: &Target, report: &mut Report) -> Result<Option<Floor>, BoxErro
     };
     Ok(Some(
         Floor::connect(socket_dir, crate::client::connect(&t.addr).await?).await?,
+    ))
+}
+
+/// The answer's own write as a floor (see `floor.rs`), when the cluster's socket is known.
+async fn answer_write(t: &Target) -> Result<Option<AnswerWrite>, BoxError> {
+    let Some(socket_dir) = &t.pg_socket_dir else {
+        return Ok(None);
+    };
+    let mut agent = client::agent(client::connect(&t.addr).await?, &t.api_key)?;
+    let channel = client::connect(&t.addr).await?;
+    Ok(Some(
+        AnswerWrite::connect(socket_dir, channel, &mut agent, &t.email).await?,
     ))
 }
 
@@ -60,12 +73,14 @@ pub async fn scenario_answer(
         plan.answer_round_trips
     );
     let mut floor = floor(t, report).await?;
+    let mut write_floor = answer_write(t).await?;
     let mut r = answer::run(
         &t.addr,
         &t.api_key,
         token,
         plan.answer_round_trips,
         floor.as_mut(),
+        write_floor.as_mut(),
     )
     .await?;
     let n = plan.answer_round_trips;
@@ -99,6 +114,28 @@ pub async fn scenario_answer(
         floor.as_mut(),
         &mut r.health,
     );
+    // The same two round trips against the answer's own write: what serving it adds.
+    if let Some(write_floor) = write_floor.as_mut() {
+        let written = &mut write_floor.samples;
+        let case = format!(
+            "floor: the answer's own write + health check, n={}",
+            written.len()
+        );
+        report.latency("2 answer", &case, written, floor.as_mut(), "floor", P3);
+        for (case, ours) in [
+            ("Subscribe push", &mut r.via_subscribe),
+            ("WaitForAnswer", &mut r.via_wait),
+        ] {
+            report.latency(
+                "2 answer",
+                &format!("{case} vs the answer's write, n={n}"),
+                ours,
+                Some(written),
+                "answer's write",
+                P3,
+            );
+        }
+    }
     let calls = r.answer_call.len();
     report.latency(
         "2 answer",

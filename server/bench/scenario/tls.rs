@@ -230,8 +230,8 @@ pub async fn scenario_tls(
     let token_tls = client::login(client::connect(&tls_addr).await?, &t.email, &t.password).await?;
     let n = plan.answer_round_trips;
     eprintln!("  tls: answer, {n} round trips each");
-    let mut a_plain = answer::run(&plain_addr, &t.api_key, &token_plain, n, None).await?;
-    let mut a_tls = answer::run(&tls_addr, &t.api_key, &token_tls, n, None).await?;
+    let mut a_plain = answer::run(&plain_addr, &t.api_key, &token_plain, n, None, None).await?;
+    let mut a_tls = answer::run(&tls_addr, &t.api_key, &token_tls, n, None, None).await?;
     report.latency(
         "5 tls",
         &format!("health check, n={}", a_tls.health.len()),
