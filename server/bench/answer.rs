@@ -17,7 +17,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::client::{self, Agent, Dashboard};
-use crate::floor::{AnswerWrite, Floor};
+use crate::floor::{Floor, InputWrite};
 use crate::server::BoxError;
 use crate::stats::Samples;
 
@@ -63,17 +63,19 @@ impl AfterAnswer {
     }
 }
 
+/// The bench's question: free text, no options.
+pub fn ask_req(session: &str, i: usize) -> AskQuestionRequest {
+    AskQuestionRequest {
+        session_id: session.to_owned(),
+        text: format!("bench question {i}: go ahead?"),
+        request_id: client::request_id(),
+        allow_free_text: true,
+        ..Default::default()
+    }
+}
+
 async fn ask(agent: &mut Agent, session: &str, i: usize) -> Result<String, BoxError> {
-    let q = agent
-        .ask_question(AskQuestionRequest {
-            session_id: session.to_owned(),
-            text: format!("bench question {i}: go ahead?"),
-            request_id: client::request_id(),
-            allow_free_text: true,
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
+    let q = agent.ask_question(ask_req(session, i)).await?.into_inner();
     Ok(q.question.ok_or("AskQuestion returned no question")?.id)
 }
 
@@ -113,7 +115,7 @@ pub async fn run(
     access_token: &str,
     round_trips: usize,
     mut floor: Option<&mut Floor>,
-    mut answer_write: Option<&mut AnswerWrite>,
+    mut answer_write: Option<&mut InputWrite>,
 ) -> Result<AnswerResult, BoxError> {
     let mut agent = client::agent(client::connect(addr).await?, api_key)?;
     let person_channel = client::connect(addr).await?;

@@ -14,7 +14,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 use crate::answer::{PARK, STEP_TIMEOUT};
 use crate::client;
-use crate::floor::Floor;
+use crate::floor::{Floor, InputWrite};
 use crate::server::BoxError;
 use crate::stats::Samples;
 
@@ -28,7 +28,7 @@ pub struct ApprovalResult {
     pub health: Samples,
 }
 
-fn request(session: &str, i: usize) -> RequestApprovalRequest {
+pub fn request(session: &str, i: usize) -> RequestApprovalRequest {
     let command = format!("cargo test --test bench_{i}");
     RequestApprovalRequest {
         session_id: session.to_owned(),
@@ -50,12 +50,24 @@ fn request(session: &str, i: usize) -> RequestApprovalRequest {
     }
 }
 
+/// The person's decision: ALLOW_ONCE (ALLOW_SESSION would decide every later request without a
+/// person).
+pub fn decide(session: &str, approval_id: String) -> DecideApprovalRequest {
+    DecideApprovalRequest {
+        session_id: session.to_owned(),
+        approval_id,
+        decision: ApprovalDecision::AllowOnce as i32,
+        ..Default::default()
+    }
+}
+
 pub async fn run(
     addr: &str,
     api_key: &str,
     access_token: &str,
     round_trips: usize,
     mut floor: Option<&mut Floor>,
+    mut decision_write: Option<&mut InputWrite>,
 ) -> Result<ApprovalResult, BoxError> {
     let mut agent = client::agent(client::connect(addr).await?, api_key)?;
     let person_channel = client::connect(addr).await?;
@@ -98,15 +110,12 @@ pub async fn run(
         if let Some(floor) = floor.as_deref_mut() {
             floor.sample().await?;
         }
+        if let Some(floor) = decision_write.as_deref_mut() {
+            floor.sample().await?;
+        }
         let t0 = Instant::now();
         person
-            .decide_approval(DecideApprovalRequest {
-                session_id: session.clone(),
-                approval_id: approval.id,
-                // ALLOW_ONCE: ALLOW_SESSION would decide every later request without a person.
-                decision: ApprovalDecision::AllowOnce as i32,
-                ..Default::default()
-            })
+            .decide_approval(decide(&session, approval.id))
             .await?;
         result.decide_call.push(t0.elapsed());
         let (r, done) = tokio::time::timeout(STEP_TIMEOUT, wait)

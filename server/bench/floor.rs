@@ -3,32 +3,29 @@
 //!
 //! - [`Floor`], the issue's: one durable one-row commit on the server's own Postgres cluster
 //!   plus one health-check round trip to the server;
-//! - [`AnswerWrite`]: the same round trip plus the answer's own durable write, made by the
-//!   server's store code in this process (the statement the server sends, on the same kind of
-//!   kept connection, with no gRPC, auth or feed in between). An answer must write its question,
-//!   its session, its messages, the inbox events and the audit row in one commit, which costs
-//!   Postgres several times a one-row insert (BENCHMARKS.md §15); this floor holds that part
-//!   fixed, so an answer's ratio to it is what serving the answer adds.
+//! - [`InputWrite`]: the same round trip plus the answer's (or the decision's) own durable
+//!   write, made by the server's store code in this process (the statement the server sends, on
+//!   the same kind of kept connection, with no gRPC, auth or feed in between). An answer must
+//!   write its question, its session, its messages, the inbox events and the audit row in one
+//!   commit, which costs Postgres several times a one-row insert (BENCHMARKS.md §15); this floor
+//!   holds that part fixed, so a round trip's ratio to it is what serving it adds.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnectOptions;
-use switchboard::domain::validate::NewQuestion;
-use switchboard::domain::{
-    AgentCaller, ApiKeyId, AuditChannel, ChoiceMode, ProjectId, QuestionId, SessionId, UserCaller,
-    UserId,
-};
+use switchboard::api::requests;
+use switchboard::domain::{AgentCaller, ApiKeyId, AuditChannel, ProjectId, UserCaller, UserId};
 use switchboard::store::access::Actor;
-use switchboard::store::{AnswerInput, Store};
+use switchboard::store::{ApprovalRef, Decider, Store};
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::client;
 use crate::server::{BoxError, url_encode};
 use crate::stats::Samples;
+use crate::{answer, approval, client};
 
 pub struct Floor {
     db: sqlx::PgConnection,
@@ -85,41 +82,49 @@ fn database_url(socket_dir: &Path) -> String {
     )
 }
 
-/// The answer's own floor (see the module comment). Its questions are asked in a session of its
-/// own through the same store, untimed, one at a time like the bench's, so that each answer
-/// writes what the bench's answers write (the status back to ACTIVE included) and finds the
-/// question's spec in the store's cache, as the server's answers do.
-pub struct AnswerWrite {
+/// Which input an [`InputWrite`] floor resolves: a question answered or an approval decided.
+#[derive(Clone, Copy)]
+pub enum Input {
+    Question,
+    Approval,
+}
+
+/// The write's own floor (see the module comment). Its inputs are asked in a session of its
+/// own through the same store, untimed, one at a time like the bench's, from the bench's own
+/// requests turned into commands as the server's handlers turn them: so each resolution writes
+/// what the bench's write (the status back to ACTIVE included) and finds the input's spec in
+/// the store's cache, as the server's do.
+pub struct InputWrite {
     store: Store,
+    input: Input,
     agent: AgentCaller,
     person: UserCaller,
-    session: SessionId,
+    session: String,
     health: HealthClient<Channel>,
     asked: usize,
     pub samples: Samples,
 }
 
-impl AnswerWrite {
+impl InputWrite {
     /// `socket_dir`: the cluster's unix socket directory; `channel`: the person's connection;
     /// `agent`: the bench's agent, which starts the floor's session; `email`: the person's.
     pub async fn connect(
+        input: Input,
         socket_dir: &Path,
         channel: Channel,
         agent: &mut client::Agent,
         email: &str,
-    ) -> Result<AnswerWrite, BoxError> {
+    ) -> Result<InputWrite, BoxError> {
         let options: PgConnectOptions = database_url(socket_dir).parse()?;
         let store = Store::connect(options, 4).await?;
-        let (session, _) =
-            client::start_session(agent, "bench-answer-floor", "answer floor").await?;
-        let session = SessionId(session.parse()?);
+        let (session, _) = client::start_session(agent, "bench-floor", "write floor").await?;
         let mut db = sqlx::PgConnection::connect(&database_url(socket_dir)).await?;
         let (key, creator, project): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = sqlx::query_as(
             "SELECT k.id, k.user_id, k.project_id FROM api_keys k \
              JOIN sessions s ON s.project_id = k.project_id \
              WHERE s.id = $1 AND k.revoked_at IS NULL ORDER BY k.created_at LIMIT 1",
         )
-        .bind(session.0)
+        .bind(session.parse::<uuid::Uuid>()?)
         .fetch_one(&mut db)
         .await?;
         let person: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -127,8 +132,9 @@ impl AnswerWrite {
             .fetch_one(&mut db)
             .await?;
         let _ = db.close().await;
-        Ok(AnswerWrite {
+        Ok(InputWrite {
             store,
+            input,
             agent: AgentCaller {
                 user_id: UserId(creator),
                 api_key_id: ApiKeyId(key),
@@ -147,45 +153,67 @@ impl AnswerWrite {
         })
     }
 
-    /// One sample: a question asked (untimed), then a health check and the answer's write.
+    /// One sample: an input asked (untimed), then a health check and the input's resolution.
     pub async fn sample(&mut self) -> Result<Duration, BoxError> {
         self.asked += 1;
-        // What the bench's AskQuestion sends (`answer::ask`): free text, no options.
-        let question = NewQuestion {
-            text: format!("floor question {}: go ahead?", self.asked),
-            options: vec![],
-            choice_mode: ChoiceMode::Single,
-            allow_free_text: true,
-            timeout: None,
-            default_option_ids: vec![],
-            default_text: String::new(),
+        let (session, i) = (self.session.as_str(), self.asked);
+        let t0;
+        match self.input {
+            Input::Question => {
+                let ask = requests::AskQuestion::try_from(answer::ask_req(session, i))?;
+                let (question, _) = self
+                    .store
+                    .ask_question(self.agent, ask.session, ask.question, &ask.request_id)
+                    .await?;
+                let answer = requests::AnswerQuestion::try_from(answer::answer_req(
+                    session,
+                    &question.id.0.to_string(),
+                ))?;
+                t0 = Instant::now();
+                self.health_check().await?;
+                self.store
+                    .answer_question(
+                        Actor::Person(self.person),
+                        answer.session,
+                        answer.question,
+                        answer.input,
+                    )
+                    .await?;
+            }
+            Input::Approval => {
+                let ask = requests::RequestApproval::try_from(approval::request(session, i))?;
+                let (requested, _) = self
+                    .store
+                    .request_approval(self.agent, ask.session, ask.approval, &ask.request_id)
+                    .await?;
+                let decide = requests::DecideApproval::try_from(approval::decide(
+                    session,
+                    requested.id.0.to_string(),
+                ))?;
+                t0 = Instant::now();
+                self.health_check().await?;
+                self.store
+                    .decide_approval(
+                        Decider::Person(self.person),
+                        decide.session,
+                        ApprovalRef::Id(decide.approval),
+                        decide.decision,
+                        decide.request_id.as_deref(),
+                    )
+                    .await?;
+            }
         }
-        .validate()?;
-        let (question, _) = self
-            .store
-            .ask_question(self.agent, self.session, question, &client::request_id())
-            .await?;
-        let question: QuestionId = question.id;
-        let t0 = Instant::now();
+        let d = t0.elapsed();
+        self.samples.push(d);
+        Ok(d)
+    }
+
+    async fn health_check(&mut self) -> Result<(), BoxError> {
         self.health
             .check(HealthCheckRequest {
                 service: String::new(),
             })
             .await?;
-        self.store
-            .answer_question(
-                Actor::Person(self.person),
-                self.session,
-                question,
-                AnswerInput {
-                    option_ids: vec![],
-                    text: "yes".into(),
-                    request_id: Some(client::request_id()),
-                },
-            )
-            .await?;
-        let d = t0.elapsed();
-        self.samples.push(d);
-        Ok(d)
+        Ok(())
     }
 }

@@ -9,7 +9,7 @@ use crate::answer::{self, AfterAnswer};
 use crate::approval;
 use crate::client;
 use crate::drivers::{self, Drivers};
-use crate::floor::{AnswerWrite, Floor};
+use crate::floor::{Floor, Input, InputWrite};
 use crate::report::{P3, Report};
 use crate::server::BoxError;
 use crate::stats::Samples;
@@ -35,15 +35,16 @@ async fn floor(t: &Target, report: &mut Report) -> Result<Option<Floor>, BoxErro
     ))
 }
 
-/// The answer's own write as a floor (see `floor.rs`), when the cluster's socket is known.
-async fn answer_write(t: &Target) -> Result<Option<AnswerWrite>, BoxError> {
+/// The answer's or the decision's own write as a floor (see `floor.rs`), when the cluster's
+/// socket is known.
+async fn input_write(t: &Target, input: Input) -> Result<Option<InputWrite>, BoxError> {
     let Some(socket_dir) = &t.pg_socket_dir else {
         return Ok(None);
     };
     let mut agent = client::agent(client::connect(&t.addr).await?, &t.api_key)?;
     let channel = client::connect(&t.addr).await?;
     Ok(Some(
-        AnswerWrite::connect(socket_dir, channel, &mut agent, &t.email).await?,
+        InputWrite::connect(input, socket_dir, channel, &mut agent, &t.email).await?,
     ))
 }
 
@@ -61,6 +62,31 @@ fn against_floor(
     }
 }
 
+/// The write floor's own row (against the one-row floor), then each round trip against it.
+fn against_write<const N: usize>(
+    report: &mut Report,
+    whose: &str,
+    written: &mut Samples,
+    floor: Option<&mut Samples>,
+    round_trips: [(&str, &mut Samples); N],
+) {
+    let case = format!(
+        "floor: {whose} own write + health check, n={}",
+        written.len()
+    );
+    report.latency("2 answer", &case, written, floor, "floor", P3);
+    for (case, ours) in round_trips {
+        report.latency(
+            "2 answer",
+            &format!("{case} vs {whose} write"),
+            ours,
+            Some(written),
+            "the write",
+            P3,
+        );
+    }
+}
+
 pub async fn scenario_answer(
     plan: &Plan,
     t: &Target,
@@ -73,7 +99,7 @@ pub async fn scenario_answer(
         plan.answer_round_trips
     );
     let mut floor = floor(t, report).await?;
-    let mut write_floor = answer_write(t).await?;
+    let mut write_floor = input_write(t, Input::Question).await?;
     let mut r = answer::run(
         &t.addr,
         &t.api_key,
@@ -116,25 +142,19 @@ pub async fn scenario_answer(
     );
     // The same two round trips against the answer's own write: what serving it adds.
     if let Some(write_floor) = write_floor.as_mut() {
-        let written = &mut write_floor.samples;
-        let case = format!(
-            "floor: the answer's own write + health check, n={}",
-            written.len()
+        against_write(
+            report,
+            "the answer's",
+            &mut write_floor.samples,
+            floor.as_mut(),
+            [
+                (
+                    format!("Subscribe push, n={n}").as_str(),
+                    &mut r.via_subscribe,
+                ),
+                (format!("WaitForAnswer, n={n}").as_str(), &mut r.via_wait),
+            ],
         );
-        report.latency("2 answer", &case, written, floor.as_mut(), "floor", P3);
-        for (case, ours) in [
-            ("Subscribe push", &mut r.via_subscribe),
-            ("WaitForAnswer", &mut r.via_wait),
-        ] {
-            report.latency(
-                "2 answer",
-                &format!("{case} vs the answer's write, n={n}"),
-                ours,
-                Some(written),
-                "answer's write",
-                P3,
-            );
-        }
     }
     let calls = r.answer_call.len();
     report.latency(
@@ -210,18 +230,37 @@ pub async fn scenario_approval(
     let n = plan.answer_round_trips;
     eprintln!("  approval: {n} round trips via WaitForApproval");
     let mut floor = floor(t, report).await?;
-    let mut r = approval::run(&t.addr, &t.api_key, token, n, floor.as_mut()).await?;
+    let mut write_floor = input_write(t, Input::Approval).await?;
+    let mut r = approval::run(
+        &t.addr,
+        &t.api_key,
+        token,
+        n,
+        floor.as_mut(),
+        write_floor.as_mut(),
+    )
+    .await?;
     let mut floor = match floor {
         Some(f) => Some(f.close().await),
         None => None,
     };
+    let case = format!("WaitForApproval after DecideApproval started, n={n}");
     against_floor(
         report,
-        &format!("WaitForApproval after DecideApproval started, n={n}"),
+        &case,
         &mut r.round_trip,
         floor.as_mut(),
         &mut r.health,
     );
+    if let Some(write_floor) = write_floor.as_mut() {
+        against_write(
+            report,
+            "the decision's",
+            &mut write_floor.samples,
+            floor.as_mut(),
+            [(case.as_str(), &mut r.round_trip)],
+        );
+    }
     report.latency(
         "2 answer",
         &format!("DecideApproval call, n={n}"),
