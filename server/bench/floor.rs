@@ -116,7 +116,9 @@ impl InputWrite {
         email: &str,
     ) -> Result<InputWrite, BoxError> {
         let options: PgConnectOptions = database_url(socket_dir).parse()?;
-        let store = Store::connect(options, 4).await?;
+        // The server's default pool size, so that the store keeps connections for its single
+        // statements as the server's does (`store::kept`: none for a pool under 8).
+        let store = Store::connect(options, 32).await?;
         let (session, _) = client::start_session(agent, "bench-floor", "write floor").await?;
         let mut db = sqlx::PgConnection::connect(&database_url(socket_dir)).await?;
         let (key, creator, project): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = sqlx::query_as(
