@@ -13,6 +13,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::counter::Counter;
 use sqlx::Connection;
 use sqlx::postgres::PgConnectOptions;
 use switchboard::api::requests;
@@ -92,6 +93,9 @@ pub enum Input {
 /// the store's cache, as the server's do.
 pub struct InputWrite {
     store: Store,
+    /// The store's resolutions that did not go in one statement (its metric): any would mean
+    /// the floor measured another path than the server's answers take.
+    locking: Counter,
     input: Input,
     agent: AgentCaller,
     person: UserCaller,
@@ -114,7 +118,10 @@ impl InputWrite {
         let options: PgConnectOptions = database_url(socket_dir).parse()?;
         // The server's default pool size, so that the store keeps connections for its single
         // statements as the server's does (`store::kept`: none for a pool under 8).
-        let store = Store::connect(options, 32).await?;
+        let locking = Counter::default();
+        let store = Store::connect(options, 32)
+            .await?
+            .observing_resolutions((Counter::default(), locking.clone()));
         let (session, _) = client::start_session(agent, "bench-floor", "write floor").await?;
         let mut db = sqlx::PgConnection::connect(&database_url(socket_dir)).await?;
         let (key, creator, project): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = sqlx::query_as(
@@ -132,6 +139,7 @@ impl InputWrite {
         let _ = db.close().await;
         Ok(InputWrite {
             store,
+            locking,
             input,
             agent: AgentCaller {
                 user_id: UserId(creator),
@@ -202,6 +210,13 @@ impl InputWrite {
             }
         }
         let d = t0.elapsed();
+        if self.locking.get() > 0 {
+            return Err(
+                "the write floor's resolution went the locking way, not the one \
+                        statement the server's answers take: its figure would mislead"
+                    .into(),
+            );
+        }
         self.samples.push(d);
         Ok(d)
     }
