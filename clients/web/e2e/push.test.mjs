@@ -177,6 +177,10 @@ test("a push shows a notification from the dashboard's service worker, and its a
   const cdp = await context.newCDPSession(page);
   const registrations = [];
   cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
+  // The worker's life (starting, running, stopping, stopped), for a failure to say whether it was
+  // stopped while it handled the tap.
+  const lifecycle = [];
+  cdp.on("ServiceWorker.workerVersionUpdated", (e) => lifecycle.push(...e.versions.map((v) => `${v.versionId}:${v.runningStatus}/${v.status}`)));
   await cdp.send("ServiceWorker.enable");
   const origin = new URL(url).origin;
   const reg = await until("the worker's registration", () => registrations.find((r) => r.scopeURL === `${origin}/` && !r.isDeleted));
@@ -221,10 +225,13 @@ test("a push shows a notification from the dashboard's service worker, and its a
   });
   const answer = await pending;
   assert.deepEqual(answer.optionIds, ["wait"]);
-  // The confirmation replaces the question in the tray.
-  const confirmed = await until("the confirmation", () =>
-    page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => n.body)).then((b) => b[0]?.startsWith("Sent") && b),
-  );
+  // The confirmation replaces the question in the tray. A failure says what the tray showed
+  // instead (with the worker's {ok, status, message} of its POST) and how the worker lived.
+  const tray = () =>
+    page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ body: n.body, result: n.data?.result })));
+  const confirmed = await until("the confirmation", () => tray().then((ns) => ns[0]?.body?.startsWith("Sent") && ns.map((n) => n.body))).catch(async (e) => {
+    throw new Error(`${e.message}: the tray shows ${JSON.stringify(await tray())}; the worker went ${lifecycle.join(" ")}; worker errors ${JSON.stringify(workerErrors)}`);
+  });
   assert.deepEqual(confirmed, ["Sent: Wait"]);
   // Web Push delivers at least once: a duplicate of the answered push, arriving after the tap,
   // leaves the confirmation in place. A push of another tag after it shows that it was handled.
